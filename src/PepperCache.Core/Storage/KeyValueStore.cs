@@ -1,0 +1,220 @@
+using System.IO.Hashing;
+using System.Runtime.CompilerServices;
+
+namespace PepperCache.Core.Storage;
+
+/// <summary>
+/// The keyspace: binary-safe keys to binary-safe string values with optional absolute expiry (Unix ms).
+/// Thread-safe; sharded by key hash with one lock per shard, so independent keys never contend and
+/// multi-key operations lock their shards in index order.
+/// </summary>
+/// <remarks>
+/// Every operation here is atomic with respect to every other. Expired keys are removed lazily when touched and
+/// by <see cref="RemoveExpired"/>, which the active-expiry service calls.
+/// Split by concern: <c>KeyValueStore.Strings.cs</c> (value operations), <c>KeyValueStore.Keys.cs</c>
+/// (keyspace operations), <c>KeyValueStore.Scan.cs</c> (iteration).
+/// </remarks>
+public sealed partial class KeyValueStore
+{
+    private readonly StoreShard[] _shards;
+    private readonly int _shardShift;
+    private readonly ulong _seed;
+    private readonly TimeProvider _time;
+
+    public KeyValueStore(TimeProvider? time = null, int shardCount = 256)
+    {
+        if (shardCount <= 0 || (shardCount & (shardCount - 1)) != 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(shardCount), "Shard count must be a power of two.");
+        }
+
+        _time = time ?? TimeProvider.System;
+        _shards = new StoreShard[shardCount];
+        for (var i = 0; i < shardCount; i++)
+        {
+            _shards[i] = new StoreShard();
+        }
+
+        _shardShift = 64 - int.Log2(shardCount);
+        // A per-process seed so clients cannot choose keys that collide in one bucket.
+        _seed = (ulong)Random.Shared.NextInt64();
+    }
+
+    /// <summary>Current time in Unix milliseconds, from the store's clock.</summary>
+    public long Now => _time.GetUtcNow().ToUnixTimeMilliseconds();
+
+    public TimeProvider TimeProvider => _time;
+
+    internal int ShardCount => _shards.Length;
+
+    /// <summary>Number of keys, including expired keys not yet reclaimed (as Redis's DBSIZE).</summary>
+    public long Count
+    {
+        get
+        {
+            long total = 0;
+            foreach (var shard in _shards)
+            {
+                total += shard.Count;
+            }
+
+            return total;
+        }
+    }
+
+    /// <summary>Number of keys with an expiry (INFO keyspace <c>expires=</c>).</summary>
+    public long VolatileCount
+    {
+        get
+        {
+            long total = 0;
+            foreach (var shard in _shards)
+            {
+                total += shard.VolatileCount;
+            }
+
+            return total;
+        }
+    }
+
+    public bool TryGet(ReadOnlySpan<byte> key, out StoreValue value)
+    {
+        var hash = Hash(key);
+        var shard = ShardFor(hash);
+        lock (shard.Lock)
+        {
+            var index = FindLive(shard, key, (uint)hash, Now);
+            if (index < 0)
+            {
+                value = default;
+                return false;
+            }
+
+            var entry = shard[index];
+            value = new StoreValue(entry, Entry.GetExpiresAt(entry));
+            return true;
+        }
+    }
+
+    /// <summary>Sets <paramref name="key"/> unconditionally, replacing any value and expiry.</summary>
+    /// <param name="expiresAt">Absolute expiry in Unix ms, or 0 for none.</param>
+    public void Set(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, long expiresAt = 0)
+    {
+        var hash = Hash(key);
+        var shard = ShardFor(hash);
+        var entry = Entry.Create(key, value, expiresAt);
+        lock (shard.Lock)
+        {
+            var index = shard.IndexOf(key, (uint)hash);
+            if (index >= 0)
+            {
+                shard.Replace(index, entry);
+            }
+            else
+            {
+                shard.Add(entry, (uint)hash);
+            }
+        }
+    }
+
+    /// <summary>SET with its conditions. Returns true when the value was written.</summary>
+    /// <param name="expiresAt">Absolute expiry in Unix ms, or 0 for none (ignored with <paramref name="keepTtl"/>).</param>
+    /// <param name="previous">The value before the call (for SET ... GET), or default when there was none.</param>
+    public bool Set(
+        ReadOnlySpan<byte> key,
+        ReadOnlySpan<byte> value,
+        long expiresAt,
+        SetCondition condition,
+        bool keepTtl,
+        out StoreValue previous)
+    {
+        var hash = Hash(key);
+        var shard = ShardFor(hash);
+        lock (shard.Lock)
+        {
+            var index = FindLive(shard, key, (uint)hash, Now);
+            if (index >= 0)
+            {
+                var old = shard[index];
+                previous = new StoreValue(old, Entry.GetExpiresAt(old));
+                if (condition == SetCondition.IfNotExists)
+                {
+                    return false;
+                }
+
+                shard.Replace(index, Entry.Create(key, value, keepTtl ? Entry.GetExpiresAt(old) : expiresAt));
+                return true;
+            }
+
+            previous = default;
+            if (condition == SetCondition.IfExists)
+            {
+                return false;
+            }
+
+            shard.Add(Entry.Create(key, value, keepTtl ? Entry.NoExpiry : expiresAt), (uint)hash);
+            return true;
+        }
+    }
+
+    public bool Delete(ReadOnlySpan<byte> key)
+    {
+        var hash = Hash(key);
+        var shard = ShardFor(hash);
+        lock (shard.Lock)
+        {
+            var index = FindLive(shard, key, (uint)hash, Now);
+            if (index < 0)
+            {
+                return false;
+            }
+
+            shard.RemoveAt(index);
+            return true;
+        }
+    }
+
+    public bool Exists(ReadOnlySpan<byte> key)
+    {
+        var hash = Hash(key);
+        var shard = ShardFor(hash);
+        lock (shard.Lock)
+        {
+            return FindLive(shard, key, (uint)hash, Now) >= 0;
+        }
+    }
+
+    /// <summary>Removes every key.</summary>
+    public void Clear()
+    {
+        foreach (var shard in _shards)
+        {
+            lock (shard.Lock)
+            {
+                shard.Clear();
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private ulong Hash(ReadOnlySpan<byte> key) => XxHash3.HashToUInt64(key, (long)_seed);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private StoreShard ShardFor(ulong hash) => _shards[(int)(hash >> _shardShift)];
+
+    private int ShardIndex(ulong hash) => (int)(hash >> _shardShift);
+
+    /// <summary>The slot of a live key, reclaiming it on the way if it has expired (lazy expiry).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int FindLive(StoreShard shard, ReadOnlySpan<byte> key, uint hash, long now)
+    {
+        var index = shard.IndexOf(key, hash);
+        if (index >= 0 && Entry.IsExpired(shard[index], now))
+        {
+            shard.RemoveAt(index);
+            return -1;
+        }
+
+        return index;
+    }
+}

@@ -1,0 +1,184 @@
+using System.Runtime.CompilerServices;
+
+namespace PepperCache.Core.Storage;
+
+/// <summary>
+/// One lock's worth of the keyspace: a chained hash table over <see cref="Entry"/> arrays.
+/// Every member except the lock must be called with <see cref="Lock"/> held.
+/// </summary>
+/// <remarks>
+/// Slots live in one array and keep their index for the life of the entry: growth copies the array in order,
+/// and freed slots are reused through a free list, never compacted. A SCAN cursor is therefore a slot index,
+/// and a key that stays in the table is never skipped by a scan that walks indexes upward, whatever else is
+/// added or removed meanwhile (keys added during a scan may or may not be returned, as in Redis).
+/// </remarks>
+internal sealed class StoreShard
+{
+    private const int InitialCapacity = 16;
+
+    // Free slots are chained through Next encoded as (-3 - index), as Dictionary does, so 0..n is a live chain.
+    private const int EndOfFreeList = -1;
+
+    private int[] _buckets = new int[InitialCapacity];
+    private Slot[] _slots = new Slot[InitialCapacity];
+    private int _highWater;
+    private int _freeList = EndOfFreeList;
+    private int _freeCount;
+
+    public Lock Lock { get; } = new();
+
+    /// <summary>Live entries, expired-but-unreclaimed included.</summary>
+    public int Count => _highWater - _freeCount;
+
+    /// <summary>Entries that carry an expiry.</summary>
+    public int VolatileCount { get; private set; }
+
+    /// <summary>Upper bound (exclusive) of slot indexes in use, for scans.</summary>
+    public int SlotLimit => _highWater;
+
+    /// <summary>The entry in <paramref name="index"/>, or null for a free slot.</summary>
+    public byte[]? GetAt(int index) => _slots[index].Entry;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public int IndexOf(ReadOnlySpan<byte> key, uint hash)
+    {
+        var slots = _slots;
+        var i = _buckets[hash & (uint)(_buckets.Length - 1)] - 1;
+        while ((uint)i < (uint)slots.Length)
+        {
+            ref var slot = ref slots[i];
+            if (slot.Hash == hash && Entry.GetKey(slot.Entry!).SequenceEqual(key))
+            {
+                return i;
+            }
+
+            i = slot.Next;
+        }
+
+        return -1;
+    }
+
+    public byte[] this[int index] => _slots[index].Entry!;
+
+    public uint HashAt(int index) => _slots[index].Hash;
+
+    /// <summary>Adds an entry whose key is known to be absent.</summary>
+    public void Add(byte[] entry, uint hash)
+    {
+        int index;
+        if (_freeCount > 0)
+        {
+            index = _freeList;
+            _freeList = -3 - _slots[index].Next;
+            _freeCount--;
+        }
+        else
+        {
+            if (_highWater == _slots.Length)
+            {
+                Grow();
+            }
+
+            index = _highWater++;
+        }
+
+        ref var bucket = ref _buckets[hash & (uint)(_buckets.Length - 1)];
+        ref var slot = ref _slots[index];
+        slot.Hash = hash;
+        slot.Entry = entry;
+        slot.Next = bucket - 1;
+        bucket = index + 1;
+        if (Entry.GetExpiresAt(entry) != Entry.NoExpiry)
+        {
+            VolatileCount++;
+        }
+    }
+
+    /// <summary>Puts a new entry for the same key in slot <paramref name="index"/>.</summary>
+    public void Replace(int index, byte[] entry)
+    {
+        ref var slot = ref _slots[index];
+        VolatileCount += (Entry.GetExpiresAt(entry) != Entry.NoExpiry ? 1 : 0)
+                         - (Entry.GetExpiresAt(slot.Entry!) != Entry.NoExpiry ? 1 : 0);
+        slot.Entry = entry;
+    }
+
+    /// <summary>Changes the expiry of the entry in slot <paramref name="index"/> in place.</summary>
+    public void SetExpiresAt(int index, long expiresAt)
+    {
+        var entry = _slots[index].Entry!;
+        VolatileCount += (expiresAt != Entry.NoExpiry ? 1 : 0)
+                         - (Entry.GetExpiresAt(entry) != Entry.NoExpiry ? 1 : 0);
+        Entry.SetExpiresAt(entry, expiresAt);
+    }
+
+    public void RemoveAt(int index)
+    {
+        ref var slot = ref _slots[index];
+        ref var link = ref _buckets[slot.Hash & (uint)(_buckets.Length - 1)];
+        if (link - 1 == index)
+        {
+            link = slot.Next + 1;
+        }
+        else
+        {
+            var i = link - 1;
+            while (_slots[i].Next != index)
+            {
+                i = _slots[i].Next;
+            }
+
+            _slots[i].Next = slot.Next;
+        }
+
+        if (Entry.GetExpiresAt(slot.Entry!) != Entry.NoExpiry)
+        {
+            VolatileCount--;
+        }
+
+        slot.Entry = null;
+        slot.Hash = 0;
+        slot.Next = -3 - _freeList;
+        _freeList = index;
+        _freeCount++;
+    }
+
+    public void Clear()
+    {
+        _buckets = new int[InitialCapacity];
+        _slots = new Slot[InitialCapacity];
+        _highWater = 0;
+        _freeList = EndOfFreeList;
+        _freeCount = 0;
+        VolatileCount = 0;
+    }
+
+    private void Grow()
+    {
+        var size = _slots.Length * 2;
+        Array.Resize(ref _slots, size);
+        var buckets = new int[size];
+        var mask = (uint)(size - 1);
+        for (var i = 0; i < _highWater; i++)
+        {
+            ref var slot = ref _slots[i];
+            if (slot.Entry is null)
+            {
+                continue;
+            }
+
+            ref var bucket = ref buckets[slot.Hash & mask];
+            slot.Next = bucket - 1;
+            bucket = i + 1;
+        }
+
+        _buckets = buckets;
+    }
+
+    private struct Slot
+    {
+        public uint Hash;
+        public int Next;
+        public byte[]? Entry;
+    }
+}

@@ -1,0 +1,16 @@
+namespace PepperCache.Protocol;
+
+/// <summary>Parser limits, Redis's defaults. Checked while parsing so a claimed size never allocates up front.</summary>
+public sealed class RespLimits
+{
+    /// <summary>Largest bulk string accepted (<c>proto-max-bulk-len</c>, 512 MB).</summary>
+    public long MaxBulkLength { get; set; } = 512L * 1024 * 1024;
+
+    /// <summary>Largest multibulk element count (1,048,576, as Redis).</summary>
+    public int MaxArguments { get; set; } = 1024 * 1024;
+
+    /// <summary>Longest inline command, and longest <c>*N</c>/<c>$N</c> header line, before the client is cut off (64 KB).</summary>
+    public int MaxInlineLength { get; set; } = 64 * 1024;
+
+    public static RespLimits Default { get; } = new();
+}

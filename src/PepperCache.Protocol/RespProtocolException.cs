@@ -1,0 +1,17 @@
+using System.Diagnostics.CodeAnalysis;
+
+namespace PepperCache.Protocol;
+
+/// <summary>
+/// Malformed input on the wire. The server answers <c>-ERR Protocol error: {Message}</c> and closes the
+/// connection, as Redis does; the message text is Redis's own.
+/// </summary>
+public sealed class RespProtocolException(string message) : Exception(message)
+{
+    [DoesNotReturn]
+    internal static void Throw(string message) => throw new RespProtocolException(message);
+
+    [DoesNotReturn]
+    internal static void ThrowExpectedDollar(byte got) =>
+        throw new RespProtocolException($"expected '$', got '{(char)got}'");
+}

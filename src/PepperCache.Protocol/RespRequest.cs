@@ -1,0 +1,151 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace PepperCache.Protocol;
+
+/// <summary>
+/// One parsed command: an argument count plus argument slices. A connection owns one instance and reuses it for
+/// every command, so parsing allocates nothing per command.
+/// </summary>
+/// <remarks>
+/// Arguments point into the receive buffer when the frame sits in one array-backed segment (the common case), or
+/// into a scratch buffer owned by this instance when the frame straddles segments or is an inline command that
+/// needed unquoting. Either way an argument is valid only until the next <see cref="RespParser.TryReadCommand"/>
+/// call or until the reader's buffer is released, so anything kept must be copied.
+/// </remarks>
+public sealed class RespRequest : IDisposable
+{
+    // Scratch buffers above this size are rented per frame and returned, so one huge value does not pin memory
+    // to an idle connection for its lifetime.
+    private const int KeptScratchSize = 64 * 1024;
+
+    private ArgRange[] _args = new ArgRange[8];
+    private byte[] _array = [];
+    private int _baseOffset;
+    private byte[] _scratch = [];
+    private byte[]? _rented;
+
+    public RespRequest(RespLimits? limits = null) => Limits = limits ?? RespLimits.Default;
+
+    public RespLimits Limits { get; set; }
+
+    /// <summary>Number of arguments, the command name included.</summary>
+    public int Count { get; private set; }
+
+    /// <summary>True when the command arrived as an inline (telnet-style) line.</summary>
+    public bool IsInline { get; private set; }
+
+    /// <summary>
+    /// After <see cref="RespParser.TryReadCommand"/> returned false: how many bytes, counted from where the reader
+    /// stood, must be buffered before parsing can make progress. Lets the connection skip re-parsing a large frame
+    /// on every read while its body trickles in.
+    /// </summary>
+    public long BytesNeeded { get; internal set; }
+
+    public ReadOnlySpan<byte> this[int index]
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get
+        {
+            if ((uint)index >= (uint)Count)
+            {
+                ThrowIndex();
+            }
+
+            ref readonly var range = ref _args[index];
+            return new ReadOnlySpan<byte>(_array, _baseOffset + range.Start, range.Length);
+        }
+    }
+
+    /// <summary>The command name (argument 0).</summary>
+    public ReadOnlySpan<byte> Name => this[0];
+
+    /// <summary>Argument <paramref name="index"/> decoded as UTF-8 text; allocates, so not for the hot path.</summary>
+    public string GetString(int index) => System.Text.Encoding.UTF8.GetString(this[index]);
+
+    /// <summary>Argument <paramref name="index"/> as a new array (for values that must outlive the request).</summary>
+    public byte[] ToArray(int index) => this[index].ToArray();
+
+    public void Dispose() => ReleaseRented();
+
+    internal void Reset()
+    {
+        Count = 0;
+        IsInline = false;
+        BytesNeeded = 0;
+        ReleaseRented();
+    }
+
+    internal void MarkInline() => IsInline = true;
+
+    internal void AddArgument(int start, int length)
+    {
+        if (Count == _args.Length)
+        {
+            Array.Resize(ref _args, _args.Length * 2);
+        }
+
+        _args[Count++] = new ArgRange(start, length);
+    }
+
+    /// <summary>Points the arguments at <paramref name="frame"/>, copying it only when it is not one array segment.</summary>
+    internal void SetSource(in ReadOnlySequence<byte> frame)
+    {
+        if (frame.IsSingleSegment && MemoryMarshal.TryGetArray(frame.First, out var segment))
+        {
+            _array = segment.Array!;
+            _baseOffset = segment.Offset;
+            return;
+        }
+
+        var length = checked((int)frame.Length);
+        var buffer = RentScratch(length);
+        frame.CopyTo(buffer);
+        _array = buffer;
+        _baseOffset = 0;
+    }
+
+    /// <summary>A scratch buffer of at least <paramref name="length"/> bytes, which becomes the argument source.</summary>
+    internal byte[] RentScratch(int length)
+    {
+        byte[] buffer;
+        if (length <= KeptScratchSize)
+        {
+            if (_scratch.Length < length)
+            {
+                _scratch = new byte[Math.Max(length, Math.Min(KeptScratchSize, Math.Max(256, _scratch.Length * 2)))];
+            }
+
+            buffer = _scratch;
+        }
+        else
+        {
+            ReleaseRented();
+            buffer = _rented = ArrayPool<byte>.Shared.Rent(length);
+        }
+
+        _array = buffer;
+        _baseOffset = 0;
+        return buffer;
+    }
+
+    private void ReleaseRented()
+    {
+        if (_rented is { } rented)
+        {
+            _rented = null;
+            if (ReferenceEquals(_array, rented))
+            {
+                _array = [];
+                Count = 0;
+            }
+
+            ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
+
+    private static void ThrowIndex() => throw new ArgumentOutOfRangeException("index");
+
+    private readonly record struct ArgRange(int Start, int Length);
+}

@@ -1,0 +1,143 @@
+using System.Buffers;
+using System.Buffers.Text;
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Text;
+
+namespace PepperCache.Protocol;
+
+/// <summary>
+/// RESP2 reply encoding straight into an <see cref="IBufferWriter{T}"/> (the connection's <c>PipeWriter</c>):
+/// numbers are formatted in place, small replies take one <c>GetSpan</c>/<c>Advance</c> pair.
+/// </summary>
+public static class RespWriter
+{
+    // '$' + up to 20 digits + CRLF, with room to spare.
+    private const int MaxHeaderLength = 24;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void WriteRaw(this IBufferWriter<byte> writer, ReadOnlySpan<byte> bytes)
+    {
+        var span = writer.GetSpan(bytes.Length);
+        if (span.Length >= bytes.Length)
+        {
+            bytes.CopyTo(span);
+            writer.Advance(bytes.Length);
+        }
+        else
+        {
+            writer.Write(bytes);
+        }
+    }
+
+    public static void WriteOk(this IBufferWriter<byte> writer) => writer.WriteRaw(RespConstants.Ok);
+
+    /// <summary><c>+text\r\n</c>. The text must not contain CR or LF.</summary>
+    public static void WriteSimpleString(this IBufferWriter<byte> writer, ReadOnlySpan<byte> text)
+        => writer.WriteLine((byte)'+', text);
+
+    public static void WriteSimpleString(this IBufferWriter<byte> writer, string text)
+        => writer.WriteLine((byte)'+', text);
+
+    /// <summary><c>-message\r\n</c>. The message carries its own prefix (<c>ERR</c>, <c>WRONGTYPE</c>, ...).</summary>
+    public static void WriteError(this IBufferWriter<byte> writer, ReadOnlySpan<byte> message)
+        => writer.WriteLine((byte)'-', message);
+
+    public static void WriteError(this IBufferWriter<byte> writer, string message)
+        => writer.WriteLine((byte)'-', message);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void WriteInteger(this IBufferWriter<byte> writer, long value)
+        => writer.WritePrefixedNumber((byte)':', value);
+
+    public static void WriteArrayHeader(this IBufferWriter<byte> writer, int count)
+        => writer.WritePrefixedNumber((byte)'*', count);
+
+    public static void WriteNullBulkString(this IBufferWriter<byte> writer) => writer.WriteRaw(RespConstants.NullBulk);
+
+    public static void WriteNullArray(this IBufferWriter<byte> writer) => writer.WriteRaw(RespConstants.NullArray);
+
+    /// <summary><c>$len\r\nbytes\r\n</c> in one span when it fits a buffer segment, chunked otherwise.</summary>
+    public static void WriteBulkString(this IBufferWriter<byte> writer, ReadOnlySpan<byte> value)
+    {
+        var total = value.Length + MaxHeaderLength + 2;
+        if (value.Length <= 4096)
+        {
+            var span = writer.GetSpan(total);
+            span[0] = (byte)'$';
+            value.Length.TryFormat(span[1..], out var digits, default, CultureInfo.InvariantCulture);
+            var n = 1 + digits;
+            span[n++] = (byte)'\r';
+            span[n++] = (byte)'\n';
+            value.CopyTo(span[n..]);
+            n += value.Length;
+            span[n++] = (byte)'\r';
+            span[n++] = (byte)'\n';
+            writer.Advance(n);
+            return;
+        }
+
+        writer.WritePrefixedNumber((byte)'$', value.Length);
+        writer.Write(value);
+        writer.WriteRaw(RespConstants.CrLf);
+    }
+
+    public static void WriteBulkString(this IBufferWriter<byte> writer, string value)
+    {
+        var byteCount = Encoding.UTF8.GetByteCount(value);
+        writer.WritePrefixedNumber((byte)'$', byteCount);
+        var span = writer.GetSpan(byteCount + 2);
+        var written = Encoding.UTF8.GetBytes(value, span);
+        span[written] = (byte)'\r';
+        span[written + 1] = (byte)'\n';
+        writer.Advance(written + 2);
+    }
+
+    /// <summary>An integer as a bulk string (how Redis answers INCRBYFLOAT-style numeric text).</summary>
+    public static void WriteBulkString(this IBufferWriter<byte> writer, long value)
+    {
+        Span<byte> digits = stackalloc byte[20];
+        value.TryFormat(digits, out var written, default, CultureInfo.InvariantCulture);
+        writer.WriteBulkString(digits[..written]);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void WritePrefixedNumber(this IBufferWriter<byte> writer, byte prefix, long value)
+    {
+        var span = writer.GetSpan(MaxHeaderLength);
+        span[0] = prefix;
+        Utf8Formatter.TryFormat(value, span[1..], out var digits);
+        span[1 + digits] = (byte)'\r';
+        span[2 + digits] = (byte)'\n';
+        writer.Advance(3 + digits);
+    }
+
+    private static void WriteLine(this IBufferWriter<byte> writer, byte prefix, ReadOnlySpan<byte> text)
+    {
+        var span = writer.GetSpan(text.Length + 3);
+        if (span.Length < text.Length + 3)
+        {
+            writer.WriteRaw([prefix]);
+            writer.Write(text);
+            writer.WriteRaw(RespConstants.CrLf);
+            return;
+        }
+
+        span[0] = prefix;
+        text.CopyTo(span[1..]);
+        span[1 + text.Length] = (byte)'\r';
+        span[2 + text.Length] = (byte)'\n';
+        writer.Advance(text.Length + 3);
+    }
+
+    private static void WriteLine(this IBufferWriter<byte> writer, byte prefix, string text)
+    {
+        var byteCount = Encoding.UTF8.GetByteCount(text);
+        var span = writer.GetSpan(byteCount + 3);
+        span[0] = prefix;
+        var written = Encoding.UTF8.GetBytes(text, span[1..]);
+        span[1 + written] = (byte)'\r';
+        span[2 + written] = (byte)'\n';
+        writer.Advance(written + 3);
+    }
+}

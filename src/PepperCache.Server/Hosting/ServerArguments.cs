@@ -1,0 +1,213 @@
+using System.Collections;
+using System.Globalization;
+using System.Net;
+using System.Text;
+
+namespace PepperCache.Server.Hosting;
+
+/// <summary>
+/// The server's command line, in the original Go tool's style (<c>-port 9004</c>, <c>--port=9004</c>), plus
+/// <c>PEPPER_*</c> environment variables. Hand-written rather than System.CommandLine because the usage text and
+/// flag forms must match the original tool's, and configuration keys (<c>--PepperCache:Port=0</c>) and host
+/// settings must pass through to ASP.NET Core untouched.
+/// </summary>
+internal sealed class ServerArguments
+{
+    /// <summary>Every flag the server accepts: name, configuration key, kind, help, and default shown in usage.</summary>
+    internal static readonly Flag[] Flags =
+    [
+        new("admin-port", "AdminPort", FlagKind.Port, "port", "18088"),
+        new("cluster", "Cluster", FlagKind.Text, "cluster address", null),
+        new("node", "Node", FlagKind.Address, "node address", "\"127.0.0.1\""),
+        new("port", "Port", FlagKind.Port, "port", "9004"),
+        new("bind", "Bind", FlagKind.Address, "listen address", "the node address"),
+        new("proto-max-bulk-len", "ProtoMaxBulkLen", FlagKind.Size, "largest bulk string a client may send", "512mb"),
+        new("hz", "Hz", FlagKind.Hz, "active expiry cycles per second", "10"),
+    ];
+
+    // Settings the ASP.NET Core host itself understands; WebApplicationFactory passes these as arguments.
+    private static readonly string[] HostSettings = ["environment", "contentRoot", "applicationName", "urls"];
+
+    private ServerArguments()
+    {
+    }
+
+    /// <summary>Configuration values (<c>PepperCache:Port</c> = <c>9004</c>...) from flags and environment.</summary>
+    public Dictionary<string, string?> Settings { get; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Arguments handed on to <c>WebApplication.CreateBuilder</c>.</summary>
+    public List<string> HostArguments { get; } = [];
+
+    /// <summary>Set when the process should exit at once (after --help: 0; after a bad argument: 2).</summary>
+    public int? ExitCode { get; private set; }
+
+    public static ServerArguments Parse(string[] args, IDictionary? environment = null, TextWriter? stdout = null, TextWriter? stderr = null)
+    {
+        stdout ??= Console.Out;
+        stderr ??= Console.Error;
+        var result = new ServerArguments();
+        try
+        {
+            result.ReadEnvironment(environment ?? Environment.GetEnvironmentVariables());
+            if (result.ReadArguments(args))
+            {
+                stdout.Write(Usage());
+                result.ExitCode = 0;
+            }
+        }
+        catch (FormatException ex)
+        {
+            stderr.WriteLine($"error: {ex.Message} (see --help)");
+            result.ExitCode = 2;
+        }
+
+        return result;
+    }
+
+    public static string Usage()
+    {
+        var text = new StringBuilder("Usage of server:\n");
+        foreach (var flag in Flags)
+        {
+            var left = $"  -{flag.Name} {flag.KindName}";
+            text.Append(left.PadRight(28)).Append(flag.Help);
+            if (flag.Default is not null)
+            {
+                text.Append(" (default ").Append(flag.Default).Append(')');
+            }
+
+            text.Append('\n');
+        }
+
+        text.Append("  -help".PadRight(28)).Append("print this text\n");
+        text.Append("\nEvery flag can also be set as an environment variable (PEPPER_PORT, PEPPER_ADMIN_PORT...)\n");
+        text.Append("or in appsettings.json under \"PepperCache\" (Port, AdminPort...).\n");
+        return text.ToString();
+    }
+
+    private void ReadEnvironment(IDictionary environment)
+    {
+        foreach (var flag in Flags)
+        {
+            var variable = "PEPPER_" + flag.Name.ToUpperInvariant().Replace('-', '_');
+            if (environment[variable] is string value)
+            {
+                Settings[flag.ConfigurationKey] = flag.Validate(value, variable);
+            }
+        }
+    }
+
+    /// <returns>True when help was asked for.</returns>
+    private bool ReadArguments(string[] args)
+    {
+        for (var i = 0; i < args.Length; i++)
+        {
+            var arg = args[i];
+            if (!arg.StartsWith('-') || arg == "-" || arg == "--")
+            {
+                throw new FormatException($"unexpected argument '{arg}'");
+            }
+
+            var body = arg.TrimStart('-');
+            string name;
+            string? value = null;
+            var equals = body.IndexOf('=', StringComparison.Ordinal);
+            if (equals >= 0)
+            {
+                name = body[..equals];
+                value = body[(equals + 1)..];
+            }
+            else
+            {
+                name = body;
+            }
+
+            if (name is "help" or "h")
+            {
+                return true;
+            }
+
+            var isHostSetting = HostSettings.Contains(name, StringComparer.OrdinalIgnoreCase) || name.Contains(':', StringComparison.Ordinal);
+            var flag = Array.Find(Flags, f => f.Name == name);
+            if (flag is null && !isHostSetting)
+            {
+                throw new FormatException($"flag provided but not defined: -{name}");
+            }
+
+            if (value is null)
+            {
+                if (i + 1 >= args.Length)
+                {
+                    throw new FormatException($"flag needs an argument: -{name}");
+                }
+
+                value = args[++i];
+            }
+
+            if (flag is null)
+            {
+                HostArguments.Add($"--{name}={value}");
+            }
+            else
+            {
+                Settings[flag.ConfigurationKey] = flag.Validate(value, "-" + flag.Name);
+            }
+        }
+
+        return false;
+    }
+
+    internal enum FlagKind
+    {
+        Text,
+        Address,
+        Port,
+        Size,
+        Hz,
+    }
+
+    internal sealed record Flag(string Name, string Property, FlagKind Kind, string Help, string? Default)
+    {
+        public string ConfigurationKey => PepperCacheOptions.SectionName + ":" + Property;
+
+        public string KindName => Kind is FlagKind.Port or FlagKind.Hz ? "int" : "string";
+
+        /// <summary>Checks <paramref name="value"/> and returns it in the form configuration binding expects.</summary>
+        public string Validate(string value, string source)
+        {
+            switch (Kind)
+            {
+                case FlagKind.Port:
+                    if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var port) || port > 65535)
+                    {
+                        throw new FormatException($"invalid value \"{value}\" for {source}: must be a port number 0-65535");
+                    }
+
+                    return port.ToString(CultureInfo.InvariantCulture);
+                case FlagKind.Hz:
+                    if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var hz) || hz is < 1 or > 500)
+                    {
+                        throw new FormatException($"invalid value \"{value}\" for {source}: must be 1-500");
+                    }
+
+                    return value;
+                case FlagKind.Size:
+                    if (!MemorySize.TryParse(value, out var bytes) || bytes < 1)
+                    {
+                        throw new FormatException($"invalid value \"{value}\" for {source}: must be a size such as 512mb");
+                    }
+
+                    return bytes.ToString(CultureInfo.InvariantCulture);
+                case FlagKind.Address:
+                    if (!IPAddress.TryParse(value, out _) && Uri.CheckHostName(value) == UriHostNameType.Unknown)
+                    {
+                        throw new FormatException($"invalid value \"{value}\" for {source}: not an IP address or host name");
+                    }
+
+                    return value;
+                default:
+                    return value;
+            }
+        }
+    }
+}

@@ -1,0 +1,47 @@
+namespace PepperCache.Server.Logging;
+
+/// <summary>Source-generated log messages with stable event ids, grouped by area.</summary>
+internal static partial class Log
+{
+    // 1xxx: connections
+    [LoggerMessage(1001, LogLevel.Debug, "Client {ClientId} connected from {Remote} ({ConnectionId})")]
+    public static partial void ClientConnected(ILogger logger, string connectionId, long clientId, string remote);
+
+    [LoggerMessage(1002, LogLevel.Debug, "Client {ClientId} disconnected ({ConnectionId})")]
+    public static partial void ClientDisconnected(ILogger logger, string connectionId, long clientId);
+
+    [LoggerMessage(1003, LogLevel.Warning, "Connection {ConnectionId} failed")]
+    public static partial void ConnectionFault(ILogger logger, Exception exception, string connectionId);
+
+    [LoggerMessage(1004, LogLevel.Information, "Client {ClientId} closed after a protocol error: {Error}")]
+    public static partial void ProtocolError(ILogger logger, long clientId, string error);
+
+    // 2xxx: node lifecycle
+    [LoggerMessage(2001, LogLevel.Information, "Node is {Node}")]
+    public static partial void NodeIs(ILogger logger, string node);
+
+    [LoggerMessage(2002, LogLevel.Information, "Cluster is {Cluster}")]
+    public static partial void ClusterIs(ILogger logger, string cluster);
+
+    [LoggerMessage(2003, LogLevel.Information, "Cache Server runs...")]
+    public static partial void ServerRuns(ILogger logger);
+
+    [LoggerMessage(2004, LogLevel.Information, "Cache Port: {Port}")]
+    public static partial void CachePort(ILogger logger, int port);
+
+    [LoggerMessage(2005, LogLevel.Information, "Cache PID: {Pid}")]
+    public static partial void CachePid(ILogger logger, int pid);
+
+    [LoggerMessage(2006, LogLevel.Information, "Admin Port: {Port}")]
+    public static partial void AdminPort(ILogger logger, int port);
+
+    [LoggerMessage(2007, LogLevel.Information, "Ready to accept connections")]
+    public static partial void Ready(ILogger logger);
+
+    [LoggerMessage(2008, LogLevel.Information, "Shutting down: {Clients} clients connected")]
+    public static partial void ShuttingDown(ILogger logger, int clients);
+
+    // 3xxx: store
+    [LoggerMessage(3001, LogLevel.Debug, "Active expiry removed {Count} keys")]
+    public static partial void ExpiredKeysRemoved(ILogger logger, int count);
+}

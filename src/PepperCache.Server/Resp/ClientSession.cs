@@ -1,0 +1,45 @@
+using System.Net;
+
+namespace PepperCache.Server.Resp;
+
+/// <summary>
+/// One connected client, as CLIENT LIST/INFO report it. Counters are written only by the connection's own thread
+/// and read (racily, which is fine for statistics) by INFO, so the hot path takes no lock and no interlocked op.
+/// </summary>
+internal sealed class ClientSession(long id, EndPoint? remote, EndPoint? local, long connectedAt)
+{
+    public long Id { get; } = id;
+
+    public string RemoteAddress { get; } = Format(remote);
+
+    public string LocalAddress { get; } = Format(local);
+
+    /// <summary>Unix ms when the connection was accepted.</summary>
+    public long ConnectedAt { get; } = connectedAt;
+
+    /// <summary>Unix ms of the last command (CLIENT LIST idle=).</summary>
+    public long LastCommandAt { get; set; } = connectedAt;
+
+    public string? Name { get; set; }
+
+    public string? LibraryName { get; set; }
+
+    public string? LibraryVersion { get; set; }
+
+    /// <summary>Name of the last command run (CLIENT LIST cmd=).</summary>
+    public string LastCommand { get; set; } = "NULL";
+
+    /// <summary>Set by QUIT (and fatal errors): the connection closes once pending replies are flushed.</summary>
+    public bool CloseAfterReply { get; set; }
+
+    public long CommandsProcessed;
+    public long KeyspaceHits;
+    public long KeyspaceMisses;
+
+    private static string Format(EndPoint? endPoint) => endPoint switch
+    {
+        IPEndPoint ip => $"{(ip.Address.IsIPv4MappedToIPv6 ? ip.Address.MapToIPv4() : ip.Address)}:{ip.Port}",
+        null => "?:0",
+        _ => endPoint.ToString() ?? "?:0",
+    };
+}

@@ -1,0 +1,60 @@
+using System.Buffers;
+using System.Text;
+using PepperCache.Core.Storage;
+using PepperCache.Protocol;
+
+namespace PepperCache.Server.Resp;
+
+/// <summary>
+/// What a command handler works with: the parsed request, the reply writer, the store, its client session and the
+/// node's shared state. One instance per connection, reused for every command.
+/// </summary>
+internal sealed class CommandContext(ServerState server, ClientSession client, RespRequest request)
+{
+    public ServerState Server { get; } = server;
+
+    public ClientSession Client { get; } = client;
+
+    public RespRequest Request { get; } = request;
+
+    public KeyValueStore Store => Server.Store;
+
+    /// <summary>Replies go here; the connection flushes once per batch.</summary>
+    public IBufferWriter<byte> Output { get; set; } = null!;
+
+    /// <summary>The definition being executed (set by the dispatcher).</summary>
+    public CommandDefinition Command { get; set; } = null!;
+
+    /// <summary>A list reused by commands that gather keys (KEYS, SCAN), so they do not allocate one per call.</summary>
+    public List<byte[]> KeyBuffer { get; } = [];
+
+    public int ArgumentCount => Request.Count;
+
+    public ReadOnlySpan<byte> Argument(int index) => Request[index];
+
+    /// <summary>ASCII case-insensitive comparison of argument <paramref name="index"/> with <paramref name="word"/>.</summary>
+    public bool ArgumentIs(int index, ReadOnlySpan<byte> word) => Ascii.EqualsIgnoreCase(Request[index], word);
+
+    /// <summary>Parses argument <paramref name="index"/> as Redis's <c>string2ll</c> would.</summary>
+    public bool TryGetInt64(int index, out long value) => RespParser.TryParseInt64(Request[index], out value);
+
+    /// <summary>Parses an integer argument, writing Redis's "not an integer" error when it is not one.</summary>
+    public bool TryGetInt64OrReply(int index, out long value)
+    {
+        if (RespParser.TryParseInt64(Request[index], out value))
+        {
+            return true;
+        }
+
+        Output.WriteError(ErrorMessages.NotInteger);
+        return false;
+    }
+
+    public void WriteError(ReadOnlySpan<byte> message) => Output.WriteError(message);
+
+    public void WriteError(string message) => Output.WriteError(message);
+
+    public void WriteSyntaxError() => Output.WriteError(ErrorMessages.Syntax);
+
+    public void WriteWrongArgumentCount() => Output.WriteError(ErrorMessages.WrongArgumentCount(Command.Name));
+}

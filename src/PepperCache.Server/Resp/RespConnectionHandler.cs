@@ -1,0 +1,117 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using Microsoft.AspNetCore.Connections;
+using PepperCache.Protocol;
+using PepperCache.Server.Logging;
+
+namespace PepperCache.Server.Resp;
+
+/// <summary>
+/// Serves one RESP connection: parse every complete command in the buffer, run each, write replies into the
+/// output pipe, then advance the input once and flush once per batch, so a pipelining client gets one flush.
+/// </summary>
+internal sealed class RespConnectionHandler(ServerState server, ILogger<RespConnectionHandler> logger) : ConnectionHandler
+{
+    public override async Task OnConnectedAsync(ConnectionContext connection)
+    {
+        var session = new ClientSession(server.Clients.NextId(), connection.RemoteEndPoint, connection.LocalEndPoint, server.Store.Now);
+        using var request = new RespRequest(server.Limits);
+        var context = new CommandContext(server, session, request) { Output = connection.Transport.Output };
+        server.Clients.Add(session);
+        Log.ClientConnected(logger, connection.ConnectionId, session.Id, session.RemoteAddress);
+        try
+        {
+            await ServeAsync(connection.Transport, context, connection.ConnectionClosed).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is ConnectionResetException or OperationCanceledException or ConnectionAbortedException)
+        {
+            // The client went away mid-read or mid-write: a normal end of a connection.
+        }
+        catch (Exception ex)
+        {
+            Log.ConnectionFault(logger, ex, connection.ConnectionId);
+        }
+        finally
+        {
+            server.Clients.Remove(session);
+            Log.ClientDisconnected(logger, connection.ConnectionId, session.Id);
+        }
+    }
+
+    private async Task ServeAsync(IDuplexPipe transport, CommandContext context, CancellationToken closed)
+    {
+        var input = transport.Input;
+        var output = transport.Output;
+        long bytesNeeded = 0;
+        while (true)
+        {
+            var result = await input.ReadAsync(closed).ConfigureAwait(false);
+            var buffer = result.Buffer;
+            var consumed = buffer.Start;
+            var replied = false;
+            string? protocolError = null;
+
+            if (buffer.Length >= bytesNeeded)
+            {
+                try
+                {
+                    replied = ExecuteAll(buffer, context, out consumed, out bytesNeeded);
+                }
+                catch (RespProtocolException ex)
+                {
+                    protocolError = ex.Message;
+                }
+            }
+
+            if (protocolError is not null)
+            {
+                Log.ProtocolError(logger, context.Client.Id, protocolError);
+                output.WriteError("ERR Protocol error: " + protocolError);
+                await output.FlushAsync(closed).ConfigureAwait(false);
+                return;
+            }
+
+            input.AdvanceTo(consumed, buffer.End);
+            if (replied)
+            {
+                var flush = await output.FlushAsync(closed).ConfigureAwait(false);
+                if (flush.IsCompleted)
+                {
+                    return;
+                }
+            }
+
+            if (context.Client.CloseAfterReply || result.IsCompleted || result.IsCanceled)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>Runs every whole command in <paramref name="buffer"/>; returns whether any reply was written.</summary>
+    private static bool ExecuteAll(in ReadOnlySequence<byte> buffer, CommandContext context, out SequencePosition consumed, out long bytesNeeded)
+    {
+        var reader = new SequenceReader<byte>(buffer);
+        var request = context.Request;
+        var dispatcher = context.Server.Dispatcher;
+        var executed = false;
+        while (RespParser.TryReadCommand(ref reader, request))
+        {
+            executed = true;
+            dispatcher.Execute(context);
+            if (context.Client.CloseAfterReply)
+            {
+                break;
+            }
+        }
+
+        consumed = reader.Position;
+        bytesNeeded = context.Client.CloseAfterReply ? 0 : request.BytesNeeded;
+        if (executed)
+        {
+            context.Client.LastCommandAt = context.Server.Store.Now;
+        }
+
+        return executed;
+    }
+}
