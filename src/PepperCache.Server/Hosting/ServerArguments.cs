@@ -127,7 +127,11 @@ internal sealed class ServerArguments
                 return true;
             }
 
-            var isHostSetting = HostSettings.Contains(name, StringComparer.OrdinalIgnoreCase) || name.Contains(':', StringComparison.Ordinal);
+            // Configuration keys pass through as ASP.NET Core reads them: PascalCase or containing ':'
+            // (--PepperCache:Port=0, --Serilog:MinimumLevel:Default=Warning); flags are lower-case words.
+            var isHostSetting = HostSettings.Contains(name, StringComparer.OrdinalIgnoreCase) ||
+                                name.Contains(':', StringComparison.Ordinal) ||
+                                (name.Length > 0 && char.IsAsciiLetterUpper(name[0]));
             var flag = Array.Find(Flags, f => f.Name == name);
             if (flag is null && !isHostSetting)
             {

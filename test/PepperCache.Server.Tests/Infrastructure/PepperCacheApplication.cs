@@ -1,0 +1,87 @@
+using System.Net;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using PepperCache.Core.Storage;
+using PepperCache.Server.Hosting;
+using StackExchange.Redis;
+
+namespace PepperCache.Server.Tests.Infrastructure;
+
+/// <summary>
+/// A real node in-process: Kestrel on real loopback sockets, RESP and admin ports both picked free (port 0), read
+/// back after start. Extra configuration (<c>PepperCache:Hz</c>...) can be passed in.
+/// </summary>
+public sealed class PepperCacheApplication : WebApplicationFactory<Program>
+{
+    private readonly IReadOnlyDictionary<string, string?> _settings;
+    private readonly Action<IServiceCollection>? _configureServices;
+
+    public PepperCacheApplication(IReadOnlyDictionary<string, string?>? settings = null, Action<IServiceCollection>? configureServices = null)
+    {
+        _settings = settings ?? new Dictionary<string, string?>();
+        _configureServices = configureServices;
+        UseKestrel();
+    }
+
+    /// <summary>Starts the server (idempotent) and returns the bound RESP endpoint.</summary>
+    public IPEndPoint RespEndPoint
+    {
+        get
+        {
+            StartServer();
+            return Services.GetRequiredService<NodeEndpoints>().RespEndPoint
+                   ?? throw new InvalidOperationException("RESP endpoint not bound");
+        }
+    }
+
+    public IPEndPoint AdminEndPoint
+    {
+        get
+        {
+            StartServer();
+            return Services.GetRequiredService<NodeEndpoints>().AdminEndPoint
+                   ?? throw new InvalidOperationException("Admin endpoint not bound");
+        }
+    }
+
+    public KeyValueStore Store => Services.GetRequiredService<KeyValueStore>();
+
+    /// <summary>An HTTP client for the admin port.</summary>
+    public HttpClient CreateAdminClient() => new() { BaseAddress = new Uri($"http://{AdminEndPoint}") };
+
+    /// <summary>A StackExchange.Redis connection to this node (the caller disposes it).</summary>
+    public Task<ConnectionMultiplexer> ConnectAsync(Action<ConfigurationOptions>? configure = null)
+    {
+        var options = new ConfigurationOptions
+        {
+            EndPoints = { RespEndPoint },
+            AbortOnConnectFail = true,
+            ConnectTimeout = 5000,
+            SyncTimeout = 5000,
+            AsyncTimeout = 5000,
+        };
+        configure?.Invoke(options);
+        return ConnectionMultiplexer.ConnectAsync(options);
+    }
+
+    /// <summary>A raw socket for exact-byte tests.</summary>
+    public Task<RawRespClient> ConnectRawAsync() => RawRespClient.ConnectAsync(RespEndPoint);
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseSetting("PepperCache:Port", "0");
+        builder.UseSetting("PepperCache:AdminPort", "0");
+        builder.UseSetting("PepperCache:Node", "127.0.0.1");
+        builder.UseSetting("Serilog:MinimumLevel:Default", "Warning");
+        foreach (var (key, value) in _settings)
+        {
+            builder.UseSetting(key, value);
+        }
+
+        if (_configureServices is not null)
+        {
+            builder.ConfigureServices(_configureServices);
+        }
+    }
+}
