@@ -55,6 +55,9 @@ internal static class PepperCacheHostingExtensions
             // The parser bounds every frame (proto-max-bulk-len, 64 KB inline), and a frame must fit in the input
             // pipe to be parsed, so the transport must not cap the buffer below that.
             sockets.MaxReadBufferSize = null;
+            // Receive straight into a buffer instead of a zero-byte "wait for data" receive first: one syscall per
+            // request instead of two (strace: 2.0 -> 1.0 recvfrom per GET), at the cost of a 4 KB buffer per idle connection.
+            sockets.WaitForDataBeforeAllocatingBuffer = false;
         });
         builder.WebHost.ConfigureKestrel((context, kestrel) =>
         {
