@@ -1,0 +1,4 @@
+using BenchmarkDotNet.Running;
+using PepperCache.Microbenchmarks;
+
+BenchmarkSwitcher.FromAssembly(typeof(CommandPathBenchmarks).Assembly).Run(args);
