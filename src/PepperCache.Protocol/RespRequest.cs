@@ -79,6 +79,13 @@ public sealed class RespRequest : IDisposable
 
     internal void MarkInline() => IsInline = true;
 
+    /// <summary>Forgets an empty command the parser skipped, keeping buffers for the next one.</summary>
+    internal void ClearArguments()
+    {
+        Count = 0;
+        IsInline = false;
+    }
+
     internal void AddArgument(int start, int length)
     {
         if (Count == _args.Length)
