@@ -39,6 +39,8 @@ public static class RespParser
                 : TryReadInline(ref reader, request);
             if (!complete)
             {
+                // Slots filled before the input ran out point at offsets of a frame that is not the source yet.
+                request.ClearArguments();
                 reader = saved;
                 return false;
             }
