@@ -109,6 +109,24 @@ public sealed class RedisParityTests
         Assert.Equal(redisReply, "-ERR Protocol error: " + error.Message + "\r\n");
     }
 
+    [Theory]
+    // Redis skips the two bytes after a bulk body without checking that they are CRLF (both replied +PONG).
+    [InlineData("*1\r\n$4\r\nPINGXY*1\r\n$4\r\nPING\r\n", "PING", "PING")]
+    // ... so a body one byte short swallows "b\r" and the "\n" left is a blank inline line (Redis: "$1\r\na").
+    [InlineData("*2\r\n$4\r\nECHO\r\n$1\r\nab\r\n", "ECHO|a")]
+    [InlineData("*1\r\n$4\r\nPING\r\n\r\n\r\nPING\r\n", "PING", "PING")]
+    public void ParserAcceptsWhatRedisAccepts(string payload, params string[] expected)
+    {
+        var bytes = Bytes.Of(payload);
+        foreach (var buffer in new[] { new ReadOnlySequence<byte>(bytes), FragmentedSequence.Chunked(bytes, 1) })
+        {
+            var commands = Parse.All(buffer, null, out var unconsumed);
+
+            Assert.Equal(0, unconsumed);
+            Assert.Equal(expected.Select(command => command.Split('|')), commands);
+        }
+    }
+
     [Fact]
     public void InlineLineLongerThan64KbIsAcceptedWhenItsNewlineIsBuffered()
     {

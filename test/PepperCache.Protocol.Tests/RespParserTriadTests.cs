@@ -77,6 +77,47 @@ public sealed class RespParserTriadTests
     }
 
     [Theory]
+    [InlineData("*x\r\n*1\r\n$4\r\nPING\r\n")]
+    [InlineData("*1\r\n$-1\r\n$4\r\nPING\r\n")]
+    [InlineData("*2\r\n$4\r\nECHO\r\nX3\r\nfoo\r\n")]
+    [InlineData("*1\r\n\r\nPING\r\n")]
+    [InlineData("ECHO \"foo\r\nPING\r\n")]
+    [InlineData("PING\r\nECHO 'x'y\nPING\n")]
+    public void TryReadCommandThrowsOnlyOnceTheOffendingLineIsComplete(string payload)
+    {
+        // Redis judges a header only when its CR and one more byte are buffered, and an inline line only at its LF:
+        // shorter prefixes wait (false), every longer one fails the same way.
+        var bytes = Bytes.Of(payload);
+        string? firstError = null;
+        for (var length = 0; length <= bytes.Length; length++)
+        {
+            foreach (var buffer in new[] { new ReadOnlySequence<byte>(bytes, 0, length), FragmentedSequence.Chunked(bytes[..length], 1) })
+            {
+                string? error = null;
+                try
+                {
+                    Parse.All(buffer);
+                }
+                catch (RespProtocolException ex)
+                {
+                    error = ex.Message;
+                }
+
+                if (firstError is null && error is not null)
+                {
+                    firstError = error;
+                    var last = bytes[length - 1];
+                    Assert.True(last == (byte)'\n' || (length >= 2 && bytes[length - 2] == (byte)'\r'), $"failed early, at {length} bytes");
+                }
+
+                Assert.Equal(firstError, error);
+            }
+        }
+
+        Assert.NotNull(firstError);
+    }
+
+    [Theory]
     [SegmentedData("*x\r\n", "invalid multibulk length")]
     [SegmentedData("*\r\n", "invalid multibulk length")]
     [SegmentedData("*-0\r\n", "invalid multibulk length")]
