@@ -11,6 +11,12 @@ public static class RespParser
     private const string InvalidMultibulkLength = "invalid multibulk length";
     private const string InvalidBulkLength = "invalid bulk length";
 
+    // The smallest possible bulk string on the wire: "$0\r\n\r\n".
+    private const int MinBulkSize = 6;
+
+    // Frames smaller than this are re-parsed on every read; see FrameBytesNeeded.
+    private const int EagerFrameSize = 64 * 1024;
+
     /// <summary>
     /// Reads the next command into <paramref name="request"/>. Three outcomes, kept apart:
     /// <list type="bullet">
@@ -75,9 +81,11 @@ public static class RespParser
 
         for (long i = 0; i < count; i++)
         {
+            var argOffset = reader.Consumed - frameStartConsumed;
             if (!TryReadHeader(ref reader, limits, (byte)'$', out var length))
             {
-                request.BytesNeeded = reader.Consumed - frameStartConsumed + reader.Remaining + 1;
+                var buffered = argOffset + reader.Remaining;
+                request.BytesNeeded = FrameBytesNeeded(buffered, buffered + 1, argOffset + ((count - i) * MinBulkSize));
                 return false;
             }
 
@@ -90,7 +98,8 @@ public static class RespParser
 
             if (reader.Remaining < length + 2)
             {
-                request.BytesNeeded = argStart + length + 2;
+                var argEnd = argStart + length + 2;
+                request.BytesNeeded = FrameBytesNeeded(argStart + reader.Remaining, argEnd, argEnd + ((count - i - 1) * MinBulkSize));
                 return false;
             }
 
@@ -106,6 +115,21 @@ public static class RespParser
 
         return true;
     }
+
+    /// <summary>
+    /// What an incomplete frame asks for: at least <paramref name="minimum"/> (the next byte, or the end of the bulk
+    /// body being read). Once 64 KB of the frame are buffered, more: up to <paramref name="frameLowerBound"/> (every
+    /// argument still to come takes at least <c>$0\r\n\r\n</c>), but never more than twice what is buffered.
+    /// </summary>
+    /// <remarks>
+    /// Without the lower bound, a frame of many small arguments (RPUSH with a million elements) was parsed again
+    /// from its start on every read: quadratic, 2.9 s of CPU for 300,000 arguments in 4 KB reads. Waiting until the
+    /// buffer doubles makes the re-parsing linear overall. Bytes are not looked at while waiting, so a malformed
+    /// header is noticed later; below 64 KB the parser stays eager and answers errors as soon as Redis would, and
+    /// above it the doubling cap bounds the delay. Nothing is allocated from this number.
+    /// </remarks>
+    private static long FrameBytesNeeded(long buffered, long minimum, long frameLowerBound) =>
+        buffered < EagerFrameSize ? minimum : Math.Max(minimum, Math.Min(frameLowerBound, 2 * buffered));
 
     /// <summary>
     /// Reads a <c>*N</c> or <c>$N</c> header line from the reader's position (its first byte is the marker) up to and

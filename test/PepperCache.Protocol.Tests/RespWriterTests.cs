@@ -89,22 +89,22 @@ public sealed class RespWriterTests
     {
         var written = await WriteWith("pipe", w =>
         {
-            for (var i = 0; i < 300; i++)
+            for (var i = 0; i < 100; i++)
             {
                 w.WriteArrayHeader(2);
                 w.WriteInteger(i);
-                w.WriteBulkString(Pattern(i * 37));
+                w.WriteBulkString(Pattern(i * 53));
             }
         });
 
         var expected = new List<byte>();
-        for (var i = 0; i < 300; i++)
+        for (var i = 0; i < 100; i++)
         {
             expected.AddRange(Bytes.Of($"*2\r\n:{i}\r\n"));
-            expected.AddRange(Bulk(Pattern(i * 37)));
+            expected.AddRange(Bulk(Pattern(i * 53)));
         }
 
-        Assert.Equal(expected, written);
+        Assert.Equal(expected.ToArray(), written);
     }
 
     private static async Task<byte[]> WriteWith(string kind, Action<IBufferWriter<byte>> write)
