@@ -9,7 +9,10 @@ internal static class InlineSplitter
 {
     private const string Unbalanced = "unbalanced quotes in request";
 
-    /// <param name="line">The raw line (CR/LF included or not: both are whitespace).</param>
+    /// <param name="line">
+    /// The line without its LF and the one CR before it, as Redis hands it to <c>sdssplitargs</c>. It holds no NUL
+    /// byte (the parser never completes such a line), so its end plays the part of C's terminating NUL.
+    /// </param>
     /// <param name="output">Where unescaped arguments are written; as long as <paramref name="line"/>.</param>
     /// <param name="outputBase">Offset of <paramref name="output"/> within the request's argument source.</param>
     public static void Split(ReadOnlySpan<byte> line, Span<byte> output, int outputBase, RespRequest request)

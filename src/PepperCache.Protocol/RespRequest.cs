@@ -38,8 +38,10 @@ public sealed class RespRequest : IDisposable
 
     /// <summary>
     /// After <see cref="RespParser.TryReadCommand"/> returned false: how many bytes, counted from where the reader
-    /// stood, must be buffered before parsing can make progress. Lets the connection skip re-parsing a large frame
-    /// on every read while its body trickles in.
+    /// was left, must be buffered before parsing again is worthwhile. Lets the connection skip re-parsing a large
+    /// frame on every read while it trickles in. Always more than is buffered and never more than the command
+    /// needs; for a frame past 64 KB at most twice what is buffered (unless one bulk body needs more), below that just
+    /// the next byte or the end of the bulk body being read. A hint to wait, never a size to allocate.
     /// </summary>
     public long BytesNeeded { get; internal set; }
 
@@ -78,6 +80,13 @@ public sealed class RespRequest : IDisposable
     }
 
     internal void MarkInline() => IsInline = true;
+
+    /// <summary>Forgets an empty command the parser skipped, keeping buffers for the next one.</summary>
+    internal void ClearArguments()
+    {
+        Count = 0;
+        IsInline = false;
+    }
 
     internal void AddArgument(int start, int length)
     {
