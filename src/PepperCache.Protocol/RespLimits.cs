@@ -7,11 +7,12 @@ public sealed class RespLimits
     public long MaxBulkLength { get; set; } = 512L * 1024 * 1024;
 
     /// <summary>
-    /// Largest multibulk element count. Redis 7.0 refuses only counts above INT_MAX (Redis 6.x and earlier stopped at
-    /// 1,048,576, and a 1,048,576 limit was first planned here): a claimed count costs nothing until its arguments
-    /// arrive, since the parser never allocates from it.
+    /// Largest multibulk element count: 1,048,576, the limit PepperCache promises (and Redis 6.x's). Redis 7.0
+    /// refuses only counts above INT_MAX; we keep the tighter bound because a command with more arguments than this
+    /// is almost certainly a runaway client. A claimed count costs nothing until its arguments arrive either way,
+    /// since the parser never allocates from it.
     /// </summary>
-    public int MaxArguments { get; set; } = int.MaxValue;
+    public int MaxArguments { get; set; } = 1024 * 1024;
 
     /// <summary>Longest inline command, and longest <c>*N</c>/<c>$N</c> header line, before the client is cut off (64 KB).</summary>
     public int MaxInlineLength { get; set; } = 64 * 1024;

@@ -43,11 +43,24 @@ public sealed class RespLimitsTests
     }
 
     [Fact]
-    public void DefaultMaxArgumentsIsRedis7IntMax()
+    public void DefaultLimitsAreTheDocumentedOnes()
     {
-        Assert.Equal(int.MaxValue, RespLimits.Default.MaxArguments);
+        Assert.Equal(1024 * 1024, RespLimits.Default.MaxArguments);
         Assert.Equal(512L * 1024 * 1024, RespLimits.Default.MaxBulkLength);
         Assert.Equal(64 * 1024, RespLimits.Default.MaxInlineLength);
+    }
+
+    [Fact]
+    public void CountAboveOneMebiArgumentsIsRefusedByDefault()
+    {
+        // A deliberate difference from Redis 7.0, which waits for up to INT_MAX arguments.
+        using var request = new RespRequest();
+        var error = Assert.Throws<RespProtocolException>(() =>
+        {
+            var reader = new SequenceReader<byte>(new ReadOnlySequence<byte>(Bytes.Of("*1048577\r\n$4\r\nPING\r\n")));
+            RespParser.TryReadCommand(ref reader, request);
+        });
+        Assert.Equal("invalid multibulk length", error.Message);
     }
 
     [Fact]
@@ -95,7 +108,7 @@ public sealed class RespLimitsTests
         var text = new System.Text.StringBuilder($"*{elements + 1}\r\n$5\r\nRPUSH\r\n");
         text.Insert(text.Length, "$1\r\nx\r\n", elements);
         var bytes = Bytes.Of(text.ToString());
-        using var request = new RespRequest();
+        using var request = new RespRequest(Redis7Limits);
 
         long needed = 0;
         var parses = 0;
@@ -119,18 +132,21 @@ public sealed class RespLimitsTests
         Assert.InRange(parses, 1, 40);
     }
 
+    // Redis 7.0's count limit (INT_MAX), so huge claimed counts reach the waiting logic under test.
+    private static readonly RespLimits Redis7Limits = new() { MaxArguments = int.MaxValue };
+
     [Fact]
     public void SmallFramesStayEagerSoErrorsAreAnsweredAsSoonAsRedisWould()
     {
         // Below 64 KB an incomplete frame asks only for its next byte, so a bad header sent after a big claim is
         // judged on arrival.
         var start = Bytes.Of("*2000000000\r\n$3\r\nSET\r\n");
-        using var request = new RespRequest();
+        using var request = new RespRequest(Redis7Limits);
         var reader = new SequenceReader<byte>(new ReadOnlySequence<byte>(start));
         Assert.False(RespParser.TryReadCommand(ref reader, request));
         Assert.Equal(start.Length + 1, request.BytesNeeded);
 
-        var error = Parse.Throws(new ReadOnlySequence<byte>([.. start, .. "$abc\r\n"u8]));
+        var error = Parse.Throws(new ReadOnlySequence<byte>([.. start, .. "$abc\r\n"u8]), Redis7Limits);
         Assert.Equal("invalid bulk length", error.Message);
     }
 
@@ -141,7 +157,7 @@ public sealed class RespLimitsTests
         var text = new System.Text.StringBuilder("*2000000000\r\n");
         text.Insert(text.Length, "$1\r\nx\r\n", 10_000);
         var bytes = Bytes.Of(text.ToString());
-        using var request = new RespRequest();
+        using var request = new RespRequest(Redis7Limits);
         var reader = new SequenceReader<byte>(new ReadOnlySequence<byte>(bytes));
 
         Assert.False(RespParser.TryReadCommand(ref reader, request));

@@ -62,9 +62,9 @@ internal static class Parse
     }
 
     /// <summary>The exception the parser throws on <paramref name="payload"/>.</summary>
-    public static RespProtocolException Throws(ReadOnlySequence<byte> payload)
+    public static RespProtocolException Throws(ReadOnlySequence<byte> payload, RespLimits? limits = null)
     {
-        using var request = new RespRequest();
+        using var request = new RespRequest(limits);
         return Assert.Throws<RespProtocolException>(() =>
         {
             var reader = new SequenceReader<byte>(payload);
