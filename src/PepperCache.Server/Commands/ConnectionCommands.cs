@@ -4,7 +4,7 @@ using static PepperCache.Server.Resp.CommandFlags;
 
 namespace PepperCache.Server.Commands;
 
-/// <summary>Connection commands: PING, ECHO, QUIT, SELECT, HELLO, CLIENT.</summary>
+/// <summary>Connection commands: PING, ECHO, QUIT, SELECT, HELLO, AUTH, RESET, and CLIENT (in <see cref="ClientCommands"/>).</summary>
 internal static class ConnectionCommands
 {
     public static CommandDefinition[] Definitions { get; } =
@@ -13,6 +13,13 @@ internal static class ConnectionCommands
         new("echo", 2, Fast | Stale | Loading, 0, 0, 0, Echo, "connection", "Returns the given string."),
         new("quit", -1, Fast | Stale | Loading | NoAuth | AllowBusy, 0, 0, 0, Quit, "connection", "Closes the connection."),
         new("select", 2, Fast | Stale | Loading, 0, 0, 0, Select, "connection", "Changes the selected database.", "1.0.0"),
+        new("hello", -1, NoScript | Loading | Stale | Fast | NoAuth | AllowBusy, 0, 0, 0, Hello, "connection",
+            "Handshakes with the Redis server.", "6.0.0"),
+        new("auth", -2, NoScript | Loading | Stale | Fast | NoAuth | AllowBusy, 0, 0, 0, Auth, "connection",
+            "Authenticates the connection.", "1.0.0"),
+        new("reset", 1, NoScript | Loading | Stale | Fast | NoAuth | AllowBusy, 0, 0, 0, Reset, "connection",
+            "Resets the connection.", "6.2.0"),
+        ClientCommands.Definition,
     ];
 
     public static void Ping(CommandContext context)
@@ -56,4 +63,119 @@ internal static class ConnectionCommands
             context.WriteError(ErrorMessages.DbIndexOutOfRange);
         }
     }
+
+    /// <summary>
+    /// HELLO [protover [AUTH username password] [SETNAME clientname]]. Only RESP2 is spoken, so HELLO 3 gets
+    /// NOPROTO and clients (StackExchange.Redis asks for 3 first) fall back to RESP2. Options are all checked
+    /// before any takes effect, as in Redis.
+    /// </summary>
+    public static void Hello(CommandContext context)
+    {
+        var next = 1;
+        if (context.ArgumentCount >= 2)
+        {
+            if (!context.TryGetInt64(1, out var version))
+            {
+                context.WriteError(ErrorMessages.ProtocolVersionNotInteger);
+                return;
+            }
+
+            if (version != 2)
+            {
+                context.WriteError(ErrorMessages.NoProto);
+                return;
+            }
+
+            next = 2;
+        }
+
+        var authAt = 0;
+        var nameAt = 0;
+        for (var i = next; i < context.ArgumentCount; i++)
+        {
+            var more = context.ArgumentCount - 1 - i;
+            if (context.ArgumentIs(i, "AUTH"u8) && more >= 2)
+            {
+                authAt = i + 1;
+                i += 2;
+            }
+            else if (context.ArgumentIs(i, "SETNAME"u8) && more >= 1)
+            {
+                if (!ClientCommands.IsValidName(context.Argument(i + 1)))
+                {
+                    context.WriteError(ErrorMessages.InvalidClientName);
+                    return;
+                }
+
+                nameAt = i + 1;
+                i++;
+            }
+            else
+            {
+                context.WriteError(ErrorMessages.HelloSyntax(context.Request.GetString(i)));
+                return;
+            }
+        }
+
+        if (authAt > 0 && !IsDefaultUser(context.Argument(authAt)))
+        {
+            context.WriteError(ErrorMessages.WrongPass);
+            return;
+        }
+
+        if (nameAt > 0)
+        {
+            ClientCommands.SetName(context.Client, context.Argument(nameAt));
+        }
+
+        var output = context.Output;
+        output.WriteArrayHeader(14);
+        output.WriteBulkString("server"u8);
+        output.WriteBulkString("redis"u8);
+        output.WriteBulkString("version"u8);
+        output.WriteBulkString(ServerState.RedisVersion);
+        output.WriteBulkString("proto"u8);
+        output.WriteInteger(2);
+        output.WriteBulkString("id"u8);
+        output.WriteInteger(context.Client.Id);
+        output.WriteBulkString("mode"u8);
+        output.WriteBulkString("standalone"u8);
+        output.WriteBulkString("role"u8);
+        output.WriteBulkString("master"u8);
+        output.WriteBulkString("modules"u8);
+        output.WriteRaw(RespConstants.EmptyArray);
+    }
+
+    /// <summary>AUTH [username] password, answered as Redis answers when no password is configured.</summary>
+    public static void Auth(CommandContext context)
+    {
+        switch (context.ArgumentCount)
+        {
+            case 2:
+                context.WriteError(ErrorMessages.AuthWithoutPassword);
+                break;
+            case 3 when IsDefaultUser(context.Argument(1)):
+                context.Output.WriteOk();
+                break;
+            case 3:
+                context.WriteError(ErrorMessages.WrongPass);
+                break;
+            default:
+                context.WriteSyntaxError();
+                break;
+        }
+    }
+
+    /// <summary>RESET: back to a fresh connection's state (no name, database 0), keeping the library info.</summary>
+    public static void Reset(CommandContext context)
+    {
+        context.Client.Name = null;
+        context.Output.WriteSimpleString("RESET"u8);
+    }
+
+    /// <summary>
+    /// As a Redis with no ACL setup: the one user is "default" (names are case-sensitive) with no password, so any
+    /// password is accepted for it.
+    /// </summary>
+    internal static bool IsDefaultUser(ReadOnlySpan<byte> user) => user.SequenceEqual("default"u8);
 }

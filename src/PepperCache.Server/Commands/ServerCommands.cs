@@ -4,14 +4,35 @@ using static PepperCache.Server.Resp.CommandFlags;
 
 namespace PepperCache.Server.Commands;
 
-/// <summary>Server commands: DBSIZE, FLUSHDB, FLUSHALL, TIME, INFO, CONFIG, COMMAND.</summary>
+/// <summary>
+/// Server commands: DBSIZE, FLUSHDB, FLUSHALL, TIME, LASTSAVE, and the families with files of their own: INFO
+/// (<see cref="InfoCommand"/>), CONFIG (<see cref="ConfigCommands"/>), COMMAND (<see cref="CommandCommands"/>).
+/// </summary>
 internal static class ServerCommands
 {
     public static CommandDefinition[] Definitions { get; } =
     [
-        new("dbsize", 1, ReadOnly | Fast, 0, 0, 0, DbSize, "server", "Returns the number of keys in the database."),
-        new("flushdb", -1, Write, 0, 0, 0, Flush, "server", "Removes all keys from the current database."),
-        new("flushall", -1, Write, 0, 0, 0, Flush, "server", "Removes all keys from all databases."),
+        new("dbsize", 1, ReadOnly | Fast, 0, 0, 0, DbSize, "server", "Returns the number of keys in the database.")
+        {
+            AclCategories = ["keyspace"],
+        },
+        new("flushdb", -1, Write, 0, 0, 0, Flush, "server", "Removes all keys from the current database.")
+        {
+            AclCategories = ["keyspace", "dangerous"],
+        },
+        new("flushall", -1, Write, 0, 0, 0, Flush, "server", "Removes all keys from all databases.")
+        {
+            AclCategories = ["keyspace", "dangerous"],
+        },
+        new("time", 1, Loading | Stale | Fast | CommandFlags.Random, 0, 0, 0, Time, "server", "Returns the server time.", "2.6.0"),
+        new("lastsave", 1, Loading | Stale | Fast | CommandFlags.Random, 0, 0, 0, LastSave, "server",
+            "Returns the Unix timestamp of the last successful save to disk.")
+        {
+            AclCategories = ["admin", "dangerous"],
+        },
+        InfoCommand.Definition,
+        ConfigCommands.Definition,
+        CommandCommands.Definition,
     ];
 
     public static void DbSize(CommandContext context) => context.Output.WriteInteger(context.Store.Count);
@@ -29,4 +50,17 @@ internal static class ServerCommands
         context.Store.Clear();
         context.Output.WriteOk();
     }
+
+    /// <summary>TIME: [Unix seconds, microseconds within the second], both as bulk strings.</summary>
+    public static void Time(CommandContext context)
+    {
+        var now = context.Store.TimeProvider.GetUtcNow();
+        var microseconds = (now - DateTimeOffset.UnixEpoch).Ticks / TimeSpan.TicksPerMicrosecond;
+        context.Output.WriteArrayHeader(2);
+        context.Output.WriteBulkString(microseconds / 1_000_000);
+        context.Output.WriteBulkString(microseconds % 1_000_000);
+    }
+
+    /// <summary>Nothing is saved yet, so as a Redis that has not saved: the start-up time.</summary>
+    public static void LastSave(CommandContext context) => context.Output.WriteInteger(context.Server.StartedAt / 1000);
 }

@@ -36,6 +36,15 @@ internal sealed class ClientSession(long id, EndPoint? remote, EndPoint? local, 
     public long KeyspaceHits;
     public long KeyspaceMisses;
 
+    /// <summary>The server port this client connected to (INFO tcp_port, CONFIG GET port).</summary>
+    public int LocalPort { get; } = (local as IPEndPoint)?.Port ?? 0;
+
+    /// <summary>
+    /// Closes this connection from another one (CLIENT KILL): set by the connection handler to end its read loop,
+    /// so the socket closes as after QUIT.
+    /// </summary>
+    public Action? Kill { get; set; }
+
     private static string Format(EndPoint? endPoint) => endPoint switch
     {
         IPEndPoint ip => $"{(ip.Address.IsIPv4MappedToIPv6 ? ip.Address.MapToIPv4() : ip.Address)}:{ip.Port}",

@@ -30,6 +30,9 @@ internal sealed record CommandDefinition(
     /// <summary>Subcommands (CONFIG GET, CLIENT SETNAME...), reported by COMMAND; dispatch stays in the parent's handler.</summary>
     public IReadOnlyList<CommandDefinition> Subcommands { get; init; } = [];
 
+    /// <summary>ACL categories beyond those the flags and group imply (<c>dangerous</c>, <c>keyspace</c>...), for COMMAND.</summary>
+    public IReadOnlyList<string> AclCategories { get; init; } = [];
+
     public bool IsWrite => (Flags & CommandFlags.Write) != 0;
 
     public bool HasKeys => FirstKey > 0;

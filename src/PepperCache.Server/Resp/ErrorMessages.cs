@@ -13,7 +13,20 @@ internal static class ErrorMessages
     public static ReadOnlySpan<byte> StringTooLong => "ERR string exceeds maximum allowed size (proto-max-bulk-len)"u8;
     public static ReadOnlySpan<byte> OffsetOutOfRange => "ERR offset is out of range"u8;
     public static ReadOnlySpan<byte> DbIndexOutOfRange => "ERR DB index is out of range"u8;
-    public static ReadOnlySpan<byte> NoProto => "NOPROTO sorry, this protocol version is not supported"u8;
+    public static ReadOnlySpan<byte> NoProto => "NOPROTO unsupported protocol version"u8;
+
+    public static ReadOnlySpan<byte> ProtocolVersionNotInteger => "ERR Protocol version is not an integer or out of range"u8;
+    public static ReadOnlySpan<byte> InvalidClientName => "ERR Client names cannot contain spaces, newlines or special characters."u8;
+    public static ReadOnlySpan<byte> WrongPass => "WRONGPASS invalid username-password pair or user is disabled."u8;
+    public static ReadOnlySpan<byte> AuthWithoutPassword =>
+        "ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?"u8;
+    public static ReadOnlySpan<byte> NoSuchClient => "ERR No such client"u8;
+    public static ReadOnlySpan<byte> InvalidClientId => "ERR Invalid client ID"u8;
+    public static ReadOnlySpan<byte> ClientIdNotPositive => "ERR client-id should be greater than 0"u8;
+    public static ReadOnlySpan<byte> NoConfigFile => "ERR The server is running without a config file"u8;
+    public static ReadOnlySpan<byte> InvalidCommandSpecified => "ERR Invalid command specified"u8;
+    public static ReadOnlySpan<byte> CommandHasNoKeys => "ERR The command has no key arguments"u8;
+    public static ReadOnlySpan<byte> InvalidCommandArgumentCount => "ERR Invalid number of arguments specified for command"u8;
 
     public static string WrongArgumentCount(string command) => $"ERR wrong number of arguments for '{command}' command";
 
@@ -21,6 +34,24 @@ internal static class ErrorMessages
 
     public static string UnknownSubcommand(string subcommand, string command) =>
         $"ERR unknown subcommand '{Truncate(subcommand)}'. Try {command.ToUpperInvariant()} HELP.";
+
+    public static string HelloSyntax(string option) => $"ERR Syntax error in HELLO option '{Printable(option)}'";
+
+    public static string UnknownClientType(string type) => $"ERR Unknown client type '{Printable(type)}'";
+
+    public static string UnrecognizedClientOption(string option) => $"ERR Unrecognized option '{Printable(option)}'";
+
+    public static string InvalidClientAttribute(string attribute) =>
+        $"ERR {Printable(attribute)} cannot contain spaces, newlines or special characters.";
+
+    public static string UnknownConfigOption(string name) =>
+        $"ERR Unknown option or number of arguments for CONFIG SET - '{Printable(name)}'";
+
+    public static string ConfigSetFailed(string name, string reason) =>
+        $"ERR CONFIG SET failed (possibly related to argument '{Printable(name)}') - {reason}";
+
+    /// <summary>Client text inside an error line: cut to 128 characters, CR and LF replaced (an error is one line).</summary>
+    public static string Printable(string text) => Truncate(text).Replace('\r', ' ').Replace('\n', ' ');
 
     private static string Truncate(string text) => text.Length > 128 ? text[..128] : text;
 }

@@ -15,6 +15,11 @@ internal sealed class RespConnectionHandler(ServerState server, ILogger<RespConn
     public override async Task OnConnectedAsync(ConnectionContext connection)
     {
         var session = new ClientSession(server.Clients.NextId(), connection.RemoteEndPoint, connection.LocalEndPoint, server.Store.Now);
+        session.Kill = () =>
+        {
+            session.CloseAfterReply = true;
+            connection.Transport.Input.CancelPendingRead();
+        };
         using var request = new RespRequest(server.Limits);
         var context = new CommandContext(server, session, request) { Output = connection.Transport.Output };
         server.Clients.Add(session);

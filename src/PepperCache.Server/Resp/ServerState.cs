@@ -18,6 +18,7 @@ internal sealed class ServerState
         StartedAt = store.Now;
         RunId = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(20));
         Limits = new RespLimits { MaxBulkLength = Options.ProtoMaxBulkLen };
+        Config = new ServerConfig(Options, Limits);
     }
 
     /// <summary>The version PepperCache reports where Redis clients look for one (HELLO, INFO server).</summary>
@@ -41,4 +42,13 @@ internal sealed class ServerState
 
     /// <summary>40 hex characters, new each start (INFO run_id).</summary>
     public string RunId { get; }
+
+    /// <summary>Settings CONFIG GET reads and CONFIG SET changes at run time.</summary>
+    public ServerConfig Config { get; }
+
+    /// <summary>INFO's running figures (memory peak, the CONFIG RESETSTAT point).</summary>
+    public ServerStatistics Statistics { get; } = new();
+
+    /// <summary>40 hex characters (INFO master_replid); a primary with no replicas still has one.</summary>
+    public string ReplicationId { get; } = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(20));
 }

@@ -1,0 +1,346 @@
+using PepperCache.Protocol;
+using PepperCache.Server.Resp;
+using static PepperCache.Server.Resp.CommandFlags;
+
+namespace PepperCache.Server.Commands;
+
+/// <summary>
+/// COMMAND and its subcommands (COUNT, INFO, LIST, DOCS, GETKEYS, HELP), all generated from the command table in
+/// Redis 7's reply shapes, so clients that discover commands (redis-cli hints, cluster-aware clients) see exactly
+/// what this node runs.
+/// </summary>
+internal static class CommandCommands
+{
+    private static readonly string[] HelpLines =
+    [
+        "(no subcommand)",
+        "    Return details about all Redis commands.",
+        "COUNT",
+        "    Return the total number of commands in this Redis server.",
+        "LIST",
+        "    Return a list of all commands in this Redis server.",
+        "INFO [<command-name> ...]",
+        "    Return details about multiple Redis commands.",
+        "    If no command names are given, documentation details for all",
+        "    commands are returned.",
+        "DOCS [<command-name> ...]",
+        "    Return documentation details about multiple Redis commands.",
+        "    If no command names are given, documentation details for all",
+        "    commands are returned.",
+        "GETKEYS <full-command>",
+        "    Return the keys from a full Redis command.",
+    ];
+
+    /// <summary>Flag names in Redis's output order.</summary>
+    private static readonly (CommandFlags Flag, string Name)[] FlagNames =
+    [
+        (Write, "write"), (ReadOnly, "readonly"), (DenyOom, "denyoom"), (Admin, "admin"), (NoScript, "noscript"),
+        (Loading, "loading"), (Stale, "stale"), (Fast, "fast"), (NoAuth, "no_auth"), (AllowBusy, "allow_busy"),
+    ];
+
+    /// <summary>ACL categories in Redis's output order.</summary>
+    private static readonly string[] CategoryOrder =
+    [
+        "keyspace", "read", "write", "set", "sortedset", "list", "hash", "string", "bitmap", "hyperloglog", "geo",
+        "stream", "pubsub", "admin", "fast", "slow", "blocking", "dangerous", "connection", "transaction", "scripting",
+    ];
+
+    public static CommandDefinition Definition { get; } = new(
+        "command", -1, Loading | Stale, 0, 0, 0, Command, "server", "Returns detailed information about all commands.", "2.8.13")
+    {
+        AclCategories = ["connection"],
+        Subcommands =
+        [
+            Sub("command|count", 2, Count, "Returns a count of commands.", "2.8.13"),
+            Sub("command|info", -2, Info, "Returns information about one, multiple or all commands.", "2.8.13"),
+            Sub("command|list", -2, List, "Returns a list of command names.", "7.0.0"),
+            Sub("command|docs", -2, CommandDocs.Docs, "Returns documentary information about one, multiple or all commands.", "7.0.0"),
+            Sub("command|getkeys", -4, GetKeys, "Extracts the key names from an arbitrary command.", "2.8.13"),
+            Sub("command|help", 2, Help, "Returns helpful text about the different subcommands.", "5.0.0"),
+        ],
+    };
+
+    /// <summary>COMMAND alone lists every command; with a subcommand name it dispatches.</summary>
+    public static void Command(CommandContext context)
+    {
+        if (context.ArgumentCount > 1)
+        {
+            Subcommands.Dispatch(context);
+        }
+        else
+        {
+            WriteAll(context);
+        }
+    }
+
+    private static void WriteAll(CommandContext context)
+    {
+        var all = context.Server.Commands.All.ToList();
+        context.Output.WriteArrayHeader(all.Count);
+        foreach (var command in all)
+        {
+            WriteInfo(context, command);
+        }
+    }
+
+    /// <summary>A top-level command, or a subcommand by its full name ("config|get"), case-insensitively.</summary>
+    public static CommandDefinition? Find(CommandTable table, string name)
+    {
+        var bar = name.IndexOf('|', StringComparison.Ordinal);
+        if (bar < 0)
+        {
+            return table.TryGet(name, out var command) ? command : null;
+        }
+
+        if (!table.TryGet(name[..bar], out var parent))
+        {
+            return null;
+        }
+
+        return parent.Subcommands.FirstOrDefault(s => s.Name.Equals(name, StringComparison.OrdinalIgnoreCase));
+    }
+
+    /// <summary>Every command and subcommand, parents first.</summary>
+    public static IEnumerable<CommandDefinition> WithSubcommands(CommandTable table) =>
+        table.All.SelectMany(c => c.Subcommands.Prepend(c));
+
+    /// <summary>The ACL categories (without "@") the flags and group imply, plus the definition's own, in Redis's order.</summary>
+    public static IEnumerable<string> Categories(CommandDefinition command)
+    {
+        var categories = new HashSet<string>(command.AclCategories, StringComparer.Ordinal);
+        if (GroupCategory(command.Group) is { } group)
+        {
+            categories.Add(group);
+        }
+
+        if ((command.Flags & Write) != 0)
+        {
+            categories.Add("write");
+        }
+
+        if ((command.Flags & ReadOnly) != 0)
+        {
+            categories.Add("read");
+        }
+
+        if ((command.Flags & Admin) != 0)
+        {
+            categories.Add("admin");
+            categories.Add("dangerous");
+        }
+
+        categories.Add((command.Flags & Fast) != 0 ? "fast" : "slow");
+        return CategoryOrder.Where(categories.Contains);
+    }
+
+    private static CommandDefinition Sub(string name, int arity, CommandHandler handler, string summary, string since) =>
+        new(name, arity, Loading | Stale, 0, 0, 0, handler, "server", summary, since) { AclCategories = ["connection"] };
+
+    private static void Count(CommandContext context) => context.Output.WriteInteger(context.Server.Commands.Count);
+
+    /// <summary>COMMAND INFO [name ...]: one entry per name, a null for an unknown one; no names means all.</summary>
+    private static void Info(CommandContext context)
+    {
+        if (context.ArgumentCount == 2)
+        {
+            WriteAll(context);
+            return;
+        }
+
+        context.Output.WriteArrayHeader(context.ArgumentCount - 2);
+        for (var i = 2; i < context.ArgumentCount; i++)
+        {
+            if (Find(context.Server.Commands, context.Request.GetString(i)) is { } command)
+            {
+                WriteInfo(context, command);
+            }
+            else
+            {
+                context.Output.WriteNullBulkString();
+            }
+        }
+    }
+
+    /// <summary>COMMAND LIST [FILTERBY MODULE name | ACLCAT category | PATTERN pattern]: full names, subcommands included.</summary>
+    private static void List(CommandContext context)
+    {
+        Func<CommandDefinition, bool> filter;
+        if (context.ArgumentCount == 2)
+        {
+            filter = _ => true;
+        }
+        else if (context.ArgumentCount == 5 && context.ArgumentIs(2, "FILTERBY"u8))
+        {
+            var value = context.Request.GetString(4);
+            if (context.ArgumentIs(3, "MODULE"u8))
+            {
+                // No modules: nothing belongs to one.
+                filter = _ => false;
+            }
+            else if (context.ArgumentIs(3, "ACLCAT"u8))
+            {
+                filter = c => Categories(c).Contains(value, StringComparer.OrdinalIgnoreCase);
+            }
+            else if (context.ArgumentIs(3, "PATTERN"u8))
+            {
+                filter = c => GlobPattern.IsMatch(value, c.Name, ignoreCase: true);
+            }
+            else
+            {
+                context.WriteSyntaxError();
+                return;
+            }
+        }
+        else
+        {
+            context.WriteSyntaxError();
+            return;
+        }
+
+        var names = WithSubcommands(context.Server.Commands).Where(filter).Select(c => c.Name).ToList();
+        context.Output.WriteArrayHeader(names.Count);
+        foreach (var name in names)
+        {
+            context.Output.WriteBulkString(name);
+        }
+    }
+
+    /// <summary>COMMAND GETKEYS command [arg ...]: the key positions the definition declares, applied to the arguments.</summary>
+    private static void GetKeys(CommandContext context)
+    {
+        var command = Find(context.Server.Commands, context.Request.GetString(2));
+        if (command is not null && command.Subcommands.Count > 0)
+        {
+            command = Subcommands.Find(command, context.Argument(3));
+        }
+
+        var count = context.ArgumentCount - 2;
+        if (command is null)
+        {
+            context.WriteError(ErrorMessages.InvalidCommandSpecified);
+        }
+        else if (!command.HasKeys)
+        {
+            context.WriteError(ErrorMessages.CommandHasNoKeys);
+        }
+        else if (!command.AcceptsArgumentCount(count))
+        {
+            context.WriteError(ErrorMessages.InvalidCommandArgumentCount);
+        }
+        else
+        {
+            var last = command.LastKey < 0 ? count + command.LastKey : Math.Min(command.LastKey, count - 1);
+            var step = Math.Max(1, command.Step);
+            var keys = Enumerable.Range(0, Math.Max(0, ((last - command.FirstKey) / step) + 1)).Select(k => command.FirstKey + (k * step) + 2).ToList();
+            context.Output.WriteArrayHeader(keys.Count);
+            foreach (var index in keys)
+            {
+                context.Output.WriteBulkString(context.Argument(index));
+            }
+        }
+    }
+
+    private static void Help(CommandContext context) => Subcommands.WriteHelp(context, "COMMAND", HelpLines);
+
+    /// <summary>
+    /// Redis 7's ten-field command entry: name, arity, flags, first key, last key, step, ACL categories, tips, key
+    /// specs, subcommands.
+    /// </summary>
+    private static void WriteInfo(CommandContext context, CommandDefinition command)
+    {
+        var output = context.Output;
+        output.WriteArrayHeader(10);
+        output.WriteBulkString(command.Name);
+        output.WriteInteger(command.Arity);
+        var flags = FlagNames.Where(f => (command.Flags & f.Flag) != 0).ToList();
+        output.WriteArrayHeader(flags.Count);
+        foreach (var (_, name) in flags)
+        {
+            output.WriteSimpleString(name);
+        }
+
+        output.WriteInteger(command.FirstKey);
+        output.WriteInteger(command.LastKey);
+        output.WriteInteger(command.Step);
+        var categories = Categories(command).ToList();
+        output.WriteArrayHeader(categories.Count);
+        foreach (var category in categories)
+        {
+            output.WriteSimpleString("@" + category);
+        }
+
+        if ((command.Flags & CommandFlags.Random) != 0)
+        {
+            output.WriteArrayHeader(1);
+            output.WriteBulkString("nondeterministic_output"u8);
+        }
+        else
+        {
+            output.WriteRaw(RespConstants.EmptyArray);
+        }
+
+        WriteKeySpecs(output, command);
+        output.WriteArrayHeader(command.Subcommands.Count);
+        foreach (var subcommand in command.Subcommands)
+        {
+            WriteInfo(context, subcommand);
+        }
+    }
+
+    /// <summary>One key spec from the first/last/step triple: begin at an index, then a range.</summary>
+    private static void WriteKeySpecs(System.Buffers.IBufferWriter<byte> output, CommandDefinition command)
+    {
+        if (!command.HasKeys)
+        {
+            output.WriteRaw(RespConstants.EmptyArray);
+            return;
+        }
+
+        output.WriteArrayHeader(1);
+        output.WriteArrayHeader(6);
+        output.WriteBulkString("flags"u8);
+        if ((command.Flags & Write) != 0)
+        {
+            output.WriteArrayHeader(3);
+            output.WriteSimpleString("RW"u8);
+            output.WriteSimpleString("access"u8);
+            output.WriteSimpleString("update"u8);
+        }
+        else
+        {
+            output.WriteArrayHeader(2);
+            output.WriteSimpleString("RO"u8);
+            output.WriteSimpleString("access"u8);
+        }
+
+        output.WriteBulkString("begin_search"u8);
+        output.WriteArrayHeader(4);
+        output.WriteBulkString("type"u8);
+        output.WriteBulkString("index"u8);
+        output.WriteBulkString("spec"u8);
+        output.WriteArrayHeader(2);
+        output.WriteBulkString("index"u8);
+        output.WriteInteger(command.FirstKey);
+        output.WriteBulkString("find_keys"u8);
+        output.WriteArrayHeader(4);
+        output.WriteBulkString("type"u8);
+        output.WriteBulkString("range"u8);
+        output.WriteBulkString("spec"u8);
+        output.WriteArrayHeader(6);
+        output.WriteBulkString("lastkey"u8);
+        output.WriteInteger(command.LastKey < 0 ? command.LastKey : command.LastKey - command.FirstKey);
+        output.WriteBulkString("keystep"u8);
+        output.WriteInteger(command.Step);
+        output.WriteBulkString("limit"u8);
+        output.WriteInteger(0);
+    }
+
+    private static string? GroupCategory(string group) => group switch
+    {
+        "generic" => "keyspace",
+        "string" or "connection" or "hash" or "list" or "set" or "bitmap" or "hyperloglog" or "geo" or "stream" or "pubsub" or "scripting" => group,
+        "sorted-set" => "sortedset",
+        "transactions" => "transaction",
+        _ => null,
+    };
+}

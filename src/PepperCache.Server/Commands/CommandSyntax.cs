@@ -1,0 +1,91 @@
+namespace PepperCache.Server.Commands;
+
+/// <summary>
+/// The arguments of each command, for COMMAND DOCS, in the grammar of <see cref="CommandArgument.Parse"/>. Kept
+/// apart from the definitions so every family's commands get redis-cli hints whoever implements them; entries for
+/// commands the table does not hold are simply never reported. Full names for subcommands ("config|get").
+/// </summary>
+internal static class CommandSyntax
+{
+    private const string Expiration =
+        "EX seconds:integer|PX milliseconds:integer|EXAT unix-time-seconds:unix-time|PXAT unix-time-milliseconds:unix-time";
+
+    private const string Condition = "condition=[NX|XX|GT|LT]";
+
+    private const string ClientType = "NORMAL|MASTER|REPLICA|PUBSUB";
+
+    private static readonly Dictionary<string, string> Syntax = new(StringComparer.OrdinalIgnoreCase)
+    {
+        // connection
+        ["ping"] = "[message]",
+        ["echo"] = "message",
+        ["select"] = "index:integer",
+        ["hello"] = "arguments=[protover:integer auth=[AUTH username password] [SETNAME clientname]]",
+        ["auth"] = "[username] password",
+        ["client|setname"] = "connection-name",
+        ["client|setinfo"] = "attr=(LIB-NAME libname|LIB-VER libver)",
+        ["client|list"] = $"[TYPE client-type=({ClientType})] [ID client-id:integer ...]",
+        ["client|kill"] =
+            $"filter=(ip:port|new-format=([ID client-id:integer] [TYPE client-type=({ClientType})] [USER username] [ADDR ip:port] [LADDR ip:port] [SKIPME yes-no=(YES|NO)]))",
+
+        // server
+        ["flushdb"] = "flush-type=[ASYNC|SYNC]",
+        ["flushall"] = "flush-type=[ASYNC|SYNC]",
+        ["info"] = "[section ...]",
+        ["config|get"] = "parameter ...",
+        ["config|set"] = "data=(parameter value) ...",
+        ["command|info"] = "[command-name ...]",
+        ["command|docs"] = "[command-name ...]",
+        ["command|list"] = "[FILTERBY filterby=(MODULE module-name|ACLCAT category|PATTERN pattern:pattern)]",
+        ["command|getkeys"] = "command arg ...",
+
+        // string
+        ["get"] = "key",
+        ["set"] = $"key value condition=[NX|XX] [GET] expiration=[{Expiration}|KEEPTTL]",
+        ["setnx"] = "key value",
+        ["setex"] = "key seconds:integer value",
+        ["psetex"] = "key milliseconds:integer value",
+        ["getset"] = "key value",
+        ["getdel"] = "key",
+        ["getex"] = $"key expiration=[{Expiration}|PERSIST]",
+        ["mget"] = "key ...",
+        ["mset"] = "data=(key value) ...",
+        ["msetnx"] = "data=(key value) ...",
+        ["incr"] = "key",
+        ["decr"] = "key",
+        ["incrby"] = "key increment:integer",
+        ["decrby"] = "key decrement:integer",
+        ["incrbyfloat"] = "key increment:double",
+        ["append"] = "key value",
+        ["strlen"] = "key",
+        ["getrange"] = "key start:integer end:integer",
+        ["substr"] = "key start:integer end:integer",
+        ["setrange"] = "key offset:integer value",
+
+        // generic
+        ["del"] = "key ...",
+        ["unlink"] = "key ...",
+        ["exists"] = "key ...",
+        ["touch"] = "key ...",
+        ["type"] = "key",
+        ["expire"] = $"key seconds:integer {Condition}",
+        ["pexpire"] = $"key milliseconds:integer {Condition}",
+        ["expireat"] = $"key unix-time-seconds:unix-time {Condition}",
+        ["pexpireat"] = $"key unix-time-milliseconds:unix-time {Condition}",
+        ["ttl"] = "key",
+        ["pttl"] = "key",
+        ["expiretime"] = "key",
+        ["pexpiretime"] = "key",
+        ["persist"] = "key",
+        ["keys"] = "pattern:pattern",
+        ["scan"] = "cursor:integer [MATCH pattern:pattern] [COUNT count:integer] [TYPE type]",
+        ["rename"] = "key newkey",
+        ["renamenx"] = "key newkey",
+    };
+
+    private static readonly Dictionary<string, IReadOnlyList<CommandArgument>> Parsed =
+        Syntax.ToDictionary(e => e.Key, e => CommandArgument.Parse(e.Value), StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>The arguments of <paramref name="fullName"/>; empty for a command that takes none or is not listed.</summary>
+    public static IReadOnlyList<CommandArgument> ArgumentsOf(string fullName) => Parsed.GetValueOrDefault(fullName) ?? [];
+}

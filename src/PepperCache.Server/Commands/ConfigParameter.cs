@@ -1,0 +1,163 @@
+using System.Globalization;
+using PepperCache.Server.Hosting;
+using PepperCache.Server.Resp;
+
+namespace PepperCache.Server.Commands;
+
+/// <summary>One CONFIG parameter: its Redis name, how to read it, and (when mutable) how to change it.</summary>
+internal sealed record ConfigParameter(string Name, Func<CommandContext, string> Get, ConfigSetter? Set, ConfigMutability Mutability)
+{
+    /// <summary>The parameters PepperCache answers for, named as in Redis 7, in CONFIG GET * order.</summary>
+    public static IReadOnlyList<ConfigParameter> All { get; } =
+    [
+        Fixed("port", c => c.Client.LocalPort.ToString(CultureInfo.InvariantCulture)),
+        Fixed("bind", c => c.Server.Options.BindAddress),
+        Fixed("databases", _ => "1"),
+        Fixed("cluster-enabled", _ => "no"),
+        Fixed("maxclients", c => c.Server.Config.MaxClients.ToString(CultureInfo.InvariantCulture)),
+        Fixed("tcp-keepalive", _ => "0"),
+        new("dir", _ => Environment.CurrentDirectory, null, ConfigMutability.Protected),
+        new("dbfilename", _ => "dump.rdb", null, ConfigMutability.Protected),
+        // Switched on at start-up by the persistence layer once it exists, not at run time.
+        Fixed("appendonly", _ => "no"),
+        Mutable("appendfsync", c => c.Server.Config.AppendFsync, OneOf(ServerConfig.AppendFsyncPolicies, (config, v) => config.AppendFsync = v)),
+        Mutable("save", c => c.Server.Config.Save, SetSave),
+        Mutable("hz", c => c.Server.Config.Hz.ToString(CultureInfo.InvariantCulture), Integer(0, int.MaxValue, (config, v) => config.Hz = (int)Math.Clamp(v, 1, 500))),
+        Mutable("timeout", c => c.Server.Config.Timeout.ToString(CultureInfo.InvariantCulture), Integer(0, int.MaxValue, (config, v) => config.Timeout = v)),
+        Mutable("maxmemory", c => c.Server.Config.MaxMemory.ToString(CultureInfo.InvariantCulture), Memory(0, (config, v) => config.MaxMemory = v)),
+        Mutable("maxmemory-policy", c => c.Server.Config.MaxMemoryPolicy, OneOf(ServerConfig.MaxMemoryPolicies, (config, v) => config.MaxMemoryPolicy = v)),
+        Mutable("proto-max-bulk-len", c => c.Server.Config.Limits.MaxBulkLength.ToString(CultureInfo.InvariantCulture),
+            Memory(1024 * 1024, (config, v) => config.Limits.MaxBulkLength = v)),
+        Mutable("replica-read-only", c => YesNo(c.Server.Config.ReplicaReadOnly), Boolean((config, v) => config.ReplicaReadOnly = v)),
+    ];
+
+    /// <summary>Old names Redis still answers to, matched by exact lookups and by patterns.</summary>
+    public static IReadOnlyDictionary<string, string> Aliases { get; } = new Dictionary<string, string>
+    {
+        ["slave-read-only"] = "replica-read-only",
+    };
+
+    private static readonly Dictionary<string, ConfigParameter> ByName = BuildLookup();
+
+    /// <summary>Exact, case-insensitive lookup of a name or alias.</summary>
+    public static ConfigParameter? Find(string name) => ByName.GetValueOrDefault(name);
+
+    /// <summary>Every name a pattern may match: the parameters and their aliases.</summary>
+    public static IEnumerable<(string Name, ConfigParameter Parameter)> AllNames() =>
+        All.Select(p => (p.Name, p)).Concat(Aliases.Select(a => (a.Key, ByName[a.Value])));
+
+    private static Dictionary<string, ConfigParameter> BuildLookup()
+    {
+        var lookup = All.ToDictionary(p => p.Name, StringComparer.OrdinalIgnoreCase);
+        foreach (var (alias, name) in Aliases)
+        {
+            lookup[alias] = lookup[name];
+        }
+
+        return lookup;
+    }
+
+    private static ConfigParameter Fixed(string name, Func<CommandContext, string> get) => new(name, get, null, ConfigMutability.Immutable);
+
+    private static ConfigParameter Mutable(string name, Func<CommandContext, string> get, ConfigSetter set) => new(name, get, set, ConfigMutability.Mutable);
+
+    private static string YesNo(bool value) => value ? "yes" : "no";
+
+    private static ConfigSetter Integer(long min, long max, Action<ServerConfig, long> apply) => (config, text, doApply) =>
+    {
+        if (!long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value))
+        {
+            return "argument couldn't be parsed into an integer";
+        }
+
+        if (value < min || value > max)
+        {
+            return $"argument must be between {min} and {max} inclusive";
+        }
+
+        if (doApply)
+        {
+            apply(config, value);
+        }
+
+        return null;
+    };
+
+    private static ConfigSetter Memory(long min, Action<ServerConfig, long> apply) => (config, text, doApply) =>
+    {
+        if (!MemorySize.TryParse(text, out var value))
+        {
+            return "argument must be a memory value";
+        }
+
+        if (value < min)
+        {
+            return $"argument must be between {min} and {long.MaxValue} inclusive";
+        }
+
+        if (doApply)
+        {
+            apply(config, value);
+        }
+
+        return null;
+    };
+
+    private static ConfigSetter OneOf(string[] choices, Action<ServerConfig, string> apply) => (config, text, doApply) =>
+    {
+        var choice = choices.FirstOrDefault(c => c.Equals(text, StringComparison.OrdinalIgnoreCase));
+        if (choice is null)
+        {
+            return "argument(s) must be one of the following: " + string.Join(", ", choices);
+        }
+
+        if (doApply)
+        {
+            apply(config, choice);
+        }
+
+        return null;
+    };
+
+    private static ConfigSetter Boolean(Action<ServerConfig, bool> apply) => (config, text, doApply) =>
+    {
+        var yes = text.Equals("yes", StringComparison.OrdinalIgnoreCase);
+        if (!yes && !text.Equals("no", StringComparison.OrdinalIgnoreCase))
+        {
+            return "argument must be 'yes' or 'no'";
+        }
+
+        if (doApply)
+        {
+            apply(config, yes);
+        }
+
+        return null;
+    };
+
+    /// <summary>"" or pairs of "seconds changes" (seconds at least 1, changes at least 0), split on single spaces as Redis does.</summary>
+    private static string? SetSave(ServerConfig config, string text, bool apply)
+    {
+        var parts = text.Length == 0 ? [] : text.Split(' ');
+        if (parts.Length % 2 != 0)
+        {
+            return "Invalid save parameters";
+        }
+
+        for (var i = 0; i < parts.Length; i++)
+        {
+            if (!long.TryParse(parts[i], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value) ||
+                value < (i % 2 == 0 ? 1 : 0))
+            {
+                return "Invalid save parameters";
+            }
+        }
+
+        if (apply)
+        {
+            config.Save = text;
+        }
+
+        return null;
+    }
+}

@@ -1,0 +1,46 @@
+using PepperCache.Protocol;
+using PepperCache.Server.Hosting;
+
+namespace PepperCache.Server.Resp;
+
+/// <summary>
+/// The settings CONFIG SET can change while the node runs, seeded from <see cref="PepperCacheOptions"/>. Written by
+/// one connection and read by others without a lock: each value is a single reference or word, and a reader seeing
+/// the old value for a moment is harmless.
+/// </summary>
+internal sealed class ServerConfig(PepperCacheOptions options, RespLimits limits)
+{
+    /// <summary>Redis's eviction policy names, in its order (the CONFIG SET error lists them).</summary>
+    public static readonly string[] MaxMemoryPolicies =
+        ["volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl", "allkeys-lru", "allkeys-lfu", "allkeys-random", "noeviction"];
+
+    public static readonly string[] AppendFsyncPolicies = ["everysec", "always", "no"];
+
+    public PepperCacheOptions Options { get; } = options;
+
+    /// <summary>The parser limits every connection shares: proto-max-bulk-len changes apply to the next frame.</summary>
+    public RespLimits Limits { get; } = limits;
+
+    /// <summary>
+    /// As Redis: any value is accepted and kept in 1-500. INFO and CONFIG GET report it; the active-expiry service
+    /// still runs at the start-up rate (PepperCache:Hz) until it reads this value.
+    /// </summary>
+    public int Hz { get; set; } = Math.Clamp(options.Hz, 1, 500);
+
+    /// <summary>Idle seconds before a client is closed; 0 = never. Stored and reported, not yet enforced.</summary>
+    public long Timeout { get; set; }
+
+    /// <summary>Bytes; 0 = no limit. Stored and reported (INFO memory), not yet enforced.</summary>
+    public long MaxMemory { get; set; }
+
+    public string MaxMemoryPolicy { get; set; } = "noeviction";
+
+    /// <summary>RDB snapshot points ("seconds changes ..."); PepperCache writes no RDB, so this is only stored.</summary>
+    public string Save { get; set; } = "";
+
+    public string AppendFsync { get; set; } = "everysec";
+
+    public bool ReplicaReadOnly { get; set; } = true;
+
+    public long MaxClients { get; set; } = 10000;
+}
