@@ -1,4 +1,4 @@
-using PepperCache.Server.Resp;
+using PepperCache.Core.Storage;
 
 namespace PepperCache.Server.Tests;
 
@@ -7,7 +7,8 @@ public sealed class GlobPatternTests
 {
     [Theory]
     [InlineData("*", "anything", true)]
-    [InlineData("*", "", true)]
+    // As Redis's stringmatchlen: '*' does not match the empty string (KEYS/SCAN special-case match-all).
+    [InlineData("*", "", false)]
     [InlineData("max*", "maxmemory", true)]
     [InlineData("max*", "timeout", false)]
     [InlineData("*memory*", "maxmemory-policy", true)]

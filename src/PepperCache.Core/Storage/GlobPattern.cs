@@ -32,6 +32,13 @@ public static class GlobPattern
         return Match(pattern, text, ignoreCase, ref skipLongerMatches, 0);
     }
 
+    /// <summary>Matches names (CONFIG GET parameters, COMMAND LIST names) as their UTF-8 bytes.</summary>
+    public static bool IsMatch(string pattern, string text, bool ignoreCase) =>
+        IsMatch(System.Text.Encoding.UTF8.GetBytes(pattern), System.Text.Encoding.UTF8.GetBytes(text), ignoreCase);
+
+    /// <summary>True when <paramref name="pattern"/> holds a glob character, so it cannot be an exact name.</summary>
+    public static bool HasWildcards(ReadOnlySpan<char> pattern) => pattern.IndexOfAny("*?[") >= 0;
+
     private static bool Match(
         ReadOnlySpan<byte> pattern, ReadOnlySpan<byte> text, bool ignoreCase, ref bool skipLongerMatches, int nesting)
     {

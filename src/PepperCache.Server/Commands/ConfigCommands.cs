@@ -1,3 +1,4 @@
+using PepperCache.Core.Storage;
 using PepperCache.Protocol;
 using PepperCache.Server.Resp;
 using static PepperCache.Server.Resp.CommandFlags;
