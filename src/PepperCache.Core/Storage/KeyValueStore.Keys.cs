@@ -1,84 +1,143 @@
 namespace PepperCache.Core.Storage;
 
-// Keyspace operations: expiry, rename, random key.
+// Keyspace operations: rename, random key.
 public sealed partial class KeyValueStore
 {
-    private int _expireShard;
-    private int _expireSlot;
-    private long _expiredKeys;
-
-    /// <summary>
-    /// EXPIRE family. Returns true when the expiry was set, or the key deleted because
-    /// <paramref name="expiresAt"/> is not in the future; false when the key is missing or the condition fails.
-    /// </summary>
-    public bool SetExpiry(ReadOnlySpan<byte> key, long expiresAt, ExpireCondition condition)
-        => throw new NotImplementedException();
-
-    /// <summary>Absolute expiry in Unix ms; -1 when the key has none, -2 when the key is missing.</summary>
-    public long GetExpiresAt(ReadOnlySpan<byte> key) => throw new NotImplementedException();
-
-    /// <summary>PERSIST: true when an expiry was removed.</summary>
-    public bool Persist(ReadOnlySpan<byte> key) => throw new NotImplementedException();
+    // Random probes before RandomKey falls back to walking the shards: enough that a reasonably dense store
+    // almost always answers from a probe, few enough that a sparse or mostly expired one is not hammered.
+    private const int RandomKeyProbes = 64;
 
     /// <summary>RENAME / RENAMENX (<paramref name="onlyIfTargetMissing"/>). The value keeps its expiry.</summary>
+    /// <remarks>
+    /// As in Redis, renaming a key to itself succeeds for RENAME and reports <see cref="RenameResult.TargetExists"/>
+    /// for RENAMENX, provided the key exists. A target's own expiry is replaced by the source's.
+    /// </remarks>
     public RenameResult Rename(ReadOnlySpan<byte> source, ReadOnlySpan<byte> target, bool onlyIfTargetMissing)
-        => throw new NotImplementedException();
-
-    /// <summary>RANDOMKEY: a live key chosen at random, or null when the store is empty.</summary>
-    public byte[]? RandomKey() => throw new NotImplementedException();
-
-    /// <summary>
-    /// Active expiry: examines up to <paramref name="budget"/> keys that carry an expiry, resuming where the last
-    /// call stopped, and removes those that have expired. Returns how many were removed.
-    /// </summary>
-    /// <remarks>Called from one thread only (the expiry service): the resume position is not shared.</remarks>
-    public int RemoveExpired(int budget)
     {
-        var now = Now;
-        var removed = 0;
-        var examined = 0;
-        // Slots without an expiry cost a visit too; cap visits so one call stays short however the keys are mixed.
-        var visitsLeft = budget * 20;
-        for (var shardsVisited = 0; shardsVisited < _shards.Length && examined < budget && visitsLeft > 0; shardsVisited++)
+        var sourceHash = Hash(source);
+        var targetHash = Hash(target);
+        var sourceIndex = ShardIndex(sourceHash);
+        var targetIndex = ShardIndex(targetHash);
+        var sourceShard = _shards[sourceIndex];
+        var targetShard = _shards[targetIndex];
+        var firstLock = sourceIndex <= targetIndex ? sourceShard.Lock : targetShard.Lock;
+        var secondLock = sourceIndex <= targetIndex ? targetShard.Lock : sourceShard.Lock;
+        firstLock.Enter();
+        if (sourceIndex != targetIndex)
         {
-            var shard = _shards[_expireShard];
-            lock (shard.Lock)
-            {
-                if (shard.VolatileCount > 0)
-                {
-                    var limit = shard.SlotLimit;
-                    while (_expireSlot < limit && examined < budget && visitsLeft > 0)
-                    {
-                        visitsLeft--;
-                        var entry = shard.GetAt(_expireSlot);
-                        if (entry is not null && Entry.GetExpiresAt(entry) != Entry.NoExpiry)
-                        {
-                            examined++;
-                            if (Entry.IsExpired(entry, now))
-                            {
-                                shard.RemoveAt(_expireSlot);
-                                removed++;
-                            }
-                        }
-
-                        _expireSlot++;
-                    }
-
-                    if (_expireSlot < limit)
-                    {
-                        break;
-                    }
-                }
-            }
-
-            _expireShard = (_expireShard + 1) & (_shards.Length - 1);
-            _expireSlot = 0;
+            secondLock.Enter();
         }
 
-        Interlocked.Add(ref _expiredKeys, removed);
-        return removed;
+        try
+        {
+            var now = Now;
+            var sourceSlot = FindLive(sourceShard, source, (uint)sourceHash, now);
+            if (sourceSlot < 0)
+            {
+                return RenameResult.NoSuchKey;
+            }
+
+            if (source.SequenceEqual(target))
+            {
+                return onlyIfTargetMissing ? RenameResult.TargetExists : RenameResult.Renamed;
+            }
+
+            var targetSlot = FindLive(targetShard, target, (uint)targetHash, now);
+            if (targetSlot >= 0 && onlyIfTargetMissing)
+            {
+                return RenameResult.TargetExists;
+            }
+
+            var old = sourceShard[sourceSlot];
+            var entry = Entry.Create(target, Entry.GetValue(old), Entry.GetExpiresAt(old));
+            // Slots are stable, so removing the source first leaves targetSlot valid when both share a shard.
+            sourceShard.RemoveAt(sourceSlot);
+            if (targetSlot >= 0)
+            {
+                targetShard.Replace(targetSlot, entry);
+            }
+            else
+            {
+                targetShard.Add(entry, (uint)targetHash);
+            }
+
+            return RenameResult.Renamed;
+        }
+        finally
+        {
+            if (sourceIndex != targetIndex)
+            {
+                secondLock.Exit();
+            }
+
+            firstLock.Exit();
+        }
     }
 
-    /// <summary>Keys removed by active expiry so far (INFO stats <c>expired_keys</c>, active part).</summary>
-    public long ExpiredKeys => Interlocked.Read(ref _expiredKeys);
+    /// <summary>RANDOMKEY: a live key chosen at random, or null when the store is empty.</summary>
+    /// <remarks>
+    /// Expired keys met on the way are reclaimed, as Redis does. A few random slot probes answer for any store
+    /// that is not mostly empty slots; otherwise one walk from a random shard finds a key or proves there is none.
+    /// </remarks>
+    public byte[]? RandomKey()
+    {
+        var now = Now;
+        var random = Random.Shared;
+        for (var probe = 0; probe < RandomKeyProbes; probe++)
+        {
+            var shard = _shards[random.Next(_shards.Length)];
+            lock (shard.Lock)
+            {
+                if (shard.Count == 0)
+                {
+                    continue;
+                }
+
+                var slot = random.Next(shard.SlotLimit);
+                var entry = shard.GetAt(slot);
+                if (entry is null)
+                {
+                    continue;
+                }
+
+                if (Entry.IsExpired(entry, now))
+                {
+                    shard.RemoveExpiredAt(slot);
+                    continue;
+                }
+
+                return Entry.GetKey(entry).ToArray();
+            }
+        }
+
+        var start = random.Next(_shards.Length);
+        for (var i = 0; i < _shards.Length; i++)
+        {
+            var shard = _shards[(start + i) & (_shards.Length - 1)];
+            lock (shard.Lock)
+            {
+                var limit = shard.SlotLimit;
+                var offset = limit == 0 ? 0 : random.Next(limit);
+                for (var j = 0; j < limit && shard.Count > 0; j++)
+                {
+                    var slot = offset + j < limit ? offset + j : offset + j - limit;
+                    var entry = shard.GetAt(slot);
+                    if (entry is null)
+                    {
+                        continue;
+                    }
+
+                    if (Entry.IsExpired(entry, now))
+                    {
+                        shard.RemoveExpiredAt(slot);
+                        continue;
+                    }
+
+                    return Entry.GetKey(entry).ToArray();
+                }
+            }
+        }
+
+        return null;
+    }
 }

@@ -1,45 +1,212 @@
+using System.Globalization;
 using PepperCache.Protocol;
 
 namespace PepperCache.Core.Storage;
 
-// Value operations: each is one atomic step under the key's shard lock.
+// Value operations: each is one atomic step under the key's shard lock. A changed value is always a new entry
+// (see Entry's invariant); only the expiry field is ever written in place.
 public sealed partial class KeyValueStore
 {
     /// <summary>GETDEL: reads and removes the key.</summary>
-    public bool TryGetDelete(ReadOnlySpan<byte> key, out StoreValue value) => throw new NotImplementedException();
+    public bool TryGetDelete(ReadOnlySpan<byte> key, out StoreValue value)
+    {
+        var hash = Hash(key);
+        var shard = ShardFor(hash);
+        lock (shard.Lock)
+        {
+            var index = FindLive(shard, key, (uint)hash, Now);
+            if (index < 0)
+            {
+                value = default;
+                return false;
+            }
+
+            var entry = shard[index];
+            value = new StoreValue(entry, Entry.GetExpiresAt(entry));
+            shard.RemoveAt(index);
+            return true;
+        }
+    }
 
     /// <summary>
     /// GETEX: reads the key and, when <paramref name="persist"/> is set, removes its expiry, or when
     /// <paramref name="expiresAt"/> is non-zero sets it (a time already past deletes the key after the read).
     /// </summary>
     public bool TryGetAndExpire(ReadOnlySpan<byte> key, long expiresAt, bool persist, out StoreValue value)
-        => throw new NotImplementedException();
+    {
+        var hash = Hash(key);
+        var shard = ShardFor(hash);
+        lock (shard.Lock)
+        {
+            var now = Now;
+            var index = FindLive(shard, key, (uint)hash, now);
+            if (index < 0)
+            {
+                value = default;
+                return false;
+            }
+
+            var entry = shard[index];
+            var current = Entry.GetExpiresAt(entry);
+            if (persist)
+            {
+                shard.SetExpiresAt(index, Entry.NoExpiry);
+                current = Entry.NoExpiry;
+            }
+            else if (expiresAt != Entry.NoExpiry)
+            {
+                if (expiresAt <= now)
+                {
+                    shard.RemoveAt(index);
+                }
+                else
+                {
+                    shard.SetExpiresAt(index, expiresAt);
+                    current = expiresAt;
+                }
+            }
+
+            // The value bytes are immutable, so handing out the entry stays safe after its expiry field changed.
+            value = new StoreValue(entry, current);
+            return true;
+        }
+    }
 
     /// <summary>INCRBY/DECRBY/INCR/DECR. A missing key counts as 0; the expiry is kept.</summary>
     public IncrementResult IncrementBy(ReadOnlySpan<byte> key, long delta, out long result)
-        => throw new NotImplementedException();
+    {
+        var hash = Hash(key);
+        var shard = ShardFor(hash);
+        Span<byte> text = stackalloc byte[20];
+        lock (shard.Lock)
+        {
+            var index = FindLive(shard, key, (uint)hash, Now);
+            long current = 0;
+            var expiresAt = Entry.NoExpiry;
+            if (index >= 0)
+            {
+                var old = shard[index];
+                if (!RespParser.TryParseInt64(Entry.GetValue(old), out current))
+                {
+                    result = 0;
+                    return IncrementResult.NotANumber;
+                }
 
-    /// <summary>INCRBYFLOAT. <paramref name="result"/> is the stored text, formatted as Redis formats it.</summary>
-    public IncrementResult IncrementByFloat(ReadOnlySpan<byte> key, double delta, out StoreValue result)
-        => throw new NotImplementedException();
+                expiresAt = Entry.GetExpiresAt(old);
+            }
+
+            if ((delta < 0 && current < 0 && delta < long.MinValue - current)
+                || (delta > 0 && current > 0 && delta > long.MaxValue - current))
+            {
+                result = 0;
+                return IncrementResult.Overflow;
+            }
+
+            result = current + delta;
+            result.TryFormat(text, out var written, default, CultureInfo.InvariantCulture);
+            var entry = Entry.Create(key, text[..written], expiresAt);
+            if (index >= 0)
+            {
+                shard.Replace(index, entry);
+            }
+            else
+            {
+                shard.Add(entry, (uint)hash);
+            }
+
+            return IncrementResult.Ok;
+        }
+    }
 
     /// <summary>APPEND: returns the new length. Creates the key when missing; keeps the expiry.</summary>
-    public long Append(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value) => throw new NotImplementedException();
+    public long Append(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value)
+    {
+        var hash = Hash(key);
+        var shard = ShardFor(hash);
+        lock (shard.Lock)
+        {
+            var index = FindLive(shard, key, (uint)hash, Now);
+            if (index < 0)
+            {
+                shard.Add(Entry.Create(key, value, Entry.NoExpiry), (uint)hash);
+                return value.Length;
+            }
+
+            var old = shard[index];
+            var oldValue = Entry.GetValue(old);
+            if (value.IsEmpty)
+            {
+                return oldValue.Length;
+            }
+
+            var entry = Entry.CreateUninitialized(key, checked(oldValue.Length + value.Length), Entry.GetExpiresAt(old));
+            var target = entry.AsSpan(Entry.GetValueOffset(entry));
+            oldValue.CopyTo(target);
+            value.CopyTo(target[oldValue.Length..]);
+            shard.Replace(index, entry);
+            return target.Length;
+        }
+    }
 
     /// <summary>
     /// SETRANGE: overwrites from <paramref name="offset"/>, zero-padding as needed; returns the new length.
     /// An empty <paramref name="value"/> changes nothing (and creates nothing). The caller checks the size limit.
     /// </summary>
-    public long SetRange(ReadOnlySpan<byte> key, long offset, ReadOnlySpan<byte> value) => throw new NotImplementedException();
+    public long SetRange(ReadOnlySpan<byte> key, long offset, ReadOnlySpan<byte> value)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(offset);
+        var hash = Hash(key);
+        var shard = ShardFor(hash);
+        lock (shard.Lock)
+        {
+            var index = FindLive(shard, key, (uint)hash, Now);
+            var old = index >= 0 ? shard[index] : null;
+            var oldValue = old is null ? default : Entry.GetValue(old);
+            if (value.IsEmpty)
+            {
+                return oldValue.Length;
+            }
+
+            var end = checked((int)(offset + value.Length));
+            var entry = Entry.CreateUninitialized(
+                key, Math.Max(oldValue.Length, end), old is null ? Entry.NoExpiry : Entry.GetExpiresAt(old));
+            var target = entry.AsSpan(Entry.GetValueOffset(entry));
+            oldValue.CopyTo(target);
+            if (offset > oldValue.Length)
+            {
+                // The entry is uninitialized memory: the gap must be zeroed explicitly.
+                target[oldValue.Length..(int)offset].Clear();
+            }
+
+            value.CopyTo(target[(int)offset..]);
+            if (index >= 0)
+            {
+                shard.Replace(index, entry);
+            }
+            else
+            {
+                shard.Add(entry, (uint)hash);
+            }
+
+            return target.Length;
+        }
+    }
 
     /// <summary>STRLEN: 0 for a missing key.</summary>
-    public long StringLength(ReadOnlySpan<byte> key) => throw new NotImplementedException();
+    public long StringLength(ReadOnlySpan<byte> key)
+    {
+        var hash = Hash(key);
+        var shard = ShardFor(hash);
+        lock (shard.Lock)
+        {
+            var index = FindLive(shard, key, (uint)hash, Now);
+            if (index < 0)
+            {
+                return 0;
+            }
 
-    /// <summary>
-    /// MSET (all-or-nothing to readers) and MSETNX: key/value pairs are arguments
-    /// <paramref name="first"/>, <paramref name="first"/>+1, ... of <paramref name="request"/>. With
-    /// <paramref name="onlyIfNoneExist"/>, nothing is written if any key exists, and false is returned.
-    /// Written keys lose any expiry.
-    /// </summary>
-    public bool SetMany(RespRequest request, int first, bool onlyIfNoneExist) => throw new NotImplementedException();
+            var entry = shard[index];
+            return entry.Length - Entry.GetValueOffset(entry);
+        }
+    }
 }

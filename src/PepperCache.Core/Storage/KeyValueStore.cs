@@ -11,8 +11,9 @@ namespace PepperCache.Core.Storage;
 /// <remarks>
 /// Every operation here is atomic with respect to every other. Expired keys are removed lazily when touched and
 /// by <see cref="RemoveExpired"/>, which the active-expiry service calls.
-/// Split by concern: <c>KeyValueStore.Strings.cs</c> (value operations), <c>KeyValueStore.Keys.cs</c>
-/// (keyspace operations), <c>KeyValueStore.Scan.cs</c> (iteration).
+/// Split by concern: <c>KeyValueStore.Strings.cs</c> and <c>KeyValueStore.Float.cs</c> (value operations),
+/// <c>KeyValueStore.Multi.cs</c> (operations over several shards), <c>KeyValueStore.Keys.cs</c> (rename, random key),
+/// <c>KeyValueStore.Expiry.cs</c> (TTLs and active expiry), <c>KeyValueStore.Scan.cs</c> (iteration).
 /// </remarks>
 public sealed partial class KeyValueStore
 {
@@ -200,9 +201,11 @@ public sealed partial class KeyValueStore
     private ulong Hash(ReadOnlySpan<byte> key) => XxHash3.HashToUInt64(key, (long)_seed);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private StoreShard ShardFor(ulong hash) => _shards[(int)(hash >> _shardShift)];
+    private StoreShard ShardFor(ulong hash) => _shards[ShardIndex(hash)];
 
-    private int ShardIndex(ulong hash) => (int)(hash >> _shardShift);
+    // Two shifts because C# masks a shift count of 64 (one shard) to 0; the first shift clears the top bit for that case.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private int ShardIndex(ulong hash) => (int)((hash >> 1) >> (_shardShift - 1));
 
     /// <summary>The slot of a live key, reclaiming it on the way if it has expired (lazy expiry).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -211,7 +214,7 @@ public sealed partial class KeyValueStore
         var index = shard.IndexOf(key, hash);
         if (index >= 0 && Entry.IsExpired(shard[index], now))
         {
-            shard.RemoveAt(index);
+            shard.RemoveExpiredAt(index);
             return -1;
         }
 

@@ -16,6 +16,8 @@ public enum ExpireCondition
     IfHasExpiry,
     IfGreater,
     IfLess,
+    /// <summary>XX and LT together: only a key that has an expiry, and only to an earlier time.</summary>
+    IfHasExpiryAndLess,
 }
 
 public enum IncrementResult

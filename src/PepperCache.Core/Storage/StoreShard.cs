@@ -33,6 +33,12 @@ internal sealed class StoreShard
     /// <summary>Entries that carry an expiry.</summary>
     public int VolatileCount { get; private set; }
 
+    /// <summary>
+    /// Entries removed because they had expired (lazily or actively); cumulative, survives <see cref="Clear"/>.
+    /// The one member that may be read without the lock, for statistics, where a stale value is fine.
+    /// </summary>
+    public long ExpiredRemoved { get; private set; }
+
     /// <summary>Upper bound (exclusive) of slot indexes in use, for scans.</summary>
     public int SlotLimit => _highWater;
 
@@ -141,6 +147,13 @@ internal sealed class StoreShard
         slot.Next = -3 - _freeList;
         _freeList = index;
         _freeCount++;
+    }
+
+    /// <summary>Removes an entry that has expired, counting it for INFO's <c>expired_keys</c>.</summary>
+    public void RemoveExpiredAt(int index)
+    {
+        RemoveAt(index);
+        ExpiredRemoved++;
     }
 
     public void Clear()

@@ -1,0 +1,100 @@
+using System.Numerics;
+using PepperCache.Protocol;
+
+namespace PepperCache.Core.Storage;
+
+// Operations over keys in several shards. They take every shard lock they need in ascending shard index order,
+// the one global order that makes deadlock impossible, and hold them all while they act.
+public sealed partial class KeyValueStore
+{
+    // A bitmap of involved shards fits on the stack up to this many shards (the default is 256).
+    private const int StackShardWords = 64;
+
+    /// <summary>
+    /// MSET (all-or-nothing to readers) and MSETNX: key/value pairs are arguments
+    /// <paramref name="first"/>, <paramref name="first"/>+1, ... of <paramref name="request"/>. With
+    /// <paramref name="onlyIfNoneExist"/>, nothing is written if any key exists, and false is returned.
+    /// Written keys lose any expiry.
+    /// </summary>
+    /// <remarks>When a key appears twice, the last value wins, as in Redis.</remarks>
+    public bool SetMany(RespRequest request, int first, bool onlyIfNoneExist)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var end = first + ((request.Count - first) & ~1);
+        var words = (_shards.Length + 63) >> 6;
+        Span<ulong> involved = words <= StackShardWords ? stackalloc ulong[StackShardWords] : new ulong[words];
+        involved = involved[..words];
+        involved.Clear();
+        for (var i = first; i < end; i += 2)
+        {
+            var shardIndex = ShardIndex(Hash(request[i]));
+            involved[shardIndex >> 6] |= 1UL << (shardIndex & 63);
+        }
+
+        EnterShards(involved);
+        try
+        {
+            var now = Now;
+            if (onlyIfNoneExist)
+            {
+                for (var i = first; i < end; i += 2)
+                {
+                    var key = request[i];
+                    var hash = Hash(key);
+                    if (FindLive(ShardFor(hash), key, (uint)hash, now) >= 0)
+                    {
+                        return false;
+                    }
+                }
+            }
+
+            for (var i = first; i < end; i += 2)
+            {
+                var key = request[i];
+                var hash = Hash(key);
+                var shard = ShardFor(hash);
+                var entry = Entry.Create(key, request[i + 1], Entry.NoExpiry);
+                var index = shard.IndexOf(key, (uint)hash);
+                if (index >= 0)
+                {
+                    shard.Replace(index, entry);
+                }
+                else
+                {
+                    shard.Add(entry, (uint)hash);
+                }
+            }
+
+            return true;
+        }
+        finally
+        {
+            ExitShards(involved);
+        }
+    }
+
+    /// <summary>The shard a key lives in (for tests that need keys in different shards).</summary>
+    internal int ShardOf(ReadOnlySpan<byte> key) => ShardIndex(Hash(key));
+
+    private void EnterShards(ReadOnlySpan<ulong> involved)
+    {
+        for (var word = 0; word < involved.Length; word++)
+        {
+            for (var bits = involved[word]; bits != 0; bits &= bits - 1)
+            {
+                _shards[(word << 6) + BitOperations.TrailingZeroCount(bits)].Lock.Enter();
+            }
+        }
+    }
+
+    private void ExitShards(ReadOnlySpan<ulong> involved)
+    {
+        for (var word = 0; word < involved.Length; word++)
+        {
+            for (var bits = involved[word]; bits != 0; bits &= bits - 1)
+            {
+                _shards[(word << 6) + BitOperations.TrailingZeroCount(bits)].Lock.Exit();
+            }
+        }
+    }
+}
