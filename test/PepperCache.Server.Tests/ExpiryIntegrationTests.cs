@@ -13,7 +13,8 @@ public sealed class ExpiryIntegrationTests(FakeClockNodeFixture node) : IClassFi
 
     private IDatabase Db => _redis.GetDatabase();
 
-    public async ValueTask InitializeAsync() => _redis = await node.App.ConnectAsync();
+    // Admin mode, because StackExchange.Redis sends KEYS only on an admin connection.
+    public async ValueTask InitializeAsync() => _redis = await node.App.ConnectAsync(o => o.AllowAdmin = true);
 
     public async ValueTask DisposeAsync() => await _redis.DisposeAsync();
 

@@ -60,6 +60,16 @@ public sealed class KeyCommandsIntegrationTests(NodeFixture node) : IClassFixtur
     }
 
     [Fact]
+    public async Task ScanCursorsBeyondWhatTheStoreHandsOutEndTheScan()
+    {
+        // Redis reads the cursor with strtoul, so "-1" is 2^64-1: valid, and past every key.
+        await using var client = await node.App.ConnectRawAsync();
+        await client.AssertReplyAsync("*2\r\n$4\r\nSCAN\r\n$2\r\n-1\r\n", "*2\r\n$1\r\n0\r\n*0\r\n");
+        await client.AssertReplyAsync("*2\r\n$4\r\nSCAN\r\n$20\r\n18446744073709551615\r\n", "*2\r\n$1\r\n0\r\n*0\r\n");
+        await client.AssertReplyAsync("*2\r\n$4\r\nSCAN\r\n$19\r\n9223372036854775807\r\n", "*2\r\n$1\r\n0\r\n*0\r\n");
+    }
+
+    [Fact]
     public async Task ScanTypeKeepsStringKeysAndFiltersEveryOtherType()
     {
         await using var redis = await node.App.ConnectAsync();
@@ -73,7 +83,8 @@ public sealed class KeyCommandsIntegrationTests(NodeFixture node) : IClassFixtur
     [Fact]
     public async Task KeysAndScanReturnBinaryKeysIntact()
     {
-        await using var redis = await node.App.ConnectAsync();
+        // StackExchange.Redis sends KEYS only on an admin connection.
+        await using var redis = await node.App.ConnectAsync(o => o.AllowAdmin = true);
         var db = redis.GetDatabase();
         byte[] key = [.. "bin:keys:"u8, 0, (byte)'\r', (byte)'\n', 0xFF];
         await db.StringSetAsync(key, "v");
@@ -159,7 +170,7 @@ public sealed class KeyCommandsIntegrationTests(NodeFixture node) : IClassFixtur
             ["TOUCH", "kstats:s", "kstats:nope"], ["EXPIRE", "kstats:s", "100"], ["PERSIST", "kstats:s"],
             ["RENAME", "kstats:s", "kstats:t"], ["DEL", "kstats:t", "kstats:nope"], ["KEYS", "kstats:*"],
             ["SET", "kstats:a", "1"], ["SET", "kstats:b", "2"], ["SCAN", "0", "MATCH", "kstats:*", "COUNT", "100000", "TYPE", "hash"],
-            ["SCAN", "0", "MATCH", "kstats:a", "COUNT", "100000", "TYPE", "string"], ["SCAN", "0", "COUNT", "1000"], ["RANDOMKEY"],
+            ["SCAN", "0", "MATCH", "kstats:a", "COUNT", "100000", "TYPE", "string"], ["SCAN", "0", "MATCH", "kstats:*", "COUNT", "1000"], ["RANDOMKEY"],
             ["UNLINK", "kstats:a"], ["PING"],
         ];
         var before = clients.Totals();

@@ -69,8 +69,6 @@ internal static partial class KeyCommands
         // Every time at or before now deletes the key, and compares the same way against a live key's (future)
         // expiry, so clamping keeps the meaning while keeping 0 and negatives away from the store's sentinels.
         var expiresAt = Math.Max(1, when + baseTime);
-        var store = context.Store;
-        var key = context.Argument(1);
         ExpireCondition condition;
         if ((flags & ExpireFlags.Nx) != 0)
         {
@@ -83,22 +81,16 @@ internal static partial class KeyCommands
         }
         else if ((flags & ExpireFlags.Lt) != 0)
         {
-            // LT alone treats "no expiry" as infinite and succeeds; with XX such a key must be refused. The store
-            // has no combined condition, so XX is checked first (a PERSIST racing in between can slip past it).
-            if ((flags & ExpireFlags.Xx) != 0 && store.GetExpiresAt(key) < 0)
-            {
-                context.Output.WriteRaw(RespConstants.Zero);
-                return;
-            }
-
-            condition = ExpireCondition.IfLess;
+            // LT alone treats "no expiry" as infinite and succeeds; with XX such a key must be refused.
+            condition = (flags & ExpireFlags.Xx) != 0 ? ExpireCondition.IfHasExpiryAndLess : ExpireCondition.IfLess;
         }
         else
         {
             condition = (flags & ExpireFlags.Xx) != 0 ? ExpireCondition.IfHasExpiry : ExpireCondition.Always;
         }
 
-        context.Output.WriteRaw(store.SetExpiry(key, expiresAt, condition) ? RespConstants.One : RespConstants.Zero);
+        var set = context.Store.SetExpiry(context.Argument(1), expiresAt, condition);
+        context.Output.WriteRaw(set ? RespConstants.One : RespConstants.Zero);
     }
 
     private static bool TryParseExpireFlags(CommandContext context, out ExpireFlags flags)

@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Text;
 using PepperCache.Core.Storage;
 using PepperCache.Protocol;
 using PepperCache.Server.Resp;
@@ -9,9 +7,6 @@ namespace PepperCache.Server.Commands;
 // Counters: INCR, DECR, INCRBY, DECRBY, INCRBYFLOAT. The read-modify-write is one atomic store step.
 internal static partial class StringCommands
 {
-    // Redis's MAX_LONG_DOUBLE_CHARS: longer float text is refused before parsing.
-    private const int MaxFloatTextLength = 5 * 1024;
-
     public static void Incr(CommandContext context) => IncrementBy(context, 1);
 
     public static void Decr(CommandContext context) => IncrementBy(context, -1);
@@ -41,15 +36,13 @@ internal static partial class StringCommands
         IncrementBy(context, -delta);
     }
 
+    /// <summary>
+    /// INCRBYFLOAT: the store parses the increment text itself (strtold rules) and adds in long double, as Redis does,
+    /// so "0.1" plus "0.2" is stored as "0.3". An invalid increment and an invalid stored value share one error.
+    /// </summary>
     public static void IncrByFloat(CommandContext context)
     {
-        if (!TryParseFloat(context.Argument(2), out var delta))
-        {
-            context.WriteError(ErrorMessages.NotFloat);
-            return;
-        }
-
-        switch (context.Store.IncrementByFloat(context.Argument(1), delta, out var result))
+        switch (context.Store.IncrementByFloat(context.Argument(1), context.Argument(2), out var result))
         {
             case IncrementResult.Ok:
                 context.Output.WriteBulkString(result.Span);
@@ -78,39 +71,4 @@ internal static partial class StringCommands
                 break;
         }
     }
-
-    /// <summary>
-    /// Redis's string2ld (strtold): no leading space, nothing after the number, "inf"/"infinity" allowed (the sum
-    /// then fails as NaN or Infinity), NaN refused. A number beyond double's range parses as infinity and fails the
-    /// same way; Redis, computing in long double, would accept some of those.
-    /// </summary>
-    internal static bool TryParseFloat(ReadOnlySpan<byte> text, out double value)
-    {
-        value = 0;
-        if (text.IsEmpty || text.Length >= MaxFloatTextLength || IsCSpace(text[0]))
-        {
-            return false;
-        }
-
-        var unsigned = text[0] is (byte)'+' or (byte)'-' ? text[1..] : text;
-        if (Ascii.EqualsIgnoreCase(unsigned, "inf"u8) || Ascii.EqualsIgnoreCase(unsigned, "infinity"u8))
-        {
-            value = text[0] == (byte)'-' ? double.NegativeInfinity : double.PositiveInfinity;
-            return true;
-        }
-
-        // .NET would also read its own symbols ("Infinity", "NaN", "∞"); only digits, sign, point and exponent pass.
-        foreach (var b in unsigned)
-        {
-            if (b is not ((>= (byte)'0' and <= (byte)'9') or (byte)'.' or (byte)'e' or (byte)'E' or (byte)'+' or (byte)'-'))
-            {
-                return false;
-            }
-        }
-
-        const NumberStyles Style = NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint | NumberStyles.AllowExponent;
-        return double.TryParse(text, Style, CultureInfo.InvariantCulture, out value) && !double.IsNaN(value);
-    }
-
-    private static bool IsCSpace(byte b) => b is (byte)' ' or (byte)'\t' or (byte)'\n' or (byte)'\v' or (byte)'\f' or (byte)'\r';
 }
