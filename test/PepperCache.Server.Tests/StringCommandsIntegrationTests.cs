@@ -87,6 +87,27 @@ public sealed class StringCommandsIntegrationTests(NodeFixture node) : IClassFix
     }
 
     [Fact]
+    public async Task AppendAndSetRangeRefuseToGrowPastTheLiveProtoMaxBulkLen()
+    {
+        // Its own node with a small limit; Redis 7.0.15 answers the same at its 1mb minimum (1048571 + 5 fits, +1 does not).
+        await using var app = new PepperCacheApplication(new Dictionary<string, string?> { ["PepperCache:ProtoMaxBulkLen"] = "100" });
+        await using var client = await app.ConnectRawAsync();
+        const string TooBig = "-ERR string exceeds maximum allowed size (proto-max-bulk-len)\r\n";
+
+        await client.AssertReplyAsync(Command("SETRANGE", "big", "95", "12345"), ":100\r\n");
+        await client.AssertReplyAsync(Command("SETRANGE", "big", "96", "12345"), TooBig);
+        await client.AssertReplyAsync(Command("APPEND", "big", "x"), TooBig);
+        await client.AssertReplyAsync(Command("APPEND", "small", new string('a', 99)), ":99\r\n");
+        await client.AssertReplyAsync(Command("APPEND", "small", "bb"), TooBig);
+        await client.AssertReplyAsync(Command("STRLEN", "small"), ":99\r\n");
+
+        // CONFIG SET proto-max-bulk-len changes this shared limits object; the commands read it on every call.
+        app.Services.GetRequiredService<ServerState>().Limits.MaxBulkLength = 200;
+        await client.AssertReplyAsync(Command("APPEND", "big", "x"), ":101\r\n");
+        await client.AssertReplyAsync(Command("SETRANGE", "big", "195", "12345"), ":200\r\n");
+    }
+
+    [Fact]
     public async Task ReadCommandsCountKeyspaceHitsAndMissesAsRedisDoes()
     {
         var clients = node.App.Services.GetRequiredService<ClientRegistry>();
@@ -110,6 +131,9 @@ public sealed class StringCommandsIntegrationTests(NodeFixture node) : IClassFix
         Assert.Equal(10, after.Hits - before.Hits);
         Assert.Equal(7, after.Misses - before.Misses);
     }
+
+    private static string Command(params string[] args) =>
+        System.Text.Encoding.UTF8.GetString(RespTranscript.EncodeCommand(args.Select(System.Text.Encoding.UTF8.GetBytes).ToList()));
 
     /// <summary>Sends each command and waits for the reply to the final PING, so all have run.</summary>
     internal static async Task SendAllAsync(RawRespClient client, string[][] commands)

@@ -111,9 +111,10 @@ internal static partial class StringCommands
     }
 
     /// <summary>
-    /// The largest value a command may build: proto-max-bulk-len, and never more than fits one .NET array together
-    /// with its key and the entry header (which matters only when proto-max-bulk-len is set above 2 GB).
+    /// The largest value a command may build: proto-max-bulk-len as it is now (the parser's live limit, which CONFIG
+    /// SET changes, rather than the start-up option), and never more than fits one .NET array together with its key
+    /// and the entry header (which matters only when proto-max-bulk-len is set above 2 GB).
     /// </summary>
     private static long MaxStringLength(CommandContext context, int keyLength) =>
-        Math.Min(context.Server.Options.ProtoMaxBulkLen, Array.MaxLength - 64L - keyLength);
+        Math.Min(context.Server.Limits.MaxBulkLength, Array.MaxLength - 64L - keyLength);
 }
