@@ -15,6 +15,10 @@ public sealed class HotPathAllocationTests(NodeFixture node) : IClassFixture<Nod
 {
     private const int Iterations = 2_000;
 
+    // Room for lazy one-time allocations on this thread (a shard lock's wait object the first time the active-expiry
+    // thread contends for it); any per-call allocation, at least 8 bytes, would cost 16 KB over the run.
+    private const int OneTimeSlack = 1024;
+
     // Entry layout: 12-byte header + key + value, plus the array's object header and length (24 bytes on x64).
     private const int ArrayOverhead = 24 + 12;
 
@@ -52,7 +56,7 @@ public sealed class HotPathAllocationTests(NodeFixture node) : IClassFixture<Nod
         var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
 
         Assert.True(output.WrittenCount > 0 && output.WrittenSpan[0] != (byte)'-', Encoding.UTF8.GetString(output.WrittenSpan));
-        Assert.InRange(allocated, 0, (long)allowedPerCall * Iterations);
+        Assert.InRange(allocated, 0, ((long)allowedPerCall * Iterations) + OneTimeSlack);
     }
 
     /// <summary>Heap bytes of one stored entry: objects are 8-byte aligned.</summary>
