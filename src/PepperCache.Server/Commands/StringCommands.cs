@@ -1,16 +1,43 @@
+using PepperCache.Core.Storage;
 using PepperCache.Protocol;
 using PepperCache.Server.Resp;
 using static PepperCache.Server.Resp.CommandFlags;
 
 namespace PepperCache.Server.Commands;
 
-/// <summary>String commands: GET, SET and their relatives.</summary>
-internal static class StringCommands
+/// <summary>
+/// String commands. Split by concern: this file (reads, deletes and multi-key commands),
+/// <c>StringCommands.Set.cs</c> (SET and its expiry-taking relatives), <c>StringCommands.Counters.cs</c> (INCR family)
+/// and <c>StringCommands.Ranges.cs</c> (APPEND, STRLEN, GETRANGE, SETRANGE).
+/// </summary>
+/// <remarks>
+/// Keyspace hits and misses are counted where Redis's lookupKeyRead counts them (GET, GETEX, GETDEL, GETSET, MGET,
+/// STRLEN, GETRANGE, SET ... GET); commands that look keys up for writing (INCR, APPEND, SETRANGE...) count nothing.
+/// </remarks>
+internal static partial class StringCommands
 {
     public static CommandDefinition[] Definitions { get; } =
     [
         new("get", 2, ReadOnly | Fast, 1, 1, 1, Get, "string", "Returns the string value of a key."),
         new("set", -3, Write | DenyOom, 1, 1, 1, Set, "string", "Sets the string value of a key, ignoring its type. The key is created if it doesn't exist."),
+        new("setnx", 3, Write | DenyOom | Fast, 1, 1, 1, SetNx, "string", "Set the string value of a key only when the key doesn't exist."),
+        new("setex", 4, Write | DenyOom, 1, 1, 1, SetEx, "string", "Sets the string value and expiration time of a key. Creates the key if it doesn't exist.", "2.0.0"),
+        new("psetex", 4, Write | DenyOom, 1, 1, 1, PSetEx, "string", "Sets both string value and expiration time in milliseconds of a key. The key is created if it doesn't exist.", "2.6.0"),
+        new("getset", 3, Write | DenyOom | Fast, 1, 1, 1, GetSet, "string", "Returns the previous string value of a key after setting it to a new value."),
+        new("getdel", 2, Write | Fast, 1, 1, 1, GetDel, "string", "Returns the string value of a key after deleting the key.", "6.2.0"),
+        new("getex", -2, Write | Fast, 1, 1, 1, GetEx, "string", "Returns the string value of a key after setting its expiration time.", "6.2.0"),
+        new("mget", -2, ReadOnly | Fast, 1, -1, 1, MGet, "string", "Atomically returns the string values of one or more keys."),
+        new("mset", -3, Write | DenyOom, 1, -1, 2, MSet, "string", "Atomically creates or modifies the string values of one or more keys.", "1.0.1"),
+        new("msetnx", -3, Write | DenyOom, 1, -1, 2, MSetNx, "string", "Atomically modifies the string values of one or more keys only when all keys don't exist.", "1.0.1"),
+        new("append", 3, Write | DenyOom | Fast, 1, 1, 1, Append, "string", "Appends a string to the value of a key. Creates the key if it doesn't exist.", "2.0.0"),
+        new("strlen", 2, ReadOnly | Fast, 1, 1, 1, StrLen, "string", "Returns the length of a string value.", "2.2.0"),
+        new("incr", 2, Write | DenyOom | Fast, 1, 1, 1, Incr, "string", "Increments the integer value of a key by one. Uses 0 as initial value if the key doesn't exist."),
+        new("decr", 2, Write | DenyOom | Fast, 1, 1, 1, Decr, "string", "Decrements the integer value of a key by one. Uses 0 as initial value if the key doesn't exist."),
+        new("incrby", 3, Write | DenyOom | Fast, 1, 1, 1, IncrBy, "string", "Increments the integer value of a key by a number. Uses 0 as initial value if the key doesn't exist."),
+        new("decrby", 3, Write | DenyOom | Fast, 1, 1, 1, DecrBy, "string", "Decrements a number from the integer value of a key. Uses 0 as initial value if the key doesn't exist."),
+        new("incrbyfloat", 3, Write | DenyOom | Fast, 1, 1, 1, IncrByFloat, "string", "Increment the floating point value of a key by a number. Uses 0 as initial value if the key doesn't exist.", "2.6.0"),
+        new("getrange", 4, ReadOnly, 1, 1, 1, GetRange, "string", "Returns a substring of the string stored at a key.", "2.4.0"),
+        new("setrange", 4, Write | DenyOom, 1, 1, 1, SetRange, "string", "Overwrites a part of a string value with another by an offset. Creates the key if it doesn't exist.", "2.2.0"),
     ];
 
     public static void Get(CommandContext context)
@@ -27,16 +54,77 @@ internal static class StringCommands
         }
     }
 
-    public static void Set(CommandContext context)
+    /// <summary>GETSET key value: SET that answers with the old value and, like SET, drops any expiry.</summary>
+    public static void GetSet(CommandContext context)
     {
-        if (context.ArgumentCount == 3)
+        context.Store.Set(context.Argument(1), context.Argument(2), 0, SetCondition.Always, keepTtl: false, out var previous);
+        WriteValueOrNull(context, previous);
+    }
+
+    public static void GetDel(CommandContext context)
+    {
+        context.Store.TryGetDelete(context.Argument(1), out var value);
+        WriteValueOrNull(context, value);
+    }
+
+    /// <summary>MGET: one reply per key, each read atomically (as in Redis, the keys are not read as one snapshot).</summary>
+    public static void MGet(CommandContext context)
+    {
+        var store = context.Store;
+        var output = context.Output;
+        output.WriteArrayHeader(context.ArgumentCount - 1);
+        for (var i = 1; i < context.ArgumentCount; i++)
         {
-            context.Store.Set(context.Argument(1), context.Argument(2));
-            context.Output.WriteOk();
+            if (store.TryGet(context.Argument(i), out var value))
+            {
+                context.Client.KeyspaceHits++;
+                output.WriteBulkString(value.Span);
+            }
+            else
+            {
+                context.Client.KeyspaceMisses++;
+                output.WriteNullBulkString();
+            }
+        }
+    }
+
+    public static void MSet(CommandContext context)
+    {
+        // Arity -3 lets "MSET k v k" through; Redis rejects an odd pair count with the arity error.
+        if ((context.ArgumentCount & 1) == 0)
+        {
+            context.WriteWrongArgumentCount();
             return;
         }
 
-        // Options (EX PX EXAT PXAT NX XX KEEPTTL GET) are parsed by the full implementation.
-        context.WriteSyntaxError();
+        context.Store.SetMany(context.Request, 1, onlyIfNoneExist: false);
+        context.Output.WriteOk();
+    }
+
+    public static void MSetNx(CommandContext context)
+    {
+        if ((context.ArgumentCount & 1) == 0)
+        {
+            context.WriteWrongArgumentCount();
+            return;
+        }
+
+        var written = context.Store.SetMany(context.Request, 1, onlyIfNoneExist: true);
+        context.Output.WriteRaw(written ? RespConstants.One : RespConstants.Zero);
+    }
+
+    /// <summary>The value as a bulk string, or a null bulk string, counting the read as a keyspace hit or miss.</summary>
+    private static void WriteValueOrNull(CommandContext context, in StoreValue value)
+    {
+        if (value.HasValue)
+        {
+            context.Client.KeyspaceHits++;
+            context.Output.WriteBulkString(value.Span);
+        }
+        else
+        {
+            context.Client.KeyspaceMisses++;
+            context.Output.WriteNullBulkString();
+        }
     }
 }

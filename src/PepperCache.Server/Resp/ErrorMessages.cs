@@ -54,4 +54,13 @@ internal static class ErrorMessages
     public static string Printable(string text) => Truncate(text).Replace('\r', ' ').Replace('\n', ' ');
 
     private static string Truncate(string text) => text.Length > 128 ? text[..128] : text;
+
+    // String and keyspace commands.
+    public static ReadOnlySpan<byte> DecrementOverflow => "ERR decrement would overflow"u8;
+    public static ReadOnlySpan<byte> InvalidCursor => "ERR invalid cursor"u8;
+    public static ReadOnlySpan<byte> ExpireNxConflict => "ERR NX and XX, GT or LT options at the same time are not compatible"u8;
+    public static ReadOnlySpan<byte> ExpireGtLtConflict => "ERR GT and LT options at the same time are not compatible"u8;
+
+    /// <summary>EXPIRE family's wording for an unknown option (Redis prints the option as given).</summary>
+    public static string UnsupportedOption(string option) => $"ERR Unsupported option {option}";
 }

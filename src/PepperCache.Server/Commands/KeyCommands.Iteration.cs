@@ -1,0 +1,155 @@
+using System.Buffers;
+using PepperCache.Protocol;
+using PepperCache.Server.Resp;
+
+namespace PepperCache.Server.Commands;
+
+// Iteration: KEYS and SCAN. Both gather into the connection's reusable key list and clear it after replying.
+internal static partial class KeyCommands
+{
+    private const long DefaultScanCount = 10;
+
+    public static void Keys(CommandContext context)
+    {
+        var keys = context.KeyBuffer;
+        keys.Clear();
+        try
+        {
+            context.Store.Keys(context.Argument(1), keys);
+            WriteKeys(context.Output, keys);
+        }
+        finally
+        {
+            keys.Clear();
+        }
+    }
+
+    /// <summary>SCAN cursor [MATCH pattern] [COUNT count] [TYPE type]; the reply is [next-cursor, [keys...]].</summary>
+    public static void Scan(CommandContext context)
+    {
+        if (!TryParseCursor(context.Argument(1), out var cursor))
+        {
+            context.WriteError(ErrorMessages.InvalidCursor);
+            return;
+        }
+
+        var count = DefaultScanCount;
+        var patternIndex = 0;
+        var typeIndex = 0;
+        for (var i = 2; i < context.ArgumentCount; i += 2)
+        {
+            var hasValue = i + 1 < context.ArgumentCount;
+            if (hasValue && context.ArgumentIs(i, "COUNT"u8))
+            {
+                if (!context.TryGetInt64OrReply(i + 1, out count))
+                {
+                    return;
+                }
+
+                if (count < 1)
+                {
+                    context.WriteSyntaxError();
+                    return;
+                }
+            }
+            else if (hasValue && context.ArgumentIs(i, "MATCH"u8))
+            {
+                patternIndex = i + 1;
+            }
+            else if (hasValue && context.ArgumentIs(i, "TYPE"u8))
+            {
+                typeIndex = i + 1;
+            }
+            else
+            {
+                context.WriteSyntaxError();
+                return;
+            }
+        }
+
+        // Cursors this store hands out are non-negative longs; a larger one (Redis accepts up to 2^64-1) ends the scan.
+        if (cursor > long.MaxValue)
+        {
+            context.Output.WriteArrayHeader(2);
+            context.Output.WriteBulkString("0"u8);
+            context.Output.WriteRaw(RespConstants.EmptyArray);
+            return;
+        }
+
+        // "*" matches everything; the store takes an empty pattern to mean the same without matching each key.
+        var pattern = patternIndex == 0 || context.Argument(patternIndex).SequenceEqual("*"u8)
+            ? ReadOnlySpan<byte>.Empty
+            : context.Argument(patternIndex);
+        var keys = context.KeyBuffer;
+        keys.Clear();
+        try
+        {
+            var next = context.Store.Scan((long)cursor, pattern, (int)Math.Min(count, int.MaxValue), keys);
+            if (typeIndex != 0)
+            {
+                // Redis looks up the type of every key that passed MATCH, counting each lookup as a hit.
+                context.Client.KeyspaceHits += keys.Count;
+                if (!context.ArgumentIs(typeIndex, "string"u8))
+                {
+                    keys.Clear();
+                }
+            }
+
+            context.Output.WriteArrayHeader(2);
+            context.Output.WriteBulkString(next);
+            WriteKeys(context.Output, keys);
+        }
+        finally
+        {
+            keys.Clear();
+        }
+    }
+
+    private static void WriteKeys(IBufferWriter<byte> output, List<byte[]> keys)
+    {
+        output.WriteArrayHeader(keys.Count);
+        foreach (var key in keys)
+        {
+            output.WriteBulkString(key);
+        }
+    }
+
+    /// <summary>
+    /// Redis's parseScanCursorOrReply (strtoul): no leading space, an optional sign ("-1" wraps to 2^64-1), decimal
+    /// digits, nothing after them, no overflow. An empty cursor reads as 0, as it does in Redis.
+    /// </summary>
+    private static bool TryParseCursor(ReadOnlySpan<byte> text, out ulong cursor)
+    {
+        cursor = 0;
+        if (text.IsEmpty)
+        {
+            return true;
+        }
+
+        var negative = text[0] == (byte)'-';
+        var digits = text[0] is (byte)'+' or (byte)'-' ? text[1..] : text;
+        if (digits.IsEmpty)
+        {
+            // strtoul reads no number from a lone sign and stops at its start, which is not the end of the text.
+            return false;
+        }
+
+        foreach (var b in digits)
+        {
+            var d = (uint)(b - '0');
+            if (d > 9 || cursor > (ulong.MaxValue - d) / 10)
+            {
+                return false;
+            }
+
+            cursor = (cursor * 10) + d;
+        }
+
+        if (negative)
+        {
+            cursor = unchecked(0 - cursor);
+        }
+
+        return true;
+    }
+}

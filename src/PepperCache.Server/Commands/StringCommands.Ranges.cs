@@ -1,0 +1,120 @@
+using PepperCache.Protocol;
+using PepperCache.Server.Resp;
+
+namespace PepperCache.Server.Commands;
+
+// Length and byte-range commands: APPEND, STRLEN, GETRANGE, SETRANGE.
+internal static partial class StringCommands
+{
+    public static void Append(CommandContext context)
+    {
+        var key = context.Argument(1);
+        var value = context.Argument(2);
+        // Redis's checkStringLength: the result may not outgrow proto-max-bulk-len (checked, as in Redis, before the write).
+        if (value.Length > 0 && context.Store.StringLength(key) > MaxStringLength(context, key.Length) - value.Length)
+        {
+            context.WriteError(ErrorMessages.StringTooLong);
+            return;
+        }
+
+        context.Output.WriteInteger(context.Store.Append(key, value));
+    }
+
+    public static void StrLen(CommandContext context)
+    {
+        // TryGet rather than StringLength: an empty string is a hit, a missing key a miss.
+        if (context.Store.TryGet(context.Argument(1), out var value))
+        {
+            context.Client.KeyspaceHits++;
+            context.Output.WriteInteger(value.Length);
+        }
+        else
+        {
+            context.Client.KeyspaceMisses++;
+            context.Output.WriteRaw(RespConstants.Zero);
+        }
+    }
+
+    /// <summary>GETRANGE key start end: inclusive, negative indexes count from the end, out of range gives "".</summary>
+    public static void GetRange(CommandContext context)
+    {
+        if (!context.TryGetInt64OrReply(2, out var start) || !context.TryGetInt64OrReply(3, out var end))
+        {
+            return;
+        }
+
+        if (!context.Store.TryGet(context.Argument(1), out var value))
+        {
+            context.Client.KeyspaceMisses++;
+            context.Output.WriteRaw(RespConstants.EmptyBulk);
+            return;
+        }
+
+        context.Client.KeyspaceHits++;
+        var length = (long)value.Length;
+        if (start < 0 && end < 0 && start > end)
+        {
+            context.Output.WriteRaw(RespConstants.EmptyBulk);
+            return;
+        }
+
+        if (start < 0)
+        {
+            start = Math.Max(0, length + start);
+        }
+
+        if (end < 0)
+        {
+            end = Math.Max(0, length + end);
+        }
+
+        end = Math.Min(end, length - 1);
+        if (start > end || length == 0)
+        {
+            context.Output.WriteRaw(RespConstants.EmptyBulk);
+            return;
+        }
+
+        context.Output.WriteBulkString(value.Span.Slice((int)start, (int)(end - start + 1)));
+    }
+
+    /// <summary>SETRANGE key offset value: zero-pads a short or missing value; returns the new length.</summary>
+    public static void SetRange(CommandContext context)
+    {
+        if (!context.TryGetInt64OrReply(2, out var offset))
+        {
+            return;
+        }
+
+        if (offset < 0)
+        {
+            context.WriteError(ErrorMessages.OffsetOutOfRange);
+            return;
+        }
+
+        var key = context.Argument(1);
+        var value = context.Argument(3);
+        if (value.IsEmpty)
+        {
+            // Nothing to write: Redis answers the current length (0 when missing) without checking the size limit.
+            context.Output.WriteInteger(context.Store.StringLength(key));
+            return;
+        }
+
+        if (offset > MaxStringLength(context, key.Length) - value.Length)
+        {
+            context.WriteError(ErrorMessages.StringTooLong);
+            return;
+        }
+
+        context.Output.WriteInteger(context.Store.SetRange(key, offset, value));
+    }
+
+    /// <summary>
+    /// The largest value a command may build: proto-max-bulk-len as it is now (the parser's live limit, which CONFIG
+    /// SET changes, rather than the start-up option), and never more than fits one .NET array together with its key
+    /// and the entry header (which matters only when proto-max-bulk-len is set above 2 GB).
+    /// </summary>
+    private static long MaxStringLength(CommandContext context, int keyLength) =>
+        Math.Min(context.Server.Limits.MaxBulkLength, Array.MaxLength - 64L - keyLength);
+}

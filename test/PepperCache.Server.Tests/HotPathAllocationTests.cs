@@ -1,0 +1,79 @@
+using System.Buffers;
+using System.Text;
+using Microsoft.Extensions.DependencyInjection;
+using PepperCache.Protocol;
+using PepperCache.Server.Resp;
+using PepperCache.Server.Tests.Infrastructure;
+
+namespace PepperCache.Server.Tests;
+
+/// <summary>
+/// The hot commands run through the real dispatcher, in-process on the test thread, so the bytes they allocate can
+/// be counted: nothing per call beyond the entries they store.
+/// </summary>
+public sealed class HotPathAllocationTests(NodeFixture node) : IClassFixture<NodeFixture>
+{
+    private const int Iterations = 2_000;
+
+    // Room for lazy one-time allocations on this thread (a shard lock's wait object the first time the active-expiry
+    // thread contends for it); any per-call allocation, at least 8 bytes, would cost 16 KB over the run.
+    private const int OneTimeSlack = 1024;
+
+    // Entry layout: 12-byte header + key + value, plus the array's object header and length (24 bytes on x64).
+    private const int ArrayOverhead = 24 + 12;
+
+    public static TheoryData<string, int> Commands => new()
+    {
+        // command (space-separated), bytes each call may allocate beyond zero (the stored entries)
+        { "GET alloc:present", 0 },
+        { "GET alloc:missing", 0 },
+        { "MGET alloc:present alloc:missing alloc:present", 0 },
+        { "EXISTS alloc:present alloc:missing", 0 },
+        { "DEL alloc:missing alloc:missing2", 0 },
+        { "SET alloc:set value", EntrySize("alloc:set", "value") },
+        { "SET alloc:set value EX 100 NX", 0 },
+        { "SET alloc:set value PX 100000 XX", EntrySize("alloc:set", "value") },
+        { "MSET alloc:m1 v1 alloc:m2 v2", 2 * EntrySize("alloc:m1", "v1") },
+        { "INCR alloc:counter", EntrySize("alloc:counter", "-9223372036854775808") },
+        { "TTL alloc:present", 0 },
+    };
+
+    [Theory]
+    [MemberData(nameof(Commands))]
+    public void HotCommandAllocatesNothingBeyondStoredEntries(string command, int allowedPerCall)
+    {
+        var server = node.App.Services.GetRequiredService<ServerState>();
+        server.Store.Set("alloc:present"u8, "some value"u8);
+        server.Store.Set("alloc:set"u8, "value"u8);
+        var frame = RespTranscript.EncodeCommand(command.Split(' ').Select(Encoding.UTF8.GetBytes).ToList());
+        using var request = new RespRequest(server.Limits);
+        var output = new ArrayBufferWriter<byte>(4096);
+        var context = new CommandContext(server, new ClientSession(-1, null, null, server.Store.Now), request) { Output = output };
+
+        Run(server, context, frame, output, Iterations);
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        Run(server, context, frame, output, Iterations);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.True(output.WrittenCount > 0 && output.WrittenSpan[0] != (byte)'-', Encoding.UTF8.GetString(output.WrittenSpan));
+        Assert.InRange(allocated, 0, ((long)allowedPerCall * Iterations) + OneTimeSlack);
+    }
+
+    /// <summary>Heap bytes of one stored entry: objects are 8-byte aligned.</summary>
+    private static int EntrySize(string key, string value) => (ArrayOverhead + key.Length + value.Length + 7) & ~7;
+
+    private static void Run(ServerState server, CommandContext context, byte[] frame, ArrayBufferWriter<byte> output, int count)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            output.ResetWrittenCount();
+            var reader = new SequenceReader<byte>(new ReadOnlySequence<byte>(frame));
+            if (!RespParser.TryReadCommand(ref reader, context.Request))
+            {
+                throw new InvalidOperationException("frame did not parse");
+            }
+
+            server.Dispatcher.Execute(context);
+        }
+    }
+}
