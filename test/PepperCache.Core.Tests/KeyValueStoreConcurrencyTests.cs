@@ -70,6 +70,44 @@ public class KeyValueStoreConcurrencyTests
     }
 
     [Fact]
+    public void GetManyNeverSeesHalfOfAnMset()
+    {
+        var (low, high) = KeysInDifferentShards();
+        const int Writes = 20_000;
+        using var request0 = Request("MSET", low, "0", high, "0");
+        _store.SetMany(request0, 1, onlyIfNoneExist: false);
+        var done = 0;
+        var checks = 0L;
+        RunThreads(2, thread =>
+        {
+            if (thread == 0)
+            {
+                for (var i = 1; i <= Writes; i++)
+                {
+                    var text = i.ToString(CultureInfo.InvariantCulture);
+                    using var request = Request("MSET", low, text, high, text);
+                    _store.SetMany(request, 1, onlyIfNoneExist: false);
+                }
+
+                Volatile.Write(ref done, 1);
+                return;
+            }
+
+            using var mget = Request("MGET", low, high, "missing");
+            var values = new StoreValue[3];
+            for (var i = 0; i < 2_000_000 && Volatile.Read(ref done) == 0; i++)
+            {
+                Assert.Equal(2, _store.GetMany(mget, 1, values));
+                Assert.Equal(S(values[0].Span), S(values[1].Span));
+                Assert.False(values[2].HasValue);
+                Interlocked.Increment(ref checks);
+            }
+        });
+
+        Assert.True(checks > 0);
+    }
+
+    [Fact]
     public void SetIfNotExistsHasExactlyOneWinnerPerKey()
     {
         const int Keys = 2000;

@@ -24,13 +24,7 @@ public sealed partial class KeyValueStore
         var words = (_shards.Length + 63) >> 6;
         Span<ulong> involved = words <= StackShardWords ? stackalloc ulong[StackShardWords] : new ulong[words];
         involved = involved[..words];
-        involved.Clear();
-        for (var i = first; i < end; i += 2)
-        {
-            var shardIndex = ShardIndex(Hash(request[i]));
-            involved[shardIndex >> 6] |= 1UL << (shardIndex & 63);
-        }
-
+        MarkShards(request, first, end, 2, involved);
         EnterShards(involved);
         try
         {
@@ -73,8 +67,62 @@ public sealed partial class KeyValueStore
         }
     }
 
+    /// <summary>
+    /// MGET: reads arguments <paramref name="first"/>.. of <paramref name="request"/> into <paramref name="into"/>
+    /// (default for a missing key) at one instant, holding every involved shard lock, so a reader never sees half
+    /// of an MSET. Returns how many keys were found.
+    /// </summary>
+    public int GetMany(RespRequest request, int first, Span<StoreValue> into)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var end = request.Count;
+        var words = (_shards.Length + 63) >> 6;
+        Span<ulong> involved = words <= StackShardWords ? stackalloc ulong[StackShardWords] : new ulong[words];
+        involved = involved[..words];
+        MarkShards(request, first, end, 1, involved);
+        EnterShards(involved);
+        try
+        {
+            var now = Now;
+            var found = 0;
+            for (var i = first; i < end; i++)
+            {
+                var key = request[i];
+                var hash = Hash(key);
+                var shard = ShardFor(hash);
+                var index = FindLive(shard, key, (uint)hash, now);
+                if (index >= 0)
+                {
+                    var entry = shard[index];
+                    into[i - first] = new StoreValue(entry, Entry.GetExpiresAt(entry));
+                    found++;
+                }
+                else
+                {
+                    into[i - first] = default;
+                }
+            }
+
+            return found;
+        }
+        finally
+        {
+            ExitShards(involved);
+        }
+    }
+
     /// <summary>The shard a key lives in (for tests that need keys in different shards).</summary>
     internal int ShardOf(ReadOnlySpan<byte> key) => ShardIndex(Hash(key));
+
+    private void MarkShards(RespRequest request, int first, int end, int step, Span<ulong> involved)
+    {
+        involved.Clear();
+        for (var i = first; i < end; i += step)
+        {
+            var shardIndex = ShardIndex(Hash(request[i]));
+            involved[shardIndex >> 6] |= 1UL << (shardIndex & 63);
+        }
+    }
 
     private void EnterShards(ReadOnlySpan<ulong> involved)
     {

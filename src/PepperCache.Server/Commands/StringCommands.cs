@@ -1,3 +1,4 @@
+using System.Buffers;
 using PepperCache.Core.Storage;
 using PepperCache.Protocol;
 using PepperCache.Server.Resp;
@@ -68,23 +69,33 @@ internal static partial class StringCommands
     }
 
     /// <summary>MGET: one reply per key, each read atomically (as in Redis, the keys are not read as one snapshot).</summary>
+    /// <summary>Reads every key at one instant (a reader never sees half of an MSET), then writes the replies.</summary>
     public static void MGet(CommandContext context)
     {
-        var store = context.Store;
-        var output = context.Output;
-        output.WriteArrayHeader(context.ArgumentCount - 1);
-        for (var i = 1; i < context.ArgumentCount; i++)
+        var count = context.ArgumentCount - 1;
+        var values = ArrayPool<StoreValue>.Shared.Rent(count);
+        try
         {
-            if (store.TryGet(context.Argument(i), out var value))
+            var found = context.Store.GetMany(context.Request, 1, values.AsSpan(0, count));
+            context.Client.KeyspaceHits += found;
+            context.Client.KeyspaceMisses += count - found;
+            var output = context.Output;
+            output.WriteArrayHeader(count);
+            for (var i = 0; i < count; i++)
             {
-                context.Client.KeyspaceHits++;
-                output.WriteBulkString(value.Span);
+                if (values[i].HasValue)
+                {
+                    output.WriteBulkString(values[i].Span);
+                }
+                else
+                {
+                    output.WriteNullBulkString();
+                }
             }
-            else
-            {
-                context.Client.KeyspaceMisses++;
-                output.WriteNullBulkString();
-            }
+        }
+        finally
+        {
+            ArrayPool<StoreValue>.Shared.Return(values, clearArray: true);
         }
     }
 
