@@ -8,6 +8,7 @@ internal sealed class ClientRegistry
     private readonly ConcurrentDictionary<long, ClientSession> _clients = new();
     private long _nextId;
     private long _connectionsReceived;
+    private readonly Lock _retireLock = new();
     private long _retiredCommands;
     private long _retiredHits;
     private long _retiredMisses;
@@ -28,26 +29,34 @@ internal sealed class ClientRegistry
 
     public void Remove(ClientSession session)
     {
-        if (_clients.TryRemove(session.Id, out _))
+        // Under the same lock as Totals, so a session's counts move from "live" to "retired" in one step and an
+        // INFO running meanwhile neither misses nor double-counts them. Disconnects and INFO are rare; no hot path.
+        lock (_retireLock)
         {
-            Interlocked.Add(ref _retiredCommands, session.CommandsProcessed);
-            Interlocked.Add(ref _retiredHits, session.KeyspaceHits);
-            Interlocked.Add(ref _retiredMisses, session.KeyspaceMisses);
+            if (_clients.TryRemove(session.Id, out _))
+            {
+                _retiredCommands += session.CommandsProcessed;
+                _retiredHits += session.KeyspaceHits;
+                _retiredMisses += session.KeyspaceMisses;
+            }
         }
     }
 
     public (long Commands, long Hits, long Misses) Totals()
     {
-        long commands = Interlocked.Read(ref _retiredCommands);
-        long hits = Interlocked.Read(ref _retiredHits);
-        long misses = Interlocked.Read(ref _retiredMisses);
-        foreach (var client in _clients.Values)
+        lock (_retireLock)
         {
-            commands += client.CommandsProcessed;
-            hits += client.KeyspaceHits;
-            misses += client.KeyspaceMisses;
-        }
+            var commands = _retiredCommands;
+            var hits = _retiredHits;
+            var misses = _retiredMisses;
+            foreach (var client in _clients.Values)
+            {
+                commands += client.CommandsProcessed;
+                hits += client.KeyspaceHits;
+                misses += client.KeyspaceMisses;
+            }
 
-        return (commands, hits, misses);
+            return (commands, hits, misses);
+        }
     }
 }
