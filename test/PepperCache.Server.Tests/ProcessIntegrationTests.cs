@@ -82,6 +82,19 @@ public sealed class ProcessIntegrationTests
         Assert.Contains(node.StandardOutput, line => line.EndsWith($"Cannot start: Failed to bind to address http://127.0.0.1:{busyPort}: address already in use.", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task BindingAnAddressThisMachineDoesNotHaveExitsOneWithOneLine()
+    {
+        // 192.0.2.0/24 is reserved for documentation (RFC 5737), so no machine has it.
+        await using var node = NodeProcess.Start(["--bind", "192.0.2.1", "--port", "0", "--admin-port", "0"]);
+
+        Assert.Equal(1, await node.WaitForExitAsync());
+        Assert.Equal(
+            "error: Failed to bind a listen address: Cannot assign requested address (check --bind and --node)",
+            Assert.Single(node.StandardError, l => l.Length > 0));
+        Assert.DoesNotContain(node.StandardOutput, line => line.TrimStart().StartsWith("at ", StringComparison.Ordinal));
+    }
+
     [Theory]
     [InlineData(new[] { "--port", "70000" }, "error: invalid value \"70000\" for flag -port: must be a port number 0-65535 (see --help)")]
     [InlineData(new[] { "--frobnicate" }, "error: flag provided but not defined: -frobnicate (see --help)")]
