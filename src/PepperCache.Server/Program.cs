@@ -4,6 +4,7 @@ using PepperCache.Server.Http;
 // Must precede any socket use: socket completions then run inline on the epoll thread (see docs/benchmarks.md).
 Environment.SetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS", "1");
 
+// Flags as the original tool's (-port 9004, --port=9004, --help); bad ones exit 2 with one line on stderr.
 var arguments = ServerArguments.Parse(args);
 if (arguments.ExitCode is { } exitCode)
 {
@@ -13,9 +14,8 @@ if (arguments.ExitCode is { } exitCode)
 var builder = WebApplication.CreateBuilder([.. arguments.HostArguments]);
 builder.AddPepperCache(arguments);
 
-var app = builder.Build();
-app.MapClusterApi();
-return await app.RunNodeAsync();
+// Exit codes: 0 after SIGTERM/Ctrl-C, 1 when the node cannot start (port in use, bad settings).
+return await builder.RunNodeAsync(static app => app.MapClusterApi());
 
 /// <summary>The entry point, visible to <c>WebApplicationFactory&lt;Program&gt;</c> in tests.</summary>
 public partial class Program;

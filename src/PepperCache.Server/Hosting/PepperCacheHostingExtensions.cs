@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -32,6 +31,8 @@ internal static class PepperCacheHostingExtensions
 
         builder.Services.AddSerilog((services, logger) => logger
             .ReadFrom.Configuration(builder.Configuration)
+            // The node reports its own start-up failures in one line; the host would add a full stack trace.
+            .Filter.ByExcluding(e => StartupFailure.IsExpected(e.Exception))
             .MinimumLevel.Override("Microsoft", Serilog.Events.LogEventLevel.Warning)
             .MinimumLevel.Override("Microsoft.Hosting.Lifetime", Serilog.Events.LogEventLevel.Warning)
             .Enrich.FromLogContext()
@@ -79,23 +80,51 @@ internal static class PepperCacheHostingExtensions
         return builder;
     }
 
-    /// <summary>Runs the node until SIGTERM/Ctrl-C; start-up failures become one line on stderr and exit code 1.</summary>
-    public static async Task<int> RunNodeAsync(this WebApplication app)
+    /// <summary>
+    /// Builds and runs the node until SIGTERM/Ctrl-C, then exits 0. A node that cannot start (bad settings, a port
+    /// in use) logs one short line, writes one line to stderr and exits 1, instead of an unhandled-exception dump.
+    /// </summary>
+    public static async Task<int> RunNodeAsync(this WebApplicationBuilder builder, Action<WebApplication> configure)
     {
+        WebApplication app;
         try
         {
-            await app.RunAsync().ConfigureAwait(false);
-            return 0;
+            // Kestrel's options (and so PepperCacheOptions) are resolved while the application is built.
+            app = builder.Build();
         }
         catch (OptionsValidationException ex)
         {
-            await Console.Error.WriteLineAsync("error: " + string.Join("; ", ex.Failures)).ConfigureAwait(false);
-            return 1;
+            return await ReportStartFailureAsync(null, StartupFailure.Describe(ex)).ConfigureAwait(false);
         }
-        catch (IOException ex) when (ex.InnerException is AddressInUseException or SocketException)
+
+        await using (app.ConfigureAwait(false))
         {
-            await Console.Error.WriteLineAsync("error: " + ex.Message).ConfigureAwait(false);
-            return 1;
+            configure(app);
+            try
+            {
+                await app.StartAsync().ConfigureAwait(false);
+            }
+            catch (Exception ex) when (StartupFailure.IsExpected(ex))
+            {
+                var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(PepperCacheHostingExtensions));
+                return await ReportStartFailureAsync(logger, StartupFailure.Describe(ex)).ConfigureAwait(false);
+            }
+
+            // Returns after SIGTERM/Ctrl-C once the host has stopped: listeners closed, connections drained.
+            await app.WaitForShutdownAsync().ConfigureAwait(false);
         }
+
+        return 0;
+    }
+
+    private static async Task<int> ReportStartFailureAsync(Microsoft.Extensions.Logging.ILogger? logger, string reason)
+    {
+        if (logger is not null)
+        {
+            HostingLog.CannotStart(logger, reason);
+        }
+
+        await Console.Error.WriteLineAsync("error: " + reason).ConfigureAwait(false);
+        return 1;
     }
 }

@@ -5,6 +5,11 @@ public sealed class PepperCacheOptions
 {
     public const string SectionName = "PepperCache";
 
+    /// <summary>The original tool's ports; a node on both advertises its bare address in <c>/cluster</c>.</summary>
+    public const int DefaultPort = 9004;
+
+    public const int DefaultAdminPort = 18088;
+
     /// <summary>The address this node advertises to clients and peers (<c>--node</c>).</summary>
     public string Node { get; set; } = "127.0.0.1";
 
@@ -12,10 +17,10 @@ public sealed class PepperCacheOptions
     public string Cluster { get; set; } = "";
 
     /// <summary>RESP port (<c>--port</c>). 0 picks a free port (tests).</summary>
-    public int Port { get; set; } = 9004;
+    public int Port { get; set; } = DefaultPort;
 
     /// <summary>Admin HTTP port (<c>--admin-port</c>). 0 picks a free port (tests).</summary>
-    public int AdminPort { get; set; } = 18088;
+    public int AdminPort { get; set; } = DefaultAdminPort;
 
     /// <summary>Listen address (<c>--bind</c>); defaults to <see cref="Node"/>.</summary>
     public string? Bind { get; set; }

@@ -13,16 +13,16 @@ namespace PepperCache.Server.Hosting;
 /// </summary>
 internal sealed class ServerArguments
 {
-    /// <summary>Every flag the server accepts: name, configuration key, kind, help, and default shown in usage.</summary>
+    /// <summary>Every flag the server accepts, sorted by name as Go's <c>flag.PrintDefaults</c> lists them.</summary>
     internal static readonly Flag[] Flags =
     [
-        new("admin-port", "AdminPort", FlagKind.Port, "port", "18088"),
+        new("admin-port", "AdminPort", FlagKind.Port, "admin HTTP port", "18088"),
+        new("bind", "Bind", FlagKind.Address, "listen address (defaults to the node address)", null),
         new("cluster", "Cluster", FlagKind.Text, "cluster address", null),
-        new("node", "Node", FlagKind.Address, "node address", "\"127.0.0.1\""),
-        new("port", "Port", FlagKind.Port, "port", "9004"),
-        new("bind", "Bind", FlagKind.Address, "listen address", "the node address"),
-        new("proto-max-bulk-len", "ProtoMaxBulkLen", FlagKind.Size, "largest bulk string a client may send", "512mb"),
         new("hz", "Hz", FlagKind.Hz, "active expiry cycles per second", "10"),
+        new("node", "Node", FlagKind.Address, "node address", "\"127.0.0.1\""),
+        new("port", "Port", FlagKind.Port, "cache port", "9004"),
+        new("proto-max-bulk-len", "ProtoMaxBulkLen", FlagKind.Size, "largest bulk string a client may send", "\"512mb\""),
     ];
 
     // Settings the ASP.NET Core host itself understands; WebApplicationFactory passes these as arguments.
@@ -64,13 +64,13 @@ internal sealed class ServerArguments
         return result;
     }
 
+    /// <summary>The usage text in the layout of Go's <c>flag.PrintDefaults</c>, which the original tool printed.</summary>
     public static string Usage()
     {
         var text = new StringBuilder("Usage of server:\n");
         foreach (var flag in Flags)
         {
-            var left = $"  -{flag.Name} {flag.KindName}";
-            text.Append(left.PadRight(28)).Append(flag.Help);
+            text.Append("  -").Append(flag.Name).Append(' ').Append(flag.KindName).Append("\n    \t").Append(flag.Help);
             if (flag.Default is not null)
             {
                 text.Append(" (default ").Append(flag.Default).Append(')');
@@ -79,9 +79,9 @@ internal sealed class ServerArguments
             text.Append('\n');
         }
 
-        text.Append("  -help".PadRight(28)).Append("print this text\n");
-        text.Append("\nEvery flag can also be set as an environment variable (PEPPER_PORT, PEPPER_ADMIN_PORT...)\n");
-        text.Append("or in appsettings.json under \"PepperCache\" (Port, AdminPort...).\n");
+        text.Append("\nFlags may be written -port 9004, --port 9004 or --port=9004. Each can also be set in the\n");
+        text.Append("environment (PEPPER_PORT, PEPPER_ADMIN_PORT, PEPPER_PROTO_MAX_BULK_LEN...) or in appsettings.json\n");
+        text.Append("under \"PepperCache\" (Port, AdminPort...); flags win over the environment, which wins over the file.\n");
         return text.ToString();
     }
 
@@ -154,7 +154,7 @@ internal sealed class ServerArguments
             }
             else
             {
-                Settings[flag.ConfigurationKey] = flag.Validate(value, "-" + flag.Name);
+                Settings[flag.ConfigurationKey] = flag.Validate(value, "flag -" + flag.Name);
             }
         }
 

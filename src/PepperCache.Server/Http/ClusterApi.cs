@@ -7,11 +7,12 @@ namespace PepperCache.Server.Http;
 /// <summary>The admin HTTP API on the admin port: cluster membership and health.</summary>
 internal static class ClusterApi
 {
-    public static IEndpointRouteBuilder MapClusterApi(this IEndpointRouteBuilder routes)
+    public static RouteGroupBuilder MapClusterApi(this IEndpointRouteBuilder routes)
     {
-        routes.MapGet("/cluster", GetCluster);
-        routes.MapGet("/healthz", GetHealth);
-        return routes;
+        var api = routes.MapGroup("");
+        api.MapGet("/cluster", GetCluster);
+        api.MapGet("/healthz", GetHealth);
+        return api;
     }
 
     /// <summary>The members' addresses in the original tool's format: <c>["127.0.0.1"]</c>; <c>host:port</c> when ports differ from the defaults.</summary>
@@ -20,9 +21,10 @@ internal static class ClusterApi
         var node = options.Value;
         var port = endpoints.RespEndPoint?.Port ?? node.Port;
         var adminPort = endpoints.AdminEndPoint?.Port ?? node.AdminPort;
-        var address = port == 9004 && adminPort == 18088 ? node.Node : $"{node.Node}:{port}";
+        var address = port == PepperCacheOptions.DefaultPort && adminPort == PepperCacheOptions.DefaultAdminPort ? node.Node : $"{node.Node}:{port}";
         return TypedResults.Ok(new[] { address });
     }
 
-    internal static Ok<string> GetHealth() => TypedResults.Ok("OK");
+    /// <summary>Plain-text <c>OK</c> for load balancers and probes; 200 means both listeners are up.</summary>
+    internal static ContentHttpResult GetHealth() => TypedResults.Text("OK");
 }

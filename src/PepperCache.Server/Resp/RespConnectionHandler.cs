@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Connections.Features;
 using PepperCache.Protocol;
 using PepperCache.Server.Logging;
 
@@ -24,6 +25,12 @@ internal sealed class RespConnectionHandler(ServerState server, ILogger<RespConn
         var context = new CommandContext(server, session, request) { Output = connection.Transport.Output };
         server.Clients.Add(session);
         Log.ClientConnected(logger, connection.ConnectionId, session.Id, session.RemoteAddress);
+
+        // Kestrel asks every connection to close when the host stops. Waking the pending read lets the loop
+        // answer what is already buffered and return, so an idle client does not hold shutdown for its timeout.
+        var closeRequested = connection.Features.Get<IConnectionLifetimeNotificationFeature>()?.ConnectionClosedRequested ?? default;
+        using var closeRegistration = closeRequested.UnsafeRegister(
+            static state => ((PipeReader)state!).CancelPendingRead(), connection.Transport.Input);
         try
         {
             await ServeAsync(connection.Transport, context, connection.ConnectionClosed).ConfigureAwait(false);

@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Runs every PepperCache test: the one command for developers and CI (.ci/run calls it).
+#
+#   ./test.sh                                  build (Release) and run all test projects
+#   ./test.sh --filter-class <FullClassName>   extra arguments go to the test applications
+#
+# Needs only the .NET 10 SDK on Debian/Ubuntu. Some tests drive the real redis-cli and redis-benchmark, so
+# Debian's redis-tools package is installed when they are missing (with sudo when not root); no test is ever
+# skipped for want of a tool. Prints "Tests: N passed, M failed" as its last line and exits non-zero when
+# anything failed, did not build, ran no tests, or ran past the time limit (TEST_TIMEOUT seconds, default 1800).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")"
+
+readonly configuration=Release
+readonly time_limit="${TEST_TIMEOUT:-1800}"
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+ensure_redis_tools() {
+    if command -v redis-cli >/dev/null 2>&1 && command -v redis-benchmark >/dev/null 2>&1; then
+        return
+    fi
+    echo "test.sh: redis-cli/redis-benchmark not found; installing Debian's redis-tools"
+    local sudo=()
+    if [ "$(id -u)" -ne 0 ]; then
+        sudo=(sudo)
+    fi
+    "${sudo[@]}" apt-get update -qq
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-tools
+    if ! command -v redis-cli >/dev/null 2>&1 || ! command -v redis-benchmark >/dev/null 2>&1; then
+        echo "test.sh: redis-tools is installed but redis-cli/redis-benchmark are still not on PATH" >&2
+        return 1
+    fi
+}
+
+ensure_redis_tools
+if ! command -v dotnet >/dev/null 2>&1; then
+    echo "test.sh: the .NET 10 SDK (dotnet) is required: https://dotnet.microsoft.com/download" >&2
+    exit 1
+fi
+
+log="$(mktemp)"
+trap 'rm -f "$log"' EXIT
+
+started=$SECONDS
+set +e
+# timeout signals the whole process group, so test hosts and nodes they started go too.
+timeout --kill-after=30 "$time_limit" \
+    dotnet test --solution PepperCache.sln --configuration "$configuration" --no-ansi --no-progress "$@" 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+set -e
+
+# Microsoft.Testing.Platform ends with a summary over every test project ("total: 89", "failed: 0", "succeeded: 89").
+count() { sed -n -E "s/^[[:space:]]*$1:[[:space:]]*([0-9]+)[[:space:]]*\$/\\1/p" "$log" | tail -n 1; }
+passed="$(count succeeded)"
+failed="$(count failed)"
+passed="${passed:-0}"
+failed="${failed:-0}"
+
+if [ "$status" -eq 124 ] || [ "$status" -eq 137 ]; then
+    echo "test.sh: stopped after the ${time_limit}s time limit" >&2
+elif [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
+    echo "test.sh: dotnet test exited with $status without a failed test (build error, zero tests in a project, or a crashed test host; see above)" >&2
+fi
+echo "test.sh: $(( SECONDS - started ))s"
+echo "Tests: ${passed} passed, ${failed} failed"
+if [ "$status" -ne 0 ]; then
+    exit "$status"
+fi

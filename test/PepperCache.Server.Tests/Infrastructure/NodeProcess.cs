@@ -1,0 +1,213 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Text;
+
+namespace PepperCache.Server.Tests.Infrastructure;
+
+/// <summary>
+/// The built server as a real child process (<c>dotnet PepperCache.Server.dll ...</c>), for what only a process
+/// shows: exit codes, stdout/stderr, signals. The dll is the one the test project copies beside itself, so the
+/// process tests always run the code under test. Each process gets its own empty working directory, so no stray
+/// appsettings.json is read unless a test writes one there.
+/// </summary>
+public sealed class NodeProcess : IAsyncDisposable
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
+
+    private readonly Process _process;
+    private readonly List<string> _stdout = [];
+    private readonly List<string> _stderr = [];
+    private readonly Lock _gate = new();
+    private readonly TaskCompletionSource _stdoutClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _stderrClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly string _workingDirectory;
+
+    private NodeProcess(Process process, string workingDirectory)
+    {
+        _process = process;
+        _workingDirectory = workingDirectory;
+    }
+
+    /// <summary>Path of the server assembly under test.</summary>
+    public static string ServerAssemblyPath => typeof(Program).Assembly.Location;
+
+    public int Id => _process.Id;
+
+    public IReadOnlyList<string> StandardOutput
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _stdout];
+            }
+        }
+    }
+
+    public IReadOnlyList<string> StandardError
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _stderr];
+            }
+        }
+    }
+
+    /// <summary>Starts the server with <paramref name="arguments"/>; <paramref name="appSettingsJson"/> becomes its appsettings.json.</summary>
+    public static NodeProcess Start(
+        IEnumerable<string> arguments,
+        IReadOnlyDictionary<string, string>? environment = null,
+        string? appSettingsJson = null)
+    {
+        var workingDirectory = Directory.CreateTempSubdirectory("peppercache-node-").FullName;
+        if (appSettingsJson is not null)
+        {
+            File.WriteAllText(Path.Combine(workingDirectory, "appsettings.json"), appSettingsJson);
+        }
+
+        var start = new ProcessStartInfo(DotnetHost)
+        {
+            WorkingDirectory = workingDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            StandardOutputEncoding = Encoding.UTF8,
+            StandardErrorEncoding = Encoding.UTF8,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(ServerAssemblyPath);
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        // The child must not inherit settings meant for this test process (or a developer's shell).
+        foreach (var name in start.Environment.Keys.Where(IsNodeSetting).ToList())
+        {
+            start.Environment.Remove(name);
+        }
+
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
+
+        var process = new Process { StartInfo = start };
+        var node = new NodeProcess(process, workingDirectory);
+        process.OutputDataReceived += (_, e) => node.Append(node._stdout, node._stdoutClosed, e.Data);
+        process.ErrorDataReceived += (_, e) => node.Append(node._stderr, node._stderrClosed, e.Data);
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return node;
+    }
+
+    /// <summary>Starts a node on free ports (port 0) and waits until it reports them bound.</summary>
+    public static async Task<(NodeProcess Node, IPEndPoint Resp, IPEndPoint Admin)> StartOnFreePortsAsync(params string[] extraArguments)
+    {
+        var node = Start(["--port", "0", "--admin-port", "0", .. extraArguments]);
+        try
+        {
+            var resp = await node.WaitForPortAsync("Cache Port: ");
+            var admin = await node.WaitForPortAsync("Admin Port: ");
+            return (node, new IPEndPoint(IPAddress.Loopback, resp), new IPEndPoint(IPAddress.Loopback, admin));
+        }
+        catch
+        {
+            await node.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Waits (bounded) for a stdout line that contains <paramref name="text"/> and returns it.</summary>
+    public async Task<string> WaitForOutputAsync(string text)
+    {
+        using var cts = new CancellationTokenSource(Timeout);
+        while (true)
+        {
+            var line = StandardOutput.FirstOrDefault(l => l.Contains(text, StringComparison.Ordinal));
+            if (line is not null)
+            {
+                return line;
+            }
+
+            if (_process.HasExited && _stdoutClosed.Task.IsCompleted)
+            {
+                throw new InvalidOperationException(
+                    $"The node exited ({_process.ExitCode}) without printing '{text}'.\nstdout:\n{string.Join('\n', StandardOutput)}\nstderr:\n{string.Join('\n', StandardError)}");
+            }
+
+            await Task.Delay(50, cts.Token);
+        }
+    }
+
+    /// <summary>Waits (bounded) for the process to exit, with its output fully read, and returns the exit code.</summary>
+    public async Task<int> WaitForExitAsync()
+    {
+        using var cts = new CancellationTokenSource(Timeout);
+        await _process.WaitForExitAsync(cts.Token);
+        await Task.WhenAll(_stdoutClosed.Task, _stderrClosed.Task).WaitAsync(cts.Token);
+        return _process.ExitCode;
+    }
+
+    /// <summary>Sends a signal (<c>TERM</c> as a service manager or <c>docker stop</c>; <c>INT</c> as Ctrl-C).</summary>
+    public async Task SendSignalAsync(string signal)
+    {
+        using var kill = Process.Start(new ProcessStartInfo("kill", ["-" + signal, Id.ToString(CultureInfo.InvariantCulture)]) { UseShellExecute = false })
+                         ?? throw new InvalidOperationException("could not run kill");
+        await kill.WaitForExitAsync(TestContext.Current.CancellationToken);
+        Assert.Equal(0, kill.ExitCode);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
+        _process.Dispose();
+        try
+        {
+            Directory.Delete(_workingDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A leftover temp directory is harmless.
+        }
+    }
+
+    /// <summary>The dotnet host that runs this test process's SDK, else the one on PATH.</summary>
+    private static string DotnetHost => Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } path && File.Exists(path)
+        ? path
+        : "dotnet";
+
+    private static bool IsNodeSetting(string name) =>
+        name.StartsWith("PEPPER_", StringComparison.OrdinalIgnoreCase) ||
+        name.StartsWith("PepperCache__", StringComparison.OrdinalIgnoreCase) ||
+        name.StartsWith("Serilog__", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>Reads the number after <paramref name="label"/> in the node's start-up log.</summary>
+    private async Task<int> WaitForPortAsync(string label)
+    {
+        var line = await WaitForOutputAsync(label);
+        return int.Parse(line[(line.IndexOf(label, StringComparison.Ordinal) + label.Length)..].Trim(), CultureInfo.InvariantCulture);
+    }
+
+    private void Append(List<string> lines, TaskCompletionSource closed, string? line)
+    {
+        if (line is null)
+        {
+            closed.TrySetResult();
+            return;
+        }
+
+        lock (_gate)
+        {
+            lines.Add(line);
+        }
+    }
+}

@@ -1,0 +1,214 @@
+using System.Collections;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+using PepperCache.Server.Hosting;
+
+namespace PepperCache.Server.Tests;
+
+public sealed class ServerArgumentsTests
+{
+    private static readonly Hashtable NoEnvironment = [];
+
+    [Theory]
+    [InlineData("--port=9005")]
+    [InlineData("--port 9005")]
+    [InlineData("-port 9005")]
+    [InlineData("-port=9005")]
+    public void EveryFlagFormOfTheOriginalToolIsAccepted(string commandLine)
+    {
+        var (arguments, stdout, stderr) = Parse(commandLine.Split(' '));
+
+        Assert.Null(arguments.ExitCode);
+        Assert.Equal("9005", arguments.Settings["PepperCache:Port"]);
+        Assert.Empty(stdout);
+        Assert.Empty(stderr);
+    }
+
+    [Fact]
+    public void EachFlagSetsItsConfigurationKey()
+    {
+        var (arguments, _, _) = Parse(
+            "--node", "10.0.0.7", "--cluster", "10.0.0.1", "--port", "9005", "--admin-port", "18089",
+            "--bind", "0.0.0.0", "--proto-max-bulk-len", "1mb", "--hz", "50");
+
+        Assert.Null(arguments.ExitCode);
+        Assert.Equal(
+            new Dictionary<string, string?>
+            {
+                ["PepperCache:Node"] = "10.0.0.7",
+                ["PepperCache:Cluster"] = "10.0.0.1",
+                ["PepperCache:Port"] = "9005",
+                ["PepperCache:AdminPort"] = "18089",
+                ["PepperCache:Bind"] = "0.0.0.0",
+                ["PepperCache:ProtoMaxBulkLen"] = "1048576",
+                ["PepperCache:Hz"] = "50",
+            },
+            arguments.Settings);
+        Assert.Empty(arguments.HostArguments);
+    }
+
+    [Fact]
+    public void NoArgumentsSetNothingSoTheDefaultsApply()
+    {
+        var (arguments, stdout, stderr) = Parse();
+
+        Assert.Null(arguments.ExitCode);
+        Assert.Empty(arguments.Settings);
+        var defaults = new PepperCacheOptions();
+        Assert.Equal(("127.0.0.1", "", 9004, 18088, "127.0.0.1"), (defaults.Node, defaults.Cluster, defaults.Port, defaults.AdminPort, defaults.BindAddress));
+        Assert.Empty(stdout);
+        Assert.Empty(stderr);
+    }
+
+    [Fact]
+    public void EnvironmentVariablesSetTheSameKeysAndFlagsWinOverThem()
+    {
+        var environment = new Hashtable
+        {
+            ["PEPPER_PORT"] = "9100",
+            ["PEPPER_ADMIN_PORT"] = "18100",
+            ["PEPPER_PROTO_MAX_BULK_LEN"] = "2kb",
+            ["OTHER_PORT"] = "1",
+        };
+
+        var (arguments, _, _) = ParseWith(environment, "--port", "9200");
+
+        Assert.Equal("9200", arguments.Settings["PepperCache:Port"]);
+        Assert.Equal("18100", arguments.Settings["PepperCache:AdminPort"]);
+        Assert.Equal("2048", arguments.Settings["PepperCache:ProtoMaxBulkLen"]);
+        Assert.Equal(3, arguments.Settings.Count);
+    }
+
+    [Fact]
+    public void FlagsBeatEnvironmentWhichBeatsAppSettings()
+    {
+        var contentRoot = Directory.CreateTempSubdirectory("peppercache-settings-").FullName;
+        try
+        {
+            File.WriteAllText(
+                Path.Combine(contentRoot, "appsettings.json"),
+                """{ "PepperCache": { "Port": 9101, "AdminPort": 18101, "Node": "10.0.0.1", "Hz": 20 } }""");
+            var environment = new Hashtable { ["PEPPER_ADMIN_PORT"] = "18102", ["PEPPER_PORT"] = "9102" };
+            var (arguments, _, _) = ParseWith(environment, "--port", "9103");
+
+            var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+            {
+                Args = [.. arguments.HostArguments],
+                ContentRootPath = contentRoot,
+            });
+            builder.AddPepperCache(arguments);
+            var options = builder.Configuration.GetSection(PepperCacheOptions.SectionName).Get<PepperCacheOptions>()!;
+
+            Assert.Equal(9103, options.Port);       // flag over environment and file
+            Assert.Equal(18102, options.AdminPort); // environment over file
+            Assert.Equal("10.0.0.1", options.Node); // file over built-in default
+            Assert.Equal(20, options.Hz);
+        }
+        finally
+        {
+            Directory.Delete(contentRoot, recursive: true);
+        }
+    }
+
+    [Theory]
+    [InlineData("error: invalid value \"70000\" for flag -port: must be a port number 0-65535 (see --help)", "--port", "70000")]
+    [InlineData("error: invalid value \"-1\" for flag -admin-port: must be a port number 0-65535 (see --help)", "--admin-port=-1")]
+    [InlineData("error: invalid value \"abc\" for flag -port: must be a port number 0-65535 (see --help)", "-port", "abc")]
+    [InlineData("error: invalid value \"501\" for flag -hz: must be 1-500 (see --help)", "--hz", "501")]
+    [InlineData("error: invalid value \"lots\" for flag -proto-max-bulk-len: must be a size such as 512mb (see --help)", "--proto-max-bulk-len", "lots")]
+    [InlineData("error: invalid value \"not an address\" for flag -node: not an IP address or host name (see --help)", "--node", "not an address")]
+    [InlineData("error: flag provided but not defined: -verbose (see --help)", "--verbose")]
+    [InlineData("error: flag needs an argument: -cluster (see --help)", "--cluster")]
+    [InlineData("error: unexpected argument 'extra' (see --help)", "--port", "9004", "extra")]
+    [InlineData("error: unexpected argument '--' (see --help)", "--")]
+    public void BadArgumentsGiveOneLineAndExitCodeTwo(string expected, params string[] args)
+    {
+        var (arguments, stdout, stderr) = Parse(args);
+
+        Assert.Equal(2, arguments.ExitCode);
+        Assert.Equal(expected + Environment.NewLine, stderr);
+        Assert.Empty(stdout);
+    }
+
+    [Fact]
+    public void BadEnvironmentValueNamesTheVariable()
+    {
+        var (arguments, _, stderr) = ParseWith(new Hashtable { ["PEPPER_HZ"] = "0" });
+
+        Assert.Equal(2, arguments.ExitCode);
+        Assert.Equal("error: invalid value \"0\" for PEPPER_HZ: must be 1-500 (see --help)" + Environment.NewLine, stderr);
+    }
+
+    [Theory]
+    [InlineData("--help")]
+    [InlineData("-help")]
+    [InlineData("-h")]
+    [InlineData("--h")]
+    public void HelpPrintsUsageAndExitsZero(string flag)
+    {
+        var (arguments, stdout, stderr) = Parse("--port", "9005", flag);
+
+        Assert.Equal(0, arguments.ExitCode);
+        Assert.Equal(ServerArguments.Usage(), stdout);
+        Assert.Empty(stderr);
+    }
+
+    [Fact]
+    public void UsageIsLaidOutAsGoFlagPrintDefaults()
+    {
+        var usage = ServerArguments.Usage();
+
+        Assert.StartsWith(
+            "Usage of server:\n" +
+            "  -admin-port int\n" +
+            "    \tadmin HTTP port (default 18088)\n" +
+            "  -bind string\n" +
+            "    \tlisten address (defaults to the node address)\n" +
+            "  -cluster string\n" +
+            "    \tcluster address\n" +
+            "  -hz int\n" +
+            "    \tactive expiry cycles per second (default 10)\n" +
+            "  -node string\n" +
+            "    \tnode address (default \"127.0.0.1\")\n" +
+            "  -port int\n" +
+            "    \tcache port (default 9004)\n" +
+            "  -proto-max-bulk-len string\n" +
+            "    \tlargest bulk string a client may send (default \"512mb\")\n" +
+            "\n",
+            usage);
+        Assert.Contains("PEPPER_PORT", usage, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("--PepperCache:Hz=20", "--PepperCache:Hz=20")]
+    [InlineData("--environment=Development", "--environment=Development")]
+    [InlineData("--contentRoot=/tmp", "--contentRoot=/tmp")]
+    [InlineData("--Serilog:MinimumLevel:Default=Warning", "--Serilog:MinimumLevel:Default=Warning")]
+    public void ConfigurationKeysAndHostSettingsPassThroughToTheHost(string argument, string expected)
+    {
+        var (arguments, _, stderr) = Parse(argument);
+
+        Assert.Null(arguments.ExitCode);
+        Assert.Equal([expected], arguments.HostArguments);
+        Assert.Empty(arguments.Settings);
+        Assert.Empty(stderr);
+    }
+
+    [Fact]
+    public void HostSettingWithSeparateValueIsJoined()
+    {
+        var (arguments, _, _) = Parse("--environment", "Production");
+
+        Assert.Equal(["--environment=Production"], arguments.HostArguments);
+    }
+
+    private static (ServerArguments Arguments, string Stdout, string Stderr) Parse(params string[] args) => ParseWith(NoEnvironment, args);
+
+    private static (ServerArguments Arguments, string Stdout, string Stderr) ParseWith(IDictionary environment, params string[] args)
+    {
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        var arguments = ServerArguments.Parse(args, environment, stdout, stderr);
+        return (arguments, stdout.ToString(), stderr.ToString());
+    }
+}
