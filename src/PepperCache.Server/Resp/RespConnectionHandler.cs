@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using System.Text;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;
 using PepperCache.Protocol;
@@ -78,7 +79,8 @@ internal sealed class RespConnectionHandler(ServerState server, ILogger<RespConn
             if (protocolError is not null)
             {
                 Log.ProtocolError(logger, context.Client.Id, protocolError);
-                output.WriteError("ERR Protocol error: " + protocolError);
+                // Latin-1: the message may quote one raw input byte (expected '$', got 'X'), which Redis echoes as is.
+                output.WriteError(Encoding.Latin1.GetBytes("ERR Protocol error: " + protocolError));
                 await output.FlushAsync(closed).ConfigureAwait(false);
                 return;
             }
