@@ -1,6 +1,6 @@
-using Microsoft.Extensions.Options;
 using PepperCache.Core.Storage;
 using PepperCache.Server.Logging;
+using PepperCache.Server.Resp;
 
 namespace PepperCache.Server.Hosting;
 
@@ -10,7 +10,7 @@ namespace PepperCache.Server.Hosting;
 /// </summary>
 internal sealed class ExpiryService(
     KeyValueStore store,
-    IOptions<PepperCacheOptions> options,
+    ServerState server,
     TimeProvider time,
     ILogger<ExpiryService> logger) : BackgroundService
 {
@@ -18,15 +18,21 @@ internal sealed class ExpiryService(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var period = TimeSpan.FromMilliseconds(1000.0 / Math.Clamp(options.Value.Hz, 1, 500));
-        // A quarter of a tick at most, as Redis's ACTIVE_EXPIRE_CYCLE_SLOW_TIME_PERC.
-        var budget = period / 4;
-        using var timer = new PeriodicTimer(period, time);
+        var hz = server.Config.Hz;
+        using var timer = new PeriodicTimer(Period(hz), time);
         try
         {
             while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
             {
-                RunCycle(budget);
+                // CONFIG SET hz takes effect on the next tick.
+                if (server.Config.Hz != hz)
+                {
+                    hz = server.Config.Hz;
+                    timer.Period = Period(hz);
+                }
+
+                // A quarter of a tick at most, as Redis's ACTIVE_EXPIRE_CYCLE_SLOW_TIME_PERC.
+                RunCycle(Period(hz) / 4);
             }
         }
         catch (OperationCanceledException)
@@ -34,6 +40,8 @@ internal sealed class ExpiryService(
             // Stopping.
         }
     }
+
+    private static TimeSpan Period(int hz) => TimeSpan.FromMilliseconds(1000.0 / Math.Clamp(hz, 1, 500));
 
     internal int RunCycle(TimeSpan budget)
     {

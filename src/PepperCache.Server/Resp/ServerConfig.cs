@@ -23,7 +23,7 @@ internal sealed class ServerConfig(PepperCacheOptions options, RespLimits limits
 
     /// <summary>
     /// As Redis: any value is accepted and kept in 1-500. INFO and CONFIG GET report it; the active-expiry service
-    /// still runs at the start-up rate (PepperCache:Hz) until it reads this value.
+    /// picks a change up on its next tick.
     /// </summary>
     public int Hz { get; set; } = Math.Clamp(options.Hz, 1, 500);
 
