@@ -32,9 +32,12 @@ internal sealed class RespConnectionHandler(ServerState server, ILogger<RespConn
         var closeRequested = connection.Features.Get<IConnectionLifetimeNotificationFeature>()?.ConnectionClosedRequested ?? default;
         using var closeRegistration = closeRequested.UnsafeRegister(
             static state => ((PipeReader)state!).CancelPendingRead(), connection.Transport.Input);
+        // An abort wakes the read the same way; registered once here rather than passed to every ReadAsync.
+        using var abortRegistration = connection.ConnectionClosed.UnsafeRegister(
+            static state => ((PipeReader)state!).CancelPendingRead(), connection.Transport.Input);
         try
         {
-            await ServeAsync(connection.Transport, context, connection.ConnectionClosed).ConfigureAwait(false);
+            await ServeAsync(connection.Transport, context).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is ConnectionResetException or OperationCanceledException or ConnectionAbortedException)
         {
@@ -51,14 +54,16 @@ internal sealed class RespConnectionHandler(ServerState server, ILogger<RespConn
         }
     }
 
-    private async Task ServeAsync(IDuplexPipe transport, CommandContext context, CancellationToken closed)
+    // No cancellation token on ReadAsync/FlushAsync: a closed transport completes both pipes, and an abort, a close
+    // request or CLIENT KILL cancels the pending read, so a token would only add a registration per pending read.
+    private async Task ServeAsync(IDuplexPipe transport, CommandContext context)
     {
         var input = transport.Input;
         var output = transport.Output;
         long bytesNeeded = 0;
         while (true)
         {
-            var result = await input.ReadAsync(closed).ConfigureAwait(false);
+            var result = await input.ReadAsync().ConfigureAwait(false);
             var buffer = result.Buffer;
             var consumed = buffer.Start;
             var replied = false;
@@ -81,14 +86,14 @@ internal sealed class RespConnectionHandler(ServerState server, ILogger<RespConn
                 Log.ProtocolError(logger, context.Client.Id, protocolError);
                 // Latin-1: the message may quote one raw input byte (expected '$', got 'X'), which Redis echoes as is.
                 output.WriteError(Encoding.Latin1.GetBytes("ERR Protocol error: " + protocolError));
-                await output.FlushAsync(closed).ConfigureAwait(false);
+                await output.FlushAsync().ConfigureAwait(false);
                 return;
             }
 
             input.AdvanceTo(consumed, buffer.End);
             if (replied)
             {
-                var flush = await output.FlushAsync(closed).ConfigureAwait(false);
+                var flush = await output.FlushAsync().ConfigureAwait(false);
                 if (flush.IsCompleted)
                 {
                     return;
