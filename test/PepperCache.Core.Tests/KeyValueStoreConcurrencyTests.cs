@@ -31,41 +31,17 @@ public class KeyValueStoreConcurrencyTests
     public void ReadersNeverSeeHalfOfAnMset()
     {
         var (low, high) = KeysInDifferentShards();
-        const int Writes = 20_000;
-        using var request0 = Request("MSET", low, "0", high, "0");
-        _store.SetMany(request0, 1, onlyIfNoneExist: false);
-        var done = 0;
-        var checks = 0L;
-        RunThreads(3, thread =>
+        var checks = WhileMsetWritesBothKeys(low, high, readers: 2, thread =>
         {
-            if (thread == 0)
-            {
-                for (var i = 1; i <= Writes; i++)
-                {
-                    var text = i.ToString(CultureInfo.InvariantCulture);
-                    using var request = Request("MSET", low, text, high, text);
-                    _store.SetMany(request, 1, onlyIfNoneExist: false);
-                }
-
-                Volatile.Write(ref done, 1);
-                return;
-            }
-
             // Versions only grow, and both keys always hold the same version, so a read of one key taken between
             // two reads of the other must fall between them. A torn MSET breaks that in one order or the other.
             var (first, second) = thread == 1 ? (low, high) : (high, low);
-            for (var i = 0; i < 2_000_000 && Volatile.Read(ref done) == 0; i++)
-            {
-                var before = Read(first);
-                var middle = Read(second);
-                var after = Read(first);
-                Assert.InRange(middle, before, after);
-                Interlocked.Increment(ref checks);
-            }
+            var before = Read(first);
+            var middle = Read(second);
+            var after = Read(first);
+            Assert.InRange(middle, before, after);
         });
 
-        Assert.Equal(Writes, Read(low));
-        Assert.Equal(Writes, Read(high));
         Assert.True(checks > 0);
     }
 
@@ -73,12 +49,30 @@ public class KeyValueStoreConcurrencyTests
     public void GetManyNeverSeesHalfOfAnMset()
     {
         var (low, high) = KeysInDifferentShards();
+        using var mget = Request("MGET", low, high, "missing");
+        var checks = WhileMsetWritesBothKeys(low, high, readers: 1, _ =>
+        {
+            var values = new StoreValue[3];
+            Assert.Equal(2, _store.GetMany(mget, 1, values));
+            Assert.Equal(S(values[0].Span), S(values[1].Span));
+            Assert.False(values[2].HasValue);
+        });
+
+        Assert.True(checks > 0);
+    }
+
+    /// <summary>
+    /// One thread MSETs both keys to versions 1..20,000 while <paramref name="readers"/> threads (numbered from 1)
+    /// run <paramref name="readOnce"/> until the writer is done; returns how many reads ran.
+    /// </summary>
+    private long WhileMsetWritesBothKeys(string low, string high, int readers, Action<int> readOnce)
+    {
         const int Writes = 20_000;
         using var request0 = Request("MSET", low, "0", high, "0");
         _store.SetMany(request0, 1, onlyIfNoneExist: false);
         var done = 0;
         var checks = 0L;
-        RunThreads(2, thread =>
+        RunThreads(readers + 1, thread =>
         {
             if (thread == 0)
             {
@@ -93,18 +87,16 @@ public class KeyValueStoreConcurrencyTests
                 return;
             }
 
-            using var mget = Request("MGET", low, high, "missing");
-            var values = new StoreValue[3];
             for (var i = 0; i < 2_000_000 && Volatile.Read(ref done) == 0; i++)
             {
-                Assert.Equal(2, _store.GetMany(mget, 1, values));
-                Assert.Equal(S(values[0].Span), S(values[1].Span));
-                Assert.False(values[2].HasValue);
+                readOnce(thread);
                 Interlocked.Increment(ref checks);
             }
         });
 
-        Assert.True(checks > 0);
+        Assert.Equal(Writes, Read(low));
+        Assert.Equal(Writes, Read(high));
+        return checks;
     }
 
     [Fact]
