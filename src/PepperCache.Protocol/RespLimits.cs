@@ -17,5 +17,11 @@ public sealed class RespLimits
     /// <summary>Longest inline command, and longest <c>*N</c>/<c>$N</c> header line, before the client is cut off (64 KB).</summary>
     public int MaxInlineLength { get; set; } = 64 * 1024;
 
+    /// <summary>
+    /// Most unparsed bytes one connection may hold (Redis's <c>client-query-buffer-limit</c>, 1 GB). A client past it
+    /// is disconnected, as Redis does, so no client can make the server buffer without bound.
+    /// </summary>
+    public long MaxQueryBufferLength { get; set; } = 1024L * 1024 * 1024;
+
     public static RespLimits Default { get; } = new();
 }

@@ -126,6 +126,22 @@ public sealed class ConnectionHandlerTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task ClientPastTheQueryBufferLimitIsClosedWithoutAReply()
+    {
+        _harness.Server.Limits.MaxQueryBufferLength = 1024;
+        _ = Running;
+        await SendAsync("PING\r\n");
+        Assert.Equal("+PONG\r\n", await ReadAsync(7));
+
+        // A legal but incomplete frame: its claimed 5,000-byte bulk would take the buffer past the limit.
+        await SendAsync("*2\r\n$4\r\nECHO\r\n$5000\r\n" + new string('x', 2000));
+
+        await Running.WaitAsync(Bound, TestContext.Current.CancellationToken);
+        Assert.Equal(0, _harness.Server.Clients.ConnectedCount);
+        Assert.False(_harness.ToClient.Reader.TryRead(out _), "the server replied to a client it closed");
+    }
+
+    [Fact]
     public async Task CloseRequestedByTheServerEndsAnIdleConnection()
     {
         using var lifetime = new CloseRequestFeature();

@@ -16,6 +16,9 @@ internal static partial class Log
     [LoggerMessage(1004, LogLevel.Information, "Client {ClientId} closed after a protocol error: {Error}")]
     public static partial void ProtocolError(ILogger logger, long clientId, string error);
 
+    [LoggerMessage(1005, LogLevel.Warning, "Client {ClientId} closed: it reached the query buffer limit of {Limit} bytes")]
+    public static partial void QueryBufferLimit(ILogger logger, long clientId, long limit);
+
     // 2xxx: node lifecycle
     [LoggerMessage(2001, LogLevel.Information, "Node is {Node}")]
     public static partial void NodeIs(ILogger logger, string node);

@@ -90,6 +90,13 @@ internal sealed class RespConnectionHandler(ServerState server, ILogger<RespConn
                 return;
             }
 
+            if (buffer.Slice(consumed).Length > context.Request.Limits.MaxQueryBufferLength)
+            {
+                // As Redis: no reply, the client is closed and the event logged.
+                Log.QueryBufferLimit(logger, context.Client.Id, context.Request.Limits.MaxQueryBufferLength);
+                return;
+            }
+
             input.AdvanceTo(consumed, buffer.End);
             if (replied)
             {
