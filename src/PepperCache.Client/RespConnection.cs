@@ -52,7 +52,7 @@ public sealed class RespConnection : IAsyncDisposable
         {
             var address = IPAddress.TryParse(host, out var parsed)
                 ? parsed
-                : (await Dns.GetHostAddressesAsync(host, cancellationToken).ConfigureAwait(false))[0];
+                : await ResolveAsync(host, cancellationToken).ConfigureAwait(false);
             var socket = await SocketConnection.ConnectAsync(new IPEndPoint(address, port))
                 .WaitAsync(cancellationToken).ConfigureAwait(false);
             return new RespConnection(socket, endpointText);
@@ -61,10 +61,15 @@ public sealed class RespConnection : IAsyncDisposable
         {
             throw new RespConnectionException($"Could not connect to {endpointText}: {Describe(e)}", e);
         }
-        catch (IndexOutOfRangeException e)
-        {
-            throw new RespConnectionException($"Could not connect to {endpointText}: Name or service not known", e);
-        }
+    }
+
+    // Nodes listen on IPv4 by default, and "localhost" often resolves to ::1 first: prefer an IPv4 address.
+    private static async Task<IPAddress> ResolveAsync(string host, CancellationToken cancellationToken)
+    {
+        var addresses = await Dns.GetHostAddressesAsync(host, cancellationToken).ConfigureAwait(false);
+        return addresses.FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork)
+               ?? addresses.FirstOrDefault()
+               ?? throw new SocketException((int)SocketError.HostNotFound);
     }
 
     /// <summary>Sends a command; the task completes with its reply (which may be an error reply).</summary>
@@ -161,7 +166,7 @@ public sealed class RespConnection : IAsyncDisposable
         {
             Fail(new RespConnectionException($"Protocol error from {_endpointText}: {e.Message}", e));
         }
-        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or InvalidOperationException or ConnectionResetException or ConnectionAbortedException)
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or InvalidOperationException or OperationCanceledException or ConnectionResetException or ConnectionAbortedException)
         {
             Fail(Lost(e));
         }

@@ -31,6 +31,14 @@ public abstract class RespConnectionContract
     }
 
     [Fact]
+    public async Task A_host_name_resolves_to_the_ipv4_loopback_the_server_listens_on()
+    {
+        await using var connection = await RespConnection.ConnectAsync("localhost", Port, TestContext.Current.CancellationToken);
+
+        Assert.Equal("+PONG", (await connection.ExecuteAsync("PING")).ToString());
+    }
+
+    [Fact]
     public async Task Binary_values_round_trip_unchanged()
     {
         await using var connection = await RespConnection.ConnectAsync("127.0.0.1", Port, TestContext.Current.CancellationToken);
