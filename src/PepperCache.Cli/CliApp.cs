@@ -124,30 +124,46 @@ internal sealed class CliApp(CliOptions options, TextWriter output, TextWriter e
 
     /// <summary>
     /// Sends one command, connecting first when there is no working connection, so a node that was down is used
-    /// again as soon as it is back. Connection problems are printed to <paramref name="problems"/>.
+    /// again as soon as it is back. As redis-cli does, a command that fails on a connection that was already open
+    /// (the node restarted since) is sent once more on a new one. Connection problems are printed to
+    /// <paramref name="problems"/>.
     /// </summary>
     private async Task<RespReply?> TryExecuteAsync(IReadOnlyList<byte[]> arguments, TextWriter problems)
     {
         try
         {
-            if (_connection is null || !_connection.IsConnected)
+            var reused = _connection is { IsConnected: true };
+            try
             {
-                if (_connection is not null)
-                {
-                    await _connection.DisposeAsync().ConfigureAwait(false);
-                    _connection = null;
-                }
-
-                _connection = await RespConnection.ConnectAsync(options.Node, options.Port).ConfigureAwait(false);
+                return await (await ConnectedAsync().ConfigureAwait(false)).ExecuteAsync(arguments).ConfigureAwait(false);
             }
-
-            return await _connection.ExecuteAsync(arguments).ConfigureAwait(false);
+            catch (RespConnectionException) when (reused)
+            {
+                return await (await ConnectedAsync().ConfigureAwait(false)).ExecuteAsync(arguments).ConfigureAwait(false);
+            }
         }
         catch (RespConnectionException e)
         {
             await problems.WriteLineAsync(e.Message).ConfigureAwait(false);
             return null;
         }
+    }
+
+    private async Task<RespConnection> ConnectedAsync()
+    {
+        if (_connection is { IsConnected: true })
+        {
+            return _connection;
+        }
+
+        if (_connection is not null)
+        {
+            await _connection.DisposeAsync().ConfigureAwait(false);
+            _connection = null;
+        }
+
+        _connection = await RespConnection.ConnectAsync(options.Node, options.Port).ConfigureAwait(false);
+        return _connection;
     }
 
     private static bool IsExit(byte[] argument) =>

@@ -89,6 +89,47 @@ public sealed class CliIntegrationTests(PepperCacheNode node) : IClassFixture<Pe
     }
 
     [Fact]
+    public async Task A_node_that_goes_away_is_reported_and_used_again_after_a_restart()
+    {
+        var port = RedisServerProcess.FreePort();
+        var portText = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        await using var first = new RedisServerProcess();
+        await first.StartAsync(port);
+        await using var second = new RedisServerProcess();
+        var input = new ScriptedReader(
+            (null, "ping"),
+            (() => first.DisposeAsync().AsTask(), "ping"),
+            (() => second.StartAsync(port).AsTask(), "echo back"),
+            (null, "exit"));
+
+        var (code, output, _) = await RunAsync(["--port", portText], input, interactive: false);
+
+        Assert.Equal(0, code);
+        Assert.Equal($"PONG\nCould not connect to 127.0.0.1:{port}: Connection refused\nback\n", output);
+    }
+
+    [Fact]
+    public async Task A_command_after_a_node_restart_is_sent_again_on_a_new_connection()
+    {
+        var port = RedisServerProcess.FreePort();
+        await using var first = new RedisServerProcess();
+        await first.StartAsync(port);
+        await using var second = new RedisServerProcess();
+        var input = new ScriptedReader(
+            (null, "echo before"),
+            (async () =>
+            {
+                await first.DisposeAsync();
+                await second.StartAsync(port);
+            }, "echo after"));
+
+        var (code, output, _) = await RunAsync(["--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture)], input, interactive: false);
+
+        Assert.Equal(0, code);
+        Assert.Equal("before\nafter\n", output);
+    }
+
+    [Fact]
     public async Task One_shot_mode_against_a_node_that_is_down_fails_on_stderr()
     {
         var port = RedisServerProcess.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture);
