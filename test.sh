@@ -4,9 +4,10 @@
 #   ./test.sh                                  build (Release) and run all test projects
 #   ./test.sh --filter-class <FullClassName>   extra arguments go to the test applications
 #
-# Needs only the .NET 10 SDK on Debian/Ubuntu. Some tests drive the real redis-cli and redis-benchmark, so
-# Debian's redis-tools package is installed when they are missing (with sudo when not root); no test is ever
-# skipped for want of a tool. Prints "Tests: N passed, M failed" as its last line and exits non-zero when
+# Needs only the .NET 10 SDK on Debian/Ubuntu. Some tests drive the real redis-cli and redis-benchmark, and the
+# client library's tests run against a real redis-server, so Debian's redis-tools and redis-server packages are
+# installed when they are missing (with sudo when not root); no test is ever skipped for want of a tool.
+# Prints "Tests: N passed, M failed" as its last line and exits non-zero when
 # anything failed, did not build, ran no tests, or ran past the time limit (TEST_TIMEOUT seconds, default 1800).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
@@ -17,18 +18,20 @@ readonly time_limit="${TEST_TIMEOUT:-1800}"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
 ensure_redis_tools() {
-    if command -v redis-cli >/dev/null 2>&1 && command -v redis-benchmark >/dev/null 2>&1; then
+    if command -v redis-cli >/dev/null 2>&1 && command -v redis-benchmark >/dev/null 2>&1 \
+        && command -v redis-server >/dev/null 2>&1; then
         return
     fi
-    echo "test.sh: redis-cli/redis-benchmark not found; installing Debian's redis-tools"
+    echo "test.sh: redis-cli/redis-benchmark/redis-server not found; installing Debian's redis-tools and redis-server"
     local sudo=()
     if [ "$(id -u)" -ne 0 ]; then
         sudo=(sudo)
     fi
     "${sudo[@]}" apt-get update -qq
-    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-tools
-    if ! command -v redis-cli >/dev/null 2>&1 || ! command -v redis-benchmark >/dev/null 2>&1; then
-        echo "test.sh: redis-tools is installed but redis-cli/redis-benchmark are still not on PATH" >&2
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-tools redis-server
+    if ! command -v redis-cli >/dev/null 2>&1 || ! command -v redis-benchmark >/dev/null 2>&1 \
+        || ! command -v redis-server >/dev/null 2>&1; then
+        echo "test.sh: redis-tools and redis-server are installed but redis-cli/redis-benchmark/redis-server are still not on PATH" >&2
         return 1
     fi
 }

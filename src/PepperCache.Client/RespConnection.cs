@@ -1,0 +1,209 @@
+using System.Buffers;
+using System.Net;
+using System.Net.Sockets;
+using Pipelines.Sockets.Unofficial;
+using PepperCache.Protocol;
+
+namespace PepperCache.Client;
+
+/// <summary>
+/// One connection to a RESP server. Commands are pipelined: any number may be in flight, each caller's task completes
+/// with its own reply because the server answers in the order commands were sent (FIFO). Error replies are replies,
+/// not exceptions; a lost connection fails every command in flight with <see cref="RespConnectionException"/>.
+/// </summary>
+public sealed class RespConnection : IAsyncDisposable
+{
+    private readonly SocketConnection _socket;
+    private readonly string _endpointText;
+
+    // Serialises writers so that the order of commands on the wire is the order of _pending.
+    private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private readonly Lock _pendingLock = new();
+    private readonly Queue<TaskCompletionSource<RespReply>> _pending = new();
+    private readonly Task _readLoop;
+    private Exception? _failure;
+
+    private RespConnection(SocketConnection socket, string endpointText)
+    {
+        _socket = socket;
+        _endpointText = endpointText;
+        _readLoop = Task.Run(ReadLoopAsync);
+    }
+
+    /// <summary>Whether the connection still works: false once the server closed it or the stream broke.</summary>
+    public bool IsConnected
+    {
+        get
+        {
+            lock (_pendingLock)
+            {
+                return _failure is null;
+            }
+        }
+    }
+
+    /// <summary>Connects to <paramref name="host"/> (an address or a name) on <paramref name="port"/>.</summary>
+    /// <exception cref="RespConnectionException">The server cannot be reached; the message says why.</exception>
+    public static async Task<RespConnection> ConnectAsync(string host, int port, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(host);
+        var endpointText = $"{host}:{port}";
+        try
+        {
+            var address = IPAddress.TryParse(host, out var parsed)
+                ? parsed
+                : await ResolveAsync(host, cancellationToken).ConfigureAwait(false);
+            var socket = await SocketConnection.ConnectAsync(new IPEndPoint(address, port))
+                .WaitAsync(cancellationToken).ConfigureAwait(false);
+            return new RespConnection(socket, endpointText);
+        }
+        catch (SocketException e)
+        {
+            throw new RespConnectionException($"Could not connect to {endpointText}: {Describe(e)}", e);
+        }
+    }
+
+    // Nodes listen on IPv4 by default, and "localhost" often resolves to ::1 first: prefer an IPv4 address.
+    private static async Task<IPAddress> ResolveAsync(string host, CancellationToken cancellationToken)
+    {
+        var addresses = await Dns.GetHostAddressesAsync(host, cancellationToken).ConfigureAwait(false);
+        return addresses.FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork)
+               ?? addresses.FirstOrDefault()
+               ?? throw new SocketException((int)SocketError.HostNotFound);
+    }
+
+    /// <summary>Sends a command; the task completes with its reply (which may be an error reply).</summary>
+    public Task<RespReply> ExecuteAsync(params string[] arguments) =>
+        ExecuteAsync(RespCommandWriter.ToBytes(arguments));
+
+    public async Task<RespReply> ExecuteAsync(IReadOnlyList<byte[]> arguments, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(arguments);
+        if (arguments.Count == 0)
+        {
+            throw new ArgumentException("A command needs at least one argument.", nameof(arguments));
+        }
+
+        var reply = new TaskCompletionSource<RespReply>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            lock (_pendingLock)
+            {
+                if (_failure is not null)
+                {
+                    throw _failure;
+                }
+
+                _pending.Enqueue(reply);
+            }
+
+            _socket.Output.WriteCommand(arguments);
+            var flushed = await _socket.Output.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+            if (flushed.IsCompleted)
+            {
+                Fail(Lost());
+            }
+        }
+        catch (Exception e) when (e is IOException or SocketException or InvalidOperationException or ObjectDisposedException)
+        {
+            Fail(Lost(e));
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+
+        return await reply.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Fail(new RespConnectionException($"Connection to {_endpointText} was closed"));
+        await _socket.Output.CompleteAsync().ConfigureAwait(false);
+        _socket.Dispose();
+        await _readLoop.ConfigureAwait(false);
+        _writeLock.Dispose();
+    }
+
+    private async Task ReadLoopAsync()
+    {
+        var input = _socket.Input;
+        try
+        {
+            while (true)
+            {
+                var result = await input.ReadAsync().ConfigureAwait(false);
+                var buffer = result.Buffer;
+                var reader = new SequenceReader<byte>(buffer);
+                while (RespReplyParser.TryRead(ref reader, out var reply))
+                {
+                    TaskCompletionSource<RespReply>? waiter;
+                    lock (_pendingLock)
+                    {
+                        _pending.TryDequeue(out waiter);
+                    }
+
+                    // A reply nobody asked for means the stream is out of step; nothing after it can be trusted.
+                    if (waiter is null)
+                    {
+                        throw new RespProtocolException("reply without a command");
+                    }
+
+                    waiter.TrySetResult(reply);
+                }
+
+                input.AdvanceTo(reader.Position, buffer.End);
+                if (result.IsCompleted || result.IsCanceled)
+                {
+                    break;
+                }
+            }
+
+            Fail(Lost());
+        }
+        catch (RespProtocolException e)
+        {
+            Fail(new RespConnectionException($"Protocol error from {_endpointText}: {e.Message}", e));
+        }
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or InvalidOperationException or OperationCanceledException or ConnectionResetException or ConnectionAbortedException)
+        {
+            Fail(Lost(e));
+        }
+        finally
+        {
+            await input.CompleteAsync().ConfigureAwait(false);
+        }
+    }
+
+    private RespConnectionException Lost(Exception? inner = null) =>
+        inner is null
+            ? new RespConnectionException($"Server {_endpointText} closed the connection")
+            : new RespConnectionException($"Server {_endpointText} closed the connection", inner);
+
+    private void Fail(Exception failure)
+    {
+        TaskCompletionSource<RespReply>[] waiters;
+        lock (_pendingLock)
+        {
+            _failure ??= failure;
+            waiters = [.. _pending];
+            _pending.Clear();
+        }
+
+        foreach (var waiter in waiters)
+        {
+            waiter.TrySetException(_failure);
+        }
+    }
+
+    private static string Describe(SocketException e) => e.SocketErrorCode switch
+    {
+        SocketError.ConnectionRefused => "Connection refused",
+        SocketError.TimedOut => "Connection timed out",
+        SocketError.HostUnreachable => "No route to host",
+        SocketError.NetworkUnreachable => "Network is unreachable",
+        SocketError.HostNotFound => "Name or service not known",
+        _ => e.Message,
+    };
+}
