@@ -20,9 +20,9 @@ namespace PepperCache.Core.Cluster;
 /// <para>
 /// The price of per-slot hashing is ranges: a member's slots are scattered, so it owns about as many ranges as
 /// slots once N is large, and (1 - 1/N) times its slot count in general. Contiguous blocks would give fewer ranges but
-/// fewer independent units per member, and with them worse balance and more movement (measured in docs/cluster.md).
+/// fewer independent units per member, and with them worse balance and more movement. Figures and the alternatives
+/// measured are in docs/cluster.md ("Slot assignment").
 /// </para>
-/// <para>Figures and the alternatives measured are in docs/cluster.md ("Slot assignment").</para>
 /// </remarks>
 public sealed class SlotMap
 {
