@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Builds the tools the way the original's make.sh did: bin/server and bin/client (bin/benchmark arrives with
+# pepper-benchmark). Each is a small launcher for a Release publish under publish/ (framework-dependent: needs the
+# .NET 10 runtime, which the SDK includes).
+#
+#   ./build.sh && bin/server --help && bin/client --help
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")"
+
+publish() { # project, output folder
+    dotnet publish "src/$1" --configuration Release --output "publish/$2" --nologo --verbosity quiet
+}
+
+launcher() { # name, folder, dll, extra environment
+    cat > "bin/$1" <<SCRIPT
+#!/usr/bin/env bash
+here="\$(cd "\$(dirname "\${BASH_SOURCE[0]}")/.." && pwd)"
+$4exec dotnet "\$here/publish/$2/$3" "\$@"
+SCRIPT
+    chmod +x "bin/$1"
+}
+
+mkdir -p bin
+publish PepperCache.Server server
+publish PepperCache.Cli client
+# The server wants socket completions inline on the epoll thread (docs/architecture.md); set it before the runtime starts.
+launcher server server PepperCache.Server.dll "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 "
+launcher client client pepper-cli.dll ""
+echo "built: bin/server bin/client"
