@@ -72,8 +72,8 @@ public static class RespParser
             return false;
         }
 
-        // Redis 7.0 refuses only counts above INT_MAX (6.x stopped at 1024*1024); RespLimits.MaxArguments defaults to
-        // that. Nothing is allocated from the claimed count: argument slots grow as arguments actually arrive.
+        // RespLimits.MaxArguments defaults to 1,048,576 (Redis 7.0 refuses only counts above INT_MAX). Nothing is
+        // allocated from the claimed count: argument slots grow as arguments actually arrive.
         if (count > limits.MaxArguments)
         {
             RespProtocolException.Throw(InvalidMultibulkLength);
