@@ -94,7 +94,7 @@ public sealed partial class KeyValueStore
                 if (index >= 0)
                 {
                     var entry = shard[index];
-                    into[i - first] = new StoreValue(entry, Entry.GetExpiresAt(entry));
+                    into[i - first] = new StoreValue(entry);
                     found++;
                 }
                 else

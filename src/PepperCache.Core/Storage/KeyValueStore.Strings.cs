@@ -22,7 +22,7 @@ public sealed partial class KeyValueStore
             }
 
             var entry = shard[index];
-            value = new StoreValue(entry, Entry.GetExpiresAt(entry));
+            value = new StoreValue(entry);
             shard.RemoveAt(index);
             return true;
         }

@@ -92,7 +92,7 @@ public sealed partial class KeyValueStore
             }
 
             var entry = shard[index];
-            value = new StoreValue(entry, Entry.GetExpiresAt(entry));
+            value = new StoreValue(entry);
             return true;
         }
     }
@@ -137,7 +137,7 @@ public sealed partial class KeyValueStore
             if (index >= 0)
             {
                 var old = shard[index];
-                previous = new StoreValue(old, Entry.GetExpiresAt(old));
+                previous = new StoreValue(old);
                 if (condition == SetCondition.IfNotExists)
                 {
                     return false;

@@ -8,6 +8,12 @@ public readonly struct StoreValue
 {
     private readonly byte[]? _entry;
 
+    /// <summary>The value of <paramref name="entry"/> with the expiry it carries now (read under the shard lock).</summary>
+    internal StoreValue(byte[] entry)
+        : this(entry, Entry.GetExpiresAt(entry))
+    {
+    }
+
     internal StoreValue(byte[] entry, long expiresAt)
     {
         _entry = entry;

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using PepperCache.Core.Storage;
 using PepperCache.Server.Resp;
 using Serilog;
+using Log = PepperCache.Server.Logging.Log;
 
 namespace PepperCache.Server.Hosting;
 
@@ -121,7 +122,7 @@ internal static class PepperCacheHostingExtensions
     {
         if (logger is not null)
         {
-            HostingLog.CannotStart(logger, reason);
+            Log.CannotStart(logger, reason);
         }
 
         await Console.Error.WriteLineAsync("error: " + reason).ConfigureAwait(false);

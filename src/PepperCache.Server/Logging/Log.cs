@@ -44,6 +44,9 @@ internal static partial class Log
     [LoggerMessage(2008, LogLevel.Information, "Shutting down: {Clients} clients connected")]
     public static partial void ShuttingDown(ILogger logger, int clients);
 
+    [LoggerMessage(2101, LogLevel.Error, "Cannot start: {Reason}")]
+    public static partial void CannotStart(ILogger logger, string reason);
+
     // 3xxx: store
     [LoggerMessage(3001, LogLevel.Debug, "Active expiry removed {Count} keys")]
     public static partial void ExpiredKeysRemoved(ILogger logger, int count);

@@ -90,10 +90,11 @@ internal sealed class RespConnectionHandler(ServerState server, ILogger<RespConn
                 return;
             }
 
-            if (buffer.Slice(consumed).Length > context.Request.Limits.MaxQueryBufferLength)
+            var queryLimit = context.Request.Limits.MaxQueryBufferLength;
+            if (buffer.Length > queryLimit && buffer.Slice(consumed).Length > queryLimit)
             {
                 // As Redis: no reply, the client is closed and the event logged.
-                Log.QueryBufferLimit(logger, context.Client.Id, context.Request.Limits.MaxQueryBufferLength);
+                Log.QueryBufferLimit(logger, context.Client.Id, queryLimit);
                 return;
             }
 
