@@ -1,0 +1,38 @@
+namespace PepperCache.Server.Cluster;
+
+/// <summary>A member as routing and slot migration see it: stable 40-hex id, advertised address, both ports.</summary>
+internal sealed record ClusterNode(string Id, string Host, int Port, int AdminPort);
+
+/// <summary>
+/// This node's belief about who serves each of the 16,384 slots. Implemented by membership; read on the hot path
+/// (routing), so <see cref="OwnerOf"/> is an array lookup.
+/// </summary>
+internal interface IClusterView
+{
+    ClusterNode Myself { get; }
+
+    /// <summary>Who serves <paramref name="slot"/> now. Lags <see cref="DesiredOwnerOf"/> while the slot waits to move.</summary>
+    ClusterNode OwnerOf(int slot);
+
+    /// <summary>Who the current member set says should own <paramref name="slot"/> (the slot map over live members).</summary>
+    ClusterNode DesiredOwnerOf(int slot);
+
+    /// <summary>Raised, on any thread, after membership or slot ownership changed.</summary>
+    event Action? Changed;
+
+    /// <summary>Records that <paramref name="nodeId"/> serves <paramref name="slot"/> from now on (its keys are there); spreads it to the members.</summary>
+    void AssignSlot(int slot, string nodeId);
+}
+
+/// <summary>Moves slots whose owner is this node but whose desired owner is another. Implemented by slot migration.</summary>
+internal interface IRebalancer
+{
+    /// <summary>Completes when this node serves no slot that the member set gives to another node.</summary>
+    Task WhenSettledAsync(CancellationToken cancellationToken);
+
+    /// <summary>Progress for <c>GET /cluster/nodes</c> and logs.</summary>
+    RebalanceProgress Progress { get; }
+}
+
+/// <summary>A snapshot of the current (or last) rebalance on this node.</summary>
+internal sealed record RebalanceProgress(bool Running, int SlotsToMove, int SlotsMoved, long KeysMoved, long BytesMoved);
