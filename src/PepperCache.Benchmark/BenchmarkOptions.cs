@@ -1,0 +1,63 @@
+namespace PepperCache.Benchmark;
+
+/// <summary>One server to measure: a name for the tables and where it listens.</summary>
+internal sealed record Target(string Name, string Host, int Port)
+{
+    public string EndPoint => $"{Host}:{Port}";
+}
+
+/// <summary>The tests pepper-benchmark knows, in the order it runs them.</summary>
+internal enum TestKind
+{
+    Ping,
+    Set,
+    Get,
+    Incr,
+    Mset,
+    Del,
+    Mixed,
+}
+
+/// <summary>Validated options for a run; built by <see cref="OptionsParser"/>.</summary>
+internal sealed record BenchmarkOptions
+{
+    public required IReadOnlyList<Target> Targets { get; init; }
+
+    public required IReadOnlyList<TestKind> Tests { get; init; }
+
+    public int Clients { get; init; } = 50;
+
+    /// <summary>Requests per test; ignored when <see cref="Duration"/> is set.</summary>
+    public long Requests { get; init; } = 100_000;
+
+    public TimeSpan? Duration { get; init; }
+
+    public int Pipeline { get; init; } = 1;
+
+    public int DataSize { get; init; } = 3;
+
+    /// <summary>Keyspace size; 0 means one fixed key per test (redis-benchmark's behaviour without -r).</summary>
+    public long Keyspace { get; init; }
+
+    /// <summary>Percentage of GETs in the mixed test.</summary>
+    public int ReadPercent { get; init; } = 80;
+
+    public TimeSpan Warmup { get; init; } = TimeSpan.Zero;
+
+    public int Seed { get; init; } = 1;
+
+    public bool Cluster { get; init; }
+
+    public int Rounds { get; init; } = 1;
+
+    /// <summary>A test fails when no reply at all arrives for this long.</summary>
+    public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    public string? JsonFile { get; init; }
+
+    public bool Csv { get; init; }
+
+    public string? PlotFile { get; init; }
+
+    public bool Quiet { get; init; }
+}

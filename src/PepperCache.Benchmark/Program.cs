@@ -1,0 +1,1 @@
+return await PepperCache.Benchmark.BenchmarkApp.RunAsync(args, Console.Out, Console.Error).ConfigureAwait(false);
