@@ -96,6 +96,8 @@ internal sealed class LoadWorker : IDisposable
                 }
             }
 
+            // A reply's latency ends when the bytes holding it arrived: one clock read per receive, not per reply.
+            var received = started;
             for (var node = 0; node < _buffers.Count; node++)
             {
                 if (_buffers[node].Length == 0)
@@ -115,9 +117,10 @@ internal sealed class LoadWorker : IDisposable
                     while (!connection.TryNextReply(out reply))
                     {
                         await connection.ReceiveAsync().ConfigureAwait(false);
+                        received = Stopwatch.GetTimestamp();
                     }
 
-                    Count(i, reply, connection, started);
+                    Count(i, reply, connection, received - started);
                 }
             }
 
@@ -159,9 +162,9 @@ internal sealed class LoadWorker : IDisposable
         _lengths[i] = length;
     }
 
-    private void Count(int operation, ReplyClass reply, LoadConnection connection, long started)
+    private void Count(int operation, ReplyClass reply, LoadConnection connection, long elapsedTicks)
     {
-        Latency.Record(Histogram, Stopwatch.GetTimestamp() - started);
+        Latency.Record(Histogram, elapsedTicks);
         if (reply == ReplyClass.Error && _router is not null
             && SlotRouter.TryParseRedirect(connection.LastReply, out var ask, out var slot, out var host, out var port))
         {
