@@ -1,0 +1,124 @@
+using PepperCache.Benchmark;
+
+namespace PepperCache.Benchmark.Tests;
+
+public sealed class OptionsParserTests
+{
+    [Fact]
+    public void Defaults_are_redis_benchmark_like()
+    {
+        var parsed = OptionsParser.Parse([]);
+
+        var options = Assert.IsType<BenchmarkOptions>(parsed.Options);
+        Assert.Equal(0, parsed.ExitCode);
+        Assert.Equal(new Target("127.0.0.1:9004", "127.0.0.1", 9004), Assert.Single(options.Targets));
+        Assert.Equal([TestKind.Set, TestKind.Get], options.Tests);
+        Assert.Equal(50, options.Clients);
+        Assert.Equal(100_000, options.Requests);
+        Assert.Null(options.Duration);
+        Assert.Equal(1, options.Pipeline);
+        Assert.Equal(3, options.DataSize);
+        Assert.Equal(0, options.Keyspace);
+        Assert.Equal(80, options.ReadPercent);
+        Assert.False(options.Cluster);
+    }
+
+    [Fact]
+    public void Every_option_is_read()
+    {
+        var parsed = OptionsParser.Parse([
+            "-h", "localhost", "-p", "6400", "-c", "7", "-n", "1234", "--duration", "2.5", "-P", "16", "-d", "1024",
+            "-r", "1000", "-t", "ping,mset,MIXED,del,incr", "--ratio", "9:1", "--cluster", "--warmup", "1", "--seed", "42",
+            "--rounds", "3", "--timeout", "5", "--json", "out.json", "--csv", "--plot", "out.svg", "-q",
+        ]);
+
+        var options = Assert.IsType<BenchmarkOptions>(parsed.Options);
+        Assert.Equal(new Target("localhost:6400", "localhost", 6400), Assert.Single(options.Targets));
+        Assert.Equal(7, options.Clients);
+        Assert.Equal(1234, options.Requests);
+        Assert.Equal(TimeSpan.FromSeconds(2.5), options.Duration);
+        Assert.Equal(16, options.Pipeline);
+        Assert.Equal(1024, options.DataSize);
+        Assert.Equal(1000, options.Keyspace);
+        Assert.Equal([TestKind.Ping, TestKind.Mset, TestKind.Mixed, TestKind.Del, TestKind.Incr], options.Tests);
+        Assert.Equal(90, options.ReadPercent);
+        Assert.True(options.Cluster);
+        Assert.Equal(TimeSpan.FromSeconds(1), options.Warmup);
+        Assert.Equal(42, options.Seed);
+        Assert.Equal(3, options.Rounds);
+        Assert.Equal(TimeSpan.FromSeconds(5), options.Timeout);
+        Assert.Equal("out.json", options.JsonFile);
+        Assert.True(options.Csv);
+        Assert.Equal("out.svg", options.PlotFile);
+        Assert.True(options.Quiet);
+    }
+
+    [Fact]
+    public void Targets_are_named_and_kept_in_order()
+    {
+        var parsed = OptionsParser.Parse(["--target", "pepper=127.0.0.1:9004", "--target", "redis=localhost:6379", "-p", "1"]);
+
+        var options = Assert.IsType<BenchmarkOptions>(parsed.Options);
+        Assert.Equal([new Target("pepper", "127.0.0.1", 9004), new Target("redis", "localhost", 6379)], options.Targets);
+    }
+
+    [Theory]
+    [InlineData("--bogus")]
+    [InlineData("-c", "0")]
+    [InlineData("-c", "many")]
+    [InlineData("-n", "-5")]
+    [InlineData("-P", "0")]
+    [InlineData("-d", "-1")]
+    [InlineData("-r", "-1")]
+    [InlineData("-p", "70000")]
+    [InlineData("-t", "get,flushall")]
+    [InlineData("-t", ",")]
+    [InlineData("--ratio", "80")]
+    [InlineData("--ratio", "0:0")]
+    [InlineData("--ratio", "a:b")]
+    [InlineData("--duration", "0")]
+    [InlineData("--warmup", "-1")]
+    [InlineData("--rounds", "0")]
+    [InlineData("--timeout", "0")]
+    [InlineData("--target", "nohostport")]
+    [InlineData("--target", "a=host:notaport")]
+    [InlineData("--target", "a=h:1", "--target", "a=h:2")]
+    [InlineData("-c")]
+    public void Bad_arguments_are_a_usage_error_with_exit_code_2(params string[] args)
+    {
+        var parsed = OptionsParser.Parse(args);
+
+        Assert.Null(parsed.Options);
+        Assert.Equal(2, parsed.ExitCode);
+        Assert.True(parsed.MessageIsError);
+        Assert.StartsWith("error: ", parsed.Message, StringComparison.Ordinal);
+        Assert.Contains("Usage: pepper-benchmark", parsed.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Bad_arguments_exit_2_from_the_program_and_print_to_stderr()
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+
+        var exit = await BenchmarkApp.RunAsync(["-t", "nosuchtest"], output, error);
+
+        Assert.Equal(2, exit);
+        Assert.Equal("", output.ToString());
+        Assert.Contains("unknown test 'nosuchtest'", error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Help_goes_to_stdout_with_exit_0_and_keeps_h_for_the_host()
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+
+        var exit = await BenchmarkApp.RunAsync(["--help"], output, error);
+
+        Assert.Equal(0, exit);
+        Assert.Contains("-h, --node", output.ToString(), StringComparison.Ordinal);
+        Assert.Contains("--target", output.ToString(), StringComparison.Ordinal);
+        Assert.Equal("", error.ToString());
+    }
+}
