@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Builds the tools the way the original's make.sh did: bin/server and bin/client (bin/benchmark arrives with
-# pepper-benchmark). Each is a small launcher for a Release publish under publish/ (framework-dependent: needs the
-# .NET 10 runtime, which the SDK includes).
+# Builds the tools the way the original's make.sh did: bin/server, bin/client and bin/benchmark. Each is a small
+# launcher for a Release publish under publish/ (framework-dependent: needs the .NET 10 runtime, which the SDK
+# includes).
 #
-#   ./build.sh && bin/server --help && bin/client --help
+#   ./build.sh && bin/server --help && bin/client --help && bin/benchmark --help
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 
@@ -23,7 +23,10 @@ SCRIPT
 mkdir -p bin
 publish PepperCache.Server server
 publish PepperCache.Cli client
+publish PepperCache.Benchmark benchmark
 # The server wants socket completions inline on the epoll thread (docs/architecture.md); set it before the runtime starts.
 launcher server server PepperCache.Server.dll "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 "
 launcher client client pepper-cli.dll ""
-echo "built: bin/server bin/client"
+# pepper-benchmark sets DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS itself (before its first socket).
+launcher benchmark benchmark pepper-benchmark.dll ""
+echo "built: bin/server bin/client bin/benchmark"
