@@ -1,17 +1,25 @@
 #!/usr/bin/env bash
-# PepperCache vs Redis under redis-benchmark: throughput (ops/s) and server CPU time per request.
+# PepperCache vs Redis under redis-benchmark and pepper-benchmark: throughput (ops/s), p99 latency and server CPU
+# time per request.
 # A measuring tool, not a test: nothing in the test suite runs it. See docs/benchmarks.md.
 set -euo pipefail
 
 usage() {
   cat <<'TXT'
-Usage: bench/compare.sh [--out FILE] [--help]
+Usage: bench/compare.sh [--out FILE] [--docs] [--help]
 
-Builds PepperCache (Release), starts redis-server and one PepperCache node on 127.0.0.1, warms each up once,
-then runs the redis-benchmark profiles on both in alternation (Redis, PepperCache, Redis, ...) for ROUNDS rounds
-and prints medians of ops/s and of server CPU microseconds per request. Every server it starts is stopped on exit.
+Builds PepperCache and pepper-benchmark (Release), starts redis-server and one PepperCache node on 127.0.0.1 (and
+Garnet when GARNET is set), warms each up once, then:
+  1. CPU phase: redis-benchmark -t set / -t get at -P 1 and -P 16 on Redis and PepperCache in alternation for
+     ROUNDS rounds; medians of ops/s and of server CPU microseconds per request.
+  2. Profiles phase: the standard profiles (-c 50 -P 1, -c 50 -P 16, -c 1, mixed 80:20, -d 1024) with both
+     redis-benchmark and pepper-benchmark (compare mode, --rounds ROUNDS) on every server: ops/s, p99, ratios,
+     the latency percentile plot, and pepper-benchmark vs redis-benchmark against Redis (the generator check).
+Every server it starts is stopped on exit, by pid.
 
-  --out FILE   also write the results as markdown to FILE (machine, versions, commands, table, per-round figures)
+  --out FILE   also write the CPU phase as markdown to FILE (machine, versions, commands, table, per-round figures)
+  --docs       write the profiles phase into docs/benchmarks.md (between its generated-section markers, the rest of
+               the page is kept) and the plots into docs/benchmarks/
 
 Environment (defaults in brackets):
   PEPPER_PORT [9110]  PEPPER_ADMIN_PORT [18110]  REDIS_PORT [6410]
@@ -21,14 +29,20 @@ Environment (defaults in brackets):
   PEPPER_DLL=path  use this PepperCache.Server.dll instead of publishing one
   START_TIMEOUT [30] s for a server to answer PING; RUN_TIMEOUT [300] s per redis-benchmark run;
   BUILD_TIMEOUT [600] s for dotnet publish; KEEP_TMP=1 keeps the work directory (logs, raw results)
+  CPU_PHASE [1]     0 skips phase 1;  PROFILES_PHASE [1]  0 skips phase 2
+  N_C1 [N_P1/10]    requests per test for the -c 1 profile (N_P1 for mixed and -d 1024, N_P16 for -P 16)
+  GARNET=path       also measure this garnet-server binary (dotnet tool install --tool-path DIR garnet-server)
+  GARNET_PORT [6411]  PEPPER_BENCH_DLL=path  use this pepper-benchmark.dll instead of publishing one
 TXT
 }
 
 OUT=""
+DOCS=0
 while (($#)); do
   case $1 in
     --out) [[ $# -ge 2 ]] || { echo "error: --out needs a file" >&2; exit 2; }; OUT=$2; shift 2 ;;
     --out=*) OUT=${1#--out=}; shift ;;
+    --docs) DOCS=1; shift ;;
     -h|--help) usage; exit 0 ;;
     *) echo "error: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
@@ -56,9 +70,15 @@ RUN_TIMEOUT=${RUN_TIMEOUT:-300}
 BUILD_TIMEOUT=${BUILD_TIMEOUT:-600}
 PEPPER_DLL=${PEPPER_DLL:-}
 KEEP_TMP=${KEEP_TMP:-0}
+CPU_PHASE=${CPU_PHASE:-1}
+PROFILES_PHASE=${PROFILES_PHASE:-1}
+N_C1=${N_C1:-$((N_P1 / 10))}
+GARNET=${GARNET:-}
+GARNET_PORT=${GARNET_PORT:-6411}
+PEPPER_BENCH_DLL=${PEPPER_BENCH_DLL:-}
 
 for v in PEPPER_PORT PEPPER_ADMIN_PORT REDIS_PORT ROUNDS N_P1 N_P16 WARMUP_N_P1 WARMUP_N_P16 CLIENTS DATA_SIZE \
-         KEYSPACE START_TIMEOUT RUN_TIMEOUT BUILD_TIMEOUT; do
+         KEYSPACE START_TIMEOUT RUN_TIMEOUT BUILD_TIMEOUT N_C1 GARNET_PORT; do
   [[ ${!v} =~ ^[0-9]+$ && ${!v} -gt 0 ]] || { echo "error: $v must be a positive integer (got '${!v}')" >&2; exit 2; }
 done
 
@@ -112,7 +132,8 @@ CLK_TCK=$(getconf CLK_TCK)
 
 ping_port() { timeout 2 redis-cli -h 127.0.0.1 -p "$1" PING 2>/dev/null | grep -qx PONG; }
 
-for port in "$REDIS_PORT" "$PEPPER_PORT"; do
+[[ -z $GARNET || -x $GARNET ]] || die "GARNET=$GARNET is not an executable"
+for port in "$REDIS_PORT" "$PEPPER_PORT" ${GARNET:+"$GARNET_PORT"}; do
   # Otherwise a leftover server on the port would answer, and we would measure the wrong process.
   ! ping_port "$port" || die "something already answers on 127.0.0.1:$port; stop it or choose other ports"
 done
@@ -125,6 +146,13 @@ if [[ -z $PEPPER_DLL ]]; then
   PEPPER_DLL="$TMP/pepper/PepperCache.Server.dll"
 fi
 [[ -f $PEPPER_DLL ]] || die "no such file: $PEPPER_DLL"
+if [[ $PROFILES_PHASE == 1 && -z $PEPPER_BENCH_DLL ]]; then
+  log "publishing pepper-benchmark (Release) to $TMP/benchmark"
+  timeout "$BUILD_TIMEOUT" dotnet publish "$REPO/src/PepperCache.Benchmark/PepperCache.Benchmark.csproj" -c Release \
+    -o "$TMP/benchmark" --nologo -v quiet >>"$TMP/build.log" 2>&1 || { tail -n 30 "$TMP/build.log" >&2; die "build failed"; }
+  PEPPER_BENCH_DLL="$TMP/benchmark/pepper-benchmark.dll"
+fi
+[[ $PROFILES_PHASE == 0 || -f $PEPPER_BENCH_DLL ]] || die "no such file: $PEPPER_BENCH_DLL"
 
 # ---- start the servers ------------------------------------------------------------------------------------------
 wait_for_ping() { # name port pid logfile
@@ -167,6 +195,13 @@ verify_server_pid PepperCache "$PEPPER_PID" dotnet PepperCache.Server.dll "$PEPP
 tr '\0' '\n' <"/proc/$PEPPER_PID/environ" | grep -qx 'DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1' \
   || die "PepperCache pid $PEPPER_PID lacks DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 in its environment"
 
+if [[ -n $GARNET ]]; then
+  "$GARNET" --port "$GARNET_PORT" --bind 127.0.0.1 </dev/null >"$TMP/garnet.log" 2>&1 &
+  GARNET_PID=$!
+  PIDS+=("$GARNET_PID")
+  wait_for_ping garnet-server "$GARNET_PORT" "$GARNET_PID" "$TMP/garnet.log"
+fi
+
 sanity_check() { # name port: SET then GET must round-trip, or ops/s would count error replies
   local got
   timeout 5 redis-cli -h 127.0.0.1 -p "$2" SET bench:sanity v-$$ >/dev/null
@@ -176,6 +211,7 @@ sanity_check() { # name port: SET then GET must round-trip, or ops/s would count
 }
 sanity_check redis-server "$REDIS_PORT"
 sanity_check PepperCache "$PEPPER_PORT"
+[[ -z $GARNET ]] || sanity_check garnet-server "$GARNET_PORT"
 
 # ---- measuring ------------------------------------------------------------------------------------------------
 cpu_ticks() { # utime + stime (fields 14, 15) of a process, in clock ticks; comm (field 2) may hold spaces
@@ -224,6 +260,7 @@ run_pass() { # round server port pid (warm-up uses the smaller request counts)
   done
 }
 
+cpu_phase() {
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 STARTED=$SECONDS
 log "warm-up: one pass per server (tiered JIT settles, keyspace filled)"
@@ -273,4 +310,94 @@ META="$TMP/meta.tsv"
 
 python3 "$BENCH_DIR/summarize.py" "$RESULTS" "$META" ${OUT:+--out "$OUT"}
 [[ -n $OUT ]] && log "markdown written to $OUT"
+return 0
+}
+
+# ---- phase 2: standard profiles with both load generators ---------------------------------------------------------
+# name | redis-benchmark tests and options (empty: it has no such workload) | pepper-benchmark tests and options | -n
+PROFILE_DEFS=(
+  "c50-P1|set,get|-c $CLIENTS -P 1 -d $DATA_SIZE|set,get|-c $CLIENTS -P 1 -d $DATA_SIZE|$N_P1"
+  "c50-P16|set,get|-c $CLIENTS -P 16 -d $DATA_SIZE|set,get|-c $CLIENTS -P 16 -d $DATA_SIZE|$N_P16"
+  "c1|set,get|-c 1 -P 1 -d $DATA_SIZE|set,get|-c 1 -P 1 -d $DATA_SIZE|$N_C1"
+  "mixed|||mixed|-c $CLIENTS -P 1 -d $DATA_SIZE --ratio 80:20|$N_P1"
+  "d1024|set,get|-c $CLIENTS -P 1 -d 1024|set,get|-c $CLIENTS -P 1 -d 1024|$N_P1"
+)
+PROFILE_SERVERS=("redis $REDIS_PORT $REDIS_PID" "peppercache $PEPPER_PORT $PEPPER_PID")
+[[ -z $GARNET ]] || PROFILE_SERVERS+=("garnet $GARNET_PORT $GARNET_PID")
+
+rb_profile() { # round profile server port pid test options n
+  local out line
+  kill -0 "$5" 2>/dev/null || die "$3 (pid $5) is no longer running"
+  # shellcheck disable=SC2086 # options are words
+  out=$(timeout "$RUN_TIMEOUT" redis-benchmark -h 127.0.0.1 -p "$4" -t "$6" $7 -r "$KEYSPACE" -n "$8" --csv 2>>"$TMP/redis-benchmark.err") \
+    || die "redis-benchmark against $3 failed or exceeded ${RUN_TIMEOUT}s (see $TMP/redis-benchmark.err)"
+  # "test","rps","avg_latency_ms","min_latency_ms","p50_latency_ms","p95_latency_ms","p99_latency_ms","max_latency_ms"
+  while IFS= read -r line; do
+    awk -F',' -v p="$2" -v s="$3" -v r="$1" '{ gsub(/"/, ""); if ($1 != "test") printf "%s\t%s\t%s\t%s\t%s\t%.0f\n", p, s, $1, r, $2, $7 * 1000 }' \
+      <<<"$line" >>"$TMP/rb.tsv"
+  done <<<"$out"
+  log "$(printf 'round %s %-8s %-11s redis-benchmark -t %s: %s' "$1" "$2" "$3" "$6" "$(tr '\n' ' ' <<<"$out" | tr -d '"')")"
+}
+
+profiles_phase() {
+  local round def name rb_tests rb_opts pb_tests pb_opts n s sname sport spid targets=()
+  printf 'profile\tserver\ttest\tround\tops\tp99_us\n' >"$TMP/rb.tsv"
+  for s in "${PROFILE_SERVERS[@]}"; do
+    read -r sname sport _ <<<"$s"
+    targets+=(--target "$sname=127.0.0.1:$sport")
+  done
+  local load_before
+  load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+  for ((round = 1; round <= ROUNDS; round++)); do
+    for def in "${PROFILE_DEFS[@]}"; do
+      IFS='|' read -r name rb_tests rb_opts _ _ n <<<"$def"
+      [[ -n $rb_tests ]] || continue
+      for s in "${PROFILE_SERVERS[@]}"; do
+        read -r sname sport spid <<<"$s"
+        rb_profile "$round" "$name" "$sname" "$sport" "$spid" "$rb_tests" "$rb_opts" "$n"
+      done
+    done
+  done
+  for def in "${PROFILE_DEFS[@]}"; do
+    IFS='|' read -r name _ _ pb_tests pb_opts n <<<"$def"
+    log "pepper-benchmark $name: -t $pb_tests $pb_opts -n $n, $ROUNDS round(s) over ${#PROFILE_SERVERS[@]} targets"
+    # shellcheck disable=SC2086 # options are words
+    timeout "$((RUN_TIMEOUT * ROUNDS * ${#PROFILE_SERVERS[@]}))" dotnet "$PEPPER_BENCH_DLL" "${targets[@]}" -t "$pb_tests" $pb_opts \
+      -r "$KEYSPACE" -n "$n" --rounds "$ROUNDS" --warmup 1 -q --json "$TMP/pb-$name.json" --plot "$TMP/pb-$name.svg" \
+      >"$TMP/pb-$name.txt" 2>>"$TMP/pepper-benchmark.err" \
+      || { cat "$TMP/pepper-benchmark.err" >&2; die "pepper-benchmark $name failed"; }
+    cat "$TMP/pb-$name.txt" >&2
+  done
+  {
+    printf 'date\t%s\n' "$(date -u '+%Y-%m-%d %H:%M UTC')"
+    printf 'nproc\t%s\n' "$(nproc)"
+    printf 'cpu\t%s\n' "$(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo)"
+    printf 'kernel\t%s\n' "$(uname -sr)"
+    printf 'redis\t%s\n' "$(redis-server --version | awk '{ print $1, $2, $3; exit }')"
+    printf 'redis-benchmark\t%s\n' "$(redis-benchmark --version | head -n 1)"
+    printf 'dotnet\t%s\n' "$(dotnet --version)"
+    [[ -z $GARNET ]] || printf 'garnet\t%s\n' "$GARNET"
+    printf 'commit\t%s\n' "$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo unknown)$(git -C "$REPO" diff --quiet HEAD 2>/dev/null || echo ' (uncommitted changes)')"
+    printf 'loadavg_profiles\t%s before, %s after\n' "$load_before" "$(cut -d' ' -f1-3 /proc/loadavg)"
+    printf 'rounds\t%s\n' "$ROUNDS"
+    for def in "${PROFILE_DEFS[@]}"; do
+      IFS='|' read -r name rb_tests rb_opts pb_tests pb_opts n <<<"$def"
+      [[ -z $rb_tests ]] || printf 'profile_command\tredis-benchmark -h 127.0.0.1 -p <port> -t %s %s -r %s -n %s --csv\n' "$rb_tests" "$rb_opts" "$KEYSPACE" "$n"
+      printf 'profile_command\tpepper-benchmark --target redis=127.0.0.1:%s --target peppercache=127.0.0.1:%s%s -t %s %s -r %s -n %s --rounds %s --warmup 1 --json pb-%s.json --plot pb-%s.svg\n' \
+        "$REDIS_PORT" "$PEPPER_PORT" "${GARNET:+ --target garnet=127.0.0.1:$GARNET_PORT}" "$pb_tests" "$pb_opts" "$KEYSPACE" "$n" "$ROUNDS" "$name" "$name"
+    done
+  } >"$TMP/meta-profiles.tsv"
+  local report=(python3 "$BENCH_DIR/report.py" "$TMP" "$TMP/meta-profiles.tsv")
+  if [[ $DOCS == 1 ]]; then
+    mkdir -p "$REPO/docs/benchmarks"
+    cp "$TMP/pb-c50-P1.svg" "$REPO/docs/benchmarks/latency-c50-P1.svg"
+    cp "$TMP/pb-c50-P16.svg" "$REPO/docs/benchmarks/latency-c50-P16.svg"
+    report+=(--docs "$REPO/docs/benchmarks.md" --svg "-c 50 -P 1=benchmarks/latency-c50-P1.svg" --svg "-c 50 -P 16=benchmarks/latency-c50-P16.svg")
+  fi
+  "${report[@]}"
+  [[ $DOCS == 0 ]] || log "docs/benchmarks.md and docs/benchmarks/*.svg updated"
+}
+
+[[ $CPU_PHASE == 0 ]] || cpu_phase
+[[ $PROFILES_PHASE == 0 ]] || profiles_phase
 FAILED=0
