@@ -348,25 +348,25 @@ profiles_phase() {
   done
   local load_before
   load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+  # Each round runs every profile with redis-benchmark, then with pepper-benchmark (one round of its own compare
+  # mode, which alternates the targets), so drift on a shared machine lands on both generators and every server.
   for ((round = 1; round <= ROUNDS; round++)); do
     for def in "${PROFILE_DEFS[@]}"; do
-      IFS='|' read -r name rb_tests rb_opts _ _ n <<<"$def"
-      [[ -n $rb_tests ]] || continue
-      for s in "${PROFILE_SERVERS[@]}"; do
-        read -r sname sport spid <<<"$s"
-        rb_profile "$round" "$name" "$sname" "$sport" "$spid" "$rb_tests" "$rb_opts" "$n"
-      done
+      IFS='|' read -r name rb_tests rb_opts pb_tests pb_opts n <<<"$def"
+      if [[ -n $rb_tests ]]; then
+        for s in "${PROFILE_SERVERS[@]}"; do
+          read -r sname sport spid <<<"$s"
+          rb_profile "$round" "$name" "$sname" "$sport" "$spid" "$rb_tests" "$rb_opts" "$n"
+        done
+      fi
+      # shellcheck disable=SC2086 # options are words
+      timeout "$((RUN_TIMEOUT * ${#PROFILE_SERVERS[@]}))" dotnet "$PEPPER_BENCH_DLL" "${targets[@]}" -t "$pb_tests" $pb_opts \
+        -r "$KEYSPACE" -n "$n" --warmup 1 -q --json "$TMP/pb-$name-r$round.json" --plot "$TMP/pb-$name.svg" \
+        >"$TMP/pb-$name-r$round.txt" 2>>"$TMP/pepper-benchmark.err" \
+        || { cat "$TMP/pepper-benchmark.err" >&2; die "pepper-benchmark $name failed"; }
+      log "round $round $name pepper-benchmark -t $pb_tests:"
+      cat "$TMP/pb-$name-r$round.txt" >&2
     done
-  done
-  for def in "${PROFILE_DEFS[@]}"; do
-    IFS='|' read -r name _ _ pb_tests pb_opts n <<<"$def"
-    log "pepper-benchmark $name: -t $pb_tests $pb_opts -n $n, $ROUNDS round(s) over ${#PROFILE_SERVERS[@]} targets"
-    # shellcheck disable=SC2086 # options are words
-    timeout "$((RUN_TIMEOUT * ROUNDS * ${#PROFILE_SERVERS[@]}))" dotnet "$PEPPER_BENCH_DLL" "${targets[@]}" -t "$pb_tests" $pb_opts \
-      -r "$KEYSPACE" -n "$n" --rounds "$ROUNDS" --warmup 1 -q --json "$TMP/pb-$name.json" --plot "$TMP/pb-$name.svg" \
-      >"$TMP/pb-$name.txt" 2>>"$TMP/pepper-benchmark.err" \
-      || { cat "$TMP/pepper-benchmark.err" >&2; die "pepper-benchmark $name failed"; }
-    cat "$TMP/pb-$name.txt" >&2
   done
   {
     printf 'date\t%s\n' "$(date -u '+%Y-%m-%d %H:%M UTC')"
@@ -383,8 +383,8 @@ profiles_phase() {
     for def in "${PROFILE_DEFS[@]}"; do
       IFS='|' read -r name rb_tests rb_opts pb_tests pb_opts n <<<"$def"
       [[ -z $rb_tests ]] || printf 'profile_command\tredis-benchmark -h 127.0.0.1 -p <port> -t %s %s -r %s -n %s --csv\n' "$rb_tests" "$rb_opts" "$KEYSPACE" "$n"
-      printf 'profile_command\tpepper-benchmark --target redis=127.0.0.1:%s --target peppercache=127.0.0.1:%s%s -t %s %s -r %s -n %s --rounds %s --warmup 1 --json pb-%s.json --plot pb-%s.svg\n' \
-        "$REDIS_PORT" "$PEPPER_PORT" "${GARNET:+ --target garnet=127.0.0.1:$GARNET_PORT}" "$pb_tests" "$pb_opts" "$KEYSPACE" "$n" "$ROUNDS" "$name" "$name"
+      printf 'profile_command\tpepper-benchmark --target redis=127.0.0.1:%s --target peppercache=127.0.0.1:%s%s -t %s %s -r %s -n %s --warmup 1 --json pb-%s-rROUND.json --plot pb-%s.svg\n' \
+        "$REDIS_PORT" "$PEPPER_PORT" "${GARNET:+ --target garnet=127.0.0.1:$GARNET_PORT}" "$pb_tests" "$pb_opts" "$KEYSPACE" "$n" "$name" "$name"
     done
   } >"$TMP/meta-profiles.tsv"
   local report=(python3 "$BENCH_DIR/report.py" "$TMP" "$TMP/meta-profiles.tsv")

@@ -2,7 +2,7 @@
 """Turns compare.sh's profile runs (redis-benchmark TSV + pepper-benchmark JSON) into markdown.
 
 rb.tsv: profile, server, test, round, ops, p99_us (one line per redis-benchmark run).
-pb-<profile>.json: pepper-benchmark --json output for one profile (all targets, all rounds).
+pb-<profile>-r<round>.json: pepper-benchmark --json output for one profile and round (all targets).
 meta.tsv: key<TAB>value lines (machine, versions, commands).
 With --docs FILE the markdown replaces the text between the compare.sh markers in FILE (appended if absent).
 """
@@ -41,18 +41,30 @@ def read_rb(path):
 
 
 def read_pb(directory):
-    results, servers = {}, []
+    """pb-<profile>-r<round>.json, one per round: medians over rounds, ratio of medians to the first target."""
+    runs, servers = {}, []
     for profile, _ in PROFILES:
-        path = os.path.join(directory, f"pb-{profile}.json")
-        if not os.path.exists(path):
-            continue
-        with open(path, encoding="utf-8") as f:
-            doc = json.load(f)
-        for target in doc["options"]["targets"]:
-            if target["name"] not in servers:
-                servers.append(target["name"])
-        for r in doc["results"]:
-            results[(profile, r["test"], r["target"])] = r
+        for name in sorted(os.listdir(directory)):
+            if not (name.startswith(f"pb-{profile}-r") and name.endswith(".json")):
+                continue
+            with open(os.path.join(directory, name), encoding="utf-8") as f:
+                doc = json.load(f)
+            for target in doc["options"]["targets"]:
+                if target["name"] not in servers:
+                    servers.append(target["name"])
+            for r in doc["results"]:
+                runs.setdefault((profile, r["test"], r["target"]), []).append(r)
+    results = {}
+    for key, rs in runs.items():
+        results[key] = {
+            "ops_per_sec": statistics.median(r["ops_per_sec"] for r in rs),
+            "latency_us": {"p99": statistics.median(r["latency_us"]["p99"] for r in rs)},
+            "rounds": len(rs),
+        }
+    for (profile, test, target), r in results.items():
+        first = results.get((profile, test, servers[0]))
+        if first and first["ops_per_sec"] > 0 and len(servers) > 1:
+            r["ratio"] = r["ops_per_sec"] / first["ops_per_sec"]
     return results, servers
 
 
@@ -73,9 +85,10 @@ def markdown(meta, rb, pb, servers, svgs):
                f"(1/5/15 min) {m.get('loadavg_profiles', '?')}")
     out.append(f"- {m.get('redis', '?')}; {m.get('redis-benchmark', '?')}; .NET SDK {m.get('dotnet', '?')}"
                + (f"; Garnet: {m['garnet']}" if 'garnet' in m else ""))
-    out.append(f"- Medians over {m.get('rounds', '?')} round(s). redis-benchmark runs alternate the servers within each "
-               "round; pepper-benchmark alternates targets itself (`--rounds`, A B A B ...). Every figure shares the "
-               "machine's 2 cores with the load generator, as redis-benchmark's own figures do.")
+    out.append(f"- Medians over {m.get('rounds', '?')} round(s). Each round runs every profile with redis-benchmark "
+               "(servers one after the other), then with pepper-benchmark in compare mode (it alternates the targets "
+               "itself), so drift lands on both generators and every server. Every figure shares the machine's 2 "
+               "cores with the load generator, as redis-benchmark's own figures do.")
     out.append("")
     out.append("Commands (`<port>` is each server's port; pepper-benchmark gets every server as a `--target`):")
     out.append("")
@@ -83,8 +96,8 @@ def markdown(meta, rb, pb, servers, svgs):
     out.extend(v for k, v in meta if k == "profile_command")
     out.append("```")
     out.append("")
-    header = ["Profile", "Test", "Server", "redis-benchmark ops/s", "p99 µs", "pepper-benchmark ops/s", "p99 µs",
-              "vs first (pepper-benchmark)"]
+    header = ["Profile", "Test", "Server", "redis-benchmark ops/s", "p99 µs", "vs first", "pepper-benchmark ops/s",
+              "p99 µs", "vs first"]
     out.append("| " + " | ".join(header) + " |")
     out.append("|---|---|---|" + "---:|" * (len(header) - 3))
     for profile, label in PROFILES:
@@ -96,13 +109,16 @@ def markdown(meta, rb, pb, servers, svgs):
                 if r is None and p is None:
                     continue
                 ratio = f"{p['ratio']:.2f}x" if p is not None and "ratio" in p else ""
+                base = rb.get((profile, test, servers[0]))
+                rb_ratio = f"{r[0] / base[0]:.2f}x" if r and base and base[0] > 0 else ""
                 out.append("| " + " | ".join([
                     label, test, server,
-                    fmt_ops(r[0] if r else None), fmt_us(r[1] if r else None),
+                    fmt_ops(r[0] if r else None), fmt_us(r[1] if r else None), rb_ratio,
                     fmt_ops(p["ops_per_sec"] if p else None), fmt_us(p["latency_us"]["p99"] if p else None), ratio,
                 ]) + " |")
     out.append("")
-    out.append("redis-benchmark has no mixed workload, hence n/a there. In the mixed rows, hits and misses are in "
+    out.append("\"vs first\" is each server's ops/s over the first server's (Redis), per load generator. "
+               "redis-benchmark has no mixed workload, hence n/a there. In the mixed rows, hits and misses are in "
                "the JSON that compare.sh keeps in its work directory with `KEEP_TMP=1`.")
     out.append("")
     first = servers[0] if servers else "redis"

@@ -46,7 +46,7 @@ internal static class SvgPlot
         var plotWidth = Width - Left - Right;
         var plotHeight = PanelHeight - Top - Bottom;
         double X(double nines) => Left + (nines / Math.Ceiling(maxNines) * plotWidth);
-        double Y(double micros) => offsetY + Top + plotHeight - ((Math.Log10(Math.Max(micros, lowest)) - yMin) / (yMax - yMin) * plotHeight);
+        double Y(double micros) => offsetY + Top + plotHeight - ((Math.Clamp(Math.Log10(Math.Max(micros, 1e-3)), yMin, yMax) - yMin) / (yMax - yMin) * plotHeight);
 
         Append(svg, $"<text x=\"{Left}\" y=\"{offsetY + 22}\" font-size=\"14\" font-weight=\"bold\">{Escape(title)}: latency by percentile</text>\n");
         Append(svg, $"<rect x=\"{Left}\" y=\"{offsetY + Top}\" width=\"{plotWidth}\" height=\"{plotHeight}\" fill=\"none\" stroke=\"#888\"/>\n");
