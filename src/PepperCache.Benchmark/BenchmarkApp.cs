@@ -29,6 +29,11 @@ internal static class BenchmarkApp
             error.WriteLine($"error: {e.Message}");
             return 1;
         }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            error.WriteLine($"error: cannot write the results: {e.Message}");
+            return 1;
+        }
     }
 
     public static async Task<List<Summary>> RunAllAsync(BenchmarkOptions options, IProgressSink? progress)

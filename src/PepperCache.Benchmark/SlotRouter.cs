@@ -60,7 +60,7 @@ internal sealed class SlotRouter
                 index = nodes.Count - 1;
             }
 
-            for (var slot = range.Elements[0].Integer; slot <= range.Elements[1].Integer && slot < SlotCount; slot++)
+            for (var slot = Math.Max(0, range.Elements[0].Integer); slot <= range.Elements[1].Integer && slot < SlotCount; slot++)
             {
                 slots[slot] = index;
             }

@@ -104,6 +104,19 @@ public sealed class LiveRunTests(PepperCacheNode node, RedisServerProcess redis)
     }
 
     [Fact]
+    public async Task An_output_file_that_cannot_be_written_is_an_error_not_a_crash()
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var missing = Path.Combine(Path.GetTempPath(), $"no-such-dir-{Guid.NewGuid():N}", "r.json");
+
+        var exit = await BenchmarkApp.RunAsync(["-p", node.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-t", "ping", "-n", "100", "--json", missing], output, error);
+
+        Assert.Equal(1, exit);
+        Assert.Contains("error: cannot write the results", error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_server_that_never_answers_fails_within_the_timeout()
     {
         using var silent = new TcpListener(IPAddress.Loopback, 0);
