@@ -16,10 +16,8 @@ internal static class TableReport
             ColorSystem = terminal ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
             Interactive = InteractionSupport.No,
         });
-        if (!terminal)
-        {
-            console.Profile.Width = 160;
-        }
+        // Never narrower than the table: a narrow terminal wraps lines, which is better than Spectre cutting numbers.
+        console.Profile.Width = Math.Max(terminal ? console.Profile.Width : 0, 160);
 
         var compare = options.Targets.Count > 1;
         var duration = options.Duration is { } d ? $"{d.TotalSeconds:0.#} s per test" : $"{options.Requests:N0} requests per test";
