@@ -1,0 +1,158 @@
+using System.ComponentModel;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using PepperCache.Client.Cluster;
+
+namespace PepperCache.Client.Tests.Infrastructure;
+
+/// <summary>
+/// A real 3-master Redis Cluster on 127.0.0.1:7440-7442 (the ports set aside for it), created with
+/// <c>redis-cli --cluster create</c> in a temporary directory and ended with it. Shared by the classes in the
+/// "Redis Cluster" collection, which therefore run one after another.
+/// </summary>
+public sealed class RedisCluster : IClusterEndpoint, IAsyncLifetime
+{
+    public static readonly int[] Ports = [7440, 7441, 7442];
+
+    private readonly List<Process> _servers = [];
+    private readonly string _directory = Directory.CreateTempSubdirectory("pepper-redis-cluster-").FullName;
+
+    public ClusterNode Seed => new("127.0.0.1", Ports[0]);
+
+    public async ValueTask InitializeAsync()
+    {
+        foreach (var port in Ports)
+        {
+            if (await IsListeningAsync(port))
+            {
+                throw new InvalidOperationException($"port {port}, set aside for the test Redis Cluster, is already in use");
+            }
+        }
+
+        foreach (var port in Ports)
+        {
+            var text = port.ToString(CultureInfo.InvariantCulture);
+            _servers.Add(Start("redis-server",
+                "--port", text, "--bind", "127.0.0.1", "--cluster-enabled", "yes",
+                "--cluster-config-file", Path.Combine(_directory, $"nodes-{text}.conf"),
+                "--save", "", "--appendonly", "no", "--dir", _directory));
+        }
+
+        foreach (var port in Ports)
+        {
+            await WaitUntilListeningAsync(port);
+        }
+
+        using var create = Start("redis-cli",
+            ["--cluster", "create", .. Ports.Select(p => $"127.0.0.1:{p}"), "--cluster-yes"]);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await create.WaitForExitAsync(timeout.Token);
+        if (create.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"redis-cli --cluster create failed with exit code {create.ExitCode}");
+        }
+
+        // Every node must agree the cluster is up before a test asks any of them: at most 100 tries, 10 s.
+        foreach (var port in Ports)
+        {
+            await using var connection = await RespConnection.ConnectAsync("127.0.0.1", port);
+            for (var attempt = 0; ; attempt++)
+            {
+                var info = (await connection.ExecuteAsync("CLUSTER", "INFO")).Text ?? "";
+                if (info.Contains("cluster_state:ok", StringComparison.Ordinal))
+                {
+                    break;
+                }
+
+                if (attempt == 100)
+                {
+                    throw new InvalidOperationException($"the Redis Cluster node on {port} never reported cluster_state:ok");
+                }
+
+                await Task.Delay(100);
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var server in _servers)
+        {
+            if (!server.HasExited)
+            {
+                server.Kill();
+                await server.WaitForExitAsync();
+            }
+
+            server.Dispose();
+        }
+
+        _servers.Clear();
+        Directory.Delete(_directory, recursive: true);
+    }
+
+    private static Process Start(string program, params string[] arguments)
+    {
+        var start = new ProcessStartInfo(program)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        Process process;
+        try
+        {
+            process = Process.Start(start) ?? throw new InvalidOperationException($"{program} did not start");
+        }
+        catch (Win32Exception e)
+        {
+            throw new InvalidOperationException(
+                $"{program} is not installed (test.sh installs Debian's redis-server and redis-tools): {e.Message}", e);
+        }
+
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    private static async Task<bool> IsListeningAsync(int port)
+    {
+        try
+        {
+            using var probe = new TcpClient();
+            await probe.ConnectAsync(IPAddress.Loopback, port);
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+
+    private static async Task WaitUntilListeningAsync(int port)
+    {
+        for (var attempt = 0; attempt < 100; attempt++)
+        {
+            if (await IsListeningAsync(port))
+            {
+                return;
+            }
+
+            await Task.Delay(100);
+        }
+
+        throw new InvalidOperationException($"redis-server did not listen on {port} (is the port taken?)");
+    }
+}
+
+[CollectionDefinition("Redis Cluster")]
+public sealed class RedisClusterCollection : ICollectionFixture<RedisCluster>;
