@@ -115,7 +115,11 @@ public sealed class ClusterClient : IAsyncDisposable
         }
     }
 
-    /// <summary>Reloads the slot map from the first node that answers CLUSTER SLOTS (the known ones, then the seed).</summary>
+    /// <summary>
+    /// Reloads the slot map from the first node that answers CLUSTER SLOTS (the known ones, then the seed). When every
+    /// node answers with an error the map is kept as it is.
+    /// </summary>
+    /// <exception cref="RespConnectionException">No node could be reached.</exception>
     public async Task RefreshSlotsAsync(CancellationToken cancellationToken = default)
     {
         RespConnectionException? failure = null;
@@ -125,8 +129,13 @@ public sealed class ClusterClient : IAsyncDisposable
             {
                 var connection = await ConnectionToAsync(node, cancellationToken).ConfigureAwait(false);
                 var reply = await connection.ExecuteAsync(ClusterSlotsCommand, cancellationToken).ConfigureAwait(false);
+                if (reply.IsError && IsCluster)
+                {
+                    // A cluster node that cannot answer now (loading, say): keep the map and ask the next one.
+                    continue;
+                }
 
-                // An error means no cluster here (Redis: "ERR This instance has cluster support disabled").
+                // An error the first time means no cluster here (Redis: "ERR This instance has cluster support disabled").
                 IsCluster = !reply.IsError;
                 _slots = reply.IsError ? SlotTable.Single(node) : SlotTable.Parse(reply, node.Host);
                 return;
@@ -137,7 +146,10 @@ public sealed class ClusterClient : IAsyncDisposable
             }
         }
 
-        throw failure ?? new RespConnectionException("No node to ask for the slot map");
+        if (failure is not null)
+        {
+            throw failure;
+        }
     }
 
     public async ValueTask DisposeAsync()
