@@ -43,6 +43,9 @@ internal sealed class LineEditor(LineHistory history)
     private string _beforeCompletion = "";
     private bool _clearScreen;
 
+    // An escape sequence the console did not turn into a key (ESC [ 1 ; 5 D...): 1 after ESC, 2 inside; swallowed.
+    private int _escape;
+
     /// <summary>The commands for completion and hints; empty until the server has said what it knows.</summary>
     public CommandCatalog Catalog { get; set; } = CommandCatalog.Empty;
 
@@ -66,6 +69,11 @@ internal sealed class LineEditor(LineHistory history)
 
     public EditOutcome Handle(ConsoleKeyInfo key)
     {
+        if (SwallowEscapeSequence(key))
+        {
+            return EditOutcome.Editing;
+        }
+
         if (_completions is not null)
         {
             if (key.Key == ConsoleKey.Tab)
@@ -203,6 +211,23 @@ internal sealed class LineEditor(LineHistory history)
         }
 
         return text.ToString();
+    }
+
+    private bool SwallowEscapeSequence(ConsoleKeyInfo key)
+    {
+        switch (_escape)
+        {
+            case 1 when key.KeyChar is '[' or 'O':
+                _escape = 2;
+                return true;
+            case 2:
+                // Parameters and intermediates run until a final byte in @..~.
+                _escape = key.KeyChar is >= '@' and <= '~' ? 0 : 2;
+                return true;
+            default:
+                _escape = key.Key == ConsoleKey.Escape && _completions is null ? 1 : 0;
+                return _escape == 1;
+        }
     }
 
     private void Delete()

@@ -84,6 +84,20 @@ public sealed class LineEditorTests
     }
 
     [Fact]
+    public void Escape_sequences_the_console_does_not_know_are_dropped_whole()
+    {
+        var editor = NewEditor();
+
+        Type(editor, "ab");
+        Type(editor, Escape);
+        Type(editor, "[1;5D");
+        Type(editor, Escape);
+        Type(editor, "OPc");
+
+        Assert.Equal("abc", editor.Line);
+    }
+
+    [Fact]
     public void Up_and_down_walk_the_history_and_come_back_to_the_line_being_typed()
     {
         var history = new LineHistory();
