@@ -69,12 +69,12 @@ public abstract class CliClusterContract
         Assert.Equal(redirects(theirs), redirects(ours));
     }
 
-    private string SeedPort => Cluster.Seed.Port.ToString(CultureInfo.InvariantCulture);
+    protected string SeedPort => Cluster.Seed.Port.ToString(CultureInfo.InvariantCulture);
 
     private Task<(string Key, ClusterNode Owner, int Slot)> KeyAwayFromSeedAsync(string prefix) =>
         FindKeyAsync(prefix, owner => owner != Cluster.Seed);
 
-    private Task<(string Key, ClusterNode Owner, int Slot)> KeyOnSeedAsync(string prefix) =>
+    protected Task<(string Key, ClusterNode Owner, int Slot)> KeyOnSeedAsync(string prefix) =>
         FindKeyAsync(prefix, owner => owner == Cluster.Seed);
 
     private async Task<(string Key, ClusterNode Owner, int Slot)> FindKeyAsync(string prefix, Func<ClusterNode, bool> wanted)
@@ -93,7 +93,7 @@ public abstract class CliClusterContract
         throw new InvalidOperationException("no key found for the node wanted in 1000 tries");
     }
 
-    private static async Task<(int Code, string Output, string Error)> RunAsync(string[] args, TextReader input)
+    protected static async Task<(int Code, string Output, string Error)> RunAsync(string[] args, TextReader input)
     {
         using var output = new StringWriter { NewLine = "\n" };
         using var error = new StringWriter { NewLine = "\n" };
@@ -102,7 +102,7 @@ public abstract class CliClusterContract
         return (code, output.ToString(), error.ToString());
     }
 
-    private static async Task<string> RunRedisCliAsync(string[] args, string input)
+    protected static async Task<string> RunRedisCliAsync(string[] args, string input)
     {
         var start = new ProcessStartInfo("redis-cli")
         {
@@ -131,4 +131,28 @@ public abstract class CliClusterContract
 public sealed class CliRedisClusterTests(RedisCluster cluster) : CliClusterContract
 {
     protected override IClusterEndpoint Cluster => cluster;
+
+    [Fact]
+    public async Task With_c_an_ASK_redirect_is_followed_with_ASKING_and_announced_like_MOVED()
+    {
+        var (key, _, slot) = await KeyOnSeedAsync("cli-ask");
+        await using var client = await ClusterClient.ConnectAsync(cluster.Seed.Host, cluster.Seed.Port, cancellationToken: TestContext.Current.CancellationToken);
+        var target = client.Slots.Nodes.First(n => n != cluster.Seed);
+        var script = $"set {key} asked\ndel {key}\n";
+        string output;
+        string theirs;
+        await using (await RedisCluster.MigratingAsync(slot, cluster.Seed, target))
+        {
+            (_, output, _) = await RunAsync(["-c", "-p", SeedPort], new StringReader(script));
+            theirs = await RunRedisCliAsync(["-c", "-p", SeedPort], script);
+        }
+
+        // As redis-cli, the session stays on the node it was sent to. That node only imports the slot, so without
+        // ASKING it sends the DEL back to the source with MOVED, and the source sends it on with ASK again.
+        var toTarget = $"-> Redirected to slot [{slot}] located at {target}\n";
+        Assert.Equal(
+            $"{toTarget}OK\n-> Redirected to slot [{slot}] located at {cluster.Seed}\n{toTarget}(integer) 1\n",
+            output);
+        Assert.Equal(output.Replace("(integer) ", "", StringComparison.Ordinal), theirs);
+    }
 }

@@ -102,14 +102,9 @@ public sealed class ClusterClientRedisClusterTests(RedisCluster cluster) : Clust
         var slot = KeySlot.Of(Encoding.UTF8.GetBytes(key));
         var source = client.Slots.OwnerOf(slot)!.Value;
         var target = client.Slots.Nodes.First(n => n != source);
-        await using var sourceConnection = await RespConnection.ConnectAsync(source.Host, source.Port, TestContext.Current.CancellationToken);
         await using var targetConnection = await RespConnection.ConnectAsync(target.Host, target.Port, TestContext.Current.CancellationToken);
-        var sourceId = (await sourceConnection.ExecuteAsync("CLUSTER", "MYID")).Text!;
-        var targetId = (await targetConnection.ExecuteAsync("CLUSTER", "MYID")).Text!;
-        var slotText = slot.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        Assert.Equal("+OK", (await targetConnection.ExecuteAsync("CLUSTER", "SETSLOT", slotText, "IMPORTING", sourceId)).ToString());
-        Assert.Equal("+OK", (await sourceConnection.ExecuteAsync("CLUSTER", "SETSLOT", slotText, "MIGRATING", targetId)).ToString());
-        try
+        await using var sourceConnection = await RespConnection.ConnectAsync(source.Host, source.Port, TestContext.Current.CancellationToken);
+        await using (await RedisCluster.MigratingAsync(slot, source, target))
         {
             // The key is not on the source, so the source says ASK and the target takes it after ASKING.
             var direct = await sourceConnection.ExecuteAsync("SET", key, "asked");
@@ -124,11 +119,6 @@ public sealed class ClusterClientRedisClusterTests(RedisCluster cluster) : Clust
             Assert.Equal($"-MOVED {slot} {source}", onTarget.ToString()); // without ASKING the target still refuses
             Assert.Equal(1, del.Integer);
             Assert.Equal(source, client.Slots.OwnerOf(slot));
-        }
-        finally
-        {
-            await sourceConnection.ExecuteAsync("CLUSTER", "SETSLOT", slotText, "STABLE");
-            await targetConnection.ExecuteAsync("CLUSTER", "SETSLOT", slotText, "STABLE");
         }
     }
 

@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using PepperCache.Client.Cluster;
+using PepperCache.Protocol;
 
 namespace PepperCache.Client.Tests.Infrastructure;
 
@@ -73,6 +74,42 @@ public sealed class RedisCluster : IClusterEndpoint, IAsyncLifetime
 
                 await Task.Delay(100);
             }
+        }
+    }
+
+    /// <summary>
+    /// Puts <paramref name="slot"/> in the middle of a migration from <paramref name="source"/> to
+    /// <paramref name="target"/> (MIGRATING on one, IMPORTING on the other) until the result is disposed, so keys of
+    /// the slot that are not on the source get ASK redirects.
+    /// </summary>
+    public static async Task<IAsyncDisposable> MigratingAsync(int slot, ClusterNode source, ClusterNode target)
+    {
+        var from = await RespConnection.ConnectAsync(source.Host, source.Port);
+        var to = await RespConnection.ConnectAsync(target.Host, target.Port);
+        var slotText = slot.ToString(CultureInfo.InvariantCulture);
+        var sourceId = (await from.ExecuteAsync("CLUSTER", "MYID")).Text!;
+        var targetId = (await to.ExecuteAsync("CLUSTER", "MYID")).Text!;
+        Expect("+OK", await to.ExecuteAsync("CLUSTER", "SETSLOT", slotText, "IMPORTING", sourceId));
+        Expect("+OK", await from.ExecuteAsync("CLUSTER", "SETSLOT", slotText, "MIGRATING", targetId));
+        return new Migration(from, to, slotText);
+    }
+
+    private static void Expect(string expected, RespReply reply)
+    {
+        if (reply.ToString() != expected)
+        {
+            throw new InvalidOperationException($"expected {expected}, got {reply}");
+        }
+    }
+
+    private sealed class Migration(RespConnection from, RespConnection to, string slot) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            await from.ExecuteAsync("CLUSTER", "SETSLOT", slot, "STABLE");
+            await to.ExecuteAsync("CLUSTER", "SETSLOT", slot, "STABLE");
+            await from.DisposeAsync();
+            await to.DisposeAsync();
         }
     }
 
