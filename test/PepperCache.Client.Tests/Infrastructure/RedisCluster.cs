@@ -9,29 +9,26 @@ using PepperCache.Protocol;
 namespace PepperCache.Client.Tests.Infrastructure;
 
 /// <summary>
-/// A real 3-master Redis Cluster on 127.0.0.1:7440-7442 (the ports set aside for it), created with
+/// A real 3-master Redis Cluster on 127.0.0.1:7440-7442 (the ports set aside for it; free ports when another test
+/// run holds those, so two worktrees can test at once), created with
 /// <c>redis-cli --cluster create</c> in a temporary directory and ended with it. Shared by the classes in the
 /// "Redis Cluster" collection, which therefore run one after another.
 /// </summary>
 public sealed class RedisCluster : IClusterEndpoint, IAsyncLifetime
 {
-    public static readonly int[] Ports = [7440, 7441, 7442];
+    private static readonly int[] PreferredPorts = [7440, 7441, 7442];
 
     private readonly List<Process> _servers = [];
     private readonly string _directory = Directory.CreateTempSubdirectory("pepper-redis-cluster-").FullName;
+
+    /// <summary>The nodes' ports; each node's cluster bus is on its port + 10000, as Redis has it.</summary>
+    public IReadOnlyList<int> Ports { get; private set; } = PreferredPorts;
 
     public ClusterNode Seed => new("127.0.0.1", Ports[0]);
 
     public async ValueTask InitializeAsync()
     {
-        foreach (var port in Ports)
-        {
-            if (await IsListeningAsync(port))
-            {
-                throw new InvalidOperationException($"port {port}, set aside for the test Redis Cluster, is already in use");
-            }
-        }
-
+        Ports = await AllFreeAsync(PreferredPorts) ? PreferredPorts : await FreePortsAsync();
         foreach (var port in Ports)
         {
             var text = port.ToString(CultureInfo.InvariantCulture);
@@ -159,6 +156,35 @@ public sealed class RedisCluster : IClusterEndpoint, IAsyncLifetime
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return process;
+    }
+
+    private static async Task<bool> AllFreeAsync(IEnumerable<int> ports)
+    {
+        foreach (var port in ports)
+        {
+            if (await IsListeningAsync(port) || await IsListeningAsync(port + 10000))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    // Three free ports whose bus ports (+10000) are free too: at most 100 tries.
+    private static async Task<int[]> FreePortsAsync()
+    {
+        var ports = new List<int>();
+        for (var attempt = 0; attempt < 100 && ports.Count < 3; attempt++)
+        {
+            var port = RedisServerProcess.FreePort();
+            if (port + 10000 <= 65535 && !ports.Contains(port) && await AllFreeAsync([port]))
+            {
+                ports.Add(port);
+            }
+        }
+
+        return ports.Count == 3 ? [.. ports] : throw new InvalidOperationException("no free ports for the test Redis Cluster");
     }
 
     private static async Task<bool> IsListeningAsync(int port)
