@@ -165,12 +165,19 @@ public sealed class ClusterClient : IAsyncDisposable
         }
 
         await refreshing.ConfigureAwait(false);
-        foreach (var connection in connections)
+        foreach (var connecting in connections)
         {
-            if (connection.IsCompletedSuccessfully)
+            RespConnection connection;
+            try
             {
-                await connection.Result.DisposeAsync().ConfigureAwait(false);
+                connection = await connecting.ConfigureAwait(false);
             }
+            catch (RespConnectionException)
+            {
+                continue;
+            }
+
+            await connection.DisposeAsync().ConfigureAwait(false);
         }
     }
 
@@ -204,6 +211,10 @@ public sealed class ClusterClient : IAsyncDisposable
         }
         catch (FormatException)
         {
+        }
+        catch (ObjectDisposedException)
+        {
+            // The client was disposed while the refresh waited for a connection.
         }
     }
 

@@ -84,7 +84,17 @@ public sealed class TerminalSessionTests(PepperCacheNode node) : IClassFixture<P
 
             start.Environment["HOME"] = home;
             start.Environment["TERM"] = "xterm";
-            var terminal = new PseudoTerminal(Process.Start(start) ?? throw new InvalidOperationException("script did not start"));
+            Process process;
+            try
+            {
+                process = Process.Start(start) ?? throw new InvalidOperationException("script did not start");
+            }
+            catch (System.ComponentModel.Win32Exception e)
+            {
+                throw new InvalidOperationException($"util-linux 'script' (Debian's essential bsdutils package) is needed: {e.Message}", e);
+            }
+
+            var terminal = new PseudoTerminal(process);
             terminal._process.ErrorDataReceived += (_, _) => { };
             terminal._process.BeginErrorReadLine();
             _ = terminal.PumpAsync();
