@@ -1,5 +1,6 @@
+using System.Globalization;
 using System.Text;
-using PepperCache.Client;
+using PepperCache.Cli.Terminal;
 using PepperCache.Protocol;
 
 namespace PepperCache.Cli;
@@ -10,11 +11,16 @@ namespace PepperCache.Cli;
 internal sealed class CliApp(CliOptions options, TextWriter output, TextWriter error) : IAsyncDisposable
 {
     private const string Prompt = "pepper-cli> ";
-    private RespConnection? _connection;
+    private static readonly byte[][] CommandDocs = ["COMMAND"u8.ToArray(), "DOCS"u8.ToArray()];
+
+    private readonly CliConnection _connection = new(options, error);
+    private bool _catalogLoaded;
 
     /// <summary>Runs pepper-cli and returns its exit code.</summary>
     /// <param name="interactive">Whether stdin is a terminal: then a welcome, prompts and a goodbye are shown.</param>
-    public static async Task<int> RunAsync(IReadOnlyList<string> args, TextReader input, TextWriter output, TextWriter error, bool interactive)
+    /// <param name="terminal">Line editing on the real console; null reads <paramref name="input"/> as it comes.</param>
+    public static async Task<int> RunAsync(
+        IReadOnlyList<string> args, TextReader input, TextWriter output, TextWriter error, bool interactive, TerminalLineReader? terminal = null)
     {
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(output);
@@ -33,34 +39,56 @@ internal sealed class CliApp(CliOptions options, TextWriter output, TextWriter e
             return 0;
         }
 
+        if (options.Password is not null && !options.NoAuthWarning)
+        {
+            await error.WriteLineAsync("Warning: Using a password with '-a' or '-u' option on the command line interface may not be safe.").ConfigureAwait(false);
+        }
+
         await using var app = new CliApp(options, output, error);
         return options.Command.Count > 0
             ? await app.RunOnceAsync().ConfigureAwait(false)
-            : await app.RunSessionAsync(input, interactive).ConfigureAwait(false);
+            : await app.RunSessionAsync(input, interactive, terminal).ConfigureAwait(false);
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        if (_connection is not null)
-        {
-            await _connection.DisposeAsync().ConfigureAwait(false);
-        }
-    }
+    public ValueTask DisposeAsync() => _connection.DisposeAsync();
 
     private async Task<int> RunOnceAsync()
     {
         var arguments = options.Command.Select(Encoding.UTF8.GetBytes).ToArray();
-        var reply = await TryExecuteAsync(arguments, error).ConfigureAwait(false);
-        if (reply is null)
-        {
-            return 1;
-        }
-
-        await output.WriteLineAsync(ReplyFormatter.Format(reply, options.Raw)).ConfigureAwait(false);
-        return reply.IsError ? 1 : 0;
+        return await RepeatAsync(arguments, options.Repeat, error, redirects: null).ConfigureAwait(false) ? 0 : 1;
     }
 
-    private async Task<int> RunSessionAsync(TextReader input, bool interactive)
+    /// <summary>Sends a command <paramref name="times"/> times (negative: for ever), -i apart, printing each reply.</summary>
+    /// <returns>False when a reply was an error or the node could not be reached.</returns>
+    private async Task<bool> RepeatAsync(IReadOnlyList<byte[]> arguments, long times, TextWriter problems, TextWriter? redirects)
+    {
+        var succeeded = true;
+        for (var sent = 0L; times < 0 || sent < times; sent++)
+        {
+            if (sent > 0 && options.Interval > TimeSpan.Zero)
+            {
+                await Task.Delay(options.Interval).ConfigureAwait(false);
+            }
+
+            var reply = await _connection.ExecuteAsync(arguments, problems, redirects).ConfigureAwait(false);
+            if (reply is null)
+            {
+                succeeded = false;
+            }
+            else
+            {
+                succeeded &= !reply.IsError;
+                await output.WriteLineAsync(ReplyFormatter.Format(reply, options.Raw)).ConfigureAwait(false);
+            }
+
+            // One reply per flush, so a long -r run can be watched or piped to grep as it goes.
+            await output.FlushAsync().ConfigureAwait(false);
+        }
+
+        return succeeded;
+    }
+
+    private async Task<int> RunSessionAsync(TextReader input, bool interactive, TerminalLineReader? terminal)
     {
         if (interactive)
         {
@@ -69,13 +97,12 @@ internal sealed class CliApp(CliOptions options, TextWriter output, TextWriter e
 
         while (true)
         {
-            if (interactive)
+            if (terminal is not null && !_catalogLoaded)
             {
-                await output.WriteAsync(Prompt).ConfigureAwait(false);
-                await output.FlushAsync().ConfigureAwait(false);
+                await LoadCatalogAsync(terminal.Editor).ConfigureAwait(false);
             }
 
-            var line = await input.ReadLineAsync().ConfigureAwait(false);
+            var line = await ReadLineAsync(input, interactive, terminal).ConfigureAwait(false);
             if (line is null)
             {
                 // Ctrl-D at the prompt: end the prompt's line before saying goodbye.
@@ -104,13 +131,24 @@ internal sealed class CliApp(CliOptions options, TextWriter output, TextWriter e
                 break;
             }
 
-            var reply = await TryExecuteAsync(arguments, output).ConfigureAwait(false);
-            if (reply is not null)
+            // As redis-cli: "3 incr visits" sends INCR three times.
+            var times = 1L;
+            if (arguments.Count > 1 && long.TryParse(Encoding.UTF8.GetString(arguments[0]), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out times))
             {
-                await output.WriteLineAsync(ReplyFormatter.Format(reply, options.Raw)).ConfigureAwait(false);
+                if (times <= 0)
+                {
+                    await output.WriteLineAsync("Invalid pepper-cli repeat command option value.").ConfigureAwait(false);
+                    continue;
+                }
+
+                arguments.RemoveAt(0);
+            }
+            else
+            {
+                times = 1;
             }
 
-            await output.FlushAsync().ConfigureAwait(false);
+            await RepeatAsync(arguments, times, output, output).ConfigureAwait(false);
         }
 
         if (interactive)
@@ -122,48 +160,28 @@ internal sealed class CliApp(CliOptions options, TextWriter output, TextWriter e
         return 0;
     }
 
-    /// <summary>
-    /// Sends one command, connecting first when there is no working connection, so a node that was down is used
-    /// again as soon as it is back. As redis-cli does, a command that fails on a connection that was already open
-    /// (the node restarted since) is sent once more on a new one. Connection problems are printed to
-    /// <paramref name="problems"/>.
-    /// </summary>
-    private async Task<RespReply?> TryExecuteAsync(IReadOnlyList<byte[]> arguments, TextWriter problems)
+    private async Task<string?> ReadLineAsync(TextReader input, bool interactive, TerminalLineReader? terminal)
     {
-        try
+        if (terminal is not null)
         {
-            var reused = _connection is { IsConnected: true };
-            try
-            {
-                return await (await ConnectedAsync().ConfigureAwait(false)).ExecuteAsync(arguments).ConfigureAwait(false);
-            }
-            catch (RespConnectionException) when (reused)
-            {
-                return await (await ConnectedAsync().ConfigureAwait(false)).ExecuteAsync(arguments).ConfigureAwait(false);
-            }
+            return terminal.ReadLine(Prompt);
         }
-        catch (RespConnectionException e)
+
+        if (interactive)
         {
-            await problems.WriteLineAsync(e.Message).ConfigureAwait(false);
-            return null;
+            await output.WriteAsync(Prompt).ConfigureAwait(false);
+            await output.FlushAsync().ConfigureAwait(false);
         }
+
+        return await input.ReadLineAsync().ConfigureAwait(false);
     }
 
-    private async Task<RespConnection> ConnectedAsync()
+    // Hints and completion come from the server; with no server yet, the next prompt tries again, silently.
+    private async Task LoadCatalogAsync(LineEditor editor)
     {
-        if (_connection is { IsConnected: true })
-        {
-            return _connection;
-        }
-
-        if (_connection is not null)
-        {
-            await _connection.DisposeAsync().ConfigureAwait(false);
-            _connection = null;
-        }
-
-        _connection = await RespConnection.ConnectAsync(options.Node, options.Port).ConfigureAwait(false);
-        return _connection;
+        var docs = await _connection.ExecuteAsync(CommandDocs, TextWriter.Null, redirects: null).ConfigureAwait(false);
+        _catalogLoaded = docs is not null;
+        editor.Catalog = docs is { Kind: RespReplyKind.Array } ? CommandCatalog.Parse(docs) : CommandCatalog.Empty;
     }
 
     private static bool IsExit(byte[] argument) =>

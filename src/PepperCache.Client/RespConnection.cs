@@ -11,7 +11,7 @@ namespace PepperCache.Client;
 /// with its own reply because the server answers in the order commands were sent (FIFO). Error replies are replies,
 /// not exceptions; a lost connection fails every command in flight with <see cref="RespConnectionException"/>.
 /// </summary>
-public sealed class RespConnection : IAsyncDisposable
+public sealed partial class RespConnection : IAsyncDisposable
 {
     private readonly SocketConnection _socket;
     private readonly string _endpointText;

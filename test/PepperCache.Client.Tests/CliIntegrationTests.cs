@@ -152,6 +152,50 @@ public sealed class CliIntegrationTests(PepperCacheNode node) : IClassFixture<Pe
     }
 
     [Fact]
+    public async Task Repeat_sends_a_one_shot_command_r_times_i_seconds_apart()
+    {
+        var repeated = await RunAsync(["--port", Port, "-r", "3", "-i", "0.01", "incr", "repeat:n"], new StringReader(""), interactive: false);
+        var errors = await RunAsync(["--port", Port, "-r", "2", "set", "repeat:n"], new StringReader(""), interactive: false);
+
+        Assert.Equal((0, "(integer) 1\n(integer) 2\n(integer) 3\n", ""), repeated);
+        Assert.Equal((1, "(error) ERR wrong number of arguments for 'set' command\n(error) ERR wrong number of arguments for 'set' command\n", ""), errors);
+    }
+
+    [Fact]
+    public async Task A_number_before_a_command_in_a_session_repeats_it()
+    {
+        var input = new StringReader("3 incr prefix:n\n0 incr prefix:n\n-2 incr prefix:n\n7\nget prefix:n\n");
+
+        var (code, output, _) = await RunAsync(["--port", Port], input, interactive: false);
+
+        Assert.Equal(0, code);
+        Assert.Equal(
+            "(integer) 1\n(integer) 2\n(integer) 3\n" +
+            "Invalid pepper-cli repeat command option value.\nInvalid pepper-cli repeat command option value.\n" +
+            "(error) ERR unknown command '7', with args beginning with: \n3\n",
+            output);
+    }
+
+    [Fact]
+    public async Task A_password_is_sent_with_AUTH_on_each_connection_with_redis_clis_warning()
+    {
+        await using var redis = new RedisServerProcess();
+        await redis.InitializeAsync();
+        var port = redis.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal((0, "OK\n", ""), await RunAsync(["-p", port, "config", "set", "requirepass", "sesame"], new StringReader(""), interactive: false));
+
+        var good = await RunAsync(["-p", port, "-a", "sesame", "ping"], new StringReader(""), interactive: false);
+        var quiet = await RunAsync(["-p", port, "-a", "sesame", "--no-auth-warning"], new StringReader("set k v\nget k\n"), interactive: false);
+        var wrong = await RunAsync(["-p", port, "-a", "nope", "--no-auth-warning", "get", "k"], new StringReader(""), interactive: false);
+        var none = await RunAsync(["-p", port, "get", "k"], new StringReader(""), interactive: false);
+
+        Assert.Equal((0, "PONG\n", "Warning: Using a password with '-a' or '-u' option on the command line interface may not be safe.\n"), good);
+        Assert.Equal((0, "OK\nv\n", ""), quiet);
+        Assert.Equal((1, "(error) NOAUTH Authentication required.\n", "AUTH failed: WRONGPASS invalid username-password pair or user is disabled.\n"), wrong);
+        Assert.Equal((1, "(error) NOAUTH Authentication required.\n", ""), none);
+    }
+
+    [Fact]
     public async Task The_built_tool_reads_piped_stdin_as_a_process()
     {
         var start = new ProcessStartInfo("dotnet")

@@ -39,4 +39,42 @@ public sealed class CliOptionsTests
         Assert.Null(CliOptions.Parse(args, out var error));
         Assert.Equal(expected, error);
     }
+
+    [Fact]
+    public void Redis_cli_style_flags_for_cluster_auth_and_repeat()
+    {
+        var options = CliOptions.Parse(["-h", "10.0.0.1", "-p", "7000", "-c", "-a", "pw", "--user", "bob", "--no-auth-warning", "-r", "-1", "-i", "0.25", "get", "k"], out _);
+
+        Assert.NotNull(options);
+        Assert.Equal(("10.0.0.1", 7000), (options.Node, options.Port));
+        Assert.True(options.Cluster);
+        Assert.Equal(("pw", "bob"), (options.Password, options.User));
+        Assert.True(options.NoAuthWarning);
+        Assert.Equal(-1, options.Repeat);
+        Assert.Equal(TimeSpan.FromMilliseconds(250), options.Interval);
+        Assert.Equal(["get", "k"], options.Command);
+    }
+
+    [Fact]
+    public void Without_r_a_command_is_sent_once()
+    {
+        var options = CliOptions.Parse(["ping"], out _);
+
+        Assert.NotNull(options);
+        Assert.Equal(1, options.Repeat);
+        Assert.Equal(TimeSpan.Zero, options.Interval);
+        Assert.False(options.Cluster);
+        Assert.Null(options.Password);
+    }
+
+    [Theory]
+    [InlineData(new[] { "-r", "x" }, "invalid value \"x\" for flag -r: parse error")]
+    [InlineData(new[] { "-i", "-1" }, "invalid value \"-1\" for flag -i: parse error")]
+    [InlineData(new[] { "-p", "0" }, "invalid value \"0\" for flag -p: parse error")]
+    [InlineData(new[] { "-a" }, "flag needs an argument: -a")]
+    public void Bad_values_of_the_new_flags_are_refused(string[] args, string expected)
+    {
+        Assert.Null(CliOptions.Parse(args, out var error));
+        Assert.Equal(expected, error);
+    }
 }

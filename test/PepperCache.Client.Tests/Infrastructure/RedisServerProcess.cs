@@ -14,7 +14,22 @@ public sealed class RedisServerProcess : IAsyncLifetime, IDisposable
 
     public int Port { get; private set; }
 
-    public ValueTask InitializeAsync() => StartAsync(FreePort());
+    /// <summary>Starts on a free port; should another test take the same port first, on another one.</summary>
+    public async ValueTask InitializeAsync()
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await StartAsync(FreePort());
+                return;
+            }
+            catch (InvalidOperationException) when (attempt < 3)
+            {
+                await DisposeAsync();
+            }
+        }
+    }
 
     /// <summary>A loopback port nobody listens on right now.</summary>
     public static int FreePort()
@@ -44,22 +59,27 @@ public sealed class RedisServerProcess : IAsyncLifetime, IDisposable
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
 
-        // Up when it accepts a connection: at most 100 tries, 10 s.
-        for (var attempt = 0; attempt < 100; attempt++)
+        // Up when it answers, and it must be this process answering: two tests can be handed the same free port, and
+        // then the second server fails to bind while the probe reaches the first. At most 100 tries, 10 s.
+        for (var attempt = 0; attempt < 100 && !_process.HasExited; attempt++)
         {
             try
             {
-                using var probe = new TcpClient();
-                await probe.ConnectAsync(IPAddress.Loopback, port);
-                return;
+                await using var probe = await PepperCache.Client.RespConnection.ConnectAsync("127.0.0.1", port);
+                var info = (await probe.ExecuteAsync("INFO", "server")).Text ?? "";
+                if (info.Contains($"process_id:{_process.Id}\r\n", StringComparison.Ordinal))
+                {
+                    return;
+                }
             }
-            catch (SocketException) when (!_process.HasExited)
+            catch (PepperCache.Client.RespConnectionException)
             {
-                await Task.Delay(100);
             }
+
+            await Task.Delay(100);
         }
 
-        throw new InvalidOperationException($"redis-server did not listen on {port}");
+        throw new InvalidOperationException($"redis-server did not start on {port} (is the port taken?)");
     }
 
     public async ValueTask DisposeAsync()
