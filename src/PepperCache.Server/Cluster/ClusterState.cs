@@ -69,6 +69,8 @@ internal sealed class ClusterState : IClusterView
 
         _members.Set(_self);
         Reconcile();
+        // The id (and the new incarnation) must be on disk before anyone hears of it.
+        SaveIfDirty();
         Log.NodeIdentity(logger, _self.Id, _self.Incarnation, _stateFile ?? "(not persisted)");
     }
 

@@ -87,7 +87,7 @@ internal sealed partial class GossipService(
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken).ConfigureAwait(false);
-        if (LeaveOnStop && cluster.Members().Any(m => m.Id != cluster.MyId && m.IsServing))
+        if (LeaveOnStop && cluster.MyStatus == MemberStatus.Alive && cluster.Members().Any(m => m.Id != cluster.MyId && m.IsServing))
         {
             await LeaveAsync(cancellationToken).ConfigureAwait(false);
         }
