@@ -1,8 +1,12 @@
+using System.Buffers;
 using System.Globalization;
 using System.Net.Http.Json;
 using System.Text;
+using Microsoft.Extensions.DependencyInjection;
 using PepperCache.Core.Cluster;
+using PepperCache.Protocol;
 using PepperCache.Server.Cluster;
+using PepperCache.Server.Resp;
 using PepperCache.Server.Tests.Infrastructure;
 using StackExchange.Redis;
 
@@ -159,6 +163,46 @@ public sealed class ClusterRoutingIntegrationTests(ThreeNodeClusterFixture fixtu
         Assert.All(rows, r => Assert.InRange(r.Slots, 5000, 6000));
         Assert.Single(rows, r => r.Myself);
         Assert.Equal(TestCluster.State(Nodes[2]).MyId, rows.Single(r => r.Myself).Id);
+    }
+
+    [Fact]
+    public void RedirectsAndLocalKeysAllocateNothing()
+    {
+        var server = Nodes[0].Services.GetRequiredService<ServerState>();
+        var (local, _, _) = KeyOwnedBy(Nodes[0], "alloc");
+        var (remote, remoteSlot, remoteOwner) = KeyOwnedBy(Nodes[1], "alloc");
+        server.Store.Set(Encoding.UTF8.GetBytes(local), "v"u8);
+        using var request = new RespRequest(server.Limits);
+        var output = new ArrayBufferWriter<byte>(4096);
+        var context = new CommandContext(server, new ClientSession(-1, null, null, server.Store.Now), request) { Output = output };
+
+        foreach (var (command, reply) in new[]
+        {
+            ($"GET {local}", "$1\r\nv\r\n"),
+            ($"GET {remote}", $"-MOVED {remoteSlot} 127.0.0.1:{remoteOwner.RespEndPoint.Port}\r\n"),
+            ($"MGET {local} {remote}", "-CROSSSLOT Keys in request don't hash to the same slot\r\n"),
+        })
+        {
+            var frame = RespTranscript.EncodeCommand(command.Split(' ').Select(Encoding.UTF8.GetBytes).ToList());
+            RunCommand(server, context, frame, output, 1000);
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            RunCommand(server, context, frame, output, 1000);
+            var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+            Assert.Equal(reply, Encoding.UTF8.GetString(output.WrittenSpan));
+            Assert.True(allocated < 1024, $"{command}: {allocated} bytes over 1000 calls");
+        }
+    }
+
+    private static void RunCommand(ServerState server, CommandContext context, byte[] frame, ArrayBufferWriter<byte> output, int count)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            output.ResetWrittenCount();
+            var reader = new SequenceReader<byte>(new ReadOnlySequence<byte>(frame));
+            Assert.True(RespParser.TryReadCommand(ref reader, context.Request));
+            server.Dispatcher.Execute(context);
+        }
     }
 
     private (string Key, int Slot, PepperCacheApplication Owner) KeyOwnedBy(PepperCacheApplication owner, string prefix)
