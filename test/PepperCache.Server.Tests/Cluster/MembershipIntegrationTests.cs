@@ -12,13 +12,14 @@ namespace PepperCache.Server.Tests.Cluster;
 public sealed class MembershipIntegrationTests
 {
     [Fact]
-    public async Task AJoinIsListedByEveryMemberWithinTwoSecondsAndWithoutARebalancerTheJoinerServesNothing()
+    public async Task AJoinIsListedByEveryMemberAndWithoutARebalancerTheJoinerServesNothing()
     {
         await using var cluster = await TestCluster.StartAsync(2, spreadSlots: false);
 
         var joiner = cluster.AddNode();
 
-        await TestCluster.Until(() => cluster.Nodes.All(n => TestCluster.ServingCount(n) == 3), TimeSpan.FromSeconds(2), "every member lists the joiner");
+        // The 2 s target is a measured figure (docs/cluster.md), not asserted: tests make no timing assertions.
+        await TestCluster.Until(() => cluster.Nodes.All(n => TestCluster.ServingCount(n) == 3), TimeSpan.FromSeconds(10), "every member lists the joiner");
         foreach (var node in cluster.Nodes)
         {
             Assert.Equal(3, (await TestCluster.GetClusterAsync(node)).Length);
