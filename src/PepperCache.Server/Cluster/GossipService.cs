@@ -26,6 +26,7 @@ internal sealed partial class GossipService(
     private readonly Dictionary<string, long> _lastContact = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _peerDigests = new(StringComparer.Ordinal);
     private int _pushedVersion = -1;
+    private int _wakePending;
 
     private PepperCacheOptions Options => options.Value;
 
@@ -69,8 +70,18 @@ internal sealed partial class GossipService(
 
             while (!stoppingToken.IsCancellationRequested)
             {
-                await RoundAsync(stoppingToken).ConfigureAwait(false);
-                cluster.SaveIfDirty();
+                Volatile.Write(ref _wakePending, 0);
+                try
+                {
+                    await RoundAsync(stoppingToken).ConfigureAwait(false);
+                    cluster.SaveIfDirty();
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    // A background service that throws stops the host; one bad round must not take the node down.
+                    Log.GossipRoundFailed(logger, ex);
+                }
+
                 await _wake.WaitAsync(Interval, stoppingToken).ConfigureAwait(false);
             }
         }
@@ -95,7 +106,14 @@ internal sealed partial class GossipService(
         cluster.SaveIfDirty();
     }
 
-    private void OnChanged() => _wake.Release();
+    /// <summary>Wakes the loop once however many changes arrive (a rebalance assigns thousands of slots one by one).</summary>
+    private void OnChanged()
+    {
+        if (Interlocked.Exchange(ref _wakePending, 1) == 0)
+        {
+            _wake.Release();
+        }
+    }
 
     /// <summary>POST /join to the seed, with backoff, for at most about a minute.</summary>
     private async Task JoinAsync(CancellationToken cancellationToken)

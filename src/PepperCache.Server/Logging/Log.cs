@@ -93,4 +93,7 @@ internal static partial class Log
 
     [LoggerMessage(4014, LogLevel.Information, "A member joined without a rebalancer in this build: the slots stay with their owners and the new member serves none")]
     public static partial void NoRebalancer(ILogger logger);
+
+    [LoggerMessage(4015, LogLevel.Error, "A gossip round failed")]
+    public static partial void GossipRoundFailed(ILogger logger, Exception exception);
 }
