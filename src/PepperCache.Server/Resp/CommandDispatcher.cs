@@ -7,7 +7,8 @@ namespace PepperCache.Server.Resp;
 
 /// <summary>
 /// Runs one parsed command: finds it in the table, checks arity, and calls its handler. The single place where
-/// cross-cutting checks (arity now; cluster redirects and AOF logging as they arrive) happen for every command.
+/// cross-cutting checks happen for every command: arity, cluster routing (<see cref="SlotRouting"/>: MOVED and
+/// CROSSSLOT once the cluster has two members), and AOF logging as it arrives.
 /// </summary>
 internal sealed class CommandDispatcher(CommandTable table, ClusterState? cluster = null)
 {
@@ -35,7 +36,7 @@ internal sealed class CommandDispatcher(CommandTable table, ClusterState? cluste
             return;
         }
 
-        if (command.HasKeys && Cluster is { Snapshot.Routing: true } && !SlotRouting.Allows(context, command, Cluster.Snapshot))
+        if (command.HasKeys && Cluster?.Snapshot is { Routing: true } snapshot && !SlotRouting.Allows(context, command, snapshot))
         {
             client.Asking = false;
             return;
