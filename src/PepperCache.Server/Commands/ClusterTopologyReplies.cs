@@ -111,7 +111,6 @@ internal static class ClusterTopologyReplies
         var byNode = RangesByNode(cluster.Snapshot.Owners);
         var epoch = cluster.CurrentEpoch;
         var myself = members.First(m => m.Id == cluster.MyId);
-        var fail = members.Count(m => m.Status == MemberStatus.Failed);
         var text = new StringBuilder()
             .Append("cluster_state:ok\r\n")
             .Append("cluster_slots_assigned:").Append(HashSlot.SlotCount).Append("\r\n")
@@ -122,7 +121,6 @@ internal static class ClusterTopologyReplies
             .Append("cluster_size:").Append(byNode.Count).Append("\r\n")
             .Append("cluster_current_epoch:").Append(epoch).Append("\r\n")
             .Append("cluster_my_epoch:").Append(myself.Incarnation).Append("\r\n")
-            .Append("cluster_failed_nodes:").Append(fail).Append("\r\n")
             .Append("total_cluster_links_buffer_limit_exceeded:0\r\n");
         context.Output.WriteBulkString(text.ToString());
     }
