@@ -165,11 +165,17 @@ public sealed class ServerArgumentsTests
             "  -bind string\n" +
             "    \tlisten address (defaults to the node address)\n" +
             "  -cluster string\n" +
-            "    \tcluster address\n" +
+            "    \tcluster address (host or host:admin-port of any member)\n" +
+            "  -cluster-secret string\n" +
+            "    \tshared secret for membership calls\n" +
+            "  -dir string\n" +
+            "    \tdata directory (default \"data/<node>-<port>\")\n" +
             "  -hz int\n" +
             "    \tactive expiry cycles per second (default 10)\n" +
             "  -node string\n" +
             "    \tnode address (default \"127.0.0.1\")\n" +
+            "  -node-timeout int\n" +
+            "    \tmilliseconds before an unreachable member is marked failed (default 5000)\n" +
             "  -port int\n" +
             "    \tcache port (default 9004)\n" +
             "  -proto-max-bulk-len string\n" +

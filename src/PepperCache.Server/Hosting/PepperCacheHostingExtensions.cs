@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using PepperCache.Core.Storage;
+using PepperCache.Server.Cluster;
 using PepperCache.Server.Resp;
 using Serilog;
 using Log = PepperCache.Server.Logging.Log;
@@ -27,6 +28,8 @@ internal static class PepperCacheHostingExtensions
             .Validate(o => o.Port == 0 || o.Port != o.AdminPort, "PepperCache:Port and PepperCache:AdminPort must differ")
             .Validate(o => o.ProtoMaxBulkLen > 0, "PepperCache:ProtoMaxBulkLen must be positive")
             .Validate(o => o.Hz is >= 1 and <= 500, "PepperCache:Hz must be 1-500")
+            .Validate(o => o.NodeTimeout >= 100, "PepperCache:NodeTimeout must be at least 100 ms")
+            .Validate(o => o.LeaveTimeout >= 0, "PepperCache:LeaveTimeout must not be negative")
             .Validate(o => IPAddress.TryParse(o.BindAddress, out _) || o.BindAddress == "localhost", "PepperCache:Bind (or Node) must be an IP address")
             .ValidateOnStart();
 
@@ -41,13 +44,20 @@ internal static class PepperCacheHostingExtensions
 
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(sp => new KeyValueStore(sp.GetRequiredService<TimeProvider>()));
-        builder.Services.AddSingleton(_ => new CommandDispatcher(CommandTable.CreateDefault()));
+        builder.Services.AddSingleton<ClusterState>();
+        builder.Services.AddSingleton<IClusterView>(sp => sp.GetRequiredService<ClusterState>());
+        builder.Services.AddSingleton<PeerClient>();
+        builder.Services.AddSingleton<GossipService>();
+        builder.Services.AddSingleton(sp => new CommandDispatcher(CommandTable.CreateDefault(), sp.GetRequiredService<ClusterState>()));
         builder.Services.AddSingleton<ClientRegistry>();
         builder.Services.AddSingleton<ServerState>();
         builder.Services.AddSingleton<NodeEndpoints>();
         builder.Services.AddHostedService<StartupReporter>();
         builder.Services.AddHostedService<ExpiryService>();
-        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(5));
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<GossipService>());
+        // A graceful leave waits up to LeaveTimeout for the slots to move; the host must wait at least as long.
+        builder.Services.AddOptions<HostOptions>().Configure<IOptions<PepperCacheOptions>>((host, node) =>
+            host.ShutdownTimeout = TimeSpan.FromSeconds(5) + TimeSpan.FromMilliseconds(node.Value.LeaveTimeout));
 
         builder.WebHost.UseSockets(sockets =>
         {

@@ -31,5 +31,23 @@ public sealed class PepperCacheOptions
     /// <summary>Active expiry cycles per second (Redis's <c>hz</c>).</summary>
     public int Hz { get; set; } = 10;
 
+    /// <summary>Data directory (<c>--dir</c>): <c>nodes.json</c> (node id, last member set) and the AOF. Default <c>./data/&lt;node&gt;-&lt;port&gt;</c>.</summary>
+    public string? Dir { get; set; }
+
+    /// <summary>Milliseconds a member may be unreachable before it is marked failed (<c>--node-timeout</c>).</summary>
+    public int NodeTimeout { get; set; } = 5000;
+
+    /// <summary>Shared secret every membership call must carry (<c>--cluster-secret</c>, PEPPER_CLUSTER_SECRET); empty for none.</summary>
+    public string ClusterSecret { get; set; } = "";
+
+    /// <summary>Milliseconds a graceful leave waits for this node's slots to move before it exits anyway.</summary>
+    public int LeaveTimeout { get; set; } = 30000;
+
+    /// <summary>
+    /// Where this node keeps its files. Null for a node on a port picked at random (tests) with no <c>--dir</c>:
+    /// it would have no stable place to find them again.
+    /// </summary>
+    public string? DataDirectory => !string.IsNullOrWhiteSpace(Dir) ? Dir : Port == 0 ? null : Path.Combine("data", $"{Node}-{Port}");
+
     public string BindAddress => string.IsNullOrWhiteSpace(Bind) ? Node : Bind;
 }

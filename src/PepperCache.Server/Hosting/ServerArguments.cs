@@ -18,9 +18,12 @@ internal sealed class ServerArguments
     [
         new("admin-port", "AdminPort", FlagKind.Port, "admin HTTP port", "18088"),
         new("bind", "Bind", FlagKind.Address, "listen address (defaults to the node address)", null),
-        new("cluster", "Cluster", FlagKind.Text, "cluster address", null),
+        new("cluster", "Cluster", FlagKind.Text, "cluster address (host or host:admin-port of any member)", null),
+        new("cluster-secret", "ClusterSecret", FlagKind.Text, "shared secret for membership calls", null),
+        new("dir", "Dir", FlagKind.Text, "data directory", "\"data/<node>-<port>\""),
         new("hz", "Hz", FlagKind.Hz, "active expiry cycles per second", "10"),
         new("node", "Node", FlagKind.Address, "node address", "\"127.0.0.1\""),
+        new("node-timeout", "NodeTimeout", FlagKind.Milliseconds, "milliseconds before an unreachable member is marked failed", "5000"),
         new("port", "Port", FlagKind.Port, "cache port", "9004"),
         new("proto-max-bulk-len", "ProtoMaxBulkLen", FlagKind.Size, "largest bulk string a client may send", "\"512mb\""),
     ];
@@ -168,13 +171,14 @@ internal sealed class ServerArguments
         Port,
         Size,
         Hz,
+        Milliseconds,
     }
 
     internal sealed record Flag(string Name, string Property, FlagKind Kind, string Help, string? Default)
     {
         public string ConfigurationKey => PepperCacheOptions.SectionName + ":" + Property;
 
-        public string KindName => Kind is FlagKind.Port or FlagKind.Hz ? "int" : "string";
+        public string KindName => Kind is FlagKind.Port or FlagKind.Hz or FlagKind.Milliseconds ? "int" : "string";
 
         /// <summary>Checks <paramref name="value"/> and returns it in the form configuration binding expects.</summary>
         public string Validate(string value, string source)
@@ -192,6 +196,13 @@ internal sealed class ServerArguments
                     if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var hz) || hz is < 1 or > 500)
                     {
                         throw new FormatException($"invalid value \"{value}\" for {source}: must be 1-500");
+                    }
+
+                    return value;
+                case FlagKind.Milliseconds:
+                    if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var ms) || ms < 100)
+                    {
+                        throw new FormatException($"invalid value \"{value}\" for {source}: must be at least 100 (milliseconds)");
                     }
 
                     return value;

@@ -1,5 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Extensions.Options;
+using PepperCache.Server.Cluster;
 using PepperCache.Server.Hosting;
 
 namespace PepperCache.Server.Http;
@@ -12,18 +12,22 @@ internal static class ClusterApi
         var api = routes.MapGroup("");
         api.MapGet("/cluster", GetCluster);
         api.MapGet("/healthz", GetHealth);
+        routes.MapMembershipApi();
         return api;
     }
 
-    /// <summary>The members' addresses in the original tool's format: <c>["127.0.0.1"]</c>; <c>host:port</c> when ports differ from the defaults.</summary>
-    internal static Ok<string[]> GetCluster(IOptions<PepperCacheOptions> options, NodeEndpoints endpoints)
-    {
-        var node = options.Value;
-        var port = endpoints.RespEndPoint?.Port ?? node.Port;
-        var adminPort = endpoints.AdminEndPoint?.Port ?? node.AdminPort;
-        var address = port == PepperCacheOptions.DefaultPort && adminPort == PepperCacheOptions.DefaultAdminPort ? node.Node : $"{node.Node}:{port}";
-        return TypedResults.Ok(new[] { address });
-    }
+    /// <summary>The serving members' addresses in the original tool's format: <c>["127.0.0.1"]</c>; <c>host:port</c> when ports differ from the defaults.</summary>
+    internal static Ok<string[]> GetCluster(ClusterState cluster) => TypedResults.Ok(
+        cluster.Members()
+            .Where(m => m.IsServing)
+            .OrderBy(m => m.Host, StringComparer.Ordinal)
+            .ThenBy(m => m.Port)
+            .Select(m => FormatAddress(m.Host, m.Port, m.AdminPort))
+            .ToArray());
+
+    /// <summary>The bare address on the default ports, else <c>host:port</c> (the cache port).</summary>
+    internal static string FormatAddress(string host, int port, int adminPort) =>
+        port == PepperCacheOptions.DefaultPort && adminPort == PepperCacheOptions.DefaultAdminPort ? host : $"{host}:{port}";
 
     /// <summary>Plain-text <c>OK</c> for load balancers and probes; 200 means both listeners are up.</summary>
     internal static ContentHttpResult GetHealth() => TypedResults.Text("OK");

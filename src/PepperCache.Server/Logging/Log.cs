@@ -50,4 +50,50 @@ internal static partial class Log
     // 3xxx: store
     [LoggerMessage(3001, LogLevel.Debug, "Active expiry removed {Count} keys")]
     public static partial void ExpiredKeysRemoved(ILogger logger, int count);
+
+    // 4xxx: cluster membership
+    [LoggerMessage(4001, LogLevel.Information, "Node id {Id}, incarnation {Incarnation} ({File})")]
+    public static partial void NodeIdentity(ILogger logger, string id, long incarnation, string file);
+
+    [LoggerMessage(4002, LogLevel.Information, "Member {Id} at {Host}:{Port} is {Status} (incarnation {Incarnation})")]
+    public static partial void MemberChanged(ILogger logger, string id, string host, int port, string status, long incarnation);
+
+    [LoggerMessage(4003, LogLevel.Warning, "Member {Id} at {Host}:{Port} unreachable for the node timeout: marked failed")]
+    public static partial void MemberFailed(ILogger logger, string id, string host, int port);
+
+    [LoggerMessage(4004, LogLevel.Warning, "{Count} slots of failed or departed members went to their new owners without their keys")]
+    public static partial void SlotsReassigned(ILogger logger, int count);
+
+    [LoggerMessage(4005, LogLevel.Warning, "This node was reported {Status}: refuted with incarnation {Incarnation}")]
+    public static partial void Refuted(ILogger logger, string status, long incarnation);
+
+    [LoggerMessage(4006, LogLevel.Warning, "Cannot read {Path}: {Reason}; starting as a new node")]
+    public static partial void StateFileUnreadable(ILogger logger, string path, string reason);
+
+    [LoggerMessage(4007, LogLevel.Error, "Cannot write {Path}: {Reason}")]
+    public static partial void StateFileUnwritable(ILogger logger, string path, string reason);
+
+    [LoggerMessage(4008, LogLevel.Information, "Joined the cluster through {Seed}: {Members} members")]
+    public static partial void Joined(ILogger logger, string seed, int members);
+
+    [LoggerMessage(4009, LogLevel.Warning, "Cannot join through {Seed} (attempt {Attempt}): {Reason}")]
+    public static partial void JoinFailed(ILogger logger, string seed, int attempt, string reason);
+
+    [LoggerMessage(4010, LogLevel.Warning, "Refused a membership call from {Remote} to {Path}: missing or wrong cluster secret")]
+    public static partial void SecretRefused(ILogger logger, string remote, string path);
+
+    [LoggerMessage(4011, LogLevel.Information, "Leaving the cluster: {Slots} slots to hand over")]
+    public static partial void Leaving(ILogger logger, int slots);
+
+    [LoggerMessage(4012, LogLevel.Warning, "Leaving: {Reason}")]
+    public static partial void LeaveIncomplete(ILogger logger, string reason);
+
+    [LoggerMessage(4013, LogLevel.Warning, "Returning node: dropped {Keys} keys of slots the cluster gave to others while it was away")]
+    public static partial void DroppedStaleKeys(ILogger logger, long keys);
+
+    [LoggerMessage(4014, LogLevel.Information, "A member joined without a rebalancer in this build: the slots stay with their owners and the new member serves none")]
+    public static partial void NoRebalancer(ILogger logger);
+
+    [LoggerMessage(4015, LogLevel.Error, "A gossip round failed")]
+    public static partial void GossipRoundFailed(ILogger logger, Exception exception);
 }

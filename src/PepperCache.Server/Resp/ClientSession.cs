@@ -32,6 +32,15 @@ internal sealed class ClientSession(long id, EndPoint? remote, EndPoint? local, 
     /// <summary>Set by QUIT (and fatal errors): the connection closes once pending replies are flushed.</summary>
     public bool CloseAfterReply { get; set; }
 
+    /// <summary>
+    /// ASKING was the previous command: the next one may touch a slot this node is importing (slot migration reads
+    /// this). The dispatcher clears it after every other command.
+    /// </summary>
+    public bool Asking { get; set; }
+
+    /// <summary>READONLY/READWRITE. There are no replicas to read from, so it changes nothing but is remembered.</summary>
+    public bool ReadOnlyMode { get; set; }
+
     public long CommandsProcessed;
     public long KeyspaceHits;
     public long KeyspaceMisses;

@@ -1,15 +1,21 @@
 using System.Text;
 using PepperCache.Protocol;
+using PepperCache.Server.Cluster;
+using PepperCache.Server.Commands;
 
 namespace PepperCache.Server.Resp;
 
 /// <summary>
 /// Runs one parsed command: finds it in the table, checks arity, and calls its handler. The single place where
-/// cross-cutting checks (arity now; cluster redirects and AOF logging as they arrive) happen for every command.
+/// cross-cutting checks happen for every command: arity, cluster routing (<see cref="SlotRouting"/>: MOVED and
+/// CROSSSLOT once the cluster has two members), and AOF logging as it arrives.
 /// </summary>
-internal sealed class CommandDispatcher(CommandTable table)
+internal sealed class CommandDispatcher(CommandTable table, ClusterState? cluster = null)
 {
     public CommandTable Table { get; } = table;
+
+    /// <summary>Membership and slot ownership; null only in tests that build a dispatcher without a node.</summary>
+    public ClusterState? Cluster { get; } = cluster;
 
     public void Execute(CommandContext context)
     {
@@ -30,7 +36,15 @@ internal sealed class CommandDispatcher(CommandTable table)
             return;
         }
 
+        if (command.HasKeys && Cluster?.Snapshot is { Routing: true } snapshot && !SlotRouting.Allows(context, command, snapshot))
+        {
+            client.Asking = false;
+            return;
+        }
+
         command.Handler(context);
+        // ASKING lasts for the one command after it, as in Redis.
+        client.Asking = ReferenceEquals(command, ClusterCommands.Asking);
     }
 
     /// <summary>Redis's wording: the name and the first arguments, each cut to 128 characters.</summary>

@@ -34,6 +34,9 @@ internal sealed class ServerState
 
     public CommandTable Commands => Dispatcher.Table;
 
+    /// <summary>Membership and slot ownership (null only for a dispatcher built without a node, in tests).</summary>
+    public Cluster.ClusterState? Cluster => Dispatcher.Cluster;
+
     /// <summary>Parser limits shared by every connection; CONFIG SET proto-max-bulk-len changes them live.</summary>
     public RespLimits Limits { get; }
 

@@ -1,0 +1,64 @@
+using System.Text;
+using PepperCache.Core.Cluster;
+
+namespace PepperCache.Server.Cluster;
+
+/// <summary>
+/// What routing reads on every keyed command: per slot, the node serving it and the tail of the MOVED reply that
+/// points at it, both built once per change. A single slot's entry is updated in place (a reference write) when the
+/// slot is assigned, so moving thousands of slots one by one does not rebuild the arrays each time.
+/// </summary>
+internal sealed class ClusterSnapshot
+{
+    public ClusterSnapshot(ClusterNode myself, ClusterNode[] owners, ClusterNode[] desired, bool routing)
+    {
+        Myself = myself;
+        Owners = owners;
+        Desired = desired;
+        Routing = routing;
+        MovedSuffixes = new byte[HashSlot.SlotCount][];
+        var suffixes = new Dictionary<ClusterNode, byte[]>(ReferenceEqualityComparer.Instance);
+        for (var slot = 0; slot < owners.Length; slot++)
+        {
+            MovedSuffixes[slot] = SuffixFor(owners[slot], suffixes);
+        }
+
+        _suffixes = suffixes;
+    }
+
+    private readonly Dictionary<ClusterNode, byte[]> _suffixes;
+
+    public ClusterNode Myself { get; }
+
+    public ClusterNode[] Owners { get; }
+
+    public ClusterNode[] Desired { get; }
+
+    /// <summary>" host:port\r\n" of each slot's owner: what follows "-MOVED &lt;slot&gt;".</summary>
+    public byte[][] MovedSuffixes { get; }
+
+    /// <summary>False for a cluster of one: no redirects and no CROSSSLOT, so a lone node behaves as plain Redis.</summary>
+    public bool Routing { get; }
+
+    /// <summary>Points <paramref name="slot"/> at <paramref name="owner"/> (the same instance as in <see cref="Owners"/>).</summary>
+    public void SetOwner(int slot, ClusterNode owner)
+    {
+        lock (_suffixes)
+        {
+            MovedSuffixes[slot] = SuffixFor(owner, _suffixes);
+        }
+
+        Owners[slot] = owner;
+    }
+
+    private static byte[] SuffixFor(ClusterNode node, Dictionary<ClusterNode, byte[]> cache)
+    {
+        if (!cache.TryGetValue(node, out var suffix))
+        {
+            suffix = Encoding.ASCII.GetBytes($" {node.Host}:{node.Port}\r\n");
+            cache[node] = suffix;
+        }
+
+        return suffix;
+    }
+}

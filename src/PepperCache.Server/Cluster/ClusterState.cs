@@ -1,0 +1,408 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using Microsoft.Extensions.Options;
+using PepperCache.Core.Cluster;
+using PepperCache.Server.Hosting;
+using PepperCache.Server.Logging;
+
+namespace PepperCache.Server.Cluster;
+
+/// <summary>
+/// This node's view of the cluster: the member table, the slot table, and the routing snapshot built from them.
+/// Every change goes through <see cref="Merge"/> (news from a peer) or a local decision (a failure, a leave, an
+/// assignment), then <see cref="Reconcile"/>, which applies the ownership rule:
+/// <list type="bullet">
+/// <item>A slot whose owner still serves stays with it until slot migration moves its keys and calls <see cref="AssignSlot"/>.</item>
+/// <item>A slot whose owner failed or left, or that has none, goes straight to its desired owner (the slot map over
+/// alive members) at the slot's epoch + 1: every member computes the same, so they agree without talking. The keys
+/// of a failed member are lost; it is a cache.</item>
+/// </list>
+/// </summary>
+internal sealed class ClusterState : IClusterView
+{
+    private readonly Lock _lock = new();
+    private readonly MemberTable _members = new();
+    private readonly SlotTable _slots = new();
+    private readonly Dictionary<string, long> _keyCounts = new(StringComparer.Ordinal);
+    private readonly ILogger<ClusterState> _logger;
+    private readonly string? _stateFile;
+    private readonly Dictionary<string, ClusterNode> _nodes = new(StringComparer.Ordinal);
+    private Member _self;
+    private SlotMap? _desiredMap;
+    private string _desiredKey = "";
+    private volatile ClusterSnapshot _snapshot = null!;
+    private string? _digest;
+    private SlotTableData? _encoded;
+    private bool _dirty;
+
+    public ClusterState(IOptions<PepperCacheOptions> options, ILogger<ClusterState> logger)
+    {
+        _logger = logger;
+        var node = options.Value;
+        var directory = node.DataDirectory;
+        _stateFile = directory is null ? null : Path.Combine(directory, "nodes.json");
+        var saved = NodeStateStore.Load(_stateFile, logger);
+        if (saved is not null)
+        {
+            // A restart: same id, a higher incarnation, so every member takes this entry over the one it holds.
+            _self = new Member(saved.Id, node.Node, node.Port, node.AdminPort, saved.Incarnation + 1, MemberStatus.Alive);
+            foreach (var member in saved.Members.Where(m => m.Id != saved.Id))
+            {
+                _members.Merge(member);
+            }
+
+            if (saved.Slots is not null && SlotTable.Decode(saved.Slots) is { } slots)
+            {
+                _slots.Merge(slots);
+            }
+
+            IsReturning = _members.All.Any(m => m.IsServing);
+            Synced = true;
+        }
+        else
+        {
+            _self = new Member(Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(20)), node.Node, node.Port, node.AdminPort, 1, MemberStatus.Alive);
+            // A node started without --cluster founds a cluster of one and owns every slot; a joiner owns nothing
+            // until it has the cluster's slot table.
+            Synced = string.IsNullOrWhiteSpace(node.Cluster);
+        }
+
+        _members.Set(_self);
+        Reconcile();
+        // The id (and the new incarnation) must be on disk before anyone hears of it.
+        SaveIfDirty();
+        Log.NodeIdentity(logger, _self.Id, _self.Incarnation, _stateFile ?? "(not persisted)");
+    }
+
+    public ClusterNode Myself => _snapshot.Myself;
+
+    public string MyId => _self.Id;
+
+    /// <summary>The snapshot routing reads; replaced on membership changes.</summary>
+    public ClusterSnapshot Snapshot => _snapshot;
+
+    /// <summary>Whether this node has a slot table from the cluster (or founded it), so may reassign orphaned slots.</summary>
+    public bool Synced { get; private set; }
+
+    /// <summary>Restarted with a saved member set: it must take the cluster's state before it announces itself.</summary>
+    public bool IsReturning { get; private set; }
+
+    /// <summary>Bumped on every change, so the gossip loop knows when to push.</summary>
+    public int Version { get; private set; }
+
+    public event Action? Changed;
+
+    public ClusterNode OwnerOf(int slot) => _snapshot.Owners[slot];
+
+    public ClusterNode DesiredOwnerOf(int slot) => _snapshot.Desired[slot];
+
+    public MemberStatus MyStatus
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _self.Status;
+            }
+        }
+    }
+
+    public long CurrentEpoch
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _slots.MaxEpoch;
+            }
+        }
+    }
+
+    /// <summary>The ports Kestrel actually bound (they differ from the options when 0 was asked for).</summary>
+    public void SetAddress(int port, int adminPort)
+    {
+        lock (_lock)
+        {
+            if (_self.Port == port && _self.AdminPort == adminPort)
+            {
+                return;
+            }
+
+            _self = _self with { Port = port, AdminPort = adminPort };
+            _members.Set(_self);
+            Reconcile();
+        }
+
+        RaiseChanged();
+    }
+
+    /// <summary>A consistent copy of the members, this node included.</summary>
+    public Member[] Members()
+    {
+        lock (_lock)
+        {
+            return [.. _members.All];
+        }
+    }
+
+    public long? KeyCountOf(string id)
+    {
+        lock (_lock)
+        {
+            return _keyCounts.TryGetValue(id, out var keys) ? keys : null;
+        }
+    }
+
+    /// <summary>Slot owners and epochs, copied under the lock (CLUSTER NODES, /cluster/nodes).</summary>
+    public (string?[] Owners, long[] Epochs) SlotOwners()
+    {
+        lock (_lock)
+        {
+            var owners = new string?[HashSlot.SlotCount];
+            var epochs = new long[HashSlot.SlotCount];
+            for (var slot = 0; slot < owners.Length; slot++)
+            {
+                owners[slot] = _slots.OwnerOf(slot);
+                epochs[slot] = _slots.EpochOf(slot);
+            }
+
+            return (owners, epochs);
+        }
+    }
+
+    /// <summary>This node's state as a gossip message; the slot table is included when asked for.</summary>
+    public GossipMessage CreateMessage(bool includeSlots, long keys, bool pull = false)
+    {
+        lock (_lock)
+        {
+            _digest ??= _slots.Digest().ToString("x16", CultureInfo.InvariantCulture);
+            if (includeSlots)
+            {
+                _encoded ??= _slots.Encode();
+            }
+
+            return new GossipMessage(_self.Id, [.. _members.All], _digest, includeSlots ? _encoded : null, keys, pull);
+        }
+    }
+
+    public string Digest
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _digest ??= _slots.Digest().ToString("x16", CultureInfo.InvariantCulture);
+            }
+        }
+    }
+
+    /// <summary>Merges a peer's state; returns whether this node's state changed.</summary>
+    public bool Merge(GossipMessage message)
+    {
+        bool changed;
+        lock (_lock)
+        {
+            changed = false;
+            _keyCounts[message.From] = message.Keys;
+            foreach (var member in message.Members)
+            {
+                if (member.Id == _self.Id)
+                {
+                    // Someone says this node failed, or left, or knows an incarnation newer than ours (a previous
+                    // life whose file was lost): refute it with a higher incarnation. A node that is leaving stays
+                    // leaving; one that has left does not come back.
+                    if (Member.Supersedes(member, _self) && _self.Status != MemberStatus.Left)
+                    {
+                        _self = _self with { Incarnation = member.Incarnation + 1 };
+                        _members.Set(_self);
+                        Log.Refuted(_logger, member.Status.ToString(), _self.Incarnation);
+                        changed = true;
+                    }
+
+                    continue;
+                }
+
+                if (_members.Merge(member))
+                {
+                    Log.MemberChanged(_logger, member.Id, member.Host, member.Port, member.Status.ToString(), member.Incarnation);
+                    changed = true;
+                }
+            }
+
+            if (message.Slots is not null && SlotTable.Decode(message.Slots) is { } slots)
+            {
+                if (_slots.Merge(slots) > 0)
+                {
+                    changed = true;
+                }
+
+                if (!Synced && _slots.HasOwners)
+                {
+                    Synced = true;
+                    changed = true;
+                }
+            }
+
+            if (changed)
+            {
+                Reconcile();
+            }
+        }
+
+        if (changed)
+        {
+            RaiseChanged();
+        }
+
+        return changed;
+    }
+
+    /// <summary>A member unreachable for the node timeout: mark it failed at its incarnation.</summary>
+    public void MarkFailed(string id)
+    {
+        lock (_lock)
+        {
+            if (_members.Find(id) is not { IsServing: true } member)
+            {
+                return;
+            }
+
+            _members.Merge(member with { Status = MemberStatus.Failed });
+            Log.MemberFailed(_logger, id, member.Host, member.Port);
+            Reconcile();
+        }
+
+        RaiseChanged();
+    }
+
+    /// <summary>This node's own status (leaving, left).</summary>
+    public void SetMyStatus(MemberStatus status)
+    {
+        lock (_lock)
+        {
+            _self = _self with { Status = status };
+            _members.Set(_self);
+            Reconcile();
+        }
+
+        RaiseChanged();
+    }
+
+    public void AssignSlot(int slot, string nodeId)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(slot);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(slot, HashSlot.SlotCount);
+        lock (_lock)
+        {
+            if (!_nodes.TryGetValue(nodeId, out var node))
+            {
+                throw new ArgumentException($"Unknown node {nodeId}", nameof(nodeId));
+            }
+
+            if (_slots.OwnerOf(slot) == nodeId)
+            {
+                return;
+            }
+
+            // Above every epoch this node knows, so it also beats a concurrent reassignment of a failed owner's slot.
+            _slots.Merge(slot, nodeId, _slots.MaxEpoch + 1);
+            _snapshot.SetOwner(slot, node);
+            MarkDirty();
+        }
+
+        RaiseChanged();
+    }
+
+    /// <summary>Whether the member table knows <paramref name="nodeId"/> (CLUSTER SETSLOT's check).</summary>
+    public bool IsKnown(string nodeId)
+    {
+        lock (_lock)
+        {
+            return _nodes.ContainsKey(nodeId);
+        }
+    }
+
+    /// <summary>Writes <c>nodes.json</c> if anything changed since the last write.</summary>
+    public void SaveIfDirty()
+    {
+        NodeStateFile state;
+        lock (_lock)
+        {
+            if (!_dirty || _stateFile is null)
+            {
+                return;
+            }
+
+            _dirty = false;
+            state = new NodeStateFile(_self.Id, _self.Incarnation, [.. _members.All], _encoded ??= _slots.Encode());
+        }
+
+        NodeStateStore.Save(_stateFile, state, _logger);
+    }
+
+    private void MarkDirty()
+    {
+        _dirty = true;
+        _digest = null;
+        _encoded = null;
+        Version++;
+    }
+
+    private void RaiseChanged() => Changed?.Invoke();
+
+    /// <summary>Applies the ownership rule and rebuilds the routing snapshot. Called under the lock.</summary>
+    private void Reconcile()
+    {
+        var serving = _members.All.Where(m => m.IsServing).Select(m => m.Id).ToHashSet(StringComparer.Ordinal);
+        var alive = _members.AliveIds();
+        if (alive.Count == 0)
+        {
+            alive = serving.Count > 0 ? [.. serving] : [_self.Id];
+        }
+
+        alive.Sort(StringComparer.Ordinal);
+        var key = string.Join(',', alive);
+        if (key != _desiredKey || _desiredMap is null)
+        {
+            _desiredMap = SlotMap.Build(alive);
+            _desiredKey = key;
+        }
+
+        if (Synced)
+        {
+            var reassigned = 0;
+            for (var slot = 0; slot < HashSlot.SlotCount; slot++)
+            {
+                var owner = _slots.OwnerOf(slot);
+                if (owner is null || !serving.Contains(owner))
+                {
+                    _slots.Merge(slot, _desiredMap.OwnerOf(slot), _slots.EpochOf(slot) + 1);
+                    reassigned += owner is null ? 0 : 1;
+                }
+            }
+
+            if (reassigned > 0)
+            {
+                Log.SlotsReassigned(_logger, reassigned);
+            }
+        }
+
+        _nodes.Clear();
+        foreach (var member in _members.All)
+        {
+            _nodes[member.Id] = member.ToNode();
+        }
+
+        var myself = _nodes[_self.Id];
+        var owners = new ClusterNode[HashSlot.SlotCount];
+        var desired = new ClusterNode[HashSlot.SlotCount];
+        for (var slot = 0; slot < owners.Length; slot++)
+        {
+            owners[slot] = _slots.OwnerOf(slot) is { } owner && _nodes.TryGetValue(owner, out var node) ? node : myself;
+            desired[slot] = _nodes[_desiredMap.OwnerOf(slot)];
+        }
+
+        _snapshot = new ClusterSnapshot(myself, owners, desired, routing: serving.Count > 1);
+        MarkDirty();
+    }
+}

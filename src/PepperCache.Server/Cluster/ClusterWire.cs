@@ -1,0 +1,44 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace PepperCache.Server.Cluster;
+
+/// <summary>
+/// What members exchange (<c>POST /join</c>, <c>POST /cluster/gossip</c>): the sender's member table, its slot table's
+/// digest, and the slot table itself only when the receiver's is known, or suspected, to differ. The reply has the
+/// same shape, so one round trip merges both ways.
+/// </summary>
+/// <param name="From">The sender's id.</param>
+/// <param name="Keys">The sender's key count, for <c>GET /cluster/nodes</c>.</param>
+/// <param name="Pull">The sender only wants the receiver's state; its own is not merged yet (a returning node).</param>
+internal sealed record GossipMessage(
+    string From,
+    Member[] Members,
+    string SlotsDigest,
+    SlotTableData? Slots,
+    long Keys = 0,
+    bool Pull = false);
+
+/// <summary>The data directory's <c>nodes.json</c>: this node's id and incarnation, and the cluster it last saw.</summary>
+internal sealed record NodeStateFile(string Id, long Incarnation, Member[] Members, SlotTableData? Slots);
+
+/// <summary>One row of <c>GET /cluster/nodes</c>.</summary>
+internal sealed record NodeInfo(
+    string Id,
+    string Host,
+    int Port,
+    int AdminPort,
+    string State,
+    bool Myself,
+    int Slots,
+    int Ranges,
+    string SlotRanges,
+    long? Keys,
+    RebalanceProgress? Rebalance);
+
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, UseStringEnumConverter = true)]
+[JsonSerializable(typeof(GossipMessage))]
+[JsonSerializable(typeof(NodeStateFile))]
+[JsonSerializable(typeof(NodeInfo[]))]
+[JsonSerializable(typeof(string[]))]
+internal sealed partial class ClusterJsonContext : JsonSerializerContext;

@@ -1,0 +1,292 @@
+using System.Globalization;
+using Microsoft.Extensions.Options;
+using PepperCache.Core.Storage;
+using PepperCache.Server.Hosting;
+using PepperCache.Server.Logging;
+
+namespace PepperCache.Server.Cluster;
+
+/// <summary>
+/// Keeps this node's view in step with the others': joins through <c>--cluster</c> at start-up, pushes every change
+/// to every serving member at once, exchanges state with each of them every <see cref="Interval"/> (which doubles as
+/// the failure probe), marks a member failed after <c>--node-timeout</c> without a reply, and leaves gracefully on
+/// shutdown. See docs/cluster.md ("Membership").
+/// </summary>
+internal sealed partial class GossipService(
+    ClusterState cluster,
+    PeerClient peers,
+    KeyValueStore store,
+    NodeEndpoints endpoints,
+    IHostApplicationLifetime lifetime,
+    IServiceProvider services,
+    IOptions<PepperCacheOptions> options,
+    ILogger<GossipService> logger) : BackgroundService
+{
+    private readonly SemaphoreSlim _wake = new(0, int.MaxValue);
+    private readonly Dictionary<string, long> _lastContact = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _peerDigests = new(StringComparer.Ordinal);
+    private int _pushedVersion = -1;
+    private int _wakePending;
+
+    private PepperCacheOptions Options => options.Value;
+
+    /// <summary>Between rounds: a quarter of the node timeout, at most a second, so a failure is seen several rounds in.</summary>
+    private TimeSpan Interval => TimeSpan.FromMilliseconds(Math.Clamp(Options.NodeTimeout / 4, 50, 1000));
+
+    /// <summary>One exchange may take this long before it counts as a missed probe.</summary>
+    private TimeSpan RequestTimeout => TimeSpan.FromMilliseconds(Math.Clamp(Options.NodeTimeout / 2, 200, 2000));
+
+    /// <summary>Set by tests to stop as a crashed node would: without leaving.</summary>
+    internal bool LeaveOnStop { get; set; } = true;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using (lifetime.ApplicationStarted.Register(() => started.TrySetResult()))
+        using (stoppingToken.Register(() => started.TrySetCanceled(stoppingToken)))
+        {
+            try
+            {
+                await started.Task.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+
+        cluster.SetAddress(endpoints.RespEndPoint?.Port ?? Options.Port, endpoints.AdminEndPoint?.Port ?? Options.AdminPort);
+        cluster.Changed += OnChanged;
+        try
+        {
+            if (cluster.IsReturning)
+            {
+                await ReturnAsync(stoppingToken).ConfigureAwait(false);
+            }
+            else if (!cluster.Synced)
+            {
+                await JoinAsync(stoppingToken).ConfigureAwait(false);
+            }
+
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                Volatile.Write(ref _wakePending, 0);
+                try
+                {
+                    await RoundAsync(stoppingToken).ConfigureAwait(false);
+                    cluster.SaveIfDirty();
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    // A background service that throws stops the host; one bad round must not take the node down.
+                    Log.GossipRoundFailed(logger, ex);
+                }
+
+                await _wake.WaitAsync(Interval, stoppingToken).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopping.
+        }
+        finally
+        {
+            cluster.Changed -= OnChanged;
+        }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken).ConfigureAwait(false);
+        if (LeaveOnStop && cluster.MyStatus == MemberStatus.Alive && cluster.Members().Any(m => m.Id != cluster.MyId && m.IsServing))
+        {
+            await LeaveAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        cluster.SaveIfDirty();
+    }
+
+    /// <summary>Wakes the loop once however many changes arrive (a rebalance assigns thousands of slots one by one).</summary>
+    private void OnChanged()
+    {
+        if (Interlocked.Exchange(ref _wakePending, 1) == 0)
+        {
+            _wake.Release();
+        }
+    }
+
+    /// <summary>POST /join to the seed, with backoff, for at most about a minute.</summary>
+    private async Task JoinAsync(CancellationToken cancellationToken)
+    {
+        var (host, adminPort) = ParseSeed(Options.Cluster);
+        var delay = TimeSpan.FromMilliseconds(100);
+        for (var attempt = 1; attempt <= 20; attempt++)
+        {
+            try
+            {
+                var reply = await peers.ExchangeAsync(host, adminPort, "/join", Message(includeSlots: false), RequestTimeout, cancellationToken).ConfigureAwait(false);
+                await Task.Run(() => cluster.Merge(reply), cancellationToken).ConfigureAwait(false);
+                Log.Joined(logger, Options.Cluster, cluster.Members().Count(m => m.IsServing));
+                return;
+            }
+            catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or System.Text.Json.JsonException && !cancellationToken.IsCancellationRequested)
+            {
+                Log.JoinFailed(logger, Options.Cluster, attempt, ex.Message);
+            }
+
+            await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+            delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, 5000));
+        }
+
+        Log.LeaveIncomplete(logger, "gave up joining " + Options.Cluster + "; serving alone");
+    }
+
+    /// <summary>
+    /// A node restarting with a saved member set first takes the cluster's current state without announcing itself,
+    /// drops the keys of slots it no longer owns (the survivors' copy wins: nothing it held may come back), then
+    /// announces its new incarnation with the next round.
+    /// </summary>
+    private async Task ReturnAsync(CancellationToken cancellationToken)
+    {
+        var targets = cluster.Members().Where(m => m.Id != cluster.MyId && m.IsServing).Select(m => (m.Host, m.AdminPort)).ToList();
+        if (!string.IsNullOrWhiteSpace(Options.Cluster))
+        {
+            targets.Insert(0, ParseSeed(Options.Cluster));
+        }
+
+        foreach (var (host, adminPort) in targets)
+        {
+            try
+            {
+                var reply = await peers.ExchangeAsync(host, adminPort, "/cluster/gossip", Message(includeSlots: false, pull: true), RequestTimeout, cancellationToken).ConfigureAwait(false);
+                await Task.Run(() => cluster.Merge(reply), cancellationToken).ConfigureAwait(false);
+                var me = cluster.Myself;
+                var dropped = store.RemoveKeysInSlots(slot => !ReferenceEquals(cluster.OwnerOf(slot), me));
+                if (dropped > 0)
+                {
+                    Log.DroppedStaleKeys(logger, dropped);
+                }
+
+                return;
+            }
+            catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or System.Text.Json.JsonException && !cancellationToken.IsCancellationRequested)
+            {
+                Log.JoinFailed(logger, $"{host}:{adminPort}", 1, ex.Message);
+            }
+        }
+    }
+
+    /// <summary>One exchange with every serving member: a push (with the slot table) after a change, else gossip.</summary>
+    private async Task RoundAsync(CancellationToken cancellationToken)
+    {
+        if (cluster.MyStatus == MemberStatus.Left)
+        {
+            return;
+        }
+
+        var version = cluster.Version;
+        var push = version != _pushedVersion;
+        _pushedVersion = version;
+        var now = Environment.TickCount64;
+        var targets = cluster.Members().Where(m => m.Id != cluster.MyId && m.IsServing).ToList();
+        foreach (var target in targets)
+        {
+            _lastContact.TryAdd(target.Id, now);
+        }
+
+        var digest = cluster.Digest;
+        var results = await Task.WhenAll(targets.Select(target =>
+        {
+            var includeSlots = push || !_peerDigests.TryGetValue(target.Id, out var known) || known != digest;
+            return ExchangeAsync(target, includeSlots, cancellationToken);
+        })).ConfigureAwait(false);
+
+        now = Environment.TickCount64;
+        for (var i = 0; i < targets.Count; i++)
+        {
+            var target = targets[i];
+            if (results[i] is { } reply)
+            {
+                _lastContact[target.Id] = now;
+                _peerDigests[target.Id] = reply.SlotsDigest;
+                cluster.Merge(reply);
+            }
+            else if (now - _lastContact[target.Id] > Options.NodeTimeout)
+            {
+                cluster.MarkFailed(target.Id);
+                _lastContact.Remove(target.Id);
+            }
+        }
+    }
+
+    private async Task<GossipMessage?> ExchangeAsync(Member target, bool includeSlots, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await peers.ExchangeAsync(target.Host, target.AdminPort, "/cluster/gossip", Message(includeSlots), RequestTimeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or System.Text.Json.JsonException && !cancellationToken.IsCancellationRequested)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Mark leaving, wait (bounded) for the rebalancer to hand the slots over, mark left, tell everyone.</summary>
+    private async Task LeaveAsync(CancellationToken cancellationToken)
+    {
+        var me = cluster.Myself;
+        var owned = Enumerable.Range(0, Core.Cluster.HashSlot.SlotCount).Count(slot => ReferenceEquals(cluster.OwnerOf(slot), me));
+        Log.Leaving(logger, owned);
+        cluster.SetMyStatus(MemberStatus.Leaving);
+        await PushAsync(cancellationToken).ConfigureAwait(false);
+        if (services.GetService<IRebalancer>() is { } rebalancer)
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(Options.LeaveTimeout);
+            try
+            {
+                await rebalancer.WhenSettledAsync(timeout.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                Log.LeaveIncomplete(logger, $"slots not handed over within {Options.LeaveTimeout} ms; their keys are lost");
+            }
+        }
+        else if (owned > 0)
+        {
+            Log.LeaveIncomplete(logger, "no rebalancer in this build: this node's keys are not handed over");
+        }
+
+        cluster.SetMyStatus(MemberStatus.Left);
+        await PushAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task PushAsync(CancellationToken cancellationToken)
+    {
+        var targets = cluster.Members().Where(m => m.Id != cluster.MyId && m.IsServing).ToList();
+        var replies = await Task.WhenAll(targets.Select(t => ExchangeAsync(t, includeSlots: true, cancellationToken))).ConfigureAwait(false);
+        foreach (var reply in replies)
+        {
+            if (reply is not null)
+            {
+                cluster.Merge(reply);
+            }
+        }
+    }
+
+    private GossipMessage Message(bool includeSlots, bool pull = false) => cluster.CreateMessage(includeSlots, store.Count, pull);
+
+    /// <summary><c>--cluster</c>: a host, or host:admin-port.</summary>
+    internal static (string Host, int AdminPort) ParseSeed(string seed)
+    {
+        seed = seed.Trim();
+        var colon = seed.LastIndexOf(':');
+        if (colon > 0 && !seed.EndsWith(']') && seed.IndexOf(':', StringComparison.Ordinal) == colon &&
+            int.TryParse(seed.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var port))
+        {
+            return (seed[..colon], port);
+        }
+
+        return (seed.Trim('[', ']'), PepperCacheOptions.DefaultAdminPort);
+    }
+}

@@ -1,0 +1,135 @@
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.Options;
+using PepperCache.Core.Cluster;
+using PepperCache.Core.Storage;
+using PepperCache.Server.Cluster;
+using PepperCache.Server.Hosting;
+using PepperCache.Server.Logging;
+
+namespace PepperCache.Server.Http;
+
+/// <summary>
+/// Membership calls between members (<c>POST /join</c>, <c>POST /cluster/gossip</c>, <c>POST /leave</c>), each
+/// guarded by the cluster secret when one is set, and <c>GET /cluster/nodes</c> for people and tools.
+/// </summary>
+internal static class MembershipApi
+{
+    public static void MapMembershipApi(this IEndpointRouteBuilder routes)
+    {
+        var guarded = routes.MapGroup("").AddEndpointFilter(RequireSecret);
+        guarded.MapPost("/join", Join);
+        guarded.MapPost("/cluster/gossip", Gossip);
+        guarded.MapPost("/leave", Leave);
+        routes.MapGet("/cluster/nodes", GetNodes);
+    }
+
+    private static async Task<IResult> Join(HttpRequest request, ClusterState cluster, KeyValueStore store)
+    {
+        if (await ReadAsync(request).ConfigureAwait(false) is not { } message)
+        {
+            return Results.BadRequest();
+        }
+
+        cluster.Merge(message);
+        return Reply(cluster.CreateMessage(includeSlots: true, store.Count));
+    }
+
+    private static async Task<IResult> Gossip(HttpRequest request, ClusterState cluster, KeyValueStore store)
+    {
+        if (await ReadAsync(request).ConfigureAwait(false) is not { } message)
+        {
+            return Results.BadRequest();
+        }
+
+        if (!message.Pull)
+        {
+            cluster.Merge(message);
+        }
+
+        // The sender's slot table differs from ours (or it wants ours): send ours, so one round trip merges both ways.
+        return Reply(cluster.CreateMessage(includeSlots: message.Pull || message.SlotsDigest != cluster.Digest, store.Count));
+    }
+
+    /// <summary>Graceful leave, as SIGTERM: the node hands its slots over and exits; 202 at once.</summary>
+    private static IResult Leave(IHostApplicationLifetime lifetime)
+    {
+        _ = Task.Run(lifetime.StopApplication);
+        return Results.Accepted();
+    }
+
+    private static IResult GetNodes(ClusterState cluster, KeyValueStore store, IServiceProvider services)
+    {
+        var (owners, _) = cluster.SlotOwners();
+        var rebalancer = services.GetService<IRebalancer>();
+        var rows = cluster.Members()
+            .OrderBy(m => m.Host, StringComparer.Ordinal).ThenBy(m => m.Port)
+            .Select(m =>
+            {
+                var ranges = SlotRanges(owners, m.Id);
+                var myself = m.Id == cluster.MyId;
+                return new NodeInfo(
+                    m.Id, m.Host, m.Port, m.AdminPort, m.Status.ToString().ToLowerInvariant(), myself,
+                    ranges.Sum(r => r.Count), ranges.Count, string.Join(',', ranges),
+                    myself ? store.Count : cluster.KeyCountOf(m.Id),
+                    myself ? rebalancer?.Progress : null);
+            })
+            .ToArray();
+        return Results.Json(rows, ClusterJsonContext.Default.NodeInfoArray);
+    }
+
+    internal static List<SlotRange> SlotRanges(string?[] owners, string id)
+    {
+        var ranges = new List<SlotRange>();
+        var start = -1;
+        for (var slot = 0; slot <= owners.Length; slot++)
+        {
+            var mine = slot < owners.Length && owners[slot] == id;
+            if (mine && start < 0)
+            {
+                start = slot;
+            }
+            else if (!mine && start >= 0)
+            {
+                ranges.Add(new SlotRange(start, slot - 1));
+                start = -1;
+            }
+        }
+
+        return ranges;
+    }
+
+    private static async Task<GossipMessage?> ReadAsync(HttpRequest request)
+    {
+        try
+        {
+            return await request.ReadFromJsonAsync(ClusterJsonContext.Default.GossipMessage, request.HttpContext.RequestAborted).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is System.Text.Json.JsonException or InvalidOperationException)
+        {
+            return null;
+        }
+    }
+
+    private static IResult Reply(GossipMessage message) => Results.Json(message, ClusterJsonContext.Default.GossipMessage);
+
+    /// <summary>With a cluster secret set, a membership call without the same secret gets 401 and is logged.</summary>
+    private static async ValueTask<object?> RequireSecret(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var http = context.HttpContext;
+        var secret = http.RequestServices.GetRequiredService<IOptions<PepperCacheOptions>>().Value.ClusterSecret;
+        if (!string.IsNullOrEmpty(secret))
+        {
+            var given = http.Request.Headers[PeerClient.SecretHeader].ToString();
+            // Hashing both first makes the comparison constant-time in the length too.
+            if (!CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(given)), SHA256.HashData(Encoding.UTF8.GetBytes(secret))))
+            {
+                var logger = http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(MembershipApi));
+                Log.SecretRefused(logger, http.Connection.RemoteIpAddress?.ToString() ?? "?", http.Request.Path);
+                return Results.Unauthorized();
+            }
+        }
+
+        return await next(context).ConfigureAwait(false);
+    }
+}

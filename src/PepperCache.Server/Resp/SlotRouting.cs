@@ -1,0 +1,57 @@
+using System.Buffers;
+using System.Buffers.Text;
+using PepperCache.Core.Cluster;
+using PepperCache.Protocol;
+using PepperCache.Server.Cluster;
+
+namespace PepperCache.Server.Resp;
+
+/// <summary>
+/// Redis Cluster's redirects for keyed commands: every key must hash to one slot (else <c>-CROSSSLOT</c>), and that
+/// slot must be served here (else <c>-MOVED &lt;slot&gt; &lt;host&gt;:&lt;port&gt;</c>, from bytes built once per owner).
+/// Allocates nothing.
+/// </summary>
+internal static class SlotRouting
+{
+    public static ReadOnlySpan<byte> CrossSlot => "-CROSSSLOT Keys in request don't hash to the same slot\r\n"u8;
+
+    /// <summary>Whether the command may run here; when not, the redirect or error has been written.</summary>
+    public static bool Allows(CommandContext context, CommandDefinition command, ClusterSnapshot snapshot)
+    {
+        var request = context.Request;
+        var last = command.LastKey < 0 ? request.Count + command.LastKey : Math.Min(command.LastKey, request.Count - 1);
+        var first = command.FirstKey;
+        if (first >= request.Count)
+        {
+            return true;
+        }
+
+        var slot = HashSlot.Of(request[first]);
+        for (var i = first + command.Step; i <= last; i += command.Step)
+        {
+            if (HashSlot.Of(request[i]) != slot)
+            {
+                context.Output.WriteRaw(CrossSlot);
+                return false;
+            }
+        }
+
+        if (ReferenceEquals(snapshot.Owners[slot], snapshot.Myself))
+        {
+            return true;
+        }
+
+        WriteMoved(context.Output, slot, snapshot.MovedSuffixes[slot]);
+        return false;
+    }
+
+    private static void WriteMoved(IBufferWriter<byte> output, int slot, byte[] suffix)
+    {
+        var prefix = "-MOVED "u8;
+        var span = output.GetSpan(prefix.Length + 5 + suffix.Length);
+        prefix.CopyTo(span);
+        Utf8Formatter.TryFormat(slot, span[prefix.Length..], out var digits);
+        suffix.CopyTo(span[(prefix.Length + digits)..]);
+        output.Advance(prefix.Length + digits + suffix.Length);
+    }
+}

@@ -1,0 +1,149 @@
+using System.Net;
+using System.Net.Http.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using PepperCache.Core.Cluster;
+using PepperCache.Server.Cluster;
+using PepperCache.Server.Tests.Infrastructure;
+
+namespace PepperCache.Server.Tests.Cluster;
+
+/// <summary>Joins, the cluster secret, failure detection, restarts and graceful leave, each on a cluster of its own.</summary>
+public sealed class MembershipIntegrationTests
+{
+    [Fact]
+    public async Task AJoinIsListedByEveryMemberAndWithoutARebalancerTheJoinerServesNothing()
+    {
+        await using var cluster = await TestCluster.StartAsync(2, spreadSlots: false);
+
+        var joiner = cluster.AddNode();
+
+        // The 2 s target is a measured figure (docs/cluster.md), not asserted: tests make no timing assertions.
+        await TestCluster.Until(() => cluster.Nodes.All(n => TestCluster.ServingCount(n) == 3), TimeSpan.FromSeconds(10), "every member lists the joiner");
+        foreach (var node in cluster.Nodes)
+        {
+            Assert.Equal(3, (await TestCluster.GetClusterAsync(node)).Length);
+        }
+
+        // No rebalancer in this build: the founder keeps every slot, and the joiner redirects there.
+        var founder = TestCluster.State(cluster.Nodes[0]);
+        Assert.All(Enumerable.Range(0, HashSlot.SlotCount), slot => Assert.Equal(founder.MyId, TestCluster.State(joiner).OwnerOf(slot).Id));
+        await using var raw = await joiner.ConnectRawAsync();
+        await raw.AssertReplyAsync("*2\r\n$3\r\nGET\r\n$3\r\nfoo\r\n", $"-MOVED 12182 127.0.0.1:{cluster.Nodes[0].RespEndPoint.Port}\r\n");
+    }
+
+    [Fact]
+    public async Task WithASecretMembershipCallsWithoutItAreRefusedAndMembersWithItJoin()
+    {
+        var secret = new Dictionary<string, string?> { ["PepperCache:ClusterSecret"] = "pepper-s3cret" };
+        await using var cluster = await TestCluster.StartAsync(2, spreadSlots: false, settings: secret);
+        using var http = cluster.Nodes[0].CreateAdminClient();
+        var ct = TestContext.Current.CancellationToken;
+        var message = TestCluster.State(cluster.Nodes[1]).CreateMessage(includeSlots: false, 0);
+
+        using var none = await http.PostAsJsonAsync("/join", message, ClusterJsonContext.Default.GossipMessage, ct);
+        using var wrong = new HttpRequestMessage(HttpMethod.Post, "/cluster/gossip") { Content = JsonContent.Create(message, ClusterJsonContext.Default.GossipMessage) };
+        wrong.Headers.Add(PeerClient.SecretHeader, "pepper-s3creT");
+        using var wrongReply = await http.SendAsync(wrong, ct);
+        using var leave = await http.PostAsync("/leave", null, ct);
+        using var right = new HttpRequestMessage(HttpMethod.Post, "/cluster/gossip") { Content = JsonContent.Create(message, ClusterJsonContext.Default.GossipMessage) };
+        right.Headers.Add(PeerClient.SecretHeader, "pepper-s3cret");
+        using var rightReply = await http.SendAsync(right, ct);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, none.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, wrongReply.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, leave.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, rightReply.StatusCode);
+        Assert.Equal(2, (await TestCluster.GetClusterAsync(cluster.Nodes[0])).Length);
+
+        // A node without the secret cannot join.
+        var outsider = cluster.AddNode(new Dictionary<string, string?> { ["PepperCache:ClusterSecret"] = "" });
+        await Task.Delay(300, ct);
+        Assert.Equal(2, TestCluster.ServingCount(cluster.Nodes[0]));
+        Assert.Equal(1, TestCluster.ServingCount(outsider));
+    }
+
+    [Fact]
+    public async Task AMemberUnreachableForTheNodeTimeoutIsFailedEverywhereAndItsSlotsGoToTheSurvivors()
+    {
+        await using var cluster = await TestCluster.StartAsync(3, nodeTimeout: 1500);
+        var victim = cluster.Nodes[2];
+        var victimId = TestCluster.State(victim).MyId;
+        var survivors = cluster.Nodes.Take(2).ToList();
+
+        await TestCluster.CrashAsync(victim);
+        cluster.Nodes.Remove(victim);
+
+        await TestCluster.Until(
+            () => survivors.All(n => TestCluster.State(n).Members().Single(m => m.Id == victimId).Status == MemberStatus.Failed),
+            TimeSpan.FromSeconds(10), "both survivors mark the crashed node failed");
+        await TestCluster.Until(() => survivors.All(TestCluster.IsSpreadAsTheSlotMapSays), TimeSpan.FromSeconds(10), "the slots are on the survivors");
+        foreach (var node in survivors)
+        {
+            var state = TestCluster.State(node);
+            Assert.DoesNotContain(Enumerable.Range(0, HashSlot.SlotCount), slot => state.OwnerOf(slot).Id == victimId);
+            var listed = await TestCluster.GetClusterAsync(node);
+            Assert.True(listed.Length == 2, string.Join(", ", listed));
+        }
+    }
+
+    [Fact]
+    public async Task ARestartWithinTheNodeTimeoutResumesItsIdAndItsSlots()
+    {
+        var dir = Directory.CreateTempSubdirectory("pepper-node-");
+        try
+        {
+            await using var cluster = await TestCluster.StartAsync(1);
+            var settings = new Dictionary<string, string?> { ["PepperCache:Dir"] = dir.FullName };
+            var node = cluster.AddNode(settings);
+            await cluster.WaitUntilAsync(() => cluster.Nodes.All(n => TestCluster.ServingCount(n) == 2), TimeSpan.FromSeconds(10), "two members");
+            await cluster.WaitUntilAsync(() => cluster.Nodes.All(TestCluster.IsSpreadAsTheSlotMapSays), TimeSpan.FromSeconds(10), "slots spread");
+            var id = TestCluster.State(node).MyId;
+            var slots = Enumerable.Range(0, HashSlot.SlotCount).Where(s => TestCluster.State(cluster.Nodes[0]).OwnerOf(s).Id == id).ToList();
+            Assert.True(slots.Count is > 7000 and < 9500, $"{slots.Count} slots");
+            Assert.True(File.Exists(Path.Combine(dir.FullName, "nodes.json")));
+
+            await TestCluster.CrashAsync(node);
+            cluster.Nodes.Remove(node);
+            var again = cluster.AddNode(settings);
+
+            var restarted = TestCluster.State(again);
+            Assert.Equal(id, restarted.MyId);
+            await TestCluster.Until(
+                () => TestCluster.State(cluster.Nodes[0]).Members().Single(m => m.Id == id) is { Incarnation: 2, Status: MemberStatus.Alive } m && m.Port == again.RespEndPoint.Port,
+                TimeSpan.FromSeconds(5), "the founder sees the restarted node at its new port");
+            var founder = TestCluster.State(cluster.Nodes[0]);
+            Assert.Equal(slots, Enumerable.Range(0, HashSlot.SlotCount).Where(s => founder.OwnerOf(s).Id == id));
+            Assert.Equal(again.RespEndPoint.Port, founder.OwnerOf(slots[0]).Port);
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task AGracefulLeaveHandsTheSlotsOverAndStopsTheNode()
+    {
+        await using var cluster = await TestCluster.StartAsync(3);
+        var leaver = cluster.Nodes[2];
+        var leaverId = TestCluster.State(leaver).MyId;
+        var stopping = leaver.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
+        using var http = leaver.CreateAdminClient();
+
+        using var reply = await http.PostAsync("/leave", null, TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.Accepted, reply.StatusCode);
+        await TestCluster.Until(() => stopping.IsCancellationRequested, TimeSpan.FromSeconds(5), "the leaver stops");
+        var survivors = cluster.Nodes.Take(2).ToList();
+        await TestCluster.Until(
+            () => survivors.All(n => TestCluster.State(n).Members().Single(m => m.Id == leaverId).Status == MemberStatus.Left),
+            TimeSpan.FromSeconds(10), "the survivors see the leaver gone");
+        foreach (var node in survivors)
+        {
+            Assert.True(TestCluster.IsSpreadAsTheSlotMapSays(node));
+            Assert.DoesNotContain(Enumerable.Range(0, HashSlot.SlotCount), slot => TestCluster.State(node).OwnerOf(slot).Id == leaverId);
+            Assert.Equal(2, (await TestCluster.GetClusterAsync(node)).Length);
+        }
+    }
+}

@@ -1,0 +1,66 @@
+using PepperCache.Server.Cluster;
+
+namespace PepperCache.Server.Tests.Cluster;
+
+public sealed class SlotTableTests
+{
+    private static readonly string A = new('a', 40);
+    private static readonly string B = new('b', 40);
+
+    [Fact]
+    public void HigherEpochWinsAndATieGoesToTheLargerIdWhateverTheOrder()
+    {
+        var table = new SlotTable();
+        Assert.True(table.Merge(5, A, 1));
+        Assert.False(table.Merge(5, B, 0));
+        Assert.True(table.Merge(5, B, 1));
+        Assert.False(table.Merge(5, A, 1));
+        Assert.True(table.Merge(5, A, 2));
+
+        Assert.Equal((A, 2L), (table.OwnerOf(5), table.EpochOf(5)));
+        Assert.Equal(2, table.MaxEpoch);
+    }
+
+    [Fact]
+    public void MergingTablesIsCommutative()
+    {
+        var left = new SlotTable();
+        var right = new SlotTable();
+        for (var slot = 0; slot < 16384; slot++)
+        {
+            left.Merge(slot, A, slot % 3);
+            right.Merge(slot, B, slot % 5);
+        }
+
+        var leftThenRight = new SlotTable();
+        leftThenRight.Merge(left);
+        leftThenRight.Merge(right);
+        var rightThenLeft = new SlotTable();
+        rightThenLeft.Merge(right);
+        rightThenLeft.Merge(left);
+
+        Assert.Equal(leftThenRight.Digest(), rightThenLeft.Digest());
+        Assert.Equal(B, leftThenRight.OwnerOf(4));  // epochs 1 vs 4
+        Assert.Equal(A, leftThenRight.OwnerOf(5));  // epochs 2 vs 0
+    }
+
+    [Fact]
+    public void TheWireFormRoundTripsAndIsSmall()
+    {
+        var table = new SlotTable();
+        for (var slot = 0; slot < 16384; slot++)
+        {
+            table.Merge(slot, slot % 2 == 0 ? A : B, 7);
+        }
+
+        var data = table.Encode();
+        var decoded = SlotTable.Decode(data);
+
+        Assert.NotNull(decoded);
+        Assert.Equal(table.Digest(), decoded.Digest());
+        Assert.Equal([A, B], data.Owners);
+        Assert.True(data.Table.Length < 2000, $"{data.Table.Length} base64 characters");
+        Assert.Null(SlotTable.Decode(data with { Table = "not base64!" }));
+        Assert.Null(SlotTable.Decode(data with { Owners = [A] }));
+    }
+}
