@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using PepperCache.Core.Storage;
+using PepperCache.Server.Persistence;
 using PepperCache.Server.Resp;
 using Serilog;
 using Log = PepperCache.Server.Logging.Log;
@@ -27,6 +28,8 @@ internal static class PepperCacheHostingExtensions
             .Validate(o => o.Port == 0 || o.Port != o.AdminPort, "PepperCache:Port and PepperCache:AdminPort must differ")
             .Validate(o => o.ProtoMaxBulkLen > 0, "PepperCache:ProtoMaxBulkLen must be positive")
             .Validate(o => o.Hz is >= 1 and <= 500, "PepperCache:Hz must be 1-500")
+            .Validate(o => AofSettings.TryParseFsync(o.AppendFsync, out _), "PepperCache:AppendFsync must be always, everysec or no")
+            .Validate(o => o.AutoAofRewritePercentage >= 0, "PepperCache:AutoAofRewritePercentage must not be negative")
             .Validate(o => IPAddress.TryParse(o.BindAddress, out _) || o.BindAddress == "localhost", "PepperCache:Bind (or Node) must be an IP address")
             .ValidateOnStart();
 
@@ -43,8 +46,11 @@ internal static class PepperCacheHostingExtensions
         builder.Services.AddSingleton(sp => new KeyValueStore(sp.GetRequiredService<TimeProvider>()));
         builder.Services.AddSingleton(_ => new CommandDispatcher(CommandTable.CreateDefault()));
         builder.Services.AddSingleton<ClientRegistry>();
+        builder.Services.TryAddSingleton<AofStorage>();
+        builder.Services.AddSingleton<AppendOnlyLog>();
         builder.Services.AddSingleton<ServerState>();
         builder.Services.AddSingleton<NodeEndpoints>();
+        builder.Services.AddHostedService<AofService>();
         builder.Services.AddHostedService<StartupReporter>();
         builder.Services.AddHostedService<ExpiryService>();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(5));
@@ -100,6 +106,12 @@ internal static class PepperCacheHostingExtensions
 
         await using (app.ConfigureAwait(false))
         {
+            var options = app.Services.GetRequiredService<IOptions<PepperCacheOptions>>().Value;
+            if (options.AofFix)
+            {
+                return await AofCheck.FixAsync(Path.Combine(options.DataDirectory, AofSettings.FileName), Console.Out).ConfigureAwait(false);
+            }
+
             configure(app);
             try
             {

@@ -31,5 +31,30 @@ public sealed class PepperCacheOptions
     /// <summary>Active expiry cycles per second (Redis's <c>hz</c>).</summary>
     public int Hz { get; set; } = 10;
 
+    /// <summary>Data directory (<c>--dir</c>); empty means <c>./data/&lt;node&gt;-&lt;port&gt;/</c>.</summary>
+    public string? Dir { get; set; }
+
+    /// <summary><c>yes</c> or <c>no</c> (<c>--appendonly</c>): log writes to appendonly.aof and replay it at start-up.</summary>
+    public string AppendOnly { get; set; } = "yes";
+
+    /// <summary><c>always</c>, <c>everysec</c> or <c>no</c> (<c>--appendfsync</c>).</summary>
+    public string AppendFsync { get; set; } = "everysec";
+
+    /// <summary>Growth over the size after the last rewrite, in percent, that starts a rewrite; 0 disables it.</summary>
+    public int AutoAofRewritePercentage { get; set; } = 100;
+
+    /// <summary>No automatic rewrite below this many bytes.</summary>
+    public long AutoAofRewriteMinSize { get; set; } = 64L * 1024 * 1024;
+
+    /// <summary><c>--aof-fix</c>: truncate a corrupt appendonly.aof at its last good record and exit.</summary>
+    public bool AofFix { get; set; }
+
+    public bool AppendOnlyEnabled => !string.Equals(AppendOnly, "no", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>The directory appendonly.aof lives in.</summary>
+    public string DataDirectory => Path.GetFullPath(string.IsNullOrWhiteSpace(Dir)
+        ? Path.Combine("data", $"{Node}-{Port}")
+        : Dir);
+
     public string BindAddress => string.IsNullOrWhiteSpace(Bind) ? Node : Bind;
 }

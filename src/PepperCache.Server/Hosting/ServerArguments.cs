@@ -17,8 +17,14 @@ internal sealed class ServerArguments
     internal static readonly Flag[] Flags =
     [
         new("admin-port", "AdminPort", FlagKind.Port, "admin HTTP port", "18088"),
+        new("aof-fix", "AofFix", FlagKind.Bool, "truncate a corrupt append-only file at its last good record, then exit", null),
+        new("appendfsync", "AppendFsync", FlagKind.Fsync, "fsync policy: always, everysec or no", "\"everysec\""),
+        new("appendonly", "AppendOnly", FlagKind.YesNo, "log every write to appendonly.aof and replay it at start-up", "\"yes\""),
+        new("auto-aof-rewrite-min-size", "AutoAofRewriteMinSize", FlagKind.Size, "smallest append-only file rewritten automatically", "\"64mb\""),
+        new("auto-aof-rewrite-percentage", "AutoAofRewritePercentage", FlagKind.Percentage, "growth since the last rewrite that starts one (0 = never)", "100"),
         new("bind", "Bind", FlagKind.Address, "listen address (defaults to the node address)", null),
         new("cluster", "Cluster", FlagKind.Text, "cluster address", null),
+        new("dir", "Dir", FlagKind.Text, "data directory (default ./data/<node>-<port>/)", null),
         new("hz", "Hz", FlagKind.Hz, "active expiry cycles per second", "10"),
         new("node", "Node", FlagKind.Address, "node address", "\"127.0.0.1\""),
         new("port", "Port", FlagKind.Port, "cache port", "9004"),
@@ -138,6 +144,12 @@ internal sealed class ServerArguments
                 throw new FormatException($"flag provided but not defined: -{name}");
             }
 
+            if (value is null && flag?.Kind == FlagKind.Bool)
+            {
+                // As Go's boolean flags: -aof-fix alone means true.
+                value = "true";
+            }
+
             if (value is null)
             {
                 if (i + 1 >= args.Length)
@@ -168,13 +180,22 @@ internal sealed class ServerArguments
         Port,
         Size,
         Hz,
+        Bool,
+        YesNo,
+        Fsync,
+        Percentage,
     }
 
     internal sealed record Flag(string Name, string Property, FlagKind Kind, string Help, string? Default)
     {
         public string ConfigurationKey => PepperCacheOptions.SectionName + ":" + Property;
 
-        public string KindName => Kind is FlagKind.Port or FlagKind.Hz ? "int" : "string";
+        public string KindName => Kind switch
+        {
+            FlagKind.Port or FlagKind.Hz or FlagKind.Percentage => "int",
+            FlagKind.Bool => "bool",
+            _ => "string",
+        };
 
         /// <summary>Checks <paramref name="value"/> and returns it in the form configuration binding expects.</summary>
         public string Validate(string value, string source)
@@ -202,6 +223,34 @@ internal sealed class ServerArguments
                     }
 
                     return bytes.ToString(CultureInfo.InvariantCulture);
+                case FlagKind.Percentage:
+                    if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out _))
+                    {
+                        throw new FormatException($"invalid value \"{value}\" for {source}: must be a non-negative integer");
+                    }
+
+                    return value;
+                case FlagKind.Bool:
+                    if (!bool.TryParse(value, out var flagValue))
+                    {
+                        throw new FormatException($"invalid boolean value \"{value}\" for {source}");
+                    }
+
+                    return flagValue ? "true" : "false";
+                case FlagKind.YesNo:
+                    if (!value.Equals("yes", StringComparison.OrdinalIgnoreCase) && !value.Equals("no", StringComparison.OrdinalIgnoreCase))
+                    {
+                        throw new FormatException($"invalid value \"{value}\" for {source}: must be yes or no");
+                    }
+
+                    return value.ToLowerInvariant();
+                case FlagKind.Fsync:
+                    if (!Persistence.AofSettings.TryParseFsync(value, out _))
+                    {
+                        throw new FormatException($"invalid value \"{value}\" for {source}: must be always, everysec or no");
+                    }
+
+                    return value.ToLowerInvariant();
                 case FlagKind.Address:
                     if (!IPAddress.TryParse(value, out _) && Uri.CheckHostName(value) == UriHostNameType.Unknown)
                     {

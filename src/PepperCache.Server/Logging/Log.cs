@@ -50,4 +50,29 @@ internal static partial class Log
     // 3xxx: store
     [LoggerMessage(3001, LogLevel.Debug, "Active expiry removed {Count} keys")]
     public static partial void ExpiredKeysRemoved(ILogger logger, int count);
+
+    // 4xxx: persistence (append-only file)
+    [LoggerMessage(4001, LogLevel.Information, "DB loaded from append only file {Path}: {Commands} commands in {Seconds:F3} seconds")]
+    public static partial void AofLoaded(ILogger logger, string path, long commands, double seconds);
+
+    [LoggerMessage(4002, LogLevel.Warning, "!!! Warning: short read while loading the AOF file {Path}: the last record is cut short at byte offset {Offset}; truncating {Bytes} bytes and loading the rest")]
+    public static partial void AofTruncated(ILogger logger, string path, long offset, long bytes);
+
+    [LoggerMessage(4003, LogLevel.Warning, "Error writing to the AOF file: {Error}")]
+    public static partial void AofWriteError(ILogger logger, string error);
+
+    [LoggerMessage(4004, LogLevel.Warning, "AOF write error looks solved. Redis can write again.")]
+    public static partial void AofWriteRecovered(ILogger logger);
+
+    [LoggerMessage(4005, LogLevel.Information, "Background append only file rewriting started")]
+    public static partial void AofRewriteStarted(ILogger logger);
+
+    [LoggerMessage(4006, LogLevel.Information, "Background AOF rewrite finished successfully: {Keys} keys, {Bytes} bytes in {Seconds:F3} seconds")]
+    public static partial void AofRewriteDone(ILogger logger, long keys, long bytes, double seconds);
+
+    [LoggerMessage(4007, LogLevel.Warning, "Background AOF rewrite failed")]
+    public static partial void AofRewriteFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(4008, LogLevel.Information, "Append only file {Path} opened ({Policy}, {Bytes} bytes)")]
+    public static partial void AofOpened(ILogger logger, string path, string policy, long bytes);
 }

@@ -5,7 +5,7 @@ namespace PepperCache.Server.Resp;
 
 /// <summary>
 /// Runs one parsed command: finds it in the table, checks arity, and calls its handler. The single place where
-/// cross-cutting checks (arity now; cluster redirects and AOF logging as they arrive) happen for every command.
+/// cross-cutting checks (arity now; AOF logging of write commands; cluster redirects as they arrive) happen for every command.
 /// </summary>
 internal sealed class CommandDispatcher(CommandTable table)
 {
@@ -27,6 +27,12 @@ internal sealed class CommandDispatcher(CommandTable table)
         if (!command.AcceptsArgumentCount(request.Count))
         {
             context.Output.WriteError(ErrorMessages.WrongArgumentCount(command.Name));
+            return;
+        }
+
+        if (command.IsWrite && context.Aof.Log.IsRecording)
+        {
+            context.Aof.Log.Execute(command, context);
             return;
         }
 
