@@ -76,7 +76,14 @@ internal sealed class ServerArguments
         var text = new StringBuilder("Usage of server:\n");
         foreach (var flag in Flags)
         {
-            text.Append("  -").Append(flag.Name).Append(' ').Append(flag.KindName).Append("\n    \t").Append(flag.Help);
+            text.Append("  -").Append(flag.Name);
+            if (flag.KindName.Length > 0)
+            {
+                // As Go: a boolean flag shows no type.
+                text.Append(' ').Append(flag.KindName);
+            }
+
+            text.Append("\n    \t").Append(flag.Help);
             if (flag.Default is not null)
             {
                 text.Append(" (default ").Append(flag.Default).Append(')');
@@ -193,7 +200,7 @@ internal sealed class ServerArguments
         public string KindName => Kind switch
         {
             FlagKind.Port or FlagKind.Hz or FlagKind.Percentage => "int",
-            FlagKind.Bool => "bool",
+            FlagKind.Bool => "",
             _ => "string",
         };
 

@@ -11,7 +11,10 @@ internal sealed class AofBuffer : IBufferWriter<byte>, IDisposable
     // A burst can grow the buffer a lot; past this it goes back to the pool once drained, so it does not pin memory.
     private const int KeepCapacity = 4 * 1024 * 1024;
 
-    private byte[] _array = ArrayPool<byte>.Shared.Rent(64 * 1024);
+    // Room for what a second of heavy writing appends between two drains, so the buffers rarely grow.
+    private const int InitialCapacity = 256 * 1024;
+
+    private byte[] _array = ArrayPool<byte>.Shared.Rent(InitialCapacity);
 
     public int Length { get; private set; }
 
@@ -37,7 +40,7 @@ internal sealed class AofBuffer : IBufferWriter<byte>, IDisposable
         if (_array.Length > KeepCapacity)
         {
             ArrayPool<byte>.Shared.Return(_array);
-            _array = ArrayPool<byte>.Shared.Rent(64 * 1024);
+            _array = ArrayPool<byte>.Shared.Rent(InitialCapacity);
         }
     }
 
