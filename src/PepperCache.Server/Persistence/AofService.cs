@@ -43,14 +43,17 @@ internal sealed class AofService(AppendOnlyLog log, ServerState server, ILogger<
 
     public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    /// <summary>Connections are closed by now (the web host stops first): write and fsync the rest.</summary>
-    public Task StopAsync(CancellationToken cancellationToken)
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>
+    /// Runs after every StopAsync, Kestrel's included (the web host is registered first, so it stops last): no
+    /// connection can write any more, so what is buffered is all there is to write and fsync.
+    /// </summary>
+    public Task StoppedAsync(CancellationToken cancellationToken)
     {
         log.Stop();
         return Task.CompletedTask;
     }
-
-    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     private async Task LoadAsync()
     {
