@@ -51,6 +51,7 @@ internal sealed partial class AppendOnlyLog
         Wake();
         _writer.Join(TimeSpan.FromSeconds(10));
         _writer = null;
+        Interlocked.Exchange(ref _switch, null)?.Done.TrySetException(new ObjectDisposedException(nameof(AppendOnlyLog), "The log stopped during a rewrite."));
         _recording = false;
         _file?.Dispose();
         _file = null;
@@ -71,9 +72,10 @@ internal sealed partial class AppendOnlyLog
                 var timeout = policy == FsyncPolicy.EverySecond && dirty
                     ? Math.Max(0, (int)(SyncInterval - Stopwatch.GetElapsedTime(lastSync)).TotalMilliseconds)
                     : 1000;
-                if (!stopping)
+                if (!stopping && _wake.Wait(timeout) && policy != FsyncPolicy.Always)
                 {
-                    _wake.Wait(timeout);
+                    // Nobody waits for these records: let a few ms of them gather into one write.
+                    Thread.Sleep(DrainIntervalMs);
                 }
 
                 _wake.Reset();
@@ -162,13 +164,27 @@ internal sealed partial class AppendOnlyLog
         TaskCompletionSource? done;
         lock (_waitGate)
         {
-            if (_inflightSync is null || _inflightEnd > _writtenLsn)
+            if (_inflightSync is not null)
+            {
+                if (_inflightEnd > _writtenLsn)
+                {
+                    return;
+                }
+
+                done = _inflightSync;
+                _inflightSync = null;
+            }
+            else if (_durableLsn >= Volatile.Read(ref _appendedLsn) && _nextSync.Task.IsCompleted == false)
+            {
+                // Everything appended is on disk already (a wait that began after its batch was written, e.g.
+                // when CONFIG SET appendfsync always came in between): nobody would complete the next sync.
+                done = _nextSync;
+                _nextSync = NewSync();
+            }
+            else
             {
                 return;
             }
-
-            done = _inflightSync;
-            _inflightSync = null;
         }
 
         done.TrySetResult();
