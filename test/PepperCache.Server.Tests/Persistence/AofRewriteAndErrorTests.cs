@@ -81,6 +81,40 @@ public sealed class AofRewriteAndErrorTests
     }
 
     [Fact]
+    public async Task TheFileIsRewrittenAutomaticallyOnceItHasGrownPastThePercentage()
+    {
+        var dir = TempDirectory();
+        try
+        {
+            await using var node = Node(dir, fsync: "everysec");
+            await using var redis = await node.ConnectAsync(o => o.AllowAdmin = true);
+            var db = redis.GetDatabase();
+            await db.ExecuteAsync("CONFIG", "SET", "auto-aof-rewrite-min-size", "4096");
+            await db.ExecuteAsync("CONFIG", "SET", "auto-aof-rewrite-percentage", "100");
+            Assert.Equal("4096", (string?)(await db.ExecuteAsync("CONFIG", "GET", "auto-aof-rewrite-min-size"))[1]);
+
+            // One key overwritten 200 times: well past 4 KB and twice the base, compacting to one record.
+            for (var i = 0; i < 200; i++)
+            {
+                await db.StringSetAsync("auto:key", $"value-{i:D4}");
+            }
+
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+            while (await InfoFieldAsync(db, "aof_rewrites") < 1 || await InfoFieldAsync(db, "aof_rewrite_in_progress") != 0)
+            {
+                await Task.Delay(20, timeout.Token);
+            }
+
+            Assert.True(await InfoFieldAsync(db, "aof_base_size") < 4096);
+            Assert.Equal("value-0199", (string?)await db.StringGetAsync("auto:key"));
+        }
+        finally
+        {
+            DeleteDirectory(dir);
+        }
+    }
+
+    [Fact]
     public async Task WhileTheDiskRefusesWritesTheyGetMisconfReadsWorkAndItRecovers()
     {
         var dir = TempDirectory();
