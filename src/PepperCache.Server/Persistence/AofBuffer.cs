@@ -46,8 +46,12 @@ internal sealed class AofBuffer : IBufferWriter<byte>, IDisposable
 
     public void Dispose()
     {
-        ArrayPool<byte>.Shared.Return(_array);
-        _array = [];
+        if (_array.Length > 0)
+        {
+            ArrayPool<byte>.Shared.Return(_array);
+            _array = [];
+        }
+
         Length = 0;
     }
 

@@ -14,6 +14,7 @@ internal sealed partial class AppendOnlyLog
     private long _lsnOffset;
     private long _baseSize;
     private bool _truncateBeforeWrite;
+    private readonly Lock _stopGate = new();
     private Thread? _writer;
     private volatile bool _stopping;
 
@@ -42,19 +43,24 @@ internal sealed partial class AppendOnlyLog
     /// <summary>Writes and fsyncs what is buffered, then stops the writer. Commands arriving later are not logged.</summary>
     public void Stop()
     {
-        if (_writer is null)
+        // Two callers may race here (the host's StoppedAsync and the container disposing the log, on two threads
+        // when a test host and the program's own shutdown overlap): the second waits for the first, then returns.
+        lock (_stopGate)
         {
-            return;
-        }
+            if (_writer is not { } writer)
+            {
+                return;
+            }
 
-        _stopping = true;
-        Wake();
-        _writer.Join(TimeSpan.FromSeconds(10));
-        _writer = null;
-        Interlocked.Exchange(ref _switch, null)?.Done.TrySetException(new ObjectDisposedException(nameof(AppendOnlyLog), "The log stopped during a rewrite."));
-        _recording = false;
-        _file?.Dispose();
-        _file = null;
+            _stopping = true;
+            Wake();
+            writer.Join(TimeSpan.FromSeconds(10));
+            _writer = null;
+            Interlocked.Exchange(ref _switch, null)?.Done.TrySetException(new ObjectDisposedException(nameof(AppendOnlyLog), "The log stopped during a rewrite."));
+            _recording = false;
+            _file?.Dispose();
+            _file = null;
+        }
     }
 
     private void WriterLoop()
