@@ -12,7 +12,7 @@ internal sealed class AofBuffer : IBufferWriter<byte>, IDisposable
     private const int KeepCapacity = 4 * 1024 * 1024;
 
     // Room for what a second of heavy writing appends between two drains, so the buffers rarely grow.
-    private const int InitialCapacity = 256 * 1024;
+    private const int InitialCapacity = 512 * 1024;
 
     private byte[] _array = ArrayPool<byte>.Shared.Rent(InitialCapacity);
 

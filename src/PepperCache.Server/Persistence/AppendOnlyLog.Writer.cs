@@ -78,7 +78,7 @@ internal sealed partial class AppendOnlyLog
                 var timeout = policy == FsyncPolicy.EverySecond && dirty
                     ? Math.Max(0, (int)(SyncInterval - Stopwatch.GetElapsedTime(lastSync)).TotalMilliseconds)
                     : 1000;
-                if (!stopping && _wake.Wait(timeout) && policy != FsyncPolicy.Always)
+                if (!stopping && _wake.Wait(timeout) && policy != FsyncPolicy.Always && BufferLength < EagerDrainBytes)
                 {
                     // Nobody waits for these records: let a few ms of them gather into one write.
                     Thread.Sleep(DrainIntervalMs);

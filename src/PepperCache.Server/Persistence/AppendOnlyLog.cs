@@ -22,6 +22,7 @@ internal sealed partial class AppendOnlyLog : IDisposable
     /// <summary>How often the writer drains the buffer when nobody waits for it (everysec, no).</summary>
     internal const int DrainIntervalMs = 5;
 
+    // A buffer this full wakes the writer, which then drains at once, so the buffers (512 KB) rarely grow.
     private const int EagerDrainBytes = 128 * 1024;
 
     private readonly KeyValueStore _store;
