@@ -171,7 +171,8 @@ REDIS_PID=$!
 PIDS+=("$REDIS_PID")
 wait_for_ping redis-server "$REDIS_PORT" "$REDIS_PID" "$TMP/redis.log"
 
-PEPPER_CMD=(dotnet "$PEPPER_DLL" --port "$PEPPER_PORT" --admin-port "$PEPPER_ADMIN_PORT")
+# --appendonly no: compared with a Redis that has no AOF either (bench/aof.sh measures persistence).
+PEPPER_CMD=(dotnet "$PEPPER_DLL" --port "$PEPPER_PORT" --admin-port "$PEPPER_ADMIN_PORT" --appendonly no)
 DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 "${PEPPER_CMD[@]}" </dev/null >"$TMP/pepper.log" 2>&1 &
 PEPPER_PID=$!
 PIDS+=("$PEPPER_PID")

@@ -12,7 +12,7 @@ public sealed class ConfigCommandsIntegrationTests(NodeFixture node) : IClassFix
     {
         await using var client = await node.App.ConnectRawAsync();
         await client.AssertReplyAsync(Encode("CONFIG", "GET", "save"), "*2\r\n$4\r\nsave\r\n$0\r\n\r\n");
-        await client.AssertReplyAsync(Encode("CONFIG", "GET", "appendonly"), "*2\r\n$10\r\nappendonly\r\n$2\r\nno\r\n");
+        await client.AssertReplyAsync(Encode("CONFIG", "GET", "appendonly"), "*2\r\n$10\r\nappendonly\r\n$3\r\nyes\r\n");
     }
 
     [Fact]
@@ -37,7 +37,7 @@ public sealed class ConfigCommandsIntegrationTests(NodeFixture node) : IClassFix
         Assert.Equal(port, several["port"]);
         Assert.Equal("536870912", several["proto-max-bulk-len"]);
         Assert.Equal("no", several["cluster-enabled"]);
-        Assert.Equal("no", several["appendonly"]);
+        Assert.Equal("yes", several["appendonly"]);
         Assert.Equal("everysec", several["appendfsync"]);
 
         var all = AsMap(await client.CommandAsync("CONFIG", "GET", "*"));

@@ -83,7 +83,9 @@ public sealed class InfoCommandIntegrationTests(NodeFixture node) : IClassFixtur
         Assert.Contains("\r\nmaxmemory:0\r\nmaxmemory_human:0B\r\nmaxmemory_policy:noeviction\r\n", info, StringComparison.Ordinal);
         Assert.Contains("# Persistence\r\nloading:0\r\n", info, StringComparison.Ordinal);
         Assert.Contains("\r\nrdb_bgsave_in_progress:0\r\n", info, StringComparison.Ordinal);
-        Assert.Contains("\r\naof_enabled:0\r\n", info, StringComparison.Ordinal);
+        // The append-only file is on by default (the test node writes it to a temporary directory).
+        Assert.Contains("\r\naof_enabled:1\r\n", info, StringComparison.Ordinal);
+        Assert.Matches(@"\r\naof_current_size:\d+\r\naof_base_size:\d+\r\n", info);
         Assert.Contains("# Replication\r\nrole:master\r\nconnected_slaves:0\r\n", info, StringComparison.Ordinal);
         Assert.Contains("# Cluster\r\ncluster_enabled:0\r\n", info, StringComparison.Ordinal);
         Assert.Matches(@"# Clients\r\nconnected_clients:[1-9]\d*\r\n", info);

@@ -59,7 +59,7 @@ public sealed class RedisToolsIntegrationTests(NodeFixture node) : IClassFixture
     {
         Assert.Equal("PONG\n", await CliAsync("PING"));
         Assert.Equal("hello world\n", await CliAsync("ECHO", "hello world"));
-        Assert.Equal("appendonly\nno\n", await CliAsync("CONFIG", "GET", "appendonly"));
+        Assert.Equal("appendonly\nyes\n", await CliAsync("CONFIG", "GET", "appendonly"));
         Assert.Equal("save\n\n", await CliAsync("CONFIG", "GET", "save"));
         Assert.Equal("OK\n", await CliAsync("CONFIG", "SET", "timeout", "0"));
         Assert.Matches(@"^\d+\n$", await CliAsync("CLIENT", "ID"));

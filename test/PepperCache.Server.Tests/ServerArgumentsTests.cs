@@ -162,6 +162,16 @@ public sealed class ServerArgumentsTests
             "Usage of server:\n" +
             "  -admin-port int\n" +
             "    \tadmin HTTP port (default 18088)\n" +
+            "  -aof-fix\n" +
+            "    \ttruncate a corrupt append-only file at its last good record, then exit\n" +
+            "  -appendfsync string\n" +
+            "    \tfsync policy: always, everysec or no (default \"everysec\")\n" +
+            "  -appendonly string\n" +
+            "    \tlog every write to appendonly.aof and replay it at start-up (default \"yes\")\n" +
+            "  -auto-aof-rewrite-min-size string\n" +
+            "    \tsmallest append-only file rewritten automatically (default \"64mb\")\n" +
+            "  -auto-aof-rewrite-percentage int\n" +
+            "    \tgrowth since the last rewrite that starts one (0 = never) (default 100)\n" +
             "  -bind string\n" +
             "    \tlisten address (defaults to the node address)\n" +
             "  -cluster string\n" +

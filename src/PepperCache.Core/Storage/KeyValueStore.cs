@@ -42,7 +42,7 @@ public sealed partial class KeyValueStore
     }
 
     /// <summary>Current time in Unix milliseconds, from the store's clock.</summary>
-    public long Now => _time.GetUtcNow().ToUnixTimeMilliseconds();
+    public long Now => _pausedNow != 0 ? _pausedNow : _time.GetUtcNow().ToUnixTimeMilliseconds();
 
     public TimeProvider TimeProvider => _time;
 

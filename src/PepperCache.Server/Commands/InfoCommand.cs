@@ -144,10 +144,11 @@ internal static class InfoCommand
         Field(text, "mem_allocator", "dotnet-gc");
     }
 
-    /// <summary>Nothing is persisted yet: not loading, never saved since start, no AOF.</summary>
+    /// <summary>No RDB (never saved since start); the AOF fields as Redis 7 reports them.</summary>
     private static void WritePersistence(StringBuilder text, CommandContext context)
     {
-        Field(text, "loading", 0);
+        var aof = context.Server.Aof;
+        Field(text, "loading", aof.Loading ? 1 : 0);
         Field(text, "async_loading", 0);
         Field(text, "rdb_bgsave_in_progress", 0);
         Field(text, "rdb_last_save_time", context.Server.StartedAt / 1000);
@@ -155,14 +156,23 @@ internal static class InfoCommand
         Field(text, "rdb_last_bgsave_time_sec", -1);
         Field(text, "rdb_current_bgsave_time_sec", -1);
         Field(text, "rdb_saves", 0);
-        Field(text, "aof_enabled", 0);
-        Field(text, "aof_rewrite_in_progress", 0);
+        Field(text, "aof_enabled", aof.IsRecording ? 1 : 0);
+        Field(text, "aof_rewrite_in_progress", aof.RewriteInProgress ? 1 : 0);
         Field(text, "aof_rewrite_scheduled", 0);
-        Field(text, "aof_last_rewrite_time_sec", -1);
-        Field(text, "aof_current_rewrite_time_sec", -1);
-        Field(text, "aof_last_bgrewrite_status", "ok");
-        Field(text, "aof_rewrites", 0);
-        Field(text, "aof_last_write_status", "ok");
+        Field(text, "aof_last_rewrite_time_sec", aof.LastRewriteSeconds);
+        Field(text, "aof_current_rewrite_time_sec", aof.CurrentRewriteSeconds);
+        Field(text, "aof_last_bgrewrite_status", aof.LastRewriteOk ? "ok" : "err");
+        Field(text, "aof_rewrites", aof.Rewrites);
+        Field(text, "aof_last_write_status", aof.LastWriteOk ? "ok" : "err");
+        if (aof.IsRecording)
+        {
+            Field(text, "aof_current_size", aof.CurrentSize);
+            Field(text, "aof_base_size", aof.BaseSize);
+            Field(text, "aof_pending_rewrite", 0);
+            Field(text, "aof_buffer_length", aof.BufferLength);
+            Field(text, "aof_pending_bio_fsync", 0);
+            Field(text, "aof_delayed_fsync", 0);
+        }
     }
 
     private static void WriteStats(StringBuilder text, CommandContext context)

@@ -34,8 +34,16 @@ internal static partial class KeyCommands
 
     public static void PExpireTime(CommandContext context) => WriteExpiry(context, absolute: true, milliseconds: true);
 
-    public static void Persist(CommandContext context) =>
-        context.Output.WriteRaw(context.Store.Persist(context.Argument(1)) ? RespConstants.One : RespConstants.Zero);
+    public static void Persist(CommandContext context)
+    {
+        var persisted = context.Store.Persist(context.Argument(1));
+        if (persisted)
+        {
+            context.Aof.Persist(context.Argument(1));
+        }
+
+        context.Output.WriteRaw(persisted ? RespConstants.One : RespConstants.Zero);
+    }
 
     /// <summary>
     /// Redis's expireGenericCommand: options first, then the time (negative times are allowed and delete the key;
@@ -90,6 +98,11 @@ internal static partial class KeyCommands
         }
 
         var set = context.Store.SetExpiry(context.Argument(1), expiresAt, condition);
+        if (set)
+        {
+            context.Aof.ExpireAt(context.Argument(1), expiresAt, context.Store.Now);
+        }
+
         context.Output.WriteRaw(set ? RespConstants.One : RespConstants.Zero);
     }
 

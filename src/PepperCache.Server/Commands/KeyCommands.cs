@@ -51,6 +51,11 @@ internal static partial class KeyCommands
             }
         }
 
+        if (removed > 0)
+        {
+            context.Aof.Request(context.Request);
+        }
+
         context.Output.WriteInteger(removed);
     }
 
@@ -126,7 +131,14 @@ internal static partial class KeyCommands
             return;
         }
 
-        switch (context.Store.Rename(source, target, onlyIfTargetMissing))
+        var result = context.Store.Rename(source, target, onlyIfTargetMissing);
+        if (result == RenameResult.Renamed)
+        {
+            // RENAMENX too is logged as RENAME: the target may be an expired key still present during replay.
+            context.Aof.Rename(source, target);
+        }
+
+        switch (result)
         {
             case RenameResult.Renamed when onlyIfTargetMissing:
                 context.Output.WriteRaw(RespConstants.One);

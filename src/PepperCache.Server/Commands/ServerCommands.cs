@@ -30,6 +30,10 @@ internal static class ServerCommands
         {
             AclCategories = ["admin", "dangerous"],
         },
+        new("bgrewriteaof", 1, Admin | NoScript, 0, 0, 0, BgRewriteAof, "server", "Asynchronously rewrites the append-only file to disk.")
+        {
+            AclCategories = ["dangerous"],
+        },
         InfoCommand.Definition,
         ConfigCommands.Definition,
         CommandCommands.Definition,
@@ -48,7 +52,30 @@ internal static class ServerCommands
         }
 
         context.Store.Clear();
+        context.Aof.Request(context.Request);
         context.Output.WriteOk();
+    }
+
+    /// <summary>BGREWRITEAOF: starts a compaction of appendonly.aof in the background (Redis's replies).</summary>
+    public static void BgRewriteAof(CommandContext context)
+    {
+        var aof = context.Server.Aof;
+        if (aof.RewriteInProgress)
+        {
+            context.WriteError("ERR Background append only file rewriting already in progress");
+        }
+        else if (!aof.IsRecording)
+        {
+            context.WriteError("ERR Append only file is disabled (--appendonly no)");
+        }
+        else if (aof.TryStartRewrite())
+        {
+            context.Output.WriteSimpleString("Background append only file rewriting started"u8);
+        }
+        else
+        {
+            context.WriteError("ERR Background append only file rewriting already in progress");
+        }
     }
 
     /// <summary>TIME: [Unix seconds, microseconds within the second], both as bulk strings.</summary>

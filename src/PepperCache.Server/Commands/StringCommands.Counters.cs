@@ -45,6 +45,8 @@ internal static partial class StringCommands
         switch (context.Store.IncrementByFloat(context.Argument(1), context.Argument(2), out var result))
         {
             case IncrementResult.Ok:
+                // As Redis: logged as the resulting SET, so replay gives the same bytes whatever float rounding does.
+                context.Aof.Set(context.Argument(1), result.Span, result.ExpiresAt);
                 context.Output.WriteBulkString(result.Span);
                 break;
             case IncrementResult.NotANumber:
@@ -56,11 +58,29 @@ internal static partial class StringCommands
         }
     }
 
+    /// <summary>
+    /// A counter is logged as its value (SET key n [PXAT t]): replaying INCR would count from a key that had expired at
+    /// run time but may still be there during the load.
+    /// </summary>
+    private static void LogCounter(CommandContext context, long result)
+    {
+        var key = context.Argument(1);
+        Span<byte> digits = stackalloc byte[20];
+        System.Buffers.Text.Utf8Formatter.TryFormat(result, digits, out var length);
+        var expiresAt = context.Store.GetExpiresAt(key);
+        context.Aof.Set(key, digits[..length], expiresAt > 0 ? expiresAt : 0);
+    }
+
     private static void IncrementBy(CommandContext context, long delta)
     {
         switch (context.Store.IncrementBy(context.Argument(1), delta, out var result))
         {
             case IncrementResult.Ok:
+                if (context.Aof.IsRecording)
+                {
+                    LogCounter(context, result);
+                }
+
                 context.Output.WriteInteger(result);
                 break;
             case IncrementResult.NotANumber:

@@ -17,7 +17,10 @@ internal static partial class StringCommands
             return;
         }
 
-        context.Output.WriteInteger(context.Store.Append(key, value));
+        var before = BeforeLengthChange(context, key);
+        var length = context.Store.Append(key, value);
+        AfterLengthChange(context, key, before);
+        context.Output.WriteInteger(length);
     }
 
     public static void StrLen(CommandContext context)
@@ -107,7 +110,35 @@ internal static partial class StringCommands
             return;
         }
 
-        context.Output.WriteInteger(context.Store.SetRange(key, offset, value));
+        var before = BeforeLengthChange(context, key);
+        var length = context.Store.SetRange(key, offset, value);
+        AfterLengthChange(context, key, before);
+        context.Output.WriteInteger(length);
+    }
+
+    /// <summary>The key's expiry before an APPEND or SETRANGE runs under the log (-1 none, -2 missing).</summary>
+    private static long BeforeLengthChange(CommandContext context, ReadOnlySpan<byte> key) =>
+        context.Aof.IsRecording ? context.Store.GetExpiresAt(key) : -1;
+
+    /// <summary>
+    /// On a key that cannot expire the command replays as it ran, so it is logged as sent. On a missing or volatile
+    /// key, replay could meet a key that had expired at run time, so the result is logged as a SET.
+    /// </summary>
+    private static void AfterLengthChange(CommandContext context, ReadOnlySpan<byte> key, long expiryBefore)
+    {
+        if (!context.Aof.IsRecording)
+        {
+            return;
+        }
+
+        if (expiryBefore == -1)
+        {
+            context.Aof.Request(context.Request);
+        }
+        else if (context.Store.TryGet(key, out var value))
+        {
+            context.Aof.Set(key, value.Span, value.ExpiresAt);
+        }
     }
 
     /// <summary>

@@ -37,6 +37,7 @@ internal static partial class StringCommands
         if (context.ArgumentCount == 3)
         {
             context.Store.Set(key, value);
+            context.Aof.Request(context.Request);
             context.Output.WriteOk();
             return;
         }
@@ -60,7 +61,14 @@ internal static partial class StringCommands
         var condition = (options & SetOptions.Nx) != 0 ? SetCondition.IfNotExists
             : (options & SetOptions.Xx) != 0 ? SetCondition.IfExists
             : SetCondition.Always;
-        var written = context.Store.Set(key, value, expiresAt, condition, (options & SetOptions.KeepTtl) != 0, out var previous);
+        var keepTtl = (options & SetOptions.KeepTtl) != 0;
+        var written = context.Store.Set(key, value, expiresAt, condition, keepTtl, out var previous);
+        if (written)
+        {
+            // Logged as its outcome: the expiry absolute, KEEPTTL as the kept time, NX/XX dropped since they held.
+            context.Aof.Set(key, value, keepTtl ? (previous.HasValue ? previous.ExpiresAt : 0) : expiresAt);
+        }
+
         if ((options & SetOptions.Get) != 0)
         {
             // With GET the reply is the old value whether or not NX/XX let the write happen.
@@ -79,6 +87,11 @@ internal static partial class StringCommands
     public static void SetNx(CommandContext context)
     {
         var written = context.Store.Set(context.Argument(1), context.Argument(2), 0, SetCondition.IfNotExists, keepTtl: false, out _);
+        if (written)
+        {
+            context.Aof.Set(context.Argument(1), context.Argument(2), 0);
+        }
+
         context.Output.WriteRaw(written ? RespConstants.One : RespConstants.Zero);
     }
 
@@ -117,7 +130,19 @@ internal static partial class StringCommands
             }
         }
 
-        context.Store.TryGetAndExpire(key, expiresAt, (options & SetOptions.Persist) != 0, out var value);
+        var persist = (options & SetOptions.Persist) != 0;
+        if (context.Store.TryGetAndExpire(key, expiresAt, persist, out var value))
+        {
+            if (persist)
+            {
+                context.Aof.Persist(key);
+            }
+            else if (expiresAt != 0)
+            {
+                context.Aof.ExpireAt(key, expiresAt, context.Store.Now);
+            }
+        }
+
         WriteValueOrNull(context, value);
     }
 
@@ -131,6 +156,7 @@ internal static partial class StringCommands
         }
 
         context.Store.Set(context.Argument(1), context.Argument(3), expiresAt);
+        context.Aof.Set(context.Argument(1), context.Argument(3), expiresAt);
         context.Output.WriteOk();
     }
 

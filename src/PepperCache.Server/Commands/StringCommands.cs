@@ -59,12 +59,17 @@ internal static partial class StringCommands
     public static void GetSet(CommandContext context)
     {
         context.Store.Set(context.Argument(1), context.Argument(2), 0, SetCondition.Always, keepTtl: false, out var previous);
+        context.Aof.Request(context.Request);
         WriteValueOrNull(context, previous);
     }
 
     public static void GetDel(CommandContext context)
     {
-        context.Store.TryGetDelete(context.Argument(1), out var value);
+        if (context.Store.TryGetDelete(context.Argument(1), out var value))
+        {
+            context.Aof.Delete(context.Argument(1));
+        }
+
         WriteValueOrNull(context, value);
     }
 
@@ -109,6 +114,7 @@ internal static partial class StringCommands
         }
 
         context.Store.SetMany(context.Request, 1, onlyIfNoneExist: false);
+        context.Aof.Request(context.Request);
         context.Output.WriteOk();
     }
 
@@ -121,6 +127,12 @@ internal static partial class StringCommands
         }
 
         var written = context.Store.SetMany(context.Request, 1, onlyIfNoneExist: true);
+        if (written)
+        {
+            // As MSET: on replay a key that had expired at run time may still be there, and NX would then fail.
+            context.Aof.RequestAs("MSET"u8, context.Request);
+        }
+
         context.Output.WriteRaw(written ? RespConstants.One : RespConstants.Zero);
     }
 

@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using PepperCache.Core.Storage;
 using PepperCache.Server.Cluster;
+using PepperCache.Server.Persistence;
 using PepperCache.Server.Resp;
 using Serilog;
 using Log = PepperCache.Server.Logging.Log;
@@ -30,6 +31,8 @@ internal static class PepperCacheHostingExtensions
             .Validate(o => o.Hz is >= 1 and <= 500, "PepperCache:Hz must be 1-500")
             .Validate(o => o.NodeTimeout >= 100, "PepperCache:NodeTimeout must be at least 100 ms")
             .Validate(o => o.LeaveTimeout >= 0, "PepperCache:LeaveTimeout must not be negative")
+            .Validate(o => AofSettings.TryParseFsync(o.AppendFsync, out _), "PepperCache:AppendFsync must be always, everysec or no")
+            .Validate(o => o.AutoAofRewritePercentage >= 0, "PepperCache:AutoAofRewritePercentage must not be negative")
             .Validate(o => IPAddress.TryParse(o.BindAddress, out _) || o.BindAddress == "localhost", "PepperCache:Bind (or Node) must be an IP address")
             .ValidateOnStart();
 
@@ -50,8 +53,11 @@ internal static class PepperCacheHostingExtensions
         builder.Services.AddSingleton<GossipService>();
         builder.Services.AddSingleton(sp => new CommandDispatcher(CommandTable.CreateDefault(), sp.GetRequiredService<ClusterState>()));
         builder.Services.AddSingleton<ClientRegistry>();
+        builder.Services.TryAddSingleton<AofStorage>();
+        builder.Services.AddSingleton<AppendOnlyLog>();
         builder.Services.AddSingleton<ServerState>();
         builder.Services.AddSingleton<NodeEndpoints>();
+        builder.Services.AddHostedService<AofService>();
         builder.Services.AddHostedService<StartupReporter>();
         builder.Services.AddHostedService<ExpiryService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<GossipService>());
@@ -110,6 +116,12 @@ internal static class PepperCacheHostingExtensions
 
         await using (app.ConfigureAwait(false))
         {
+            var options = app.Services.GetRequiredService<IOptions<PepperCacheOptions>>().Value;
+            if (options.AofFix)
+            {
+                return await AofCheck.FixAsync(Path.Combine(options.AofDirectory, AofSettings.FileName), Console.Out).ConfigureAwait(false);
+            }
+
             configure(app);
             try
             {

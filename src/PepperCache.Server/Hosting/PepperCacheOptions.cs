@@ -49,5 +49,25 @@ public sealed class PepperCacheOptions
     /// </summary>
     public string? DataDirectory => !string.IsNullOrWhiteSpace(Dir) ? Dir : Port == 0 ? null : Path.Combine("data", $"{Node}-{Port}");
 
+    /// <summary><c>yes</c> or <c>no</c> (<c>--appendonly</c>): log writes to appendonly.aof and replay it at start-up.</summary>
+    public string AppendOnly { get; set; } = "yes";
+
+    /// <summary><c>always</c>, <c>everysec</c> or <c>no</c> (<c>--appendfsync</c>).</summary>
+    public string AppendFsync { get; set; } = "everysec";
+
+    /// <summary>Growth over the size after the last rewrite, in percent, that starts a rewrite; 0 disables it.</summary>
+    public int AutoAofRewritePercentage { get; set; } = 100;
+
+    /// <summary>No automatic rewrite below this many bytes.</summary>
+    public long AutoAofRewriteMinSize { get; set; } = 64L * 1024 * 1024;
+
+    /// <summary><c>--aof-fix</c>: truncate a corrupt appendonly.aof at its last good record and exit.</summary>
+    public bool AofFix { get; set; }
+
+    public bool AppendOnlyEnabled => !string.Equals(AppendOnly, "no", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>The directory appendonly.aof lives in: <see cref="DataDirectory"/>, or <c>./data/&lt;node&gt;-&lt;port&gt;</c> for a node on a random port.</summary>
+    public string AofDirectory => Path.GetFullPath(DataDirectory ?? Path.Combine("data", $"{Node}-{Port}"));
+
     public string BindAddress => string.IsNullOrWhiteSpace(Bind) ? Node : Bind;
 }

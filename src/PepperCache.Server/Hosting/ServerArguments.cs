@@ -17,6 +17,11 @@ internal sealed class ServerArguments
     internal static readonly Flag[] Flags =
     [
         new("admin-port", "AdminPort", FlagKind.Port, "admin HTTP port", "18088"),
+        new("aof-fix", "AofFix", FlagKind.Bool, "truncate a corrupt append-only file at its last good record, then exit", null),
+        new("appendfsync", "AppendFsync", FlagKind.Fsync, "fsync policy: always, everysec or no", "\"everysec\""),
+        new("appendonly", "AppendOnly", FlagKind.YesNo, "log every write to appendonly.aof and replay it at start-up", "\"yes\""),
+        new("auto-aof-rewrite-min-size", "AutoAofRewriteMinSize", FlagKind.Size, "smallest append-only file rewritten automatically", "\"64mb\""),
+        new("auto-aof-rewrite-percentage", "AutoAofRewritePercentage", FlagKind.Percentage, "growth since the last rewrite that starts one (0 = never)", "100"),
         new("bind", "Bind", FlagKind.Address, "listen address (defaults to the node address)", null),
         new("cluster", "Cluster", FlagKind.Text, "cluster address (host or host:admin-port of any member)", null),
         new("cluster-secret", "ClusterSecret", FlagKind.Text, "shared secret for membership calls", null),
@@ -73,7 +78,14 @@ internal sealed class ServerArguments
         var text = new StringBuilder("Usage of server:\n");
         foreach (var flag in Flags)
         {
-            text.Append("  -").Append(flag.Name).Append(' ').Append(flag.KindName).Append("\n    \t").Append(flag.Help);
+            text.Append("  -").Append(flag.Name);
+            if (flag.KindName.Length > 0)
+            {
+                // As Go: a boolean flag shows no type.
+                text.Append(' ').Append(flag.KindName);
+            }
+
+            text.Append("\n    \t").Append(flag.Help);
             if (flag.Default is not null)
             {
                 text.Append(" (default ").Append(flag.Default).Append(')');
@@ -141,6 +153,12 @@ internal sealed class ServerArguments
                 throw new FormatException($"flag provided but not defined: -{name}");
             }
 
+            if (value is null && flag?.Kind == FlagKind.Bool)
+            {
+                // As Go's boolean flags: -aof-fix alone means true.
+                value = "true";
+            }
+
             if (value is null)
             {
                 if (i + 1 >= args.Length)
@@ -172,13 +190,22 @@ internal sealed class ServerArguments
         Size,
         Hz,
         Milliseconds,
+        Bool,
+        YesNo,
+        Fsync,
+        Percentage,
     }
 
     internal sealed record Flag(string Name, string Property, FlagKind Kind, string Help, string? Default)
     {
         public string ConfigurationKey => PepperCacheOptions.SectionName + ":" + Property;
 
-        public string KindName => Kind is FlagKind.Port or FlagKind.Hz or FlagKind.Milliseconds ? "int" : "string";
+        public string KindName => Kind switch
+        {
+            FlagKind.Port or FlagKind.Hz or FlagKind.Milliseconds or FlagKind.Percentage => "int",
+            FlagKind.Bool => "",
+            _ => "string",
+        };
 
         /// <summary>Checks <paramref name="value"/> and returns it in the form configuration binding expects.</summary>
         public string Validate(string value, string source)
@@ -213,6 +240,34 @@ internal sealed class ServerArguments
                     }
 
                     return bytes.ToString(CultureInfo.InvariantCulture);
+                case FlagKind.Percentage:
+                    if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out _))
+                    {
+                        throw new FormatException($"invalid value \"{value}\" for {source}: must be a non-negative integer");
+                    }
+
+                    return value;
+                case FlagKind.Bool:
+                    if (!bool.TryParse(value, out var flagValue))
+                    {
+                        throw new FormatException($"invalid boolean value \"{value}\" for {source}");
+                    }
+
+                    return flagValue ? "true" : "false";
+                case FlagKind.YesNo:
+                    if (!value.Equals("yes", StringComparison.OrdinalIgnoreCase) && !value.Equals("no", StringComparison.OrdinalIgnoreCase))
+                    {
+                        throw new FormatException($"invalid value \"{value}\" for {source}: must be yes or no");
+                    }
+
+                    return value.ToLowerInvariant();
+                case FlagKind.Fsync:
+                    if (!Persistence.AofSettings.TryParseFsync(value, out _))
+                    {
+                        throw new FormatException($"invalid value \"{value}\" for {source}: must be always, everysec or no");
+                    }
+
+                    return value.ToLowerInvariant();
                 case FlagKind.Address:
                     if (!IPAddress.TryParse(value, out _) && Uri.CheckHostName(value) == UriHostNameType.Unknown)
                     {

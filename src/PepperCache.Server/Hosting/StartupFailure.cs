@@ -13,6 +13,9 @@ internal static class StartupFailure
     public static bool IsExpected(Exception? exception) => exception switch
     {
         OptionsValidationException => true,
+        // appendonly.aof corrupt in the middle, or its directory unusable.
+        Persistence.AofLoadException => true,
+        UnauthorizedAccessException => true,
         // Kestrel wraps the bind failure: IOException("Failed to bind to address ...") around AddressInUseException.
         IOException { InnerException: AddressInUseException } => true,
         IOException { InnerException: SocketException } => true,

@@ -96,4 +96,29 @@ internal static partial class Log
 
     [LoggerMessage(4015, LogLevel.Error, "A gossip round failed")]
     public static partial void GossipRoundFailed(ILogger logger, Exception exception);
+
+    // 5xxx: persistence (append-only file)
+    [LoggerMessage(5001, LogLevel.Information, "DB loaded from append only file {Path}: {Commands} commands in {Seconds:F3} seconds")]
+    public static partial void AofLoaded(ILogger logger, string path, long commands, double seconds);
+
+    [LoggerMessage(5002, LogLevel.Warning, "!!! Warning: short read while loading the AOF file {Path}: the last record is cut short at byte offset {Offset}; truncating {Bytes} bytes and loading the rest")]
+    public static partial void AofTruncated(ILogger logger, string path, long offset, long bytes);
+
+    [LoggerMessage(5003, LogLevel.Warning, "Error writing to the AOF file: {Error}")]
+    public static partial void AofWriteError(ILogger logger, string error);
+
+    [LoggerMessage(5004, LogLevel.Warning, "AOF write error looks solved. Redis can write again.")]
+    public static partial void AofWriteRecovered(ILogger logger);
+
+    [LoggerMessage(5005, LogLevel.Information, "Background append only file rewriting started")]
+    public static partial void AofRewriteStarted(ILogger logger);
+
+    [LoggerMessage(5006, LogLevel.Information, "Background AOF rewrite finished successfully: {Keys} keys, {Bytes} bytes in {Seconds:F3} seconds")]
+    public static partial void AofRewriteDone(ILogger logger, long keys, long bytes, double seconds);
+
+    [LoggerMessage(5007, LogLevel.Warning, "Background AOF rewrite failed")]
+    public static partial void AofRewriteFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(5008, LogLevel.Information, "Append only file {Path} opened ({Policy}, {Bytes} bytes)")]
+    public static partial void AofOpened(ILogger logger, string path, string policy, long bytes);
 }

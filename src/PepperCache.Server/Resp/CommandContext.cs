@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Text;
 using PepperCache.Core.Storage;
 using PepperCache.Protocol;
+using PepperCache.Server.Persistence;
 
 namespace PepperCache.Server.Resp;
 
@@ -18,6 +19,9 @@ internal sealed class CommandContext(ServerState server, ClientSession client, R
     public RespRequest Request { get; } = request;
 
     public KeyValueStore Store => Server.Store;
+
+    /// <summary>Where write handlers record what they changed for the append-only file.</summary>
+    public AofFeed Aof { get; } = new(server.Aof);
 
     /// <summary>Replies go here; the connection flushes once per batch.</summary>
     public IBufferWriter<byte> Output { get; set; } = null!;

@@ -8,7 +8,7 @@ namespace PepperCache.Server.Resp;
 /// <summary>
 /// Runs one parsed command: finds it in the table, checks arity, and calls its handler. The single place where
 /// cross-cutting checks happen for every command: arity, cluster routing (<see cref="SlotRouting"/>: MOVED and
-/// CROSSSLOT once the cluster has two members), and AOF logging as it arrives.
+/// CROSSSLOT once the cluster has two members), and AOF logging of write commands.
 /// </summary>
 internal sealed class CommandDispatcher(CommandTable table, ClusterState? cluster = null)
 {
@@ -42,7 +42,15 @@ internal sealed class CommandDispatcher(CommandTable table, ClusterState? cluste
             return;
         }
 
-        command.Handler(context);
+        if (command.IsWrite && context.Aof.Log.IsRecording)
+        {
+            context.Aof.Log.Execute(command, context);
+        }
+        else
+        {
+            command.Handler(context);
+        }
+
         // ASKING lasts for the one command after it, as in Redis.
         client.Asking = ReferenceEquals(command, ClusterCommands.Asking);
     }

@@ -86,6 +86,7 @@ internal sealed class RespConnectionHandler(ServerState server, ILogger<RespConn
                 Log.ProtocolError(logger, context.Client.Id, protocolError);
                 // Latin-1: the message may quote one raw input byte (expected '$', got 'X'), which Redis echoes as is.
                 output.WriteError(Encoding.Latin1.GetBytes("ERR Protocol error: " + protocolError));
+                await context.Aof.WaitDurableAsync().ConfigureAwait(false);
                 await output.FlushAsync().ConfigureAwait(false);
                 return;
             }
@@ -101,6 +102,8 @@ internal sealed class RespConnectionHandler(ServerState server, ILogger<RespConn
             input.AdvanceTo(consumed, buffer.End);
             if (replied)
             {
+                // appendfsync always: the replies wait until the batch's records are fsync'd (shared with others).
+                await context.Aof.WaitDurableAsync().ConfigureAwait(false);
                 var flush = await output.FlushAsync().ConfigureAwait(false);
                 if (flush.IsCompleted)
                 {

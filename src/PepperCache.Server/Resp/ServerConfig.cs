@@ -1,5 +1,6 @@
 using PepperCache.Protocol;
 using PepperCache.Server.Hosting;
+using PepperCache.Server.Persistence;
 
 namespace PepperCache.Server.Resp;
 
@@ -15,6 +16,8 @@ internal sealed class ServerConfig(PepperCacheOptions options, RespLimits limits
         ["volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl", "allkeys-lru", "allkeys-lfu", "allkeys-random", "noeviction"];
 
     public static readonly string[] AppendFsyncPolicies = ["everysec", "always", "no"];
+
+    private string _appendFsync = options.AppendFsync;
 
     public PepperCacheOptions Options { get; } = options;
 
@@ -38,7 +41,45 @@ internal sealed class ServerConfig(PepperCacheOptions options, RespLimits limits
     /// <summary>RDB snapshot points ("seconds changes ..."); PepperCache writes no RDB, so this is only stored.</summary>
     public string Save { get; set; } = "";
 
-    public string AppendFsync { get; set; } = "everysec";
+    /// <summary>Applied to the log at once: a CONFIG SET appendfsync always holds the next reply for its fsync.</summary>
+    public string AppendFsync
+    {
+        get => Aof is null ? _appendFsync : AofSettings.Name(Aof.Policy);
+        set
+        {
+            _appendFsync = value;
+            if (Aof is not null && AofSettings.TryParseFsync(value, out var policy))
+            {
+                Aof.Policy = policy;
+            }
+        }
+    }
+
+    public long AutoAofRewritePercentage
+    {
+        get => Aof?.AutoRewritePercentage ?? 100;
+        set
+        {
+            if (Aof is not null)
+            {
+                Aof.AutoRewritePercentage = (int)Math.Min(value, int.MaxValue);
+            }
+        }
+    }
+
+    public long AutoAofRewriteMinSize
+    {
+        get => Aof?.AutoRewriteMinSize ?? 64L * 1024 * 1024;
+        set
+        {
+            if (Aof is not null)
+            {
+                Aof.AutoRewriteMinSize = value;
+            }
+        }
+    }
+
+    internal AppendOnlyLog? Aof { get; set; }
 
     public bool ReplicaReadOnly { get; set; } = true;
 

@@ -3,13 +3,19 @@ using Microsoft.Extensions.Options;
 using PepperCache.Core.Storage;
 using PepperCache.Protocol;
 using PepperCache.Server.Hosting;
+using PepperCache.Server.Persistence;
 
 namespace PepperCache.Server.Resp;
 
 /// <summary>The node-wide state command handlers share: store, options, clients, command table and identity.</summary>
 internal sealed class ServerState
 {
-    public ServerState(KeyValueStore store, IOptions<PepperCacheOptions> options, ClientRegistry clients, CommandDispatcher dispatcher)
+    public ServerState(
+        KeyValueStore store,
+        IOptions<PepperCacheOptions> options,
+        ClientRegistry clients,
+        CommandDispatcher dispatcher,
+        AppendOnlyLog? aof = null)
     {
         Store = store;
         Options = options.Value;
@@ -19,7 +25,13 @@ internal sealed class ServerState
         RunId = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(20));
         Limits = new RespLimits { MaxBulkLength = Options.ProtoMaxBulkLen };
         Config = new ServerConfig(Options, Limits);
+        // Without one from DI (tools, benchmarks) the log exists but stays closed, so nothing is recorded.
+        Aof = aof ?? new AppendOnlyLog(store, options, new AofStorage(), Microsoft.Extensions.Logging.Abstractions.NullLogger<AppendOnlyLog>.Instance);
+        Config.Aof = Aof;
     }
+
+    /// <summary>The append-only file; write commands run through it once it is open.</summary>
+    public AppendOnlyLog Aof { get; }
 
     /// <summary>The version PepperCache reports where Redis clients look for one (HELLO, INFO server).</summary>
     public const string RedisVersion = "7.2.0";

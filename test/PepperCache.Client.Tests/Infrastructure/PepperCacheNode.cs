@@ -37,5 +37,7 @@ public sealed class PepperCacheNode : WebApplicationFactory<Program>, IAsyncLife
         builder.UseSetting("PepperCache:AdminPort", "0");
         builder.UseSetting("PepperCache:Node", "127.0.0.1");
         builder.UseSetting("Serilog:MinimumLevel:Default", "Warning");
+        // Client tests do not exercise persistence; with it on, nodes on port 0 would share ./data/127.0.0.1-0.
+        builder.UseSetting("PepperCache:AppendOnly", "no");
     }
 }

@@ -11,16 +11,29 @@ namespace PepperCache.Server.Tests.Infrastructure;
 /// <summary>
 /// A real node in-process: Kestrel on real loopback sockets, RESP and admin ports both picked free (port 0), read
 /// back after start. Extra configuration (<c>PepperCache:Hz</c>...) can be passed in.
+/// The append-only file (on by default) goes to a temporary directory of this node's own, deleted on dispose,
+/// unless the settings name a <c>PepperCache:Dir</c> (restart tests), which the caller then owns.
 /// </summary>
 public sealed class PepperCacheApplication : WebApplicationFactory<Program>
 {
     private readonly IReadOnlyDictionary<string, string?> _settings;
     private readonly Action<IServiceCollection>? _configureServices;
+    private readonly bool _ownsDataDirectory;
 
     public PepperCacheApplication(IReadOnlyDictionary<string, string?>? settings = null, Action<IServiceCollection>? configureServices = null)
     {
         _settings = settings ?? new Dictionary<string, string?>();
         _configureServices = configureServices;
+        if (_settings.TryGetValue("PepperCache:Dir", out var dir) && dir is not null)
+        {
+            DataDirectory = dir;
+        }
+        else
+        {
+            DataDirectory = Directory.CreateTempSubdirectory("peppercache-test-").FullName;
+            _ownsDataDirectory = true;
+        }
+
         UseKestrel();
     }
 
@@ -44,6 +57,9 @@ public sealed class PepperCacheApplication : WebApplicationFactory<Program>
                    ?? throw new InvalidOperationException("Admin endpoint not bound");
         }
     }
+
+    /// <summary>Where this node keeps appendonly.aof.</summary>
+    public string DataDirectory { get; }
 
     public KeyValueStore Store => Services.GetRequiredService<KeyValueStore>();
 
@@ -74,6 +90,7 @@ public sealed class PepperCacheApplication : WebApplicationFactory<Program>
         builder.UseSetting("PepperCache:AdminPort", "0");
         builder.UseSetting("PepperCache:Node", "127.0.0.1");
         builder.UseSetting("Serilog:MinimumLevel:Default", "Warning");
+        builder.UseSetting("PepperCache:Dir", DataDirectory);
         foreach (var (key, value) in _settings)
         {
             builder.UseSetting(key, value);
@@ -82,6 +99,39 @@ public sealed class PepperCacheApplication : WebApplicationFactory<Program>
         if (_configureServices is not null)
         {
             builder.ConfigureServices(_configureServices);
+        }
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        DeleteDataDirectory();
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        DeleteDataDirectory();
+    }
+
+    private void DeleteDataDirectory()
+    {
+        if (!_ownsDataDirectory)
+        {
+            return;
+        }
+
+        try
+        {
+            Directory.Delete(DataDirectory, recursive: true);
+        }
+        catch (DirectoryNotFoundException)
+        {
+            // Already gone (disposed twice).
+        }
+        catch (IOException)
+        {
+            // A leftover temp directory is harmless.
         }
     }
 }

@@ -1,0 +1,145 @@
+#!/usr/bin/env bash
+# Append-only-file cost: SET throughput with appendonly no / everysec / always, PepperCache beside Redis with the
+# same settings, and the time each takes to load an AOF of 1,000,000 keys. A measuring tool, not a test.
+set -euo pipefail
+
+usage() {
+  cat <<'TXT'
+Usage: bench/aof.sh [--help]
+
+For each mode (appendonly no, appendfsync everysec, appendfsync always) starts redis-server and a PepperCache
+node on 127.0.0.1, each with a fresh data directory, and runs redis-benchmark SET with -c 50 at -P 1 and -P 16
+against both, alternating, ROUNDS times; prints the median ops/s per cell. Then writes one AOF of LOAD_KEYS SET
+records and times how long each server takes to load it (from their own "loaded" log lines).
+Every server it starts is stopped on exit; the work directory is removed unless KEEP_TMP=1.
+
+Environment (defaults in brackets):
+  PEPPER_PORT [9210]  PEPPER_ADMIN_PORT [18210]  REDIS_PORT [6402]  ROUNDS [3]
+  N_P1 [100000]  N_P16 [1000000]  CLIENTS [50]  DATA_SIZE [32]  KEYSPACE [100000]  LOAD_KEYS [1000000]
+  PEPPER_DLL=path  use this PepperCache.Server.dll instead of publishing one
+TXT
+}
+[[ ${1:-} == -h || ${1:-} == --help ]] && { usage; exit 0; }
+[[ $# -eq 0 ]] || { echo "error: unknown argument '$1' (see --help)" >&2; exit 2; }
+
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+PEPPER_PORT=${PEPPER_PORT:-9210}
+PEPPER_ADMIN_PORT=${PEPPER_ADMIN_PORT:-18210}
+REDIS_PORT=${REDIS_PORT:-6402}
+ROUNDS=${ROUNDS:-3}
+N_P1=${N_P1:-100000}
+N_P16=${N_P16:-1000000}
+CLIENTS=${CLIENTS:-50}
+DATA_SIZE=${DATA_SIZE:-32}
+KEYSPACE=${KEYSPACE:-100000}
+LOAD_KEYS=${LOAD_KEYS:-1000000}
+PEPPER_DLL=${PEPPER_DLL:-}
+KEEP_TMP=${KEEP_TMP:-0}
+
+log() { printf '[aof %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+TMP=$(mktemp -d /tmp/peppercache-aofbench.XXXXXX)
+PIDS=()
+stop_pid() {
+  local pid=$1 deadline
+  kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null || true; return 0; }
+  kill -TERM "$pid" 2>/dev/null || true
+  deadline=$((SECONDS + 15))
+  while kill -0 "$pid" 2>/dev/null && ((SECONDS < deadline)); do sleep 0.1; done
+  kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
+  wait "$pid" 2>/dev/null || true
+}
+stop_all() { local pid; for pid in "${PIDS[@]}"; do stop_pid "$pid"; done; PIDS=(); }
+cleanup() {
+  local rc=$?
+  trap - EXIT INT TERM
+  stop_all
+  if [[ $KEEP_TMP == 1 ]]; then log "work directory kept: $TMP"; else rm -rf "$TMP"; fi
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+ping_port() { timeout 2 redis-cli -h 127.0.0.1 -p "$1" PING 2>/dev/null | grep -qx PONG; }
+wait_for_ping() { # name port pid logfile
+  local deadline=$((SECONDS + 120))
+  until ping_port "$2"; do
+    kill -0 "$3" 2>/dev/null || { tail -n 20 "$4" >&2; die "$1 exited during start-up"; }
+    ((SECONDS < deadline)) || die "$1 did not answer PING in time"
+    sleep 0.05
+  done
+}
+for port in "$REDIS_PORT" "$PEPPER_PORT"; do ! ping_port "$port" || die "something already answers on 127.0.0.1:$port"; done
+
+if [[ -z $PEPPER_DLL ]]; then
+  log "publishing PepperCache (Release)"
+  timeout 600 dotnet publish "$REPO/src/PepperCache.Server/PepperCache.Server.csproj" -c Release -o "$TMP/pepper" --nologo -v quiet \
+    >"$TMP/build.log" 2>&1 || { tail -n 30 "$TMP/build.log" >&2; die "build failed"; }
+  PEPPER_DLL="$TMP/pepper/PepperCache.Server.dll"
+fi
+
+start_redis() { # appendonly fsync dir
+  mkdir -p "$3"
+  redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly "$1" --appendfsync "$2" --dir "$3" \
+    --logfile "$3/redis.log" </dev/null >/dev/null 2>&1 &
+  REDIS_PID=$!; PIDS+=("$REDIS_PID")
+  wait_for_ping redis-server "$REDIS_PORT" "$REDIS_PID" "$3/redis.log"
+}
+start_pepper() { # appendonly fsync dir
+  mkdir -p "$3"
+  DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 dotnet "$PEPPER_DLL" --port "$PEPPER_PORT" --admin-port "$PEPPER_ADMIN_PORT" \
+    --appendonly "$1" --appendfsync "$2" --dir "$3" </dev/null >"$3/pepper.log" 2>&1 &
+  PEPPER_PID=$!; PIDS+=("$PEPPER_PID")
+  wait_for_ping PepperCache "$PEPPER_PORT" "$PEPPER_PID" "$3/pepper.log"
+}
+ops() { # port pipeline n
+  redis-benchmark -h 127.0.0.1 -p "$1" -t set -c "$CLIENTS" -P "$2" -d "$DATA_SIZE" -r "$KEYSPACE" -n "$3" --csv 2>/dev/null \
+    | awk -F'","' '/^"SET"/ { print $2 }'
+}
+median() { printf '%s\n' "$@" | sort -g | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
+
+printf '%-10s %-4s %14s %14s %7s\n' mode P redis_ops pepper_ops ratio
+for mode in no everysec always; do
+  appendonly=yes; fsync=$mode
+  [[ $mode == no ]] && { appendonly=no; fsync=everysec; }
+  start_redis "$appendonly" "$fsync" "$TMP/$mode/redis"
+  start_pepper "$appendonly" "$fsync" "$TMP/$mode/pepper"
+  for pipeline in 1 16; do
+    n=$N_P1; [[ $pipeline == 16 ]] && n=$N_P16
+    ops "$REDIS_PORT" "$pipeline" $((n / 4)) >/dev/null; ops "$PEPPER_PORT" "$pipeline" $((n / 4)) >/dev/null # warm-up
+    r=(); p=()
+    for ((round = 0; round < ROUNDS; round++)); do
+      r+=("$(ops "$REDIS_PORT" "$pipeline" "$n")"); p+=("$(ops "$PEPPER_PORT" "$pipeline" "$n")")
+    done
+    rm=$(median "${r[@]}"); pm=$(median "${p[@]}")
+    printf '%-10s %-4s %14s %14s %7.2f   (redis: %s; pepper: %s)\n' "$mode" "$pipeline" "$rm" "$pm" \
+      "$(awk -v a="$pm" -v b="$rm" 'BEGIN { print a / b }')" "${r[*]}" "${p[*]}"
+  done
+  stop_all
+done
+
+log "writing an AOF of $LOAD_KEYS keys"
+python3 - "$TMP/load.aof" "$LOAD_KEYS" "$DATA_SIZE" <<'PY'
+import sys
+path, count, size = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+value = b"v" * size
+with open(path, "wb") as f:
+    for i in range(count):
+        key = b"key:%09d" % i
+        f.write(b"*3\r\n$3\r\nSET\r\n$%d\r\n%s\r\n$%d\r\n%s\r\n" % (len(key), key, len(value), value))
+PY
+ls -l "$TMP/load.aof" >&2
+for server in redis pepper; do
+  dir="$TMP/load/$server"; mkdir -p "$dir"; cp "$TMP/load.aof" "$dir/appendonly.aof"
+  if [[ $server == redis ]]; then start_redis yes everysec "$dir"; else start_pepper yes everysec "$dir"; fi
+  keys=$(redis-cli -p "$([[ $server == redis ]] && echo "$REDIS_PORT" || echo "$PEPPER_PORT")" DBSIZE)
+  if [[ $server == redis ]]; then
+    line=$(grep -h "DB loaded from" "$dir/redis.log" | tail -n 1)
+  else
+    line=$(grep -h "DB loaded from" "$dir/pepper.log" | tail -n 1)
+  fi
+  printf 'load %-6s keys=%s  %s\n' "$server" "$keys" "$line"
+  stop_all
+done

@@ -1,0 +1,110 @@
+using PepperCache.Protocol;
+
+namespace PepperCache.Server.Persistence;
+
+/// <summary>
+/// A connection's way into the log: write handlers say here what their command did, in the form that replays to the
+/// same state (relative expiries made absolute, conditions that held dropped). Every method is a no-op unless the
+/// log is running the command (<see cref="AppendOnlyLog.Execute"/>), so handlers call them unconditionally.
+/// </summary>
+/// <remarks>
+/// The replay rule these records follow: a command is logged so that it gives the same result on the state the
+/// log has rebuilt so far, with the clock paused, where keys that expired at run time may still be present (their
+/// expiry is not logged). So a record never depends on a key that may have expired being absent: a command whose
+/// effect depends on that (INCR on a volatile key, SETNX, RENAMENX...) is logged as its result.
+/// </remarks>
+internal sealed class AofFeed(AppendOnlyLog log)
+{
+    public AppendOnlyLog Log { get; } = log;
+
+    /// <summary>Where records go while the log runs a command; null otherwise.</summary>
+    internal AofBuffer? Target { get; set; }
+
+    /// <summary>LSN of this connection's last record not yet known durable; 0 when none.</summary>
+    internal long PendingLsn { get; set; }
+
+    /// <summary>True while a write command runs under the log: handlers may then do extra work to build a record.</summary>
+    public bool IsRecording => Target is not null;
+
+    public void Request(RespRequest request)
+    {
+        if (Target is { } target)
+        {
+            AofRecords.WriteRequest(target, request);
+        }
+    }
+
+    public void RequestAs(ReadOnlySpan<byte> name, RespRequest request)
+    {
+        if (Target is { } target)
+        {
+            AofRecords.WriteRequest(target, request, name);
+        }
+    }
+
+    public void Set(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, long expiresAt)
+    {
+        if (Target is { } target)
+        {
+            AofRecords.WriteSet(target, key, value, expiresAt);
+        }
+    }
+
+    public void Delete(ReadOnlySpan<byte> key)
+    {
+        if (Target is { } target)
+        {
+            AofRecords.WriteCommand(target, "DEL"u8, key);
+        }
+    }
+
+    /// <summary>A new absolute expiry; one not in the future deleted the key, so that is logged as DEL (as Redis).</summary>
+    public void ExpireAt(ReadOnlySpan<byte> key, long expiresAt, long now)
+    {
+        if (Target is not { } target)
+        {
+            return;
+        }
+
+        if (expiresAt <= now)
+        {
+            AofRecords.WriteCommand(target, "DEL"u8, key);
+        }
+        else
+        {
+            AofRecords.WritePExpireAt(target, key, expiresAt);
+        }
+    }
+
+    public void Persist(ReadOnlySpan<byte> key)
+    {
+        if (Target is { } target)
+        {
+            AofRecords.WriteCommand(target, "PERSIST"u8, key);
+        }
+    }
+
+    public void Rename(ReadOnlySpan<byte> source, ReadOnlySpan<byte> target)
+    {
+        if (Target is { } output)
+        {
+            AofRecords.WriteCommand(output, "RENAME"u8, source, target);
+        }
+    }
+
+    /// <summary>
+    /// After the connection runs a batch: completes when this connection's records are durable under appendfsync
+    /// always (the reply must not leave before), at once otherwise.
+    /// </summary>
+    public ValueTask WaitDurableAsync()
+    {
+        var lsn = PendingLsn;
+        if (lsn == 0)
+        {
+            return default;
+        }
+
+        PendingLsn = 0;
+        return Log.Policy == FsyncPolicy.Always ? Log.WaitDurableAsync(lsn) : default;
+    }
+}

@@ -1,0 +1,196 @@
+using System.Text;
+using Microsoft.Extensions.Time.Testing;
+using PepperCache.Protocol;
+using PepperCache.Server.Persistence;
+using PepperCache.Server.Resp;
+using static PepperCache.Server.Tests.Persistence.AofTestSupport;
+
+namespace PepperCache.Server.Tests.Persistence;
+
+/// <summary>
+/// Every write command, logged and replayed into a fresh node on the same directory, gives the same keys, values
+/// and absolute expiries; relative times are logged as absolute ones, so a restart never extends a TTL.
+/// </summary>
+public sealed class AofReplayTests
+{
+    private const long T0 = 1_800_000_000_000;
+
+    // Commands logged as they ran (or as the SET/DEL/PEXPIREAT/PERSIST/RENAME/MSET they amount to); never a relative time.
+    private static readonly HashSet<string> LoggedNames = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "SET", "DEL", "UNLINK", "PEXPIREAT", "PERSIST", "RENAME", "MSET", "GETSET", "APPEND", "SETRANGE", "FLUSHALL", "FLUSHDB",
+    };
+
+    [Fact]
+    public async Task EveryWriteCommandReplaysToTheSameDataset()
+    {
+        var dir = TempDirectory();
+        var clock = new FakeTimeProvider(DateTimeOffset.FromUnixTimeMilliseconds(T0));
+        try
+        {
+            var sent = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+            SortedDictionary<string, (string, long)> before;
+            await using (var first = Node(dir, fsync: "everysec", clock: clock))
+            {
+                await using var redis = await first.ConnectAsync(o => o.AllowAdmin = true);
+                var db = redis.GetDatabase();
+                async Task Do(params object[] command)
+                {
+                    sent.Add((string)command[0]);
+                    try
+                    {
+                        await Run(db, command);
+                    }
+                    catch (StackExchange.Redis.RedisServerException)
+                    {
+                        // Failing commands are part of the script: they must not be logged.
+                    }
+                }
+
+                await Do("SET", "flushed", "x");
+                await Do("FLUSHALL");
+                await Do("SET", "flushed2", "x");
+                await Do("FLUSHDB");
+
+                await Do("SET", "s1", "v1");
+                await Do("SET", "s2", "v2", "EX", "100");
+                await Do("SET", "s3", "v3", "PX", "5000");
+                await Do("SET", "s4", "v4", "EXAT", (T0 / 1000 + 200).ToString());
+                await Do("SET", "s5", "v5", "PXAT", (T0 + 300_000).ToString());
+                await Do("SET", "s2", "v2b", "KEEPTTL");
+                await Do("SET", "s1", "lost", "NX");
+                await Do("SET", "s6", "lost", "XX");
+                await Do("SET", "s1", "v1b", "XX", "GET");
+                await Do("SETNX", "n1", "a");
+                await Do("SETNX", "n1", "b");
+                await Do("SETEX", "e1", "100", "a");
+                await Do("PSETEX", "e2", "100000", "b");
+                await Do("GETSET", "s1", "v1c");
+                await Do("GETDEL", "s3");
+                await Do("GETDEL", "nosuch");
+                await Do("GETEX", "s4", "PERSIST");
+                await Do("GETEX", "s5", "EX", "50");
+                await Do("GETEX", "s2", "PXAT", (T0 - 10).ToString());
+                await Do("MSET", "m1", "a", "m2", "b");
+                await Do("MSETNX", "m3", "c", "m4", "d");
+                await Do("MSETNX", "m3", "x", "m5", "y");
+                await Do("APPEND", "a1", "hello");
+                await Do("APPEND", "a1", "world");
+                await Do("INCR", "c1");
+                await Do("INCRBY", "c1", "10");
+                await Do("DECR", "c1");
+                await Do("DECRBY", "c1", "3");
+                await Do("INCR", "s1");
+                await Do("INCRBYFLOAT", "f1", "1.5");
+                await Do("INCRBYFLOAT", "f1", "0.1");
+                await Do("SETRANGE", "r1", "5", "xyz");
+                await Do("SETRANGE", "r1", "0", "ab");
+                await Do("DEL", "m1", "nosuch");
+                await Do("DEL", "nosuch");
+                await Do("UNLINK", "m2");
+                await Do("EXPIRE", "c1", "100");
+                await Do("PEXPIRE", "f1", "200000");
+                await Do("EXPIREAT", "a1", (T0 / 1000 + 400).ToString());
+                await Do("PEXPIREAT", "r1", (T0 + 500_000).ToString());
+                await Do("EXPIRE", "m3", "100", "NX");
+                await Do("EXPIRE", "m3", "50", "GT");
+                await Do("EXPIRE", "m3", "200", "GT");
+                await Do("PERSIST", "m3");
+                await Do("PERSIST", "m3");
+                await Do("RENAME", "m4", "m6");
+                await Do("RENAMENX", "m6", "m7");
+                await Do("RENAMENX", "m7", "m3");
+                await Do("SET", "gone", "v");
+                await Do("EXPIRE", "gone", "-1");
+                await Do("INCRBYFLOAT", "s1", "1");
+
+                // Keys that expire while the node runs: the log does not record their expiry, so the records of the
+                // commands that meet them must not depend on them being gone (replay meets them still present).
+                foreach (var key in new[] { "vincr", "vapp", "vnx", "vnx2", "vm", "vkeep", "vf", "vsr", "vren", "vexp" })
+                {
+                    await Do("SET", key, "1", "PX", "1000");
+                }
+
+                await Do("SET", "vlive", "abc", "PX", "100000");
+                clock.Advance(TimeSpan.FromMilliseconds(2000));
+                await Do("INCR", "vincr");
+                await Do("APPEND", "vapp", "x");
+                await Do("SETNX", "vnx", "new");
+                await Do("SET", "vnx2", "new", "NX");
+                await Do("MSETNX", "vm", "new");
+                await Do("SET", "vkeep", "new", "KEEPTTL");
+                await Do("INCRBYFLOAT", "vf", "2");
+                await Do("SETRANGE", "vsr", "2", "zz");
+                await Do("RENAMENX", "n1", "vren");
+                await Do("EXPIRE", "vexp", "100", "NX");
+                await Do("APPEND", "vlive", "def");
+                await Do("INCR", "vlive2");
+
+                before = Dump(first.Store);
+            }
+
+            var writeCommands = CommandTable.CreateDefault().All.Where(c => c.IsWrite).Select(c => c.Name).ToList();
+            Assert.All(writeCommands, name => Assert.Contains(name, sent));
+            Assert.Equal("1", before["vincr"].Item1);
+            Assert.Equal(("new", 0L), before["vkeep"]);
+
+            var names = await RecordNamesAsync(Path.Combine(dir, AofSettings.FileName));
+            Assert.All(names, name => Assert.Contains(name, LoggedNames));
+
+            await using var second = Node(dir, clock: clock);
+            _ = second.RespEndPoint;
+            Assert.Equal(before, Dump(second.Store));
+        }
+        finally
+        {
+            DeleteDirectory(dir);
+        }
+    }
+
+    [Fact]
+    public async Task TtlsSurviveARestartWithoutBeingExtended()
+    {
+        var dir = TempDirectory();
+        var clock = new FakeTimeProvider(DateTimeOffset.FromUnixTimeMilliseconds(T0));
+        try
+        {
+            await using (var first = Node(dir, fsync: "everysec", clock: clock))
+            {
+                await using var redis = await first.ConnectAsync();
+                var db = redis.GetDatabase();
+                await Run(db, "SET", "ttl:ex", "v", "EX", "100");
+                await Run(db, "SET", "ttl:expire", "v");
+                await Run(db, "EXPIRE", "ttl:expire", "200");
+                await Run(db, "SETEX", "ttl:short", "30", "v");
+            }
+
+            // The node was down for a minute: the TTLs count that minute.
+            clock.Advance(TimeSpan.FromSeconds(60));
+            await using var second = Node(dir, clock: clock);
+            await using var again = await second.ConnectAsync();
+            var db2 = again.GetDatabase();
+            Assert.Equal(40_000, (long)await Run(db2, "PTTL", "ttl:ex"));
+            Assert.Equal(140_000, (long)await Run(db2, "PTTL", "ttl:expire"));
+            Assert.Equal(-2, (long)await Run(db2, "PTTL", "ttl:short"));
+            Assert.Equal(2, (long)await Run(db2, "DBSIZE"));
+        }
+        finally
+        {
+            DeleteDirectory(dir);
+        }
+    }
+
+    private static async Task<List<string>> RecordNamesAsync(string path)
+    {
+        var names = new List<string>();
+        await using var file = File.OpenRead(path);
+        using var request = new RespRequest();
+        var result = await AofLoader.ReadAsync(file, request, parsed =>
+        {
+            names.Add(Encoding.ASCII.GetString(parsed.Name));
+            return null;
+        });
+        Assert.False(result.IsCorrupt);
+        return names;
+    }
+}

@@ -1,0 +1,72 @@
+using System.Text;
+using Microsoft.Extensions.DependencyInjection;
+using PepperCache.Core.Storage;
+using PepperCache.Server.Tests.Infrastructure;
+using StackExchange.Redis;
+
+namespace PepperCache.Server.Tests.Persistence;
+
+/// <summary>Nodes sharing a data directory (a restart), and dumps of a store to compare across one.</summary>
+internal static class AofTestSupport
+{
+    /// <summary>A node on <paramref name="dir"/>; the caller owns (and deletes) the directory.</summary>
+    public static PepperCacheApplication Node(string dir, string fsync = "always", TimeProvider? clock = null, Action<IServiceCollection>? services = null) =>
+        new(
+            new Dictionary<string, string?> { ["PepperCache:Dir"] = dir, ["PepperCache:AppendFsync"] = fsync },
+            s =>
+            {
+                if (clock is not null)
+                {
+                    s.AddSingleton(clock);
+                }
+
+                services?.Invoke(s);
+            });
+
+    /// <summary>Every live key with its value and absolute expiry (0 = none), sorted by key.</summary>
+    public static SortedDictionary<string, (string Value, long ExpiresAt)> Dump(KeyValueStore store)
+    {
+        var entries = new List<StoredEntry>();
+        store.Snapshot(entries);
+        var now = store.Now;
+        var dump = new SortedDictionary<string, (string, long)>(StringComparer.Ordinal);
+        foreach (var entry in entries)
+        {
+            if (entry.ExpiresAt == 0 || entry.ExpiresAt > now)
+            {
+                dump[Encoding.Latin1.GetString(entry.Key)] = (Encoding.Latin1.GetString(entry.Value), entry.ExpiresAt);
+            }
+        }
+
+        return dump;
+    }
+
+    public static async Task<RedisResult> Run(IDatabase db, params object[] command) =>
+        await db.ExecuteAsync((string)command[0], command[1..]);
+
+    public static string TempDirectory() => Directory.CreateTempSubdirectory("peppercache-aof-").FullName;
+
+    public static void DeleteDirectory(string dir)
+    {
+        try
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A leftover temp directory is harmless.
+        }
+    }
+
+    /// <summary>One RESP record as the log writes it.</summary>
+    public static byte[] Record(params string[] parts)
+    {
+        var text = new StringBuilder().Append('*').Append(parts.Length).Append("\r\n");
+        foreach (var part in parts)
+        {
+            text.Append('$').Append(Encoding.UTF8.GetByteCount(part)).Append("\r\n").Append(part).Append("\r\n");
+        }
+
+        return Encoding.UTF8.GetBytes(text.ToString());
+    }
+}
