@@ -130,31 +130,8 @@ internal sealed class SlotRouter
         return colon > 0 && int.TryParse(parts[2][(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out port);
     }
 
-    /// <summary>The key's slot: CRC16 (XMODEM) of the key, or of its first non-empty {hash tag}.</summary>
-    public static int SlotOf(ReadOnlySpan<byte> key)
-    {
-        var open = key.IndexOf((byte)'{');
-        if (open >= 0)
-        {
-            var close = key[(open + 1)..].IndexOf((byte)'}');
-            if (close > 0)
-            {
-                key = key.Slice(open + 1, close);
-            }
-        }
-
-        ushort crc = 0;
-        foreach (var b in key)
-        {
-            crc ^= (ushort)(b << 8);
-            for (var i = 0; i < 8; i++)
-            {
-                crc = (crc & 0x8000) != 0 ? (ushort)((crc << 1) ^ 0x1021) : (ushort)(crc << 1);
-            }
-        }
-
-        return crc & (SlotCount - 1);
-    }
+    /// <summary>The key's slot, as the server computes it.</summary>
+    public static int SlotOf(ReadOnlySpan<byte> key) => HashSlot.Of(key);
 }
 
 /// <summary>A failure that ends the run with a message for the user (a target down, a cluster not ready...).</summary>

@@ -1,6 +1,7 @@
 using System.Text;
 using PepperCache.Client.Cluster;
 using PepperCache.Core.Cluster;
+using PepperCache.Protocol;
 
 namespace PepperCache.Client.Tests;
 

@@ -1,5 +1,6 @@
 using PepperCache.Core.Cluster;
 using static PepperCache.Core.Tests.TestBytes;
+using PepperCache.Protocol;
 
 namespace PepperCache.Core.Tests;
 

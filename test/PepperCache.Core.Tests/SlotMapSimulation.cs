@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using PepperCache.Core.Cluster;
+using PepperCache.Protocol;
 
 namespace PepperCache.Core.Tests;
 

@@ -1,4 +1,5 @@
 using PepperCache.Core.Cluster;
+using PepperCache.Protocol;
 
 namespace PepperCache.Core.Tests;
 

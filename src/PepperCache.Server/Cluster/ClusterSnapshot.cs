@@ -1,5 +1,6 @@
 using System.Text;
 using PepperCache.Core.Cluster;
+using PepperCache.Protocol;
 
 namespace PepperCache.Server.Cluster;
 

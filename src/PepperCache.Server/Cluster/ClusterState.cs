@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using PepperCache.Core.Cluster;
 using PepperCache.Server.Hosting;
 using PepperCache.Server.Logging;
+using PepperCache.Protocol;
 
 namespace PepperCache.Server.Cluster;
 

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using PepperCache.Core.Storage;
 using PepperCache.Server.Hosting;
 using PepperCache.Server.Logging;
+using PepperCache.Protocol;
 
 namespace PepperCache.Server.Cluster;
 
@@ -235,7 +236,7 @@ internal sealed partial class GossipService(
     private async Task LeaveAsync(CancellationToken cancellationToken)
     {
         var me = cluster.Myself;
-        var owned = Enumerable.Range(0, Core.Cluster.HashSlot.SlotCount).Count(slot => ReferenceEquals(cluster.OwnerOf(slot), me));
+        var owned = Enumerable.Range(0, Protocol.HashSlot.SlotCount).Count(slot => ReferenceEquals(cluster.OwnerOf(slot), me));
         Log.Leaving(logger, owned);
         cluster.SetMyStatus(MemberStatus.Leaving);
         await PushAsync(cancellationToken).ConfigureAwait(false);

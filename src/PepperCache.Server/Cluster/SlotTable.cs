@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.IO.Compression;
 using System.IO.Hashing;
 using PepperCache.Core.Cluster;
+using PepperCache.Protocol;
 
 namespace PepperCache.Server.Cluster;
 

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using PepperCache.Core.Cluster;
 using PepperCache.Server.Cluster;
 using PepperCache.Server.Hosting;
+using PepperCache.Protocol;
 
 namespace PepperCache.Server.Tests.Cluster;
 

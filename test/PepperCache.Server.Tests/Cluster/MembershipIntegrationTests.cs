@@ -5,6 +5,7 @@ using Microsoft.Extensions.Hosting;
 using PepperCache.Core.Cluster;
 using PepperCache.Server.Cluster;
 using PepperCache.Server.Tests.Infrastructure;
+using PepperCache.Protocol;
 
 namespace PepperCache.Server.Tests.Cluster;
 

@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using PepperCache.Core.Cluster;
 using PepperCache.Server.Cluster;
+using PepperCache.Protocol;
 
 namespace PepperCache.Server.Tests.Infrastructure;
 

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
 using PepperCache.Core.Cluster;
 using PepperCache.Server.Cluster;
+using PepperCache.Protocol;
 
 namespace PepperCache.Server.Tests.Infrastructure;
 

@@ -1,4 +1,4 @@
-namespace PepperCache.Core.Cluster;
+namespace PepperCache.Protocol;
 
 /// <summary>
 /// Redis Cluster's key-to-slot function (<c>keyHashSlot</c> in cluster.c): CRC16-CCITT (XMODEM: polynomial 0x1021,
