@@ -1,11 +1,12 @@
 using System.Text;
 using PepperCache.Protocol;
+using PepperCache.Server.Cluster;
 
 namespace PepperCache.Server.Resp;
 
 /// <summary>
 /// Runs one parsed command: finds it in the table, checks arity, and calls its handler. The single place where
-/// cross-cutting checks (arity now; cluster redirects and AOF logging as they arrive) happen for every command.
+/// cross-cutting checks (arity; slot freezes and redirects in cluster mode; AOF logging as it arrives) happen for every command.
 /// </summary>
 internal sealed class CommandDispatcher(CommandTable table)
 {
@@ -27,6 +28,17 @@ internal sealed class CommandDispatcher(CommandTable table)
         if (!command.AcceptsArgumentCount(request.Count))
         {
             context.Output.WriteError(ErrorMessages.WrongArgumentCount(command.Name));
+            return;
+        }
+
+        if (command.HasKeys && context.Server.Cluster is not null && !SlotRouting.Admit(context, command))
+        {
+            if (context.SlotWait is not null)
+            {
+                // Not run yet: it is counted when it is dispatched again.
+                client.CommandsProcessed--;
+            }
+
             return;
         }
 

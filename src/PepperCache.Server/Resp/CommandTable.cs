@@ -46,6 +46,7 @@ internal sealed class CommandTable
         .. ServerCommands.Definitions,
         .. StringCommands.Definitions,
         .. KeyCommands.Definitions,
+        .. MigrationCommands.Definitions,
     ]);
 
     public int Count => _byName.Count;

@@ -61,9 +61,17 @@ internal sealed class RespConnectionHandler(ServerState server, ILogger<RespConn
         var input = transport.Input;
         var output = transport.Output;
         long bytesNeeded = 0;
+        var retry = false;
         while (true)
         {
-            var result = await input.ReadAsync().ConfigureAwait(false);
+            // After waiting for a frozen slot the held-back command is still buffered (already examined, so
+            // ReadAsync would wait for more bytes); TryRead hands it back at once.
+            if (!retry || !input.TryRead(out var result))
+            {
+                result = await input.ReadAsync().ConfigureAwait(false);
+            }
+
+            retry = false;
             var buffer = result.Buffer;
             var consumed = buffer.Start;
             var replied = false;
@@ -108,6 +116,16 @@ internal sealed class RespConnectionHandler(ServerState server, ILogger<RespConn
                 }
             }
 
+            if (context.SlotWait is { } slotWait)
+            {
+                // The slot's keys are moving: wait without a thread, then dispatch the command again (it may now be
+                // redirected to the new owner). Replies before it were flushed above, so order is kept.
+                context.SlotWait = null;
+                await slotWait.ConfigureAwait(false);
+                retry = true;
+                continue;
+            }
+
             if (context.Client.CloseAfterReply || result.IsCompleted || result.IsCanceled)
             {
                 return;
@@ -122,21 +140,43 @@ internal sealed class RespConnectionHandler(ServerState server, ILogger<RespConn
         var request = context.Request;
         var dispatcher = context.Server.Dispatcher;
         var executed = false;
-        while (RespParser.TryReadCommand(ref reader, request))
+        var client = context.Client;
+        consumed = reader.Position;
+        client.EnterBatch();
+        try
         {
-            executed = true;
-            dispatcher.Execute(context);
-            if (context.Client.CloseAfterReply)
+            while (RespParser.TryReadCommand(ref reader, request))
             {
-                break;
+                dispatcher.Execute(context);
+                if (context.SlotWait is not null)
+                {
+                    // Held back for a slot migration: leave it in the buffer, to be parsed again after the wait.
+                    break;
+                }
+
+                executed = true;
+                consumed = reader.Position;
+                if (client.CloseAfterReply)
+                {
+                    break;
+                }
             }
         }
+        finally
+        {
+            client.ExitBatch();
+        }
 
-        consumed = reader.Position;
-        bytesNeeded = context.Client.CloseAfterReply ? 0 : request.BytesNeeded;
+        if (context.SlotWait is null)
+        {
+            consumed = reader.Position;
+        }
+
+        bytesNeeded = client.CloseAfterReply || context.SlotWait is not null ? 0 : request.BytesNeeded;
+
         if (executed)
         {
-            context.Client.LastCommandAt = context.Server.Store.Now;
+            client.LastCommandAt = context.Server.Store.Now;
         }
 
         return executed;

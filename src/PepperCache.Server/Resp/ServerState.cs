@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using Microsoft.Extensions.Options;
 using PepperCache.Core.Storage;
 using PepperCache.Protocol;
+using PepperCache.Server.Cluster;
 using PepperCache.Server.Hosting;
 
 namespace PepperCache.Server.Resp;
@@ -9,8 +10,14 @@ namespace PepperCache.Server.Resp;
 /// <summary>The node-wide state command handlers share: store, options, clients, command table and identity.</summary>
 internal sealed class ServerState
 {
-    public ServerState(KeyValueStore store, IOptions<PepperCacheOptions> options, ClientRegistry clients, CommandDispatcher dispatcher)
+    public ServerState(
+        KeyValueStore store,
+        IOptions<PepperCacheOptions> options,
+        ClientRegistry clients,
+        CommandDispatcher dispatcher,
+        IClusterView? cluster = null)
     {
+        Cluster = cluster;
         Store = store;
         Options = options.Value;
         Clients = clients;
@@ -25,6 +32,12 @@ internal sealed class ServerState
     public const string RedisVersion = "7.2.0";
 
     public KeyValueStore Store { get; }
+
+    /// <summary>Who serves each slot; null on a node with no cluster view registered (a cluster of one).</summary>
+    public IClusterView? Cluster { get; }
+
+    /// <summary>Frozen slots and recent imports (slot migration).</summary>
+    public SlotMigrationState Migration { get; } = new();
 
     public PepperCacheOptions Options { get; }
 

@@ -1,0 +1,71 @@
+using PepperCache.Core.Cluster;
+
+namespace PepperCache.Core.Storage;
+
+// Keys by cluster hash slot (CLUSTER COUNTKEYSINSLOT / GETKEYSINSLOT, slot migration). A slot's keys all live in
+// shard (slot mod shard count), so each call reads one shard under its lock.
+public sealed partial class KeyValueStore
+{
+    /// <summary>Live keys in hash slot <paramref name="slot"/> (expired keys met on the way are reclaimed).</summary>
+    public long CountKeysInSlot(int slot)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(slot);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(slot, HashSlot.SlotCount);
+        var shard = _shards[slot & (_shards.Length - 1)];
+        var now = Now;
+        long found = 0;
+        lock (shard.Lock)
+        {
+            var limit = shard.SlotLimit;
+            for (var i = 0; i < limit; i++)
+            {
+                if (LiveInSlot(shard, i, slot, now) is not null)
+                {
+                    found++;
+                }
+            }
+        }
+
+        return found;
+    }
+
+    /// <summary>Adds up to <paramref name="count"/> live keys of hash slot <paramref name="slot"/> to <paramref name="into"/>.</summary>
+    public void GetKeysInSlot(int slot, int count, List<byte[]> into)
+    {
+        ArgumentNullException.ThrowIfNull(into);
+        ArgumentOutOfRangeException.ThrowIfNegative(slot);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(slot, HashSlot.SlotCount);
+        var shard = _shards[slot & (_shards.Length - 1)];
+        var now = Now;
+        lock (shard.Lock)
+        {
+            var limit = shard.SlotLimit;
+            for (var i = 0; i < limit && count > 0; i++)
+            {
+                if (LiveInSlot(shard, i, slot, now) is { } entry)
+                {
+                    into.Add(Entry.GetKey(entry).ToArray());
+                    count--;
+                }
+            }
+        }
+    }
+
+    /// <summary>The live entry in table position <paramref name="index"/> if its key hashes to <paramref name="slot"/>; reclaims it if expired.</summary>
+    private static byte[]? LiveInSlot(StoreShard shard, int index, int slot, long now)
+    {
+        var entry = shard.GetAt(index);
+        if (entry is null || HashSlot.Of(Entry.GetKey(entry)) != slot)
+        {
+            return null;
+        }
+
+        if (Entry.IsExpired(entry, now))
+        {
+            shard.RemoveExpiredAt(index);
+            return null;
+        }
+
+        return entry;
+    }
+}
