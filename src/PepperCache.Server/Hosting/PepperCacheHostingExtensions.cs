@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using PepperCache.Core.Storage;
+using PepperCache.Server.Cluster;
 using PepperCache.Server.Resp;
 using Serilog;
 using Log = PepperCache.Server.Logging.Log;
@@ -47,6 +48,10 @@ internal static class PepperCacheHostingExtensions
         builder.Services.AddSingleton<NodeEndpoints>();
         builder.Services.AddHostedService<StartupReporter>();
         builder.Services.AddHostedService<ExpiryService>();
+        // Slot migration: idle unless membership registered an IClusterView (a single node has nothing to move).
+        builder.Services.AddSingleton<RebalanceService>();
+        builder.Services.AddSingleton<IRebalancer>(sp => sp.GetRequiredService<RebalanceService>());
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<RebalanceService>());
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(5));
 
         builder.WebHost.UseSockets(sockets =>

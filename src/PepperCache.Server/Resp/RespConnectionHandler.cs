@@ -61,17 +61,9 @@ internal sealed class RespConnectionHandler(ServerState server, ILogger<RespConn
         var input = transport.Input;
         var output = transport.Output;
         long bytesNeeded = 0;
-        var retry = false;
         while (true)
         {
-            // After waiting for a frozen slot the held-back command is still buffered (already examined, so
-            // ReadAsync would wait for more bytes); TryRead hands it back at once.
-            if (!retry || !input.TryRead(out var result))
-            {
-                result = await input.ReadAsync().ConfigureAwait(false);
-            }
-
-            retry = false;
+            var result = await input.ReadAsync().ConfigureAwait(false);
             var buffer = result.Buffer;
             var consumed = buffer.Start;
             var replied = false;
@@ -82,6 +74,25 @@ internal sealed class RespConnectionHandler(ServerState server, ILogger<RespConn
                 try
                 {
                     replied = ExecuteAll(buffer, context, out consumed, out bytesNeeded);
+                    while (context.SlotWait is { } slotWait)
+                    {
+                        // The slot's keys are moving. Flush the replies so far, wait without a thread, then run the
+                        // rest of the buffer again from the held-back command (which may now be redirected to the
+                        // new owner). The buffer stays valid: nothing is advanced until the batch is done.
+                        context.SlotWait = null;
+                        if (replied)
+                        {
+                            replied = false;
+                            if ((await output.FlushAsync().ConfigureAwait(false)).IsCompleted)
+                            {
+                                input.AdvanceTo(consumed, buffer.End);
+                                return;
+                            }
+                        }
+
+                        await slotWait.ConfigureAwait(false);
+                        replied = ExecuteAll(buffer.Slice(consumed), context, out consumed, out bytesNeeded);
+                    }
                 }
                 catch (RespProtocolException ex)
                 {
@@ -114,16 +125,6 @@ internal sealed class RespConnectionHandler(ServerState server, ILogger<RespConn
                 {
                     return;
                 }
-            }
-
-            if (context.SlotWait is { } slotWait)
-            {
-                // The slot's keys are moving: wait without a thread, then dispatch the command again (it may now be
-                // redirected to the new owner). Replies before it were flushed above, so order is kept.
-                context.SlotWait = null;
-                await slotWait.ConfigureAwait(false);
-                retry = true;
-                continue;
             }
 
             if (context.Client.CloseAfterReply || result.IsCompleted || result.IsCanceled)
