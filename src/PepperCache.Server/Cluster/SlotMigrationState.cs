@@ -78,7 +78,7 @@ internal sealed class SlotMigrationState
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 // A long batch (KEYS over a big store) should not cost a spinning thread.
-                if (spins < 64)
+                if (spins < 16)
                 {
                     await Task.Yield();
                 }

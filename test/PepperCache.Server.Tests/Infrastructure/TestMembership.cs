@@ -141,7 +141,8 @@ internal sealed class TestClusterView(TestMembership membership, string nodeId) 
 {
     private ClusterNode _myself = new(nodeId, "127.0.0.1", 0, 0);
 
-    public ClusterNode Myself => membership.Member(nodeId) ?? _myself;
+    // Read on every keyed command (routing): a field, not a lookup in the membership under its lock.
+    public ClusterNode Myself => Volatile.Read(ref _myself);
 
     public event Action? Changed;
 
