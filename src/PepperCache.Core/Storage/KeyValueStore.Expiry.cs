@@ -17,7 +17,7 @@ public sealed partial class KeyValueStore
     public bool SetExpiry(ReadOnlySpan<byte> key, long expiresAt, ExpireCondition condition)
     {
         var hash = Hash(key);
-        var shard = ShardFor(hash);
+        var shard = ShardFor(key);
         lock (shard.Lock)
         {
             var now = Now;
@@ -60,7 +60,7 @@ public sealed partial class KeyValueStore
     public long GetExpiresAt(ReadOnlySpan<byte> key)
     {
         var hash = Hash(key);
-        var shard = ShardFor(hash);
+        var shard = ShardFor(key);
         lock (shard.Lock)
         {
             var index = FindLive(shard, key, (uint)hash, Now);
@@ -78,7 +78,7 @@ public sealed partial class KeyValueStore
     public bool Persist(ReadOnlySpan<byte> key)
     {
         var hash = Hash(key);
-        var shard = ShardFor(hash);
+        var shard = ShardFor(key);
         lock (shard.Lock)
         {
             var index = FindLive(shard, key, (uint)hash, Now);

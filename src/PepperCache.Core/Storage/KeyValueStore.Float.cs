@@ -32,7 +32,7 @@ public sealed partial class KeyValueStore
     private IncrementResult IncrementByFloat(ReadOnlySpan<byte> key, LongDouble delta, out StoreValue result)
     {
         var hash = Hash(key);
-        var shard = ShardFor(hash);
+        var shard = ShardFor(key);
         lock (shard.Lock)
         {
             var index = FindLive(shard, key, (uint)hash, Now);

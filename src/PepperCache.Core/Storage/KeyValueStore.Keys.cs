@@ -16,8 +16,8 @@ public sealed partial class KeyValueStore
     {
         var sourceHash = Hash(source);
         var targetHash = Hash(target);
-        var sourceIndex = ShardIndex(sourceHash);
-        var targetIndex = ShardIndex(targetHash);
+        var sourceIndex = ShardIndex(source);
+        var targetIndex = ShardIndex(target);
         var sourceShard = _shards[sourceIndex];
         var targetShard = _shards[targetIndex];
         var firstLock = sourceIndex <= targetIndex ? sourceShard.Lock : targetShard.Lock;

@@ -35,7 +35,7 @@ public sealed partial class KeyValueStore
                 {
                     var key = request[i];
                     var hash = Hash(key);
-                    if (FindLive(ShardFor(hash), key, (uint)hash, now) >= 0)
+                    if (FindLive(ShardFor(key), key, (uint)hash, now) >= 0)
                     {
                         return false;
                     }
@@ -46,7 +46,7 @@ public sealed partial class KeyValueStore
             {
                 var key = request[i];
                 var hash = Hash(key);
-                var shard = ShardFor(hash);
+                var shard = ShardFor(key);
                 var entry = Entry.Create(key, request[i + 1], Entry.NoExpiry);
                 var index = shard.IndexOf(key, (uint)hash);
                 if (index >= 0)
@@ -89,7 +89,7 @@ public sealed partial class KeyValueStore
             {
                 var key = request[i];
                 var hash = Hash(key);
-                var shard = ShardFor(hash);
+                var shard = ShardFor(key);
                 var index = FindLive(shard, key, (uint)hash, now);
                 if (index >= 0)
                 {
@@ -112,14 +112,14 @@ public sealed partial class KeyValueStore
     }
 
     /// <summary>The shard a key lives in (for tests that need keys in different shards).</summary>
-    internal int ShardOf(ReadOnlySpan<byte> key) => ShardIndex(Hash(key));
+    internal int ShardOf(ReadOnlySpan<byte> key) => ShardIndex(key);
 
     private void MarkShards(RespRequest request, int first, int end, int step, Span<ulong> involved)
     {
         involved.Clear();
         for (var i = first; i < end; i += step)
         {
-            var shardIndex = ShardIndex(Hash(request[i]));
+            var shardIndex = ShardIndex(request[i]);
             involved[shardIndex >> 6] |= 1UL << (shardIndex & 63);
         }
     }

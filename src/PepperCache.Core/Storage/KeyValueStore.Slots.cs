@@ -1,62 +1,52 @@
-using PepperCache.Core.Cluster;
 using PepperCache.Protocol;
 
 namespace PepperCache.Core.Storage;
 
-// Keys by cluster hash slot: CLUSTER COUNTKEYSINSLOT / GETKEYSINSLOT, and dropping the slots a node no longer owns.
+// Keys by cluster hash slot (CLUSTER COUNTKEYSINSLOT / GETKEYSINSLOT, slot migration, dropping unowned slots). A slot's keys all live in
+// shard (slot mod shard count), so each call reads one shard under its lock.
 public sealed partial class KeyValueStore
 {
-    /// <summary>Live keys whose hash slot is <paramref name="slot"/>.</summary>
-    /// <remarks>
-    /// A full walk of the keyspace, shard by shard under each shard's lock: there is no per-slot index, because
-    /// keeping one would cost every write on the hot path, and these are admin commands.
-    /// </remarks>
+    /// <summary>Live keys in hash slot <paramref name="slot"/> (expired keys met on the way are reclaimed).</summary>
     public long CountKeysInSlot(int slot)
     {
-        long count = 0;
+        ArgumentOutOfRangeException.ThrowIfNegative(slot);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(slot, HashSlot.SlotCount);
+        var shard = _shards[slot & (_shards.Length - 1)];
         var now = Now;
-        foreach (var shard in _shards)
+        long found = 0;
+        lock (shard.Lock)
         {
-            lock (shard.Lock)
+            var limit = shard.SlotLimit;
+            for (var i = 0; i < limit; i++)
             {
-                var limit = shard.SlotLimit;
-                for (var i = 0; i < limit; i++)
+                if (LiveInSlot(shard, i, slot, now) is not null)
                 {
-                    if (shard.GetAt(i) is { } entry && !Entry.IsExpired(entry, now) && HashSlot.Of(Entry.GetKey(entry)) == slot)
-                    {
-                        count++;
-                    }
+                    found++;
                 }
             }
         }
 
-        return count;
+        return found;
     }
 
     /// <summary>Adds up to <paramref name="count"/> live keys of hash slot <paramref name="slot"/> to <paramref name="into"/>.</summary>
     public void GetKeysInSlot(int slot, int count, List<byte[]> into)
     {
         ArgumentNullException.ThrowIfNull(into);
+        ArgumentOutOfRangeException.ThrowIfNegative(slot);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(slot, HashSlot.SlotCount);
+        var shard = _shards[slot & (_shards.Length - 1)];
         var now = Now;
-        var added = 0;
-        foreach (var shard in _shards)
+        lock (shard.Lock)
         {
-            lock (shard.Lock)
+            var limit = shard.SlotLimit;
+            for (var i = 0; i < limit && count > 0; i++)
             {
-                var limit = shard.SlotLimit;
-                for (var i = 0; i < limit && added < count; i++)
+                if (LiveInSlot(shard, i, slot, now) is { } entry)
                 {
-                    if (shard.GetAt(i) is { } entry && !Entry.IsExpired(entry, now) && HashSlot.Of(Entry.GetKey(entry)) == slot)
-                    {
-                        into.Add(Entry.GetKey(entry).ToArray());
-                        added++;
-                    }
+                    into.Add(Entry.GetKey(entry).ToArray());
+                    count--;
                 }
-            }
-
-            if (added >= count)
-            {
-                return;
             }
         }
     }
@@ -83,5 +73,23 @@ public sealed partial class KeyValueStore
         }
 
         return removed;
+    }
+
+    /// <summary>The live entry in table position <paramref name="index"/> if its key hashes to <paramref name="slot"/>; reclaims it if expired.</summary>
+    private static byte[]? LiveInSlot(StoreShard shard, int index, int slot, long now)
+    {
+        var entry = shard.GetAt(index);
+        if (entry is null || HashSlot.Of(Entry.GetKey(entry)) != slot)
+        {
+            return null;
+        }
+
+        if (Entry.IsExpired(entry, now))
+        {
+            shard.RemoveExpiredAt(index);
+            return null;
+        }
+
+        return entry;
     }
 }

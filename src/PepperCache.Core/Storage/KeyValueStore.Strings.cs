@@ -11,7 +11,7 @@ public sealed partial class KeyValueStore
     public bool TryGetDelete(ReadOnlySpan<byte> key, out StoreValue value)
     {
         var hash = Hash(key);
-        var shard = ShardFor(hash);
+        var shard = ShardFor(key);
         lock (shard.Lock)
         {
             var index = FindLive(shard, key, (uint)hash, Now);
@@ -35,7 +35,7 @@ public sealed partial class KeyValueStore
     public bool TryGetAndExpire(ReadOnlySpan<byte> key, long expiresAt, bool persist, out StoreValue value)
     {
         var hash = Hash(key);
-        var shard = ShardFor(hash);
+        var shard = ShardFor(key);
         lock (shard.Lock)
         {
             var now = Now;
@@ -76,7 +76,7 @@ public sealed partial class KeyValueStore
     public IncrementResult IncrementBy(ReadOnlySpan<byte> key, long delta, out long result)
     {
         var hash = Hash(key);
-        var shard = ShardFor(hash);
+        var shard = ShardFor(key);
         Span<byte> text = stackalloc byte[20];
         lock (shard.Lock)
         {
@@ -122,7 +122,7 @@ public sealed partial class KeyValueStore
     public long Append(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value)
     {
         var hash = Hash(key);
-        var shard = ShardFor(hash);
+        var shard = ShardFor(key);
         lock (shard.Lock)
         {
             var index = FindLive(shard, key, (uint)hash, Now);
@@ -156,7 +156,7 @@ public sealed partial class KeyValueStore
     {
         ArgumentOutOfRangeException.ThrowIfNegative(offset);
         var hash = Hash(key);
-        var shard = ShardFor(hash);
+        var shard = ShardFor(key);
         lock (shard.Lock)
         {
             var index = FindLive(shard, key, (uint)hash, Now);
@@ -196,7 +196,7 @@ public sealed partial class KeyValueStore
     public long StringLength(ReadOnlySpan<byte> key)
     {
         var hash = Hash(key);
-        var shard = ShardFor(hash);
+        var shard = ShardFor(key);
         lock (shard.Lock)
         {
             var index = FindLive(shard, key, (uint)hash, Now);

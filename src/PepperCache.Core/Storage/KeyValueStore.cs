@@ -1,5 +1,6 @@
 using System.IO.Hashing;
 using System.Runtime.CompilerServices;
+using PepperCache.Protocol;
 
 namespace PepperCache.Core.Storage;
 
@@ -24,9 +25,9 @@ public sealed partial class KeyValueStore
 
     public KeyValueStore(TimeProvider? time = null, int shardCount = 256)
     {
-        if (shardCount <= 0 || (shardCount & (shardCount - 1)) != 0)
+        if (shardCount <= 0 || (shardCount & (shardCount - 1)) != 0 || shardCount > HashSlot.SlotCount)
         {
-            throw new ArgumentOutOfRangeException(nameof(shardCount), "Shard count must be a power of two.");
+            throw new ArgumentOutOfRangeException(nameof(shardCount), "Shard count must be a power of two, at most 16384.");
         }
 
         _time = time ?? TimeProvider.System;
@@ -81,7 +82,7 @@ public sealed partial class KeyValueStore
     public bool TryGet(ReadOnlySpan<byte> key, out StoreValue value)
     {
         var hash = Hash(key);
-        var shard = ShardFor(hash);
+        var shard = ShardFor(key);
         lock (shard.Lock)
         {
             var index = FindLive(shard, key, (uint)hash, Now);
@@ -102,7 +103,7 @@ public sealed partial class KeyValueStore
     public void Set(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, long expiresAt = 0)
     {
         var hash = Hash(key);
-        var shard = ShardFor(hash);
+        var shard = ShardFor(key);
         var entry = Entry.Create(key, value, expiresAt);
         lock (shard.Lock)
         {
@@ -130,7 +131,7 @@ public sealed partial class KeyValueStore
         out StoreValue previous)
     {
         var hash = Hash(key);
-        var shard = ShardFor(hash);
+        var shard = ShardFor(key);
         lock (shard.Lock)
         {
             var index = FindLive(shard, key, (uint)hash, Now);
@@ -161,7 +162,7 @@ public sealed partial class KeyValueStore
     public bool Delete(ReadOnlySpan<byte> key)
     {
         var hash = Hash(key);
-        var shard = ShardFor(hash);
+        var shard = ShardFor(key);
         lock (shard.Lock)
         {
             var index = FindLive(shard, key, (uint)hash, Now);
@@ -178,7 +179,7 @@ public sealed partial class KeyValueStore
     public bool Exists(ReadOnlySpan<byte> key)
     {
         var hash = Hash(key);
-        var shard = ShardFor(hash);
+        var shard = ShardFor(key);
         lock (shard.Lock)
         {
             return FindLive(shard, key, (uint)hash, Now) >= 0;
@@ -201,11 +202,13 @@ public sealed partial class KeyValueStore
     private ulong Hash(ReadOnlySpan<byte> key) => XxHash3.HashToUInt64(key, (long)_seed);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private StoreShard ShardFor(ulong hash) => _shards[ShardIndex(hash)];
+    private StoreShard ShardFor(ReadOnlySpan<byte> key) => _shards[ShardIndex(key)];
 
-    // Two shifts because C# masks a shift count of 64 (one shard) to 0; the first shift clears the top bit for that case.
+    // Shards follow the cluster hash slot, not the bucket hash: every key of a slot lives in one shard, so moving a
+    // slot to another node reads one shard (1/256 of the keys) instead of all of them. Slots are uniform over keys,
+    // so shards stay balanced; the seeded hash still picks the bucket inside the shard, so chosen keys cannot collide.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private int ShardIndex(ulong hash) => (int)((hash >> 1) >> (_shardShift - 1));
+    private int ShardIndex(ReadOnlySpan<byte> key) => HashSlot.Of(key) & (_shards.Length - 1);
 
     /// <summary>The slot of a live key, reclaiming it on the way if it has expired (lazy expiry).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

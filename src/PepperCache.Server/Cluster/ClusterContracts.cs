@@ -11,6 +11,12 @@ internal interface IClusterView
 {
     ClusterNode Myself { get; }
 
+    /// <summary>
+    /// False while a joining node has not yet learned the cluster's slot table: until then it believes it serves every
+    /// slot, so nothing may be moved on that belief.
+    /// </summary>
+    bool Synced { get; }
+
     /// <summary>Who serves <paramref name="slot"/> now. Lags <see cref="DesiredOwnerOf"/> while the slot waits to move.</summary>
     ClusterNode OwnerOf(int slot);
 

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Extensions.Options;
 using PepperCache.Core.Storage;
@@ -19,9 +20,9 @@ internal sealed partial class GossipService(
     KeyValueStore store,
     NodeEndpoints endpoints,
     IHostApplicationLifetime lifetime,
-    IServiceProvider services,
     IOptions<PepperCacheOptions> options,
-    ILogger<GossipService> logger) : BackgroundService
+    ILogger<GossipService> logger,
+    IRebalancer? rebalancer = null) : BackgroundService, IHostedLifecycleService
 {
     private readonly SemaphoreSlim _wake = new(0, int.MaxValue);
     private readonly Dictionary<string, long> _lastContact = new(StringComparer.Ordinal);
@@ -33,6 +34,9 @@ internal sealed partial class GossipService(
 
     /// <summary>Between rounds: a quarter of the node timeout, at most a second, so a failure is seen several rounds in.</summary>
     private TimeSpan Interval => TimeSpan.FromMilliseconds(Math.Clamp(Options.NodeTimeout / 4, 50, 1000));
+
+    /// <summary>Rounds start at least this far apart, however often the state changes.</summary>
+    private static readonly TimeSpan MinRoundSpacing = TimeSpan.FromMilliseconds(100);
 
     /// <summary>One exchange may take this long before it counts as a missed probe.</summary>
     private TimeSpan RequestTimeout => TimeSpan.FromMilliseconds(Math.Clamp(Options.NodeTimeout / 2, 200, 2000));
@@ -72,6 +76,7 @@ internal sealed partial class GossipService(
             while (!stoppingToken.IsCancellationRequested)
             {
                 Volatile.Write(ref _wakePending, 0);
+                var roundStarted = Stopwatch.GetTimestamp();
                 try
                 {
                     await RoundAsync(stoppingToken).ConfigureAwait(false);
@@ -84,6 +89,14 @@ internal sealed partial class GossipService(
                 }
 
                 await _wake.WaitAsync(Interval, stoppingToken).ConfigureAwait(false);
+
+                // A rebalance changes ownership hundreds of times a second; pushing the slot table after each change
+                // kept both cores busy exchanging it. Changes that come sooner wait and go out together.
+                var spacing = MinRoundSpacing - Stopwatch.GetElapsedTime(roundStarted);
+                if (spacing > TimeSpan.Zero)
+                {
+                    await Task.Delay(spacing, stoppingToken).ConfigureAwait(false);
+                }
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -96,16 +109,30 @@ internal sealed partial class GossipService(
         }
     }
 
-    public override async Task StopAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// The graceful leave runs here, before any hosted service stops: Kestrel (stopped first, as the web host is
+    /// registered last) must still answer on the RESP port, so clients follow the MOVED replies as slots go, and the
+    /// rebalancer must still run to hand them over.
+    /// </summary>
+    public async Task StoppingAsync(CancellationToken cancellationToken)
     {
-        await base.StopAsync(cancellationToken).ConfigureAwait(false);
         if (LeaveOnStop && cluster.MyStatus == MemberStatus.Alive && cluster.Members().Any(m => m.Id != cluster.MyId && m.IsServing))
         {
             await LeaveAsync(cancellationToken).ConfigureAwait(false);
         }
+    }
 
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken).ConfigureAwait(false);
         cluster.SaveIfDirty();
     }
+
+    public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     /// <summary>Wakes the loop once however many changes arrive (a rebalance assigns thousands of slots one by one).</summary>
     private void OnChanged()
@@ -240,7 +267,7 @@ internal sealed partial class GossipService(
         Log.Leaving(logger, owned);
         cluster.SetMyStatus(MemberStatus.Leaving);
         await PushAsync(cancellationToken).ConfigureAwait(false);
-        if (services.GetService<IRebalancer>() is { } rebalancer)
+        if (rebalancer is not null)
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(Options.LeaveTimeout);

@@ -60,6 +60,10 @@ internal static class PepperCacheHostingExtensions
         builder.Services.AddHostedService<AofService>();
         builder.Services.AddHostedService<StartupReporter>();
         builder.Services.AddHostedService<ExpiryService>();
+        // Hosted services stop in reverse order: the rebalancer must outlive the gossip service's graceful leave.
+        builder.Services.AddSingleton<RebalanceService>();
+        builder.Services.AddSingleton<IRebalancer>(sp => sp.GetRequiredService<RebalanceService>());
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<RebalanceService>());
         builder.Services.AddHostedService(sp => sp.GetRequiredService<GossipService>());
         // A graceful leave waits up to LeaveTimeout for the slots to move; the host must wait at least as long.
         builder.Services.AddOptions<HostOptions>().Configure<IOptions<PepperCacheOptions>>((host, node) =>

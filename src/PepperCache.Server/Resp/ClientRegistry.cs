@@ -19,6 +19,9 @@ internal sealed class ClientRegistry
 
     public IEnumerable<ClientSession> Clients => _clients.Values.OrderBy(c => c.Id);
 
+    /// <summary>The live sessions in no particular order, without sorting (slot migration's quiescence check).</summary>
+    public ICollection<ClientSession> Sessions => _clients.Values;
+
     public long NextId() => Interlocked.Increment(ref _nextId);
 
     public void Add(ClientSession session)

@@ -41,6 +41,17 @@ internal sealed class ClientSession(long id, EndPoint? remote, EndPoint? local, 
     /// <summary>READONLY/READWRITE. There are no replicas to read from, so it changes nothing but is remembered.</summary>
     public bool ReadOnlyMode { get; set; }
 
+    // Odd while the connection runs a batch of commands. Slot migration reads it to wait until every batch that
+    // may have missed a slot's freeze has finished (see SlotMigrationState.QuiesceAsync).
+    private long _batchSequence;
+
+    public long BatchSequence => Volatile.Read(ref _batchSequence);
+
+    /// <summary>Before a batch: a full fence, so the freeze checks that follow see any freeze published before it.</summary>
+    public void EnterBatch() => Interlocked.Increment(ref _batchSequence);
+
+    public void ExitBatch() => Volatile.Write(ref _batchSequence, _batchSequence + 1);
+
     public long CommandsProcessed;
     public long KeyspaceHits;
     public long KeyspaceMisses;

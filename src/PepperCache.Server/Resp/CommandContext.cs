@@ -29,6 +29,12 @@ internal sealed class CommandContext(ServerState server, ClientSession client, R
     /// <summary>The definition being executed (set by the dispatcher).</summary>
     public CommandDefinition Command { get; set; } = null!;
 
+    /// <summary>
+    /// Set by the dispatcher instead of running a command whose key's slot is frozen for migration: the connection
+    /// stops the batch before that command, flushes, awaits this and dispatches the command again.
+    /// </summary>
+    public Task? SlotWait { get; set; }
+
     /// <summary>A list reused by commands that gather keys (KEYS, SCAN), so they do not allocate one per call.</summary>
     public List<byte[]> KeyBuffer { get; } = [];
 

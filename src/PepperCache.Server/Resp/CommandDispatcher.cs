@@ -7,8 +7,9 @@ namespace PepperCache.Server.Resp;
 
 /// <summary>
 /// Runs one parsed command: finds it in the table, checks arity, and calls its handler. The single place where
-/// cross-cutting checks happen for every command: arity, cluster routing (<see cref="SlotRouting"/>: MOVED and
-/// CROSSSLOT once the cluster has two members), and AOF logging of write commands.
+/// cross-cutting checks happen for every command: arity, slot freezes during a migration (<see cref="SlotFreeze"/>),
+/// cluster routing (<see cref="SlotRouting"/>: MOVED and CROSSSLOT once the cluster has two members), and AOF
+/// logging of write commands.
 /// </summary>
 internal sealed class CommandDispatcher(CommandTable table, ClusterState? cluster = null)
 {
@@ -33,6 +34,13 @@ internal sealed class CommandDispatcher(CommandTable table, ClusterState? cluste
         if (!command.AcceptsArgumentCount(request.Count))
         {
             context.Output.WriteError(ErrorMessages.WrongArgumentCount(command.Name));
+            return;
+        }
+
+        if (command.HasKeys && !SlotFreeze.Admit(context, command))
+        {
+            // Not run yet: it is counted when it is dispatched again, after the move (ASKING still applies then).
+            client.CommandsProcessed--;
             return;
         }
 

@@ -47,6 +47,7 @@ internal sealed class CommandTable
         .. StringCommands.Definitions,
         .. KeyCommands.Definitions,
         .. ClusterCommands.Definitions,
+        .. MigrationCommands.Definitions,
     ]);
 
     public int Count => _byName.Count;

@@ -74,6 +74,25 @@ internal sealed class RespConnectionHandler(ServerState server, ILogger<RespConn
                 try
                 {
                     replied = ExecuteAll(buffer, context, out consumed, out bytesNeeded);
+                    while (context.SlotWait is { } slotWait)
+                    {
+                        // The slot's keys are moving. Flush the replies so far, wait without a thread, then run the
+                        // rest of the buffer again from the held-back command (which may now be redirected to the
+                        // new owner). The buffer stays valid: nothing is advanced until the batch is done.
+                        context.SlotWait = null;
+                        if (replied)
+                        {
+                            replied = false;
+                            if ((await output.FlushAsync().ConfigureAwait(false)).IsCompleted)
+                            {
+                                input.AdvanceTo(consumed, buffer.End);
+                                return;
+                            }
+                        }
+
+                        await slotWait.ConfigureAwait(false);
+                        replied = ExecuteAll(buffer.Slice(consumed), context, out consumed, out bytesNeeded);
+                    }
                 }
                 catch (RespProtocolException ex)
                 {
@@ -125,21 +144,43 @@ internal sealed class RespConnectionHandler(ServerState server, ILogger<RespConn
         var request = context.Request;
         var dispatcher = context.Server.Dispatcher;
         var executed = false;
-        while (RespParser.TryReadCommand(ref reader, request))
+        var client = context.Client;
+        consumed = reader.Position;
+        client.EnterBatch();
+        try
         {
-            executed = true;
-            dispatcher.Execute(context);
-            if (context.Client.CloseAfterReply)
+            while (RespParser.TryReadCommand(ref reader, request))
             {
-                break;
+                dispatcher.Execute(context);
+                if (context.SlotWait is not null)
+                {
+                    // Held back for a slot migration: leave it in the buffer, to be parsed again after the wait.
+                    break;
+                }
+
+                executed = true;
+                consumed = reader.Position;
+                if (client.CloseAfterReply)
+                {
+                    break;
+                }
             }
         }
+        finally
+        {
+            client.ExitBatch();
+        }
 
-        consumed = reader.Position;
-        bytesNeeded = context.Client.CloseAfterReply ? 0 : request.BytesNeeded;
+        if (context.SlotWait is null)
+        {
+            consumed = reader.Position;
+        }
+
+        bytesNeeded = client.CloseAfterReply || context.SlotWait is not null ? 0 : request.BytesNeeded;
+
         if (executed)
         {
-            context.Client.LastCommandAt = context.Server.Store.Now;
+            client.LastCommandAt = context.Server.Store.Now;
         }
 
         return executed;

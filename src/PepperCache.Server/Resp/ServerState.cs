@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using Microsoft.Extensions.Options;
 using PepperCache.Core.Storage;
 using PepperCache.Protocol;
+using PepperCache.Server.Cluster;
 using PepperCache.Server.Hosting;
 using PepperCache.Server.Persistence;
 
@@ -37,6 +38,9 @@ internal sealed class ServerState
     public const string RedisVersion = "7.2.0";
 
     public KeyValueStore Store { get; }
+
+    /// <summary>Frozen slots and recent imports (slot migration).</summary>
+    public SlotMigrationState Migration { get; } = new();
 
     public PepperCacheOptions Options { get; }
 

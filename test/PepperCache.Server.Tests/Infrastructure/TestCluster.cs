@@ -3,45 +3,44 @@ using System.Net.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
 using PepperCache.Core.Cluster;
 using PepperCache.Server.Cluster;
+using PepperCache.Server.Resp;
 using PepperCache.Protocol;
 
 namespace PepperCache.Server.Tests.Infrastructure;
 
 /// <summary>
 /// Several in-process nodes forming one cluster: the first founds it, the others start with <c>--cluster</c>
-/// pointing at the first's admin port. With <c>spreadSlots</c>, each node runs <see cref="AssigningRebalancer"/>,
-/// so slots end up where the slot map puts them.
+/// pointing at the first's admin port. Each runs the real rebalancer, so slots (and their keys) move where the slot
+/// map puts them as members join and leave.
 /// </summary>
 internal sealed class TestCluster : IAsyncDisposable
 {
     private readonly Dictionary<string, string?> _settings;
-    private readonly bool _spreadSlots;
 
-    private TestCluster(Dictionary<string, string?> settings, bool spreadSlots)
-    {
-        _settings = settings;
-        _spreadSlots = spreadSlots;
-    }
+    private TestCluster(Dictionary<string, string?> settings) => _settings = settings;
 
     public List<PepperCacheApplication> Nodes { get; } = [];
 
-    public static async Task<TestCluster> StartAsync(int count, bool spreadSlots = true, int nodeTimeout = 5000, IReadOnlyDictionary<string, string?>? settings = null)
+    public static async Task<TestCluster> StartAsync(int count, int nodeTimeout = 5000, IReadOnlyDictionary<string, string?>? settings = null)
     {
         var all = new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>())
         {
             ["PepperCache:NodeTimeout"] = nodeTimeout.ToString(CultureInfo.InvariantCulture),
         };
-        var cluster = new TestCluster(all, spreadSlots);
+        if (Environment.GetEnvironmentVariable("PEPPER_TEST_CLUSTER_LOG") is { Length: > 0 } level)
+        {
+            // Debug shows every slot move and how long its slot was frozen.
+            all["Serilog:MinimumLevel:Override:PepperCache.Server.Cluster"] = level;
+        }
+
+        var cluster = new TestCluster(all);
         for (var i = 0; i < count; i++)
         {
             cluster.AddNode();
         }
 
         await cluster.WaitUntilAsync(() => cluster.Nodes.All(n => ServingCount(n) == count), TimeSpan.FromSeconds(10), "every node sees every member");
-        if (spreadSlots)
-        {
-            await cluster.WaitUntilAsync(() => cluster.Nodes.All(IsSpreadAsTheSlotMapSays), TimeSpan.FromSeconds(10), "slots spread as the slot map says");
-        }
+        await cluster.WhenSettledAsync();
 
         return cluster;
     }
@@ -60,13 +59,82 @@ internal sealed class TestCluster : IAsyncDisposable
             settings[key] = value;
         }
 
-        var app = new PepperCacheApplication(settings, _spreadSlots ? AssigningRebalancer.Register : null);
+        var app = new PepperCacheApplication(settings);
         _ = app.RespEndPoint;
         Nodes.Add(app);
         return app;
     }
 
+    /// <summary>Starts a node that joins, and waits until every member lists it and the slots due to it have moved.</summary>
+    public async Task<PepperCacheApplication> JoinAsync()
+    {
+        var node = AddNode();
+        await WaitUntilAsync(() => Nodes.All(n => ServingCount(n) == Nodes.Count), TimeSpan.FromSeconds(10), "every node sees the joiner");
+        return node;
+    }
+
+    /// <summary>Graceful leave as on SIGTERM: the host stops, handing the node's slots and keys over first.</summary>
+    public async Task LeaveAsync(PepperCacheApplication node)
+    {
+        Nodes.Remove(node);
+        await node.DisposeAsync();
+    }
+
+    /// <summary>
+    /// Waits until every node serves exactly the slots the slot map gives it, all agree on the owners, and no slot is
+    /// frozen for a move.
+    /// </summary>
+    public Task WhenSettledAsync(TimeSpan? timeout = null) =>
+        Until(IsSettled, timeout ?? TimeSpan.FromSeconds(30), "the cluster settles: ", Describe);
+
+    private bool IsSettled()
+    {
+        if (Nodes.Any(n => ServingCount(n) != Nodes.Count || Server(n).Migration.AnyFrozen || !IsSpreadAsTheSlotMapSays(n)))
+        {
+            return false;
+        }
+
+        var first = State(Nodes[0]);
+        return Nodes.Skip(1).All(n => Enumerable.Range(0, HashSlot.SlotCount).All(s => State(n).OwnerOf(s).Id == first.OwnerOf(s).Id));
+    }
+
+    /// <summary>Who serves <paramref name="slot"/>, as the first running node sees it (callable from any thread).</summary>
+    public ClusterNode OwnerOf(int slot)
+    {
+        foreach (var node in Nodes.ToArray())
+        {
+            try
+            {
+                return State(node).OwnerOf(slot);
+            }
+            catch (ObjectDisposedException)
+            {
+                // A node leaving under the caller: ask the next.
+            }
+        }
+
+        throw new InvalidOperationException("No node is running");
+    }
+
+    /// <summary>The node (of those running) whose id is <paramref name="id"/>.</summary>
+    public PepperCacheApplication NodeWithId(string id) => Nodes.Single(n => State(n).MyId == id);
+
+    /// <summary>Per node: address, slots served, slots due elsewhere, rebalance progress (for failure messages).</summary>
+    public string Describe() => string.Join("; ", Nodes.Select(n =>
+    {
+        var state = State(n);
+        var served = Enumerable.Range(0, HashSlot.SlotCount).Count(s => state.OwnerOf(s).Id == state.MyId);
+        var due = Enumerable.Range(0, HashSlot.SlotCount).Count(s => state.OwnerOf(s).Id == state.MyId && state.DesiredOwnerOf(s).Id != state.MyId);
+        var rebalancer = Rebalancer(n);
+        return $"{state.Myself.Host}:{state.Myself.Port} members {ServingCount(n)}, serves {served}, due elsewhere {due}, " +
+               $"frozen {Server(n).Migration.AnyFrozen}, failed moves {Interlocked.Read(ref rebalancer.FailedMoves)}, {rebalancer.Progress}";
+    }));
+
     public static ClusterState State(PepperCacheApplication node) => node.Services.GetRequiredService<ClusterState>();
+
+    public static ServerState Server(PepperCacheApplication node) => node.Services.GetRequiredService<ServerState>();
+
+    public static RebalanceService Rebalancer(PepperCacheApplication node) => node.Services.GetRequiredService<RebalanceService>();
 
     public static int ServingCount(PepperCacheApplication node) => State(node).Members().Count(m => m.IsServing);
 
@@ -93,14 +161,17 @@ internal sealed class TestCluster : IAsyncDisposable
     /// <summary>Polls <paramref name="condition"/> every 25 ms until it holds, failing after <paramref name="timeout"/>.</summary>
     public async Task WaitUntilAsync(Func<bool> condition, TimeSpan timeout, string what) => await Until(condition, timeout, what);
 
-    public static async Task Until(Func<bool> condition, TimeSpan timeout, string what)
+    public static Task Until(Func<bool> condition, TimeSpan timeout, string what) => Until(condition, timeout, what, null);
+
+    /// <summary>As <see cref="Until(Func{bool}, TimeSpan, string)"/>, with <paramref name="state"/> describing the state on failure.</summary>
+    public static async Task Until(Func<bool> condition, TimeSpan timeout, string what, Func<string>? state)
     {
         var deadline = DateTime.UtcNow + timeout;
         while (!condition())
         {
             if (DateTime.UtcNow > deadline)
             {
-                Assert.Fail($"Timed out after {timeout.TotalSeconds} s waiting until {what}");
+                Assert.Fail($"Timed out after {timeout.TotalSeconds} s waiting until {what}{state?.Invoke()}");
             }
 
             await Task.Delay(25, TestContext.Current.CancellationToken);

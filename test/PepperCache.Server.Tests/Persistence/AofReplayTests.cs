@@ -129,7 +129,8 @@ public sealed class AofReplayTests
                 before = Dump(first.Store);
             }
 
-            var writeCommands = CommandTable.CreateDefault().All.Where(c => c.IsWrite).Select(c => c.Name).ToList();
+            // PEPPER.IMPORT needs a slot this node does not serve: RebalanceIntegrationTests restarts a node that received keys.
+            var writeCommands = CommandTable.CreateDefault().All.Where(c => c.IsWrite && c.Name != "pepper.import").Select(c => c.Name).ToList();
             Assert.All(writeCommands, name => Assert.Contains(name, sent));
             Assert.Equal("1", before["vincr"].Item1);
             Assert.Equal(("new", 0L), before["vkeep"]);

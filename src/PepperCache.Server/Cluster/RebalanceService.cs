@@ -1,0 +1,320 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using PepperCache.Protocol;
+using PepperCache.Server.Logging;
+using PepperCache.Server.Resp;
+
+namespace PepperCache.Server.Cluster;
+
+/// <summary>
+/// Hands over every slot this node serves but the member set gives to another node, driven by this (the old)
+/// owner: on each <see cref="IClusterView.Changed"/>, and once a second in case a change was missed or a move failed.
+/// </summary>
+/// <remarks>
+/// <para>
+/// One worker per target node (at most <see cref="MaxParallelTargets"/> at once), each moving its slots one by one
+/// over one RESP connection (<see cref="MoveSlotAsync"/>). A target that fails keeps its slots here and is retried
+/// with exponential backoff; an import overwrites and starts with RESET, so retrying is always safe.
+/// </para>
+/// <para>
+/// Between rounds with nothing to move, it removes stray keys: keys of slots this node neither serves nor is due to
+/// serve, and did not receive an import for lately (a failed attempt's leftovers at a target, an old AOF's keys).
+/// A cluster of one has nothing to move.
+/// </para>
+/// </remarks>
+internal sealed partial class RebalanceService : IHostedService, IRebalancer, IDisposable
+{
+    public const int MaxParallelTargets = 4;
+
+    private static readonly TimeSpan IdlePoll = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan MinBackoff = TimeSpan.FromMilliseconds(200);
+    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long a slot that received an import is left alone by stray-key cleanup.</summary>
+    internal static readonly TimeSpan ImportGrace = TimeSpan.FromSeconds(30);
+
+    private readonly ServerState _server;
+    private readonly IClusterView _view;
+    private readonly ILogger<RebalanceService> _logger;
+    private readonly SemaphoreSlim _wake = new(0, 1);
+    private readonly ConcurrentDictionary<string, Backoff> _backoff = new();
+    private readonly CancellationTokenSource _stopping = new();
+    private Task? _loop;
+    private volatile bool _sweepDue = true;
+    private volatile bool _disposed;
+
+    // A rebalance runs from the first round with something to move to the first round with nothing.
+    private bool _running;
+    private int _slotsToMove;
+    private int _slotsMoved;
+    private long _keysMoved;
+    private long _bytesMoved;
+    private long _startedAt;
+
+    /// <summary>Attempts to move slots to a target that failed (the slots stayed here); for tests and diagnostics.</summary>
+    internal long FailedMoves;
+
+    public RebalanceService(ServerState server, IClusterView view, ILogger<RebalanceService> logger)
+    {
+        _server = server;
+        _view = view;
+        _logger = logger;
+    }
+
+    public RebalanceProgress Progress => new(
+        Volatile.Read(ref _running),
+        Volatile.Read(ref _slotsToMove),
+        Volatile.Read(ref _slotsMoved),
+        Interlocked.Read(ref _keysMoved),
+        Interlocked.Read(ref _bytesMoved));
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        _view.Changed += OnChanged;
+        _loop = Task.Run(() => RunAsync(_stopping.Token), CancellationToken.None);
+        return Task.CompletedTask;
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_loop is null || _disposed)
+        {
+            return;
+        }
+
+        _view.Changed -= OnChanged;
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        await _loop.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task WhenSettledAsync(CancellationToken cancellationToken)
+    {
+        while (CountPending() > 0)
+        {
+            await Task.Delay(20, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public void Dispose()
+    {
+        // The host may dispose the container before (or without) stopping this service; stop the loop either way.
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        _view.Changed -= OnChanged;
+
+        _stopping.Cancel();
+        _stopping.Dispose();
+    }
+
+    private void OnChanged()
+    {
+        _sweepDue = true;
+        if (_wake.CurrentCount != 0)
+        {
+            return;
+        }
+
+        try
+        {
+            _wake.Release();
+        }
+        catch (SemaphoreFullException)
+        {
+            // Already signalled: the next round sees this change too.
+        }
+        catch (ObjectDisposedException)
+        {
+            // Raised during shutdown.
+        }
+    }
+
+    private async Task RunAsync(CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            var wait = IdlePoll;
+            try
+            {
+                wait = await RoundAsync(cancellationToken).ConfigureAwait(false);
+                await _wake.WaitAsync(wait, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                Log.RebalanceRoundFailed(_logger, ex);
+                await Task.Delay(wait, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+        }
+    }
+
+    /// <summary>Moves what can be moved now; returns how long to wait before the next round (unless woken).</summary>
+    private async Task<TimeSpan> RoundAsync(CancellationToken cancellationToken)
+    {
+        if (!_view.Synced)
+        {
+            return IdlePoll;
+        }
+
+        var pending = PendingByTarget();
+        if (pending.Count == 0)
+        {
+            FinishIfRunning();
+            SweepStrayKeys();
+            return IdlePoll;
+        }
+
+        var total = pending.Values.Sum(p => p.Slots.Count);
+        if (!_running)
+        {
+            _startedAt = Stopwatch.GetTimestamp();
+            Interlocked.Exchange(ref _keysMoved, 0);
+            Interlocked.Exchange(ref _bytesMoved, 0);
+            Volatile.Write(ref _slotsMoved, 0);
+            Volatile.Write(ref _running, true);
+            Log.RebalanceStarted(_logger, total, pending.Count);
+        }
+
+        Volatile.Write(ref _slotsToMove, Volatile.Read(ref _slotsMoved) + total);
+        var now = Stopwatch.GetTimestamp();
+        var ready = pending.Values
+            .Where(p => !_backoff.TryGetValue(p.Target.Id, out var b) || b.RetryAt <= now)
+            .ToList();
+        await Parallel.ForEachAsync(
+            ready,
+            new ParallelOptions { MaxDegreeOfParallelism = MaxParallelTargets, CancellationToken = cancellationToken },
+            (work, token) => new ValueTask(MoveToAsync(work.Target, work.Slots, token))).ConfigureAwait(false);
+
+        if (CountPending() == 0)
+        {
+            FinishIfRunning();
+            return IdlePoll;
+        }
+
+        // Something is left (a failed target, or a change meanwhile): come back when the earliest backoff ends.
+        var earliest = _backoff.Values.Select(b => b.RetryAt).DefaultIfEmpty(now).Min();
+        var delay = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), earliest);
+        return delay < TimeSpan.FromMilliseconds(10) ? TimeSpan.FromMilliseconds(10) : delay;
+    }
+
+    private void FinishIfRunning()
+    {
+        if (!_running)
+        {
+            return;
+        }
+
+        Volatile.Write(ref _running, false);
+        Log.RebalanceDone(
+            _logger,
+            Volatile.Read(ref _slotsMoved),
+            Interlocked.Read(ref _keysMoved),
+            Interlocked.Read(ref _bytesMoved),
+            (long)Stopwatch.GetElapsedTime(_startedAt).TotalMilliseconds);
+    }
+
+    /// <summary>Slots this node serves whose desired owner is another node, grouped by that node.</summary>
+    private Dictionary<string, TargetWork> PendingByTarget()
+    {
+        var view = _view;
+        var myself = view.Myself.Id;
+        var byTarget = new Dictionary<string, TargetWork>();
+        for (var slot = 0; slot < HashSlot.SlotCount; slot++)
+        {
+            if (view.OwnerOf(slot).Id != myself)
+            {
+                continue;
+            }
+
+            var desired = view.DesiredOwnerOf(slot);
+            if (desired.Id == myself)
+            {
+                continue;
+            }
+
+            if (!byTarget.TryGetValue(desired.Id, out var work))
+            {
+                byTarget[desired.Id] = work = new TargetWork(desired, []);
+            }
+
+            work.Slots.Add(slot);
+        }
+
+        return byTarget;
+    }
+
+    private int CountPending()
+    {
+        var view = _view;
+        var myself = view.Myself.Id;
+        var count = 0;
+        for (var slot = 0; slot < HashSlot.SlotCount; slot++)
+        {
+            if (view.OwnerOf(slot).Id == myself && view.DesiredOwnerOf(slot).Id != myself)
+            {
+                count++;
+            }
+        }
+
+        return count;
+    }
+
+    /// <summary>Removes keys of slots this node neither serves nor is due to serve and did not import into lately.</summary>
+    private void SweepStrayKeys()
+    {
+        if (!_sweepDue)
+        {
+            return;
+        }
+
+        _sweepDue = false;
+        var view = _view;
+        var myself = view.Myself.Id;
+        var store = _server.Store;
+        var migration = _server.Migration;
+        var occupied = new bool[HashSlot.SlotCount];
+        store.GetOccupiedSlots(occupied);
+        long keys = 0;
+        var slots = 0;
+        for (var slot = 0; slot < HashSlot.SlotCount; slot++)
+        {
+            if (!occupied[slot] || view.OwnerOf(slot).Id == myself || view.DesiredOwnerOf(slot).Id == myself)
+            {
+                continue;
+            }
+
+            lock (migration.ImportLock)
+            {
+                // Rechecked under the lock an import takes, so a slot is never swept between its import and handover.
+                if (view.OwnerOf(slot).Id == myself || view.DesiredOwnerOf(slot).Id == myself)
+                {
+                    continue;
+                }
+
+                if (store.Now - migration.LastImportAt(slot) < (long)ImportGrace.TotalMilliseconds)
+                {
+                    _sweepDue = true;
+                    continue;
+                }
+
+                keys += store.DeleteSlot(slot);
+                slots++;
+            }
+        }
+
+        if (slots > 0)
+        {
+            Log.StrayKeysRemoved(_logger, keys, slots);
+        }
+    }
+
+    private sealed record TargetWork(ClusterNode Target, List<int> Slots);
+
+    private sealed record Backoff(long RetryAt, TimeSpan Delay);
+}

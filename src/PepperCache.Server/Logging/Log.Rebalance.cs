@@ -1,0 +1,23 @@
+namespace PepperCache.Server.Logging;
+
+// 41xx: slot migration (rebalance). Membership's cluster events use 40xx.
+internal static partial class Log
+{
+    [LoggerMessage(4101, LogLevel.Information, "Rebalance started: {Slots} slots to hand over to {Targets} nodes")]
+    public static partial void RebalanceStarted(ILogger logger, int slots, int targets);
+
+    [LoggerMessage(4102, LogLevel.Information, "Rebalance done: {Slots} slots, {Keys} keys, {Bytes} bytes moved in {DurationMs} ms")]
+    public static partial void RebalanceDone(ILogger logger, int slots, long keys, long bytes, long durationMs);
+
+    [LoggerMessage(4103, LogLevel.Warning, "Moving slots to {Target} ({Address}) failed, keeping them and retrying in {RetryMs} ms: {Reason}")]
+    public static partial void RebalanceTargetFailed(ILogger logger, string target, string address, long retryMs, string reason);
+
+    [LoggerMessage(4104, LogLevel.Debug, "{Slots} slots moved to {Target}: {Keys} keys, {Bytes} bytes, frozen {FrozenUs} us")]
+    public static partial void SlotsMoved(ILogger logger, int slots, string target, int keys, long bytes, long frozenUs);
+
+    [LoggerMessage(4105, LogLevel.Information, "Removed {Keys} stray keys of {Slots} slots this node neither serves nor is due to serve")]
+    public static partial void StrayKeysRemoved(ILogger logger, long keys, int slots);
+
+    [LoggerMessage(4106, LogLevel.Error, "Rebalance round failed")]
+    public static partial void RebalanceRoundFailed(ILogger logger, Exception exception);
+}

@@ -1,0 +1,103 @@
+using Microsoft.Extensions.Time.Testing;
+using PepperCache.Protocol;
+using PepperCache.Core.Storage;
+using static PepperCache.Core.Tests.TestBytes;
+
+namespace PepperCache.Core.Tests;
+
+public class KeyValueStoreSlotsTests
+{
+    private readonly FakeTimeProvider _time = new();
+    private readonly KeyValueStore _store;
+
+    public KeyValueStoreSlotsTests() => _store = new KeyValueStore(_time);
+
+    [Fact]
+    public void KeysOfOneSlotShareAShard()
+    {
+        // {tag} keys share a slot; slots pick shards, so all of them land in one shard whatever the rest of the key.
+        var shards = Enumerable.Range(0, 50).Select(i => _store.ShardOf(B($"{{user7}}.field{i}"))).Distinct();
+        Assert.Single(shards);
+    }
+
+    [Fact]
+    public void CountAndListKeysOfASlotSkipExpiredOnes()
+    {
+        _store.Set("{s}a"u8, "1"u8);
+        _store.Set("{s}b"u8, "2"u8);
+        _store.Set("{s}gone"u8, "3"u8, _store.Now + 10);
+        _store.Set("{other}a"u8, "4"u8);
+        _time.Advance(TimeSpan.FromMilliseconds(20));
+        var slot = HashSlot.Of("{s}a"u8);
+
+        Assert.Equal(2, _store.CountKeysInSlot(slot));
+        var keys = new List<byte[]>();
+        _store.GetKeysInSlot(slot, 10, keys);
+        Assert.Equal(["{s}a", "{s}b"], keys.Select(k => S(k)).Order());
+        keys.Clear();
+        _store.GetKeysInSlot(slot, 1, keys);
+        Assert.Single(keys);
+        Assert.Equal(0, _store.CountKeysInSlot(HashSlot.Of("{empty}"u8)));
+    }
+
+    [Fact]
+    public void ExportSlotGivesValuesAbsoluteExpiriesAndBytes()
+    {
+        var expiresAt = _store.Now + 60_000;
+        _store.Set("{e}k1"u8, "value1"u8, expiresAt);
+        _store.Set("{e}k2"u8, "v2"u8);
+        _store.Set("{f}k3"u8, "elsewhere"u8);
+        var entries = new List<SlotEntry>();
+
+        var bytes = _store.ExportSlot(HashSlot.Of("{e}"u8), entries);
+
+        Assert.Equal(5 + 6 + 5 + 2, bytes);
+        var byKey = entries.ToDictionary(e => S(e.Key));
+        Assert.Equal(["{e}k1", "{e}k2"], byKey.Keys.Order());
+        Assert.Equal("value1", S(byKey["{e}k1"].Value.Span));
+        Assert.Equal(expiresAt, byKey["{e}k1"].Value.ExpiresAt);
+        Assert.Equal(0, byKey["{e}k2"].Value.ExpiresAt);
+    }
+
+    [Fact]
+    public void DeleteSlotRemovesOnlyThatSlotAndCountsLiveKeys()
+    {
+        _store.Set("{d}1"u8, "x"u8);
+        _store.Set("{d}2"u8, "x"u8, _store.Now + 5);
+        _store.Set("{keep}1"u8, "x"u8);
+        _time.Advance(TimeSpan.FromMilliseconds(10));
+
+        Assert.Equal(1, _store.DeleteSlot(HashSlot.Of("{d}"u8)));
+        Assert.Equal(1, _store.Count);
+        Assert.True(_store.Exists("{keep}1"u8));
+    }
+
+    [Fact]
+    public void ImportReplacesKeepsAbsoluteExpiryAndDropsWhatHasAlreadyExpired()
+    {
+        _store.Set("k"u8, "old"u8);
+        var expiresAt = _store.Now + 1000;
+        _store.Import("k"u8, "new"u8, expiresAt);
+        Assert.True(_store.TryGet("k"u8, out var value));
+        Assert.Equal("new", S(value.Span));
+        Assert.Equal(expiresAt, value.ExpiresAt);
+
+        _store.Import("k"u8, "late"u8, _store.Now - 1);
+        Assert.False(_store.Exists("k"u8));
+        Assert.Equal(0, _store.Count);
+
+        _store.Import("p"u8, "forever"u8, 0);
+        Assert.Equal(-1, _store.GetExpiresAt("p"u8));
+    }
+
+    [Fact]
+    public void OccupiedSlotsAreThoseHoldingKeys()
+    {
+        _store.Set("{a}"u8, "1"u8);
+        _store.Set("{b}"u8, "1"u8);
+        var occupied = new bool[HashSlot.SlotCount];
+        _store.GetOccupiedSlots(occupied);
+        Assert.Equal(2, occupied.Count(o => o));
+        Assert.True(occupied[HashSlot.Of("{a}"u8)]);
+    }
+}
