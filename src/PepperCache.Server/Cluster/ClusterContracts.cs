@@ -28,6 +28,9 @@ internal interface IClusterView
 
     /// <summary>Records that <paramref name="nodeId"/> serves <paramref name="slot"/> from now on (its keys are there); spreads it to the members.</summary>
     void AssignSlot(int slot, string nodeId);
+
+    /// <summary>The epoch of <paramref name="slot"/>'s current assignment (a hand-over sends it to the new owner).</summary>
+    long EpochOf(int slot);
 }
 
 /// <summary>Moves slots whose owner is this node but whose desired owner is another. Implemented by slot migration.</summary>

@@ -58,14 +58,14 @@ internal sealed class ClusterState : IClusterView
             }
 
             IsReturning = _members.All.Any(m => m.IsServing);
-            Synced = true;
+            _synced = true;
         }
         else
         {
             _self = new Member(Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(20)), node.Node, node.Port, node.AdminPort, 1, MemberStatus.Alive);
             // A node started without --cluster founds a cluster of one and owns every slot; a joiner owns nothing
             // until it has the cluster's slot table.
-            Synced = string.IsNullOrWhiteSpace(node.Cluster);
+            _synced = string.IsNullOrWhiteSpace(node.Cluster);
         }
 
         _members.Set(_self);
@@ -83,7 +83,15 @@ internal sealed class ClusterState : IClusterView
     public ClusterSnapshot Snapshot => _snapshot;
 
     /// <summary>Whether this node has a slot table from the cluster (or founded it), so may reassign orphaned slots.</summary>
-    public bool Synced { get; private set; }
+    /// <remarks>
+    /// Published only after the routing snapshot built from that table: until then the snapshot takes this node for
+    /// every slot's owner, and a reader that saw true with the old snapshot could move slots it does not own.
+    /// </remarks>
+    public bool Synced => _publishedSynced;
+
+    // Under _lock; copied to _publishedSynced once the snapshot that reflects it is in place.
+    private bool _synced;
+    private volatile bool _publishedSynced;
 
     /// <summary>Restarted with a saved member set: it must take the cluster's state before it announces itself.</summary>
     public bool IsReturning { get; private set; }
@@ -237,9 +245,9 @@ internal sealed class ClusterState : IClusterView
                     changed = true;
                 }
 
-                if (!Synced && _slots.HasOwners)
+                if (!_synced && _slots.HasOwners)
                 {
-                    Synced = true;
+                    _synced = true;
                     changed = true;
                 }
             }
@@ -289,7 +297,23 @@ internal sealed class ClusterState : IClusterView
         RaiseChanged();
     }
 
-    public void AssignSlot(int slot, string nodeId)
+    public void AssignSlot(int slot, string nodeId) => AssignSlot(slot, nodeId, 0);
+
+    /// <summary>The epoch of <paramref name="slot"/>'s current assignment in this node's table.</summary>
+    public long EpochOf(int slot)
+    {
+        lock (_lock)
+        {
+            return _slots.EpochOf(slot);
+        }
+    }
+
+    /// <summary>
+    /// As <see cref="AssignSlot(int, string)"/>, at an epoch above <paramref name="atLeast"/> too: a hand-over
+    /// carries the slot's epoch at the old owner, which this node may not have seen yet. Without it the new owner's
+    /// epoch could fall below that older assignment, and gossip carrying it would take the slot away again.
+    /// </summary>
+    public void AssignSlot(int slot, string nodeId, long atLeast)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(slot);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(slot, HashSlot.SlotCount);
@@ -306,7 +330,7 @@ internal sealed class ClusterState : IClusterView
             }
 
             // Above every epoch this node knows, so it also beats a concurrent reassignment of a failed owner's slot.
-            _slots.Merge(slot, nodeId, _slots.MaxEpoch + 1);
+            _slots.Merge(slot, nodeId, Math.Max(_slots.MaxEpoch, atLeast) + 1);
             _snapshot.SetOwner(slot, node);
             MarkDirty();
         }
@@ -369,7 +393,7 @@ internal sealed class ClusterState : IClusterView
             _desiredKey = key;
         }
 
-        if (Synced)
+        if (_synced)
         {
             var reassigned = 0;
             for (var slot = 0; slot < HashSlot.SlotCount; slot++)
@@ -404,6 +428,7 @@ internal sealed class ClusterState : IClusterView
         }
 
         _snapshot = new ClusterSnapshot(myself, owners, desired, routing: serving.Count > 1);
+        _publishedSynced = _synced;
         MarkDirty();
     }
 }

@@ -136,7 +136,8 @@ internal sealed partial class RebalanceService
             {
                 if (imported[i])
                 {
-                    handovers.Add((i, connection.ExecuteAsync([ClusterWord, SetSlotWord, slotTexts[i], NodeWord, nodeId], timeout.Token)));
+                    var epoch = Encoding.ASCII.GetBytes(_view.EpochOf(frozen[i]).ToString(CultureInfo.InvariantCulture));
+                    handovers.Add((i, connection.ExecuteAsync([ClusterWord, SetSlotWord, slotTexts[i], NodeWord, nodeId, EpochWord, epoch], timeout.Token)));
                 }
             }
 
@@ -201,4 +202,5 @@ internal sealed partial class RebalanceService
     private static readonly byte[] ClusterWord = "CLUSTER"u8.ToArray();
     private static readonly byte[] SetSlotWord = "SETSLOT"u8.ToArray();
     private static readonly byte[] NodeWord = "NODE"u8.ToArray();
+    private static readonly byte[] EpochWord = "EPOCH"u8.ToArray();
 }

@@ -28,7 +28,7 @@ internal static class ClusterCommands
         "NODES",
         "    Return cluster configuration seen by node. Output format:",
         "    <id> <ip:port@bus-port> <flags> <master> <pings> <pongs> <epoch> <link> <slot> ...",
-        "SETSLOT <slot> NODE <node-id>",
+        "SETSLOT <slot> NODE <node-id> [EPOCH <epoch>]",
         "    Set slot state: <slot> is served by <node-id> from now on.",
         "SHARDS",
         "    Return information about slot range mappings and the nodes associated with them.",
@@ -169,8 +169,9 @@ internal static class ClusterCommands
     }
 
     /// <summary>
-    /// CLUSTER SETSLOT &lt;slot&gt; NODE &lt;node-id&gt;: the slot's keys are here now (slot migration sends it to the
-    /// target once a slot has moved). IMPORTING, MIGRATING and STABLE belong to slot migration.
+    /// CLUSTER SETSLOT &lt;slot&gt; NODE &lt;node-id&gt; [EPOCH &lt;epoch&gt;]: the slot's keys are here now (slot migration
+    /// sends it to the target once a slot has moved, with the slot's epoch at the old owner so the new assignment
+    /// outranks it). IMPORTING, MIGRATING and STABLE are not supported: migration freezes slots instead.
     /// </summary>
     private static void SetSlot(CommandContext context)
     {
@@ -180,9 +181,17 @@ internal static class ClusterCommands
             return;
         }
 
-        if (context.ArgumentCount != 5 || !context.ArgumentIs(3, "NODE"u8))
+        if (context.ArgumentCount is not (5 or 7) || !context.ArgumentIs(3, "NODE"u8) ||
+            (context.ArgumentCount == 7 && !context.ArgumentIs(5, "EPOCH"u8)))
         {
             context.WriteError("ERR Invalid CLUSTER SETSLOT action or number of arguments. Try CLUSTER HELP"u8);
+            return;
+        }
+
+        long atLeast = 0;
+        if (context.ArgumentCount == 7 && (!context.TryGetInt64(6, out atLeast) || atLeast < 0))
+        {
+            context.WriteError("ERR Invalid epoch"u8);
             return;
         }
 
@@ -194,7 +203,7 @@ internal static class ClusterCommands
             return;
         }
 
-        cluster.AssignSlot((int)slot, nodeId);
+        cluster.AssignSlot((int)slot, nodeId, atLeast);
         context.Output.WriteOk();
     }
 

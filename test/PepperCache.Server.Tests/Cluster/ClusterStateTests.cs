@@ -101,6 +101,37 @@ public sealed class ClusterStateTests
         Assert.All(Enumerable.Range(0, HashSlot.SlotCount), slot => Assert.Same(joiner.Myself, joiner.OwnerOf(slot)));
     }
 
+    [Fact]
+    public void AHandOverOutranksTheSlotsEpochAtTheOldOwnerThatTheNewOwnerHadNotSeen()
+    {
+        var founder = NewState();
+        var joiner = NewState(cluster: "127.0.0.1");
+        var third = NewState(cluster: "127.0.0.1");
+        founder.Merge(joiner.CreateMessage(includeSlots: false, 0));
+        founder.Merge(third.CreateMessage(includeSlots: false, 0));
+        joiner.Merge(founder.CreateMessage(includeSlots: true, 0));
+        third.Merge(founder.CreateMessage(includeSlots: true, 0));
+        var given = Enumerable.Range(0, HashSlot.SlotCount).Where(slot => founder.DesiredOwnerOf(slot).Id == joiner.MyId).Take(100).ToList();
+        foreach (var slot in given)
+        {
+            founder.AssignSlot(slot, joiner.MyId);
+        }
+
+        joiner.Merge(founder.CreateMessage(includeSlots: true, 0));
+        var moved = given[^1];
+        var epochAtOldOwner = joiner.EpochOf(moved);
+        Assert.True(epochAtOldOwner > third.CurrentEpoch, "the new owner has not seen the old owner's epoch");
+
+        // The hand-over as the rebalancer does it: SETSLOT ... EPOCH at the new owner, then the old owner's own record.
+        third.AssignSlot(moved, third.MyId, epochAtOldOwner);
+        joiner.AssignSlot(moved, third.MyId);
+        third.Merge(founder.CreateMessage(includeSlots: true, 0));
+
+        // The founder still has the slot at the joiner with the old epoch; that older news must not take it back.
+        Assert.Same(third.Myself, third.OwnerOf(moved));
+        Assert.True(third.EpochOf(moved) > epochAtOldOwner);
+    }
+
     private static ClusterState NewState(string cluster = "") =>
         new(Options.Create(new PepperCacheOptions { Port = 0, AdminPort = 0, Cluster = cluster }), NullLogger<ClusterState>.Instance);
 }
