@@ -6,7 +6,10 @@ namespace PepperCache.Client.Cluster;
 /// A client for a cluster (PepperCache or Redis Cluster): loads the slot map with CLUSTER SLOTS, sends each command
 /// to the node serving its key's slot over one pipelined <see cref="RespConnection"/> per node, follows MOVED (and
 /// refreshes the map) and ASK (sending ASKING first), and sends a command once more on a new connection when the one
-/// it went out on was reset. Against a server that is not in cluster mode it is a client of that one server.
+/// it went out on was reset. When a node cannot be reached at all (it left the cluster, or crashed), the map is
+/// reloaded from another node and the command goes where that map says, up to
+/// <see cref="ClusterClientOptions.MaxConnectionRetries"/> times, as redis-cli -c and StackExchange.Redis do. Against
+/// a server that is not in cluster mode it is a client of that one server.
 /// </summary>
 /// <remarks>
 /// The key is the first argument after the command name, which is right for single-key commands (GET, SET, INCR...)
@@ -69,7 +72,10 @@ public sealed class ClusterClient : IAsyncDisposable
 
     /// <summary>Sends a command to the node serving <paramref name="slot"/> (-1: any node), following redirects.</summary>
     /// <returns>The reply; after <see cref="ClusterClientOptions.MaxRedirects"/> redirects, the last redirect.</returns>
-    /// <exception cref="RespConnectionException">The node cannot be reached, or the connection failed twice.</exception>
+    /// <exception cref="RespConnectionException">
+    /// The node cannot be reached, or its connection failed twice, and (in cluster mode) no other node named a
+    /// reachable owner within <see cref="ClusterClientOptions.MaxConnectionRetries"/> reloads of the map.
+    /// </exception>
     public async Task<RespReply> ExecuteOnSlotAsync(int slot, IReadOnlyList<byte[]> arguments, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(arguments);
