@@ -129,6 +129,7 @@ public sealed partial class RespConnection : IAsyncDisposable
     private async Task ReadLoopAsync()
     {
         var input = _socket.Input;
+        var framer = new RespReplyFramer();
         try
         {
             while (true)
@@ -136,7 +137,10 @@ public sealed partial class RespConnection : IAsyncDisposable
                 var result = await input.ReadAsync().ConfigureAwait(false);
                 var buffer = result.Buffer;
                 var reader = new SequenceReader<byte>(buffer);
-                while (RespReplyParser.TryRead(ref reader, out var reply))
+
+                // Parse only whole replies: a big one (CLUSTER SLOTS) arrives over many reads, and the parser would
+                // build it again from its first byte on every one of them.
+                while (framer.TryFrame(reader.UnreadSequence, out _) && RespReplyParser.TryRead(ref reader, out var reply))
                 {
                     TaskCompletionSource<RespReply>? waiter;
                     lock (_pendingLock)

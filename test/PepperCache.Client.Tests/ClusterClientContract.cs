@@ -83,6 +83,22 @@ public abstract class ClusterClientContract
         }
     }
 
+    [Fact]
+    public async Task A_connection_killed_by_the_server_is_replaced_and_the_command_sent_again()
+    {
+        await using var client = await ConnectAsync();
+        Assert.Equal("+OK", (await client.ExecuteAsync("SET", "reset:k", "1")).ToString());
+        var owner = client.Slots.OwnerOf(KeySlot.Of("reset:k"u8))!.Value;
+        await using (var admin = await RespConnection.ConnectAsync(owner.Host, owner.Port, TestContext.Current.CancellationToken))
+        {
+            Assert.True((await admin.ExecuteAsync("CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes")).Integer >= 1);
+        }
+
+        var get = await client.ExecuteAsync("GET", "reset:k");
+
+        Assert.Equal("1", get.Text);
+    }
+
     protected Task<ClusterClient> ConnectAsync() =>
         ClusterClient.ConnectAsync(Cluster.Seed.Host, Cluster.Seed.Port, cancellationToken: TestContext.Current.CancellationToken);
 
@@ -120,21 +136,5 @@ public sealed class ClusterClientRedisClusterTests(RedisCluster cluster) : Clust
             Assert.Equal(1, del.Integer);
             Assert.Equal(source, client.Slots.OwnerOf(slot));
         }
-    }
-
-    [Fact]
-    public async Task A_connection_killed_by_the_server_is_replaced_and_the_command_sent_again()
-    {
-        await using var client = await ConnectAsync();
-        Assert.Equal("+OK", (await client.ExecuteAsync("SET", "reset:k", "1")).ToString());
-        var owner = client.Slots.OwnerOf(KeySlot.Of("reset:k"u8))!.Value;
-        await using (var admin = await RespConnection.ConnectAsync(owner.Host, owner.Port, TestContext.Current.CancellationToken))
-        {
-            Assert.True((await admin.ExecuteAsync("CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes")).Integer >= 1);
-        }
-
-        var get = await client.ExecuteAsync("GET", "reset:k");
-
-        Assert.Equal("1", get.Text);
     }
 }

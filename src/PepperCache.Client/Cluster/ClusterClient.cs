@@ -6,7 +6,10 @@ namespace PepperCache.Client.Cluster;
 /// A client for a cluster (PepperCache or Redis Cluster): loads the slot map with CLUSTER SLOTS, sends each command
 /// to the node serving its key's slot over one pipelined <see cref="RespConnection"/> per node, follows MOVED (and
 /// refreshes the map) and ASK (sending ASKING first), and sends a command once more on a new connection when the one
-/// it went out on was reset. Against a server that is not in cluster mode it is a client of that one server.
+/// it went out on was reset. When a node cannot be reached at all (it left the cluster, or crashed), the map is
+/// reloaded from another node and the command goes where that map says, up to
+/// <see cref="ClusterClientOptions.MaxConnectionRetries"/> times, as redis-cli -c and StackExchange.Redis do. Against
+/// a server that is not in cluster mode it is a client of that one server.
 /// </summary>
 /// <remarks>
 /// The key is the first argument after the command name, which is right for single-key commands (GET, SET, INCR...)
@@ -69,19 +72,35 @@ public sealed class ClusterClient : IAsyncDisposable
 
     /// <summary>Sends a command to the node serving <paramref name="slot"/> (-1: any node), following redirects.</summary>
     /// <returns>The reply; after <see cref="ClusterClientOptions.MaxRedirects"/> redirects, the last redirect.</returns>
-    /// <exception cref="RespConnectionException">The node cannot be reached, or the connection failed twice.</exception>
+    /// <exception cref="RespConnectionException">
+    /// The node cannot be reached, or its connection failed twice, and (in cluster mode) no other node named a
+    /// reachable owner within <see cref="ClusterClientOptions.MaxConnectionRetries"/> reloads of the map.
+    /// </exception>
     public async Task<RespReply> ExecuteOnSlotAsync(int slot, IReadOnlyList<byte[]> arguments, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(arguments);
         ArgumentOutOfRangeException.ThrowIfLessThan(slot, -1);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(slot, KeySlot.SlotCount);
-        var node = (slot >= 0 ? _slots.OwnerOf(slot) : null) ?? AnyNode();
+        var node = Route(slot, avoid: null);
         var asking = false;
         var resent = false;
         var redirects = 0;
+        var retries = 0;
         while (true)
         {
-            var connection = await ConnectionToAsync(node, cancellationToken).ConfigureAwait(false);
+            RespConnection connection;
+            try
+            {
+                connection = await ConnectionToAsync(node, cancellationToken).ConfigureAwait(false);
+            }
+            catch (RespConnectionException) when (IsCluster && retries < _options.MaxConnectionRetries)
+            {
+                // Nothing listens there (the node left, or crashed): ask the others where the slot went.
+                node = await RerouteAsync(slot, node, ++retries, cancellationToken).ConfigureAwait(false);
+                asking = false;
+                continue;
+            }
+
             RespReply reply;
             try
             {
@@ -93,6 +112,13 @@ public sealed class ClusterClient : IAsyncDisposable
             {
                 // The connection was reset (the node restarted, an idle timeout): once more on a new one.
                 resent = true;
+                continue;
+            }
+            catch (RespConnectionException) when (IsCluster && retries < _options.MaxConnectionRetries)
+            {
+                // Reset again: the node is going away. As above, the map says where to go instead.
+                node = await RerouteAsync(slot, node, ++retries, cancellationToken).ConfigureAwait(false);
+                asking = false;
                 continue;
             }
 
@@ -120,10 +146,13 @@ public sealed class ClusterClient : IAsyncDisposable
     /// node answers with an error the map is kept as it is.
     /// </summary>
     /// <exception cref="RespConnectionException">No node could be reached.</exception>
-    public async Task RefreshSlotsAsync(CancellationToken cancellationToken = default)
+    public Task RefreshSlotsAsync(CancellationToken cancellationToken = default) => RefreshSlotsAsync(avoid: null, cancellationToken);
+
+    /// <summary>As <see cref="RefreshSlotsAsync(CancellationToken)"/>, asking <paramref name="avoid"/> only when no other node answers.</summary>
+    private async Task RefreshSlotsAsync(ClusterNode? avoid, CancellationToken cancellationToken)
     {
         RespConnectionException? failure = null;
-        foreach (var node in _slots.Nodes.Append(_seed).Distinct())
+        foreach (var node in RefreshOrder(_slots.Nodes, _seed, avoid))
         {
             try
             {
@@ -181,29 +210,69 @@ public sealed class ClusterClient : IAsyncDisposable
         }
     }
 
-    private ClusterNode AnyNode()
+    /// <summary>The nodes to ask for the map, in order: the known ones, then the seed, and <paramref name="avoid"/> last.</summary>
+    internal static IEnumerable<ClusterNode> RefreshOrder(IEnumerable<ClusterNode> known, ClusterNode seed, ClusterNode? avoid) =>
+        known.Append(seed).Distinct().OrderBy(node => node == avoid);
+
+    /// <summary>Where a command for <paramref name="slot"/> goes: its owner; a keyless one to any node but <paramref name="avoid"/>.</summary>
+    private ClusterNode Route(int slot, ClusterNode? avoid)
     {
-        var nodes = _slots.Nodes;
-        return nodes.Count > 0 ? nodes[0] : _seed;
+        var slots = _slots;
+        if (slot >= 0 && slots.OwnerOf(slot) is { } owner)
+        {
+            return owner;
+        }
+
+        foreach (var node in slots.Nodes)
+        {
+            if (node != avoid)
+            {
+                return node;
+            }
+        }
+
+        return slots.Nodes.Count > 0 ? slots.Nodes[0] : _seed;
     }
 
-    private void RequestRefresh()
+    /// <summary>
+    /// After <paramref name="unreachable"/> failed: reloads the map from the other nodes (joining a reload already
+    /// under way, so a node going away costs one CLUSTER SLOTS, not one per command in flight) and routes again.
+    /// </summary>
+    private async Task<ClusterNode> RerouteAsync(int slot, ClusterNode unreachable, int attempt, CancellationToken cancellationToken)
+    {
+        await RefreshAsync(unreachable).WaitAsync(cancellationToken).ConfigureAwait(false);
+        var node = Route(slot, unreachable);
+        if (node == unreachable)
+        {
+            // The others still name it: they have not noticed yet (a crash is noticed after the node timeout).
+            await Task.Delay(_options.RetryDelay * attempt, cancellationToken).ConfigureAwait(false);
+        }
+
+        return node;
+    }
+
+    private void RequestRefresh() => _ = RefreshAsync(avoid: null);
+
+    /// <summary>The reload of the map under way, or a new one (none once disposed); exceptions stay inside it.</summary>
+    private Task RefreshAsync(ClusterNode? avoid)
     {
         lock (_lock)
         {
             if (!_disposed && _refreshing.IsCompleted)
             {
-                _refreshing = RefreshQuietlyAsync();
+                _refreshing = RefreshQuietlyAsync(avoid);
             }
+
+            return _refreshing;
         }
     }
 
-    private async Task RefreshQuietlyAsync()
+    private async Task RefreshQuietlyAsync(ClusterNode? avoid)
     {
         await Task.Yield();
         try
         {
-            await RefreshSlotsAsync().ConfigureAwait(false);
+            await RefreshSlotsAsync(avoid, CancellationToken.None).ConfigureAwait(false);
         }
         catch (RespConnectionException)
         {

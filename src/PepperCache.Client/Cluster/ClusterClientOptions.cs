@@ -14,4 +14,17 @@ public sealed class ClusterClientOptions
     /// that keep coming mean the nodes disagree about the map (a migration in progress), not that one more hop helps.
     /// </summary>
     public int MaxRedirects { get; init; } = 16;
+
+    /// <summary>
+    /// How many times a command whose node cannot be reached (connection refused, or reset again after the resend)
+    /// is routed afresh: the slot map is reloaded from another known node and the command goes to the owner it names.
+    /// A node that left the cluster is then no longer asked. Only in cluster mode; a lone server has no other node.
+    /// </summary>
+    public int MaxConnectionRetries { get; init; } = 3;
+
+    /// <summary>
+    /// How long to wait before the next attempt, times the attempt number, when the reloaded map still names the
+    /// node that could not be reached (the cluster has not noticed yet that it is gone).
+    /// </summary>
+    public TimeSpan RetryDelay { get; init; } = TimeSpan.FromMilliseconds(100);
 }

@@ -1,0 +1,167 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace PepperCache.Client.Tests.Infrastructure;
+
+/// <summary>
+/// A scripted cluster node for unit tests of routing: it answers CLUSTER SLOTS with whatever map the test gives it
+/// (see <see cref="Map"/>), GET with its own name, PING with PONG, and counts the commands it sees. <see
+/// cref="StopAsync"/> closes the listener and every connection, as a node that went away.
+/// </summary>
+public sealed class FakeClusterNode : IAsyncDisposable
+{
+    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Lock _lock = new();
+    private readonly List<TcpClient> _clients = [];
+    private readonly Dictionary<string, int> _counts = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Task _accepting;
+
+    public FakeClusterNode(string name)
+    {
+        Name = name;
+        _listener.Start();
+        Port = ((IPEndPoint)_listener.LocalEndpoint).Port;
+        _accepting = AcceptAsync();
+    }
+
+    public string Name { get; }
+
+    public int Port { get; }
+
+    /// <summary>The slot ranges this node reports in CLUSTER SLOTS: (start, end, owner's port).</summary>
+    public IReadOnlyList<(int Start, int End, int Port)> Map { get; set; } = [];
+
+    /// <summary>How long CLUSTER SLOTS takes to answer.</summary>
+    public TimeSpan SlotsDelay { get; set; }
+
+    /// <summary>How many commands named <paramref name="command"/> (CLUSTER counts as CLUSTER) this node answered.</summary>
+    public int Count(string command)
+    {
+        lock (_lock)
+        {
+            return _counts.GetValueOrDefault(command);
+        }
+    }
+
+    public async Task StopAsync()
+    {
+        await _stop.CancelAsync();
+        _listener.Stop();
+        lock (_lock)
+        {
+            foreach (var client in _clients)
+            {
+                client.Dispose();
+            }
+        }
+
+        try
+        {
+            await _accepting;
+        }
+        catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
+        {
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_stop.IsCancellationRequested)
+        {
+            await StopAsync();
+        }
+
+        _stop.Dispose();
+    }
+
+    private async Task AcceptAsync()
+    {
+        var serving = new List<Task>();
+        try
+        {
+            while (true)
+            {
+                var client = await _listener.AcceptTcpClientAsync(_stop.Token);
+                lock (_lock)
+                {
+                    _clients.Add(client);
+                }
+
+                serving.Add(ServeAsync(client));
+            }
+        }
+        finally
+        {
+            await Task.WhenAll(serving);
+        }
+    }
+
+    private async Task ServeAsync(TcpClient client)
+    {
+        try
+        {
+            using var reader = new StreamReader(client.GetStream(), Encoding.ASCII);
+            var stream = client.GetStream();
+            while (await ReadCommandAsync(reader) is { } command)
+            {
+                lock (_lock)
+                {
+                    _counts[command[0]] = _counts.GetValueOrDefault(command[0]) + 1;
+                }
+
+                if (command[0].Equals("CLUSTER", StringComparison.OrdinalIgnoreCase) && SlotsDelay > TimeSpan.Zero)
+                {
+                    await Task.Delay(SlotsDelay, _stop.Token);
+                }
+
+                await stream.WriteAsync(Encoding.ASCII.GetBytes(Answer(command)), _stop.Token);
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException or ObjectDisposedException)
+        {
+            // Stopped, or the client went away.
+        }
+    }
+
+    private string Answer(string[] command) => command[0].ToUpperInvariant() switch
+    {
+        "CLUSTER" => SlotsReply(),
+        "PING" => "+PONG\r\n",
+        "GET" => $"${Name.Length}\r\n{Name}\r\n",
+        _ => "-ERR unknown command\r\n",
+    };
+
+    private string SlotsReply()
+    {
+        var text = new StringBuilder().Append(CultureInfo.InvariantCulture, $"*{Map.Count}\r\n");
+        foreach (var (start, end, port) in Map)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"*3\r\n:{start}\r\n:{end}\r\n*2\r\n$9\r\n127.0.0.1\r\n:{port}\r\n");
+        }
+
+        return text.ToString();
+    }
+
+    // Commands arrive as RESP arrays of bulk strings (the client library sends nothing else).
+    private static async Task<string[]?> ReadCommandAsync(StreamReader reader)
+    {
+        var header = await reader.ReadLineAsync();
+        if (header is null)
+        {
+            return null;
+        }
+
+        var count = int.Parse(header.AsSpan(1), CultureInfo.InvariantCulture);
+        var parts = new string[count];
+        for (var i = 0; i < count; i++)
+        {
+            _ = await reader.ReadLineAsync();
+            parts[i] = await reader.ReadLineAsync() ?? "";
+        }
+
+        return parts;
+    }
+}
