@@ -23,6 +23,15 @@ internal sealed partial class RebalanceService
     /// <summary>Longest a batch may stay frozen waiting for the target before the move is abandoned and retried later.</summary>
     private static readonly TimeSpan BatchMoveTimeout = TimeSpan.FromSeconds(10);
 
+    /// <summary>Slots sent again while frozen because they changed after their pre-copy; for tests and diagnostics.</summary>
+    internal long SlotsResent;
+
+    /// <summary>Slots handed over with their pre-copy alone; for tests and diagnostics.</summary>
+    internal long SlotsKeptFromPreCopy;
+
+    /// <summary>Called with a batch's slots between their pre-copy and their freeze; tests write to them there.</summary>
+    internal Action<IReadOnlyList<int>>? PreCopied { get; set; }
+
     private async Task MoveToAsync(ClusterNode target, List<int> slots, CancellationToken cancellationToken)
     {
         var view = _view;
@@ -31,7 +40,6 @@ internal sealed partial class RebalanceService
             var connection = await RespConnection.ConnectAsync(target.Host, target.Port, cancellationToken).ConfigureAwait(false);
             await using (connection.ConfigureAwait(false))
             {
-                var entries = new List<SlotEntry>();
                 var next = 0;
                 while (next < slots.Count)
                 {
@@ -50,7 +58,7 @@ internal sealed partial class RebalanceService
 
                     if (batch.Count > 0)
                     {
-                        await MoveSlotsAsync(connection, batch, target, entries, cancellationToken).ConfigureAwait(false);
+                        await MoveSlotsAsync(connection, batch, target, cancellationToken).ConfigureAwait(false);
                     }
                 }
             }
@@ -69,21 +77,25 @@ internal sealed partial class RebalanceService
     }
 
     /// <summary>
-    /// Hands <paramref name="slots"/> to <paramref name="target"/>: freeze them here, copy their keys (values,
-    /// absolute expiries) with PEPPER.IMPORT, make the target their owner with CLUSTER SETSLOT, record that here,
-    /// drop the local copies, unfreeze. The commands for the whole batch go out pipelined, so a batch of empty slots
-    /// costs about one round trip. Commands on the slots wait meanwhile and then follow the MOVED to the target, so no
-    /// reader sees a gap and no acknowledged write can be overwritten by the moving copy. A slot whose SETSLOT did not
-    /// succeed stays here, unfrozen, and is moved again later (its import starts with RESET, so that is safe).
+    /// Hands <paramref name="slots"/> to <paramref name="target"/>. First a pre-copy while the slots are still served
+    /// here: their keys (values, absolute expiries) go to the target with PEPPER.IMPORT ... RESET. Then freeze them here,
+    /// send again, with RESET, only the slots that changed since their pre-copy (a write, a delete, an expiry change),
+    /// make the target their owner with CLUSTER SETSLOT, record that here, drop the local copies, unfreeze. The commands
+    /// of each phase go out pipelined, so a batch of unchanged slots stays frozen for about one round trip. Commands on
+    /// the slots wait meanwhile and then follow the MOVED to the target, so no reader sees a gap and no acknowledged
+    /// write can be overwritten by the moving copy. A slot whose SETSLOT did not succeed stays here, unfrozen, and is
+    /// moved again later (its import starts with RESET, so that is safe).
     /// </summary>
-    internal async Task MoveSlotsAsync(
-        RespConnection connection, List<int> slots, ClusterNode target, List<SlotEntry> entries, CancellationToken cancellationToken)
+    internal async Task MoveSlotsAsync(RespConnection connection, List<int> slots, ClusterNode target, CancellationToken cancellationToken)
     {
+        var (preCopies, preCopyRefusal) = await PreCopyAsync(connection, slots, cancellationToken).ConfigureAwait(false);
+        PreCopied?.Invoke(slots);
         var migration = _server.Migration;
         var frozen = new List<int>(slots.Count);
         foreach (var slot in slots)
         {
-            if (migration.TryFreeze(slot))
+            // A slot whose pre-copy the target refused (not synced yet, already serving it) is not frozen for nothing.
+            if (preCopies.ContainsKey(slot) && migration.TryFreeze(slot))
             {
                 frozen.Add(slot);
             }
@@ -91,32 +103,34 @@ internal sealed partial class RebalanceService
 
         var frozenAt = Stopwatch.GetTimestamp();
         var handedOver = new bool[frozen.Count];
+        var resentSlot = new bool[frozen.Count];
         try
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(BatchMoveTimeout);
             await SlotMigrationState.QuiesceAsync(_server.Clients, timeout.Token).ConfigureAwait(false);
 
-            // Two pipelined exchanges: every slot's imports, then SETSLOT for the slots whose imports all succeeded
-            // (a target that refused an import, say for a disk error, must not become the owner of a slot it lacks).
+            // Two pipelined exchanges: the imports of slots that changed since their pre-copy (or have none), then
+            // SETSLOT for the slots whose imports all succeeded (a target that refused an import, say for a disk
+            // error, must not become the owner of a slot it lacks).
             var imports = new List<(int Index, Task<RespReply> Reply)>();
             var counts = new (int Keys, long Bytes)[frozen.Count];
             var slotTexts = new byte[frozen.Count][];
             for (var i = 0; i < frozen.Count; i++)
             {
                 var slot = frozen[i];
-                entries.Clear();
+                slotTexts[i] = SlotText(slot);
+                if (preCopies.TryGetValue(slot, out var copy) && _server.Store.SlotUnchangedSince(slot, copy.Entries))
+                {
+                    counts[i] = (copy.Entries.Count, copy.Bytes);
+                    continue;
+                }
+
+                var entries = new List<SlotEntry>();
                 var bytes = _server.Store.ExportSlot(slot, entries);
                 counts[i] = (entries.Count, bytes);
-                slotTexts[i] = Encoding.ASCII.GetBytes(slot.ToString(CultureInfo.InvariantCulture));
-                var sent = 0;
-                do
-                {
-                    var chunk = Math.Min(ImportChunkKeys, entries.Count - sent);
-                    imports.Add((i, connection.ExecuteAsync(ImportCommand(slotTexts[i], sent == 0, entries, sent, chunk), timeout.Token)));
-                    sent += chunk;
-                }
-                while (sent < entries.Count);
+                SendImport(connection, slotTexts[i], entries, i, imports, timeout.Token);
+                resentSlot[i] = true;
             }
 
             var imported = Enumerable.Repeat(true, frozen.Count).ToArray();
@@ -161,15 +175,17 @@ internal sealed partial class RebalanceService
 
                 _view.AssignSlot(frozen[i], target.Id);
                 _server.Store.DeleteSlot(frozen[i]);
+                Interlocked.Increment(ref resentSlot[i] ? ref SlotsResent : ref SlotsKeptFromPreCopy);
                 Interlocked.Increment(ref _slotsMoved);
                 Interlocked.Add(ref _keysMoved, counts[i].Keys);
                 Interlocked.Add(ref _bytesMoved, counts[i].Bytes);
             }
 
-            Log.SlotsMoved(_logger, handedOver.Count(h => h), target.Id, counts.Sum(c => c.Keys), counts.Sum(c => c.Bytes), (long)Stopwatch.GetElapsedTime(frozenAt).TotalMicroseconds);
-            if (handedOver.Any(h => !h))
+            Log.SlotsMoved(_logger, handedOver.Count(h => h), target.Id, counts.Sum(c => c.Keys), counts.Sum(c => c.Bytes), resentSlot.Count(r => r), (long)Stopwatch.GetElapsedTime(frozenAt).TotalMicroseconds);
+            var notMoved = handedOver.Count(h => !h) + (slots.Count - preCopies.Count);
+            if (notMoved > 0)
             {
-                throw new InvalidOperationException($"{handedOver.Count(h => !h)} of {frozen.Count} slots were refused by the target (first: {refusal})");
+                throw new InvalidOperationException($"{notMoved} of {slots.Count} slots were refused by the target (first: {preCopyRefusal ?? refusal})");
             }
         }
         finally
@@ -180,6 +196,62 @@ internal sealed partial class RebalanceService
             }
         }
     }
+
+    /// <summary>
+    /// Copies <paramref name="slots"/> to the target while they are still served here (RESET first, so what the target
+    /// holds for them is exactly this copy). Returns, per slot whose copy the target accepted, what was sent, for
+    /// <see cref="KeyValueStore.SlotUnchangedSince"/> to compare with once the slot is frozen; and the first refusal.
+    /// </summary>
+    private async Task<(Dictionary<int, SlotCopy> Accepted, string? FirstRefusal)> PreCopyAsync(RespConnection connection, List<int> slots, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(BatchMoveTimeout);
+        var copies = new SlotCopy[slots.Count];
+        var imports = new List<(int Index, Task<RespReply> Reply)>();
+        for (var i = 0; i < slots.Count; i++)
+        {
+            var entries = new List<SlotEntry>();
+            copies[i] = new SlotCopy(entries, _server.Store.ExportSlot(slots[i], entries));
+            SendImport(connection, SlotText(slots[i]), entries, i, imports, timeout.Token);
+        }
+
+        var refused = new HashSet<int>();
+        string? firstRefusal = null;
+        foreach (var (index, reply) in imports)
+        {
+            if ((await reply.ConfigureAwait(false)) is { IsError: true } refusal && refused.Add(index))
+            {
+                firstRefusal ??= $"slot {slots[index]}: PEPPER.IMPORT: {refusal.Text}";
+            }
+        }
+
+        var accepted = new Dictionary<int, SlotCopy>(slots.Count);
+        for (var i = 0; i < slots.Count; i++)
+        {
+            if (!refused.Contains(i))
+            {
+                accepted[slots[i]] = copies[i];
+            }
+        }
+
+        return (accepted, firstRefusal);
+    }
+
+    /// <summary>Queues the PEPPER.IMPORT commands for one slot: RESET with the first chunk, APPEND with the rest.</summary>
+    private static void SendImport(
+        RespConnection connection, byte[] slotText, List<SlotEntry> entries, int index, List<(int Index, Task<RespReply> Reply)> replies, CancellationToken cancellationToken)
+    {
+        var sent = 0;
+        do
+        {
+            var chunk = Math.Min(ImportChunkKeys, entries.Count - sent);
+            replies.Add((index, connection.ExecuteAsync(ImportCommand(slotText, sent == 0, entries, sent, chunk), cancellationToken)));
+            sent += chunk;
+        }
+        while (sent < entries.Count);
+    }
+
+    private static byte[] SlotText(int slot) => Encoding.ASCII.GetBytes(slot.ToString(CultureInfo.InvariantCulture));
 
     private static List<byte[]> ImportCommand(byte[] slotText, bool first, List<SlotEntry> entries, int start, int count)
     {
@@ -201,4 +273,7 @@ internal sealed partial class RebalanceService
     private static readonly byte[] ClusterWord = "CLUSTER"u8.ToArray();
     private static readonly byte[] SetSlotWord = "SETSLOT"u8.ToArray();
     private static readonly byte[] NodeWord = "NODE"u8.ToArray();
+
+    /// <summary>What a pre-copy sent for one slot: its entries (with the expiries sent) and their key and value bytes.</summary>
+    private sealed record SlotCopy(List<SlotEntry> Entries, long Bytes);
 }
