@@ -13,6 +13,12 @@ Builds Release, then starts 4 servers (RESP 19301-19304, admin 19401-19404, --ap
 under a temporary directory): 3 first, keys loaded, then the 4th joining. Every server it starts is killed (by pid)
 on exit, also on failure; the work directory (logs) is removed unless KEEP_TMP=1. Exits 1 when a reader saw a
 miss or a wrong value, or the keys after the move do not add up to N.
+
+Environment: READERS [4] and READ_PIPELINE [32] (GETs in flight per reader; READERS=0 moves without clients),
+READER=client to read through PepperCache.Client's ClusterClient instead of the driver's lean MOVED-following
+router, PEPPER_SERVER=path to run that PepperCache.Server build (say, an older commit's) instead of this tree's,
+PEPPER_SERVER_ARGS="..." extra arguments for every node (KEEP_TMP=1 PEPPER_SERVER_ARGS=
+--Serilog:MinimumLevel:Override:PepperCache.Server.Cluster=Debug logs each batch's freeze time, event 4104).
 TXT
 }
 [[ ${1:-} == -h || ${1:-} == --help ]] && { usage; exit 0; }
@@ -21,7 +27,7 @@ keys=${1:-1000000}
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 KEEP_TMP=${KEEP_TMP:-0}
-SERVER="$REPO/src/PepperCache.Server/bin/Release/net10.0/PepperCache.Server"
+SERVER=${PEPPER_SERVER:-$REPO/src/PepperCache.Server/bin/Release/net10.0/PepperCache.Server}
 DRIVER="$REPO/test/PepperCache.Microbenchmarks/bin/Release/net10.0/PepperCache.Microbenchmarks"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 

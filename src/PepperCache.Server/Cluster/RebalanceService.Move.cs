@@ -14,8 +14,15 @@ internal sealed partial class RebalanceService
     /// <summary>Keys per PEPPER.IMPORT command; a slot with more is sent in several (RESET, then APPEND).</summary>
     internal const int ImportChunkKeys = 10_000;
 
-    /// <summary>Most slots handed over in one batch (one freeze, one pipelined exchange with the target).</summary>
+    /// <summary>Most slots pre-copied in one batch (one pipelined exchange with the target).</summary>
     internal const int SlotsPerBatch = 64;
+
+    /// <summary>
+    /// Most slots frozen at once. Whatever the mover does while slots are frozen (compare, SETSLOT, record the owner)
+    /// grows with their number, and every command on any of them waits for all of it; smaller groups cost a round trip
+    /// each but keep each slot frozen for less.
+    /// </summary>
+    internal const int SlotsPerFreeze = 8;
 
     /// <summary>A batch takes more slots only while it holds fewer keys than this, which bounds how long it stays frozen.</summary>
     internal const int KeysPerBatch = 20_000;
@@ -35,6 +42,7 @@ internal sealed partial class RebalanceService
     private async Task MoveToAsync(ClusterNode target, List<int> slots, CancellationToken cancellationToken)
     {
         var view = _view;
+        Interlocked.Increment(ref _activeMoves);
         try
         {
             var connection = await RespConnection.ConnectAsync(target.Host, target.Port, cancellationToken).ConfigureAwait(false);
@@ -74,6 +82,10 @@ internal sealed partial class RebalanceService
             _backoff[target.Id] = new Backoff(Stopwatch.GetTimestamp() + (long)(delay.TotalSeconds * Stopwatch.Frequency), delay);
             Log.RebalanceTargetFailed(_logger, target.Id, $"{target.Host}:{target.Port}", (long)delay.TotalMilliseconds, ex.Message);
         }
+        finally
+        {
+            Interlocked.Decrement(ref _activeMoves);
+        }
     }
 
     /// <summary>
@@ -88,14 +100,38 @@ internal sealed partial class RebalanceService
     /// </summary>
     internal async Task MoveSlotsAsync(RespConnection connection, List<int> slots, ClusterNode target, CancellationToken cancellationToken)
     {
-        var (preCopies, preCopyRefusal) = await PreCopyAsync(connection, slots, cancellationToken).ConfigureAwait(false);
+        var (preCopies, refusal) = await PreCopyAsync(connection, slots, cancellationToken).ConfigureAwait(false);
         PreCopied?.Invoke(slots);
-        var migration = _server.Migration;
-        var frozen = new List<int>(slots.Count);
-        foreach (var slot in slots)
+
+        // A slot whose pre-copy the target refused (not synced yet, already serving it) is not frozen for nothing.
+        var notMoved = slots.Count - preCopies.Count;
+        foreach (var group in slots.Where(preCopies.ContainsKey).Chunk(SlotsPerFreeze))
         {
-            // A slot whose pre-copy the target refused (not synced yet, already serving it) is not frozen for nothing.
-            if (preCopies.ContainsKey(slot) && migration.TryFreeze(slot))
+            var (refused, reason) = await HandOverAsync(connection, group, preCopies, target, cancellationToken).ConfigureAwait(false);
+            notMoved += refused;
+            refusal ??= reason;
+        }
+
+        if (notMoved > 0)
+        {
+            throw new InvalidOperationException($"{notMoved} of {slots.Count} slots were refused by the target (first: {refusal})");
+        }
+    }
+
+    /// <summary>
+    /// Freezes <paramref name="group"/>, sends again the slots that changed since their pre-copy, hands the group over
+    /// with CLUSTER SETSLOT, and unfreezes each slot as soon as it is recorded as the target's; its local keys are
+    /// dropped after that, outside the freeze (commands on the slot are redirected by then).
+    /// </summary>
+    /// <returns>How many slots stayed here because the target refused them, and the first refusal.</returns>
+    private async Task<(int Refused, string? Reason)> HandOverAsync(
+        RespConnection connection, int[] group, Dictionary<int, SlotCopy> preCopies, ClusterNode target, CancellationToken cancellationToken)
+    {
+        var migration = _server.Migration;
+        var frozen = new List<int>(group.Length);
+        foreach (var slot in group)
+        {
+            if (migration.TryFreeze(slot))
             {
                 frozen.Add(slot);
             }
@@ -109,6 +145,7 @@ internal sealed partial class RebalanceService
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(BatchMoveTimeout);
             await SlotMigrationState.QuiesceAsync(_server.Clients, timeout.Token).ConfigureAwait(false);
+            var quiescedAt = Stopwatch.GetTimestamp();
 
             // Two pipelined exchanges: the imports of slots that changed since their pre-copy (or have none), then
             // SETSLOT for the slots whose imports all succeeded (a target that refused an import, say for a disk
@@ -144,6 +181,7 @@ internal sealed partial class RebalanceService
                 }
             }
 
+            var importedAt = Stopwatch.GetTimestamp();
             var nodeId = Encoding.ASCII.GetBytes(target.Id);
             var handovers = new List<(int Index, Task<RespReply> Reply)>();
             for (var i = 0; i < frozen.Count; i++)
@@ -166,6 +204,7 @@ internal sealed partial class RebalanceService
                 }
             }
 
+            var handedOverAt = Stopwatch.GetTimestamp();
             for (var i = 0; i < frozen.Count; i++)
             {
                 if (!handedOver[i])
@@ -174,6 +213,8 @@ internal sealed partial class RebalanceService
                 }
 
                 _view.AssignSlot(frozen[i], target.Id);
+                migration.Unfreeze(frozen[i]);
+                // After the unfreeze: the held commands are redirected by now and need not wait for this.
                 _server.Store.DeleteSlot(frozen[i]);
                 Interlocked.Increment(ref resentSlot[i] ? ref SlotsResent : ref SlotsKeptFromPreCopy);
                 Interlocked.Increment(ref _slotsMoved);
@@ -181,15 +222,15 @@ internal sealed partial class RebalanceService
                 Interlocked.Add(ref _bytesMoved, counts[i].Bytes);
             }
 
-            Log.SlotsMoved(_logger, handedOver.Count(h => h), target.Id, counts.Sum(c => c.Keys), counts.Sum(c => c.Bytes), resentSlot.Count(r => r), (long)Stopwatch.GetElapsedTime(frozenAt).TotalMicroseconds);
-            var notMoved = handedOver.Count(h => !h) + (slots.Count - preCopies.Count);
-            if (notMoved > 0)
-            {
-                throw new InvalidOperationException($"{notMoved} of {slots.Count} slots were refused by the target (first: {preCopyRefusal ?? refusal})");
-            }
+            Log.SlotsMoved(
+                _logger, handedOver.Count(h => h), target.Id, counts.Sum(c => c.Keys), counts.Sum(c => c.Bytes), resentSlot.Count(r => r),
+                Microseconds(frozenAt, Stopwatch.GetTimestamp()), Microseconds(frozenAt, quiescedAt), Microseconds(quiescedAt, importedAt),
+                Microseconds(importedAt, handedOverAt), Microseconds(handedOverAt, Stopwatch.GetTimestamp()));
+            return (handedOver.Count(h => !h), refusal);
         }
         finally
         {
+            // Unfreeze is idempotent: this releases the slots that were not handed over (or all, on an exception).
             foreach (var slot in frozen)
             {
                 migration.Unfreeze(slot);
@@ -250,6 +291,8 @@ internal sealed partial class RebalanceService
         }
         while (sent < entries.Count);
     }
+
+    private static long Microseconds(long from, long to) => (long)Stopwatch.GetElapsedTime(from, to).TotalMicroseconds;
 
     private static byte[] SlotText(int slot) => Encoding.ASCII.GetBytes(slot.ToString(CultureInfo.InvariantCulture));
 

@@ -51,6 +51,9 @@ internal sealed class ServerProcess : IDisposable
             arguments.AddRange(["--cluster", seed]);
         }
 
+        // Extra flags or configuration keys for every node, e.g. --Serilog:MinimumLevel:Override:PepperCache.Server.Cluster=Debug.
+        arguments.AddRange((Environment.GetEnvironmentVariable("PEPPER_SERVER_ARGS") ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries));
+
         var start = new ProcessStartInfo("/bin/sh") { UseShellExecute = false, RedirectStandardInput = true };
         start.ArgumentList.Add("-c");
         start.ArgumentList.Add("exec \"$@\" >\"$0\" 2>&1 </dev/null");
