@@ -24,7 +24,7 @@ internal sealed partial class RebalanceService
     /// </summary>
     internal const int SlotsPerFreeze = 8;
 
-    /// <summary>A batch takes more slots only while it holds fewer keys than this, which bounds how long it stays frozen.</summary>
+    /// <summary>A batch takes more slots only while it holds fewer keys than this, which bounds what one pre-copy holds in memory and sends.</summary>
     internal const int KeysPerBatch = 20_000;
 
     /// <summary>Longest a batch may stay frozen waiting for the target before the move is abandoned and retried later.</summary>
@@ -90,10 +90,11 @@ internal sealed partial class RebalanceService
 
     /// <summary>
     /// Hands <paramref name="slots"/> to <paramref name="target"/>. First a pre-copy while the slots are still served
-    /// here: their keys (values, absolute expiries) go to the target with PEPPER.IMPORT ... RESET. Then freeze them here,
-    /// send again, with RESET, only the slots that changed since their pre-copy (a write, a delete, an expiry change),
-    /// make the target their owner with CLUSTER SETSLOT, record that here, drop the local copies, unfreeze. The commands
-    /// of each phase go out pipelined, so a batch of unchanged slots stays frozen for about one round trip. Commands on
+    /// here: their keys (values, absolute expiries) go to the target with PEPPER.IMPORT ... RESET. Then, <see
+    /// cref="SlotsPerFreeze"/> at a time, freeze them here, send again, with RESET, only the slots that changed since
+    /// their pre-copy (a write, a delete, an expiry change), make the target their owner with CLUSTER SETSLOT, record
+    /// that here, unfreeze, drop the local copies. The commands of each phase go out pipelined, so a group of unchanged
+    /// slots stays frozen for about one round trip. Commands on
     /// the slots wait meanwhile and then follow the MOVED to the target, so no reader sees a gap and no acknowledged
     /// write can be overwritten by the moving copy. A slot whose SETSLOT did not succeed stays here, unfrozen, and is
     /// moved again later (its import starts with RESET, so that is safe).

@@ -75,11 +75,13 @@ internal static class RebalanceBenchmark
             await using var readers = await ReaderPool.StartAsync(keys, values, Readers, ReadPipeline, FirstPort, fullClient).ConfigureAwait(false);
             await Task.Delay(TimeSpan.FromSeconds(1)).ConfigureAwait(false); // warm-up: connections open, JIT done
             var cpuBase = nodes.Select(n => n.CpuSeconds()).ToArray();
+            var driverCpuBase = Environment.CpuUsage.TotalTime.TotalSeconds;
             var (opsBase, clockBase) = (readers.Ops, Stopwatch.StartNew());
             await Task.Delay(BaselineWindow).ConfigureAwait(false);
             var baselineSeconds = clockBase.Elapsed.TotalSeconds;
             var getsBefore = (readers.Ops - opsBase) / baselineSeconds;
             var cpuBefore = nodes.Select((n, i) => (n.CpuSeconds() - cpuBase[i]) / baselineSeconds).ToArray();
+            var driverCpuBefore = (Environment.CpuUsage.TotalTime.TotalSeconds - driverCpuBase) / baselineSeconds;
             Report.Line($"GET/s before: {getsBefore:N0}");
 
             var logs = nodes.Select(n => new RebalanceLog(n.LogPath)).ToList();
@@ -89,6 +91,7 @@ internal static class RebalanceBenchmark
             await WaitForLogsAsync(nodes, logs, () => logs.Any(log => log.Started > 0), "no node started moving slots").ConfigureAwait(false);
             var startedAfter = joinClock.Elapsed;
             var cpuAtStart = nodes.Select(n => n.CpuSeconds()).ToArray();
+            var driverCpuAtStart = Environment.CpuUsage.TotalTime.TotalSeconds;
             var opsAtStart = readers.Ops;
             var missesAtStart = readers.Misses;
             var moveClock = Stopwatch.StartNew();
@@ -97,6 +100,7 @@ internal static class RebalanceBenchmark
             var moveSeconds = moveClock.Elapsed.TotalSeconds;
             var getsDuring = (readers.Ops - opsAtStart) / moveSeconds;
             var cpuDuring = nodes.Select((n, i) => n.CpuSeconds() - cpuAtStart[i]).ToArray();
+            var driverCpuDuring = (Environment.CpuUsage.TotalTime.TotalSeconds - driverCpuAtStart) / moveSeconds;
             var perSecond = readers.PerSecondSince(opsAtStart);
             var newId = (await probe.TryReadAsync(nodes[^1], CancellationToken.None).ConfigureAwait(false))?.MyId
                 ?? throw new InvalidOperationException("the 4th node does not answer GET /cluster/nodes");
@@ -127,6 +131,7 @@ internal static class RebalanceBenchmark
                 ("DBSIZE after", $"{string.Join(" + ", sizesAfter.Select(s => s.ToString("N0", CultureInfo.InvariantCulture)))} = {sizesAfter.Sum():N0}"),
                 ("CPU s during the move (node1..4)", string.Join(" / ", cpuDuring.Select(c => c.ToString("F2", CultureInfo.InvariantCulture)))),
                 ("CPU s/s before, readers only (node1..3)", string.Join(" / ", cpuBefore.Select(c => c.ToString("F2", CultureInfo.InvariantCulture)))),
+                ("CPU s/s of this driver (readers) before / during", $"{driverCpuBefore:F2} / {driverCpuDuring:F2}"),
                 ("CPU µs per key moved (all nodes, move window)", $"{cpuDuring.Sum() * 1e6 / Math.Max(1, keysMoved):F1}"),
                 ("load average (1/5/15 min)", File.ReadAllText("/proc/loadavg").Split(' ')[..3] is var load ? string.Join(" ", load) : ""),
             };
