@@ -18,9 +18,11 @@ internal sealed partial class RebalanceService
     internal const int SlotsPerBatch = 64;
 
     /// <summary>
-    /// Most slots frozen at once. Whatever the mover does while slots are frozen (compare, SETSLOT, record the owner)
-    /// grows with their number, and every command on any of them waits for all of it; smaller groups cost a round trip
-    /// each but keep each slot frozen for less.
+    /// Most slots holding keys frozen at once (empty slots join the group for free, up to a whole batch). Whatever the
+    /// mover does while slots are frozen (compare, SETSLOT, record the owner) grows with their keys, and every command
+    /// on any of them waits for all of it; smaller groups cost a round trip each but keep each slot frozen for less.
+    /// Empty slots cost no comparison, and a node handing over thousands of them (a leave from an empty cluster)
+    /// must not pay a round trip per 8.
     /// </summary>
     internal const int SlotsPerFreeze = 8;
 
@@ -106,11 +108,24 @@ internal sealed partial class RebalanceService
 
         // A slot whose pre-copy the target refused (not synced yet, already serving it) is not frozen for nothing.
         var notMoved = slots.Count - preCopies.Count;
-        foreach (var group in slots.Where(preCopies.ContainsKey).Chunk(SlotsPerFreeze))
+        var group = new List<int>(SlotsPerBatch);
+        var withKeys = 0;
+        for (var i = 0; i < slots.Count; i++)
         {
-            var (refused, reason) = await HandOverAsync(connection, group, preCopies, target, cancellationToken).ConfigureAwait(false);
-            notMoved += refused;
-            refusal ??= reason;
+            if (preCopies.TryGetValue(slots[i], out var copy))
+            {
+                group.Add(slots[i]);
+                withKeys += copy.Entries.Count > 0 ? 1 : 0;
+            }
+
+            if (group.Count > 0 && (withKeys == SlotsPerFreeze || i == slots.Count - 1))
+            {
+                var (refused, reason) = await HandOverAsync(connection, group, preCopies, target, cancellationToken).ConfigureAwait(false);
+                notMoved += refused;
+                refusal ??= reason;
+                group.Clear();
+                withKeys = 0;
+            }
         }
 
         if (notMoved > 0)
@@ -126,10 +141,10 @@ internal sealed partial class RebalanceService
     /// </summary>
     /// <returns>How many slots stayed here because the target refused them, and the first refusal.</returns>
     private async Task<(int Refused, string? Reason)> HandOverAsync(
-        RespConnection connection, int[] group, Dictionary<int, SlotCopy> preCopies, ClusterNode target, CancellationToken cancellationToken)
+        RespConnection connection, List<int> group, Dictionary<int, SlotCopy> preCopies, ClusterNode target, CancellationToken cancellationToken)
     {
         var migration = _server.Migration;
-        var frozen = new List<int>(group.Length);
+        var frozen = new List<int>(group.Count);
         foreach (var slot in group)
         {
             if (migration.TryFreeze(slot))
