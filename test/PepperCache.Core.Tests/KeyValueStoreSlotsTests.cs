@@ -100,4 +100,92 @@ public class KeyValueStoreSlotsTests
         Assert.Equal(2, occupied.Count(o => o));
         Assert.True(occupied[HashSlot.Of("{a}"u8)]);
     }
+
+    [Fact]
+    public void ASlotIsUnchangedSinceItsExportWhateverHappensToOtherSlotsOfItsShard()
+    {
+        var slot = HashSlot.Of("{p}"u8);
+        var neighbour = NeighbourKey(B("{p}"));
+        _store.Set("{p}a"u8, "1"u8);
+        _store.Set("{p}b"u8, "2"u8, _store.Now + 60_000);
+        _store.Set(neighbour, "3"u8);
+        var exported = new List<SlotEntry>();
+        _store.ExportSlot(slot, exported);
+
+        Assert.True(_store.SlotUnchangedSince(slot, exported));
+        // Reads, and writes to another slot of the same shard, leave this slot as it was exported.
+        Assert.True(_store.TryGet("{p}a"u8, out _));
+        _store.Set(neighbour, "4"u8);
+        _store.SetExpiry(neighbour, _store.Now + 5_000, ExpireCondition.Always);
+        _store.Delete(neighbour);
+        Assert.True(_store.SlotUnchangedSince(slot, exported));
+        var empty = new List<SlotEntry>();
+        _store.ExportSlot(HashSlot.Of("{nothing}"u8), empty);
+        Assert.True(_store.SlotUnchangedSince(HashSlot.Of("{nothing}"u8), empty));
+    }
+
+    [Theory]
+    [InlineData("overwrite")]
+    [InlineData("overwrite with the same value")]
+    [InlineData("delete")]
+    [InlineData("add")]
+    [InlineData("expire")]
+    [InlineData("persist")]
+    [InlineData("increment")]
+    [InlineData("expired meanwhile")]
+    public void AnyChangeToTheKeysOfASlotMakesItChangedSinceItsExport(string change)
+    {
+        var slot = HashSlot.Of("{c}"u8);
+        _store.Set("{c}a"u8, "1"u8);
+        _store.Set("{c}b"u8, "2"u8, _store.Now + 60_000);
+        _store.Set("{c}n"u8, "10"u8);
+        var exported = new List<SlotEntry>();
+        _store.ExportSlot(slot, exported);
+
+        switch (change)
+        {
+            case "overwrite":
+                _store.Set("{c}a"u8, "changed"u8);
+                break;
+            case "overwrite with the same value":
+                _store.Set("{c}a"u8, "1"u8);
+                break;
+            case "delete":
+                Assert.True(_store.Delete("{c}a"u8));
+                break;
+            case "add":
+                _store.Set("{c}new"u8, "x"u8);
+                break;
+            case "expire":
+                Assert.True(_store.SetExpiry("{c}a"u8, _store.Now + 5_000, ExpireCondition.Always));
+                break;
+            case "persist":
+                Assert.True(_store.Persist("{c}b"u8));
+                break;
+            case "increment":
+                Assert.Equal(IncrementResult.Ok, _store.IncrementBy("{c}n"u8, 1, out _));
+                break;
+            case "expired meanwhile":
+                _time.Advance(TimeSpan.FromMinutes(2));
+                break;
+        }
+
+        Assert.False(_store.SlotUnchangedSince(slot, exported));
+    }
+
+    /// <summary>A key in another slot of the same shard as <paramref name="sample"/>'s (shards are picked by slot).</summary>
+    private byte[] NeighbourKey(byte[] sample)
+    {
+        var slot = HashSlot.Of(sample);
+        for (var i = 0; i < 100_000; i++)
+        {
+            var key = B($"n{i}");
+            if (HashSlot.Of(key) != slot && _store.ShardOf(key) == _store.ShardOf(sample))
+            {
+                return key;
+            }
+        }
+
+        throw new InvalidOperationException("no key shares the shard");
+    }
 }

@@ -36,6 +36,50 @@ public sealed partial class KeyValueStore
         return bytes;
     }
 
+    /// <summary>
+    /// Whether hash slot <paramref name="slot"/> still holds exactly what an earlier <see cref="ExportSlot"/> put in
+    /// <paramref name="exported"/>: the same live keys, each with the same value and expiry. A slot copied to another
+    /// node before a write, delete, expiry change or new key here is reported changed, so it must be copied again.
+    /// </summary>
+    /// <remarks>
+    /// Costs the writers nothing: a change of key or value always publishes a new entry, so an entry that is still the
+    /// one exported (same reference) still has the same key and value; the expiry, the one field rewritten in place,
+    /// is compared with the one exported. The scan visits entries in the same index order as the export did.
+    /// </remarks>
+    public bool SlotUnchangedSince(int slot, List<SlotEntry> exported)
+    {
+        ArgumentNullException.ThrowIfNull(exported);
+        ArgumentOutOfRangeException.ThrowIfNegative(slot);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(slot, HashSlot.SlotCount);
+        var shard = _shards[slot & (_shards.Length - 1)];
+        var now = Now;
+        var next = 0;
+        lock (shard.Lock)
+        {
+            var limit = shard.SlotLimit;
+            for (var i = 0; i < limit; i++)
+            {
+                if (LiveInSlot(shard, i, slot, now) is not { } entry)
+                {
+                    continue;
+                }
+
+                if (next == exported.Count)
+                {
+                    return false;
+                }
+
+                var value = exported[next++].Value;
+                if (!ReferenceEquals(entry, value.RawEntry) || Entry.GetExpiresAt(entry) != value.ExpiresAt)
+                {
+                    return false;
+                }
+            }
+        }
+
+        return next == exported.Count;
+    }
+
     /// <summary>Removes every key (live or expired) of hash slot <paramref name="slot"/>; returns how many were live.</summary>
     public long DeleteSlot(int slot)
     {

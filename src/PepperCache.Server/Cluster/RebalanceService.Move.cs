@@ -14,24 +14,42 @@ internal sealed partial class RebalanceService
     /// <summary>Keys per PEPPER.IMPORT command; a slot with more is sent in several (RESET, then APPEND).</summary>
     internal const int ImportChunkKeys = 10_000;
 
-    /// <summary>Most slots handed over in one batch (one freeze, one pipelined exchange with the target).</summary>
+    /// <summary>Most slots pre-copied in one batch (one pipelined exchange with the target).</summary>
     internal const int SlotsPerBatch = 64;
 
-    /// <summary>A batch takes more slots only while it holds fewer keys than this, which bounds how long it stays frozen.</summary>
+    /// <summary>
+    /// Most slots holding keys frozen at once (empty slots join the group for free, up to a whole batch). Whatever the
+    /// mover does while slots are frozen (compare, SETSLOT, record the owner) grows with their keys, and every command
+    /// on any of them waits for all of it; smaller groups cost a round trip each but keep each slot frozen for less.
+    /// Empty slots cost no comparison, and a node handing over thousands of them (a leave from an empty cluster)
+    /// must not pay a round trip per 8.
+    /// </summary>
+    internal const int SlotsPerFreeze = 8;
+
+    /// <summary>A batch takes more slots only while it holds fewer keys than this, which bounds what one pre-copy holds in memory and sends.</summary>
     internal const int KeysPerBatch = 20_000;
 
     /// <summary>Longest a batch may stay frozen waiting for the target before the move is abandoned and retried later.</summary>
     private static readonly TimeSpan BatchMoveTimeout = TimeSpan.FromSeconds(10);
 
+    /// <summary>Slots sent again while frozen because they changed after their pre-copy; for tests and diagnostics.</summary>
+    internal long SlotsResent;
+
+    /// <summary>Slots handed over with their pre-copy alone; for tests and diagnostics.</summary>
+    internal long SlotsKeptFromPreCopy;
+
+    /// <summary>Called with a batch's slots between their pre-copy and their freeze; tests write to them there.</summary>
+    internal Action<IReadOnlyList<int>>? PreCopied { get; set; }
+
     private async Task MoveToAsync(ClusterNode target, List<int> slots, CancellationToken cancellationToken)
     {
         var view = _view;
+        Interlocked.Increment(ref _activeMoves);
         try
         {
             var connection = await RespConnection.ConnectAsync(target.Host, target.Port, cancellationToken).ConfigureAwait(false);
             await using (connection.ConfigureAwait(false))
             {
-                var entries = new List<SlotEntry>();
                 var next = 0;
                 while (next < slots.Count)
                 {
@@ -50,7 +68,7 @@ internal sealed partial class RebalanceService
 
                     if (batch.Count > 0)
                     {
-                        await MoveSlotsAsync(connection, batch, target, entries, cancellationToken).ConfigureAwait(false);
+                        await MoveSlotsAsync(connection, batch, target, cancellationToken).ConfigureAwait(false);
                     }
                 }
             }
@@ -66,22 +84,68 @@ internal sealed partial class RebalanceService
             _backoff[target.Id] = new Backoff(Stopwatch.GetTimestamp() + (long)(delay.TotalSeconds * Stopwatch.Frequency), delay);
             Log.RebalanceTargetFailed(_logger, target.Id, $"{target.Host}:{target.Port}", (long)delay.TotalMilliseconds, ex.Message);
         }
+        finally
+        {
+            Interlocked.Decrement(ref _activeMoves);
+        }
     }
 
     /// <summary>
-    /// Hands <paramref name="slots"/> to <paramref name="target"/>: freeze them here, copy their keys (values,
-    /// absolute expiries) with PEPPER.IMPORT, make the target their owner with CLUSTER SETSLOT, record that here,
-    /// drop the local copies, unfreeze. The commands for the whole batch go out pipelined, so a batch of empty slots
-    /// costs about one round trip. Commands on the slots wait meanwhile and then follow the MOVED to the target, so no
-    /// reader sees a gap and no acknowledged write can be overwritten by the moving copy. A slot whose SETSLOT did not
-    /// succeed stays here, unfrozen, and is moved again later (its import starts with RESET, so that is safe).
+    /// Hands <paramref name="slots"/> to <paramref name="target"/>. First a pre-copy while the slots are still served
+    /// here: their keys (values, absolute expiries) go to the target with PEPPER.IMPORT ... RESET. Then, <see
+    /// cref="SlotsPerFreeze"/> at a time, freeze them here, send again, with RESET, only the slots that changed since
+    /// their pre-copy (a write, a delete, an expiry change), make the target their owner with CLUSTER SETSLOT, record
+    /// that here, unfreeze, drop the local copies. The commands of each phase go out pipelined, so a group of unchanged
+    /// slots stays frozen for about one round trip. Commands on
+    /// the slots wait meanwhile and then follow the MOVED to the target, so no reader sees a gap and no acknowledged
+    /// write can be overwritten by the moving copy. A slot whose SETSLOT did not succeed stays here, unfrozen, and is
+    /// moved again later (its import starts with RESET, so that is safe).
     /// </summary>
-    internal async Task MoveSlotsAsync(
-        RespConnection connection, List<int> slots, ClusterNode target, List<SlotEntry> entries, CancellationToken cancellationToken)
+    internal async Task MoveSlotsAsync(RespConnection connection, List<int> slots, ClusterNode target, CancellationToken cancellationToken)
+    {
+        var (preCopies, refusal) = await PreCopyAsync(connection, slots, cancellationToken).ConfigureAwait(false);
+        PreCopied?.Invoke(slots);
+
+        // A slot whose pre-copy the target refused (not synced yet, already serving it) is not frozen for nothing.
+        var notMoved = slots.Count - preCopies.Count;
+        var group = new List<int>(SlotsPerBatch);
+        var withKeys = 0;
+        for (var i = 0; i < slots.Count; i++)
+        {
+            if (preCopies.TryGetValue(slots[i], out var copy))
+            {
+                group.Add(slots[i]);
+                withKeys += copy.Entries.Count > 0 ? 1 : 0;
+            }
+
+            if (group.Count > 0 && (withKeys == SlotsPerFreeze || i == slots.Count - 1))
+            {
+                var (refused, reason) = await HandOverAsync(connection, group, preCopies, target, cancellationToken).ConfigureAwait(false);
+                notMoved += refused;
+                refusal ??= reason;
+                group.Clear();
+                withKeys = 0;
+            }
+        }
+
+        if (notMoved > 0)
+        {
+            throw new InvalidOperationException($"{notMoved} of {slots.Count} slots were refused by the target (first: {refusal})");
+        }
+    }
+
+    /// <summary>
+    /// Freezes <paramref name="group"/>, sends again the slots that changed since their pre-copy, hands the group over
+    /// with CLUSTER SETSLOT, and unfreezes each slot as soon as it is recorded as the target's; its local keys are
+    /// dropped after that, outside the freeze (commands on the slot are redirected by then).
+    /// </summary>
+    /// <returns>How many slots stayed here because the target refused them, and the first refusal.</returns>
+    private async Task<(int Refused, string? Reason)> HandOverAsync(
+        RespConnection connection, List<int> group, Dictionary<int, SlotCopy> preCopies, ClusterNode target, CancellationToken cancellationToken)
     {
         var migration = _server.Migration;
-        var frozen = new List<int>(slots.Count);
-        foreach (var slot in slots)
+        var frozen = new List<int>(group.Count);
+        foreach (var slot in group)
         {
             if (migration.TryFreeze(slot))
             {
@@ -91,32 +155,35 @@ internal sealed partial class RebalanceService
 
         var frozenAt = Stopwatch.GetTimestamp();
         var handedOver = new bool[frozen.Count];
+        var resentSlot = new bool[frozen.Count];
         try
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(BatchMoveTimeout);
             await SlotMigrationState.QuiesceAsync(_server.Clients, timeout.Token).ConfigureAwait(false);
+            var quiescedAt = Stopwatch.GetTimestamp();
 
-            // Two pipelined exchanges: every slot's imports, then SETSLOT for the slots whose imports all succeeded
-            // (a target that refused an import, say for a disk error, must not become the owner of a slot it lacks).
+            // Two pipelined exchanges: the imports of slots that changed since their pre-copy (or have none), then
+            // SETSLOT for the slots whose imports all succeeded (a target that refused an import, say for a disk
+            // error, must not become the owner of a slot it lacks).
             var imports = new List<(int Index, Task<RespReply> Reply)>();
             var counts = new (int Keys, long Bytes)[frozen.Count];
             var slotTexts = new byte[frozen.Count][];
             for (var i = 0; i < frozen.Count; i++)
             {
                 var slot = frozen[i];
-                entries.Clear();
+                slotTexts[i] = SlotText(slot);
+                if (preCopies.TryGetValue(slot, out var copy) && _server.Store.SlotUnchangedSince(slot, copy.Entries))
+                {
+                    counts[i] = (copy.Entries.Count, copy.Bytes);
+                    continue;
+                }
+
+                var entries = new List<SlotEntry>();
                 var bytes = _server.Store.ExportSlot(slot, entries);
                 counts[i] = (entries.Count, bytes);
-                slotTexts[i] = Encoding.ASCII.GetBytes(slot.ToString(CultureInfo.InvariantCulture));
-                var sent = 0;
-                do
-                {
-                    var chunk = Math.Min(ImportChunkKeys, entries.Count - sent);
-                    imports.Add((i, connection.ExecuteAsync(ImportCommand(slotTexts[i], sent == 0, entries, sent, chunk), timeout.Token)));
-                    sent += chunk;
-                }
-                while (sent < entries.Count);
+                SendImport(connection, slotTexts[i], entries, i, imports, timeout.Token);
+                resentSlot[i] = true;
             }
 
             var imported = Enumerable.Repeat(true, frozen.Count).ToArray();
@@ -130,6 +197,7 @@ internal sealed partial class RebalanceService
                 }
             }
 
+            var importedAt = Stopwatch.GetTimestamp();
             var nodeId = Encoding.ASCII.GetBytes(target.Id);
             var handovers = new List<(int Index, Task<RespReply> Reply)>();
             for (var i = 0; i < frozen.Count; i++)
@@ -153,6 +221,7 @@ internal sealed partial class RebalanceService
                 }
             }
 
+            var handedOverAt = Stopwatch.GetTimestamp();
             for (var i = 0; i < frozen.Count; i++)
             {
                 if (!handedOver[i])
@@ -161,26 +230,88 @@ internal sealed partial class RebalanceService
                 }
 
                 _view.AssignSlot(frozen[i], target.Id);
+                migration.Unfreeze(frozen[i]);
+                // After the unfreeze: the held commands are redirected by now and need not wait for this.
                 _server.Store.DeleteSlot(frozen[i]);
+                Interlocked.Increment(ref resentSlot[i] ? ref SlotsResent : ref SlotsKeptFromPreCopy);
                 Interlocked.Increment(ref _slotsMoved);
                 Interlocked.Add(ref _keysMoved, counts[i].Keys);
                 Interlocked.Add(ref _bytesMoved, counts[i].Bytes);
             }
 
-            Log.SlotsMoved(_logger, handedOver.Count(h => h), target.Id, counts.Sum(c => c.Keys), counts.Sum(c => c.Bytes), (long)Stopwatch.GetElapsedTime(frozenAt).TotalMicroseconds);
-            if (handedOver.Any(h => !h))
-            {
-                throw new InvalidOperationException($"{handedOver.Count(h => !h)} of {frozen.Count} slots were refused by the target (first: {refusal})");
-            }
+            Log.SlotsMoved(
+                _logger, handedOver.Count(h => h), target.Id, counts.Sum(c => c.Keys), counts.Sum(c => c.Bytes), resentSlot.Count(r => r),
+                Microseconds(frozenAt, Stopwatch.GetTimestamp()), Microseconds(frozenAt, quiescedAt), Microseconds(quiescedAt, importedAt),
+                Microseconds(importedAt, handedOverAt), Microseconds(handedOverAt, Stopwatch.GetTimestamp()));
+            return (handedOver.Count(h => !h), refusal);
         }
         finally
         {
+            // Unfreeze is idempotent: this releases the slots that were not handed over (or all, on an exception).
             foreach (var slot in frozen)
             {
                 migration.Unfreeze(slot);
             }
         }
     }
+
+    /// <summary>
+    /// Copies <paramref name="slots"/> to the target while they are still served here (RESET first, so what the target
+    /// holds for them is exactly this copy). Returns, per slot whose copy the target accepted, what was sent, for
+    /// <see cref="KeyValueStore.SlotUnchangedSince"/> to compare with once the slot is frozen; and the first refusal.
+    /// </summary>
+    private async Task<(Dictionary<int, SlotCopy> Accepted, string? FirstRefusal)> PreCopyAsync(RespConnection connection, List<int> slots, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(BatchMoveTimeout);
+        var copies = new SlotCopy[slots.Count];
+        var imports = new List<(int Index, Task<RespReply> Reply)>();
+        for (var i = 0; i < slots.Count; i++)
+        {
+            var entries = new List<SlotEntry>();
+            copies[i] = new SlotCopy(entries, _server.Store.ExportSlot(slots[i], entries));
+            SendImport(connection, SlotText(slots[i]), entries, i, imports, timeout.Token);
+        }
+
+        var refused = new HashSet<int>();
+        string? firstRefusal = null;
+        foreach (var (index, reply) in imports)
+        {
+            if ((await reply.ConfigureAwait(false)) is { IsError: true } refusal && refused.Add(index))
+            {
+                firstRefusal ??= $"slot {slots[index]}: PEPPER.IMPORT: {refusal.Text}";
+            }
+        }
+
+        var accepted = new Dictionary<int, SlotCopy>(slots.Count);
+        for (var i = 0; i < slots.Count; i++)
+        {
+            if (!refused.Contains(i))
+            {
+                accepted[slots[i]] = copies[i];
+            }
+        }
+
+        return (accepted, firstRefusal);
+    }
+
+    /// <summary>Queues the PEPPER.IMPORT commands for one slot: RESET with the first chunk, APPEND with the rest.</summary>
+    private static void SendImport(
+        RespConnection connection, byte[] slotText, List<SlotEntry> entries, int index, List<(int Index, Task<RespReply> Reply)> replies, CancellationToken cancellationToken)
+    {
+        var sent = 0;
+        do
+        {
+            var chunk = Math.Min(ImportChunkKeys, entries.Count - sent);
+            replies.Add((index, connection.ExecuteAsync(ImportCommand(slotText, sent == 0, entries, sent, chunk), cancellationToken)));
+            sent += chunk;
+        }
+        while (sent < entries.Count);
+    }
+
+    private static long Microseconds(long from, long to) => (long)Stopwatch.GetElapsedTime(from, to).TotalMicroseconds;
+
+    private static byte[] SlotText(int slot) => Encoding.ASCII.GetBytes(slot.ToString(CultureInfo.InvariantCulture));
 
     private static List<byte[]> ImportCommand(byte[] slotText, bool first, List<SlotEntry> entries, int start, int count)
     {
@@ -203,4 +334,7 @@ internal sealed partial class RebalanceService
     private static readonly byte[] SetSlotWord = "SETSLOT"u8.ToArray();
     private static readonly byte[] NodeWord = "NODE"u8.ToArray();
     private static readonly byte[] EpochWord = "EPOCH"u8.ToArray();
+
+    /// <summary>What a pre-copy sent for one slot: its entries (with the expiries sent) and their key and value bytes.</summary>
+    private sealed record SlotCopy(List<SlotEntry> Entries, long Bytes);
 }

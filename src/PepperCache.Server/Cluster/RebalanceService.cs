@@ -50,6 +50,7 @@ internal sealed partial class RebalanceService : IHostedService, IRebalancer, ID
     private long _keysMoved;
     private long _bytesMoved;
     private long _startedAt;
+    private int _activeMoves;
 
     /// <summary>Attempts to move slots to a target that failed (the slots stayed here); for tests and diagnostics.</summary>
     internal long FailedMoves;
@@ -89,7 +90,8 @@ internal sealed partial class RebalanceService : IHostedService, IRebalancer, ID
 
     public async Task WhenSettledAsync(CancellationToken cancellationToken)
     {
-        while (CountPending() > 0)
+        // A move in progress may have given away its last slot but not yet dropped its keys here.
+        while (CountPending() > 0 || Volatile.Read(ref _activeMoves) > 0)
         {
             await Task.Delay(20, cancellationToken).ConfigureAwait(false);
         }

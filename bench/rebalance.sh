@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Times a rebalance on real processes: 3 PepperCache.Server processes on 127.0.0.1 hold N keys (default 1,000,000),
+# a 4th joins; readers do pipelined GETs throughout. Prints how long the move took, keys/s, GET/s before and during,
+# misses (must be 0), keys after (must be N) and CPU per node. Figures go in docs/cluster.md ("Rebalance" > "Figures").
+# A measuring tool, not a test. The driver is test/PepperCache.Microbenchmarks/Rebalance/.
+set -euo pipefail
+
+usage() {
+  cat <<'TXT'
+Usage: bench/rebalance.sh [keys] [--help]
+
+Builds Release, then starts 4 servers (RESP 19301-19304, admin 19401-19404, --appendonly no, a fresh --dir each
+under a temporary directory): 3 first, keys loaded, then the 4th joining. Every server it starts is killed (by pid)
+on exit, also on failure; the work directory (logs) is removed unless KEEP_TMP=1. Exits 1 when a reader saw a
+miss or a wrong value, or the keys after the move do not add up to N.
+
+Environment: READERS [4] and READ_PIPELINE [32] (GETs in flight per reader; READERS=0 moves without clients),
+READER=client to read through PepperCache.Client's ClusterClient instead of the driver's lean MOVED-following
+router, PEPPER_SERVER=path to run that PepperCache.Server build (say, an older commit's) instead of this tree's,
+PEPPER_SERVER_ARGS="..." extra arguments for every node (KEEP_TMP=1 PEPPER_SERVER_ARGS=
+--Serilog:MinimumLevel:Override:PepperCache.Server.Cluster=Debug logs each batch's freeze time, event 4104).
+TXT
+}
+[[ ${1:-} == -h || ${1:-} == --help ]] && { usage; exit 0; }
+keys=${1:-1000000}
+[[ $keys =~ ^[0-9]+$ ]] || { echo "error: keys must be a number (see --help)" >&2; exit 2; }
+
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+KEEP_TMP=${KEEP_TMP:-0}
+SERVER=${PEPPER_SERVER:-$REPO/src/PepperCache.Server/bin/Release/net10.0/PepperCache.Server}
+DRIVER="$REPO/test/PepperCache.Microbenchmarks/bin/Release/net10.0/PepperCache.Microbenchmarks"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+
+log() { printf '[rebalance %s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
+
+for port in 19301 19302 19303 19304 19401 19402 19403 19404; do
+  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+    log "error: something already listens on 127.0.0.1:$port"; exit 1
+  fi
+done
+
+TMP=$(mktemp -d /tmp/peppercache-rebalance.XXXXXX)
+PIDS="$TMP/pids"
+: >"$PIDS"
+cleanup() {
+  local rc=$? pid
+  trap - EXIT INT TERM
+  # Only the pids the driver wrote down, and only while they still run our server binary (pids are reused).
+  while read -r pid; do
+    [[ -n $pid ]] || continue
+    if grep -qa PepperCache.Server "/proc/$pid/cmdline" 2>/dev/null; then kill -KILL "$pid" 2>/dev/null || true; fi
+  done <"$PIDS"
+  if [[ $KEEP_TMP == 1 ]]; then log "work directory kept: $TMP"; else rm -rf "$TMP"; fi
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+log "building Release"
+(cd "$REPO" && timeout 900 dotnet build -c Release src/PepperCache.Server >"$TMP/build.log" 2>&1 \
+  && timeout 900 dotnet build -c Release test/PepperCache.Microbenchmarks >>"$TMP/build.log" 2>&1) \
+  || { tail -n 30 "$TMP/build.log" >&2; log "error: build failed"; exit 1; }
+
+log "uname: $(uname -srm); $(nproc) cores; load average $(cut -d' ' -f1-3 /proc/loadavg)"
+status=0
+timeout 1800 "$DRIVER" rebalance "$SERVER" "$TMP" "$PIDS" "$keys" || status=$?
+
+echo
+echo "  server log lines about the rebalance (4101 start, 4102 done, 4103 failed target):"
+for dir in "$TMP"/node*; do
+  grep -hE 'Rebalance (started|done)|failed, keeping them' "$dir/server.log" 2>/dev/null | sed "s|^|    $(basename "$dir"): |" || true
+done
+exit "$status"
