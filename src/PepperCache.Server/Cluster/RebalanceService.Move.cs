@@ -82,7 +82,15 @@ internal sealed partial class RebalanceService
                 : MinBackoff;
             Interlocked.Increment(ref FailedMoves);
             _backoff[target.Id] = new Backoff(Stopwatch.GetTimestamp() + (long)(delay.TotalSeconds * Stopwatch.Frequency), delay);
-            Log.RebalanceTargetFailed(_logger, target.Id, $"{target.Host}:{target.Port}", (long)delay.TotalMilliseconds, ex.Message);
+            if (ex.Message.Contains("TRYAGAIN", StringComparison.Ordinal))
+            {
+                // Every join meets this once: the joiner hears of the move before it has the slot table.
+                Log.RebalanceTargetNotReady(_logger, target.Id, $"{target.Host}:{target.Port}", (long)delay.TotalMilliseconds);
+            }
+            else
+            {
+                Log.RebalanceTargetFailed(_logger, target.Id, $"{target.Host}:{target.Port}", (long)delay.TotalMilliseconds, ex.Message);
+            }
         }
         finally
         {

@@ -15,6 +15,9 @@ internal static partial class Log
     [LoggerMessage(4104, LogLevel.Debug, "{Slots} slots moved to {Target}: {Keys} keys, {Bytes} bytes, {Resent} slots sent again because they changed after their pre-copy, frozen {FrozenUs} us (barrier {BarrierUs}, imports {ImportUs}, SETSLOT {SetSlotUs}, assign and delete {AssignUs})")]
     public static partial void SlotsMoved(ILogger logger, int slots, string target, int keys, long bytes, int resent, long frozenUs, long barrierUs, long importUs, long setSlotUs, long assignUs);
 
+    [LoggerMessage(4107, LogLevel.Information, "Moving slots to {Target} ({Address}) waits {RetryMs} ms: it has not learned the slot table yet")]
+    public static partial void RebalanceTargetNotReady(ILogger logger, string target, string address, long retryMs);
+
     [LoggerMessage(4105, LogLevel.Information, "Removed {Keys} stray keys of {Slots} slots this node neither serves nor is due to serve")]
     public static partial void StrayKeysRemoved(ILogger logger, long keys, int slots);
 
