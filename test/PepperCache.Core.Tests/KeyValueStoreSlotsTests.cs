@@ -91,14 +91,17 @@ public class KeyValueStoreSlotsTests
     }
 
     [Fact]
-    public void OccupiedSlotsAreThoseHoldingKeys()
+    public void KeysAreCountedPerSlotInOnePass()
     {
         _store.Set("{a}"u8, "1"u8);
+        _store.Set("{a}2"u8, "1"u8);
         _store.Set("{b}"u8, "1"u8);
-        var occupied = new bool[HashSlot.SlotCount];
-        _store.GetOccupiedSlots(occupied);
-        Assert.Equal(2, occupied.Count(o => o));
-        Assert.True(occupied[HashSlot.Of("{a}"u8)]);
+        var counts = new int[HashSlot.SlotCount];
+        counts[7] = 99;
+        _store.CountKeysPerSlot(counts);
+        Assert.Equal(3, counts.Sum());
+        Assert.Equal(2, counts[HashSlot.Of("{a}"u8)]);
+        Assert.Equal(1, counts[HashSlot.Of("{b}"u8)]);
     }
 
     [Fact]

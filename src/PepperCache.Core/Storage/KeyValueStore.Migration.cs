@@ -126,10 +126,14 @@ public sealed partial class KeyValueStore
         Set(key, value, expiresAt);
     }
 
-    /// <summary>Which hash slots hold at least one key here (expired ones included), one pass over the store.</summary>
-    public void GetOccupiedSlots(Span<bool> occupied)
+    /// <summary>
+    /// Keys per hash slot (expired ones not yet reclaimed included) into <paramref name="counts"/>, in one pass over
+    /// the store: a slot's shard holds 1/256 of the keys, so asking slot by slot would read each shard 64 times.
+    /// </summary>
+    public void CountKeysPerSlot(Span<int> counts)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(occupied.Length, HashSlot.SlotCount);
+        ArgumentOutOfRangeException.ThrowIfLessThan(counts.Length, HashSlot.SlotCount);
+        counts.Clear();
         foreach (var shard in _shards)
         {
             lock (shard.Lock)
@@ -139,7 +143,7 @@ public sealed partial class KeyValueStore
                 {
                     if (shard.GetAt(i) is { } entry)
                     {
-                        occupied[HashSlot.Of(Entry.GetKey(entry))] = true;
+                        counts[HashSlot.Of(Entry.GetKey(entry))]++;
                     }
                 }
             }

@@ -50,6 +50,9 @@ internal sealed partial class RebalanceService
             var connection = await RespConnection.ConnectAsync(target.Host, target.Port, cancellationToken).ConfigureAwait(false);
             await using (connection.ConfigureAwait(false))
             {
+                // Batch sizes only: counts a moment old are good enough.
+                var counts = new int[HashSlot.SlotCount];
+                _server.Store.CountKeysPerSlot(counts);
                 var next = 0;
                 while (next < slots.Count)
                 {
@@ -62,7 +65,7 @@ internal sealed partial class RebalanceService
                         if (view.OwnerOf(slot).Id == view.Myself.Id && view.DesiredOwnerOf(slot).Id == target.Id)
                         {
                             batch.Add(slot);
-                            keys += _server.Store.CountKeysInSlot(slot);
+                            keys += counts[slot];
                         }
                     }
 

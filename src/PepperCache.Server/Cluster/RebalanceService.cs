@@ -280,13 +280,13 @@ internal sealed partial class RebalanceService : IHostedService, IRebalancer, ID
         var myself = view.Myself.Id;
         var store = _server.Store;
         var migration = _server.Migration;
-        var occupied = new bool[HashSlot.SlotCount];
-        store.GetOccupiedSlots(occupied);
+        var counts = new int[HashSlot.SlotCount];
+        store.CountKeysPerSlot(counts);
         long keys = 0;
         var slots = 0;
         for (var slot = 0; slot < HashSlot.SlotCount; slot++)
         {
-            if (!occupied[slot] || view.OwnerOf(slot).Id == myself || view.DesiredOwnerOf(slot).Id == myself)
+            if (counts[slot] == 0 || view.OwnerOf(slot).Id == myself || view.DesiredOwnerOf(slot).Id == myself)
             {
                 continue;
             }
