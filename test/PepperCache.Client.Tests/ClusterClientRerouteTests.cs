@@ -33,6 +33,29 @@ public sealed class ClusterClientRerouteTests
     }
 
     [Fact]
+    public async Task Many_MOVED_replies_fix_their_slots_at_once_and_reload_the_map_at_most_once_a_second()
+    {
+        await using var a = new FakeClusterNode("a");
+        await using var b = new FakeClusterNode("b");
+        a.Map = [(0, KeySlot.SlotCount - 1, a.Port)];
+        await using var client = await ConnectAsync(a);
+
+        // Every slot moved to b, but a's CLUSTER SLOTS still says a (its view lags, as during a rebalance).
+        a.MovedTo = b.Port;
+        var keys = Enumerable.Range(0, 200).Select(i => $"moved:{i}").ToArray();
+        foreach (var key in keys)
+        {
+            Assert.Equal("b", (await client.ExecuteAsync("GET", key)).Text);
+        }
+
+        Assert.All(keys, key => Assert.Equal(new ClusterNode("127.0.0.1", b.Port), client.Slots.OwnerOf(KeySlot.Of(System.Text.Encoding.UTF8.GetBytes(key)))));
+        Assert.Equal(200, a.Count("GET"));
+
+        // The first load, and one reload for the first MOVED; the other 199 came within the second.
+        Assert.InRange(a.Count("CLUSTER"), 1, 2);
+    }
+
+    [Fact]
     public async Task Commands_in_flight_when_the_node_goes_away_share_one_reload_of_the_map()
     {
         await using var a = new FakeClusterNode("a");

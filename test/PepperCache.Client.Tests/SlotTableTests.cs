@@ -81,6 +81,28 @@ public sealed class SlotTableTests
     }
 
     [Fact]
+    public void A_node_whose_last_slot_moves_away_is_no_longer_listed()
+    {
+        var a = new ClusterNode("127.0.0.1", 7000);
+        var b = new ClusterNode("127.0.0.2", 7000);
+        var c = new ClusterNode("127.0.0.3", 7000);
+        var table = SlotTable.Parse(Slots((0, 1, "127.0.0.2", 7000), (2, 16383, "127.0.0.1", 7000)), "127.0.0.1");
+
+        var once = table.WithOwner(0, a);
+        var all = table.WithOwners(new Dictionary<int, ClusterNode> { [0] = c, [1] = c, [2] = b });
+
+        Assert.Equal([b, a], table.Nodes);
+        Assert.Equal([b, a], once.Nodes);
+        Assert.Equal([b, a, c], all.Nodes);
+        Assert.Equal([a], once.WithOwner(1, a).Nodes);
+        Assert.Equal(a, once.WithOwner(1, a).OwnerOf(16383));
+        Assert.Equal(c, all.OwnerOf(1));
+        Assert.Equal(b, all.OwnerOf(2));
+        Assert.Equal(a, all.OwnerOf(3));
+        Assert.Same(table, table.WithOwners(new Dictionary<int, ClusterNode>()));
+    }
+
+    [Fact]
     public void A_single_node_serves_every_slot()
     {
         var table = SlotTable.Single(new ClusterNode("h", 1));

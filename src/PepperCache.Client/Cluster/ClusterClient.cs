@@ -27,6 +27,11 @@ public sealed class ClusterClient : IAsyncDisposable
     private readonly Dictionary<ClusterNode, Task<RespConnection>> _connections = [];
     private volatile SlotTable _slots;
     private Task _refreshing = Task.CompletedTask;
+    private long _lastRequestedRefresh = long.MinValue / 2;
+
+    // Under _lock: the slots MOVED replies fixed since the map was last loaded, and whether a delayed reload waits.
+    private readonly Dictionary<int, ClusterNode> _movedSinceLoad = [];
+    private bool _reloadScheduled;
     private bool _disposed;
 
     private ClusterClient(ClusterNode seed, ClusterClientOptions options)
@@ -133,7 +138,12 @@ public sealed class ClusterClient : IAsyncDisposable
             {
                 // Route this slot right at once; the rest of the map is refreshed in the background, since one
                 // MOVED usually means many slots moved.
-                _slots = _slots.WithOwner(redirect.Slot, target);
+                lock (_lock)
+                {
+                    _slots = _slots.WithOwner(redirect.Slot, target);
+                    _movedSinceLoad[redirect.Slot] = target;
+                }
+
                 RequestRefresh();
             }
 
@@ -166,7 +176,15 @@ public sealed class ClusterClient : IAsyncDisposable
 
                 // An error the first time means no cluster here (Redis: "ERR This instance has cluster support disabled").
                 IsCluster = !reply.IsError;
-                _slots = reply.IsError ? SlotTable.Single(node) : SlotTable.Parse(reply, node.Host);
+                var loaded = reply.IsError ? SlotTable.Single(node) : SlotTable.Parse(reply, node.Host);
+                lock (_lock)
+                {
+                    // A MOVED since the last load may be newer than the node that sent this map (during a rebalance
+                    // its view lags): keep it rather than go back to the old owner. A stale one costs one more MOVED.
+                    _slots = loaded.WithOwners(_movedSinceLoad);
+                    _movedSinceLoad.Clear();
+                }
+
                 return;
             }
             catch (RespConnectionException e)
@@ -251,7 +269,43 @@ public sealed class ClusterClient : IAsyncDisposable
         return node;
     }
 
-    private void RequestRefresh() => _ = RefreshAsync(avoid: null);
+    /// <summary>A background reload after a MOVED, unless one started less than <see cref="ClusterClientOptions.MinRefreshInterval"/> ago.</summary>
+    /// <remarks>One asked for sooner is not dropped but delayed, so the map still ends up whole (nodes gone dropped).</remarks>
+    private void RequestRefresh()
+    {
+        var now = Environment.TickCount64;
+        var wait = Interlocked.Read(ref _lastRequestedRefresh) + (long)_options.MinRefreshInterval.TotalMilliseconds - now;
+        lock (_lock)
+        {
+            if (_reloadScheduled || _disposed)
+            {
+                return;
+            }
+
+            if (wait > 0)
+            {
+                _reloadScheduled = true;
+                _ = ReloadLaterAsync(TimeSpan.FromMilliseconds(wait));
+                return;
+            }
+
+            Interlocked.Exchange(ref _lastRequestedRefresh, now);
+        }
+
+        _ = RefreshAsync(avoid: null);
+    }
+
+    private async Task ReloadLaterAsync(TimeSpan delay)
+    {
+        await Task.Delay(delay).ConfigureAwait(false);
+        lock (_lock)
+        {
+            _reloadScheduled = false;
+            Interlocked.Exchange(ref _lastRequestedRefresh, Environment.TickCount64);
+        }
+
+        await RefreshAsync(avoid: null).ConfigureAwait(false);
+    }
 
     /// <summary>The reload of the map under way, or a new one (none once disposed); exceptions stay inside it.</summary>
     private Task RefreshAsync(ClusterNode? avoid)

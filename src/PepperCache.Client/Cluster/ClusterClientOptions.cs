@@ -27,4 +27,11 @@ public sealed class ClusterClientOptions
     /// node that could not be reached (the cluster has not noticed yet that it is gone).
     /// </summary>
     public TimeSpan RetryDelay { get; init; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>
+    /// The least time between two background reloads of the slot map that MOVED replies ask for. During a rebalance
+    /// every command on a moved slot says MOVED; each one already fixes its own slot at once, and reloading the
+    /// whole map (about 1 MB from a PepperCache node) after each was the client's main cost. Zero reloads every time.
+    /// </summary>
+    public TimeSpan MinRefreshInterval { get; init; } = TimeSpan.FromSeconds(1);
 }

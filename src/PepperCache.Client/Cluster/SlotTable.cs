@@ -119,6 +119,30 @@ public sealed class SlotTable
     }
 
     /// <summary>This map with one slot moved to <paramref name="node"/> (what a MOVED reply says).</summary>
+    /// <summary>This map with each slot of <paramref name="owners"/> pointed at its node (one copy for all).</summary>
+    public SlotTable WithOwners(IReadOnlyDictionary<int, ClusterNode> owners)
+    {
+        ArgumentNullException.ThrowIfNull(owners);
+        var table = this;
+        var nodes = _nodes;
+        var slots = (short[])_owners.Clone();
+        foreach (var (slot, node) in owners)
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(slot);
+            ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(slot, KeySlot.SlotCount);
+            var index = Array.IndexOf(nodes, node);
+            if (index < 0)
+            {
+                index = nodes.Length;
+                nodes = [.. nodes, node];
+            }
+
+            slots[slot] = (short)index;
+        }
+
+        return owners.Count == 0 ? table : WithoutIdleNodes(slots, nodes);
+    }
+
     public SlotTable WithOwner(int slot, ClusterNode node)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(slot);
@@ -133,6 +157,46 @@ public sealed class SlotTable
 
         var owners = (short[])_owners.Clone();
         owners[slot] = (short)index;
-        return new SlotTable(owners, nodes);
+        return WithoutIdleNodes(owners, nodes);
+    }
+
+    /// <summary>A map of <paramref name="owners"/> (owned by the caller) that lists only nodes still serving a slot.</summary>
+    private static SlotTable WithoutIdleNodes(short[] owners, ClusterNode[] nodes)
+    {
+        var used = new bool[nodes.Length];
+        foreach (var owner in owners)
+        {
+            if (owner != Unowned)
+            {
+                used[owner] = true;
+            }
+        }
+
+        if (Array.TrueForAll(used, u => u))
+        {
+            return new SlotTable(owners, nodes);
+        }
+
+        // A patch moved a node's last slot away (it left the cluster): drop it, as a reload would.
+        var remap = new short[nodes.Length];
+        var kept = new List<ClusterNode>(nodes.Length);
+        for (var i = 0; i < nodes.Length; i++)
+        {
+            if (used[i])
+            {
+                remap[i] = (short)kept.Count;
+                kept.Add(nodes[i]);
+            }
+        }
+
+        for (var slot = 0; slot < owners.Length; slot++)
+        {
+            if (owners[slot] != Unowned)
+            {
+                owners[slot] = remap[owners[slot]];
+            }
+        }
+
+        return new SlotTable(owners, [.. kept]);
     }
 }

@@ -34,6 +34,9 @@ public sealed class FakeClusterNode : IAsyncDisposable
     /// <summary>The slot ranges this node reports in CLUSTER SLOTS: (start, end, owner's port).</summary>
     public IReadOnlyList<(int Start, int End, int Port)> Map { get; set; } = [];
 
+    /// <summary>When set, GET answers <c>-MOVED &lt;slot&gt; 127.0.0.1:&lt;port&gt;</c> (its slots moved away).</summary>
+    public int? MovedTo { get; set; }
+
     /// <summary>How long CLUSTER SLOTS takes to answer.</summary>
     public TimeSpan SlotsDelay { get; set; }
 
@@ -130,6 +133,7 @@ public sealed class FakeClusterNode : IAsyncDisposable
     {
         "CLUSTER" => SlotsReply(),
         "PING" => "+PONG\r\n",
+        "GET" when MovedTo is { } port => $"-MOVED {PepperCache.Client.Cluster.KeySlot.Of(Encoding.UTF8.GetBytes(command[1]))} 127.0.0.1:{port}\r\n",
         "GET" => $"${Name.Length}\r\n{Name}\r\n",
         _ => "-ERR unknown command\r\n",
     };
