@@ -13,9 +13,7 @@ public sealed partial class KeyValueStore
     public long ExportSlot(int slot, List<SlotEntry> into)
     {
         ArgumentNullException.ThrowIfNull(into);
-        ArgumentOutOfRangeException.ThrowIfNegative(slot);
-        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(slot, HashSlot.SlotCount);
-        var shard = _shards[slot & (_shards.Length - 1)];
+        var shard = ShardOfSlot(slot);
         var now = Now;
         long bytes = 0;
         lock (shard.Lock)
@@ -49,9 +47,7 @@ public sealed partial class KeyValueStore
     public bool SlotUnchangedSince(int slot, List<SlotEntry> exported)
     {
         ArgumentNullException.ThrowIfNull(exported);
-        ArgumentOutOfRangeException.ThrowIfNegative(slot);
-        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(slot, HashSlot.SlotCount);
-        var shard = _shards[slot & (_shards.Length - 1)];
+        var shard = ShardOfSlot(slot);
         var now = Now;
         var next = 0;
         lock (shard.Lock)
@@ -83,9 +79,7 @@ public sealed partial class KeyValueStore
     /// <summary>Removes every key (live or expired) of hash slot <paramref name="slot"/>; returns how many were live.</summary>
     public long DeleteSlot(int slot)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(slot);
-        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(slot, HashSlot.SlotCount);
-        var shard = _shards[slot & (_shards.Length - 1)];
+        var shard = ShardOfSlot(slot);
         var now = Now;
         long removed = 0;
         lock (shard.Lock)

@@ -9,9 +9,7 @@ public sealed partial class KeyValueStore
     /// <summary>Live keys in hash slot <paramref name="slot"/> (expired keys met on the way are reclaimed).</summary>
     public long CountKeysInSlot(int slot)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(slot);
-        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(slot, HashSlot.SlotCount);
-        var shard = _shards[slot & (_shards.Length - 1)];
+        var shard = ShardOfSlot(slot);
         var now = Now;
         long found = 0;
         lock (shard.Lock)
@@ -33,9 +31,7 @@ public sealed partial class KeyValueStore
     public void GetKeysInSlot(int slot, int count, List<byte[]> into)
     {
         ArgumentNullException.ThrowIfNull(into);
-        ArgumentOutOfRangeException.ThrowIfNegative(slot);
-        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(slot, HashSlot.SlotCount);
-        var shard = _shards[slot & (_shards.Length - 1)];
+        var shard = ShardOfSlot(slot);
         var now = Now;
         lock (shard.Lock)
         {
@@ -73,6 +69,14 @@ public sealed partial class KeyValueStore
         }
 
         return removed;
+    }
+
+    /// <summary>The shard holding every key of hash slot <paramref name="slot"/> (checked to be a slot).</summary>
+    private StoreShard ShardOfSlot(int slot)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(slot);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(slot, HashSlot.SlotCount);
+        return _shards[slot & (_shards.Length - 1)];
     }
 
     /// <summary>The live entry in table position <paramref name="index"/> if its key hashes to <paramref name="slot"/>; reclaims it if expired.</summary>
