@@ -12,9 +12,10 @@ namespace PepperCache.Server.Cluster;
 /// </summary>
 /// <remarks>
 /// <para>
-/// One worker per target node (at most <see cref="MaxParallelTargets"/> at once), each moving its slots one by one
-/// over one RESP connection (<see cref="MoveSlotAsync"/>). A target that fails keeps its slots here and is retried
-/// with exponential backoff; an import overwrites and starts with RESET, so retrying is always safe.
+/// One worker per target node (at most <see cref="MaxParallelTargets"/> at once), each moving its slots in batches
+/// over one RESP connection (<see cref="MoveSlotsAsync"/>: pre-copy, then freeze groups and hand over; see
+/// docs/cluster.md "Rebalance"). A target that fails keeps its slots here and is retried with exponential backoff; an
+/// import overwrites and starts with RESET, so retrying is always safe.
 /// </para>
 /// <para>
 /// Between rounds with nothing to move, it removes stray keys: keys of slots this node neither serves nor is due to
