@@ -83,6 +83,8 @@ internal sealed class RespConnectionHandler(ServerState server, ILogger<RespConn
                         if (replied)
                         {
                             replied = false;
+                            // As below: under appendfsync always no reply leaves before its record is fsync'd.
+                            await context.Aof.WaitDurableAsync().ConfigureAwait(false);
                             if ((await output.FlushAsync().ConfigureAwait(false)).IsCompleted)
                             {
                                 input.AdvanceTo(consumed, buffer.End);
