@@ -27,9 +27,9 @@ public sealed class ClusterClient : IAsyncDisposable
     private readonly Dictionary<ClusterNode, Task<RespConnection>> _connections = [];
     private volatile SlotTable _slots;
     private Task _refreshing = Task.CompletedTask;
+    // Under _lock: when a reload after a MOVED was last asked for, the slots MOVED replies fixed since the map was last
+    // loaded, and whether a delayed reload waits.
     private long _lastRequestedRefresh = long.MinValue / 2;
-
-    // Under _lock: the slots MOVED replies fixed since the map was last loaded, and whether a delayed reload waits.
     private readonly Dictionary<int, ClusterNode> _movedSinceLoad = [];
     private bool _reloadScheduled;
     private bool _disposed;
@@ -274,7 +274,6 @@ public sealed class ClusterClient : IAsyncDisposable
     private void RequestRefresh()
     {
         var now = Environment.TickCount64;
-        var wait = Interlocked.Read(ref _lastRequestedRefresh) + (long)_options.MinRefreshInterval.TotalMilliseconds - now;
         lock (_lock)
         {
             if (_reloadScheduled || _disposed)
@@ -282,6 +281,7 @@ public sealed class ClusterClient : IAsyncDisposable
                 return;
             }
 
+            var wait = _lastRequestedRefresh + (long)_options.MinRefreshInterval.TotalMilliseconds - now;
             if (wait > 0)
             {
                 _reloadScheduled = true;
@@ -289,7 +289,7 @@ public sealed class ClusterClient : IAsyncDisposable
                 return;
             }
 
-            Interlocked.Exchange(ref _lastRequestedRefresh, now);
+            _lastRequestedRefresh = now;
         }
 
         _ = RefreshAsync(avoid: null);
@@ -301,7 +301,7 @@ public sealed class ClusterClient : IAsyncDisposable
         lock (_lock)
         {
             _reloadScheduled = false;
-            Interlocked.Exchange(ref _lastRequestedRefresh, Environment.TickCount64);
+            _lastRequestedRefresh = Environment.TickCount64;
         }
 
         await RefreshAsync(avoid: null).ConfigureAwait(false);

@@ -85,7 +85,7 @@ internal sealed partial class RebalanceService
                 : MinBackoff;
             Interlocked.Increment(ref FailedMoves);
             _backoff[target.Id] = new Backoff(Stopwatch.GetTimestamp() + (long)(delay.TotalSeconds * Stopwatch.Frequency), delay);
-            if (ex.Message.Contains("TRYAGAIN", StringComparison.Ordinal))
+            if (ex is SlotsRefusedException { TargetNotSynced: true })
             {
                 // Every join meets this once: the joiner hears of the move before it has the slot table.
                 Log.RebalanceTargetNotReady(_logger, target.Id, $"{target.Host}:{target.Port}", (long)delay.TotalMilliseconds);
@@ -114,7 +114,7 @@ internal sealed partial class RebalanceService
     /// </summary>
     internal async Task MoveSlotsAsync(RespConnection connection, List<int> slots, ClusterNode target, CancellationToken cancellationToken)
     {
-        var (preCopies, refusal) = await PreCopyAsync(connection, slots, cancellationToken).ConfigureAwait(false);
+        var (preCopies, refusal, notSynced) = await PreCopyAsync(connection, slots, cancellationToken).ConfigureAwait(false);
         PreCopied?.Invoke(slots);
 
         // A slot whose pre-copy the target refused (not synced yet, already serving it) is not frozen for nothing.
@@ -141,7 +141,9 @@ internal sealed partial class RebalanceService
 
         if (notMoved > 0)
         {
-            throw new InvalidOperationException($"{notMoved} of {slots.Count} slots were refused by the target (first: {refusal})");
+            throw new SlotsRefusedException(
+                $"{notMoved} of {slots.Count} slots were refused by the target (first: {refusal})",
+                targetNotSynced: notSynced && preCopies.Count == 0);
         }
     }
 
@@ -271,7 +273,7 @@ internal sealed partial class RebalanceService
     /// holds for them is exactly this copy). Returns, per slot whose copy the target accepted, what was sent, for
     /// <see cref="KeyValueStore.SlotUnchangedSince"/> to compare with once the slot is frozen; and the first refusal.
     /// </summary>
-    private async Task<(Dictionary<int, SlotCopy> Accepted, string? FirstRefusal)> PreCopyAsync(RespConnection connection, List<int> slots, CancellationToken cancellationToken)
+    private async Task<(Dictionary<int, SlotCopy> Accepted, string? FirstRefusal, bool NotSynced)> PreCopyAsync(RespConnection connection, List<int> slots, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(BatchMoveTimeout);
@@ -286,11 +288,13 @@ internal sealed partial class RebalanceService
 
         var refused = new HashSet<int>();
         string? firstRefusal = null;
+        var notSynced = true;
         foreach (var (index, reply) in imports)
         {
             if ((await reply.ConfigureAwait(false)) is { IsError: true } refusal && refused.Add(index))
             {
                 firstRefusal ??= $"slot {slots[index]}: PEPPER.IMPORT: {refusal.Text}";
+                notSynced &= refusal.Text?.StartsWith("TRYAGAIN ", StringComparison.Ordinal) == true;
             }
         }
 
@@ -303,7 +307,7 @@ internal sealed partial class RebalanceService
             }
         }
 
-        return (accepted, firstRefusal);
+        return (accepted, firstRefusal, notSynced && refused.Count > 0);
     }
 
     /// <summary>Queues the PEPPER.IMPORT commands for one slot: RESET with the first chunk, APPEND with the rest.</summary>
@@ -348,4 +352,11 @@ internal sealed partial class RebalanceService
 
     /// <summary>What a pre-copy sent for one slot: its entries (with the expiries sent) and their key and value bytes.</summary>
     private sealed record SlotCopy(List<SlotEntry> Entries, long Bytes);
+}
+
+/// <summary>A target refused some slots of a batch; they stay here and the target is retried with backoff.</summary>
+/// <param name="targetNotSynced">It refused every pre-copy with TRYAGAIN: a joiner that has not learned the slot table yet.</param>
+internal sealed class SlotsRefusedException(string message, bool targetNotSynced) : Exception(message)
+{
+    public bool TargetNotSynced { get; } = targetNotSynced;
 }

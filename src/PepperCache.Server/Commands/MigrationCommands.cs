@@ -78,18 +78,22 @@ internal static class MigrationCommands
         }
 
         var server = context.Server;
-        if (!server.Aof.Loading && server.Cluster is { Synced: false })
+        // Replaying the AOF skips these checks: the log, not the current slot map, says what the slot held.
+        if (!server.Aof.Loading && server.Cluster is { } view)
         {
-            // A joining node that has not learned the slot table yet takes itself for every slot's owner.
-            context.WriteError("TRYAGAIN This node has not learned the cluster's slot table yet"u8);
-            return;
-        }
+            if (!view.Synced)
+            {
+                // A joining node that has not learned the slot table yet takes itself for every slot's owner.
+                context.WriteError("TRYAGAIN This node has not learned the cluster's slot table yet"u8);
+                return;
+            }
 
-        if (!server.Aof.Loading && server.Cluster is { } view && view.OwnerOf((int)slot).Id == view.Myself.Id)
-        {
-            // Late or repeated import of a slot this node already serves: its keys here are newer than the sender's.
-            context.WriteError($"ERR Slot {slot} is already served by this node");
-            return;
+            if (view.OwnerOf((int)slot).Id == view.Myself.Id)
+            {
+                // Late or repeated import of a slot this node already serves: its keys here are newer than the sender's.
+                context.WriteError($"ERR Slot {slot} is already served by this node");
+                return;
+            }
         }
 
         var store = context.Store;
