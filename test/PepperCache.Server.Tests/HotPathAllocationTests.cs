@@ -20,8 +20,8 @@ public sealed class HotPathAllocationTests(NodeFixture node) : IClassFixture<Nod
     // any per-call allocation, at least 8 bytes, would cost 16 KB over the run, still above this.
     private const int OneTimeSlack = 8192;
 
-    // Entry layout: 12-byte header + key + value, plus the array's object header and length (24 bytes on x64).
-    private const int ArrayOverhead = 24 + 12;
+    // Entry layout: 16-byte header (expiry, key length, type/encoding/access bits) + key + value, plus the array's object header and length (24 bytes on x64).
+    private const int ArrayOverhead = 24 + 16;
 
     public static TheoryData<string, int> Commands => new()
     {

@@ -182,6 +182,16 @@ public sealed class ServerArgumentsTests
             "    \tdata directory (default \"data/<node>-<port>\")\n" +
             "  -hz int\n" +
             "    \tactive expiry cycles per second (default 10)\n" +
+            "  -lfu-decay-time int\n" +
+            "    \tminutes per step an idle key's LFU counter decays (0 = never) (default 1)\n" +
+            "  -lfu-log-factor int\n" +
+            "    \thow slowly the LFU access counter climbs (default 10)\n" +
+            "  -maxmemory string\n" +
+            "    \tbytes the keyspace may hold, such as 100mb or 2gb (0 = no limit) (default \"0\")\n" +
+            "  -maxmemory-policy string\n" +
+            "    \twhat to evict at maxmemory: noeviction, allkeys-lru|lfu|random or volatile-lru|lfu|random|ttl (default \"noeviction\")\n" +
+            "  -maxmemory-samples int\n" +
+            "    \tkeys sampled per eviction round (at least 1) (default 5)\n" +
             "  -node string\n" +
             "    \tnode address (default \"127.0.0.1\")\n" +
             "  -node-timeout int\n" +

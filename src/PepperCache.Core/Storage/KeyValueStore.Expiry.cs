@@ -63,7 +63,7 @@ public sealed partial class KeyValueStore
         var shard = ShardFor(key);
         lock (shard.Lock)
         {
-            var index = FindLive(shard, key, (uint)hash, Now);
+            var index = FindLiveNoTouch(shard, key, (uint)hash, Now);
             if (index < 0)
             {
                 return -2;

@@ -35,12 +35,13 @@ public sealed partial class KeyValueStore
         var shard = ShardFor(key);
         lock (shard.Lock)
         {
-            var index = FindLive(shard, key, (uint)hash, Now);
+            var now = Now;
+            var index = FindLive(shard, key, (uint)hash, now);
             var current = LongDouble.Zero;
             var expiresAt = Entry.NoExpiry;
             if (index >= 0)
             {
-                var old = shard[index];
+                var old = StringAt(shard, index);
                 if (!LongDouble.TryParse(Entry.GetValue(old), out current))
                 {
                     result = default;
@@ -59,14 +60,7 @@ public sealed partial class KeyValueStore
             var text = sum.ToRedisString();
             var entry = Entry.CreateUninitialized(key, text.Length, expiresAt);
             Encoding.ASCII.GetBytes(text, entry.AsSpan(Entry.GetValueOffset(entry)));
-            if (index >= 0)
-            {
-                shard.Replace(index, entry);
-            }
-            else
-            {
-                shard.Add(entry, (uint)hash);
-            }
+            Put(shard, index, entry, (uint)hash, now);
 
             result = new StoreValue(entry, expiresAt);
             return IncrementResult.Ok;

@@ -48,8 +48,13 @@ public sealed partial class KeyValueStore
                 return RenameResult.TargetExists;
             }
 
+            // The value moves whole, as Redis moves the object: its type, encoding, access bits and collection.
             var old = sourceShard[sourceSlot];
-            var entry = Entry.Create(target, Entry.GetValue(old), Entry.GetExpiresAt(old));
+            var value = sourceShard.ObjectAt(sourceSlot);
+            var oldValue = Entry.GetValue(old);
+            var entry = Entry.CreateUninitialized(target, oldValue.Length, Entry.GetExpiresAt(old));
+            oldValue.CopyTo(entry.AsSpan(Entry.GetValueOffset(entry)));
+            Entry.SetMeta(entry, Entry.GetMeta(old));
             // Slots are stable, so removing the source first leaves targetSlot valid when both share a shard.
             sourceShard.RemoveAt(sourceSlot);
             if (targetSlot >= 0)
@@ -58,8 +63,10 @@ public sealed partial class KeyValueStore
             }
             else
             {
-                targetShard.Add(entry, (uint)targetHash);
+                targetSlot = targetShard.Add(entry, (uint)targetHash);
             }
+
+            targetShard.SetObject(targetSlot, value);
 
             return RenameResult.Renamed;
         }

@@ -47,16 +47,7 @@ public sealed partial class KeyValueStore
                 var key = request[i];
                 var hash = Hash(key);
                 var shard = ShardFor(key);
-                var entry = Entry.Create(key, request[i + 1], Entry.NoExpiry);
-                var index = shard.IndexOf(key, (uint)hash);
-                if (index >= 0)
-                {
-                    shard.Replace(index, entry);
-                }
-                else
-                {
-                    shard.Add(entry, (uint)hash);
-                }
+                Put(shard, shard.IndexOf(key, (uint)hash), Entry.Create(key, request[i + 1], Entry.NoExpiry), (uint)hash, now);
             }
 
             return true;
@@ -91,10 +82,10 @@ public sealed partial class KeyValueStore
                 var hash = Hash(key);
                 var shard = ShardFor(key);
                 var index = FindLive(shard, key, (uint)hash, now);
-                if (index >= 0)
+                // MGET answers nil for a key of another type, as Redis does.
+                if (index >= 0 && Entry.GetDataType(shard[index]) == DataType.String)
                 {
-                    var entry = shard[index];
-                    into[i - first] = new StoreValue(entry);
+                    into[i - first] = new StoreValue(shard[index]);
                     found++;
                 }
                 else

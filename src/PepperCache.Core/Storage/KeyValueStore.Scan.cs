@@ -25,7 +25,7 @@ public sealed partial class KeyValueStore
 
     /// <summary>
     /// SCAN: examines about <paramref name="count"/> slots from <paramref name="cursor"/>, adding live keys that
-    /// match <paramref name="pattern"/> (empty = all), and returns the next cursor (0 when done). A key present for
+    /// match <paramref name="pattern"/> (empty = all) and hold <paramref name="type"/> (null = any), and returns the next cursor (0 when done). A key present for
     /// the whole scan is returned at least once.
     /// </summary>
     /// <remarks>
@@ -40,7 +40,7 @@ public sealed partial class KeyValueStore
     /// (negative, or a slot beyond any possible table) ends the scan: 0 and no keys.
     /// </para>
     /// </remarks>
-    public long Scan(long cursor, ReadOnlySpan<byte> pattern, int count, List<byte[]> into)
+    public long Scan(long cursor, ReadOnlySpan<byte> pattern, int count, List<byte[]> into, DataType? type = null)
     {
         ArgumentNullException.ThrowIfNull(into);
         var shardBits = 64 - _shardShift;
@@ -64,7 +64,7 @@ public sealed partial class KeyValueStore
                 {
                     for (; slot < limit && budget > 0; slot++, budget--)
                     {
-                        CollectSlot(shard, slot, pattern, matchAll, now, into);
+                        CollectSlot(shard, slot, pattern, matchAll, now, into, type);
                     }
 
                     if (slot < limit)
@@ -92,7 +92,7 @@ public sealed partial class KeyValueStore
 
     /// <summary>Adds the key in <paramref name="slot"/> if it is live and matches; reclaims it if it has expired.</summary>
     private static void CollectSlot(
-        StoreShard shard, int slot, ReadOnlySpan<byte> pattern, bool matchAll, long now, List<byte[]> into)
+        StoreShard shard, int slot, ReadOnlySpan<byte> pattern, bool matchAll, long now, List<byte[]> into, DataType? type = null)
     {
         var entry = shard.GetAt(slot);
         if (entry is null)
@@ -103,6 +103,11 @@ public sealed partial class KeyValueStore
         if (Entry.IsExpired(entry, now))
         {
             shard.RemoveExpiredAt(slot);
+            return;
+        }
+
+        if (type is { } wanted && Entry.GetDataType(entry) != wanted)
+        {
             return;
         }
 

@@ -21,7 +21,7 @@ public sealed partial class KeyValueStore
                 return false;
             }
 
-            var entry = shard[index];
+            var entry = StringAt(shard, index);
             value = new StoreValue(entry);
             shard.RemoveAt(index);
             return true;
@@ -46,7 +46,7 @@ public sealed partial class KeyValueStore
                 return false;
             }
 
-            var entry = shard[index];
+            var entry = StringAt(shard, index);
             var current = Entry.GetExpiresAt(entry);
             if (persist)
             {
@@ -80,12 +80,13 @@ public sealed partial class KeyValueStore
         Span<byte> text = stackalloc byte[20];
         lock (shard.Lock)
         {
-            var index = FindLive(shard, key, (uint)hash, Now);
+            var now = Now;
+            var index = FindLive(shard, key, (uint)hash, now);
             long current = 0;
             var expiresAt = Entry.NoExpiry;
             if (index >= 0)
             {
-                var old = shard[index];
+                var old = StringAt(shard, index);
                 if (!RespParser.TryParseInt64(Entry.GetValue(old), out current))
                 {
                     result = 0;
@@ -104,16 +105,7 @@ public sealed partial class KeyValueStore
 
             result = current + delta;
             result.TryFormat(text, out var written, default, CultureInfo.InvariantCulture);
-            var entry = Entry.Create(key, text[..written], expiresAt);
-            if (index >= 0)
-            {
-                shard.Replace(index, entry);
-            }
-            else
-            {
-                shard.Add(entry, (uint)hash);
-            }
-
+            Put(shard, index, Entry.Create(key, text[..written], expiresAt), (uint)hash, now);
             return IncrementResult.Ok;
         }
     }
@@ -125,25 +117,27 @@ public sealed partial class KeyValueStore
         var shard = ShardFor(key);
         lock (shard.Lock)
         {
-            var index = FindLive(shard, key, (uint)hash, Now);
+            var now = Now;
+            var index = FindLive(shard, key, (uint)hash, now);
             if (index < 0)
             {
-                shard.Add(Entry.Create(key, value, Entry.NoExpiry), (uint)hash);
+                Put(shard, -1, Entry.Create(key, value, Entry.NoExpiry, StringEncoding.Raw), (uint)hash, now);
                 return value.Length;
             }
 
-            var old = shard[index];
+            var old = StringAt(shard, index);
             var oldValue = Entry.GetValue(old);
             if (value.IsEmpty)
             {
                 return oldValue.Length;
             }
 
-            var entry = Entry.CreateUninitialized(key, checked(oldValue.Length + value.Length), Entry.GetExpiresAt(old));
+            var entry = Entry.CreateUninitialized(
+                key, checked(oldValue.Length + value.Length), Entry.GetExpiresAt(old), DataType.String, StringEncoding.Raw);
             var target = entry.AsSpan(Entry.GetValueOffset(entry));
             oldValue.CopyTo(target);
             value.CopyTo(target[oldValue.Length..]);
-            shard.Replace(index, entry);
+            Put(shard, index, entry, (uint)hash, now);
             return target.Length;
         }
     }
@@ -159,8 +153,9 @@ public sealed partial class KeyValueStore
         var shard = ShardFor(key);
         lock (shard.Lock)
         {
-            var index = FindLive(shard, key, (uint)hash, Now);
-            var old = index >= 0 ? shard[index] : null;
+            var now = Now;
+            var index = FindLive(shard, key, (uint)hash, now);
+            var old = index >= 0 ? StringAt(shard, index) : null;
             var oldValue = old is null ? default : Entry.GetValue(old);
             if (value.IsEmpty)
             {
@@ -169,7 +164,7 @@ public sealed partial class KeyValueStore
 
             var end = checked((int)(offset + value.Length));
             var entry = Entry.CreateUninitialized(
-                key, Math.Max(oldValue.Length, end), old is null ? Entry.NoExpiry : Entry.GetExpiresAt(old));
+                key, Math.Max(oldValue.Length, end), old is null ? Entry.NoExpiry : Entry.GetExpiresAt(old), DataType.String, StringEncoding.Raw);
             var target = entry.AsSpan(Entry.GetValueOffset(entry));
             oldValue.CopyTo(target);
             if (offset > oldValue.Length)
@@ -179,15 +174,7 @@ public sealed partial class KeyValueStore
             }
 
             value.CopyTo(target[(int)offset..]);
-            if (index >= 0)
-            {
-                shard.Replace(index, entry);
-            }
-            else
-            {
-                shard.Add(entry, (uint)hash);
-            }
-
+            Put(shard, index, entry, (uint)hash, now);
             return target.Length;
         }
     }
@@ -205,7 +192,7 @@ public sealed partial class KeyValueStore
                 return 0;
             }
 
-            var entry = shard[index];
+            var entry = StringAt(shard, index);
             return entry.Length - Entry.GetValueOffset(entry);
         }
     }

@@ -22,6 +22,7 @@ public sealed partial class KeyValueStore
     private readonly int _shardShift;
     private readonly ulong _seed;
     private readonly TimeProvider _time;
+    private readonly MemoryMeter _meter = new();
 
     public KeyValueStore(TimeProvider? time = null, int shardCount = 256)
     {
@@ -34,8 +35,12 @@ public sealed partial class KeyValueStore
         _shards = new StoreShard[shardCount];
         for (var i = 0; i < shardCount; i++)
         {
-            _shards[i] = new StoreShard();
+            _shards[i] = new StoreShard(_meter);
+            _shards[i].Publish(force: true);
         }
+
+        Memory = new MemorySettings();
+        Memory.MaxMemoryChanged = () => _meter.SizeFor(Memory.MaxMemory, _shards.Length);
 
         _shardShift = 64 - int.Log2(shardCount);
         // A per-process seed so clients cannot choose keys that collide in one bucket.
@@ -92,7 +97,7 @@ public sealed partial class KeyValueStore
                 return false;
             }
 
-            var entry = shard[index];
+            var entry = StringAt(shard, index);
             value = new StoreValue(entry);
             return true;
         }
@@ -107,44 +112,45 @@ public sealed partial class KeyValueStore
         var entry = Entry.Create(key, value, expiresAt);
         lock (shard.Lock)
         {
-            var index = shard.IndexOf(key, (uint)hash);
-            if (index >= 0)
-            {
-                shard.Replace(index, entry);
-            }
-            else
-            {
-                shard.Add(entry, (uint)hash);
-            }
+            Put(shard, shard.IndexOf(key, (uint)hash), entry, (uint)hash, Now);
         }
     }
 
     /// <summary>SET with its conditions. Returns true when the value was written.</summary>
     /// <param name="expiresAt">Absolute expiry in Unix ms, or 0 for none (ignored with <paramref name="keepTtl"/>).</param>
     /// <param name="previous">The value before the call (for SET ... GET), or default when there was none.</param>
+    /// <param name="previousMustBeString">SET ... GET, GETSET: a key of another type is WRONGTYPE, and nothing is written.</param>
     public bool Set(
         ReadOnlySpan<byte> key,
         ReadOnlySpan<byte> value,
         long expiresAt,
         SetCondition condition,
         bool keepTtl,
-        out StoreValue previous)
+        out StoreValue previous,
+        bool previousMustBeString = false)
     {
         var hash = Hash(key);
         var shard = ShardFor(key);
         lock (shard.Lock)
         {
-            var index = FindLive(shard, key, (uint)hash, Now);
+            var now = Now;
+            var index = FindLive(shard, key, (uint)hash, now);
             if (index >= 0)
             {
                 var old = shard[index];
+                // SET overwrites a key of any type; SET ... GET and GETSET refuse one that is not a string.
+                if (previousMustBeString && Entry.GetDataType(old) != DataType.String)
+                {
+                    WrongTypeException.Throw();
+                }
+
                 previous = new StoreValue(old);
                 if (condition == SetCondition.IfNotExists)
                 {
                     return false;
                 }
 
-                shard.Replace(index, Entry.Create(key, value, keepTtl ? Entry.GetExpiresAt(old) : expiresAt));
+                Put(shard, index, Entry.Create(key, value, keepTtl ? Entry.GetExpiresAt(old) : expiresAt), (uint)hash, now);
                 return true;
             }
 
@@ -154,7 +160,7 @@ public sealed partial class KeyValueStore
                 return false;
             }
 
-            shard.Add(Entry.Create(key, value, keepTtl ? Entry.NoExpiry : expiresAt), (uint)hash);
+            Put(shard, -1, Entry.Create(key, value, keepTtl ? Entry.NoExpiry : expiresAt), (uint)hash, now);
             return true;
         }
     }
@@ -165,7 +171,7 @@ public sealed partial class KeyValueStore
         var shard = ShardFor(key);
         lock (shard.Lock)
         {
-            var index = FindLive(shard, key, (uint)hash, Now);
+            var index = FindLiveNoTouch(shard, key, (uint)hash, Now);
             if (index < 0)
             {
                 return false;
@@ -182,7 +188,7 @@ public sealed partial class KeyValueStore
         var shard = ShardFor(key);
         lock (shard.Lock)
         {
-            return FindLive(shard, key, (uint)hash, Now) >= 0;
+            return FindLiveNoTouch(shard, key, (uint)hash, Now) >= 0;
         }
     }
 
@@ -210,9 +216,26 @@ public sealed partial class KeyValueStore
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private int ShardIndex(ReadOnlySpan<byte> key) => HashSlot.Of(key) & (_shards.Length - 1);
 
-    /// <summary>The slot of a live key, reclaiming it on the way if it has expired (lazy expiry).</summary>
+    /// <summary>
+    /// The slot of a live key, reclaiming it on the way if it has expired (lazy expiry), and marking it accessed
+    /// for eviction (Redis's lookupKey).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int FindLive(StoreShard shard, ReadOnlySpan<byte> key, uint hash, long now)
+    private int FindLive(StoreShard shard, ReadOnlySpan<byte> key, uint hash, long now)
+    {
+        var index = FindLiveNoTouch(shard, key, hash, now);
+        if (index >= 0)
+        {
+            var entry = shard[index];
+            Entry.SetAccess(entry, AccessBits.Touched(Entry.GetAccess(entry), now, Memory, Memory.Policy.UsesFrequency()));
+        }
+
+        return index;
+    }
+
+    /// <summary>As <see cref="FindLive"/>, without marking the key accessed (TTL, TYPE, OBJECT: Redis's LOOKUP_NOTOUCH).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int FindLiveNoTouch(StoreShard shard, ReadOnlySpan<byte> key, uint hash, long now)
     {
         var index = shard.IndexOf(key, hash);
         if (index >= 0 && Entry.IsExpired(shard[index], now))
@@ -222,5 +245,38 @@ public sealed partial class KeyValueStore
         }
 
         return index;
+    }
+
+    /// <summary>
+    /// Publishes <paramref name="entry"/> for its key: in place of the key's entry at <paramref name="index"/>, or as a
+    /// new key when <paramref name="index"/> is negative. A new key starts its access bits afresh; an overwritten one
+    /// keeps its LFU counter, as Redis's dbOverwrite does, or under LRU is simply used now.
+    /// </summary>
+    private int Put(StoreShard shard, int index, byte[] entry, uint hash, long now)
+    {
+        var frequency = Memory.Policy.UsesFrequency();
+        if (index >= 0)
+        {
+            var access = frequency ? Entry.GetAccess(shard[index]) : AccessBits.ForNewKey(now, frequency: false);
+            Entry.SetAccess(entry, access);
+            shard.Replace(index, entry);
+            return index;
+        }
+
+        Entry.SetAccess(entry, AccessBits.ForNewKey(now, frequency));
+        return shard.Add(entry, hash);
+    }
+
+    /// <summary>The entry at <paramref name="index"/>, which a string command may use: WRONGTYPE for any other type.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static byte[] StringAt(StoreShard shard, int index)
+    {
+        var entry = shard[index];
+        if (Entry.GetDataType(entry) != DataType.String)
+        {
+            WrongTypeException.Throw();
+        }
+
+        return entry;
     }
 }

@@ -3,16 +3,19 @@ using System.Runtime.CompilerServices;
 namespace PepperCache.Core.Storage;
 
 /// <summary>
-/// One lock's worth of the keyspace: a chained hash table over <see cref="Entry"/> arrays.
-/// Every member except the lock must be called with <see cref="Lock"/> held.
+/// One lock's worth of the keyspace: a chained hash table over <see cref="Entry"/> arrays, with the
+/// <see cref="StoreObject"/> of each non-string key beside its entry. Every member except the lock and the
+/// statistics must be called with <see cref="Lock"/> held.
 /// </summary>
 /// <remarks>
 /// Slots live in one array and keep their index for the life of the entry: growth copies the array in order,
 /// and freed slots are reused through a free list, never compacted. A SCAN cursor is therefore a slot index,
 /// and a key that stays in the table is never skipped by a scan that walks indexes upward, whatever else is
 /// added or removed meanwhile (keys added during a scan may or may not be returned, as in Redis).
+/// Memory: <see cref="UsedBytes"/> counts what the shard holds on the managed heap (its tables, entries and objects)
+/// and hands changes on to the store-wide <see cref="MemoryMeter"/> in batches, so writers share no counter.
 /// </remarks>
-internal sealed class StoreShard
+internal sealed class StoreShard(MemoryMeter meter)
 {
     private const int InitialCapacity = 16;
 
@@ -25,7 +28,20 @@ internal sealed class StoreShard
     private int _freeList = EndOfFreeList;
     private int _freeCount;
 
+    // Allocated when the shard first holds a non-string key; index-aligned with _slots.
+    private StoreObject?[]? _objects;
+
+    // Heap bytes held, and the part of it already added to the meter.
+    private long _usedBytes = TableBytes(InitialCapacity);
+    private long _publishedBytes;
+
     public Lock Lock { get; } = new();
+
+    /// <summary>Managed heap bytes of the tables, entries and objects (readable without the lock, for statistics).</summary>
+    public long UsedBytes => Volatile.Read(ref _usedBytes);
+
+    /// <summary>Keys removed by eviction; cumulative, survives <see cref="Clear"/>. Readable without the lock.</summary>
+    public long EvictedRemoved { get; private set; }
 
     /// <summary>Live entries, expired-but-unreclaimed included.</summary>
     public int Count => _highWater - _freeCount;
@@ -68,8 +84,46 @@ internal sealed class StoreShard
 
     public uint HashAt(int index) => _slots[index].Hash;
 
-    /// <summary>Adds an entry whose key is known to be absent.</summary>
-    public void Add(byte[] entry, uint hash)
+    /// <summary>The collection of the key in slot <paramref name="index"/>; null for a string.</summary>
+    public StoreObject? ObjectAt(int index) => _objects?[index];
+
+    /// <summary>Adds a key holding a collection; its entry must have been made by <see cref="Entry.CreateForObject"/>.</summary>
+    public int Add(byte[] entry, uint hash, StoreObject value)
+    {
+        var index = Add(entry, hash);
+        SetObject(index, value);
+        return index;
+    }
+
+    /// <summary>Puts <paramref name="value"/> (or null for a string) beside the entry in slot <paramref name="index"/>.</summary>
+    public void SetObject(int index, StoreObject? value)
+    {
+        if (value is null && _objects is null)
+        {
+            return;
+        }
+
+        if (_objects is null)
+        {
+            _objects = new StoreObject?[_slots.Length];
+            _usedBytes += Entry.ArraySize(_objects.Length, IntPtr.Size);
+        }
+
+        ref var cell = ref _objects[index];
+        _usedBytes += (value?.HeapSize ?? 0) - (cell?.HeapSize ?? 0);
+        cell = value;
+        Publish();
+    }
+
+    /// <summary>Accounts for a collection that grew or shrank in place by <paramref name="delta"/> heap bytes.</summary>
+    public void AdjustBytes(long delta)
+    {
+        _usedBytes += delta;
+        Publish();
+    }
+
+    /// <summary>Adds an entry whose key is known to be absent; returns its slot index.</summary>
+    public int Add(byte[] entry, uint hash)
     {
         int index;
         if (_freeCount > 0)
@@ -98,15 +152,28 @@ internal sealed class StoreShard
         {
             VolatileCount++;
         }
+
+        _usedBytes += Entry.HeapSize(entry);
+        Publish();
+        return index;
     }
 
-    /// <summary>Puts a new entry for the same key in slot <paramref name="index"/>.</summary>
+    /// <summary>Puts a new entry for the same key in slot <paramref name="index"/>; any collection the key held is dropped.</summary>
     public void Replace(int index, byte[] entry)
     {
         ref var slot = ref _slots[index];
         VolatileCount += (Entry.GetExpiresAt(entry) != Entry.NoExpiry ? 1 : 0)
                          - (Entry.GetExpiresAt(slot.Entry!) != Entry.NoExpiry ? 1 : 0);
+        _usedBytes += Entry.HeapSize(entry) - Entry.HeapSize(slot.Entry!);
         slot.Entry = entry;
+        if (_objects is not null && _objects[index] is { } value)
+        {
+            // A new entry is a new value: the key's collection, if it had one, goes with the old entry.
+            _usedBytes -= value.HeapSize;
+            _objects[index] = null;
+        }
+
+        Publish();
     }
 
     /// <summary>Changes the expiry of the entry in slot <paramref name="index"/> in place.</summary>
@@ -142,6 +209,14 @@ internal sealed class StoreShard
             VolatileCount--;
         }
 
+        _usedBytes -= Entry.HeapSize(slot.Entry!);
+        if (_objects is not null && _objects[index] is { } value)
+        {
+            _usedBytes -= value.HeapSize;
+            _objects[index] = null;
+        }
+
+        Publish();
         slot.Entry = null;
         slot.Hash = 0;
         slot.Next = -3 - _freeList;
@@ -156,19 +231,51 @@ internal sealed class StoreShard
         ExpiredRemoved++;
     }
 
+    /// <summary>Removes an entry to make room, counting it for INFO's <c>evicted_keys</c>.</summary>
+    public void RemoveEvictedAt(int index)
+    {
+        RemoveAt(index);
+        EvictedRemoved++;
+    }
+
     public void Clear()
     {
         _buckets = new int[InitialCapacity];
         _slots = new Slot[InitialCapacity];
+        _objects = null;
         _highWater = 0;
         _freeList = EndOfFreeList;
         _freeCount = 0;
         VolatileCount = 0;
+        _usedBytes = TableBytes(InitialCapacity);
+        Publish(force: true);
     }
+
+    /// <summary>Hands the change in <see cref="UsedBytes"/> to the meter once it is worth a shared write.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Publish(bool force = false)
+    {
+        var delta = _usedBytes - _publishedBytes;
+        if (force || delta >= meter.PublishThreshold || -delta >= meter.PublishThreshold)
+        {
+            meter.Add(delta);
+            _publishedBytes = _usedBytes;
+        }
+    }
+
+    private static long TableBytes(int capacity)
+        => Entry.ArraySize(capacity, sizeof(int)) + Entry.ArraySize(capacity, Unsafe.SizeOf<Slot>());
 
     private void Grow()
     {
         var size = _slots.Length * 2;
+        _usedBytes += TableBytes(size) - TableBytes(_slots.Length);
+        if (_objects is not null)
+        {
+            _usedBytes += Entry.ArraySize(size, IntPtr.Size) - Entry.ArraySize(_objects.Length, IntPtr.Size);
+            Array.Resize(ref _objects, size);
+        }
+
         Array.Resize(ref _slots, size);
         var buckets = new int[size];
         var mask = (uint)(size - 1);

@@ -121,20 +121,30 @@ internal static class InfoCommand
         Field(text, "tracking_clients", 0);
     }
 
-    /// <summary>used_memory is the managed heap in use (the store lives there); RSS is the process working set.</summary>
+    /// <summary>
+    /// used_memory is what the keyspace holds on the managed heap (tables, entries, collections): the figure maxmemory
+    /// limits. The heap as a whole and the process's RSS are beside it; mem_fragmentation_ratio is RSS over used_memory.
+    /// </summary>
     private static void WriteMemory(StringBuilder text, CommandContext context)
     {
-        var used = GC.GetTotalMemory(forceFullCollection: false);
+        var store = context.Store;
+        var used = store.UsedMemoryExact;
         var peak = context.Server.Statistics.ObserveMemory(used);
         var rss = Environment.WorkingSet;
         var total = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
         var maxMemory = context.Server.Config.MaxMemory;
+        var startup = store.EmptyMemory;
         Field(text, "used_memory", used);
         Field(text, "used_memory_human", BytesToHuman(used));
         Field(text, "used_memory_rss", rss);
         Field(text, "used_memory_rss_human", BytesToHuman(rss));
         Field(text, "used_memory_peak", peak);
         Field(text, "used_memory_peak_human", BytesToHuman(peak));
+        Field(text, "used_memory_peak_perc", Percent(used, peak));
+        Field(text, "used_memory_startup", startup);
+        Field(text, "used_memory_dataset", Math.Max(0, used - startup));
+        Field(text, "used_memory_dataset_perc", Percent(Math.Max(0, used - startup), used));
+        Field(text, "used_memory_managed_heap", GC.GetTotalMemory(forceFullCollection: false));
         Field(text, "total_system_memory", total);
         Field(text, "total_system_memory_human", BytesToHuman(total));
         Field(text, "maxmemory", maxMemory);
@@ -143,6 +153,9 @@ internal static class InfoCommand
         Field(text, "mem_fragmentation_ratio", used > 0 ? ((double)rss / used).ToString("F2", CultureInfo.InvariantCulture) : "0.00");
         Field(text, "mem_allocator", "dotnet-gc");
     }
+
+    private static string Percent(long part, long whole)
+        => (whole > 0 ? 100.0 * part / whole : 0).ToString("F2", CultureInfo.InvariantCulture) + "%";
 
     /// <summary>No RDB (never saved since start); the AOF fields as Redis 7 reports them.</summary>
     private static void WritePersistence(StringBuilder text, CommandContext context)
@@ -185,7 +198,7 @@ internal static class InfoCommand
         Field(text, "instantaneous_ops_per_sec", server.Statistics.ObserveCommands(now.Commands, context.Store.Now));
         Field(text, "rejected_connections", 0);
         Field(text, "expired_keys", stats.ExpiredKeys);
-        Field(text, "evicted_keys", 0);
+        Field(text, "evicted_keys", stats.EvictedKeys);
         Field(text, "keyspace_hits", stats.Hits);
         Field(text, "keyspace_misses", stats.Misses);
         Field(text, "pubsub_channels", 0);

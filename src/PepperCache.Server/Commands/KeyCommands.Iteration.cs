@@ -1,4 +1,5 @@
 using System.Buffers;
+using PepperCache.Core.Storage;
 using PepperCache.Protocol;
 using PepperCache.Server.Resp;
 
@@ -87,12 +88,7 @@ internal static partial class KeyCommands
             var next = context.Store.Scan((long)cursor, pattern, (int)Math.Min(count, int.MaxValue), keys);
             if (typeIndex != 0)
             {
-                // Redis looks up the type of every key that passed MATCH, counting each lookup as a hit.
-                context.Client.KeyspaceHits += keys.Count;
-                if (!context.ArgumentIs(typeIndex, "string"u8))
-                {
-                    keys.Clear();
-                }
+                FilterByType(context, keys, context.Argument(typeIndex));
             }
 
             context.Output.WriteArrayHeader(2);
@@ -103,6 +99,34 @@ internal static partial class KeyCommands
         {
             keys.Clear();
         }
+    }
+
+    /// <summary>
+    /// SCAN's TYPE, as Redis does it: a lookup of each key that passed MATCH (counted as a hit or miss), keeping those
+    /// of the named type; an unknown type name keeps nothing (Redis 7.0 answers no error for it).
+    /// </summary>
+    private static void FilterByType(CommandContext context, List<byte[]> keys, ReadOnlySpan<byte> typeName)
+    {
+        var known = DataTypeNames.TryParse(typeName, out var wanted);
+        var kept = 0;
+        for (var i = 0; i < keys.Count; i++)
+        {
+            var key = keys[i];
+            var type = context.Store.TypeOf(key);
+            if (type is null)
+            {
+                context.Client.KeyspaceMisses++;
+                continue;
+            }
+
+            context.Client.KeyspaceHits++;
+            if (known && type == wanted)
+            {
+                keys[kept++] = key;
+            }
+        }
+
+        keys.RemoveRange(kept, keys.Count - kept);
     }
 
     private static void WriteKeys(IBufferWriter<byte> output, List<byte[]> keys)

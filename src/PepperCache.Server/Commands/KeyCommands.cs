@@ -22,7 +22,7 @@ internal static partial class KeyCommands
         new("unlink", -2, Write | Fast, 1, -1, 1, Del, "generic", "Asynchronously deletes one or more keys.", "4.0.0"),
         new("exists", -2, ReadOnly | Fast, 1, -1, 1, Exists, "generic", "Determines whether one or more keys exist.", "1.0.0"),
         new("type", 2, ReadOnly | Fast, 1, 1, 1, Type, "generic", "Determines the type of value stored at a key."),
-        new("touch", -2, ReadOnly | Fast, 1, -1, 1, Exists, "generic", "Returns the number of existing keys out of those specified after updating the time they were last accessed.", "3.2.1"),
+        new("touch", -2, ReadOnly | Fast, 1, -1, 1, Touch, "generic", "Returns the number of existing keys out of those specified after updating the time they were last accessed.", "3.2.1"),
         new("expire", -3, Write | Fast, 1, 1, 1, Expire, "generic", "Sets the expiration time of a key in seconds."),
         new("pexpire", -3, Write | Fast, 1, 1, 1, PExpire, "generic", "Sets the expiration time of a key in milliseconds.", "2.6.0"),
         new("expireat", -3, Write | Fast, 1, 1, 1, ExpireAt, "generic", "Sets the expiration time of a key to a Unix timestamp.", "1.2.0"),
@@ -59,7 +59,7 @@ internal static partial class KeyCommands
         context.Output.WriteInteger(removed);
     }
 
-    /// <summary>EXISTS and TOUCH: counts every argument naming a live key, so a repeated key counts each time.</summary>
+    /// <summary>EXISTS: counts every argument naming a live key, so a repeated key counts each time.</summary>
     public static void Exists(CommandContext context)
     {
         long found = 0;
@@ -76,13 +76,30 @@ internal static partial class KeyCommands
         context.Output.WriteInteger(found);
     }
 
-    /// <summary>Every value is a string, so the answer is "string" or "none".</summary>
+    /// <summary>TOUCH: as EXISTS, and each existing key counts as used now (for eviction).</summary>
+    public static void Touch(CommandContext context)
+    {
+        long found = 0;
+        for (var i = 1; i < context.ArgumentCount; i++)
+        {
+            if (context.Store.Touch(context.Argument(i)))
+            {
+                found++;
+            }
+        }
+
+        context.Client.KeyspaceHits += found;
+        context.Client.KeyspaceMisses += context.ArgumentCount - 1 - found;
+        context.Output.WriteInteger(found);
+    }
+
+    /// <summary>TYPE: "string", "hash", "list"... or "none"; not a use of the key.</summary>
     public static void Type(CommandContext context)
     {
-        if (context.Store.Exists(context.Argument(1)))
+        if (context.Store.TypeOf(context.Argument(1)) is { } type)
         {
             context.Client.KeyspaceHits++;
-            context.Output.WriteSimpleString("string"u8);
+            context.Output.WriteSimpleString(DataTypeNames.Of(type));
         }
         else
         {

@@ -62,7 +62,7 @@ internal static partial class StringCommands
             : (options & SetOptions.Xx) != 0 ? SetCondition.IfExists
             : SetCondition.Always;
         var keepTtl = (options & SetOptions.KeepTtl) != 0;
-        var written = context.Store.Set(key, value, expiresAt, condition, keepTtl, out var previous);
+        var written = context.Store.Set(key, value, expiresAt, condition, keepTtl, out var previous, (options & SetOptions.Get) != 0);
         if (written)
         {
             // Logged as its outcome: the expiry absolute, KEEPTTL as the kept time, NX/XX dropped since they held.

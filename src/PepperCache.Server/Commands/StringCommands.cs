@@ -58,7 +58,7 @@ internal static partial class StringCommands
     /// <summary>GETSET key value: SET that answers with the old value and, like SET, drops any expiry.</summary>
     public static void GetSet(CommandContext context)
     {
-        context.Store.Set(context.Argument(1), context.Argument(2), 0, SetCondition.Always, keepTtl: false, out var previous);
+        context.Store.Set(context.Argument(1), context.Argument(2), 0, SetCondition.Always, keepTtl: false, out var previous, previousMustBeString: true);
         context.Aof.Request(context.Request);
         WriteValueOrNull(context, previous);
     }

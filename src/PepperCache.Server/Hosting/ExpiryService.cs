@@ -60,6 +60,12 @@ internal sealed class ExpiryService(
             Log.ExpiredKeysRemoved(logger, total);
         }
 
+        // Writes evict before they run; this catches up when they stopped over the limit or the limit was lowered.
+        if (store.IsOverMemoryLimit)
+        {
+            MemoryGuard.MakeRoom(server, MemoryGuard.KeysPerBackgroundRound);
+        }
+
         return total;
     }
 }

@@ -33,6 +33,10 @@ internal static class PepperCacheHostingExtensions
             .Validate(o => o.LeaveTimeout >= 0, "PepperCache:LeaveTimeout must not be negative")
             .Validate(o => AofSettings.TryParseFsync(o.AppendFsync, out _), "PepperCache:AppendFsync must be always, everysec or no")
             .Validate(o => o.AutoAofRewritePercentage >= 0, "PepperCache:AutoAofRewritePercentage must not be negative")
+            .Validate(o => o.MaxMemory >= 0, "PepperCache:MaxMemory must not be negative")
+            .Validate(o => EvictionPolicies.TryParse(o.MaxMemoryPolicy, out _), "PepperCache:MaxMemoryPolicy must be one of Redis's eight policies")
+            .Validate(o => o.MaxMemorySamples >= 1, "PepperCache:MaxMemorySamples must be at least 1")
+            .Validate(o => o.LfuLogFactor >= 0 && o.LfuDecayTime >= 0, "PepperCache:LfuLogFactor and LfuDecayTime must not be negative")
             .Validate(o => IPAddress.TryParse(o.BindAddress, out _) || o.BindAddress == "localhost", "PepperCache:Bind (or Node) must be an IP address")
             .ValidateOnStart();
 
@@ -46,7 +50,7 @@ internal static class PepperCacheHostingExtensions
             .WriteTo.Console(outputTemplate: ConsoleTemplate));
 
         builder.Services.TryAddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton(sp => new KeyValueStore(sp.GetRequiredService<TimeProvider>()));
+        builder.Services.AddSingleton(sp => CreateStore(sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<PepperCacheOptions>>().Value));
         builder.Services.AddSingleton<ClusterState>();
         builder.Services.AddSingleton<IClusterView>(sp => sp.GetRequiredService<ClusterState>());
         builder.Services.AddSingleton<PeerClient>();
@@ -99,6 +103,19 @@ internal static class PepperCacheHostingExtensions
             });
         });
         return builder;
+    }
+
+    /// <summary>The keyspace, with the memory limit and eviction parameters the settings give.</summary>
+    internal static KeyValueStore CreateStore(TimeProvider time, PepperCacheOptions options)
+    {
+        var store = new KeyValueStore(time);
+        var memory = store.Memory;
+        memory.MaxMemory = options.MaxMemory;
+        memory.Policy = EvictionPolicies.TryParse(options.MaxMemoryPolicy, out var policy) ? policy : EvictionPolicy.NoEviction;
+        memory.Samples = options.MaxMemorySamples;
+        memory.LfuLogFactor = options.LfuLogFactor;
+        memory.LfuDecayTime = options.LfuDecayTime;
+        return store;
     }
 
     /// <summary>

@@ -31,6 +31,21 @@ public sealed class PepperCacheOptions
     /// <summary>Active expiry cycles per second (Redis's <c>hz</c>).</summary>
     public int Hz { get; set; } = 10;
 
+    /// <summary>Bytes the keyspace may hold (<c>--maxmemory</c>); 0 for no limit.</summary>
+    public long MaxMemory { get; set; }
+
+    /// <summary>Redis's <c>maxmemory-policy</c> name (<c>--maxmemory-policy</c>).</summary>
+    public string MaxMemoryPolicy { get; set; } = "noeviction";
+
+    /// <summary>Keys sampled per eviction round (<c>--maxmemory-samples</c>).</summary>
+    public int MaxMemorySamples { get; set; } = 5;
+
+    /// <summary>Redis's <c>lfu-log-factor</c>.</summary>
+    public int LfuLogFactor { get; set; } = 10;
+
+    /// <summary>Redis's <c>lfu-decay-time</c>, in minutes.</summary>
+    public int LfuDecayTime { get; set; } = 1;
+
     /// <summary>Data directory (<c>--dir</c>): <c>nodes.json</c> (node id, last member set) and the AOF. Default <c>./data/&lt;node&gt;-&lt;port&gt;</c>.</summary>
     public string? Dir { get; set; }
 

@@ -27,6 +27,13 @@ internal sealed class ServerArguments
         new("cluster-secret", "ClusterSecret", FlagKind.Text, "shared secret for membership calls", null),
         new("dir", "Dir", FlagKind.Text, "data directory", "\"data/<node>-<port>\""),
         new("hz", "Hz", FlagKind.Hz, "active expiry cycles per second", "10"),
+        new("lfu-decay-time", "LfuDecayTime", FlagKind.Count, "minutes per step an idle key's LFU counter decays (0 = never)", "1"),
+        new("lfu-log-factor", "LfuLogFactor", FlagKind.Count, "how slowly the LFU access counter climbs", "10"),
+        new("maxmemory", "MaxMemory", FlagKind.MemoryLimit, "bytes the keyspace may hold, such as 100mb or 2gb (0 = no limit)", "\"0\""),
+        new("maxmemory-policy", "MaxMemoryPolicy", FlagKind.EvictionPolicy,
+            "what to evict at maxmemory: noeviction, allkeys-lru|lfu|random or volatile-lru|lfu|random|ttl",
+            "\"noeviction\""),
+        new("maxmemory-samples", "MaxMemorySamples", FlagKind.Samples, "keys sampled per eviction round (at least 1)", "5"),
         new("node", "Node", FlagKind.Address, "node address", "\"127.0.0.1\""),
         new("node-timeout", "NodeTimeout", FlagKind.Milliseconds, "milliseconds before an unreachable member is marked failed", "5000"),
         new("port", "Port", FlagKind.Port, "cache port", "9004"),
@@ -194,6 +201,10 @@ internal sealed class ServerArguments
         YesNo,
         Fsync,
         Percentage,
+        Count,
+        MemoryLimit,
+        EvictionPolicy,
+        Samples,
     }
 
     internal sealed record Flag(string Name, string Property, FlagKind Kind, string Help, string? Default)
@@ -202,7 +213,7 @@ internal sealed class ServerArguments
 
         public string KindName => Kind switch
         {
-            FlagKind.Port or FlagKind.Hz or FlagKind.Milliseconds or FlagKind.Percentage => "int",
+            FlagKind.Port or FlagKind.Hz or FlagKind.Milliseconds or FlagKind.Percentage or FlagKind.Count or FlagKind.Samples => "int",
             FlagKind.Bool => "",
             _ => "string",
         };
@@ -240,6 +251,35 @@ internal sealed class ServerArguments
                     }
 
                     return bytes.ToString(CultureInfo.InvariantCulture);
+                case FlagKind.MemoryLimit:
+                    if (!MemorySize.TryParse(value, out var limit) || limit < 0)
+                    {
+                        throw new FormatException($"invalid value \"{value}\" for {source}: must be a size such as 100mb, or 0 for no limit");
+                    }
+
+                    return limit.ToString(CultureInfo.InvariantCulture);
+                case FlagKind.EvictionPolicy:
+                    if (!Core.Storage.EvictionPolicies.TryParse(value, out var policy))
+                    {
+                        throw new FormatException($"invalid value \"{value}\" for {source}: must be one of noeviction, allkeys-lru, allkeys-lfu, "
+                                                  + "allkeys-random, volatile-lru, volatile-lfu, volatile-random, volatile-ttl");
+                    }
+
+                    return Core.Storage.EvictionPolicies.Name(policy);
+                case FlagKind.Samples:
+                    if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var samples) || samples < 1)
+                    {
+                        throw new FormatException($"invalid value \"{value}\" for {source}: must be at least 1");
+                    }
+
+                    return value;
+                case FlagKind.Count:
+                    if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out _))
+                    {
+                        throw new FormatException($"invalid value \"{value}\" for {source}: must be a non-negative integer");
+                    }
+
+                    return value;
                 case FlagKind.Percentage:
                     if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out _))
                     {

@@ -120,7 +120,7 @@ internal sealed partial class AppendOnlyLog : IDisposable
             feed.Target = _active;
             try
             {
-                command.Handler(context);
+                CommandDispatcher.Run(command, context);
             }
             finally
             {

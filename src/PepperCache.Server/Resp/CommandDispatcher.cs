@@ -1,4 +1,5 @@
 using System.Text;
+using PepperCache.Core.Storage;
 using PepperCache.Protocol;
 using PepperCache.Server.Cluster;
 using PepperCache.Server.Commands;
@@ -50,17 +51,38 @@ internal sealed class CommandDispatcher(CommandTable table, ClusterState? cluste
             return;
         }
 
+        if (context.Store.IsOverMemoryLimit && !MemoryGuard.Admit(context, command))
+        {
+            return;
+        }
+
         if (command.IsWrite && context.Aof.Log.IsRecording)
         {
             context.Aof.Log.Execute(command, context);
         }
         else
         {
-            command.Handler(context);
+            Run(command, context);
         }
 
         // ASKING lasts for the one command after it, as in Redis.
         client.Asking = ReferenceEquals(command, ClusterCommands.Asking);
+    }
+
+    /// <summary>
+    /// Calls the handler. A store operation that meets a key of another type throws before it changes anything;
+    /// that becomes the WRONGTYPE reply here, for every command at once.
+    /// </summary>
+    internal static void Run(CommandDefinition command, CommandContext context)
+    {
+        try
+        {
+            command.Handler(context);
+        }
+        catch (WrongTypeException)
+        {
+            context.Output.WriteError(ErrorMessages.WrongType);
+        }
     }
 
     /// <summary>Redis's wording: the name and the first arguments, each cut to 128 characters.</summary>

@@ -46,6 +46,8 @@ internal sealed class CommandTable
         .. ServerCommands.Definitions,
         .. StringCommands.Definitions,
         .. KeyCommands.Definitions,
+        ObjectCommands.Definition,
+        MemoryCommands.Definition,
         .. ClusterCommands.Definitions,
         .. MigrationCommands.Definitions,
     ]);

@@ -4,6 +4,8 @@ namespace PepperCache.Server.Resp;
 internal static class ErrorMessages
 {
     public static ReadOnlySpan<byte> Syntax => "ERR syntax error"u8;
+    public static ReadOnlySpan<byte> WrongType => "WRONGTYPE Operation against a key holding the wrong kind of value"u8;
+    public static ReadOnlySpan<byte> OutOfMemory => "OOM command not allowed when used memory > 'maxmemory'."u8;
     public static ReadOnlySpan<byte> NotInteger => "ERR value is not an integer or out of range"u8;
     public static ReadOnlySpan<byte> NotFloat => "ERR value is not a valid float"u8;
     public static ReadOnlySpan<byte> Overflow => "ERR increment or decrement would overflow"u8;

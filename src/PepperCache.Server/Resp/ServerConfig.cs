@@ -1,3 +1,4 @@
+using PepperCache.Core.Storage;
 using PepperCache.Protocol;
 using PepperCache.Server.Hosting;
 using PepperCache.Server.Persistence;
@@ -9,11 +10,14 @@ namespace PepperCache.Server.Resp;
 /// one connection and read by others without a lock: each value is a single reference or word, and a reader seeing
 /// the old value for a moment is harmless.
 /// </summary>
-internal sealed class ServerConfig(PepperCacheOptions options, RespLimits limits)
+internal sealed class ServerConfig(PepperCacheOptions options, RespLimits limits, MemorySettings memory)
 {
     /// <summary>Redis's eviction policy names, in its order (the CONFIG SET error lists them).</summary>
     public static readonly string[] MaxMemoryPolicies =
         ["volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl", "allkeys-lru", "allkeys-lfu", "allkeys-random", "noeviction"];
+
+    /// <summary>The store's memory limit and eviction parameters: CONFIG SET changes them for the next command.</summary>
+    public MemorySettings Memory { get; } = memory;
 
     public static readonly string[] AppendFsyncPolicies = ["everysec", "always", "no"];
 
@@ -33,10 +37,18 @@ internal sealed class ServerConfig(PepperCacheOptions options, RespLimits limits
     /// <summary>Idle seconds before a client is closed; 0 = never. Stored and reported, not yet enforced.</summary>
     public long Timeout { get; set; }
 
-    /// <summary>Bytes; 0 = no limit. Stored and reported (INFO memory), not yet enforced.</summary>
-    public long MaxMemory { get; set; }
+    /// <summary>Bytes the keyspace may hold; 0 = no limit.</summary>
+    public long MaxMemory
+    {
+        get => Memory.MaxMemory;
+        set => Memory.MaxMemory = value;
+    }
 
-    public string MaxMemoryPolicy { get; set; } = "noeviction";
+    public string MaxMemoryPolicy
+    {
+        get => Memory.Policy.Name();
+        set => Memory.Policy = EvictionPolicies.TryParse(value, out var policy) ? policy : Memory.Policy;
+    }
 
     /// <summary>RDB snapshot points ("seconds changes ..."); PepperCache writes no RDB, so this is only stored.</summary>
     public string Save { get; set; } = "";

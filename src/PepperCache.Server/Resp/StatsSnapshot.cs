@@ -1,12 +1,12 @@
 namespace PepperCache.Server.Resp;
 
 /// <summary>The monotonic counters INFO stats reports, at one moment.</summary>
-internal readonly record struct StatsSnapshot(long Connections, long Commands, long Hits, long Misses, long ExpiredKeys)
+internal readonly record struct StatsSnapshot(long Connections, long Commands, long Hits, long Misses, long ExpiredKeys, long EvictedKeys)
 {
     public static StatsSnapshot Take(ServerState server)
     {
         var (commands, hits, misses) = server.Clients.Totals();
-        return new(server.Clients.ConnectionsReceived, commands, hits, misses, server.Store.ExpiredKeys);
+        return new(server.Clients.ConnectionsReceived, commands, hits, misses, server.Store.ExpiredKeys, server.Store.EvictedKeys);
     }
 
     /// <summary>The counts since <paramref name="then"/>.</summary>
@@ -15,5 +15,6 @@ internal readonly record struct StatsSnapshot(long Connections, long Commands, l
         Commands - then.Commands,
         Hits - then.Hits,
         Misses - then.Misses,
-        ExpiredKeys - then.ExpiredKeys);
+        ExpiredKeys - then.ExpiredKeys,
+        EvictedKeys - then.EvictedKeys);
 }

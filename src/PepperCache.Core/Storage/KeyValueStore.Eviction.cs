@@ -1,0 +1,266 @@
+namespace PepperCache.Core.Storage;
+
+// Eviction, as Redis's evict.c: sample keys, keep the best candidates seen in a pool that lives across calls, evict
+// the best one still unchanged. Sampling one key from each of several random shards draws from the whole keyspace,
+// so the quality does not depend on the shard count.
+public sealed partial class KeyValueStore
+{
+    /// <summary>Redis's EVPOOL_SIZE.</summary>
+    private const int PoolSize = 16;
+
+    // Rounds in a row that found nothing to evict before the policy counts as unable to free memory.
+    private const int MaxBarrenRounds = 16;
+
+    // Random probes in a shard before walking it for a key the policy may evict (sparse volatile keys).
+    private const int ProbesPerShard = 16;
+
+    private readonly Lock _evictionLock = new();
+    private readonly EvictionCandidate[] _pool = new EvictionCandidate[PoolSize];
+    private int _poolCount;
+
+    /// <summary>
+    /// Evicts keys by the policy until the keyspace is under maxmemory, at most <paramref name="maxKeys"/> of them.
+    /// Expired keys met while sampling are reclaimed on the way (they count as expired, not evicted).
+    /// </summary>
+    /// <remarks>
+    /// Callers that log writes must hold their log's order while this runs, and log each key
+    /// <paramref name="listener"/> is told of, so a replay never brings back an evicted key.
+    /// </remarks>
+    public EvictionOutcome Evict(int maxKeys, IEvictionListener? listener)
+    {
+        lock (_evictionLock)
+        {
+            var policy = Memory.Policy;
+            var evicted = 0;
+            var barren = 0;
+            while (IsOverMemoryLimit)
+            {
+                if (policy == EvictionPolicy.NoEviction)
+                {
+                    return EvictionOutcome.Failed;
+                }
+
+                if (evicted >= maxKeys)
+                {
+                    return EvictionOutcome.Running;
+                }
+
+                var freed = policy.IsRandom() ? EvictRandom(policy.IsVolatile(), listener) : EvictFromPool(policy, listener);
+                if (freed)
+                {
+                    evicted++;
+                    barren = 0;
+                }
+                else if (++barren >= MaxBarrenRounds)
+                {
+                    return EvictionOutcome.Failed;
+                }
+            }
+
+            return EvictionOutcome.Ok;
+        }
+    }
+
+    private bool EvictRandom(bool volatileOnly, IEvictionListener? listener)
+    {
+        var now = Now;
+        var shard = RandomShard(volatileOnly);
+        if (shard is null)
+        {
+            return false;
+        }
+
+        lock (shard.Lock)
+        {
+            var index = SampleShard(shard, volatileOnly);
+            if (index < 0)
+            {
+                return false;
+            }
+
+            Remove(shard, index, now, listener);
+            return true;
+        }
+    }
+
+    private bool EvictFromPool(EvictionPolicy policy, IEvictionListener? listener)
+    {
+        var now = Now;
+        if (!FillPool(policy, now))
+        {
+            // Sampling reclaimed expired keys: memory was freed without evicting anything.
+            return true;
+        }
+
+        while (_poolCount > 0)
+        {
+            var candidate = _pool[--_poolCount];
+            _pool[_poolCount] = default;
+            var key = Entry.GetKey(candidate.Entry);
+            var shard = ShardFor(key);
+            lock (shard.Lock)
+            {
+                var index = shard.IndexOf(key, candidate.Hash);
+                // Skip a key written since it was sampled (a new entry) or used since (its access bits moved on).
+                if (index >= 0 && ReferenceEquals(shard[index], candidate.Entry) && Entry.GetAccess(candidate.Entry) == candidate.Access)
+                {
+                    Remove(shard, index, now, listener);
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// Samples maxmemory-samples keys, one from each of as many random shards, into the pool. Returns false when it
+    /// reclaimed an expired key instead (memory was freed; evicting may no longer be needed).
+    /// </summary>
+    private bool FillPool(EvictionPolicy policy, long now)
+    {
+        var volatileOnly = policy.IsVolatile();
+        var frequency = policy.UsesFrequency();
+        var reclaimed = false;
+        for (var sample = Math.Min(Memory.Samples, MemorySettings.MaxEffectiveSamples); sample > 0; sample--)
+        {
+            var shard = RandomShard(volatileOnly);
+            if (shard is null)
+            {
+                break;
+            }
+
+            lock (shard.Lock)
+            {
+                var index = SampleShard(shard, volatileOnly);
+                if (index < 0)
+                {
+                    continue;
+                }
+
+                var entry = shard[index];
+                if (Entry.IsExpired(entry, now))
+                {
+                    shard.RemoveExpiredAt(index);
+                    shard.Publish(force: true);
+                    reclaimed = true;
+                    continue;
+                }
+
+                var access = Entry.GetAccess(entry);
+                var score = policy == EvictionPolicy.VolatileTtl ? long.MaxValue - Entry.GetExpiresAt(entry)
+                    : frequency ? 255 - AccessBits.DecayedCounter(access, now, Memory.LfuDecayTime)
+                    : AccessBits.IdleMs(access, now);
+                Offer(new EvictionCandidate(entry, shard.HashAt(index), score, access));
+            }
+        }
+
+        return !reclaimed;
+    }
+
+    /// <summary>Keeps the pool's best candidates in ascending order of score (the best is last), as Redis's pool.</summary>
+    private void Offer(EvictionCandidate candidate)
+    {
+        for (var i = 0; i < _poolCount; i++)
+        {
+            if (ReferenceEquals(_pool[i].Entry, candidate.Entry))
+            {
+                return;
+            }
+        }
+
+        var position = 0;
+        while (position < _poolCount && _pool[position].Score < candidate.Score)
+        {
+            position++;
+        }
+
+        if (_poolCount == PoolSize)
+        {
+            if (position == 0)
+            {
+                return;
+            }
+
+            // Full: the worst candidate (first) makes room.
+            Array.Copy(_pool, 1, _pool, 0, position - 1);
+            _pool[position - 1] = candidate;
+            return;
+        }
+
+        Array.Copy(_pool, position, _pool, position + 1, _poolCount - position);
+        _pool[position] = candidate;
+        _poolCount++;
+    }
+
+    private void Remove(StoreShard shard, int index, long now, IEvictionListener? listener)
+    {
+        var entry = shard[index];
+        if (Entry.IsExpired(entry, now))
+        {
+            shard.RemoveExpiredAt(index);
+        }
+        else
+        {
+            listener?.OnEvicted(Entry.GetKey(entry));
+            shard.RemoveEvictedAt(index);
+        }
+
+        shard.Publish(force: true);
+    }
+
+    /// <summary>A shard holding keys the policy may evict, from a random start; null when none does.</summary>
+    private StoreShard? RandomShard(bool volatileOnly)
+    {
+        var start = Random.Shared.Next(_shards.Length);
+        for (var i = 0; i < _shards.Length; i++)
+        {
+            var shard = _shards[(start + i) & (_shards.Length - 1)];
+            // Read without the lock: a stale count only sends the sample to another shard.
+            if (volatileOnly ? shard.VolatileCount > 0 : shard.Count > 0)
+            {
+                return shard;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>A random occupied slot index of <paramref name="shard"/> the policy may evict, or -1. Under the shard lock.</summary>
+    private static int SampleShard(StoreShard shard, bool volatileOnly)
+    {
+        var limit = shard.SlotLimit;
+        if (limit == 0 || (volatileOnly ? shard.VolatileCount : shard.Count) == 0)
+        {
+            return -1;
+        }
+
+        var random = Random.Shared;
+        for (var probe = 0; probe < ProbesPerShard; probe++)
+        {
+            var index = random.Next(limit);
+            if (Evictable(shard.GetAt(index), volatileOnly))
+            {
+                return index;
+            }
+        }
+
+        // Few slots qualify (mostly free, or few keys with a TTL): walk from a random start, at most one shard's worth.
+        var start = random.Next(limit);
+        for (var i = 0; i < limit; i++)
+        {
+            var index = start + i < limit ? start + i : start + i - limit;
+            if (Evictable(shard.GetAt(index), volatileOnly))
+            {
+                return index;
+            }
+        }
+
+        return -1;
+    }
+
+    private static bool Evictable(byte[]? entry, bool volatileOnly)
+        => entry is not null && (!volatileOnly || Entry.GetExpiresAt(entry) != Entry.NoExpiry);
+
+    private readonly record struct EvictionCandidate(byte[] Entry, uint Hash, long Score, uint Access);
+}

@@ -1,0 +1,58 @@
+namespace PepperCache.Core.Storage;
+
+// Memory: what the keyspace holds, the limit, and the statistics INFO reports about them.
+public sealed partial class KeyValueStore
+{
+    /// <summary>The limit and the eviction parameters (CONFIG SET changes them live).</summary>
+    public MemorySettings Memory { get; }
+
+    /// <summary>
+    /// Heap bytes the keyspace holds (tables, entries, collections), as the maxmemory check sees it: batched per
+    /// shard, so it lags the truth by at most a few bytes per shard (see <see cref="MemoryMeter"/>).
+    /// </summary>
+    public long UsedMemory => _meter.Bytes;
+
+    /// <summary>The same as <see cref="UsedMemory"/> summed from every shard now, for INFO and MEMORY STATS.</summary>
+    public long UsedMemoryExact
+    {
+        get
+        {
+            long total = 0;
+            foreach (var shard in _shards)
+            {
+                total += shard.UsedBytes;
+            }
+
+            return total;
+        }
+    }
+
+    /// <summary>What the keyspace holds with no key in it: the empty tables (MEMORY STATS's startup allocation).</summary>
+    public long EmptyMemory => _shards.Length * Entry.ArraySize(16, sizeof(int))
+                               + (_shards.Length * Entry.ArraySize(16, 16));
+
+    /// <summary>True when a limit is set and the keyspace is over it: eviction should run before the next command.</summary>
+    public bool IsOverMemoryLimit
+    {
+        get
+        {
+            var max = Memory.MaxMemory;
+            return max != 0 && _meter.Bytes > max;
+        }
+    }
+
+    /// <summary>Keys removed to stay under maxmemory (INFO stats <c>evicted_keys</c>).</summary>
+    public long EvictedKeys => SumShards(static shard => shard.EvictedRemoved);
+
+    // Counters written under each shard's lock and read here without it: a stale sum is fine for statistics.
+    private long SumShards(Func<StoreShard, long> counter)
+    {
+        long total = 0;
+        foreach (var shard in _shards)
+        {
+            total += counter(shard);
+        }
+
+        return total;
+    }
+}
