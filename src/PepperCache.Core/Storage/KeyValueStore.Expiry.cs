@@ -134,6 +134,9 @@ public sealed partial class KeyValueStore
                         break;
                     }
                 }
+
+                // A shard emptied by expiry gives its table memory back (see StoreShard.TryShrink).
+                shard.TryShrink();
             }
 
             _expireShard = (_expireShard + 1) & (_shards.Length - 1);

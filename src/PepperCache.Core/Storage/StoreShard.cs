@@ -263,6 +263,65 @@ internal sealed class StoreShard(MemoryMeter meter)
         }
     }
 
+    /// <summary>
+    /// Gives back table memory once the shard is mostly empty (fewer keys than a quarter of its capacity): the tables
+    /// are cut to the power of two above the highest occupied slot. No entry moves, so a SCAN in progress keeps its
+    /// guarantee (slots above the new end were all free); a shard whose top slots are occupied stays as it is.
+    /// Returns true when the tables shrank. O(capacity), so callers ask only on the way down (active expiry).
+    /// </summary>
+    public bool TryShrink()
+    {
+        if (_slots.Length <= InitialCapacity || Count * 4 >= _slots.Length)
+        {
+            return false;
+        }
+
+        var top = _highWater - 1;
+        while (top >= 0 && _slots[top].Entry is null)
+        {
+            top--;
+        }
+
+        var size = Math.Max(InitialCapacity, (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)(top + 1)));
+        if (size * 2 > _slots.Length)
+        {
+            return false;
+        }
+
+        _usedBytes += TableBytes(size) - TableBytes(_slots.Length);
+        Array.Resize(ref _slots, size);
+        if (_objects is not null)
+        {
+            _usedBytes += Entry.ArraySize(size, IntPtr.Size) - Entry.ArraySize(_objects.Length, IntPtr.Size);
+            Array.Resize(ref _objects, size);
+        }
+
+        _highWater = top + 1;
+        _buckets = new int[size];
+        _freeList = EndOfFreeList;
+        _freeCount = 0;
+        var mask = (uint)(size - 1);
+        // Walk down so the free list hands out the lowest free slots first, keeping live keys low for the next shrink.
+        for (var i = _highWater - 1; i >= 0; i--)
+        {
+            ref var slot = ref _slots[i];
+            if (slot.Entry is null)
+            {
+                slot.Next = -3 - _freeList;
+                _freeList = i;
+                _freeCount++;
+                continue;
+            }
+
+            ref var bucket = ref _buckets[slot.Hash & mask];
+            slot.Next = bucket - 1;
+            bucket = i + 1;
+        }
+
+        Publish(force: true);
+        return true;
+    }
+
     private static long TableBytes(int capacity)
         => Entry.ArraySize(capacity, sizeof(int)) + Entry.ArraySize(capacity, Unsafe.SizeOf<Slot>());
 

@@ -66,6 +66,8 @@ internal sealed class ExpiryService(
             MemoryGuard.MakeRoom(server, MemoryGuard.KeysPerBackgroundRound);
         }
 
+        MemoryGuard.CollectEvictedGarbage(store);
+
         return total;
     }
 }
