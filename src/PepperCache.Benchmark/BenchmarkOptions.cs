@@ -44,6 +44,8 @@ internal sealed record BenchmarkOptions
 
     public TimeSpan Warmup { get; init; } = TimeSpan.Zero;
 
+    public KeyDistribution KeyDistribution { get; init; }
+
     public int Seed { get; init; } = 1;
 
     public bool Cluster { get; init; }
@@ -60,4 +62,16 @@ internal sealed record BenchmarkOptions
     public string? PlotFile { get; init; }
 
     public bool Quiet { get; init; }
+
+    /// <summary>The checks that span options (each option's own range is checked as it is read).</summary>
+    /// <exception cref="FormatException">A combination that cannot run.</exception>
+    public BenchmarkOptions Validate()
+    {
+        if (KeyDistribution.IsZipf && Keyspace == 0)
+        {
+            throw new FormatException($"--key-distribution {KeyDistribution} needs a keyspace (-r N)");
+        }
+
+        return this;
+    }
 }

@@ -31,6 +31,7 @@ internal static class JsonReport
             json.WriteNumber("rounds", options.Rounds);
             json.WriteNumber("read_percent", options.ReadPercent);
             json.WriteNumber("warmup_seconds", options.Warmup.TotalSeconds);
+            json.WriteString("key_distribution", options.KeyDistribution.ToString());
             json.WriteNumber("seed", options.Seed);
             json.WriteBoolean("cluster", options.Cluster);
             json.WriteStartArray("targets");

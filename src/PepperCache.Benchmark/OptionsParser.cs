@@ -39,6 +39,7 @@ internal static class OptionsParser
         var csv = new Option<bool>("--csv") { Description = "Print results as CSV instead of a table" };
         var plot = new Option<string?>("--plot") { Description = "Write a latency percentile plot (SVG) to FILE", HelpName = "FILE" };
         var quiet = new Option<bool>("--quiet", "-q") { Description = "No live progress" };
+        var keyDistribution = new Option<string>("--key-distribution") { Description = "How keys are drawn from -r: uniform or zipf:S (rank k with weight 1/k^S)", HelpName = "uniform|zipf:S", DefaultValueFactory = _ => "uniform" };
 
         var root = new RootCommand("pepper-benchmark: measure any RESP server (PepperCache, Redis, ...) under the same load");
         // -h is the host, as in redis-benchmark; help stays on --help and -?.
@@ -48,7 +49,7 @@ internal static class OptionsParser
         }
 
         root.Options.Add(new HelpOption("--help", "-?"));
-        foreach (var option in new Option[] { node, port, clients, requests, duration, pipeline, dataSize, keyspace, tests, ratio, cluster, warmup, seed, target, rounds, timeout, json, csv, plot, quiet })
+        foreach (var option in new Option[] { node, port, clients, requests, duration, pipeline, dataSize, keyspace, tests, ratio, cluster, warmup, seed, target, rounds, timeout, json, csv, plot, quiet, keyDistribution })
         {
             root.Options.Add(option);
         }
@@ -88,7 +89,8 @@ internal static class OptionsParser
                 Csv = result.GetValue(csv),
                 PlotFile = result.GetValue(plot),
                 Quiet = result.GetValue(quiet),
-            };
+                KeyDistribution = KeyDistribution.Parse(result.GetValue(keyDistribution)!),
+            }.Validate();
             return new ParsedCommandLine(options, 0, null, false);
         }
         catch (FormatException e)

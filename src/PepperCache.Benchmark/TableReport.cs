@@ -21,8 +21,9 @@ internal static class TableReport
 
         var compare = options.Targets.Count > 1;
         var duration = options.Duration is { } d ? $"{d.TotalSeconds:0.#} s per test" : $"{options.Requests:N0} requests per test";
+        var distribution = options.KeyDistribution.IsZipf ? $" {options.KeyDistribution}" : "";
         console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"pepper-benchmark: -c {options.Clients} -P {options.Pipeline} -d {options.DataSize} -r {options.Keyspace}, {duration}, {options.Rounds} round(s){(options.Cluster ? ", cluster" : "")}"));
+            $"pepper-benchmark: -c {options.Clients} -P {options.Pipeline} -d {options.DataSize} -r {options.Keyspace}{distribution}, {duration}, {options.Rounds} round(s){(options.Cluster ? ", cluster" : "")}"));
         var table = new Table { Border = terminal ? TableBorder.Rounded : TableBorder.Ascii };
         table.AddColumn("test");
         table.AddColumn("target");

@@ -26,7 +26,7 @@ internal sealed class TestRunner
             router = await Guard(target, () => SlotRouter.LoadAsync(target, routerTimeout.Token)).ConfigureAwait(false);
         }
 
-        var builder = new CommandBuilder(test, _options.DataSize, _options.Keyspace, _options.ReadPercent, _options.Cluster);
+        var builder = new CommandBuilder(test, _options.DataSize, _options.Keyspace, _options.ReadPercent, _options.Cluster, _options.KeyDistribution);
         var workers = new LoadWorker[_options.Clients];
         for (var i = 0; i < workers.Length; i++)
         {

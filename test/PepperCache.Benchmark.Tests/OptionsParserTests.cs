@@ -21,6 +21,39 @@ public sealed class OptionsParserTests
         Assert.Equal(0, options.Keyspace);
         Assert.Equal(80, options.ReadPercent);
         Assert.False(options.Cluster);
+        Assert.Equal(KeyDistribution.Uniform, options.KeyDistribution);
+    }
+
+    [Fact]
+    public void The_key_distribution_is_read()
+    {
+        var zipf = OptionsParser.Parse(["-r", "1000000", "--key-distribution", "zipf:0.99"]).Options;
+        var upper = OptionsParser.Parse(["-r", "1000000", "--key-distribution", "ZIPF:1.2"]).Options;
+        var uniform = OptionsParser.Parse(["--key-distribution", "uniform"]).Options;
+
+        Assert.Equal(new KeyDistribution(0.99), zipf!.KeyDistribution);
+        Assert.Equal("zipf:0.99", zipf.KeyDistribution.ToString());
+        Assert.Equal(1.2, upper!.KeyDistribution.ZipfExponent);
+        Assert.Equal("uniform", uniform!.KeyDistribution.ToString());
+    }
+
+    [Theory]
+    [InlineData("is not uniform or zipf:S", "--key-distribution", "pareto")]
+    [InlineData("is not uniform or zipf:S", "--key-distribution", "zipf")]
+    [InlineData("is not uniform or zipf:S", "--key-distribution", "zipf:")]
+    [InlineData("is not uniform or zipf:S", "--key-distribution", "zipf:0", "-r", "10")]
+    [InlineData("is not uniform or zipf:S", "--key-distribution", "zipf:-1", "-r", "10")]
+    [InlineData("is not uniform or zipf:S", "--key-distribution", "zipf:abc", "-r", "10")]
+    [InlineData("is not uniform or zipf:S", "--key-distribution", "zipf:11", "-r", "10")]
+    [InlineData("zipf:0.99 needs a keyspace (-r N)", "--key-distribution", "zipf:0.99")]
+    public void Bad_workload_options_say_what_is_wrong(string message, params string[] args)
+    {
+        var parsed = OptionsParser.Parse(args);
+
+        Assert.Null(parsed.Options);
+        Assert.Equal(2, parsed.ExitCode);
+        Assert.StartsWith("error: ", parsed.Message, StringComparison.Ordinal);
+        Assert.Contains(message, parsed.Message, StringComparison.Ordinal);
     }
 
     [Fact]
