@@ -47,11 +47,13 @@ internal static class BenchmarkApp
         var results = new List<RunResult>();
         foreach (var test in options.Tests)
         {
-            if (options.Warmup > TimeSpan.Zero)
+            if (options.Warmup > TimeSpan.Zero || options.WarmupRequests > 0)
             {
                 foreach (var target in options.Targets)
                 {
-                    await runner.RunAsync(target, test, 0, options.Warmup, long.MaxValue).ConfigureAwait(false);
+                    await (options.WarmupRequests > 0
+                        ? runner.RunAsync(target, test, 0, null, options.WarmupRequests)
+                        : runner.RunAsync(target, test, 0, options.Warmup, long.MaxValue)).ConfigureAwait(false);
                 }
             }
 

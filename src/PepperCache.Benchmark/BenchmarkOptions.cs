@@ -16,6 +16,12 @@ internal enum TestKind
     Mset,
     Del,
     Mixed,
+
+    /// <summary>
+    /// --cache-aside: GET a key; on a nil reply SET it (-d bytes), as an application in front of a database does.
+    /// -n counts the GETs; hits and misses give the hit ratio. Not selectable with -t.
+    /// </summary>
+    CacheAside,
 }
 
 /// <summary>Validated options for a run; built by <see cref="OptionsParser"/>.</summary>
@@ -44,6 +50,9 @@ internal sealed record BenchmarkOptions
 
     public TimeSpan Warmup { get; init; } = TimeSpan.Zero;
 
+    /// <summary>Unmeasured requests before each test (instead of <see cref="Warmup"/> seconds); 0 for none.</summary>
+    public long WarmupRequests { get; init; }
+
     public KeyDistribution KeyDistribution { get; init; }
 
     public int Seed { get; init; } = 1;
@@ -67,6 +76,11 @@ internal sealed record BenchmarkOptions
     /// <exception cref="FormatException">A combination that cannot run.</exception>
     public BenchmarkOptions Validate()
     {
+        if (Warmup > TimeSpan.Zero && WarmupRequests > 0)
+        {
+            throw new FormatException("--warmup (seconds) and --warmup-requests (a count) exclude each other");
+        }
+
         if (KeyDistribution.IsZipf && Keyspace == 0)
         {
             throw new FormatException($"--key-distribution {KeyDistribution} needs a keyspace (-r N)");

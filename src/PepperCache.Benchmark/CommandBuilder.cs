@@ -46,6 +46,21 @@ internal sealed class CommandBuilder
     /// <summary>Draws the next key number (0 without a keyspace, where every key is the fixed placeholder).</summary>
     public ulong NextKey(ref ulong random) => _keys?.Next(ref random) ?? 0;
 
+    /// <summary>Appends <c>GET key</c> for a key drawn earlier by <see cref="NextKey"/> (the cache-aside lookup).</summary>
+    public void WriteGet(CommandBuffer buffer, ulong key, out int keyStart, out int keyLength)
+    {
+        buffer.Write(GetHeader);
+        WriteKey(buffer, "key:"u8, key, out keyStart, out keyLength);
+    }
+
+    /// <summary>Appends <c>SET key value</c> for a given key (the cache-aside fill after a miss).</summary>
+    public void WriteSet(CommandBuffer buffer, ulong key, out int keyStart, out int keyLength)
+    {
+        buffer.Write(SetHeader);
+        WriteKey(buffer, "key:"u8, key, out keyStart, out keyLength);
+        buffer.Write(_value);
+    }
+
     /// <summary>
     /// Appends one command. <paramref name="keyStart"/>/<paramref name="keyLength"/> locate the key that decides the
     /// slot in cluster mode (-1 for PING, which any node answers).
@@ -65,7 +80,7 @@ internal sealed class CommandBuilder
             case TestKind.Ping:
                 buffer.Write(Ping);
                 return OperationKind.Write;
-            case TestKind.Get:
+            case TestKind.Get or TestKind.CacheAside:
                 buffer.Write(GetHeader);
                 WriteKey(buffer, "key:"u8, ref random, out keyStart, out keyLength);
                 return OperationKind.Read;

@@ -40,6 +40,8 @@ internal static class OptionsParser
         var plot = new Option<string?>("--plot") { Description = "Write a latency percentile plot (SVG) to FILE", HelpName = "FILE" };
         var quiet = new Option<bool>("--quiet", "-q") { Description = "No live progress" };
         var keyDistribution = new Option<string>("--key-distribution") { Description = "How keys are drawn from -r: uniform or zipf:S (rank k with weight 1/k^S)", HelpName = "uniform|zipf:S", DefaultValueFactory = _ => "uniform" };
+        var cacheAside = new Option<bool>("--cache-aside") { Description = "Instead of -t: GET a key, on a miss SET it; -n counts GETs; reports the hit ratio" };
+        var warmupRequests = new Option<long>("--warmup-requests") { Description = "Unmeasured requests before each test (instead of --warmup seconds)", HelpName = "N", DefaultValueFactory = _ => 0 };
 
         var root = new RootCommand("pepper-benchmark: measure any RESP server (PepperCache, Redis, ...) under the same load");
         // -h is the host, as in redis-benchmark; help stays on --help and -?.
@@ -49,7 +51,7 @@ internal static class OptionsParser
         }
 
         root.Options.Add(new HelpOption("--help", "-?"));
-        foreach (var option in new Option[] { node, port, clients, requests, duration, pipeline, dataSize, keyspace, tests, ratio, cluster, warmup, seed, target, rounds, timeout, json, csv, plot, quiet, keyDistribution })
+        foreach (var option in new Option[] { node, port, clients, requests, duration, pipeline, dataSize, keyspace, tests, ratio, cluster, warmup, seed, target, rounds, timeout, json, csv, plot, quiet, keyDistribution, cacheAside, warmupRequests })
         {
             root.Options.Add(option);
         }
@@ -72,7 +74,7 @@ internal static class OptionsParser
             var options = new BenchmarkOptions
             {
                 Targets = ParseTargets(result.GetValue(target), result.GetValue(node)!, result.GetValue(port)),
-                Tests = ParseTests(result.GetValue(tests)!),
+                Tests = result.GetValue(cacheAside) ? CacheAsideOnly(result.GetResult(tests)) : ParseTests(result.GetValue(tests)!),
                 Clients = Positive(result.GetValue(clients), "-c", 10_000),
                 Requests = Positive(result.GetValue(requests), "-n"),
                 Duration = result.GetValue(duration) is { } seconds ? Seconds(seconds, "--duration", allowZero: false) : null,
@@ -90,6 +92,7 @@ internal static class OptionsParser
                 PlotFile = result.GetValue(plot),
                 Quiet = result.GetValue(quiet),
                 KeyDistribution = KeyDistribution.Parse(result.GetValue(keyDistribution)!),
+                WarmupRequests = NonNegative(result.GetValue(warmupRequests), "--warmup-requests", long.MaxValue),
             }.Validate();
             return new ParsedCommandLine(options, 0, null, false);
         }
@@ -161,6 +164,9 @@ internal static class OptionsParser
 
         return tests.Count > 0 ? tests : throw new FormatException("-t: no tests given");
     }
+
+    private static List<TestKind> CacheAsideOnly(System.CommandLine.Parsing.OptionResult? tests) =>
+        tests is null || tests.Implicit ? [TestKind.CacheAside] : throw new FormatException("--cache-aside is a workload of its own: leave out -t");
 
     internal static int ParseRatio(string text)
     {

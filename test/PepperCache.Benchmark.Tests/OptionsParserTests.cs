@@ -22,6 +22,21 @@ public sealed class OptionsParserTests
         Assert.Equal(80, options.ReadPercent);
         Assert.False(options.Cluster);
         Assert.Equal(KeyDistribution.Uniform, options.KeyDistribution);
+        Assert.Equal(0, options.WarmupRequests);
+    }
+
+    [Fact]
+    public void Cache_aside_options_are_read()
+    {
+        var parsed = OptionsParser.Parse([
+            "--cache-aside", "-r", "1000000", "--key-distribution", "zipf:0.99", "--warmup-requests", "500000", "-d", "32",
+        ]);
+
+        var options = Assert.IsType<BenchmarkOptions>(parsed.Options);
+        Assert.Equal([TestKind.CacheAside], options.Tests);
+        Assert.Equal(new KeyDistribution(0.99), options.KeyDistribution);
+        Assert.Equal(500_000, options.WarmupRequests);
+        Assert.Equal(TimeSpan.Zero, options.Warmup);
     }
 
     [Fact]
@@ -46,6 +61,9 @@ public sealed class OptionsParserTests
     [InlineData("is not uniform or zipf:S", "--key-distribution", "zipf:abc", "-r", "10")]
     [InlineData("is not uniform or zipf:S", "--key-distribution", "zipf:11", "-r", "10")]
     [InlineData("zipf:0.99 needs a keyspace (-r N)", "--key-distribution", "zipf:0.99")]
+    [InlineData("--cache-aside is a workload of its own: leave out -t", "--cache-aside", "-t", "get")]
+    [InlineData("--warmup-requests must be between 0", "--warmup-requests", "-1")]
+    [InlineData("exclude each other", "--warmup", "1", "--warmup-requests", "5")]
     public void Bad_workload_options_say_what_is_wrong(string message, params string[] args)
     {
         var parsed = OptionsParser.Parse(args);
