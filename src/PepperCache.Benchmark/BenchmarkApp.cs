@@ -1,3 +1,4 @@
+using PepperCache.Benchmark.Simulation;
 using PepperCache.Client;
 
 namespace PepperCache.Benchmark;
@@ -20,6 +21,12 @@ internal static class BenchmarkApp
         var interactive = ReferenceEquals(error, Console.Error) && !Console.IsErrorRedirected && !parsed.Options.Quiet;
         try
         {
+            if (parsed.Options.Simulates)
+            {
+                Simulate(parsed.Options, output);
+                return 0;
+            }
+
             var results = await RunAllAsync(parsed.Options, interactive ? new TerminalProgress(error) : null).ConfigureAwait(false);
             Report(parsed.Options, results, output);
             return 0;
@@ -89,6 +96,24 @@ internal static class BenchmarkApp
         if (options.PlotFile is { } plot)
         {
             File.WriteAllText(plot, SvgPlot.Render(summaries));
+        }
+    }
+
+    private static void Simulate(BenchmarkOptions options, TextWriter output)
+    {
+        var result = TraceSimulation.Run(options);
+        if (options.Csv)
+        {
+            SimulationReport.WriteCsv(options, result, output);
+        }
+        else
+        {
+            SimulationReport.WriteText(options, result, output);
+        }
+
+        if (options.JsonFile is { } json)
+        {
+            File.WriteAllText(json, SimulationReport.Json(options, result));
         }
     }
 

@@ -55,6 +55,14 @@ internal sealed record BenchmarkOptions
 
     public KeyDistribution KeyDistribution { get; init; }
 
+    /// <summary>--simulate-lru: replay the trace through an exact LRU of this many keys instead of measuring a server.</summary>
+    public long? SimulateLru { get; init; }
+
+    /// <summary>--simulate-lfu: as <see cref="SimulateLru"/>, with an exact LFU.</summary>
+    public long? SimulateLfu { get; init; }
+
+    public bool Simulates => SimulateLru is not null || SimulateLfu is not null;
+
     public int Seed { get; init; } = 1;
 
     public bool Cluster { get; init; }
@@ -84,6 +92,20 @@ internal sealed record BenchmarkOptions
         if (KeyDistribution.IsZipf && Keyspace == 0)
         {
             throw new FormatException($"--key-distribution {KeyDistribution} needs a keyspace (-r N)");
+        }
+
+        if (Simulates)
+        {
+            // The simulator replays a count of requests; seconds of load cannot be replayed.
+            if (Keyspace == 0)
+            {
+                throw new FormatException("--simulate-lru/--simulate-lfu need a keyspace (-r N)");
+            }
+
+            if (Duration is not null || Warmup > TimeSpan.Zero)
+            {
+                throw new FormatException("--simulate-lru/--simulate-lfu replay a count: use -n and --warmup-requests, not --duration or --warmup");
+            }
         }
 
         return this;

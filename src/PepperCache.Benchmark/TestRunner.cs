@@ -7,7 +7,8 @@ namespace PepperCache.Benchmark;
 /// <remarks>
 /// Client i's keys come from a random stream seeded from (--seed, i). The stream continues from the warm-up through
 /// every round of a test on a target (it is not restarted per run), so a round never replays keys the warm-up or an
-/// earlier round already drew; each target is given the same streams.
+/// earlier round already drew; each target is given the same streams. With -c 1 a test's keys are exactly the
+/// single-stream trace that --simulate-lru replays.
 /// </remarks>
 internal sealed class TestRunner
 {

@@ -1,4 +1,5 @@
 using PepperCache.Benchmark;
+using PepperCache.Benchmark.Simulation;
 using PepperCache.Client;
 using PepperCache.Client.Tests.Infrastructure;
 
@@ -30,6 +31,27 @@ public sealed class CacheAsideTests(RedisServerProcess redis) : IClassFixture<Re
         Assert.Equal(0, second.Misses);
         Assert.Equal(2000, second.Requests);
         Assert.Equal(1.0, second.HitRatio);
+    }
+
+    [Fact]
+    public async Task One_client_without_pipelining_sends_exactly_the_simulated_trace()
+    {
+        await FlushAsync();
+        var options = Options() with
+        {
+            Clients = 1, Pipeline = 1, Keyspace = 2000, Requests = 1500, Rounds = 2, WarmupRequests = 700,
+            KeyDistribution = new KeyDistribution(0.99),
+        };
+
+        var live = Assert.Single(await BenchmarkApp.RunAllAsync(options, null));
+        // An LRU with room for every key evicts nothing, as redis-server without maxmemory: the same hits and misses,
+        // over the warm-up and both rounds (the key stream continues, it does not restart per run).
+        var simulated = Assert.Single(TraceSimulation.Run(options with { SimulateLru = 2000 }).Models);
+
+        Assert.Equal(3000, live.Reads);
+        Assert.Equal(simulated.Hits, live.Hits);
+        Assert.Equal(simulated.Misses, live.Misses);
+        Assert.True(live.Misses > 0 && live.Hits > live.Misses, $"{live.Hits} hits, {live.Misses} misses");
     }
 
     [Fact]
@@ -72,6 +94,23 @@ public sealed class CacheAsideTests(RedisServerProcess redis) : IClassFixture<Re
         {
             directory.Delete(recursive: true);
         }
+    }
+
+    [Fact]
+    public async Task The_simulation_needs_no_server_and_prints_each_model()
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+
+        var exit = await BenchmarkApp.RunAsync(
+            ["-p", "1", "--simulate-lru", "100", "--simulate-lfu", "100", "-r", "1000", "--key-distribution", "zipf:0.99", "-n", "5000", "--csv"],
+            output, error);
+
+        Assert.Equal(0, exit);
+        var lines = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(SimulationReport.CsvHeader, lines[0]);
+        Assert.Equal(["lru", "lfu", "ideal"], lines[1..].Select(l => l.Split(',')[0]));
+        Assert.All(lines[1..3], l => Assert.Equal("5000", l.Split(',')[6]));
     }
 
     private string Port => redis.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);

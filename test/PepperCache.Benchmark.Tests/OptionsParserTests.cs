@@ -23,6 +23,7 @@ public sealed class OptionsParserTests
         Assert.False(options.Cluster);
         Assert.Equal(KeyDistribution.Uniform, options.KeyDistribution);
         Assert.Equal(0, options.WarmupRequests);
+        Assert.False(options.Simulates);
     }
 
     [Fact]
@@ -37,6 +38,17 @@ public sealed class OptionsParserTests
         Assert.Equal(new KeyDistribution(0.99), options.KeyDistribution);
         Assert.Equal(500_000, options.WarmupRequests);
         Assert.Equal(TimeSpan.Zero, options.Warmup);
+    }
+
+    [Fact]
+    public void Simulation_options_are_read()
+    {
+        var parsed = OptionsParser.Parse(["--simulate-lru", "100000", "--simulate-lfu", "5000", "-r", "1000000", "--key-distribution", "zipf:0.99"]);
+
+        var options = Assert.IsType<BenchmarkOptions>(parsed.Options);
+        Assert.Equal(100_000, options.SimulateLru);
+        Assert.Equal(5_000, options.SimulateLfu);
+        Assert.True(options.Simulates);
     }
 
     [Fact]
@@ -64,6 +76,11 @@ public sealed class OptionsParserTests
     [InlineData("--cache-aside is a workload of its own: leave out -t", "--cache-aside", "-t", "get")]
     [InlineData("--warmup-requests must be between 0", "--warmup-requests", "-1")]
     [InlineData("exclude each other", "--warmup", "1", "--warmup-requests", "5")]
+    [InlineData("--simulate-lru must be a positive number", "--simulate-lru", "0", "-r", "10")]
+    [InlineData("--simulate-lfu must be a positive number", "--simulate-lfu", "-3", "-r", "10")]
+    [InlineData("need a keyspace (-r N)", "--simulate-lru", "10")]
+    [InlineData("use -n and --warmup-requests", "--simulate-lru", "10", "-r", "100", "--duration", "1")]
+    [InlineData("use -n and --warmup-requests", "--simulate-lfu", "10", "-r", "100", "--warmup", "1")]
     public void Bad_workload_options_say_what_is_wrong(string message, params string[] args)
     {
         var parsed = OptionsParser.Parse(args);
