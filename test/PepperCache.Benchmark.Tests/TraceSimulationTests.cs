@@ -31,6 +31,17 @@ public sealed class TraceSimulationTests
     }
 
     [Fact]
+    public void A_cache_larger_than_the_keyspace_is_reported_as_asked_and_behaves_as_one_of_the_keyspace()
+    {
+        var exact = TraceSimulation.Run(Options(keyspace: 5000, lru: 5000, lfu: null));
+        var huge = TraceSimulation.Run(Options(keyspace: 5000, lru: 100_000_000, lfu: null));
+
+        Assert.Equal(100_000_000, huge.Models[0].Capacity);
+        Assert.Equal(exact.Models[0].Hits, huge.Models[0].Hits);
+        Assert.Equal(1.0, huge.IdealHitRatio);
+    }
+
+    [Fact]
     public void A_smaller_cache_hits_less_and_no_model_beats_the_ideal_by_more_than_noise()
     {
         var small = TraceSimulation.Run(Options(keyspace: 100_000, lru: 1_000, lfu: 1_000));

@@ -1,13 +1,13 @@
 namespace PepperCache.Benchmark.Simulation;
 
 /// <summary>What one cache model did with the trace.</summary>
-internal sealed record ModelResult(string Name, string Policy, int Capacity, long Hits, long Misses)
+internal sealed record ModelResult(string Name, string Policy, long Capacity, long Hits, long Misses)
 {
     public double HitRatio => Hits + Misses > 0 ? (double)Hits / (Hits + Misses) : 0;
 }
 
 /// <summary>The outcome of --simulate-lru/--simulate-lfu.</summary>
-internal sealed record SimulationResult(long WarmupRequests, long Requests, IReadOnlyList<ModelResult> Models, double IdealHitRatio, int IdealCapacity);
+internal sealed record SimulationResult(long WarmupRequests, long Requests, IReadOnlyList<ModelResult> Models, double IdealHitRatio, long IdealCapacity);
 
 /// <summary>
 /// Replays the cache-aside key trace of one client (the stream of client 0: --seed, --key-distribution, -r) through
@@ -20,15 +20,19 @@ internal static class TraceSimulation
 {
     public static SimulationResult Run(BenchmarkOptions options)
     {
+        // A cache with room for more keys than the keyspace behaves as one the size of the keyspace: allocate no more.
         var models = new List<ICacheModel>();
+        var capacities = new List<long>();
         if (options.SimulateLru is { } lru)
         {
-            models.Add(new ExactLru(checked((int)lru)));
+            models.Add(new ExactLru(checked((int)Math.Min(lru, options.Keyspace))));
+            capacities.Add(lru);
         }
 
         if (options.SimulateLfu is { } lfu)
         {
-            models.Add(new ExactLfu(checked((int)lfu)));
+            models.Add(new ExactLfu(checked((int)Math.Min(lfu, options.Keyspace))));
+            capacities.Add(lfu);
         }
 
         var keys = new KeyChooser(options.Keyspace, options.KeyDistribution);
@@ -56,11 +60,11 @@ internal static class TraceSimulation
             }
         }
 
-        var capacity = models.Max(m => m.Capacity);
+        var capacity = capacities.Max();
         return new SimulationResult(
             options.WarmupRequests,
             counted,
-            [.. models.Select((m, i) => new ModelResult(m.Name, m.Policy, m.Capacity, hits[i], counted - hits[i]))],
+            [.. models.Select((m, i) => new ModelResult(m.Name, m.Policy, capacities[i], hits[i], counted - hits[i]))],
             IdealHitRatio(options.Keyspace, options.KeyDistribution, capacity),
             capacity);
     }
