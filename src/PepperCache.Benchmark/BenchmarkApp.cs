@@ -1,3 +1,4 @@
+using PepperCache.Benchmark.Simulation;
 using PepperCache.Client;
 
 namespace PepperCache.Benchmark;
@@ -20,6 +21,12 @@ internal static class BenchmarkApp
         var interactive = ReferenceEquals(error, Console.Error) && !Console.IsErrorRedirected && !parsed.Options.Quiet;
         try
         {
+            if (parsed.Options.Simulates)
+            {
+                Simulate(parsed.Options, output);
+                return 0;
+            }
+
             var results = await RunAllAsync(parsed.Options, interactive ? new TerminalProgress(error) : null).ConfigureAwait(false);
             Report(parsed.Options, results, output);
             return 0;
@@ -47,11 +54,13 @@ internal static class BenchmarkApp
         var results = new List<RunResult>();
         foreach (var test in options.Tests)
         {
-            if (options.Warmup > TimeSpan.Zero)
+            if (options.Warmup > TimeSpan.Zero || options.WarmupRequests > 0)
             {
                 foreach (var target in options.Targets)
                 {
-                    await runner.RunAsync(target, test, 0, options.Warmup, long.MaxValue).ConfigureAwait(false);
+                    await (options.WarmupRequests > 0
+                        ? runner.RunAsync(target, test, 0, null, options.WarmupRequests)
+                        : runner.RunAsync(target, test, 0, options.Warmup, long.MaxValue)).ConfigureAwait(false);
                 }
             }
 
@@ -87,6 +96,24 @@ internal static class BenchmarkApp
         if (options.PlotFile is { } plot)
         {
             File.WriteAllText(plot, SvgPlot.Render(summaries));
+        }
+    }
+
+    private static void Simulate(BenchmarkOptions options, TextWriter output)
+    {
+        var result = TraceSimulation.Run(options);
+        if (options.Csv)
+        {
+            SimulationReport.WriteCsv(options, result, output);
+        }
+        else
+        {
+            SimulationReport.WriteText(options, result, output);
+        }
+
+        if (options.JsonFile is { } json)
+        {
+            File.WriteAllText(json, SimulationReport.Json(options, result));
         }
     }
 

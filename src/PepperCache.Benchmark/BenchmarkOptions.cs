@@ -16,6 +16,12 @@ internal enum TestKind
     Mset,
     Del,
     Mixed,
+
+    /// <summary>
+    /// --cache-aside: GET a key; on a nil reply SET it (-d bytes), as an application in front of a database does.
+    /// -n counts the GETs; hits and misses give the hit ratio. Not selectable with -t.
+    /// </summary>
+    CacheAside,
 }
 
 /// <summary>Validated options for a run; built by <see cref="OptionsParser"/>.</summary>
@@ -44,6 +50,19 @@ internal sealed record BenchmarkOptions
 
     public TimeSpan Warmup { get; init; } = TimeSpan.Zero;
 
+    /// <summary>Unmeasured requests before each test (instead of <see cref="Warmup"/> seconds); 0 for none.</summary>
+    public long WarmupRequests { get; init; }
+
+    public KeyDistribution KeyDistribution { get; init; }
+
+    /// <summary>--simulate-lru: replay the trace through an exact LRU of this many keys instead of measuring a server.</summary>
+    public long? SimulateLru { get; init; }
+
+    /// <summary>--simulate-lfu: as <see cref="SimulateLru"/>, with an exact LFU.</summary>
+    public long? SimulateLfu { get; init; }
+
+    public bool Simulates => SimulateLru is not null || SimulateLfu is not null;
+
     public int Seed { get; init; } = 1;
 
     public bool Cluster { get; init; }
@@ -60,4 +79,35 @@ internal sealed record BenchmarkOptions
     public string? PlotFile { get; init; }
 
     public bool Quiet { get; init; }
+
+    /// <summary>The checks that span options (each option's own range is checked as it is read).</summary>
+    /// <exception cref="FormatException">A combination that cannot run.</exception>
+    public BenchmarkOptions Validate()
+    {
+        if (Warmup > TimeSpan.Zero && WarmupRequests > 0)
+        {
+            throw new FormatException("--warmup (seconds) and --warmup-requests (a count) exclude each other");
+        }
+
+        if (KeyDistribution.IsZipf && Keyspace == 0)
+        {
+            throw new FormatException($"--key-distribution {KeyDistribution} needs a keyspace (-r N)");
+        }
+
+        if (Simulates)
+        {
+            // The simulator replays a count of requests; seconds of load cannot be replayed.
+            if (Keyspace == 0)
+            {
+                throw new FormatException("--simulate-lru/--simulate-lfu need a keyspace (-r N)");
+            }
+
+            if (Duration is not null || Warmup > TimeSpan.Zero)
+            {
+                throw new FormatException("--simulate-lru/--simulate-lfu replay a count: use -n and --warmup-requests, not --duration or --warmup");
+            }
+        }
+
+        return this;
+    }
 }

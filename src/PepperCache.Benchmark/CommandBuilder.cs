@@ -11,8 +11,8 @@ internal enum OperationKind : byte
 
 /// <summary>
 /// Writes the commands of one test, redis-benchmark style: keys are <c>key:</c> plus a random 12-digit number below
-/// the keyspace (or the literal <c>key:__rand_int__</c> without -r, as redis-benchmark sends), values are 'x' repeated.
-/// Nothing is allocated per command: the fixed parts are prepared once.
+/// the keyspace (or the literal <c>key:__rand_int__</c> without -r, as redis-benchmark sends), drawn by the
+/// <see cref="KeyChooser"/>; values are 'x' repeated. Nothing is allocated per command: the fixed parts are prepared once.
 /// </summary>
 internal sealed class CommandBuilder
 {
@@ -31,14 +31,34 @@ internal sealed class CommandBuilder
     private readonly int _readPercent;
     private readonly bool _cluster;
     private readonly byte[] _value;
+    private readonly KeyChooser? _keys;
 
-    public CommandBuilder(TestKind test, int dataSize, long keyspace, int readPercent, bool cluster)
+    public CommandBuilder(TestKind test, int dataSize, long keyspace, int readPercent, bool cluster, KeyDistribution distribution = default)
     {
         _test = test;
         _keyspace = (ulong)keyspace;
         _readPercent = readPercent;
         _cluster = cluster;
         _value = Encoding.ASCII.GetBytes($"${dataSize}\r\n{new string('x', dataSize)}\r\n");
+        _keys = keyspace > 0 ? new KeyChooser(keyspace, distribution) : null;
+    }
+
+    /// <summary>Draws the next key number (0 without a keyspace, where every key is the fixed placeholder).</summary>
+    public ulong NextKey(ref ulong random) => _keys?.Next(ref random) ?? 0;
+
+    /// <summary>Appends <c>GET key</c> for a key drawn earlier by <see cref="NextKey"/> (the cache-aside lookup).</summary>
+    public void WriteGet(CommandBuffer buffer, ulong key, out int keyStart, out int keyLength)
+    {
+        buffer.Write(GetHeader);
+        WriteKey(buffer, "key:"u8, key, out keyStart, out keyLength);
+    }
+
+    /// <summary>Appends <c>SET key value</c> for a given key (the cache-aside fill after a miss).</summary>
+    public void WriteSet(CommandBuffer buffer, ulong key, out int keyStart, out int keyLength)
+    {
+        buffer.Write(SetHeader);
+        WriteKey(buffer, "key:"u8, key, out keyStart, out keyLength);
+        buffer.Write(_value);
     }
 
     /// <summary>
@@ -60,7 +80,7 @@ internal sealed class CommandBuilder
             case TestKind.Ping:
                 buffer.Write(Ping);
                 return OperationKind.Write;
-            case TestKind.Get:
+            case TestKind.Get or TestKind.CacheAside:
                 buffer.Write(GetHeader);
                 WriteKey(buffer, "key:"u8, ref random, out keyStart, out keyLength);
                 return OperationKind.Read;
@@ -91,7 +111,7 @@ internal sealed class CommandBuilder
         keyLength = 0;
         if (_cluster)
         {
-            var number = _keyspace == 0 ? 0 : Next(ref random) % _keyspace;
+            var number = NextKey(ref random);
             for (var i = 0; i < MsetKeys; i++)
             {
                 buffer.Write("$20\r\n{key:"u8);
@@ -123,7 +143,10 @@ internal sealed class CommandBuilder
         }
     }
 
-    private void WriteKey(CommandBuffer buffer, ReadOnlySpan<byte> prefix, ref ulong random, out int keyStart, out int keyLength)
+    private void WriteKey(CommandBuffer buffer, ReadOnlySpan<byte> prefix, ref ulong random, out int keyStart, out int keyLength) =>
+        WriteKey(buffer, prefix, NextKey(ref random), out keyStart, out keyLength);
+
+    private void WriteKey(CommandBuffer buffer, ReadOnlySpan<byte> prefix, ulong number, out int keyStart, out int keyLength)
     {
         keyLength = prefix.Length + KeyDigits;
         buffer.Write("$"u8);
@@ -137,7 +160,7 @@ internal sealed class CommandBuilder
         }
         else
         {
-            buffer.WriteDigits(Next(ref random) % _keyspace, KeyDigits);
+            buffer.WriteDigits(number, KeyDigits);
         }
 
         buffer.Write("\r\n"u8);

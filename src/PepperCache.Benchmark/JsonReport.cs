@@ -31,6 +31,8 @@ internal static class JsonReport
             json.WriteNumber("rounds", options.Rounds);
             json.WriteNumber("read_percent", options.ReadPercent);
             json.WriteNumber("warmup_seconds", options.Warmup.TotalSeconds);
+            json.WriteNumber("warmup_requests", options.WarmupRequests);
+            json.WriteString("key_distribution", options.KeyDistribution.ToString());
             json.WriteNumber("seed", options.Seed);
             json.WriteBoolean("cluster", options.Cluster);
             json.WriteStartArray("targets");
@@ -75,6 +77,11 @@ internal static class JsonReport
                 json.WriteNumber("reads", s.Reads);
                 json.WriteNumber("hits", s.Hits);
                 json.WriteNumber("misses", s.Misses);
+                if (s.HitRatio is { } hitRatio)
+                {
+                    json.WriteNumber("hit_ratio", Math.Round(hitRatio, 6));
+                }
+
                 json.WriteNumber("errors", s.Errors);
                 json.WriteNumber("redirects", s.Redirects);
                 json.WriteEndObject();

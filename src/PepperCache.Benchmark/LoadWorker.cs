@@ -8,6 +8,12 @@ namespace PepperCache.Benchmark;
 /// One benchmark client: writes a batch of -P commands per node into one buffer, sends it with one write, then
 /// counts the replies as they arrive. In cluster mode it holds one connection per node and follows MOVED/ASK once.
 /// </summary>
+/// <remarks>
+/// Cache-aside: each GET that comes back nil owes a SET of its key. The reply is only known after the batch's round
+/// trip, so the owed SETs open the next batch, and new GETs fill the rest of it (a batch stays at most -P commands;
+/// at -P 1 the SET goes out before the next GET, as in an application). At the end of the run the last owed SETs
+/// are sent on their own. Two misses on one key in one batch owe two SETs, as two application threads would.
+/// </remarks>
 internal sealed class LoadWorker : IDisposable
 {
     private static readonly byte[] Asking = "*1\r\n$6\r\nASKING\r\n"u8.ToArray();
@@ -24,21 +30,31 @@ internal sealed class LoadWorker : IDisposable
     private readonly int[] _starts;
     private readonly int[] _lengths;
     private readonly List<(int Operation, bool Ask, int Slot, string Host, int Port)> _redirects = [];
+    private readonly bool _cacheAside;
+    private readonly ulong[] _keys;
+    private readonly ulong[] _owed;
+    private int _owedCount;
     private ulong _random;
     private long _completed;
 
-    public LoadWorker(Target target, CommandBuilder builder, SlotRouter? router, int pipeline, ulong randomState)
+    public LoadWorker(Target target, CommandBuilder builder, SlotRouter? router, int pipeline, ulong randomState, bool cacheAside = false)
     {
         _target = target;
         _builder = builder;
         _router = router;
         _pipeline = pipeline;
         _random = randomState;
+        _cacheAside = cacheAside;
         _kinds = new OperationKind[pipeline];
         _nodes = new int[pipeline];
         _starts = new int[pipeline];
         _lengths = new int[pipeline];
+        _keys = cacheAside ? new ulong[pipeline] : [];
+        _owed = cacheAside ? new ulong[pipeline] : [];
     }
+
+    /// <summary>Where this client's key stream stands; the next run of the same test continues from here.</summary>
+    public ulong RandomState => _random;
 
     public LongHistogram Histogram { get; } = Latency.Create();
 
@@ -69,9 +85,12 @@ internal sealed class LoadWorker : IDisposable
 
     public async Task RunAsync(RunControl control)
     {
-        while (true)
+        while (!control.IsStopped)
         {
-            var count = control.Claim(_pipeline);
+            // SETs owed by the last batch's misses go first; fresh requests from the shared budget fill the rest.
+            var owed = _owedCount;
+            var fresh = owed < _pipeline ? control.Claim(_pipeline - owed) : 0;
+            var count = owed + fresh;
             if (count == 0)
             {
                 return;
@@ -82,7 +101,13 @@ internal sealed class LoadWorker : IDisposable
                 buffer.Clear();
             }
 
-            for (var i = 0; i < count; i++)
+            for (var i = 0; i < owed; i++)
+            {
+                WriteOwedSet(i, _owed[i]);
+            }
+
+            _owedCount = 0;
+            for (var i = owed; i < count; i++)
             {
                 WriteOperation(i);
             }
@@ -129,18 +154,45 @@ internal sealed class LoadWorker : IDisposable
                 await FollowRedirectsAsync().ConfigureAwait(false);
             }
 
-            Volatile.Write(ref _completed, _completed + count);
+            // Progress counts requests from the budget (-n), so owed SETs do not count: a cache-aside run is at 100%
+            // when its GETs are done.
+            Volatile.Write(ref _completed, _completed + fresh);
         }
     }
 
     private void WriteOperation(int i)
     {
-        // A key's node is known only once the key is drawn: write into node 0's buffer, move the bytes if the slot
-        // belongs elsewhere (cluster mode only).
-        var node = 0;
         var scratch = BufferFor(0);
         var start = scratch.Length;
-        _kinds[i] = _builder.Write(scratch, ref _random, out var keyStart, out var keyLength);
+        int keyStart, keyLength;
+        if (_cacheAside)
+        {
+            _keys[i] = _builder.NextKey(ref _random);
+            _builder.WriteGet(scratch, _keys[i], out keyStart, out keyLength);
+            _kinds[i] = OperationKind.Read;
+        }
+        else
+        {
+            _kinds[i] = _builder.Write(scratch, ref _random, out keyStart, out keyLength);
+        }
+
+        Place(i, scratch, start, keyStart, keyLength);
+    }
+
+    private void WriteOwedSet(int i, ulong key)
+    {
+        var scratch = BufferFor(0);
+        var start = scratch.Length;
+        _builder.WriteSet(scratch, key, out var keyStart, out var keyLength);
+        _kinds[i] = OperationKind.Write;
+        Place(i, scratch, start, keyStart, keyLength);
+    }
+
+    // A key's node is known only once the key is drawn: the command was written into node 0's buffer; move the bytes
+    // if the slot belongs elsewhere (cluster mode only).
+    private void Place(int i, CommandBuffer scratch, int start, int keyStart, int keyLength)
+    {
+        var node = 0;
         var length = scratch.Length - start;
         if (_router is not null)
         {
@@ -194,6 +246,10 @@ internal sealed class LoadWorker : IDisposable
             else if (reply == ReplyClass.Null)
             {
                 Misses++;
+                if (_cacheAside)
+                {
+                    _owed[_owedCount++] = _keys[operation];
+                }
             }
         }
     }

@@ -39,6 +39,11 @@ internal static class OptionsParser
         var csv = new Option<bool>("--csv") { Description = "Print results as CSV instead of a table" };
         var plot = new Option<string?>("--plot") { Description = "Write a latency percentile plot (SVG) to FILE", HelpName = "FILE" };
         var quiet = new Option<bool>("--quiet", "-q") { Description = "No live progress" };
+        var keyDistribution = new Option<string>("--key-distribution") { Description = "How keys are drawn from -r: uniform or zipf:S (rank k with weight 1/k^S)", HelpName = "uniform|zipf:S", DefaultValueFactory = _ => "uniform" };
+        var cacheAside = new Option<bool>("--cache-aside") { Description = "Instead of -t: GET a key, on a miss SET it; -n counts GETs; reports the hit ratio" };
+        var warmupRequests = new Option<long>("--warmup-requests") { Description = "Unmeasured requests before each test (instead of --warmup seconds)", HelpName = "N", DefaultValueFactory = _ => 0 };
+        var simulateLru = new Option<long?>("--simulate-lru") { Description = "No server: replay the cache-aside trace through an exact LRU of N keys", HelpName = "N" };
+        var simulateLfu = new Option<long?>("--simulate-lfu") { Description = "No server: replay the cache-aside trace through an exact LFU of N keys", HelpName = "N" };
 
         var root = new RootCommand("pepper-benchmark: measure any RESP server (PepperCache, Redis, ...) under the same load");
         // -h is the host, as in redis-benchmark; help stays on --help and -?.
@@ -48,7 +53,7 @@ internal static class OptionsParser
         }
 
         root.Options.Add(new HelpOption("--help", "-?"));
-        foreach (var option in new Option[] { node, port, clients, requests, duration, pipeline, dataSize, keyspace, tests, ratio, cluster, warmup, seed, target, rounds, timeout, json, csv, plot, quiet })
+        foreach (var option in new Option[] { node, port, clients, requests, duration, pipeline, dataSize, keyspace, tests, ratio, cluster, warmup, seed, target, rounds, timeout, json, csv, plot, quiet, keyDistribution, cacheAside, warmupRequests, simulateLru, simulateLfu })
         {
             root.Options.Add(option);
         }
@@ -71,7 +76,7 @@ internal static class OptionsParser
             var options = new BenchmarkOptions
             {
                 Targets = ParseTargets(result.GetValue(target), result.GetValue(node)!, result.GetValue(port)),
-                Tests = ParseTests(result.GetValue(tests)!),
+                Tests = result.GetValue(cacheAside) ? CacheAsideOnly(result.GetResult(tests)) : ParseTests(result.GetValue(tests)!),
                 Clients = Positive(result.GetValue(clients), "-c", 10_000),
                 Requests = Positive(result.GetValue(requests), "-n"),
                 Duration = result.GetValue(duration) is { } seconds ? Seconds(seconds, "--duration", allowZero: false) : null,
@@ -88,7 +93,11 @@ internal static class OptionsParser
                 Csv = result.GetValue(csv),
                 PlotFile = result.GetValue(plot),
                 Quiet = result.GetValue(quiet),
-            };
+                KeyDistribution = KeyDistribution.Parse(result.GetValue(keyDistribution)!),
+                WarmupRequests = NonNegative(result.GetValue(warmupRequests), "--warmup-requests", long.MaxValue),
+                SimulateLru = result.GetValue(simulateLru) is { } lru ? Positive(lru, "--simulate-lru", 100_000_000L) : null,
+                SimulateLfu = result.GetValue(simulateLfu) is { } lfu ? Positive(lfu, "--simulate-lfu", 100_000_000L) : null,
+            }.Validate();
             return new ParsedCommandLine(options, 0, null, false);
         }
         catch (FormatException e)
@@ -159,6 +168,9 @@ internal static class OptionsParser
 
         return tests.Count > 0 ? tests : throw new FormatException("-t: no tests given");
     }
+
+    private static List<TestKind> CacheAsideOnly(System.CommandLine.Parsing.OptionResult? tests) =>
+        tests is null || tests.Implicit ? [TestKind.CacheAside] : throw new FormatException("--cache-aside is a workload of its own: leave out -t");
 
     internal static int ParseRatio(string text)
     {

@@ -43,6 +43,9 @@ internal sealed record Summary(
     IReadOnlyList<double> RoundOpsPerSecond,
     LongHistogram Latency)
 {
+    /// <summary>Hits over hits and misses (error replies are neither); null for a test without reads.</summary>
+    public double? HitRatio => Hits + Misses > 0 ? (double)Hits / (Hits + Misses) : null;
+
     public static List<Summary> From(IReadOnlyList<RunResult> results, IReadOnlyList<Target> targets)
     {
         var summaries = new List<Summary>();

@@ -4,12 +4,19 @@ using System.Net.Sockets;
 namespace PepperCache.Benchmark;
 
 /// <summary>Runs one test against one target with -c clients, shows progress, and watches for a stalled server.</summary>
+/// <remarks>
+/// Client i's keys come from a random stream seeded from (--seed, i). The stream continues from the warm-up through
+/// every round of a test on a target (it is not restarted per run), so a round never replays keys the warm-up or an
+/// earlier round already drew; each target is given the same streams. With -c 1 a test's keys are exactly the
+/// single-stream trace that --simulate-lru replays.
+/// </remarks>
 internal sealed class TestRunner
 {
     private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(250);
 
     private readonly BenchmarkOptions _options;
     private readonly IProgressSink? _progress;
+    private readonly Dictionary<(string Target, TestKind Test), ulong[]> _streams = [];
 
     public TestRunner(BenchmarkOptions options, IProgressSink? progress)
     {
@@ -26,11 +33,17 @@ internal sealed class TestRunner
             router = await Guard(target, () => SlotRouter.LoadAsync(target, routerTimeout.Token)).ConfigureAwait(false);
         }
 
-        var builder = new CommandBuilder(test, _options.DataSize, _options.Keyspace, _options.ReadPercent, _options.Cluster);
+        var builder = new CommandBuilder(test, _options.DataSize, _options.Keyspace, _options.ReadPercent, _options.Cluster, _options.KeyDistribution);
+        if (!_streams.TryGetValue((target.Name, test), out var streams))
+        {
+            streams = [.. Enumerable.Range(0, _options.Clients).Select(i => CommandBuilder.SeedFor(_options.Seed, i))];
+            _streams.Add((target.Name, test), streams);
+        }
+
         var workers = new LoadWorker[_options.Clients];
         for (var i = 0; i < workers.Length; i++)
         {
-            workers[i] = new LoadWorker(target, builder, router, _options.Pipeline, CommandBuilder.SeedFor(_options.Seed, i));
+            workers[i] = new LoadWorker(target, builder, router, _options.Pipeline, streams[i], test == TestKind.CacheAside);
         }
 
         try
@@ -46,6 +59,10 @@ internal sealed class TestRunner
             await WatchAsync(target, test, all, workers, control, started, duration, requests).ConfigureAwait(false);
             var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
             await Guard(target, () => all).ConfigureAwait(false);
+            for (var i = 0; i < workers.Length; i++)
+            {
+                streams[i] = workers[i].RandomState;
+            }
 
             var latency = Latency.Create();
             foreach (var worker in workers)

@@ -39,7 +39,7 @@ public sealed class LiveRunTests(PepperCacheNode node, RedisServerProcess redis)
             var lines = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
             Assert.Equal(CsvReport.Header, lines[0]);
             Assert.Equal(["SET,pepper", "SET,redis", "GET,pepper", "GET,redis"], lines[1..].Select(l => string.Join(',', l.Split(',')[..2])));
-            Assert.All(lines[1..], l => Assert.Equal(15, l.Split(',').Length));
+            Assert.All(lines[1..], l => Assert.Equal(16, l.Split(',').Length));
             Assert.All(lines[1..], l => Assert.Equal("2", l.Split(',')[2]));
             Assert.All(lines[1..], l => Assert.Equal("3000", l.Split(',')[3]));
             Assert.Equal("1", lines[1].Split(',')[5]);

@@ -21,6 +21,74 @@ public sealed class OptionsParserTests
         Assert.Equal(0, options.Keyspace);
         Assert.Equal(80, options.ReadPercent);
         Assert.False(options.Cluster);
+        Assert.Equal(KeyDistribution.Uniform, options.KeyDistribution);
+        Assert.Equal(0, options.WarmupRequests);
+        Assert.False(options.Simulates);
+    }
+
+    [Fact]
+    public void Cache_aside_options_are_read()
+    {
+        var parsed = OptionsParser.Parse([
+            "--cache-aside", "-r", "1000000", "--key-distribution", "zipf:0.99", "--warmup-requests", "500000", "-d", "32",
+        ]);
+
+        var options = Assert.IsType<BenchmarkOptions>(parsed.Options);
+        Assert.Equal([TestKind.CacheAside], options.Tests);
+        Assert.Equal(new KeyDistribution(0.99), options.KeyDistribution);
+        Assert.Equal(500_000, options.WarmupRequests);
+        Assert.Equal(TimeSpan.Zero, options.Warmup);
+    }
+
+    [Fact]
+    public void Simulation_options_are_read()
+    {
+        var parsed = OptionsParser.Parse(["--simulate-lru", "100000", "--simulate-lfu", "5000", "-r", "1000000", "--key-distribution", "zipf:0.99"]);
+
+        var options = Assert.IsType<BenchmarkOptions>(parsed.Options);
+        Assert.Equal(100_000, options.SimulateLru);
+        Assert.Equal(5_000, options.SimulateLfu);
+        Assert.True(options.Simulates);
+    }
+
+    [Fact]
+    public void The_key_distribution_is_read()
+    {
+        var zipf = OptionsParser.Parse(["-r", "1000000", "--key-distribution", "zipf:0.99"]).Options;
+        var upper = OptionsParser.Parse(["-r", "1000000", "--key-distribution", "ZIPF:1.2"]).Options;
+        var uniform = OptionsParser.Parse(["--key-distribution", "uniform"]).Options;
+
+        Assert.Equal(new KeyDistribution(0.99), zipf!.KeyDistribution);
+        Assert.Equal("zipf:0.99", zipf.KeyDistribution.ToString());
+        Assert.Equal(1.2, upper!.KeyDistribution.ZipfExponent);
+        Assert.Equal("uniform", uniform!.KeyDistribution.ToString());
+    }
+
+    [Theory]
+    [InlineData("is not uniform or zipf:S", "--key-distribution", "pareto")]
+    [InlineData("is not uniform or zipf:S", "--key-distribution", "zipf")]
+    [InlineData("is not uniform or zipf:S", "--key-distribution", "zipf:")]
+    [InlineData("is not uniform or zipf:S", "--key-distribution", "zipf:0", "-r", "10")]
+    [InlineData("is not uniform or zipf:S", "--key-distribution", "zipf:-1", "-r", "10")]
+    [InlineData("is not uniform or zipf:S", "--key-distribution", "zipf:abc", "-r", "10")]
+    [InlineData("is not uniform or zipf:S", "--key-distribution", "zipf:11", "-r", "10")]
+    [InlineData("zipf:0.99 needs a keyspace (-r N)", "--key-distribution", "zipf:0.99")]
+    [InlineData("--cache-aside is a workload of its own: leave out -t", "--cache-aside", "-t", "get")]
+    [InlineData("--warmup-requests must be between 0", "--warmup-requests", "-1")]
+    [InlineData("exclude each other", "--warmup", "1", "--warmup-requests", "5")]
+    [InlineData("--simulate-lru must be a positive number", "--simulate-lru", "0", "-r", "10")]
+    [InlineData("--simulate-lfu must be a positive number", "--simulate-lfu", "-3", "-r", "10")]
+    [InlineData("need a keyspace (-r N)", "--simulate-lru", "10")]
+    [InlineData("use -n and --warmup-requests", "--simulate-lru", "10", "-r", "100", "--duration", "1")]
+    [InlineData("use -n and --warmup-requests", "--simulate-lfu", "10", "-r", "100", "--warmup", "1")]
+    public void Bad_workload_options_say_what_is_wrong(string message, params string[] args)
+    {
+        var parsed = OptionsParser.Parse(args);
+
+        Assert.Null(parsed.Options);
+        Assert.Equal(2, parsed.ExitCode);
+        Assert.StartsWith("error: ", parsed.Message, StringComparison.Ordinal);
+        Assert.Contains(message, parsed.Message, StringComparison.Ordinal);
     }
 
     [Fact]
