@@ -120,8 +120,11 @@ internal static class MemoryCommands
     private static void MallocStats(CommandContext context)
     {
         var info = GC.GetGCMemoryInfo();
+        var generations = string.Join(", ", info.GenerationInfo.ToArray().Select((g, i) =>
+            $"{(i < 3 ? "gen" + i : i == 3 ? "loh" : "poh")} {g.SizeAfterBytes}/{g.FragmentationAfterBytes}"));
         context.Output.WriteBulkString(
             $"dotnet-gc: heap {info.HeapSizeBytes} bytes, committed {info.TotalCommittedBytes} bytes, fragmented {info.FragmentedBytes} bytes, "
+            + $"promoted {info.PromotedBytes} bytes; after the last collection (size/fragmentation): {generations}; "
             + $"gen0/1/2 collections {GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)}");
     }
 

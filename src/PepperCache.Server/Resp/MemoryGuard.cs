@@ -45,12 +45,12 @@ internal static class MemoryGuard
 
         var info = GC.GetGCMemoryInfo();
         var now = Environment.TickCount64;
-        if (info.FragmentedBytes > max / 4 && now - Volatile.Read(ref _lastCompaction) >= 1000)
+        if (info.FragmentedBytes > max / 8 && now - Volatile.Read(ref _lastCompaction) >= 500)
         {
             Volatile.Write(ref _lastCompaction, now);
             GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         }
-        else if (GC.GetTotalMemory(forceFullCollection: false) - store.UsedMemory > max / 4)
+        else if (GC.GetTotalMemory(forceFullCollection: false) - store.UsedMemory > max / 8)
         {
             GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: false, compacting: false);
         }
