@@ -40,7 +40,7 @@ public sealed partial class KeyValueStore
         }
 
         Memory = new MemorySettings();
-        Memory.MaxMemoryChanged = () => _meter.SizeFor(Memory.MaxMemory, _shards.Length);
+        Memory.MaxMemoryChanged = OnMaxMemoryChanged;
 
         _shardShift = 64 - int.Log2(shardCount);
         // A per-process seed so clients cannot choose keys that collide in one bucket.
