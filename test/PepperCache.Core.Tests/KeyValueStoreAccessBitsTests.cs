@@ -102,16 +102,33 @@ public sealed class KeyValueStoreAccessBitsTests
     }
 
     [Fact]
-    public void TheFirstReadOfANewKeyAlwaysCountsAndAnOverwriteKeepsTheCounter()
+    public void TheFirstReadOfANewKeyAlwaysCounts()
     {
         _store.Memory.Policy = EvictionPolicy.AllKeysLfu;
         _store.Set("k"u8, "v"u8);
         Assert.True(_store.TryGet("k"u8, out _));
         Assert.Equal(6, Describe("k").Frequency);
-        // Redis's dbOverwrite keeps the old value's LFU field.
+    }
+
+    [Fact]
+    public void AnOverwriteIsAUseAndTheNewValueKeepsTheCounter()
+    {
+        // Redis looks the key up for writing (a use), then dbOverwrite keeps the old value's LFU field.
+        _store.Memory.Policy = EvictionPolicy.AllKeysLfu;
+        _store.Set("k"u8, "v"u8);
         _store.Set("k"u8, "w"u8);
         Assert.Equal(6, Describe("k").Frequency);
-        Assert.Equal(IncrementResult.NotANumber, _store.IncrementBy("k"u8, 1, out _));
+
+        _time.Advance(TimeSpan.FromMinutes(3));
+        _store.Set("k"u8, "x"u8, _store.Now + 60_000);
+        Assert.Equal(4, Describe("k").Frequency);
+        _store.SetMany(Request("MSET", "k", "y"), 1, onlyIfNoneExist: false);
+        Assert.Equal(5, Describe("k").Frequency);
+        Assert.True(_store.Set("k"u8, "z"u8, 0, SetCondition.IfExists, keepTtl: false, out _));
+        Assert.Equal(6, Describe("k").Frequency);
+        Assert.Equal(IncrementResult.Ok, _store.IncrementBy("n"u8, 1, out _));
+        Assert.Equal(IncrementResult.Ok, _store.IncrementBy("n"u8, 1, out _));
+        Assert.Equal(6, Describe("n").Frequency);
     }
 
     [Fact]
