@@ -52,32 +52,37 @@ internal static class ObjectCommands
         }
     }
 
+    // FREQ and IDLETIME look the key up before they check the policy, as Redis does: a missing key is nil under any policy.
     private static void Frequency(CommandContext context)
     {
+        if (Describe(context) is not { } key)
+        {
+            return;
+        }
+
         if (!context.Store.Memory.Policy.UsesFrequency())
         {
             context.WriteError("ERR An LFU maxmemory policy is not selected, access frequency not tracked. " + PolicySwitchNote);
             return;
         }
 
-        if (Describe(context) is { } key)
-        {
-            context.Output.WriteInteger(key.Frequency);
-        }
+        context.Output.WriteInteger(key.Frequency);
     }
 
     private static void IdleTime(CommandContext context)
     {
+        if (Describe(context) is not { } key)
+        {
+            return;
+        }
+
         if (context.Store.Memory.Policy.UsesFrequency())
         {
             context.WriteError("ERR An LFU maxmemory policy is selected, idle time not tracked. " + PolicySwitchNote);
             return;
         }
 
-        if (Describe(context) is { } key)
-        {
-            context.Output.WriteInteger(key.IdleMs / 1000);
-        }
+        context.Output.WriteInteger(key.IdleMs / 1000);
     }
 
     /// <summary>
