@@ -81,6 +81,11 @@ internal static class Entry
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static StringEncoding GetStringEncoding(byte[] entry) => (StringEncoding)(entry[12] >> 4);
 
+    /// <summary>Rewrites a string's encoding in place (under the shard lock, as the other meta fields).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void SetStringEncoding(byte[] entry, StringEncoding encoding)
+        => entry[12] = (byte)((entry[12] & 0xF) | ((int)encoding << 4));
+
     /// <summary>The 24 access bits: LRU clock, or LFU minutes and counter.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static uint GetAccess(byte[] entry) => GetMeta(entry) >> 8;

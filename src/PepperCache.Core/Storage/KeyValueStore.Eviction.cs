@@ -18,6 +18,9 @@ public sealed partial class KeyValueStore
     private readonly EvictionCandidate[] _pool = new EvictionCandidate[PoolSize];
     private int _poolCount;
 
+    // The policy the pool's candidates were scored under: their scores mean nothing to another one.
+    private EvictionPolicy _poolPolicy;
+
     /// <summary>
     /// Evicts keys by the policy until the keyspace is under maxmemory, at most <paramref name="maxKeys"/> of them.
     /// Expired keys met while sampling are reclaimed on the way (they count as expired, not evicted).
@@ -31,6 +34,13 @@ public sealed partial class KeyValueStore
         lock (_evictionLock)
         {
             var policy = Memory.Policy;
+            if (policy != _poolPolicy)
+            {
+                Array.Clear(_pool);
+                _poolCount = 0;
+                _poolPolicy = policy;
+            }
+
             var evicted = 0;
             var barren = 0;
             while (IsOverMemoryLimit)
@@ -101,8 +111,12 @@ public sealed partial class KeyValueStore
             lock (shard.Lock)
             {
                 var index = shard.IndexOf(key, candidate.Hash);
-                // Skip a key written since it was sampled (a new entry) or used since (its access bits moved on).
-                if (index >= 0 && ReferenceEquals(shard[index], candidate.Entry) && Entry.GetAccess(candidate.Entry) == candidate.Access)
+                // Skip a key written since it was sampled (a new entry), used since (its access bits moved on), or
+                // under a volatile policy persisted since (its expiry is cleared in place, so the entry is the same).
+                if (index >= 0
+                    && ReferenceEquals(shard[index], candidate.Entry)
+                    && Entry.GetAccess(candidate.Entry) == candidate.Access
+                    && Evictable(candidate.Entry, policy.IsVolatile()))
                 {
                     Remove(shard, index, now, listener);
                     return true;

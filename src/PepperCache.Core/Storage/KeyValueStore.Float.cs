@@ -58,7 +58,8 @@ public sealed partial class KeyValueStore
             }
 
             var text = sum.ToRedisString();
-            var entry = Entry.CreateUninitialized(key, text.Length, expiresAt);
+            // Redis stores the result as text (createStringObjectFromLongDouble), never as an integer.
+            var entry = Entry.CreateUninitialized(key, text.Length, expiresAt, DataType.String, StringEncoding.Text);
             Encoding.ASCII.GetBytes(text, entry.AsSpan(Entry.GetValueOffset(entry)));
             Put(shard, index, entry, (uint)hash, now);
 

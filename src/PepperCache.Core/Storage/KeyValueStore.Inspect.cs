@@ -47,15 +47,22 @@ public sealed partial class KeyValueStore
             var entry = shard[index];
             var value = shard.ObjectAt(index);
             var access = Entry.GetAccess(entry);
-            var encoding = value is not null
-                ? System.Text.Encoding.ASCII.GetString(value.EncodingName)
-                : System.Text.Encoding.ASCII.GetString(StringEncodings.Of(Entry.GetValue(entry), Entry.GetStringEncoding(entry)));
+            var encodingName = value is not null
+                ? value.EncodingName
+                : StringEncodings.Of(Entry.GetValue(entry), Entry.GetStringEncoding(entry));
+            long? integer = null;
+            if (value is null && encodingName.SequenceEqual("int"u8) && Protocol.RespParser.TryParseInt64(Entry.GetValue(entry), out var number))
+            {
+                integer = number;
+            }
+
             description = new KeyDescription(
                 Entry.GetDataType(entry),
-                encoding,
+                System.Text.Encoding.ASCII.GetString(encodingName),
                 IdleMs: AccessBits.IdleMs(access, now),
                 Frequency: (int)AccessBits.DecayedCounter(access, now, Memory.LfuDecayTime),
-                Bytes: Entry.HeapSize(entry) + TableBytesPerKey + (value?.HeapSize ?? 0));
+                Bytes: Entry.HeapSize(entry) + TableBytesPerKey + (value?.HeapSize ?? 0),
+                Integer: integer);
             return true;
         }
     }
@@ -65,4 +72,5 @@ public sealed partial class KeyValueStore
 /// <param name="IdleMs">Time since last use, from the LRU clock (meaningful under a non-LFU policy).</param>
 /// <param name="Frequency">The decayed LFU counter (meaningful under an LFU policy).</param>
 /// <param name="Bytes">Heap bytes of the entry, its share of the table and its collection.</param>
-public readonly record struct KeyDescription(DataType Type, string Encoding, long IdleMs, int Frequency, long Bytes);
+/// <param name="Integer">The value of an <c>int</c>-encoded string (OBJECT REFCOUNT tells Redis's shared integers by it); null otherwise.</param>
+public readonly record struct KeyDescription(DataType Type, string Encoding, long IdleMs, int Frequency, long Bytes, long? Integer = null);

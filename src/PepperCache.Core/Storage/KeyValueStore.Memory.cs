@@ -44,6 +44,23 @@ public sealed partial class KeyValueStore
     /// <summary>Keys removed to stay under maxmemory (INFO stats <c>evicted_keys</c>).</summary>
     public long EvictedKeys => SumShards(static shard => shard.EvictedRemoved);
 
+    /// <summary>
+    /// Sizes the shards' batches for the new limit and has every shard hand over what it held back: under the old
+    /// threshold (16 KB a shard without a limit) the count could lag by megabytes, and a limit set now is checked
+    /// against it from the next command on.
+    /// </summary>
+    private void OnMaxMemoryChanged()
+    {
+        _meter.SizeFor(Memory.MaxMemory, _shards.Length);
+        foreach (var shard in _shards)
+        {
+            lock (shard.Lock)
+            {
+                shard.Publish(force: true);
+            }
+        }
+    }
+
     // Counters written under each shard's lock and read here without it: a stale sum is fine for statistics.
     private long SumShards(Func<StoreShard, long> counter)
     {

@@ -47,7 +47,8 @@ public sealed partial class KeyValueStore
                 var key = request[i];
                 var hash = Hash(key);
                 var shard = ShardFor(key);
-                Put(shard, shard.IndexOf(key, (uint)hash), Entry.Create(key, request[i + 1], Entry.NoExpiry), (uint)hash, now);
+                // An overwrite is a use of the key (Redis's setKey looks it up for writing).
+                Put(shard, FindLive(shard, key, (uint)hash, now), Entry.Create(key, request[i + 1], Entry.NoExpiry), (uint)hash, now);
             }
 
             return true;

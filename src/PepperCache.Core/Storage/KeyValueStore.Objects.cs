@@ -61,7 +61,7 @@ public sealed partial class KeyValueStore
     /// Stores <paramref name="value"/> at <paramref name="key"/>, replacing whatever the key held (COPY, RESTORE,
     /// slot imports, tests). An empty collection deletes the key instead.
     /// </summary>
-    public void SetObject(ReadOnlySpan<byte> key, StoreObject value, long expiresAt)
+    public void SetObject(ReadOnlySpan<byte> key, StoreObject value, long expiresAt = Entry.NoExpiry)
     {
         ArgumentNullException.ThrowIfNull(value);
         var hash = (uint)Hash(key);

@@ -110,7 +110,10 @@ public sealed partial class KeyValueStore
         }
     }
 
-    /// <summary>APPEND: returns the new length. Creates the key when missing; keeps the expiry.</summary>
+    /// <summary>
+    /// APPEND: returns the new length. Creates the key when missing, encoded as SET would; keeps the expiry. The value
+    /// becomes <c>raw</c>, even when nothing is appended, as Redis unshares it before appending.
+    /// </summary>
     public long Append(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value)
     {
         var hash = Hash(key);
@@ -121,7 +124,7 @@ public sealed partial class KeyValueStore
             var index = FindLive(shard, key, (uint)hash, now);
             if (index < 0)
             {
-                Put(shard, -1, Entry.Create(key, value, Entry.NoExpiry, StringEncoding.Raw), (uint)hash, now);
+                Put(shard, -1, Entry.Create(key, value, Entry.NoExpiry), (uint)hash, now);
                 return value.Length;
             }
 
@@ -129,6 +132,7 @@ public sealed partial class KeyValueStore
             var oldValue = Entry.GetValue(old);
             if (value.IsEmpty)
             {
+                Entry.SetStringEncoding(old, StringEncoding.Raw);
                 return oldValue.Length;
             }
 

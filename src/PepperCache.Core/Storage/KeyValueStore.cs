@@ -40,7 +40,7 @@ public sealed partial class KeyValueStore
         }
 
         Memory = new MemorySettings();
-        Memory.MaxMemoryChanged = () => _meter.SizeFor(Memory.MaxMemory, _shards.Length);
+        Memory.MaxMemoryChanged = OnMaxMemoryChanged;
 
         _shardShift = 64 - int.Log2(shardCount);
         // A per-process seed so clients cannot choose keys that collide in one bucket.
@@ -103,7 +103,10 @@ public sealed partial class KeyValueStore
         }
     }
 
-    /// <summary>Sets <paramref name="key"/> unconditionally, replacing any value and expiry.</summary>
+    /// <summary>
+    /// Sets <paramref name="key"/> unconditionally, replacing any value and expiry. Overwriting a key counts as a use
+    /// of it, as Redis's lookupKeyWrite does: under an LFU policy a key written often is a key used often.
+    /// </summary>
     /// <param name="expiresAt">Absolute expiry in Unix ms, or 0 for none.</param>
     public void Set(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, long expiresAt = 0)
     {
@@ -112,7 +115,8 @@ public sealed partial class KeyValueStore
         var entry = Entry.Create(key, value, expiresAt);
         lock (shard.Lock)
         {
-            Put(shard, shard.IndexOf(key, (uint)hash), entry, (uint)hash, Now);
+            var now = Now;
+            Put(shard, FindLive(shard, key, (uint)hash, now), entry, (uint)hash, now);
         }
     }
 

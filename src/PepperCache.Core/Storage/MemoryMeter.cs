@@ -5,7 +5,8 @@ namespace PepperCache.Core.Storage;
 /// <summary>
 /// The store-wide count of heap bytes the keyspace holds, kept for the maxmemory check that runs before every
 /// command. Shards add their changes in batches (<see cref="PublishThreshold"/>), so writers on different cores
-/// rarely touch this counter; it is exact to within shards x threshold, and eviction publishes what it frees at once.
+/// rarely touch this counter; it is exact to within shards x threshold, eviction publishes what it frees at once, and
+/// a change of limit has every shard publish what it held back.
 /// </summary>
 [StructLayout(LayoutKind.Explicit, Size = 192)]
 internal sealed class MemoryMeter

@@ -2,8 +2,9 @@ namespace PepperCache.Core.Storage;
 
 /// <summary>
 /// How a string was last written, as far as OBJECT ENCODING can tell: Redis reports <c>int</c>, <c>embstr</c> or
-/// <c>raw</c> from the value for strings set whole (SET, MSET, INCR...), and <c>raw</c> for strings modified in place
-/// (APPEND, SETRANGE, SETBIT), whatever their length.
+/// <c>raw</c> from the value for strings set whole (SET, MSET, INCR...), <c>raw</c> for strings modified in place
+/// (APPEND, SETRANGE, SETBIT), whatever their length, and <c>embstr</c> or <c>raw</c> by length for INCRBYFLOAT's
+/// result, which Redis never stores as an integer even when it reads as one.
 /// </summary>
 public enum StringEncoding : byte
 {
@@ -11,6 +12,8 @@ public enum StringEncoding : byte
     AsWritten = 0,
     /// <summary>Grown or changed in place: always <c>raw</c>.</summary>
     Raw = 1,
+    /// <summary>Made from text that is never turned into an integer (INCRBYFLOAT): <c>embstr</c> or <c>raw</c> by length.</summary>
+    Text = 2,
 }
 
 public static class StringEncodings
@@ -27,7 +30,7 @@ public static class StringEncodings
         }
 
         // tryObjectEncoding: at most 20 characters that string2l accepts are kept as a long.
-        if (value.Length <= 20 && Protocol.RespParser.TryParseInt64(value, out _))
+        if (encoding == StringEncoding.AsWritten && value.Length <= 20 && Protocol.RespParser.TryParseInt64(value, out _))
         {
             return "int"u8;
         }

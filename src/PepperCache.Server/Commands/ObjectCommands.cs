@@ -52,37 +52,43 @@ internal static class ObjectCommands
         }
     }
 
+    // FREQ and IDLETIME look the key up before they check the policy, as Redis does: a missing key is nil under any policy.
     private static void Frequency(CommandContext context)
     {
+        if (Describe(context) is not { } key)
+        {
+            return;
+        }
+
         if (!context.Store.Memory.Policy.UsesFrequency())
         {
             context.WriteError("ERR An LFU maxmemory policy is not selected, access frequency not tracked. " + PolicySwitchNote);
             return;
         }
 
-        if (Describe(context) is { } key)
-        {
-            context.Output.WriteInteger(key.Frequency);
-        }
+        context.Output.WriteInteger(key.Frequency);
     }
 
     private static void IdleTime(CommandContext context)
     {
+        if (Describe(context) is not { } key)
+        {
+            return;
+        }
+
         if (context.Store.Memory.Policy.UsesFrequency())
         {
             context.WriteError("ERR An LFU maxmemory policy is selected, idle time not tracked. " + PolicySwitchNote);
             return;
         }
 
-        if (Describe(context) is { } key)
-        {
-            context.Output.WriteInteger(key.IdleMs / 1000);
-        }
+        context.Output.WriteInteger(key.IdleMs / 1000);
     }
 
     /// <summary>
-    /// 1, except where Redis shares one object among keys: small integers (0-9999) stored while the policy keeps no
-    /// per-key access bits report Redis's OBJ_SHARED_REFCOUNT, as clients comparing with Redis see there.
+    /// 1, except where Redis shares one object among keys: small integers (0-9999), which Redis shares unless a limit
+    /// is set under an LRU or LFU policy (those need per-key access bits), report its OBJ_SHARED_REFCOUNT, as clients
+    /// comparing with Redis see there. Redis decides when the value is written; this answers from the settings now.
     /// </summary>
     private static void RefCount(CommandContext context)
     {
@@ -91,11 +97,10 @@ internal static class ObjectCommands
             return;
         }
 
-        var shared = key.Type == DataType.String && key.Encoding == "int"
-                     && context.Store.TryGet(context.Argument(2), out var value)
-                     && RespParser.TryParseInt64(value.Span, out var number) && number is >= 0 and < 10000
-                     && context.Store.Memory.Policy is EvictionPolicy.NoEviction or EvictionPolicy.AllKeysRandom
-                         or EvictionPolicy.VolatileRandom or EvictionPolicy.VolatileTtl;
+        var memory = context.Store.Memory;
+        var shared = key.Integer is >= 0 and < 10000
+                     && (memory.MaxMemory == 0 || memory.Policy is EvictionPolicy.NoEviction or EvictionPolicy.AllKeysRandom
+                         or EvictionPolicy.VolatileRandom or EvictionPolicy.VolatileTtl);
         context.Output.WriteInteger(shared ? int.MaxValue : 1);
     }
 

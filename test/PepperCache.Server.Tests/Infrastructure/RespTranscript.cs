@@ -103,7 +103,7 @@ public static class RespTranscript
         return [.. bytes];
     }
 
-    private static List<byte[]> Tokenize(string text)
+    internal static List<byte[]> Tokenize(string text)
     {
         var tokens = new List<byte[]>();
         var i = 0;
@@ -202,7 +202,7 @@ public static class RespTranscript
     private static string Describe(IEnumerable<byte[]> command) =>
         "> " + string.Join(' ', command.Select(a => Show(a)));
 
-    private static string Show(byte[] bytes)
+    internal static string Show(byte[] bytes)
     {
         var text = new StringBuilder();
         foreach (var b in bytes)
