@@ -21,18 +21,22 @@ public sealed class NodeProcess : IAsyncDisposable
     private readonly Lock _gate = new();
     private readonly TaskCompletionSource _stdoutClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _stderrClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly string _workingDirectory;
+    private readonly bool _ownsWorkingDirectory;
 
-    private NodeProcess(Process process, string workingDirectory)
+    private NodeProcess(Process process, string workingDirectory, bool ownsWorkingDirectory)
     {
         _process = process;
-        _workingDirectory = workingDirectory;
+        WorkingDirectory = workingDirectory;
+        _ownsWorkingDirectory = ownsWorkingDirectory;
     }
 
     /// <summary>Path of the server assembly under test.</summary>
     public static string ServerAssemblyPath => typeof(Program).Assembly.Location;
 
     public int Id => _process.Id;
+
+    /// <summary>Where the node runs: its default data directory (<c>data/&lt;node&gt;-&lt;port&gt;</c>) would be made here.</summary>
+    public string WorkingDirectory { get; }
 
     public IReadOnlyList<string> StandardOutput
     {
@@ -56,13 +60,18 @@ public sealed class NodeProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts the server with <paramref name="arguments"/>; <paramref name="appSettingsJson"/> becomes its appsettings.json.</summary>
+    /// <summary>
+    /// Starts the server with <paramref name="arguments"/>; <paramref name="appSettingsJson"/> becomes its
+    /// appsettings.json. It runs in a new empty directory (deleted on dispose) unless given <paramref name="workingDirectory"/>.
+    /// </summary>
     public static NodeProcess Start(
         IEnumerable<string> arguments,
         IReadOnlyDictionary<string, string>? environment = null,
-        string? appSettingsJson = null)
+        string? appSettingsJson = null,
+        string? workingDirectory = null)
     {
-        var workingDirectory = Directory.CreateTempSubdirectory("peppercache-node-").FullName;
+        var ownsWorkingDirectory = workingDirectory is null;
+        workingDirectory ??= Directory.CreateTempSubdirectory("peppercache-node-").FullName;
         if (appSettingsJson is not null)
         {
             File.WriteAllText(Path.Combine(workingDirectory, "appsettings.json"), appSettingsJson);
@@ -95,7 +104,7 @@ public sealed class NodeProcess : IAsyncDisposable
         }
 
         var process = new Process { StartInfo = start };
-        var node = new NodeProcess(process, workingDirectory);
+        var node = new NodeProcess(process, workingDirectory, ownsWorkingDirectory);
         process.OutputDataReceived += (_, e) => node.Append(node._stdout, node._stdoutClosed, e.Data);
         process.ErrorDataReceived += (_, e) => node.Append(node._stderr, node._stderrClosed, e.Data);
         process.Start();
@@ -170,9 +179,14 @@ public sealed class NodeProcess : IAsyncDisposable
         }
 
         _process.Dispose();
+        if (!_ownsWorkingDirectory)
+        {
+            return;
+        }
+
         try
         {
-            Directory.Delete(_workingDirectory, recursive: true);
+            Directory.Delete(WorkingDirectory, recursive: true);
         }
         catch (IOException)
         {
