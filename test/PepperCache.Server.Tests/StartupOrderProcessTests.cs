@@ -68,7 +68,7 @@ public sealed class StartupOrderProcessTests
         // The cache port must not be 0 here: a node on a random port has no default data directory to make.
         string[] arguments = flag == "--port"
             ? ["--port", busy, "--admin-port", "0"]
-            : ["--port", FreePort().ToString(CultureInfo.InvariantCulture), "--admin-port", busy];
+            : ["--port", NodeProcess.FreePort().ToString(CultureInfo.InvariantCulture), "--admin-port", busy];
 
         await using var node = NodeProcess.Start(arguments);
 
@@ -94,7 +94,7 @@ public sealed class StartupOrderProcessTests
                 await file.WriteAsync("*3\r\n$3\r\nSET\r\n$4\r\nlast\r\n$6\r\nloaded\r\n"u8.ToArray(), TestContext.Current.CancellationToken);
             }
 
-            var port = FreePort();
+            var port = NodeProcess.FreePort();
             await using var node = NodeProcess.Start(["--dir", dir, "--port", port.ToString(CultureInfo.InvariantCulture), "--admin-port", "0"]);
 
             // Connect as soon as the port accepts (while the file may still be loading): at most 300 tries, 30 s.
@@ -134,16 +134,5 @@ public sealed class StartupOrderProcessTests
             .ToList();
         entries.Add($"./ {Directory.GetLastWriteTimeUtc(dir):O}");
         return entries;
-    }
-
-    /// <summary>
-    /// A loopback port nobody listens on right now. It is released before the node binds it, so another process
-    /// could take it first (unlikely; the node would then fail on that port instead).
-    /// </summary>
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -113,6 +113,18 @@ public sealed class NodeProcess : IAsyncDisposable
         return node;
     }
 
+    /// <summary>
+    /// A loopback port nobody listens on right now, for a node that must be started on a known port (its default
+    /// data directory, or a seed started after its joiner). It is released before the node binds it, so another
+    /// process could take it first: unlikely, and the node would then fail to start.
+    /// </summary>
+    public static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
     /// <summary>Starts a node on free ports (port 0) and waits until it reports them bound.</summary>
     public static async Task<(NodeProcess Node, IPEndPoint Resp, IPEndPoint Admin)> StartOnFreePortsAsync(params string[] extraArguments)
     {
