@@ -32,7 +32,7 @@ internal sealed record ConfigParameter(string Name, Func<CommandContext, string>
         Mutable("maxmemory", c => c.Server.Config.MaxMemory.ToString(CultureInfo.InvariantCulture), Memory(0, (config, v) => config.MaxMemory = v)),
         Mutable("maxmemory-policy", c => c.Server.Config.MaxMemoryPolicy, OneOf(ServerConfig.MaxMemoryPolicies, (config, v) => config.MaxMemoryPolicy = v)),
         Mutable("proto-max-bulk-len", c => c.Server.Config.Limits.MaxBulkLength.ToString(CultureInfo.InvariantCulture),
-            Memory(1024 * 1024, (config, v) => config.Limits.MaxBulkLength = v)),
+            Memory(1024 * 1024, (config, v) => config.Limits = config.Limits with { MaxBulkLength = v })),
         Mutable("replica-read-only", c => YesNo(c.Server.Config.ReplicaReadOnly), Boolean((config, v) => config.ReplicaReadOnly = v)),
     ];
 

@@ -18,11 +18,19 @@ internal sealed class ServerConfig(PepperCacheOptions options, RespLimits limits
     public static readonly string[] AppendFsyncPolicies = ["everysec", "always", "no"];
 
     private string _appendFsync = options.AppendFsync;
+    private volatile RespLimits _limits = limits;
 
     public PepperCacheOptions Options { get; } = options;
 
-    /// <summary>The parser limits every connection shares: proto-max-bulk-len changes apply to the next frame.</summary>
-    public RespLimits Limits { get; } = limits;
+    /// <summary>
+    /// The parser limits in force. <see cref="RespLimits"/> is immutable: CONFIG SET proto-max-bulk-len puts a new
+    /// instance here, and every connection picks it up before it parses its next batch of input.
+    /// </summary>
+    public RespLimits Limits
+    {
+        get => _limits;
+        set => _limits = value;
+    }
 
     /// <summary>
     /// As Redis: any value is accepted and kept in 1-500. INFO and CONFIG GET report it; the active-expiry service
