@@ -38,10 +38,10 @@ internal sealed class ServerConfig(PepperCacheOptions options, RespLimits limits
     /// </summary>
     public int Hz { get; set; } = Math.Clamp(options.Hz, 1, 500);
 
-    /// <summary>Idle seconds before a client is closed; 0 = never. Stored and reported, not yet enforced.</summary>
+    /// <summary>Idle seconds before a client is closed; 0 = never. Stored and reported, not enforced.</summary>
     public long Timeout { get; set; }
 
-    /// <summary>Bytes; 0 = no limit. Stored and reported (INFO memory), not yet enforced.</summary>
+    /// <summary>Bytes; 0 = no limit. Stored and reported (INFO memory), not enforced.</summary>
     public long MaxMemory { get; set; }
 
     public string MaxMemoryPolicy { get; set; } = "noeviction";
