@@ -24,9 +24,9 @@ mkdir -p bin
 publish PepperCache.Server server
 publish PepperCache.Cli client
 publish PepperCache.Benchmark benchmark
-# The server wants socket completions inline on the epoll thread (docs/architecture.md); set it before the runtime starts.
-launcher server server PepperCache.Server.dll "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 "
+# The server and pepper-benchmark set DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 themselves, before their first
+# socket (Program.cs, BenchmarkProgram.cs; docs/architecture.md), so the launchers need no environment.
+launcher server server PepperCache.Server.dll ""
 launcher client client pepper-cli.dll ""
-# pepper-benchmark sets DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS itself (before its first socket).
 launcher benchmark benchmark pepper-benchmark.dll ""
 echo "built: bin/server bin/client bin/benchmark"

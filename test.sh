@@ -3,12 +3,15 @@
 #
 #   ./test.sh                                  build (Release) and run all test projects
 #   ./test.sh --filter-class <FullClassName>   extra arguments go to the test applications
+#   ./test.sh --filter-method '*Signal*'       (a filter selects tests across every project)
 #
 # Needs only the .NET 10 SDK on Debian/Ubuntu. Some tests drive the real redis-cli and redis-benchmark, and the
 # client library's tests run against a real redis-server, so Debian's redis-tools and redis-server packages are
 # installed when they are missing (with sudo when not root); no test is ever skipped for want of a tool.
-# Prints "Tests: N passed, M failed" as its last line and exits non-zero when
-# anything failed, did not build, ran no tests, or ran past the time limit (TEST_TIMEOUT seconds, default 1800).
+# Prints "Tests: N passed, M failed" as its last line and exits non-zero when anything failed, did not build, ran
+# past the time limit (TEST_TIMEOUT seconds, default 1800), or ran no tests: without a filter, a project that runs
+# none is broken; with one, the projects it does not reach run none by design, and only a filter that matches no
+# test in any project is an error.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 
@@ -45,23 +48,42 @@ fi
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
 
+# Microsoft.Testing.Platform exits 8 when a test application ran zero tests. With a filter, every project it does not
+# reach would do so, so that exit code is ignored per project and the total is checked below instead.
+filtered=false
+platform_options=()
+for argument in "$@"; do
+    case "$argument" in
+        --filter*|--treenode-filter*) filtered=true ;;
+    esac
+done
+if [ "$filtered" = true ]; then
+    platform_options=(--ignore-exit-code 8)
+fi
+
 started=$SECONDS
 set +e
 # timeout signals the whole process group, so test hosts and nodes they started go too.
 timeout --kill-after=30 "$time_limit" \
-    dotnet test --solution PepperCache.sln --configuration "$configuration" --no-ansi --no-progress "$@" 2>&1 | tee "$log"
+    dotnet test --solution PepperCache.sln --configuration "$configuration" --no-ansi --no-progress \
+        "${platform_options[@]}" "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 set -e
 
 # Microsoft.Testing.Platform ends with a summary over every test project ("total: 89", "failed: 0", "succeeded: 89").
 count() { sed -n -E "s/^[[:space:]]*$1:[[:space:]]*([0-9]+)[[:space:]]*\$/\\1/p" "$log" | tail -n 1; }
+total="$(count total)"
 passed="$(count succeeded)"
 failed="$(count failed)"
+total="${total:-0}"
 passed="${passed:-0}"
 failed="${failed:-0}"
 
 if [ "$status" -eq 124 ] || [ "$status" -eq 137 ]; then
     echo "test.sh: stopped after the ${time_limit}s time limit" >&2
+elif [ "$status" -eq 0 ] && [ "$filtered" = true ] && [ "$total" -eq 0 ]; then
+    echo "test.sh: the filter matched no test in any project" >&2
+    status=8
 elif [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
     echo "test.sh: dotnet test exited with $status without a failed test (build error, zero tests in a project, or a crashed test host; see above)" >&2
 fi

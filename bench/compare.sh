@@ -164,7 +164,7 @@ wait_for_ping() { # name port pid logfile
   done
 }
 
-REDIS_CMD=(redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no --logfile "$TMP/redis.log")
+REDIS_CMD=(redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no --dir "$TMP" --logfile "$TMP/redis.log")
 # A simple command run with & is exec'd by the forked shell, so $! is the server process itself.
 "${REDIS_CMD[@]}" </dev/null >/dev/null 2>&1 &
 REDIS_PID=$!
@@ -298,7 +298,7 @@ META="$TMP/meta.tsv"
   printf 'loadavg\t%s before, %s after\n' "$LOAD_BEFORE" "$LOAD_AFTER"
   printf 'clk_tck\t%s\n' "$CLK_TCK"
   printf 'rounds\t%s\n' "$ROUNDS"
-  printf 'command\t%s\n' "redis-server --port $REDIS_PORT --bind 127.0.0.1 --save '' --appendonly no --logfile <tmp>/redis.log"
+  printf 'command\t%s\n' "redis-server --port $REDIS_PORT --bind 127.0.0.1 --save '' --appendonly no --dir <tmp> --logfile <tmp>/redis.log"
   printf 'command\tDOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 dotnet <publish dir>/PepperCache.Server.dll --port %s --admin-port %s\n' \
     "$PEPPER_PORT" "$PEPPER_ADMIN_PORT"
   for p in "${PROFILES[@]}"; do

@@ -14,7 +14,16 @@ internal static class BenchmarkApp
         var parsed = OptionsParser.Parse(args);
         if (parsed.Options is null)
         {
-            (parsed.MessageIsError ? error : output).WriteLine(parsed.Message);
+            // The usage text ends with its own newline; an error is one line.
+            if (parsed.MessageIsError)
+            {
+                error.WriteLine(parsed.Message);
+            }
+            else
+            {
+                output.Write(parsed.Message);
+            }
+
             return parsed.ExitCode;
         }
 

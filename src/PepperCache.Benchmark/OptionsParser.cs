@@ -1,6 +1,5 @@
-using System.CommandLine;
-using System.CommandLine.Help;
 using System.Globalization;
+using System.Text;
 
 namespace PepperCache.Benchmark;
 
@@ -8,8 +7,9 @@ namespace PepperCache.Benchmark;
 internal sealed record ParsedCommandLine(BenchmarkOptions? Options, int ExitCode, string? Message, bool MessageIsError);
 
 /// <summary>
-/// Command-line options in redis-benchmark's spirit (-h -p -c -n -P -d -r -t -q). A usage error (unknown option,
-/// bad value) exits with 2, as getopt-style tools do; --help prints usage and exits with 0.
+/// pepper-benchmark's flags, in the style of the server's and pepper-cli's (the original Go tool's): <c>-clients 50</c>,
+/// <c>--clients 50</c> or <c>--clients=50</c>, with redis-benchmark's letters as short forms (<c>-c 50</c>; <c>-h</c>
+/// is the host, so help is <c>-help</c>). Usage errors are one line on stderr, <c>error: ... (see --help)</c>, and exit 2.
 /// </summary>
 internal static class OptionsParser
 {
@@ -17,108 +17,192 @@ internal static class OptionsParser
 
     private static readonly string[] TestNames = ["ping", "set", "get", "incr", "mset", "del", "mixed"];
 
+    /// <summary>Every flag, sorted by name as Go's <c>flag.PrintDefaults</c> lists them (and the server's usage does).</summary>
+    internal static readonly Flag[] Flags =
+    [
+        new("cache-aside", null, "", "instead of -tests: GET a key, on a miss SET it; -requests counts GETs; reports the hit ratio", null),
+        new("clients", "c", "int", "parallel connections", "50"),
+        new("cluster", null, "", "route each key to the node that owns its slot (CLUSTER SLOTS; follows MOVED and ASK)", null),
+        new("csv", null, "", "print the results as CSV instead of a table", null),
+        new("data-size", "d", "int", "value size in bytes for SET and MSET", "3"),
+        new("duration", null, "float", "run each test for this many seconds instead of -requests", null),
+        new("json", null, "file", "write the results (and the options) as JSON to file", null),
+        new("key-distribution", null, "uniform|zipf:S", "how keys are drawn from -keyspace: uniform, or zipf:S (rank k with weight 1/k^S)", "\"uniform\""),
+        new("keyspace", "r", "int", "random keys in [0, N); 0 means one fixed key", null),
+        new("node", "h", "string", "server host (ignored when -target is given)", "\"127.0.0.1\""),
+        new("pipeline", "P", "int", "requests per round trip on each connection", "1"),
+        new("plot", null, "file", "write a latency percentile plot (SVG) to file", null),
+        new("port", "p", "int", "server port", "9004"),
+        new("quiet", "q", "", "no live progress", null),
+        new("ratio", null, "string", "GETS:SETS ratio of the mixed test", "\"80:20\""),
+        new("requests", "n", "int", "requests per test", "100000"),
+        new("rounds", null, "int", "runs per test and target, alternating targets; medians are reported", "1"),
+        new("seed", null, "int", "random seed (the same seed draws the same keys)", "1"),
+        new("simulate-lfu", null, "int", "no server: replay the cache-aside trace through an exact LFU of N keys", null),
+        new("simulate-lru", null, "int", "no server: replay the cache-aside trace through an exact LRU of N keys", null),
+        new("target", null, "name=host:port", "a server to measure; repeat to compare servers (the first is the baseline)", null),
+        new("tests", "t", "string", "comma-separated: " + string.Join(',', TestNames), "\"set,get\""),
+        new("timeout", null, "float", "fail a test when no reply arrives for this many seconds", "30"),
+        new("warmup", null, "float", "seconds of unmeasured load before each test", null),
+        new("warmup-requests", null, "int", "unmeasured requests before each test (instead of -warmup seconds)", null),
+    ];
+
     public static ParsedCommandLine Parse(IReadOnlyList<string> args)
     {
-        var node = new Option<string>("--node", "-h") { Description = "Server host (ignored when --target is given)", DefaultValueFactory = _ => "127.0.0.1" };
-        var port = new Option<int>("--port", "-p") { Description = "Server port", DefaultValueFactory = _ => 9004 };
-        var clients = new Option<int>("--clients", "-c") { Description = "Parallel connections", DefaultValueFactory = _ => 50 };
-        var requests = new Option<long>("--requests", "-n") { Description = "Requests per test", DefaultValueFactory = _ => 100_000 };
-        var duration = new Option<double?>("--duration") { Description = "Run each test for this many seconds instead of -n" };
-        var pipeline = new Option<int>("--pipeline", "-P") { Description = "Requests per round trip on each connection", DefaultValueFactory = _ => 1 };
-        var dataSize = new Option<int>("--data-size", "-d") { Description = "Value size in bytes for SET/MSET", DefaultValueFactory = _ => 3 };
-        var keyspace = new Option<long>("--keyspace", "-r") { Description = "Use random keys in [0, N); 0 means one fixed key", DefaultValueFactory = _ => 0 };
-        var tests = new Option<string>("--tests", "-t") { Description = "Comma-separated: " + string.Join(',', TestNames), DefaultValueFactory = _ => "set,get" };
-        var ratio = new Option<string>("--ratio") { Description = "GET:SET ratio of the mixed test", DefaultValueFactory = _ => "80:20" };
-        var cluster = new Option<bool>("--cluster") { Description = "Route each key to the node owning its slot (CLUSTER SLOTS, follows MOVED)" };
-        var warmup = new Option<double>("--warmup") { Description = "Seconds of unmeasured load before each test", DefaultValueFactory = _ => 0 };
-        var seed = new Option<int>("--seed") { Description = "Random seed (same seed, same key sequence)", DefaultValueFactory = _ => 1 };
-        var target = new Option<string[]>("--target") { Description = "name=host:port; repeat to compare servers (the first is the baseline)", Arity = ArgumentArity.OneOrMore, AllowMultipleArgumentsPerToken = false };
-        var rounds = new Option<int>("--rounds") { Description = "Runs per test and target, alternating targets; medians are reported", DefaultValueFactory = _ => 1 };
-        var timeout = new Option<double>("--timeout") { Description = "Fail a test when no reply arrives for this many seconds", DefaultValueFactory = _ => 30 };
-        var json = new Option<string?>("--json") { Description = "Write results as JSON to FILE", HelpName = "FILE" };
-        var csv = new Option<bool>("--csv") { Description = "Print results as CSV instead of a table" };
-        var plot = new Option<string?>("--plot") { Description = "Write a latency percentile plot (SVG) to FILE", HelpName = "FILE" };
-        var quiet = new Option<bool>("--quiet", "-q") { Description = "No live progress" };
-        var keyDistribution = new Option<string>("--key-distribution") { Description = "How keys are drawn from -r: uniform or zipf:S (rank k with weight 1/k^S)", HelpName = "uniform|zipf:S", DefaultValueFactory = _ => "uniform" };
-        var cacheAside = new Option<bool>("--cache-aside") { Description = "Instead of -t: GET a key, on a miss SET it; -n counts GETs; reports the hit ratio" };
-        var warmupRequests = new Option<long>("--warmup-requests") { Description = "Unmeasured requests before each test (instead of --warmup seconds)", HelpName = "N", DefaultValueFactory = _ => 0 };
-        var simulateLru = new Option<long?>("--simulate-lru") { Description = "No server: replay the cache-aside trace through an exact LRU of N keys", HelpName = "N" };
-        var simulateLfu = new Option<long?>("--simulate-lfu") { Description = "No server: replay the cache-aside trace through an exact LFU of N keys", HelpName = "N" };
-
-        var root = new RootCommand("pepper-benchmark: measure any RESP server (PepperCache, Redis, ...) under the same load");
-        // -h is the host, as in redis-benchmark; help stays on --help and -?.
-        foreach (var existing in root.Options.OfType<HelpOption>().ToList())
+        Dictionary<string, (string Written, List<string> Values)> given;
+        try
         {
-            root.Options.Remove(existing);
+            given = Read(args);
+        }
+        catch (FormatException e)
+        {
+            return Error(e.Message);
         }
 
-        root.Options.Add(new HelpOption("--help", "-?"));
-        foreach (var option in new Option[] { node, port, clients, requests, duration, pipeline, dataSize, keyspace, tests, ratio, cluster, warmup, seed, target, rounds, timeout, json, csv, plot, quiet, keyDistribution, cacheAside, warmupRequests, simulateLru, simulateLfu })
+        if (given.ContainsKey("help"))
         {
-            root.Options.Add(option);
-        }
-
-        var result = root.Parse(args);
-        if (args.Any(a => a is "--help" or "-?"))
-        {
-            using var help = new StringWriter(CultureInfo.InvariantCulture);
-            result.InvokeAsync(new InvocationConfiguration { Output = help }).GetAwaiter().GetResult();
-            return new ParsedCommandLine(null, 0, help.ToString(), false);
-        }
-
-        if (result.Errors.Count > 0)
-        {
-            return Usage(string.Join(Environment.NewLine, result.Errors.Select(e => e.Message)));
+            return new ParsedCommandLine(null, 0, Usage(), false);
         }
 
         try
         {
+            var reader = new Values(given);
             var options = new BenchmarkOptions
             {
-                Targets = ParseTargets(result.GetValue(target), result.GetValue(node)!, result.GetValue(port)),
-                Tests = result.GetValue(cacheAside) ? CacheAsideOnly(result.GetResult(tests)) : ParseTests(result.GetValue(tests)!),
-                Clients = Positive(result.GetValue(clients), "-c", 10_000),
-                Requests = Positive(result.GetValue(requests), "-n"),
-                Duration = result.GetValue(duration) is { } seconds ? Seconds(seconds, "--duration", allowZero: false) : null,
-                Pipeline = Positive(result.GetValue(pipeline), "-P", 100_000),
-                DataSize = NonNegative(result.GetValue(dataSize), "-d", 512 * 1024 * 1024),
-                Keyspace = NonNegative(result.GetValue(keyspace), "-r", long.MaxValue),
-                ReadPercent = ParseRatio(result.GetValue(ratio)!),
-                Cluster = result.GetValue(cluster),
-                Warmup = Seconds(result.GetValue(warmup), "--warmup", allowZero: true),
-                Seed = result.GetValue(seed),
-                Rounds = Positive(result.GetValue(rounds), "--rounds", 1000),
-                Timeout = Seconds(result.GetValue(timeout), "--timeout", allowZero: false),
-                JsonFile = result.GetValue(json),
-                Csv = result.GetValue(csv),
-                PlotFile = result.GetValue(plot),
-                Quiet = result.GetValue(quiet),
-                KeyDistribution = KeyDistribution.Parse(result.GetValue(keyDistribution)!),
-                WarmupRequests = NonNegative(result.GetValue(warmupRequests), "--warmup-requests", long.MaxValue),
-                SimulateLru = result.GetValue(simulateLru) is { } lru ? Positive(lru, "--simulate-lru", 100_000_000L) : null,
-                SimulateLfu = result.GetValue(simulateLfu) is { } lfu ? Positive(lfu, "--simulate-lfu", 100_000_000L) : null,
+                Targets = ParseTargets(reader, reader.Text("node", "127.0.0.1"), reader.Int("port", 9004, 1, 65535, "a port number 1-65535")),
+                Tests = reader.Bool("cache-aside") ? CacheAsideOnly(reader) : reader.Get("tests", "set,get", ParseTests),
+                Clients = reader.Int("clients", 50, 1, 10_000, "a positive number up to 10000"),
+                Requests = reader.Long("requests", 100_000, 1, long.MaxValue, "a positive number"),
+                Duration = reader.Has("duration") ? reader.Seconds("duration", 0, allowZero: false) : null,
+                Pipeline = reader.Int("pipeline", 1, 1, 100_000, "a positive number up to 100000"),
+                DataSize = reader.Int("data-size", 3, 0, 512 * 1024 * 1024, "between 0 and 536870912"),
+                Keyspace = reader.Long("keyspace", 0, 0, long.MaxValue, "0 or more"),
+                ReadPercent = reader.Get("ratio", "80:20", ParseRatio),
+                Cluster = reader.Bool("cluster"),
+                Warmup = reader.Seconds("warmup", 0, allowZero: true),
+                Seed = reader.Int("seed", 1, int.MinValue, int.MaxValue, "a whole number"),
+                Rounds = reader.Int("rounds", 1, 1, 1000, "a positive number up to 1000"),
+                Timeout = reader.Seconds("timeout", 30, allowZero: false),
+                JsonFile = reader.Has("json") ? reader.Text("json", "") : null,
+                Csv = reader.Bool("csv"),
+                PlotFile = reader.Has("plot") ? reader.Text("plot", "") : null,
+                Quiet = reader.Bool("quiet"),
+                KeyDistribution = reader.Get("key-distribution", "uniform", KeyDistribution.Parse),
+                WarmupRequests = reader.Long("warmup-requests", 0, 0, long.MaxValue, "0 or more"),
+                SimulateLru = reader.Has("simulate-lru") ? reader.Long("simulate-lru", 0, 1, 100_000_000L, "a positive number up to 100000000") : null,
+                SimulateLfu = reader.Has("simulate-lfu") ? reader.Long("simulate-lfu", 0, 1, 100_000_000L, "a positive number up to 100000000") : null,
             }.Validate();
             return new ParsedCommandLine(options, 0, null, false);
         }
         catch (FormatException e)
         {
-            return Usage(e.Message);
+            return Error(e.Message);
         }
     }
 
-    private static ParsedCommandLine Usage(string message) =>
-        new(null, UsageExitCode, $"error: {message}{Environment.NewLine}Usage: pepper-benchmark [options] (see --help)", true);
-
-    private static List<Target> ParseTargets(string[]? specs, string host, int port)
+    /// <summary>The usage text in the layout of Go's <c>flag.PrintDefaults</c>, as the server and pepper-cli print theirs.</summary>
+    public static string Usage()
     {
-        if (specs is null || specs.Length == 0)
+        var text = new StringBuilder("Usage of pepper-benchmark:\n  pepper-benchmark [flags]\n\n");
+        foreach (var flag in Flags)
         {
-            CheckPort(port, "-p");
+            text.Append("  -").Append(flag.Name);
+            if (flag.Type.Length > 0)
+            {
+                // As Go: a boolean flag shows no type.
+                text.Append(' ').Append(flag.Type);
+            }
+
+            if (flag.Short is not null)
+            {
+                text.Append(" (or -").Append(flag.Short).Append(')');
+            }
+
+            text.Append("\n    \t").Append(flag.Help);
+            if (flag.Default is not null)
+            {
+                text.Append(" (default ").Append(flag.Default).Append(')');
+            }
+
+            text.Append('\n');
+        }
+
+        text.Append("\nFlags may be written -clients 50, --clients 50, --clients=50 or -c 50. -h is the host, as in\n");
+        text.Append("redis-benchmark; help is -help. The exit code is 2 for a bad flag and 1 when a target is down or\n");
+        text.Append("stops answering.\n");
+        return text.ToString();
+    }
+
+    private static ParsedCommandLine Error(string message) =>
+        new(null, UsageExitCode, $"error: {message} (see --help)", true);
+
+    /// <summary>Reads the flags into name -> (the form written, values); "help" when help was asked for.</summary>
+    private static Dictionary<string, (string Written, List<string> Values)> Read(IReadOnlyList<string> args)
+    {
+        var given = new Dictionary<string, (string, List<string>)>(StringComparer.Ordinal);
+        for (var i = 0; i < args.Count; i++)
+        {
+            var arg = args[i];
+            if (!arg.StartsWith('-') || arg is "-" or "--")
+            {
+                throw new FormatException($"unexpected argument '{arg}'");
+            }
+
+            var body = arg.StartsWith("--", StringComparison.Ordinal) ? arg[2..] : arg[1..];
+            string? value = null;
+            var equals = body.IndexOf('=', StringComparison.Ordinal);
+            if (equals >= 0)
+            {
+                value = body[(equals + 1)..];
+                body = body[..equals];
+            }
+
+            if (body == "help")
+            {
+                given["help"] = ("-help", []);
+                return given;
+            }
+
+            var flag = Array.Find(Flags, f => f.Name == body || f.Short == body)
+                       ?? throw new FormatException($"flag provided but not defined: -{body}");
+            if (flag.Type.Length == 0)
+            {
+                // As Go's boolean flags: -cluster alone means true; -cluster=false is allowed.
+                value ??= "true";
+                if (!bool.TryParse(value, out _))
+                {
+                    throw new FormatException($"invalid boolean value \"{value}\" for -{body}: parse error");
+                }
+            }
+            else if (value is null)
+            {
+                value = i + 1 < args.Count ? args[++i] : throw new FormatException($"flag needs an argument: -{body}");
+            }
+
+            if (given.TryGetValue(flag.Name, out var existing))
+            {
+                // -target repeats; any other flag given twice takes the last value, as in Go.
+                existing.Item2.Add(value);
+                given[flag.Name] = ("-" + body, existing.Item2);
+            }
+            else
+            {
+                given[flag.Name] = ("-" + body, [value]);
+            }
+        }
+
+        return given;
+    }
+
+    private static List<Target> ParseTargets(Values reader, string host, int port)
+    {
+        if (!reader.Has("target"))
+        {
             return [new Target($"{host}:{port}", host, port)];
         }
 
         var targets = new List<Target>();
-        foreach (var spec in specs)
+        foreach (var spec in reader.All("target"))
         {
             var equals = spec.IndexOf('=', StringComparison.Ordinal);
             var name = equals > 0 ? spec[..equals] : spec;
@@ -126,13 +210,17 @@ internal static class OptionsParser
             var colon = endPoint.LastIndexOf(':');
             if (colon <= 0 || !int.TryParse(endPoint[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var targetPort))
             {
-                throw new FormatException($"--target '{spec}' is not name=host:port");
+                throw reader.Invalid("target", spec, "not name=host:port");
             }
 
-            CheckPort(targetPort, $"--target '{spec}'");
+            if (targetPort is < 1 or > 65535)
+            {
+                throw reader.Invalid("target", spec, "the port must be 1-65535");
+            }
+
             if (targets.Any(t => t.Name == name))
             {
-                throw new FormatException($"--target name '{name}' is given twice");
+                throw reader.Invalid("target", spec, $"the name '{name}' is given twice");
             }
 
             targets.Add(new Target(name, endPoint[..colon], targetPort));
@@ -141,15 +229,10 @@ internal static class OptionsParser
         return targets;
     }
 
-    private static void CheckPort(int port, string what)
-    {
-        if (port is < 1 or > 65535)
-        {
-            throw new FormatException($"{what}: port must be 1-65535 (got {port})");
-        }
-    }
+    private static List<TestKind> CacheAsideOnly(Values reader) =>
+        reader.Has("tests") ? throw new FormatException("--cache-aside is a workload of its own: leave out -t") : [TestKind.CacheAside];
 
-    internal static List<TestKind> ParseTests(string text)
+    private static List<TestKind> ParseTests(string text)
     {
         var tests = new List<TestKind>();
         foreach (var name in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
@@ -157,7 +240,7 @@ internal static class OptionsParser
             var index = Array.IndexOf(TestNames, name.ToLowerInvariant());
             if (index < 0)
             {
-                throw new FormatException($"-t: unknown test '{name}' (known: {string.Join(',', TestNames)})");
+                throw new FormatException($"unknown test '{name}' (known: {string.Join(',', TestNames)})");
             }
 
             if (!tests.Contains((TestKind)index))
@@ -166,13 +249,10 @@ internal static class OptionsParser
             }
         }
 
-        return tests.Count > 0 ? tests : throw new FormatException("-t: no tests given");
+        return tests.Count > 0 ? tests : throw new FormatException("no tests given");
     }
 
-    private static List<TestKind> CacheAsideOnly(System.CommandLine.Parsing.OptionResult? tests) =>
-        tests is null || tests.Implicit ? [TestKind.CacheAside] : throw new FormatException("--cache-aside is a workload of its own: leave out -t");
-
-    internal static int ParseRatio(string text)
+    private static int ParseRatio(string text)
     {
         var parts = text.Split(':');
         if (parts.Length == 2
@@ -183,21 +263,73 @@ internal static class OptionsParser
             return (int)Math.Round(100.0 * reads / (reads + writes));
         }
 
-        throw new FormatException($"--ratio '{text}' is not GETS:SETS (e.g. 80:20)");
+        throw new FormatException("not GETS:SETS (e.g. 80:20)");
     }
 
-    private static T Positive<T>(T value, string name, T? max = null)
-        where T : struct, System.Numerics.INumber<T> =>
-        value > T.Zero && (max is null || value <= max.Value)
-            ? value
-            : throw new FormatException($"{name} must be a positive number{(max is null ? "" : $" up to {max}")} (got {value})");
+    /// <summary>
+    /// A flag: its name, redis-benchmark's letter for it, the type shown in the usage ("" for a boolean), and the
+    /// default shown (null, as Go omits a zero value, when there is none to show).
+    /// </summary>
+    internal sealed record Flag(string Name, string? Short, string Type, string Help, string? Default);
 
-    private static T NonNegative<T>(T value, string name, T max)
-        where T : struct, System.Numerics.INumber<T> =>
-        value >= T.Zero && value <= max ? value : throw new FormatException($"{name} must be between 0 and {max} (got {value})");
+    /// <summary>The values given, read and checked one flag at a time; errors name the flag as it was written.</summary>
+    private sealed class Values(Dictionary<string, (string Written, List<string> Values)> given)
+    {
+        public bool Has(string name) => given.ContainsKey(name);
 
-    private static TimeSpan Seconds(double value, string name, bool allowZero) =>
-        double.IsFinite(value) && (value > 0 || (allowZero && value == 0)) && value <= 86_400
-            ? TimeSpan.FromSeconds(value)
-            : throw new FormatException($"{name} must be {(allowZero ? "0 or more" : "more than 0")} seconds, at most 86400 (got {value})");
+        public List<string> All(string name) => given[name].Values;
+
+        public string Text(string name, string fallback) => given.TryGetValue(name, out var g) ? g.Values[^1] : fallback;
+
+        public bool Bool(string name) => given.TryGetValue(name, out var g) && bool.Parse(g.Values[^1]);
+
+        /// <summary>Parses the flag's last value with <paramref name="parse"/>, whose FormatException gives the reason.</summary>
+        public T Get<T>(string name, string fallback, Func<string, T> parse)
+        {
+            var text = Text(name, fallback);
+            try
+            {
+                return parse(text);
+            }
+            catch (FormatException e)
+            {
+                throw Invalid(name, text, e.Message);
+            }
+        }
+
+        public int Int(string name, int fallback, int min, int max, string expected) =>
+            (int)Long(name, fallback, min, max, expected);
+
+        public long Long(string name, long fallback, long min, long max, string expected)
+        {
+            if (!given.TryGetValue(name, out var g))
+            {
+                return fallback;
+            }
+
+            var text = g.Values[^1];
+            if (!long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value))
+            {
+                throw Invalid(name, text, "parse error");
+            }
+
+            return value >= min && value <= max ? value : throw Invalid(name, text, "must be " + expected);
+        }
+
+        public TimeSpan Seconds(string name, double fallback, bool allowZero)
+        {
+            var text = Text(name, fallback.ToString(CultureInfo.InvariantCulture));
+            if (!double.TryParse(text, NumberStyles.AllowDecimalPoint | NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var seconds))
+            {
+                throw Invalid(name, text, "parse error");
+            }
+
+            return double.IsFinite(seconds) && (seconds > 0 || (allowZero && seconds == 0)) && seconds <= 86_400
+                ? TimeSpan.FromSeconds(seconds)
+                : throw Invalid(name, text, $"must be {(allowZero ? "0 or more" : "more than 0")} seconds, at most 86400");
+        }
+
+        public FormatException Invalid(string name, string value, string reason) =>
+            new($"invalid value \"{value}\" for flag {(given.TryGetValue(name, out var g) ? g.Written : "-" + name)}: {reason}");
+    }
 }

@@ -28,8 +28,8 @@ internal sealed class CliApp(CliOptions options, TextWriter output, TextWriter e
         var options = CliOptions.Parse(args, out var flagError);
         if (options is null)
         {
-            await error.WriteLineAsync(flagError).ConfigureAwait(false);
-            await error.WriteLineAsync(CliOptions.Usage).ConfigureAwait(false);
+            // One line, as the server and pepper-benchmark report a bad flag.
+            await error.WriteLineAsync($"error: {flagError} (see --help)").ConfigureAwait(false);
             return 2;
         }
 

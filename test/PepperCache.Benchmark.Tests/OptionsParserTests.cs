@@ -74,10 +74,10 @@ public sealed class OptionsParserTests
     [InlineData("is not uniform or zipf:S", "--key-distribution", "zipf:11", "-r", "10")]
     [InlineData("zipf:0.99 needs a keyspace (-r N)", "--key-distribution", "zipf:0.99")]
     [InlineData("--cache-aside is a workload of its own: leave out -t", "--cache-aside", "-t", "get")]
-    [InlineData("--warmup-requests must be between 0", "--warmup-requests", "-1")]
+    [InlineData("invalid value \"-1\" for flag -warmup-requests: must be 0 or more", "--warmup-requests", "-1")]
     [InlineData("exclude each other", "--warmup", "1", "--warmup-requests", "5")]
-    [InlineData("--simulate-lru must be a positive number", "--simulate-lru", "0", "-r", "10")]
-    [InlineData("--simulate-lfu must be a positive number", "--simulate-lfu", "-3", "-r", "10")]
+    [InlineData("invalid value \"0\" for flag -simulate-lru: must be a positive number", "--simulate-lru", "0", "-r", "10")]
+    [InlineData("invalid value \"-3\" for flag -simulate-lfu: must be a positive number", "--simulate-lfu", "-3", "-r", "10")]
     [InlineData("need a keyspace (-r N)", "--simulate-lru", "10")]
     [InlineData("use -n and --warmup-requests", "--simulate-lru", "10", "-r", "100", "--duration", "1")]
     [InlineData("use -n and --warmup-requests", "--simulate-lfu", "10", "-r", "100", "--warmup", "1")]
@@ -122,6 +122,23 @@ public sealed class OptionsParserTests
     }
 
     [Fact]
+    public void Long_names_and_both_dash_forms_are_read_as_the_letters_are()
+    {
+        var parsed = OptionsParser.Parse([
+            "-node", "localhost", "--port=6400", "-clients", "7", "--requests", "1234", "-pipeline=16", "--data-size", "1024",
+            "-keyspace", "1000", "--tests=ping,get", "-cluster", "--quiet=true", "-csv=false",
+        ]);
+
+        var options = Assert.IsType<BenchmarkOptions>(parsed.Options);
+        Assert.Equal(new Target("localhost:6400", "localhost", 6400), Assert.Single(options.Targets));
+        Assert.Equal((7, 1234L, 16, 1024, 1000L), (options.Clients, options.Requests, options.Pipeline, options.DataSize, options.Keyspace));
+        Assert.Equal([TestKind.Ping, TestKind.Get], options.Tests);
+        Assert.True(options.Cluster);
+        Assert.True(options.Quiet);
+        Assert.False(options.Csv);
+    }
+
+    [Fact]
     public void Targets_are_named_and_kept_in_order()
     {
         var parsed = OptionsParser.Parse(["--target", "pepper=127.0.0.1:9004", "--target", "redis=localhost:6379", "-p", "1"]);
@@ -152,6 +169,9 @@ public sealed class OptionsParserTests
     [InlineData("--target", "a=host:notaport")]
     [InlineData("--target", "a=h:1", "--target", "a=h:2")]
     [InlineData("-c")]
+    [InlineData("-?")]
+    [InlineData("stray")]
+    [InlineData("--cluster=maybe")]
     public void Bad_arguments_are_a_usage_error_with_exit_code_2(params string[] args)
     {
         var parsed = OptionsParser.Parse(args);
@@ -159,8 +179,22 @@ public sealed class OptionsParserTests
         Assert.Null(parsed.Options);
         Assert.Equal(2, parsed.ExitCode);
         Assert.True(parsed.MessageIsError);
-        Assert.StartsWith("error: ", parsed.Message, StringComparison.Ordinal);
-        Assert.Contains("Usage: pepper-benchmark", parsed.Message, StringComparison.Ordinal);
+        // One line, as the server's and pepper-cli's: "error: <what> (see --help)".
+        Assert.Matches(@"^error: [^\n]+ \(see --help\)$", parsed.Message);
+    }
+
+    [Theory]
+    [InlineData(new[] { "--bogus" }, "error: flag provided but not defined: -bogus (see --help)")]
+    [InlineData(new[] { "-c" }, "error: flag needs an argument: -c (see --help)")]
+    [InlineData(new[] { "-c", "many" }, "error: invalid value \"many\" for flag -c: parse error (see --help)")]
+    [InlineData(new[] { "--clients", "0" }, "error: invalid value \"0\" for flag -clients: must be a positive number up to 10000 (see --help)")]
+    [InlineData(new[] { "-p", "70000" }, "error: invalid value \"70000\" for flag -p: must be a port number 1-65535 (see --help)")]
+    [InlineData(new[] { "-t", "get,flushall" }, "error: invalid value \"get,flushall\" for flag -t: unknown test 'flushall' (known: ping,set,get,incr,mset,del,mixed) (see --help)")]
+    [InlineData(new[] { "--target", "a=h:1", "--target", "a=h:2" }, "error: invalid value \"a=h:2\" for flag -target: the name 'a' is given twice (see --help)")]
+    [InlineData(new[] { "stray" }, "error: unexpected argument 'stray' (see --help)")]
+    public void Usage_errors_read_as_the_other_tools_do(string[] args, string expected)
+    {
+        Assert.Equal(expected, OptionsParser.Parse(args).Message);
     }
 
     [Fact]
@@ -185,8 +219,35 @@ public sealed class OptionsParserTests
         var exit = await BenchmarkApp.RunAsync(["--help"], output, error);
 
         Assert.Equal(0, exit);
-        Assert.Contains("-h, --node", output.ToString(), StringComparison.Ordinal);
-        Assert.Contains("--target", output.ToString(), StringComparison.Ordinal);
+        var lines = output.ToString().Split('\n');
+        // Go's flag.PrintDefaults layout, as the server and pepper-cli print theirs.
+        Assert.Equal("Usage of pepper-benchmark:", lines[0]);
+        Assert.Contains("  -node string (or -h)", lines);
+        Assert.Contains("    \tserver host (ignored when -target is given) (default \"127.0.0.1\")", lines);
+        Assert.Contains("  -pipeline int (or -P)", lines);
+        Assert.Contains("  -cluster", lines);
+        Assert.Contains("  -target name=host:port", lines);
         Assert.Equal("", error.ToString());
+    }
+
+    [Theory]
+    [InlineData("-help")]
+    [InlineData("--help")]
+    public void Help_is_help_in_either_dash_form(string flag)
+    {
+        var parsed = OptionsParser.Parse(["-c", "5", flag]);
+
+        Assert.Equal(0, parsed.ExitCode);
+        Assert.False(parsed.MessageIsError);
+        Assert.Equal(OptionsParser.Usage(), parsed.Message);
+    }
+
+    [Fact]
+    public void The_usage_lists_every_flag_sorted_by_name()
+    {
+        var names = OptionsParser.Flags.Select(f => f.Name).ToList();
+
+        Assert.Equal(names.Order(StringComparer.Ordinal), names);
+        Assert.All(names, name => Assert.Contains($"\n  -{name}", OptionsParser.Usage(), StringComparison.Ordinal));
     }
 }

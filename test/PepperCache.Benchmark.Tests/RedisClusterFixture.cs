@@ -27,7 +27,7 @@ public sealed class RedisClusterFixture : IAsyncLifetime
                 RedirectStandardOutput = true,
                 RedirectStandardError = true,
             };
-            foreach (var argument in new[] { "--port", text, "--bind", "127.0.0.1", "--cluster-enabled", "yes", "--cluster-config-file", $"nodes-{text}.conf", "--save", "", "--appendonly", "no" })
+            foreach (var argument in new[] { "--port", text, "--bind", "127.0.0.1", "--cluster-enabled", "yes", "--cluster-config-file", $"nodes-{text}.conf", "--save", "", "--appendonly", "no", "--dir", _directory.FullName })
             {
                 start.ArgumentList.Add(argument);
             }

@@ -148,7 +148,7 @@ public sealed class CliIntegrationTests(PepperCacheNode node) : IClassFixture<Pe
         Assert.Equal(0, help.Code);
         Assert.StartsWith("Usage of pepper-cli:", help.Output, StringComparison.Ordinal);
         Assert.Equal(2, bad.Code);
-        Assert.StartsWith("invalid value \"nope\" for flag -port: parse error\n", bad.Error, StringComparison.Ordinal);
+        Assert.Equal("error: invalid value \"nope\" for flag -port: parse error (see --help)\n", bad.Error);
     }
 
     [Fact]

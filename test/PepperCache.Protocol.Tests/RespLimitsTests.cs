@@ -80,22 +80,33 @@ public sealed class RespLimitsTests
     }
 
     [Fact]
-    public void LimitsChangedOnASharedInstanceApplyToTheNextCommand()
+    public void NewLimitsGivenToARequestApplyToTheNextCommand()
     {
-        // CONFIG SET proto-max-bulk-len changes the one RespLimits every connection holds.
-        var limits = new RespLimits();
-        using var request = new RespRequest(limits);
+        // As a connection does when CONFIG SET proto-max-bulk-len has replaced the server's limits.
+        using var request = new RespRequest();
         var bytes = Bytes.Of("*1\r\n$100\r\n");
 
         var first = new SequenceReader<byte>(new ReadOnlySequence<byte>(bytes));
         Assert.False(RespParser.TryReadCommand(ref first, request));
 
-        limits.MaxBulkLength = 99;
+        request.Limits = request.Limits with { MaxBulkLength = 99 };
         Assert.Throws<RespProtocolException>(() =>
         {
             var reader = new SequenceReader<byte>(new ReadOnlySequence<byte>(bytes));
             RespParser.TryReadCommand(ref reader, request);
         });
+        Assert.Equal(512L * 1024 * 1024, RespLimits.Default.MaxBulkLength);
+    }
+
+    [Fact]
+    public void TheSharedDefaultCannotBeChanged()
+    {
+        // Every property is init-only, so no code can change RespLimits.Default for every parser in the process.
+        Assert.All(typeof(RespLimits).GetProperties(), property =>
+            Assert.True(
+                property.SetMethod is null ||
+                property.SetMethod.ReturnParameter.GetRequiredCustomModifiers().Contains(typeof(System.Runtime.CompilerServices.IsExternalInit)),
+                $"{property.Name} has a setter"));
     }
 
     [Fact]

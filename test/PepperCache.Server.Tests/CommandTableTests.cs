@@ -23,6 +23,14 @@ public sealed class CommandTableTests
         }
     }
 
+    [Fact]
+    public void EveryArgumentSyntaxBelongsToACommandOfTheTable()
+    {
+        var names = Table.All.SelectMany(c => c.Subcommands.Prepend(c)).Select(c => c.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
+
+        Assert.All(PepperCache.Server.Commands.CommandSyntax.Names, name => Assert.Contains(name, names));
+    }
+
     [Theory]
     [InlineData("")]
     [InlineData("ge")]

@@ -128,7 +128,7 @@ public sealed class ConnectionHandlerTests : IAsyncDisposable
     [Fact]
     public async Task ClientPastTheQueryBufferLimitIsClosedWithoutAReply()
     {
-        _harness.Server.Limits.MaxQueryBufferLength = 1024;
+        _harness.Server.Config.Limits = _harness.Server.Limits with { MaxQueryBufferLength = 1024 };
         _ = Running;
         await SendAsync("PING\r\n");
         Assert.Equal("+PONG\r\n", await ReadAsync(7));

@@ -75,11 +75,13 @@ public sealed class ProcessIntegrationTests
 
         Assert.Equal(1, await node.WaitForExitAsync());
         var error = Assert.Single(node.StandardError, line => line.Length > 0);
-        Assert.Equal($"error: Failed to bind to address http://127.0.0.1:{busyPort}: address already in use.", error);
+        // Which port (the cache port speaks RESP, not HTTP, so no scheme).
+        var reason = $"cannot bind the {(flag == "--port" ? "cache" : "admin")} port 127.0.0.1:{busyPort}: address already in use";
+        Assert.Equal("error: " + reason, error);
         // One short log line, no stack trace, and never the "runs" line.
         Assert.DoesNotContain(node.StandardOutput, line => line.TrimStart().StartsWith("at ", StringComparison.Ordinal));
         Assert.DoesNotContain(node.StandardOutput, line => line.Contains("Cache Server runs", StringComparison.Ordinal));
-        Assert.Contains(node.StandardOutput, line => line.EndsWith($"Cannot start: Failed to bind to address http://127.0.0.1:{busyPort}: address already in use.", StringComparison.Ordinal));
+        Assert.Contains(node.StandardOutput, line => line.EndsWith("Cannot start: " + reason, StringComparison.Ordinal));
     }
 
     [Fact]
@@ -90,7 +92,7 @@ public sealed class ProcessIntegrationTests
 
         Assert.Equal(1, await node.WaitForExitAsync());
         Assert.Equal(
-            "error: Failed to bind a listen address: Cannot assign requested address (check --bind and --node)",
+            "error: cannot bind the cache port 192.0.2.1:0: the address is not this machine's (check --bind and --node)",
             Assert.Single(node.StandardError, l => l.Length > 0));
         Assert.DoesNotContain(node.StandardOutput, line => line.TrimStart().StartsWith("at ", StringComparison.Ordinal));
     }

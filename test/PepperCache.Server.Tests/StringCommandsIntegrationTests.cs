@@ -101,8 +101,10 @@ public sealed class StringCommandsIntegrationTests(NodeFixture node) : IClassFix
         await client.AssertReplyAsync(Command("APPEND", "small", "bb"), TooBig);
         await client.AssertReplyAsync(Command("STRLEN", "small"), ":99\r\n");
 
-        // CONFIG SET proto-max-bulk-len changes this shared limits object; the commands read it on every call.
-        app.Services.GetRequiredService<ServerState>().Limits.MaxBulkLength = 200;
+        // Raised as CONFIG SET proto-max-bulk-len does (by replacing the server's limits; its 1mb minimum is above
+        // this test's sizes); the commands read the limits on every call.
+        var server = app.Services.GetRequiredService<ServerState>();
+        server.Config.Limits = server.Limits with { MaxBulkLength = 200 };
         await client.AssertReplyAsync(Command("APPEND", "big", "x"), ":101\r\n");
         await client.AssertReplyAsync(Command("SETRANGE", "big", "195", "12345"), ":200\r\n");
     }

@@ -168,7 +168,7 @@ internal sealed partial class GossipService(
             delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, 5000));
         }
 
-        Log.LeaveIncomplete(logger, "gave up joining " + Options.Cluster + "; serving alone");
+        Log.GaveUpJoining(logger, Options.Cluster);
     }
 
     /// <summary>
@@ -201,7 +201,7 @@ internal sealed partial class GossipService(
             }
             catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or System.Text.Json.JsonException && !cancellationToken.IsCancellationRequested)
             {
-                Log.JoinFailed(logger, $"{host}:{adminPort}", 1, ex.Message);
+                Log.ReturnPeerUnreachable(logger, $"{host}:{adminPort}", ex.Message);
             }
         }
     }

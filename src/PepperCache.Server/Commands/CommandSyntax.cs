@@ -2,8 +2,8 @@ namespace PepperCache.Server.Commands;
 
 /// <summary>
 /// The arguments of each command, for COMMAND DOCS, in the grammar of <see cref="CommandArgument.Parse"/>. Kept
-/// apart from the definitions so every family's commands get redis-cli hints whoever implements them; entries for
-/// commands the table does not hold are simply never reported. Full names for subcommands ("config|get").
+/// apart from the definitions, one line per command. Every entry names a command or subcommand of the table
+/// (CommandTableTests checks it, so no entry outlives its command). Full names for subcommands ("config|get").
 /// </summary>
 internal static class CommandSyntax
 {
@@ -59,7 +59,6 @@ internal static class CommandSyntax
         ["append"] = "key value",
         ["strlen"] = "key",
         ["getrange"] = "key start:integer end:integer",
-        ["substr"] = "key start:integer end:integer",
         ["setrange"] = "key offset:integer value",
 
         // generic
@@ -88,4 +87,7 @@ internal static class CommandSyntax
 
     /// <summary>The arguments of <paramref name="fullName"/>; empty for a command that takes none or is not listed.</summary>
     public static IReadOnlyList<CommandArgument> ArgumentsOf(string fullName) => Parsed.GetValueOrDefault(fullName) ?? [];
+
+    /// <summary>The commands that have an entry here.</summary>
+    internal static IEnumerable<string> Names => Syntax.Keys;
 }

@@ -38,7 +38,7 @@ internal sealed record ConfigParameter(string Name, Func<CommandContext, string>
         Mutable("lfu-decay-time", c => c.Server.Config.Memory.LfuDecayTime.ToString(CultureInfo.InvariantCulture),
             Integer(0, int.MaxValue, (config, v) => config.Memory.LfuDecayTime = (int)v)),
         Mutable("proto-max-bulk-len", c => c.Server.Config.Limits.MaxBulkLength.ToString(CultureInfo.InvariantCulture),
-            Memory(1024 * 1024, (config, v) => config.Limits.MaxBulkLength = v)),
+            Memory(1024 * 1024, (config, v) => config.Limits = config.Limits with { MaxBulkLength = v })),
         Mutable("replica-read-only", c => YesNo(c.Server.Config.ReplicaReadOnly), Boolean((config, v) => config.ReplicaReadOnly = v)),
     ];
 

@@ -73,8 +73,10 @@ internal static partial class StringCommands
         WriteValueOrNull(context, value);
     }
 
-    /// <summary>MGET: one reply per key, each read atomically (as in Redis, the keys are not read as one snapshot).</summary>
-    /// <summary>Reads every key at one instant (a reader never sees half of an MSET), then writes the replies.</summary>
+    /// <summary>
+    /// MGET: reads every key at one instant, under the locks of all their shards (a reader never sees half of an
+    /// MSET), then writes the replies.
+    /// </summary>
     public static void MGet(CommandContext context)
     {
         var count = context.ArgumentCount - 1;

@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using PepperCache.Core.Storage;
@@ -51,7 +52,13 @@ internal static class PepperCacheHostingExtensions
 
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(sp => CreateStore(sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<PepperCacheOptions>>().Value));
-        builder.Services.AddSingleton<ClusterState>();
+        // ClusterState reads nodes.json and writes it back with a new incarnation as it is made: the ports come first,
+        // so a node that cannot have them leaves the file alone (NodeEndpoints).
+        builder.Services.AddSingleton(sp =>
+        {
+            sp.GetRequiredService<NodeEndpoints>().Bind();
+            return ActivatorUtilities.CreateInstance<ClusterState>(sp);
+        });
         builder.Services.AddSingleton<IClusterView>(sp => sp.GetRequiredService<ClusterState>());
         builder.Services.AddSingleton<PeerClient>();
         builder.Services.AddSingleton<GossipService>();
@@ -61,6 +68,7 @@ internal static class PepperCacheHostingExtensions
         builder.Services.AddSingleton<AppendOnlyLog>();
         builder.Services.AddSingleton<ServerState>();
         builder.Services.AddSingleton<NodeEndpoints>();
+        builder.Services.AddSingleton<RespConnectionHandler>();
         builder.Services.AddHostedService<AofService>();
         builder.Services.AddHostedService<StartupReporter>();
         builder.Services.AddHostedService<ExpiryService>();
@@ -85,22 +93,18 @@ internal static class PepperCacheHostingExtensions
             // request instead of two (strace: 2.0 -> 1.0 recvfrom per GET), at the cost of a 4 KB buffer per idle connection.
             sockets.WaitForDataBeforeAllocatingBuffer = false;
         });
+        // Kestrel listens on the sockets NodeEndpoints bound before any data was read (see there).
+        builder.Services.AddOptions<SocketTransportOptions>().Configure<NodeEndpoints>((sockets, endpoints) =>
+            sockets.CreateBoundListenSocket = endpoints.CreateBoundListenSocket);
         builder.WebHost.ConfigureKestrel((context, kestrel) =>
         {
             kestrel.AddServerHeader = false;
-            var node = kestrel.ApplicationServices.GetRequiredService<IOptions<PepperCacheOptions>>().Value;
             var endpoints = kestrel.ApplicationServices.GetRequiredService<NodeEndpoints>();
-            var address = node.BindAddress == "localhost" ? IPAddress.Loopback : IPAddress.Parse(node.BindAddress);
-            kestrel.Listen(address, node.Port, listen =>
-            {
-                listen.UseConnectionHandler<RespConnectionHandler>();
-                endpoints.Resp = listen;
-            });
-            kestrel.Listen(address, node.AdminPort, listen =>
-            {
-                listen.Protocols = HttpProtocols.Http1;
-                endpoints.Admin = listen;
-            });
+            // The handler is resolved at each connection rather than here: building the host configures Kestrel, and
+            // the handler's services (ServerState, ClusterState) read the node's data, which waits for the ports.
+            kestrel.Listen(endpoints.ListenEndPoint(NodeEndpoints.NodePort.Cache), listen => listen.Run(connection =>
+                listen.ApplicationServices.GetRequiredService<RespConnectionHandler>().OnConnectedAsync(connection)));
+            kestrel.Listen(endpoints.ListenEndPoint(NodeEndpoints.NodePort.Admin), listen => listen.Protocols = HttpProtocols.Http1);
         });
         return builder;
     }
@@ -130,7 +134,7 @@ internal static class PepperCacheHostingExtensions
             // Kestrel's options (and so PepperCacheOptions) are resolved while the application is built.
             app = builder.Build();
         }
-        catch (OptionsValidationException ex)
+        catch (Exception ex) when (StartupFailure.IsExpected(ex))
         {
             return await ReportStartFailureAsync(null, StartupFailure.Describe(ex)).ConfigureAwait(false);
         }
@@ -146,6 +150,8 @@ internal static class PepperCacheHostingExtensions
             configure(app);
             try
             {
+                // The ports first: a node that cannot have them exits before it reads or writes any data.
+                app.Services.GetRequiredService<NodeEndpoints>().Bind();
                 await app.StartAsync().ConfigureAwait(false);
             }
             catch (Exception ex) when (StartupFailure.IsExpected(ex))

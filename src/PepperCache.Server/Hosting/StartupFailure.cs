@@ -1,5 +1,3 @@
-using System.Net.Sockets;
-using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Options;
 
 namespace PepperCache.Server.Hosting;
@@ -13,21 +11,17 @@ internal static class StartupFailure
     public static bool IsExpected(Exception? exception) => exception switch
     {
         OptionsValidationException => true,
+        // A port in use, or an address this machine does not have (--bind 10.9.9.9): NodeEndpoints says which port.
+        PortUnavailableException => true,
         // appendonly.aof corrupt in the middle, or its directory unusable.
         Persistence.AofLoadException => true,
         UnauthorizedAccessException => true,
-        // Kestrel wraps the bind failure: IOException("Failed to bind to address ...") around AddressInUseException.
-        IOException { InnerException: AddressInUseException } => true,
-        IOException { InnerException: SocketException } => true,
-        // Binding an address this machine does not have (--bind 10.9.9.9) surfaces unwrapped.
-        SocketException { SocketErrorCode: SocketError.AddressNotAvailable or SocketError.AccessDenied } => true,
         _ => false,
     };
 
     public static string Describe(Exception exception) => exception switch
     {
         OptionsValidationException options => string.Join("; ", options.Failures),
-        SocketException socket => "Failed to bind a listen address: " + socket.Message + " (check --bind and --node)",
         _ => exception.Message,
     };
 }

@@ -76,8 +76,36 @@ internal static partial class Log
     [LoggerMessage(4008, LogLevel.Information, "Joined the cluster through {Seed}: {Members} members")]
     public static partial void Joined(ILogger logger, string seed, int members);
 
+    /// <summary>
+    /// A join attempt that found no seed. The first few are expected when nodes start together (the README starts
+    /// three at once and the seed is still starting), so they are information; the later ones are warnings.
+    /// </summary>
+    public static void JoinFailed(ILogger logger, string seed, int attempt, string reason)
+    {
+        if (attempt <= QuietJoinAttempts)
+        {
+            WaitingForSeed(logger, seed, attempt, reason);
+        }
+        else
+        {
+            CannotJoin(logger, seed, attempt, reason);
+        }
+    }
+
+    /// <summary>Join attempts logged as information: with the join's backoff (100 ms doubling to 5 s), about 11 seconds.</summary>
+    internal const int QuietJoinAttempts = 7;
+
+    [LoggerMessage(4016, LogLevel.Information, "Waiting for seed {Seed} (attempt {Attempt}): {Reason}")]
+    private static partial void WaitingForSeed(ILogger logger, string seed, int attempt, string reason);
+
     [LoggerMessage(4009, LogLevel.Warning, "Cannot join through {Seed} (attempt {Attempt}): {Reason}")]
-    public static partial void JoinFailed(ILogger logger, string seed, int attempt, string reason);
+    private static partial void CannotJoin(ILogger logger, string seed, int attempt, string reason);
+
+    [LoggerMessage(4017, LogLevel.Warning, "Gave up joining through {Seed}; serving alone")]
+    public static partial void GaveUpJoining(ILogger logger, string seed);
+
+    [LoggerMessage(4018, LogLevel.Information, "Returning node: cannot reach {Peer} for the cluster's current state ({Reason}); trying the next member")]
+    public static partial void ReturnPeerUnreachable(ILogger logger, string peer, string reason);
 
     [LoggerMessage(4010, LogLevel.Warning, "Refused a membership call from {Remote} to {Path}: missing or wrong cluster secret")]
     public static partial void SecretRefused(ILogger logger, string remote, string path);
@@ -88,7 +116,12 @@ internal static partial class Log
     [LoggerMessage(4012, LogLevel.Warning, "Leaving: {Reason}")]
     public static partial void LeaveIncomplete(ILogger logger, string reason);
 
-    [LoggerMessage(4013, LogLevel.Warning, "Returning node: dropped {Keys} keys of slots the cluster gave to others while it was away")]
+    /// <summary>
+    /// The keys a returning node held (its append-only file replayed them) in slots other members own now: handed
+    /// over when it left, or given to others while it was down. The cluster's copy wins; this is the normal
+    /// restart after a graceful leave, not a loss.
+    /// </summary>
+    [LoggerMessage(4013, LogLevel.Information, "Returning node: dropped its old copy of {Keys} keys, in slots other members own now (handed over when it left, or reassigned while it was down)")]
     public static partial void DroppedStaleKeys(ILogger logger, long keys);
 
     [LoggerMessage(4014, LogLevel.Information, "A member joined without a rebalancer in this build: the slots stay with their owners and the new member serves none")]

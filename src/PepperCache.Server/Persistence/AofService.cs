@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using PepperCache.Protocol;
+using PepperCache.Server.Hosting;
 using PepperCache.Server.Logging;
 using PepperCache.Server.Resp;
 
@@ -10,13 +11,16 @@ internal sealed class AofLoadException(string message) : Exception(message);
 
 /// <summary>
 /// Loads appendonly.aof into the store, then opens it for appending. Loading happens in <see cref="StartingAsync"/>,
-/// which the host runs for every service before any StartAsync, the web host's (Kestrel's listening) included: so
-/// no client connects before the data is back, whatever order the services were registered in.
+/// which the host runs for every service before any StartAsync, the web host's (where Kestrel starts accepting)
+/// included: so no client is answered before the data is back, whatever order the services were registered in.
+/// The ports are bound before the file is touched (<see cref="NodeEndpoints"/>): a node that cannot have them
+/// leaves the file alone.
 /// </summary>
-internal sealed class AofService(AppendOnlyLog log, ServerState server, ILogger<AofService> logger) : IHostedLifecycleService
+internal sealed class AofService(AppendOnlyLog log, ServerState server, NodeEndpoints endpoints, ILogger<AofService> logger) : IHostedLifecycleService
 {
     public async Task StartingAsync(CancellationToken cancellationToken)
     {
+        endpoints.Bind();
         if (!log.Enabled)
         {
             return;
@@ -46,8 +50,8 @@ internal sealed class AofService(AppendOnlyLog log, ServerState server, ILogger<
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     /// <summary>
-    /// Runs after every StopAsync, Kestrel's included (the web host is registered first, so it stops last): no
-    /// connection can write any more, so what is buffered is all there is to write and fsync.
+    /// Runs after every StopAsync, the web host's (Kestrel's) included: no connection can write any more, so what is
+    /// buffered is all there is to write and fsync.
     /// </summary>
     public Task StoppedAsync(CancellationToken cancellationToken)
     {

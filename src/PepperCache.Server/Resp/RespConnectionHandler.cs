@@ -144,6 +144,8 @@ internal sealed class RespConnectionHandler(ServerState server, ILogger<RespConn
     {
         var reader = new SequenceReader<byte>(buffer);
         var request = context.Request;
+        // The limits in force now: CONFIG SET proto-max-bulk-len on any connection replaces them.
+        request.Limits = context.Server.Limits;
         var dispatcher = context.Server.Dispatcher;
         var executed = false;
         var client = context.Client;

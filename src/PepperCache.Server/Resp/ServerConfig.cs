@@ -22,11 +22,19 @@ internal sealed class ServerConfig(PepperCacheOptions options, RespLimits limits
     public static readonly string[] AppendFsyncPolicies = ["everysec", "always", "no"];
 
     private string _appendFsync = options.AppendFsync;
+    private volatile RespLimits _limits = limits;
 
     public PepperCacheOptions Options { get; } = options;
 
-    /// <summary>The parser limits every connection shares: proto-max-bulk-len changes apply to the next frame.</summary>
-    public RespLimits Limits { get; } = limits;
+    /// <summary>
+    /// The parser limits in force. <see cref="RespLimits"/> is immutable: CONFIG SET proto-max-bulk-len puts a new
+    /// instance here, and every connection picks it up before it parses its next batch of input.
+    /// </summary>
+    public RespLimits Limits
+    {
+        get => _limits;
+        set => _limits = value;
+    }
 
     /// <summary>
     /// As Redis: any value is accepted and kept in 1-500. INFO and CONFIG GET report it; the active-expiry service
@@ -34,7 +42,7 @@ internal sealed class ServerConfig(PepperCacheOptions options, RespLimits limits
     /// </summary>
     public int Hz { get; set; } = Math.Clamp(options.Hz, 1, 500);
 
-    /// <summary>Idle seconds before a client is closed; 0 = never. Stored and reported, not yet enforced.</summary>
+    /// <summary>Idle seconds before a client is closed; 0 = never. Stored and reported, not enforced.</summary>
     public long Timeout { get; set; }
 
     /// <summary>Bytes the keyspace may hold; 0 = no limit.</summary>

@@ -24,8 +24,7 @@ internal sealed class ServerState
         Dispatcher = dispatcher;
         StartedAt = store.Now;
         RunId = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(20));
-        Limits = new RespLimits { MaxBulkLength = Options.ProtoMaxBulkLen };
-        Config = new ServerConfig(Options, Limits, store.Memory);
+        Config = new ServerConfig(Options, new RespLimits { MaxBulkLength = Options.ProtoMaxBulkLen }, store.Memory);
         // Without one from DI (tools, benchmarks) the log exists but stays closed, so nothing is recorded.
         Aof = aof ?? new AppendOnlyLog(store, options, new AofStorage(), Microsoft.Extensions.Logging.Abstractions.NullLogger<AppendOnlyLog>.Instance);
         Config.Aof = Aof;
@@ -53,8 +52,8 @@ internal sealed class ServerState
     /// <summary>Membership and slot ownership (null only for a dispatcher built without a node, in tests).</summary>
     public Cluster.ClusterState? Cluster => Dispatcher.Cluster;
 
-    /// <summary>Parser limits shared by every connection; CONFIG SET proto-max-bulk-len changes them live.</summary>
-    public RespLimits Limits { get; }
+    /// <summary>The parser limits in force; CONFIG SET proto-max-bulk-len replaces them (see <see cref="ServerConfig.Limits"/>).</summary>
+    public RespLimits Limits => Config.Limits;
 
     /// <summary>Unix ms at start-up.</summary>
     public long StartedAt { get; }

@@ -6,10 +6,13 @@ namespace PepperCache.Client.Tests.Infrastructure;
 
 /// <summary>
 /// A real redis-server on a free loopback port, without persistence, ended when disposed. Also usable as a class
-/// fixture. A port can be given to bring a server up where a client already expects one.
+/// fixture. A port can be given to bring a server up where a client already expects one. Its working directory
+/// (<c>--dir</c>, where a SHUTDOWN or SAVE would write dump.rdb) is a scratch directory deleted on dispose, never
+/// the test's or the repository's.
 /// </summary>
 public sealed class RedisServerProcess : IAsyncLifetime, IDisposable
 {
+    private readonly string _directory = Directory.CreateTempSubdirectory("pepper-redis-server-").FullName;
     private Process? _process;
 
     public int Port { get; private set; }
@@ -26,7 +29,7 @@ public sealed class RedisServerProcess : IAsyncLifetime, IDisposable
             }
             catch (InvalidOperationException) when (attempt < 3)
             {
-                await DisposeAsync();
+                await StopAsync();
             }
         }
     }
@@ -44,11 +47,12 @@ public sealed class RedisServerProcess : IAsyncLifetime, IDisposable
         Port = port;
         var start = new ProcessStartInfo("redis-server")
         {
+            WorkingDirectory = _directory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var argument in new[] { "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no" })
+        foreach (var argument in new[] { "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", _directory })
         {
             start.ArgumentList.Add(argument);
         }
@@ -82,7 +86,17 @@ public sealed class RedisServerProcess : IAsyncLifetime, IDisposable
         throw new InvalidOperationException($"redis-server did not start on {port} (is the port taken?)");
     }
 
+    /// <summary>Ends the server and deletes its scratch directory; a second call does nothing.</summary>
     public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        if (Directory.Exists(_directory))
+        {
+            Directory.Delete(_directory, recursive: true);
+        }
+    }
+
+    private async ValueTask StopAsync()
     {
         if (_process is { HasExited: false })
         {

@@ -21,18 +21,22 @@ public sealed class NodeProcess : IAsyncDisposable
     private readonly Lock _gate = new();
     private readonly TaskCompletionSource _stdoutClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _stderrClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly string _workingDirectory;
+    private readonly bool _ownsWorkingDirectory;
 
-    private NodeProcess(Process process, string workingDirectory)
+    private NodeProcess(Process process, string workingDirectory, bool ownsWorkingDirectory)
     {
         _process = process;
-        _workingDirectory = workingDirectory;
+        WorkingDirectory = workingDirectory;
+        _ownsWorkingDirectory = ownsWorkingDirectory;
     }
 
     /// <summary>Path of the server assembly under test.</summary>
     public static string ServerAssemblyPath => typeof(Program).Assembly.Location;
 
     public int Id => _process.Id;
+
+    /// <summary>Where the node runs: its default data directory (<c>data/&lt;node&gt;-&lt;port&gt;</c>) would be made here.</summary>
+    public string WorkingDirectory { get; }
 
     public IReadOnlyList<string> StandardOutput
     {
@@ -56,13 +60,18 @@ public sealed class NodeProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts the server with <paramref name="arguments"/>; <paramref name="appSettingsJson"/> becomes its appsettings.json.</summary>
+    /// <summary>
+    /// Starts the server with <paramref name="arguments"/>; <paramref name="appSettingsJson"/> becomes its
+    /// appsettings.json. It runs in a new empty directory (deleted on dispose) unless given <paramref name="workingDirectory"/>.
+    /// </summary>
     public static NodeProcess Start(
         IEnumerable<string> arguments,
         IReadOnlyDictionary<string, string>? environment = null,
-        string? appSettingsJson = null)
+        string? appSettingsJson = null,
+        string? workingDirectory = null)
     {
-        var workingDirectory = Directory.CreateTempSubdirectory("peppercache-node-").FullName;
+        var ownsWorkingDirectory = workingDirectory is null;
+        workingDirectory ??= Directory.CreateTempSubdirectory("peppercache-node-").FullName;
         if (appSettingsJson is not null)
         {
             File.WriteAllText(Path.Combine(workingDirectory, "appsettings.json"), appSettingsJson);
@@ -95,13 +104,25 @@ public sealed class NodeProcess : IAsyncDisposable
         }
 
         var process = new Process { StartInfo = start };
-        var node = new NodeProcess(process, workingDirectory);
+        var node = new NodeProcess(process, workingDirectory, ownsWorkingDirectory);
         process.OutputDataReceived += (_, e) => node.Append(node._stdout, node._stdoutClosed, e.Data);
         process.ErrorDataReceived += (_, e) => node.Append(node._stderr, node._stderrClosed, e.Data);
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return node;
+    }
+
+    /// <summary>
+    /// A loopback port nobody listens on right now, for a node that must be started on a known port (its default
+    /// data directory, or a seed started after its joiner). It is released before the node binds it, so another
+    /// process could take it first: unlikely, and the node would then fail to start.
+    /// </summary>
+    public static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     /// <summary>Starts a node on free ports (port 0) and waits until it reports them bound.</summary>
@@ -170,9 +191,14 @@ public sealed class NodeProcess : IAsyncDisposable
         }
 
         _process.Dispose();
+        if (!_ownsWorkingDirectory)
+        {
+            return;
+        }
+
         try
         {
-            Directory.Delete(_workingDirectory, recursive: true);
+            Directory.Delete(WorkingDirectory, recursive: true);
         }
         catch (IOException)
         {
