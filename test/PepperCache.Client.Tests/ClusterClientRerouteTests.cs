@@ -56,6 +56,37 @@ public sealed class ClusterClientRerouteTests
     }
 
     [Fact]
+    public async Task A_MOVED_that_comes_while_a_reload_is_under_way_gets_a_reload_that_asks_after_it()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var a = new FakeClusterNode("a");
+        await using var b = new FakeClusterNode("b");
+        await using var c = new FakeClusterNode("c");
+        IReadOnlyList<(int, int, int)> before = [(0, 99, c.Port), (100, KeySlot.SlotCount - 1, a.Port)];
+        IReadOnlyList<(int, int, int)> after = [(0, 99, c.Port), (100, KeySlot.SlotCount - 1, b.Port)];
+        (a.Map, b.Map, c.Map) = (before, after, before);
+        var options = new ClusterClientOptions { MinRefreshInterval = TimeSpan.Zero };
+        await using var client = await ClusterClient.ConnectAsync("127.0.0.1", a.Port, options, ct);
+
+        // a's slots moved to b. The first MOVED's reload asks c (first in the map), whose answer, its map from before
+        // the move, is still on its way...
+        a.MovedTo = b.Port;
+        c.HoldSlots();
+        Assert.Equal("b", (await client.ExecuteAsync("GET", LowKey)).Text);
+        await c.WhenCountedAsync("CLUSTER", 1);
+
+        // ...when c has learnt of the move and a second MOVED asks for a reload: sharing the one under way would keep
+        // a map older than this MOVED, one that still gives a the slots no command has been sent for yet.
+        c.Map = after;
+        Assert.Equal("b", (await client.ExecuteAsync("GET", HighKey)).Text);
+        c.ReleaseSlots();
+        await client.WhenReloadedAsync().WaitAsync(TimeSpan.FromSeconds(10), ct);
+
+        Assert.Equal(2, c.Count("CLUSTER"));
+        Assert.Equal([new ClusterNode("127.0.0.1", c.Port), new ClusterNode("127.0.0.1", b.Port)], client.Slots.Nodes);
+    }
+
+    [Fact]
     public async Task Commands_in_flight_when_the_node_goes_away_share_one_reload_of_the_map()
     {
         await using var a = new FakeClusterNode("a");
