@@ -23,6 +23,7 @@ public sealed class ClusterClient : IAsyncDisposable
 
     private readonly ClusterNode _seed;
     private readonly ClusterClientOptions _options;
+    private readonly TimeProvider _time;
     private readonly Lock _lock = new();
     private readonly Dictionary<ClusterNode, Task<RespConnection>> _connections = [];
     private volatile SlotTable _slots;
@@ -30,9 +31,10 @@ public sealed class ClusterClient : IAsyncDisposable
     // asked its node (a reload asked for meanwhile joins it rather than queue another).
     private Task _refreshing = Task.CompletedTask;
     private bool _followUpWaiting;
-    // Under _lock: when a reload after a MOVED was last asked for, the slots MOVED replies fixed since the map was last
-    // loaded, and the delayed reload that waits for MinRefreshInterval (completed when none waits).
-    private long _lastRequestedRefresh = long.MinValue / 2;
+    // Under _lock: when a reload after a MOVED was last asked for (a _time timestamp; null before the first), the
+    // slots MOVED replies fixed since the map was last loaded, and the delayed reload that waits for
+    // MinRefreshInterval (completed when none waits).
+    private long? _lastRequestedRefresh;
     private readonly Dictionary<int, ClusterNode> _movedSinceLoad = [];
     private bool _reloadScheduled;
     private Task _delayedReload = Task.CompletedTask;
@@ -42,6 +44,7 @@ public sealed class ClusterClient : IAsyncDisposable
     {
         _seed = seed;
         _options = options;
+        _time = options.TimeProvider;
         _slots = SlotTable.Single(seed);
     }
 
@@ -268,7 +271,7 @@ public sealed class ClusterClient : IAsyncDisposable
         if (node == unreachable)
         {
             // The others still name it: they have not noticed yet (a crash is noticed after the node timeout).
-            await Task.Delay(_options.RetryDelay * attempt, cancellationToken).ConfigureAwait(false);
+            await Task.Delay(_options.RetryDelay * attempt, _time, cancellationToken).ConfigureAwait(false);
         }
 
         return node;
@@ -278,7 +281,7 @@ public sealed class ClusterClient : IAsyncDisposable
     /// <remarks>One asked for sooner is not dropped but delayed, so the map still ends up whole (nodes gone dropped).</remarks>
     private void RequestRefresh()
     {
-        var now = Environment.TickCount64;
+        var now = _time.GetTimestamp();
         lock (_lock)
         {
             if (_reloadScheduled || _disposed)
@@ -286,11 +289,11 @@ public sealed class ClusterClient : IAsyncDisposable
                 return;
             }
 
-            var wait = _lastRequestedRefresh + (long)_options.MinRefreshInterval.TotalMilliseconds - now;
-            if (wait > 0)
+            var wait = _lastRequestedRefresh is { } last ? _options.MinRefreshInterval - _time.GetElapsedTime(last, now) : TimeSpan.Zero;
+            if (wait > TimeSpan.Zero)
             {
                 _reloadScheduled = true;
-                _delayedReload = ReloadLaterAsync(TimeSpan.FromMilliseconds(wait));
+                _delayedReload = ReloadLaterAsync(wait);
                 return;
             }
 
@@ -302,11 +305,11 @@ public sealed class ClusterClient : IAsyncDisposable
 
     private async Task ReloadLaterAsync(TimeSpan delay)
     {
-        await Task.Delay(delay).ConfigureAwait(false);
+        await Task.Delay(delay, _time).ConfigureAwait(false);
         lock (_lock)
         {
             _reloadScheduled = false;
-            _lastRequestedRefresh = Environment.TickCount64;
+            _lastRequestedRefresh = _time.GetTimestamp();
         }
 
         await RefreshAsync(avoid: null).ConfigureAwait(false);
