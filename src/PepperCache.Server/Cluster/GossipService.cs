@@ -49,6 +49,14 @@ internal sealed partial class GossipService(
     /// <summary>Set by tests to stop as a crashed node would: without leaving.</summary>
     internal bool LeaveOnStop { get; set; } = true;
 
+    /// <summary>Join attempts that failed (refused, or no answer); a test waits for one rather than for a while.</summary>
+    internal int FailedJoins => Volatile.Read(ref _failedJoins);
+
+    /// <summary>Why the last join attempt failed.</summary>
+    internal string? LastJoinFailure { get; private set; }
+
+    private int _failedJoins;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -167,6 +175,8 @@ internal sealed partial class GossipService(
             catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or System.Text.Json.JsonException && !cancellationToken.IsCancellationRequested)
             {
                 Log.JoinFailed(logger, Options.Cluster, attempt, ex.Message);
+                LastJoinFailure = ex.Message;
+                Interlocked.Increment(ref _failedJoins);
             }
 
             await Task.Delay(delay, time, cancellationToken).ConfigureAwait(false);
