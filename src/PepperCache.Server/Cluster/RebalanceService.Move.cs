@@ -84,7 +84,7 @@ internal sealed partial class RebalanceService
                 ? TimeSpan.FromTicks(Math.Min(previous.Delay.Ticks * 2, MaxBackoff.Ticks))
                 : MinBackoff;
             Interlocked.Increment(ref FailedMoves);
-            _backoff[target.Id] = new Backoff(Stopwatch.GetTimestamp() + (long)(delay.TotalSeconds * Stopwatch.Frequency), delay);
+            _backoff[target.Id] = new Backoff(_time.GetTimestamp() + (long)(delay.TotalSeconds * _time.TimestampFrequency), delay);
             if (ex is SlotsRefusedException { TargetNotSynced: true })
             {
                 // Every join meets this once: the joiner hears of the move before it has the slot table.

@@ -44,6 +44,7 @@ internal sealed partial class AppendOnlyLog : IDisposable
     private TaskCompletionSource? _inflightSync;
     private long _inflightEnd;
     private TaskCompletionSource _nextSync = NewSync();
+    private long _heldWaits;
 
     private volatile string? _writeError;
     private volatile bool _recording;
@@ -147,6 +148,22 @@ internal sealed partial class AppendOnlyLog : IDisposable
     }
 
     /// <summary>
+    /// How many <see cref="WaitDurableAsync"/> calls found their records not yet fsync'd and had to wait. A test that
+    /// holds an fsync waits for this to know that a reply is being held back, instead of sleeping and then looking
+    /// for the reply's absence.
+    /// </summary>
+    internal long HeldWaits
+    {
+        get
+        {
+            lock (_waitGate)
+            {
+                return _heldWaits;
+            }
+        }
+    }
+
+    /// <summary>
     /// Completes once every record up to <paramref name="lsn"/> is fsync'd (or, under a policy other than always,
     /// written). Many callers share one task per fsync: that is the group commit.
     /// </summary>
@@ -165,6 +182,7 @@ internal sealed partial class AppendOnlyLog : IDisposable
             }
 
             var sync = _inflightSync is not null && lsn <= _inflightEnd ? _inflightSync : _nextSync;
+            _heldWaits++;
             return new ValueTask(sync.Task);
         }
     }
