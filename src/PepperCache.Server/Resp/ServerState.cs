@@ -25,7 +25,7 @@ internal sealed class ServerState
         StartedAt = store.Now;
         RunId = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(20));
         Limits = new RespLimits { MaxBulkLength = Options.ProtoMaxBulkLen };
-        Config = new ServerConfig(Options, Limits, store.Memory);
+        Config = new ServerConfig(Options, Limits, store.Memory, store.Encodings);
         // Without one from DI (tools, benchmarks) the log exists but stays closed, so nothing is recorded.
         Aof = aof ?? new AppendOnlyLog(store, options, new AofStorage(), Microsoft.Extensions.Logging.Abstractions.NullLogger<AppendOnlyLog>.Instance);
         Config.Aof = Aof;

@@ -1,0 +1,410 @@
+using System.Text;
+using PepperCache.Server.Tests.Infrastructure;
+
+namespace PepperCache.Server.Tests.Hashes;
+
+/// <summary>
+/// The hash commands against redis-server 7.0.15 and a PepperCache node: the same scripts, replies compared byte for
+/// byte (in any order only where a hashtable's order is each server's own, and by shape where the content is random).
+/// Each test uses its own key prefix; the two servers live for the class.
+/// </summary>
+public sealed class HashCommandsDifferentialTests(RedisServerFixture servers) : IClassFixture<RedisServerFixture>
+{
+    private Task RunAsync(string script) => DifferentialScript.RunAsync(servers.RedisEndPoint, servers.Node.RespEndPoint, script);
+
+    private Task RunAsync(IEnumerable<DifferentialStep> steps) => DifferentialScript.RunAsync(servers.RedisEndPoint, servers.Node.RespEndPoint, steps);
+
+    [Fact]
+    public Task SetGetDeleteAndListpackOrder() => RunAsync("""
+        > HSET b:h f1 v1
+        > HSET b:h f2 v2 f3 v3 f1 again
+        > HGET b:h f1
+        > HGET b:h nosuch
+        > HGET b:nokey f1
+        > HMGET b:h f1 nosuch f3 f1
+        > HMGET b:nokey a b
+        > HLEN b:h
+        > HLEN b:nokey
+        > HEXISTS b:h f2
+        > HEXISTS b:h nosuch
+        > HEXISTS b:nokey f
+        > HSTRLEN b:h f1
+        > HSTRLEN b:h nosuch
+        > HSTRLEN b:nokey f
+        > HGETALL b:h
+        > HKEYS b:h
+        > HVALS b:h
+        > HGETALL b:nokey
+        > HKEYS b:nokey
+        > HVALS b:nokey
+        > HDEL b:h f2 nosuch f2
+        > HSET b:h f2 back f0 zero
+        > HGETALL b:h
+        > HMSET b:h f1 "" "" empty
+        > HGETALL b:h
+        > HGET b:h ""
+        > OBJECT ENCODING b:h
+        > TYPE b:h
+        > HDEL b:h f1 f3 "" f2 f0
+        > EXISTS b:h
+        > HDEL b:h f1
+        > HSET b:bin "\x00\xff\r\n" "\x00v\xfe" plain "\r\n"
+        > HGETALL b:bin
+        > HGET b:bin "\x00\xff\r\n"
+        > HSTRLEN b:bin "\x00\xff\r\n"
+        > HDEL b:bin "\x00\xff\r\n"
+        > HGETALL b:bin
+        """);
+
+    [Fact]
+    public Task ArityWrongTypeAndErrors() => RunAsync("""
+        > SET e:s v
+        > HSET e:s f v
+        > HSETNX e:s f v
+        > HMSET e:s f v
+        > HGET e:s f
+        > HMGET e:s f
+        > HDEL e:s f
+        > HLEN e:s
+        > HSTRLEN e:s f
+        > HEXISTS e:s f
+        > HGETALL e:s
+        > HKEYS e:s
+        > HVALS e:s
+        > HINCRBY e:s f 1
+        > HINCRBYFLOAT e:s f 1
+        > HRANDFIELD e:s
+        > HRANDFIELD e:s 2
+        > HSCAN e:s 0
+        > HSET e:h f v
+        > GET e:h
+        > SET e:h2 x
+        > APPEND e:h x
+        > INCR e:h
+        > STRLEN e:h
+        > GETRANGE e:h 0 1
+        > MGET e:h e:s
+        > HSET e:h a
+        > HSET e:h a 1 b
+        > HMSET e:h a 1 b
+        > HSET e:h
+        > HGET e:h
+        > HGET e:h a b
+        > HMGET e:h
+        > HDEL e:h
+        > HLEN
+        > HSETNX e:h a
+        > HSTRLEN e:h
+        > HEXISTS e:h
+        > HGETALL
+        > HINCRBY e:h a
+        > HINCRBYFLOAT e:h a
+        > HRANDFIELD
+        > HSCAN e:h
+        > SET e:h plain
+        > GET e:h
+        > TYPE e:h
+        """);
+
+    [Fact]
+    public Task SetIfMissing() => RunAsync("""
+        > HSETNX nx:h f v
+        > HSETNX nx:h f w
+        > HGET nx:h f
+        > HSETNX nx:h g w
+        > HGETALL nx:h
+        > HSETNX nx:h f "a value longer than sixty-four bytes .................................."
+        > OBJECT ENCODING nx:h
+        > HSETNX nx:h h "a value longer than sixty-four bytes .................................."
+        > OBJECT ENCODING nx:h
+        """);
+
+    [Fact]
+    public Task IncrementByInteger() => RunAsync("""
+        > HINCRBY i:h n 5
+        > HINCRBY i:h n -12
+        > HINCRBY i:h n 0
+        > HGET i:h n
+        > HINCRBY i:h n x
+        > HINCRBY i:h n 1.5
+        > HINCRBY i:h n 9223372036854775808
+        > HINCRBY i:h n ""
+        > HSET i:h s abc sp " 1" z 007 big 9223372036854775807 small -9223372036854775808
+        > HINCRBY i:h s 1
+        > HINCRBY i:h sp 1
+        > HINCRBY i:h z 1
+        > HINCRBY i:h big 1
+        > HINCRBY i:h big 0
+        > HINCRBY i:h big -1
+        > HINCRBY i:h small -1
+        > HINCRBY i:h small 1
+        > HINCRBY i:nokey n x
+        > EXISTS i:nokey
+        > HINCRBY i:h2 f 9223372036854775807
+        > HINCRBY i:h2 f 1
+        > HINCRBY i:h2 "a field longer than sixty-four bytes ......................................" 1
+        > OBJECT ENCODING i:h2
+        > HGETALL i:h
+        """);
+
+    [Fact]
+    public Task IncrementByFloat() => RunAsync("""
+        > HINCRBYFLOAT f:h a 0.1
+        > HINCRBYFLOAT f:h a 0.2
+        > HINCRBYFLOAT f:h a -0.3
+        > HINCRBYFLOAT f:h b 10.50
+        > HINCRBYFLOAT f:h b 5.0e3
+        > HINCRBYFLOAT f:h c 0x10
+        > HINCRBYFLOAT f:h d 1e300
+        > HINCRBYFLOAT f:h d 1e300
+        > HINCRBYFLOAT f:h e 3.0000000000000000001
+        > HINCRBYFLOAT f:h g -0
+        > HINCRBYFLOAT f:h h 1.123456789012345678901234567890e-10
+        > HINCRBYFLOAT f:h i 1e70
+        > OBJECT ENCODING f:h
+        > HINCRBYFLOAT f:h x inf
+        > HINCRBYFLOAT f:h x -inf
+        > HINCRBYFLOAT f:h x +Infinity
+        > HINCRBYFLOAT f:h x nan
+        > HINCRBYFLOAT f:h x abc
+        > HINCRBYFLOAT f:h x " 1"
+        > HINCRBYFLOAT f:h x "1 "
+        > HINCRBYFLOAT f:h x ""
+        > HINCRBYFLOAT f:h x 1e5000
+        > HINCRBYFLOAT f:h x 1e-5000
+        > HSET f:h s abc big 1e4932 num " 2" inf inf
+        > HINCRBYFLOAT f:h s 1
+        > HINCRBYFLOAT f:h num 1
+        > HINCRBYFLOAT f:h big 1e4932
+        > HINCRBYFLOAT f:h inf 1
+        > HINCRBYFLOAT f:h big 0
+        > HINCRBYFLOAT f:nokey x abc
+        > EXISTS f:nokey
+        ~~ HGETALL f:h
+        """);
+
+    [Fact]
+    public async Task EncodingFollowsTheListpackLimitsAndTheirConfig()
+    {
+        try
+        {
+            await RunAsync("""
+                > CONFIG GET hash-max-listpack-entries
+                > CONFIG GET hash-max-ziplist-entries
+                > CONFIG GET hash-max-listpack-value
+                > CONFIG GET hash-max-ziplist-value
+                > HSET c:v f "0123456789012345678901234567890123456789012345678901234567890123"
+                > OBJECT ENCODING c:v
+                > HSET c:v g "01234567890123456789012345678901234567890123456789012345678901234"
+                > OBJECT ENCODING c:v
+                > HDEL c:v g
+                > OBJECT ENCODING c:v
+                > HSET c:k "01234567890123456789012345678901234567890123456789012345678901234" v
+                > OBJECT ENCODING c:k
+                > CONFIG SET hash-max-ziplist-entries 3
+                > CONFIG GET hash-max-listpack-entries
+                > HSET c:n a 1 b 2 c 3
+                > OBJECT ENCODING c:n
+                > HSET c:n a 4
+                > OBJECT ENCODING c:n
+                > HSET c:n d 4
+                > OBJECT ENCODING c:n
+                > CONFIG SET hash-max-listpack-value 2
+                > HSET c:w a 12
+                > OBJECT ENCODING c:w
+                > HSET c:w b 123
+                > OBJECT ENCODING c:w
+                > CONFIG SET hash-max-listpack-value 1kb
+                > CONFIG GET hash-max-listpack-value
+                > CONFIG SET hash-max-listpack-entries -1
+                > CONFIG SET hash-max-listpack-entries x
+                > CONFIG SET hash-max-listpack-entries 0
+                > HSET c:z a 1
+                > OBJECT ENCODING c:z
+                """);
+        }
+        finally
+        {
+            await RunAsync("""
+                > CONFIG SET hash-max-listpack-entries 512
+                > CONFIG SET hash-max-listpack-value 64
+                """);
+        }
+
+        // Exactly at the entry limit a listpack answers in order; one more field converts it.
+        var steps = new List<DifferentialStep>();
+        var fields = new List<byte[]> { B("HSET"), B("c:512") };
+        for (var i = 0; i < 512; i++)
+        {
+            fields.Add(B($"field:{i}"));
+            fields.Add(B($"{i}"));
+        }
+
+        steps.Add(Step(Comparison.Exact, fields));
+        steps.Add(Step(Comparison.Exact, B("OBJECT"), B("ENCODING"), B("c:512")));
+        steps.Add(Step(Comparison.Exact, B("HGETALL"), B("c:512")));
+        steps.Add(Step(Comparison.Exact, B("HSET"), B("c:512"), B("one more"), B("v")));
+        steps.Add(Step(Comparison.Exact, B("OBJECT"), B("ENCODING"), B("c:512")));
+        steps.Add(Step(Comparison.UnorderedPairs, B("HGETALL"), B("c:512")));
+        await RunAsync(steps);
+    }
+
+    [Fact]
+    public async Task AHugeHashWithBinaryFields()
+    {
+        var random = new Random(1234);
+        var steps = new List<DifferentialStep>();
+        var fields = new List<byte[]>();
+        for (var i = 0; i < 3000; i++)
+        {
+            var field = new byte[random.Next(1, 24)];
+            random.NextBytes(field);
+            field[0] = (byte)(i & 0xFF);
+            fields.Add([.. field, .. B($":{i}")]);
+        }
+
+        for (var start = 0; start < fields.Count; start += 500)
+        {
+            var command = new List<byte[]> { B("HSET"), B("g:h") };
+            foreach (var field in fields.Skip(start).Take(500))
+            {
+                command.Add(field);
+                var value = new byte[random.Next(0, 100)];
+                random.NextBytes(value);
+                command.Add(value);
+            }
+
+            steps.Add(new DifferentialStep(Comparison.Exact, command));
+        }
+
+        steps.AddRange(DifferentialScript.Parse("""
+            > HLEN g:h
+            > OBJECT ENCODING g:h
+            ~~ HGETALL g:h
+            ~ HKEYS g:h
+            ~ HVALS g:h
+            % HSCAN g:h
+            % HSCAN g:h COUNT 1000
+            % HSCAN g:h MATCH *:1?? COUNT 7
+            ? HRANDFIELD g:h
+            ? HRANDFIELD g:h 5
+            ? HRANDFIELD g:h 1500 WITHVALUES
+            ? HRANDFIELD g:h 2999
+            ? HRANDFIELD g:h -5000 WITHVALUES
+            ~~ HRANDFIELD g:h 3000 WITHVALUES
+            ~ HRANDFIELD g:h 100000
+            """));
+        steps.Add(Step(Comparison.Exact, [B("HMGET"), B("g:h"), .. fields.Take(50), B("missing")]));
+        steps.Add(Step(Comparison.Exact, [B("HDEL"), B("g:h"), .. fields.Where((_, i) => i % 2 == 0)]));
+        steps.AddRange(DifferentialScript.Parse("""
+            > HLEN g:h
+            ~~ HGETALL g:h
+            % HSCAN g:h COUNT 3
+            """));
+        steps.Add(Step(Comparison.Exact, [B("HDEL"), B("g:h"), .. fields]));
+        steps.AddRange(DifferentialScript.Parse("""
+            > EXISTS g:h
+            > HGETALL g:h
+            """));
+        await RunAsync(steps);
+    }
+
+    [Fact]
+    public Task RandomFields() => RunAsync("""
+        > HSET r:h a 1 b 2 c 3 d 4 e 5
+        > HRANDFIELD r:h 5
+        > HRANDFIELD r:h 6 WITHVALUES
+        > HRANDFIELD r:h 100 withvalues
+        > HRANDFIELD r:h 0
+        > HRANDFIELD r:h 0 WITHVALUES
+        ? HRANDFIELD r:h
+        ? HRANDFIELD r:h 1
+        ? HRANDFIELD r:h 1 WITHVALUES
+        ? HRANDFIELD r:h 3
+        ? HRANDFIELD r:h 4 WITHVALUES
+        ? HRANDFIELD r:h -1
+        ? HRANDFIELD r:h -20 WITHVALUES
+        > HRANDFIELD r:nokey
+        > HRANDFIELD r:nokey 3
+        > HRANDFIELD r:nokey -3 WITHVALUES
+        > HRANDFIELD r:nokey x
+        > HRANDFIELD r:h x
+        > HRANDFIELD r:h 1.5
+        > HRANDFIELD r:h 1 WITHVALUE
+        > HRANDFIELD r:h 1 WITHVALUES x
+        > HRANDFIELD r:h -9223372036854775808
+        > HRANDFIELD r:h 9223372036854775807 WITHVALUES
+        > HRANDFIELD r:h -4611686018427387904 WITHVALUES
+        > HRANDFIELD r:h 4611686018427387903 WITHVALUES
+        > HRANDFIELD r:h 9223372036854775807
+        """);
+
+    [Fact]
+    public Task ScanListpackAndItsErrors() => RunAsync("""
+        > HSET s:h a1 1 b1 2 a2 3 "a*" 4
+        > HSCAN s:h 0
+        > HSCAN s:h 0 COUNT 1
+        > HSCAN s:h 0 MATCH a*
+        > HSCAN s:h 0 MATCH a\* COUNT 100
+        > HSCAN s:h 0 match * count 2
+        > HSCAN s:h 0 COUNT 1 COUNT 2 MATCH x MATCH a?
+        > HSCAN s:h 17
+        > HSCAN s:h 18446744073709551615
+        > HSCAN s:h -1
+        > HSCAN s:h 18446744073709551616
+        > HSCAN s:h x
+        > HSCAN s:h ""
+        > HSCAN s:h 0 COUNT 0
+        > HSCAN s:h 0 COUNT -1
+        > HSCAN s:h 0 COUNT x
+        > HSCAN s:h 0 MATCH
+        > HSCAN s:h 0 TYPE string
+        > HSCAN s:h 0 NOVALUES
+        > HSCAN s:nokey 0
+        > HSCAN s:nokey 0 COUNT 0
+        > HSCAN s:nokey 0 NOVALUES
+        > HSCAN s:nokey x
+        """);
+
+    [Fact]
+    public async Task KeyspaceHitsAndMissesAreCountedAsRedisCountsThem()
+    {
+        var script = """
+            > HSET k:h a 1
+            > HGET k:h a
+            > HGET k:h missing
+            > HGET k:nokey a
+            > HMGET k:h a b
+            > HMGET k:nokey a
+            > HLEN k:h
+            > HLEN k:nokey
+            > HEXISTS k:h a
+            > HSTRLEN k:nokey a
+            > HGETALL k:h
+            > HKEYS k:nokey
+            > HVALS k:h
+            > HSCAN k:h 0
+            > HSCAN k:nokey 0
+            > HRANDFIELD k:h -1
+            > HRANDFIELD k:nokey
+            > HSETNX k:h b 2
+            > HINCRBY k:h c 1
+            > HINCRBYFLOAT k:h c 1
+            > HDEL k:nokey a
+            > HSET k:h d 1
+            """;
+        await using var redis = await RespSocket.ConnectAsync(servers.RedisEndPoint);
+        await using var pepper = await RespSocket.ConnectAsync(servers.Node.RespEndPoint);
+        await redis.CommandAsync("CONFIG", "RESETSTAT");
+        await pepper.CommandAsync("CONFIG", "RESETSTAT");
+        await RunAsync(script);
+        Assert.Equal(Counters((await redis.CommandAsync("INFO", "stats")).Text), Counters((await pepper.CommandAsync("INFO", "stats")).Text));
+    }
+
+    private static string Counters(string info) =>
+        string.Join(' ', info.Split("\r\n").Where(l => l.StartsWith("keyspace_", StringComparison.Ordinal)));
+
+    private static byte[] B(string text) => Encoding.UTF8.GetBytes(text);
+
+    private static DifferentialStep Step(Comparison comparison, params IEnumerable<byte[]> command) => new(comparison, [.. command]);
+}
