@@ -401,6 +401,32 @@ public sealed class HashCommandsDifferentialTests(RedisServerFixture servers) : 
         Assert.Equal(Counters((await redis.CommandAsync("INFO", "stats")).Text), Counters((await pepper.CommandAsync("INFO", "stats")).Text));
     }
 
+    [Fact]
+    public async Task CommandInfoGivesRedisArityFlagsKeysCategoriesAndTips()
+    {
+        await using var redis = await RespSocket.ConnectAsync(servers.RedisEndPoint);
+        await using var pepper = await RespSocket.ConnectAsync(servers.Node.RespEndPoint);
+        string[] names =
+        [
+            "hset", "hsetnx", "hmset", "hdel", "hincrby", "hincrbyfloat", "hget", "hmget", "hexists", "hlen", "hstrlen",
+            "hgetall", "hkeys", "hvals", "hrandfield", "hscan",
+        ];
+        foreach (var name in names)
+        {
+            var want = (await redis.CommandAsync("COMMAND", "INFO", name)).Items![0].Items!;
+            var got = (await pepper.CommandAsync("COMMAND", "INFO", name)).Items![0].Items!;
+            // Name, arity, flags, first key, last key, step, ACL categories: byte for byte.
+            for (var i = 0; i < 7; i++)
+            {
+                Assert.True(want[i].Raw.AsSpan().SequenceEqual(got[i].Raw), $"{name} field {i}: redis {want[i]}, pepper {got[i]}");
+            }
+
+            // Tips: Redis's nondeterministic_output (HRANDFIELD, HSCAN); its _order variant is not reported here.
+            var redisTips = want[7].Items!.Select(t => t.Text).Where(t => t != "nondeterministic_output_order");
+            Assert.Equal(redisTips, got[7].Items!.Select(t => t.Text));
+        }
+    }
+
     private static string Counters(string info) =>
         string.Join(' ', info.Split("\r\n").Where(l => l.StartsWith("keyspace_", StringComparison.Ordinal)));
 
