@@ -6,9 +6,10 @@ namespace PepperCache.Server.Tests.Hashes;
 /// <summary>
 /// The hash commands against redis-server 7.0.15 and a PepperCache node: the same scripts, replies compared byte for
 /// byte (in any order only where a hashtable's order is each server's own, and by shape where the content is random).
-/// Each test uses its own key prefix; the two servers live for the class.
+/// Each test uses its own key prefix; the two servers live for the class. Split by concern: this file (commands,
+/// errors, counters) and <c>HashCommandsDifferentialTests.Sizes.cs</c> (encodings and their limits, a huge hash).
 /// </summary>
-public sealed class HashCommandsDifferentialTests(RedisServerFixture servers) : IClassFixture<RedisServerFixture>
+public sealed partial class HashCommandsDifferentialTests(RedisServerFixture servers) : IClassFixture<RedisServerFixture>
 {
     private Task RunAsync(string script) => DifferentialScript.RunAsync(servers.RedisEndPoint, servers.Node.RespEndPoint, script);
 
@@ -107,6 +108,34 @@ public sealed class HashCommandsDifferentialTests(RedisServerFixture servers) : 
         """);
 
     [Fact]
+    public Task KeyspaceCommandsOnAHash() => RunAsync("""
+        > HSET ks:h a 1 b 2
+        > PEXPIREAT ks:h 32503680000000
+        > PEXPIRETIME ks:h
+        > HSET ks:h c 3
+        > PEXPIRETIME ks:h
+        > PERSIST ks:h
+        > PEXPIRETIME ks:h
+        > EXISTS ks:h
+        > TYPE ks:h
+        > RENAME ks:h ks:h2
+        > HGETALL ks:h2
+        > OBJECT ENCODING ks:h2
+        > SET ks:s v
+        > RENAME ks:s ks:h2
+        > TYPE ks:h2
+        > HSET ks:h3 f v
+        > RENAME ks:h3 ks:h2
+        > HGET ks:h2 f
+        > SCAN 0 MATCH ks:* TYPE hash COUNT 100000
+        > DEL ks:h2
+        > HSET ks:gone f v
+        > PEXPIREAT ks:gone 1
+        > EXISTS ks:gone
+        > HGET ks:gone f
+        """);
+
+    [Fact]
     public Task SetIfMissing() => RunAsync("""
         > HSETNX nx:h f v
         > HSETNX nx:h f w
@@ -182,132 +211,6 @@ public sealed class HashCommandsDifferentialTests(RedisServerFixture servers) : 
         > EXISTS f:nokey
         ~~ HGETALL f:h
         """);
-
-    [Fact]
-    public async Task EncodingFollowsTheListpackLimitsAndTheirConfig()
-    {
-        try
-        {
-            await RunAsync("""
-                > CONFIG GET hash-max-listpack-entries
-                > CONFIG GET hash-max-ziplist-entries
-                > CONFIG GET hash-max-listpack-value
-                > CONFIG GET hash-max-ziplist-value
-                > HSET c:v f "0123456789012345678901234567890123456789012345678901234567890123"
-                > OBJECT ENCODING c:v
-                > HSET c:v g "01234567890123456789012345678901234567890123456789012345678901234"
-                > OBJECT ENCODING c:v
-                > HDEL c:v g
-                > OBJECT ENCODING c:v
-                > HSET c:k "01234567890123456789012345678901234567890123456789012345678901234" v
-                > OBJECT ENCODING c:k
-                > CONFIG SET hash-max-ziplist-entries 3
-                > CONFIG GET hash-max-listpack-entries
-                > HSET c:n a 1 b 2 c 3
-                > OBJECT ENCODING c:n
-                > HSET c:n a 4
-                > OBJECT ENCODING c:n
-                > HSET c:n d 4
-                > OBJECT ENCODING c:n
-                > CONFIG SET hash-max-listpack-value 2
-                > HSET c:w a 12
-                > OBJECT ENCODING c:w
-                > HSET c:w b 123
-                > OBJECT ENCODING c:w
-                > CONFIG SET hash-max-listpack-value 1kb
-                > CONFIG GET hash-max-listpack-value
-                > CONFIG SET hash-max-listpack-entries -1
-                > CONFIG SET hash-max-listpack-entries x
-                > CONFIG SET hash-max-listpack-entries 0
-                > HSET c:z a 1
-                > OBJECT ENCODING c:z
-                """);
-        }
-        finally
-        {
-            await RunAsync("""
-                > CONFIG SET hash-max-listpack-entries 512
-                > CONFIG SET hash-max-listpack-value 64
-                """);
-        }
-
-        // Exactly at the entry limit a listpack answers in order; one more field converts it.
-        var steps = new List<DifferentialStep>();
-        var fields = new List<byte[]> { B("HSET"), B("c:512") };
-        for (var i = 0; i < 512; i++)
-        {
-            fields.Add(B($"field:{i}"));
-            fields.Add(B($"{i}"));
-        }
-
-        steps.Add(Step(Comparison.Exact, fields));
-        steps.Add(Step(Comparison.Exact, B("OBJECT"), B("ENCODING"), B("c:512")));
-        steps.Add(Step(Comparison.Exact, B("HGETALL"), B("c:512")));
-        steps.Add(Step(Comparison.Exact, B("HSET"), B("c:512"), B("one more"), B("v")));
-        steps.Add(Step(Comparison.Exact, B("OBJECT"), B("ENCODING"), B("c:512")));
-        steps.Add(Step(Comparison.UnorderedPairs, B("HGETALL"), B("c:512")));
-        await RunAsync(steps);
-    }
-
-    [Fact]
-    public async Task AHugeHashWithBinaryFields()
-    {
-        var random = new Random(1234);
-        var steps = new List<DifferentialStep>();
-        var fields = new List<byte[]>();
-        for (var i = 0; i < 3000; i++)
-        {
-            var field = new byte[random.Next(1, 24)];
-            random.NextBytes(field);
-            field[0] = (byte)(i & 0xFF);
-            fields.Add([.. field, .. B($":{i}")]);
-        }
-
-        for (var start = 0; start < fields.Count; start += 500)
-        {
-            var command = new List<byte[]> { B("HSET"), B("g:h") };
-            foreach (var field in fields.Skip(start).Take(500))
-            {
-                command.Add(field);
-                var value = new byte[random.Next(0, 100)];
-                random.NextBytes(value);
-                command.Add(value);
-            }
-
-            steps.Add(new DifferentialStep(Comparison.Exact, command));
-        }
-
-        steps.AddRange(DifferentialScript.Parse("""
-            > HLEN g:h
-            > OBJECT ENCODING g:h
-            ~~ HGETALL g:h
-            ~ HKEYS g:h
-            ~ HVALS g:h
-            % HSCAN g:h
-            % HSCAN g:h COUNT 1000
-            % HSCAN g:h MATCH *:1?? COUNT 7
-            ? HRANDFIELD g:h
-            ? HRANDFIELD g:h 5
-            ? HRANDFIELD g:h 1500 WITHVALUES
-            ? HRANDFIELD g:h 2999
-            ? HRANDFIELD g:h -5000 WITHVALUES
-            ~~ HRANDFIELD g:h 3000 WITHVALUES
-            ~ HRANDFIELD g:h 100000
-            """));
-        steps.Add(Step(Comparison.Exact, [B("HMGET"), B("g:h"), .. fields.Take(50), B("missing")]));
-        steps.Add(Step(Comparison.Exact, [B("HDEL"), B("g:h"), .. fields.Where((_, i) => i % 2 == 0)]));
-        steps.AddRange(DifferentialScript.Parse("""
-            > HLEN g:h
-            ~~ HGETALL g:h
-            % HSCAN g:h COUNT 3
-            """));
-        steps.Add(Step(Comparison.Exact, [B("HDEL"), B("g:h"), .. fields]));
-        steps.AddRange(DifferentialScript.Parse("""
-            > EXISTS g:h
-            > HGETALL g:h
-            """));
-        await RunAsync(steps);
-    }
 
     [Fact]
     public Task RandomFields() => RunAsync("""
