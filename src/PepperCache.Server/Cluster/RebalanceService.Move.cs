@@ -333,10 +333,21 @@ internal sealed partial class RebalanceService
         var arguments = new List<byte[]>(3 + (3 * count)) { ImportWord, slotText, first ? ResetWord : AppendWord };
         for (var i = start; i < start + count; i++)
         {
-            var (key, value) = entries[i];
-            arguments.Add(Encoding.ASCII.GetBytes(value.ExpiresAt.ToString(CultureInfo.InvariantCulture)));
-            arguments.Add(key);
-            arguments.Add(value.Span.ToArray());
+            var (key, value, collection, _) = entries[i];
+            var expiresAt = value.ExpiresAt.ToString(CultureInfo.InvariantCulture);
+            if (collection is null)
+            {
+                arguments.Add(Encoding.ASCII.GetBytes(expiresAt));
+                arguments.Add(key);
+                arguments.Add(value.Span.ToArray());
+            }
+            else
+            {
+                // A collection: "<type>:<expires-at>", then its payload (MigrationCommands.Import reads it back).
+                arguments.Add(Encoding.ASCII.GetBytes(((int)collection.Type).ToString(CultureInfo.InvariantCulture) + ":" + expiresAt));
+                arguments.Add(key);
+                arguments.Add(StoreObjectFormat.ToArray(collection));
+            }
         }
 
         return arguments;

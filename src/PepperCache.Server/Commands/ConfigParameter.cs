@@ -37,6 +37,10 @@ internal sealed record ConfigParameter(string Name, Func<CommandContext, string>
             Integer(0, int.MaxValue, (config, v) => config.Memory.LfuLogFactor = (int)v)),
         Mutable("lfu-decay-time", c => c.Server.Config.Memory.LfuDecayTime.ToString(CultureInfo.InvariantCulture),
             Integer(0, int.MaxValue, (config, v) => config.Memory.LfuDecayTime = (int)v)),
+        Mutable("hash-max-listpack-entries", c => c.Server.Config.Encodings.HashMaxListpackEntries.ToString(CultureInfo.InvariantCulture),
+            Integer(0, long.MaxValue, (config, v) => config.Encodings.HashMaxListpackEntries = v)),
+        Mutable("hash-max-listpack-value", c => c.Server.Config.Encodings.HashMaxListpackValue.ToString(CultureInfo.InvariantCulture),
+            Memory(0, (config, v) => config.Encodings.HashMaxListpackValue = v)),
         Mutable("proto-max-bulk-len", c => c.Server.Config.Limits.MaxBulkLength.ToString(CultureInfo.InvariantCulture),
             Memory(1024 * 1024, (config, v) => config.Limits = config.Limits with { MaxBulkLength = v })),
         Mutable("replica-read-only", c => YesNo(c.Server.Config.ReplicaReadOnly), Boolean((config, v) => config.ReplicaReadOnly = v)),
@@ -46,6 +50,8 @@ internal sealed record ConfigParameter(string Name, Func<CommandContext, string>
     public static IReadOnlyDictionary<string, string> Aliases { get; } = new Dictionary<string, string>
     {
         ["slave-read-only"] = "replica-read-only",
+        ["hash-max-ziplist-entries"] = "hash-max-listpack-entries",
+        ["hash-max-ziplist-value"] = "hash-max-listpack-value",
     };
 
     private static readonly Dictionary<string, ConfigParameter> ByName = BuildLookup();

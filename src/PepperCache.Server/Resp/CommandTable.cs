@@ -46,6 +46,7 @@ internal sealed class CommandTable
         .. ServerCommands.Definitions,
         .. StringCommands.Definitions,
         .. KeyCommands.Definitions,
+        .. HashCommands.Definitions,
         ObjectCommands.Definition,
         MemoryCommands.Definition,
         .. ClusterCommands.Definitions,

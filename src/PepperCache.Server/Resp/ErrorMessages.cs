@@ -63,6 +63,16 @@ internal static class ErrorMessages
     public static ReadOnlySpan<byte> ExpireNxConflict => "ERR NX and XX, GT or LT options at the same time are not compatible"u8;
     public static ReadOnlySpan<byte> ExpireGtLtConflict => "ERR GT and LT options at the same time are not compatible"u8;
 
+    // Hash commands.
+    public static ReadOnlySpan<byte> HashValueNotInteger => "ERR hash value is not an integer"u8;
+    public static ReadOnlySpan<byte> HashValueNotFloat => "ERR hash value is not a float"u8;
+    public static ReadOnlySpan<byte> NanOrInfinityValue => "ERR value is NaN or Infinity"u8;
+    public static ReadOnlySpan<byte> ValueOutOfRange => "ERR value is out of range"u8;
+
+    /// <summary>getRangeLongFromObjectOrReply's wording for HRANDFIELD's count (range -LONG_MAX..LONG_MAX).</summary>
+    public static ReadOnlySpan<byte> RandomCountOutOfRange =>
+        "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807"u8;
+
     /// <summary>EXPIRE family's wording for an unknown option (Redis prints the option as given).</summary>
     public static string UnsupportedOption(string option) => $"ERR Unsupported option {option}";
 }

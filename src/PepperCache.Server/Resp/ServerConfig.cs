@@ -1,4 +1,5 @@
 using PepperCache.Core.Storage;
+using PepperCache.Core.Types;
 using PepperCache.Protocol;
 using PepperCache.Server.Hosting;
 using PepperCache.Server.Persistence;
@@ -10,8 +11,11 @@ namespace PepperCache.Server.Resp;
 /// one connection and read by others without a lock: each value is a single reference or word, and a reader seeing
 /// the old value for a moment is harmless.
 /// </summary>
-internal sealed class ServerConfig(PepperCacheOptions options, RespLimits limits, MemorySettings memory)
+internal sealed class ServerConfig(PepperCacheOptions options, RespLimits limits, MemorySettings memory, EncodingSettings encodings)
 {
+    /// <summary>When collections leave their compact encodings (hash-max-listpack-*): the next write reads a change.</summary>
+    public EncodingSettings Encodings { get; } = encodings;
+
     /// <summary>Redis's eviction policy names, in its order (the CONFIG SET error lists them).</summary>
     public static readonly string[] MaxMemoryPolicies =
         ["volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl", "allkeys-lru", "allkeys-lfu", "allkeys-random", "noeviction"];

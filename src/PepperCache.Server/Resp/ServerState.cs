@@ -24,7 +24,7 @@ internal sealed class ServerState
         Dispatcher = dispatcher;
         StartedAt = store.Now;
         RunId = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(20));
-        Config = new ServerConfig(Options, new RespLimits { MaxBulkLength = Options.ProtoMaxBulkLen }, store.Memory);
+        Config = new ServerConfig(Options, new RespLimits { MaxBulkLength = Options.ProtoMaxBulkLen }, store.Memory, store.Encodings);
         // Without one from DI (tools, benchmarks) the log exists but stays closed, so nothing is recorded.
         Aof = aof ?? new AppendOnlyLog(store, options, new AofStorage(), Microsoft.Extensions.Logging.Abstractions.NullLogger<AppendOnlyLog>.Instance);
         Config.Aof = Aof;
