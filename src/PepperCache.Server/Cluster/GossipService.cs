@@ -268,7 +268,7 @@ internal sealed partial class GossipService(
     {
         try
         {
-            return await peers.ExchangeAsync(target.Host, target.AdminPort, "/cluster/gossip", Message(includeSlots), RequestTimeout, cancellationToken).ConfigureAwait(false);
+            return await peers.ExchangeAsync(target.Host, target.AdminPort, "/cluster/gossip", cluster.CreateMessage(includeSlots, store.Count, to: target.Id), RequestTimeout, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or System.Text.Json.JsonException && !cancellationToken.IsCancellationRequested)
         {

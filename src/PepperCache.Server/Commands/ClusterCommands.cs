@@ -189,7 +189,7 @@ internal static class ClusterCommands
         }
 
         long atLeast = 0;
-        if (context.ArgumentCount == 7 && (!context.TryGetInt64(6, out atLeast) || atLeast < 0))
+        if (context.ArgumentCount == 7 && (!context.TryGetInt64(6, out atLeast) || atLeast is < 0 or >= SlotTable.MaxEpochValue))
         {
             context.WriteError("ERR Invalid epoch"u8);
             return;

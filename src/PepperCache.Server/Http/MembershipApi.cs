@@ -48,7 +48,7 @@ internal static class MembershipApi
         }
 
         // The sender's slot table differs from ours (or it wants ours): send ours, so one round trip merges both ways.
-        return Reply(cluster.CreateMessage(includeSlots: message.Pull || message.SlotsDigest != cluster.Digest, store.Count));
+        return Reply(cluster.CreateMessage(includeSlots: message.Pull || message.SlotsDigest != cluster.Digest, store.Count, to: message.From));
     }
 
     /// <summary>Graceful leave, as SIGTERM: the node hands its slots over and exits; 202 at once.</summary>

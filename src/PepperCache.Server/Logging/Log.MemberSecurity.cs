@@ -1,0 +1,11 @@
+namespace PepperCache.Server.Logging;
+
+// 403x: membership security (gossip validation, who may call membership endpoints).
+internal static partial class Log
+{
+    [LoggerMessage(4030, LogLevel.Warning, "Ignored gossip from {From} about member {Id} ({Status}, incarnation {Incarnation}): {Reason}")]
+    public static partial void GossipEntryIgnored(ILogger logger, string from, string id, string status, long incarnation, string reason);
+
+    [LoggerMessage(4031, LogLevel.Warning, "Ignored a slot table from {From}: {Reason}")]
+    public static partial void GossipSlotsIgnored(ILogger logger, string from, string reason);
+}
