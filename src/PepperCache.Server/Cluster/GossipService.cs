@@ -73,6 +73,11 @@ internal sealed partial class GossipService(
             }
         }
 
+        if (string.IsNullOrEmpty(Options.ClusterSecret))
+        {
+            Log.MembershipLoopbackOnly(logger);
+        }
+
         cluster.SetAddress(endpoints.RespEndPoint?.Port ?? Options.Port, endpoints.AdminEndPoint?.Port ?? Options.AdminPort);
         cluster.Changed += OnChanged;
         try

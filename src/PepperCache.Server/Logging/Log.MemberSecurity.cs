@@ -8,4 +8,7 @@ internal static partial class Log
 
     [LoggerMessage(4031, LogLevel.Warning, "Ignored a slot table from {From}: {Reason}")]
     public static partial void GossipSlotsIgnored(ILogger logger, string from, string reason);
+
+    [LoggerMessage(4032, LogLevel.Information, "No cluster secret: membership calls are accepted only from this machine (loopback); set --cluster-secret to form a cluster across hosts")]
+    public static partial void MembershipLoopbackOnly(ILogger logger);
 }
