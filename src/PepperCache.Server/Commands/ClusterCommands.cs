@@ -175,6 +175,11 @@ internal static class ClusterCommands
     /// </summary>
     private static void SetSlot(CommandContext context)
     {
+        if (!ClusterPeerCommands.Admit(context))
+        {
+            return;
+        }
+
         if (!context.TryGetInt64(2, out var slot) || slot is < 0 or >= HashSlot.SlotCount)
         {
             context.WriteError("ERR Invalid or out of range slot"u8);
