@@ -242,7 +242,15 @@ internal sealed class ClusterState : IClusterView
                 var current = member.Id == _self.Id ? _self : _members.Find(member.Id);
                 if (GossipRules.Check(member, message.From, current) is { } reason)
                 {
-                    Log.GossipEntryIgnored(_logger, message.From, member.Id, member.Status.ToString(), member.Incarnation, reason);
+                    if (reason == GossipRules.OnlyItselfLeaves)
+                    {
+                        Log.GossipEntryIgnoredQuietly(_logger, message.From, member.Id, member.Status.ToString(), member.Incarnation, reason);
+                    }
+                    else
+                    {
+                        Log.GossipEntryIgnored(_logger, message.From, member.Id, member.Status.ToString(), member.Incarnation, reason);
+                    }
+
                     continue;
                 }
 

@@ -19,6 +19,12 @@ internal static class GossipRules
     /// <summary>Refutations and restarts raise an incarnation one at a time; relays carry a handful at most.</summary>
     public const long MaxRelayedJump = 1L << 20;
 
+    /// <summary>
+    /// The reason given for a relayed Leaving or Left. It is ordinary (a member that missed the leaver's own push
+    /// hears it relayed every round), so it is logged at Debug only; the other reasons mean a bad or forged message.
+    /// </summary>
+    public const string OnlyItselfLeaves = "only a member itself leaves";
+
     /// <summary>Why <paramref name="entry"/>, sent by <paramref name="from"/>, is not taken as it is; null when it is.</summary>
     /// <param name="current">What this node holds for the member (its own entry when the claim is about itself).</param>
     public static string? Check(Member entry, string from, Member? current)
@@ -41,7 +47,7 @@ internal static class GossipRules
 
         if (relayed && entry.Status is MemberStatus.Leaving or MemberStatus.Left)
         {
-            return "only a member itself leaves";
+            return OnlyItselfLeaves;
         }
 
         return null;

@@ -6,6 +6,9 @@ internal static partial class Log
     [LoggerMessage(4030, LogLevel.Warning, "Ignored gossip from {From} about member {Id} ({Status}, incarnation {Incarnation}): {Reason}")]
     public static partial void GossipEntryIgnored(ILogger logger, string from, string id, string status, long incarnation, string reason);
 
+    [LoggerMessage(4033, LogLevel.Debug, "Ignored gossip from {From} about member {Id} ({Status}, incarnation {Incarnation}): {Reason}")]
+    public static partial void GossipEntryIgnoredQuietly(ILogger logger, string from, string id, string status, long incarnation, string reason);
+
     [LoggerMessage(4031, LogLevel.Warning, "Ignored a slot table from {From}: {Reason}")]
     public static partial void GossipSlotsIgnored(ILogger logger, string from, string reason);
 
