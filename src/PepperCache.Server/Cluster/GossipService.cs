@@ -73,6 +73,11 @@ internal sealed partial class GossipService(
             }
         }
 
+        if (string.IsNullOrEmpty(Options.ClusterSecret))
+        {
+            Log.MembershipLoopbackOnly(logger);
+        }
+
         cluster.SetAddress(endpoints.RespEndPoint?.Port ?? Options.Port, endpoints.AdminEndPoint?.Port ?? Options.AdminPort);
         cluster.Changed += OnChanged;
         try
@@ -268,7 +273,7 @@ internal sealed partial class GossipService(
     {
         try
         {
-            return await peers.ExchangeAsync(target.Host, target.AdminPort, "/cluster/gossip", Message(includeSlots), RequestTimeout, cancellationToken).ConfigureAwait(false);
+            return await peers.ExchangeAsync(target.Host, target.AdminPort, "/cluster/gossip", cluster.CreateMessage(includeSlots, store.Count, to: target.Id), RequestTimeout, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or System.Text.Json.JsonException && !cancellationToken.IsCancellationRequested)
         {

@@ -50,6 +50,8 @@ internal sealed partial class RebalanceService
             var connection = await RespConnection.ConnectAsync(target.Host, target.Port, cancellationToken).ConfigureAwait(false);
             await using (connection.ConfigureAwait(false))
             {
+                await AuthenticateAsync(connection, cancellationToken).ConfigureAwait(false);
+
                 // Batch sizes only: counts a moment old are good enough.
                 var counts = new int[HashSlot.SlotCount];
                 _server.Store.CountKeysPerSlot(counts);
@@ -353,6 +355,22 @@ internal sealed partial class RebalanceService
         return arguments;
     }
 
+    /// <summary>With a cluster secret, the target accepts PEPPER.IMPORT and SETSLOT only after PEPPER.AUTH.</summary>
+    private async Task AuthenticateAsync(RespConnection connection, CancellationToken cancellationToken)
+    {
+        var secret = _server.Options.ClusterSecret;
+        if (string.IsNullOrEmpty(secret))
+        {
+            return;
+        }
+
+        if (await connection.ExecuteAsync([AuthWord, Encoding.UTF8.GetBytes(secret)], cancellationToken).ConfigureAwait(false) is { IsError: true } refused)
+        {
+            throw new SlotsRefusedException("PEPPER.AUTH: " + refused.Text, targetNotSynced: false);
+        }
+    }
+
+    private static readonly byte[] AuthWord = "PEPPER.AUTH"u8.ToArray();
     private static readonly byte[] ImportWord = "PEPPER.IMPORT"u8.ToArray();
     private static readonly byte[] ResetWord = "RESET"u8.ToArray();
     private static readonly byte[] AppendWord = "APPEND"u8.ToArray();

@@ -175,6 +175,11 @@ internal static class ClusterCommands
     /// </summary>
     private static void SetSlot(CommandContext context)
     {
+        if (!ClusterPeerCommands.Admit(context))
+        {
+            return;
+        }
+
         if (!context.TryGetInt64(2, out var slot) || slot is < 0 or >= HashSlot.SlotCount)
         {
             context.WriteError("ERR Invalid or out of range slot"u8);
@@ -189,7 +194,7 @@ internal static class ClusterCommands
         }
 
         long atLeast = 0;
-        if (context.ArgumentCount == 7 && (!context.TryGetInt64(6, out atLeast) || atLeast < 0))
+        if (context.ArgumentCount == 7 && (!context.TryGetInt64(6, out atLeast) || atLeast is < 0 or >= SlotTable.MaxEpochValue))
         {
             context.WriteError("ERR Invalid epoch"u8);
             return;

@@ -32,6 +32,11 @@ internal static class MigrationCommands
     /// </summary>
     public static void Import(CommandContext context)
     {
+        if (!ClusterPeerCommands.Admit(context))
+        {
+            return;
+        }
+
         var count = context.ArgumentCount;
         if ((count - 3) % 3 != 0)
         {

@@ -39,6 +39,9 @@ internal static class PepperCacheHostingExtensions
             .Validate(o => o.MaxMemorySamples >= 1, "PepperCache:MaxMemorySamples must be at least 1")
             .Validate(o => o.LfuLogFactor >= 0 && o.LfuDecayTime >= 0, "PepperCache:LfuLogFactor and LfuDecayTime must not be negative")
             .Validate(o => IPAddress.TryParse(o.BindAddress, out _) || o.BindAddress == "localhost", "PepperCache:Bind (or Node) must be an IP address")
+            .Validate(
+                o => !string.IsNullOrEmpty(o.ClusterSecret) || Http.MembershipAccess.IsLoopbackBind(o.BindAddress),
+                "listening on a non-loopback address needs a cluster secret: set --cluster-secret (or PEPPER_CLUSTER_SECRET), the same on every member")
             .ValidateOnStart();
 
         builder.Services.AddSerilog((services, logger) => logger

@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using Microsoft.Extensions.Options;
 using PepperCache.Core.Cluster;
 using PepperCache.Core.Storage;
@@ -11,7 +9,8 @@ namespace PepperCache.Server.Http;
 
 /// <summary>
 /// Membership calls between members (<c>POST /join</c>, <c>POST /cluster/gossip</c>, <c>POST /leave</c>), each
-/// guarded by the cluster secret when one is set, and <c>GET /cluster/nodes</c> for people and tools.
+/// guarded by <see cref="MembershipAccess"/> (the cluster secret, or loopback peers only without one), and
+/// <c>GET /cluster/nodes</c> for people and tools.
 /// </summary>
 internal static class MembershipApi
 {
@@ -48,7 +47,7 @@ internal static class MembershipApi
         }
 
         // The sender's slot table differs from ours (or it wants ours): send ours, so one round trip merges both ways.
-        return Reply(cluster.CreateMessage(includeSlots: message.Pull || message.SlotsDigest != cluster.Digest, store.Count));
+        return Reply(cluster.CreateMessage(includeSlots: message.Pull || message.SlotsDigest != cluster.Digest, store.Count, to: message.From));
     }
 
     /// <summary>Graceful leave, as SIGTERM: the node hands its slots over and exits; 202 at once.</summary>
@@ -113,21 +112,16 @@ internal static class MembershipApi
 
     private static IResult Reply(GossipMessage message) => Results.Json(message, ClusterJsonContext.Default.GossipMessage);
 
-    /// <summary>With a cluster secret set, a membership call without the same secret gets 401 and is logged.</summary>
+    /// <summary>A membership call without the cluster secret (or, with none set, from another machine) gets 401 and is logged.</summary>
     private static async ValueTask<object?> RequireSecret(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         var http = context.HttpContext;
         var secret = http.RequestServices.GetRequiredService<IOptions<PepperCacheOptions>>().Value.ClusterSecret;
-        if (!string.IsNullOrEmpty(secret))
+        if (MembershipAccess.Refusal(http, secret) is { } reason)
         {
-            var given = http.Request.Headers[PeerClient.SecretHeader].ToString();
-            // Hashing both first makes the comparison constant-time in the length too.
-            if (!CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(given)), SHA256.HashData(Encoding.UTF8.GetBytes(secret))))
-            {
-                var logger = http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(MembershipApi));
-                Log.SecretRefused(logger, http.Connection.RemoteIpAddress?.ToString() ?? "?", http.Request.Path);
-                return Results.Unauthorized();
-            }
+            var logger = http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(MembershipApi));
+            Log.SecretRefused(logger, http.Connection.RemoteIpAddress?.ToString() ?? "?", http.Request.Path, reason);
+            return Results.Unauthorized();
         }
 
         return await next(context).ConfigureAwait(false);

@@ -12,6 +12,11 @@ internal sealed class ClientSession(long id, EndPoint? remote, EndPoint? local, 
 
     public string RemoteAddress { get; } = Format(remote);
 
+    public EndPoint? RemoteEndPoint { get; } = remote;
+
+    /// <summary>Presented the cluster secret (<c>PEPPER.AUTH</c>): may send slot-migration commands.</summary>
+    public bool ClusterPeer { get; set; }
+
     public string LocalAddress { get; } = Format(local);
 
     /// <summary>Unix ms when the connection was accepted.</summary>

@@ -51,6 +51,7 @@ internal sealed class CommandTable
         MemoryCommands.Definition,
         .. ClusterCommands.Definitions,
         .. MigrationCommands.Definitions,
+        .. ClusterPeerCommands.Definitions,
     ]);
 
     public int Count => _byName.Count;
