@@ -160,6 +160,8 @@ public sealed class ServerArgumentsTests
 
         Assert.StartsWith(
             "Usage of server:\n" +
+            "  -aclfile string\n" +
+            "    \tusers file for ACL SAVE and ACL LOAD, loaded at start-up\n" +
             "  -admin-port int\n" +
             "    \tadmin HTTP port (default 18088)\n" +
             "  -aof-fix\n" +
@@ -198,8 +200,12 @@ public sealed class ServerArgumentsTests
             "    \tmilliseconds before an unreachable member is marked failed (default 5000)\n" +
             "  -port int\n" +
             "    \tcache port (default 9004)\n" +
+            "  -protected-mode string\n" +
+            "    \twithout a password, refuse clients that are not on this machine (default \"yes\")\n" +
             "  -proto-max-bulk-len string\n" +
             "    \tlargest bulk string a client may send (default \"512mb\")\n" +
+            "  -requirepass string\n" +
+            "    \tpassword of the default user, asked by AUTH and the admin API\n" +
             "\n",
             usage);
         Assert.Contains("PEPPER_PORT", usage, StringComparison.Ordinal);

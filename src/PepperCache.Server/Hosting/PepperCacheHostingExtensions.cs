@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using PepperCache.Core.Storage;
+using PepperCache.Server.Acl;
 using PepperCache.Server.Cluster;
 using PepperCache.Server.Persistence;
 using PepperCache.Server.Resp;
@@ -38,6 +39,8 @@ internal static class PepperCacheHostingExtensions
             .Validate(o => o.MaxMemorySamples >= 1, "PepperCache:MaxMemorySamples must be at least 1")
             .Validate(o => o.LfuLogFactor >= 0 && o.LfuDecayTime >= 0, "PepperCache:LfuLogFactor and LfuDecayTime must not be negative")
             .Validate(o => IPAddress.TryParse(o.BindAddress, out _) || o.BindAddress == "localhost", "PepperCache:Bind (or Node) must be an IP address")
+            .Validate(o => o.ProtectedMode.ToLowerInvariant() is "yes" or "no", "PepperCache:ProtectedMode must be yes or no")
+            .Validate(o => o.AclLogMaxLen >= 0, "PepperCache:AclLogMaxLen must not be negative")
             .ValidateOnStart();
 
         builder.Services.AddSerilog((services, logger) => logger
@@ -57,6 +60,9 @@ internal static class PepperCacheHostingExtensions
         builder.Services.AddSingleton<GossipService>();
         builder.Services.AddSingleton(sp => new CommandDispatcher(CommandTable.CreateDefault(), sp.GetRequiredService<ClusterState>()));
         builder.Services.AddSingleton<ClientRegistry>();
+        // Users and passwords; loading --aclfile here fails start-up on a bad file, as in Redis.
+        builder.Services.AddSingleton(sp => new AclState(
+            sp.GetRequiredService<CommandDispatcher>().Table, sp.GetRequiredService<ClientRegistry>(), sp.GetRequiredService<IOptions<PepperCacheOptions>>().Value));
         builder.Services.TryAddSingleton<AofStorage>();
         builder.Services.AddSingleton<AppendOnlyLog>();
         builder.Services.AddSingleton<ServerState>();
