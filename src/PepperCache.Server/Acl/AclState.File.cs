@@ -129,12 +129,21 @@ internal sealed partial class AclState
 
         var rules = AclRules.CreateUser(Commands.BitCount);
         loaded[name] = rules;
+        var syntaxError = false;
         foreach (var word in words.Skip(2))
         {
-            var error = rules.Apply(word.Trim('\t', '\r', '\n'), Commands);
-            if (error != AclRuleError.None)
+            var rule = word.Trim('\t', '\r', '\n');
+            var error = rules.Apply(rule, Commands);
+            if (error == AclRuleError.UnknownCommandOrCategory)
+            {
+                // As Redis 7.0: every unknown command is named (no secret in it); of other errors only the first,
+                // since it may be a password.
+                errors.Append(CultureInfo.InvariantCulture, $"{AclFile}:{number}: Error in applying operation '{rule}': {AclRules.Describe(error)}. ");
+            }
+            else if (error != AclRuleError.None && !syntaxError)
             {
                 errors.Append(CultureInfo.InvariantCulture, $"{AclFile}:{number}: {AclRules.Describe(error)}. ");
+                syntaxError = true;
             }
         }
     }

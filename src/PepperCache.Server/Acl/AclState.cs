@@ -145,7 +145,10 @@ internal sealed partial class AclState
         }
     }
 
-    /// <summary>CONFIG SET requirepass: the default user's passwords become this one, or nopass for "".</summary>
+    /// <summary>
+    /// CONFIG SET requirepass: the default user's passwords become this one (its UTF-8 bytes, what AUTH sends), or
+    /// nopass for "".
+    /// </summary>
     public void SetRequirePass(string password)
     {
         lock (_lock)
@@ -153,7 +156,7 @@ internal sealed partial class AclState
             _requirePass = password;
             var rules = DefaultUser.Rules.Clone();
             rules.Apply("resetpass", Commands);
-            rules.Apply(password.Length > 0 ? ">" + password : "nopass", Commands);
+            rules.Apply(password.Length > 0 ? ">" + AclText.From(System.Text.Encoding.UTF8.GetBytes(password)) : "nopass", Commands);
             DefaultUser.Rules = rules;
             UpdateAuthRequired();
         }

@@ -28,7 +28,7 @@ internal static partial class AclCommands
             var rule = AclText.From(context.Argument(i));
             if (selector is null && rule.StartsWith('(') && !rule.EndsWith(')'))
             {
-                (selector, selectorStart) = (rule, i - 3);
+                (selector, selectorStart) = (rule, i);
             }
             else if (selector is not null)
             {
@@ -47,7 +47,6 @@ internal static partial class AclCommands
 
         if (selector is not null)
         {
-            // Redis names the argument at the selector's index among the rules, counted from the command's start.
             context.WriteError(AclText.Bytes($"ERR Unmatched parenthesis in acl selector starting at '{AclText.From(context.Argument(selectorStart))}'."));
             return;
         }

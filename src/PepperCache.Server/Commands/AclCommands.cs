@@ -87,7 +87,7 @@ internal static partial class AclCommands
 
         if (context.ArgumentCount > 3)
         {
-            context.WriteWrongArgumentCount();
+            WriteSyntaxError(context);
             return;
         }
 
@@ -113,7 +113,7 @@ internal static partial class AclCommands
         long bits = 256;
         if (context.ArgumentCount > 3)
         {
-            context.WriteWrongArgumentCount();
+            WriteSyntaxError(context);
             return;
         }
 
@@ -200,7 +200,7 @@ internal static partial class AclCommands
         long count = 10;
         if (context.ArgumentCount > 3)
         {
-            context.WriteWrongArgumentCount();
+            WriteSyntaxError(context);
             return;
         }
 
@@ -279,4 +279,8 @@ internal static partial class AclCommands
     }
 
     private static void Help(CommandContext context) => Subcommands.WriteHelp(context, "ACL", HelpLines);
+
+    /// <summary>Redis's addReplySubcommandSyntaxError, for a subcommand given more arguments than it takes.</summary>
+    private static void WriteSyntaxError(CommandContext context) => context.WriteError(
+        $"ERR unknown subcommand or wrong number of arguments for '{ErrorMessages.Printable(context.Request.GetString(1))}'. Try ACL HELP.");
 }
