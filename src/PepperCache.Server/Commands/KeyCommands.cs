@@ -35,7 +35,11 @@ internal static partial class KeyCommands
         new("expiretime", 2, ReadOnly | Fast, 1, 1, 1, ExpireTime, "generic", "Returns the expiration time of a key as a Unix timestamp.", "7.0.0"),
         new("pexpiretime", 2, ReadOnly | Fast, 1, 1, 1, PExpireTime, "generic", "Returns the expiration time of a key as a Unix milliseconds timestamp.", "7.0.0"),
         new("persist", 2, Write | Fast, 1, 1, 1, Persist, "generic", "Removes the expiration time of a key.", "2.2.0"),
-        new("keys", 2, ReadOnly, 0, 0, 0, Keys, "generic", "Returns all key names that match a pattern."),
+        new("keys", 2, ReadOnly, 0, 0, 0, Keys, "generic", "Returns all key names that match a pattern.")
+        {
+            // As Redis: it walks the whole keyspace, so -@dangerous forbids it.
+            AclCategories = ["dangerous"],
+        },
         new("scan", -2, ReadOnly, 0, 0, 0, Scan, "generic", "Iterates over the key names in the database.", "2.8.0"),
         new("rename", 3, Write, 1, 2, 1, Rename, "generic", "Renames a key and overwrites the destination.")
         {
