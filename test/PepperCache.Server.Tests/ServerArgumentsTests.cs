@@ -234,6 +234,21 @@ public sealed class ServerArgumentsTests
         Assert.Equal(["--environment=Production"], arguments.HostArguments);
     }
 
+    [Fact]
+    public void SecurityFlagsAndVariablesSetTheirKeysAndProtectedModeIsYesOrNo()
+    {
+        var (flags, _, _) = Parse("--requirepass", "two words", "--protected-mode", "NO", "--aclfile", "/etc/users.acl");
+        var (variables, _, _) = ParseWith(new Hashtable { ["PEPPER_REQUIREPASS"] = "from-env", ["PEPPER_PROTECTED_MODE"] = "yes", ["PEPPER_ACLFILE"] = "users.acl" });
+        var (bad, _, stderr) = Parse("--protected-mode", "maybe");
+
+        Assert.Equal(("two words", "no", "/etc/users.acl"), (flags.Settings["PepperCache:RequirePass"], flags.Settings["PepperCache:ProtectedMode"], flags.Settings["PepperCache:AclFile"]));
+        Assert.Equal(("from-env", "yes", "users.acl"), (variables.Settings["PepperCache:RequirePass"], variables.Settings["PepperCache:ProtectedMode"], variables.Settings["PepperCache:AclFile"]));
+        Assert.Equal(2, bad.ExitCode);
+        Assert.Equal("error: invalid value \"maybe\" for flag -protected-mode: must be yes or no (see --help)" + Environment.NewLine, stderr);
+        var defaults = new PepperCacheOptions();
+        Assert.Equal(("", "yes", ""), (defaults.RequirePass, defaults.ProtectedMode, defaults.AclFile));
+    }
+
     private static (ServerArguments Arguments, string Stdout, string Stderr) Parse(params string[] args) => ParseWith(NoEnvironment, args);
 
     private static (ServerArguments Arguments, string Stdout, string Stderr) ParseWith(IDictionary environment, params string[] args)
