@@ -133,10 +133,11 @@ internal static class PepperCacheHostingExtensions
         WebApplication app;
         try
         {
-            // Kestrel's options (and so PepperCacheOptions) are resolved while the application is built.
+            // Kestrel's options (and so PepperCacheOptions) are resolved while the application is built, and with them
+            // the connection handler's state: a bad --aclfile fails here.
             app = builder.Build();
         }
-        catch (OptionsValidationException ex)
+        catch (Exception ex) when (StartupFailure.IsExpected(ex))
         {
             return await ReportStartFailureAsync(null, StartupFailure.Describe(ex)).ConfigureAwait(false);
         }
