@@ -18,6 +18,7 @@ internal sealed partial class AclState
     private volatile bool _authRequired;
     private volatile bool _protectedMode;
     private volatile string _requirePass = "";
+    private long _rejectedConnections;
 
     /// <exception cref="AclFileException">The ACL file named in the options could not be loaded.</exception>
     public AclState(CommandTable table, ClientRegistry clients, PepperCacheOptions options)
@@ -66,8 +67,23 @@ internal sealed partial class AclState
         set => _protectedMode = value;
     }
 
-    /// <summary>Whether a client from <paramref name="loopback"/> or not may be served at all (Redis's protected mode).</summary>
-    public bool RefusesConnection(bool loopback) => !loopback && _protectedMode && DefaultUser.Rules.NoPass;
+    /// <summary>
+    /// Whether a client from a <paramref name="loopback"/> address or another is refused (Redis's protected mode);
+    /// a refusal is counted in INFO's rejected_connections, as Redis counts it.
+    /// </summary>
+    public bool RefusesConnection(bool loopback)
+    {
+        if (loopback || !_protectedMode || !DefaultUser.Rules.NoPass)
+        {
+            return false;
+        }
+
+        Interlocked.Increment(ref _rejectedConnections);
+        return true;
+    }
+
+    /// <summary>Connections refused by protected mode since start-up.</summary>
+    public long RejectedConnections => Interlocked.Read(ref _rejectedConnections);
 
     /// <summary>Every user, sorted by name (bytes), as ACL LIST and ACL USERS list them.</summary>
     public IEnumerable<AclUser> Users => _users.Values;

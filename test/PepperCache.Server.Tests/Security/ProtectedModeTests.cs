@@ -32,6 +32,7 @@ public sealed class ProtectedModeTests
         Assert.Equal(RedisDeniedText(), reply);
         Assert.StartsWith("-DENIED Redis is running in protected mode because protected mode is enabled and no password is set for the default user.", Encoding.ASCII.GetString(reply), StringComparison.Ordinal);
         Assert.Equal(0, server.Clients.ConnectedCount);
+        Assert.Equal(1, server.Acl.RejectedConnections);
         await connection.DisposeAsync();
     }
 
