@@ -1,22 +1,6 @@
 using System.Security.Cryptography;
-using System.Text;
 
 namespace PepperCache.Server.Acl;
-
-/// <summary>One key pattern of a user: the glob, and whether it grants reads, writes or both (<c>%R~</c>, <c>%W~</c>, <c>~</c>).</summary>
-internal sealed record AclKeyPattern(string Pattern, Resp.KeyAccess Access)
-{
-    /// <summary>The pattern's bytes (ACL text is Latin-1: one char per byte), matched against key bytes.</summary>
-    public byte[] Bytes { get; } = AclText.Bytes(Pattern);
-
-    /// <summary>As ACL LIST writes it.</summary>
-    public override string ToString() => Access switch
-    {
-        Resp.KeyAccess.ReadWrite => "~" + Pattern,
-        Resp.KeyAccess.Read => "%R~" + Pattern,
-        _ => "%W~" + Pattern,
-    };
-}
 
 /// <summary>
 /// Everything a user is: Redis's user flags and passwords plus its root selector (key patterns, channel patterns and
@@ -202,21 +186,4 @@ internal sealed partial class AclRules
     /// <summary>Exactly 64 characters, each 0-9 or a-f.</summary>
     private static bool IsPasswordHash(string text) =>
         text.Length == 64 && text.All(c => c is (>= '0' and <= '9') or (>= 'a' and <= 'f'));
-}
-
-/// <summary>
-/// ACL text (user names, rules, patterns) is kept as Latin-1 strings: one char per byte, so any bytes a client sends
-/// come back out exactly, and a key pattern matches key bytes.
-/// </summary>
-internal static class AclText
-{
-    public static string From(ReadOnlySpan<byte> bytes) => Encoding.Latin1.GetString(bytes);
-
-    public static byte[] Bytes(string text) => Encoding.Latin1.GetBytes(text);
-
-    /// <summary>Redis's ACLStringHasSpaces: whitespace (isspace) or NUL, refused in names and patterns.</summary>
-    public static bool HasSpaces(string text) => text.Any(c => c is ' ' or '\t' or '\n' or '\v' or '\f' or '\r' or '\0');
-
-    /// <summary>For text shown in a UTF-8 reply (CLIENT LIST's user=): the bytes as UTF-8.</summary>
-    public static string ToDisplay(string text) => Encoding.UTF8.GetString(Bytes(text));
 }
