@@ -160,6 +160,8 @@ public sealed class ServerArgumentsTests
 
         Assert.StartsWith(
             "Usage of server:\n" +
+            "  -aclfile string\n" +
+            "    \tusers file for ACL SAVE and ACL LOAD, loaded at start-up\n" +
             "  -admin-port int\n" +
             "    \tadmin HTTP port (default 18088)\n" +
             "  -aof-fix\n" +
@@ -198,8 +200,12 @@ public sealed class ServerArgumentsTests
             "    \tmilliseconds before an unreachable member is marked failed (default 5000)\n" +
             "  -port int\n" +
             "    \tcache port (default 9004)\n" +
+            "  -protected-mode string\n" +
+            "    \twithout a password, refuse clients that are not on this machine (default \"yes\")\n" +
             "  -proto-max-bulk-len string\n" +
             "    \tlargest bulk string a client may send (default \"512mb\")\n" +
+            "  -requirepass string\n" +
+            "    \tpassword of the default user, asked by AUTH and the admin API\n" +
             "\n",
             usage);
         Assert.Contains("PEPPER_PORT", usage, StringComparison.Ordinal);
@@ -226,6 +232,21 @@ public sealed class ServerArgumentsTests
         var (arguments, _, _) = Parse("--environment", "Production");
 
         Assert.Equal(["--environment=Production"], arguments.HostArguments);
+    }
+
+    [Fact]
+    public void SecurityFlagsAndVariablesSetTheirKeysAndProtectedModeIsYesOrNo()
+    {
+        var (flags, _, _) = Parse("--requirepass", "two words", "--protected-mode", "NO", "--aclfile", "/etc/users.acl");
+        var (variables, _, _) = ParseWith(new Hashtable { ["PEPPER_REQUIREPASS"] = "from-env", ["PEPPER_PROTECTED_MODE"] = "yes", ["PEPPER_ACLFILE"] = "users.acl" });
+        var (bad, _, stderr) = Parse("--protected-mode", "maybe");
+
+        Assert.Equal(("two words", "no", "/etc/users.acl"), (flags.Settings["PepperCache:RequirePass"], flags.Settings["PepperCache:ProtectedMode"], flags.Settings["PepperCache:AclFile"]));
+        Assert.Equal(("from-env", "yes", "users.acl"), (variables.Settings["PepperCache:RequirePass"], variables.Settings["PepperCache:ProtectedMode"], variables.Settings["PepperCache:AclFile"]));
+        Assert.Equal(2, bad.ExitCode);
+        Assert.Equal("error: invalid value \"maybe\" for flag -protected-mode: must be yes or no (see --help)" + Environment.NewLine, stderr);
+        var defaults = new PepperCacheOptions();
+        Assert.Equal(("", "yes", ""), (defaults.RequirePass, defaults.ProtectedMode, defaults.AclFile));
     }
 
     private static (ServerArguments Arguments, string Stdout, string Stderr) Parse(params string[] args) => ParseWith(NoEnvironment, args);

@@ -50,6 +50,8 @@ internal sealed partial class RebalanceService
             var connection = await RespConnection.ConnectAsync(target.Host, target.Port, cancellationToken).ConfigureAwait(false);
             await using (connection.ConfigureAwait(false))
             {
+                // The password first (a node with requirepass answers NOAUTH to anything else), then the cluster secret.
+                await AuthenticatePasswordAsync(connection).ConfigureAwait(false);
                 await AuthenticateAsync(connection, cancellationToken).ConfigureAwait(false);
 
                 // Batch sizes only: counts a moment old are good enough.
@@ -100,6 +102,26 @@ internal sealed partial class RebalanceService
         finally
         {
             Interlocked.Decrement(ref _activeMoves);
+        }
+    }
+
+    /// <summary>
+    /// With a requirepass, the target asks for it before PEPPER.IMPORT and CLUSTER SETSLOT: the mover authenticates
+    /// as the default user with this node's requirepass (members of a cluster share it, as they share the cluster
+    /// secret). A refusal fails the move, which is retried after the usual back-off.
+    /// </summary>
+    private async Task AuthenticatePasswordAsync(RespConnection connection)
+    {
+        var password = _server.Acl.RequirePass;
+        if (password.Length == 0)
+        {
+            return;
+        }
+
+        var reply = await connection.ExecuteAsync("AUTH", password).ConfigureAwait(false);
+        if (reply.IsError)
+        {
+            throw new InvalidOperationException("the target refused this node's requirepass: " + reply.Text);
         }
     }
 

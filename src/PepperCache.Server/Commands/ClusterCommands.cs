@@ -38,7 +38,10 @@ internal static class ClusterCommands
     ];
 
     public static CommandDefinition Asking { get; } = new(
-        "asking", 1, Fast, 0, 0, 0, AskingCommand, "cluster", "Signals that a cluster client is following an -ASK redirect.", "3.0.0");
+        "asking", 1, Fast, 0, 0, 0, AskingCommand, "cluster", "Signals that a cluster client is following an -ASK redirect.", "3.0.0")
+    {
+        AclCategories = ["connection"],
+    };
 
     public static CommandDefinition[] Definitions { get; } =
     [
@@ -62,8 +65,8 @@ internal static class ClusterCommands
             ],
         },
         Asking,
-        new("readonly", 1, Loading | Stale | Fast, 0, 0, 0, ReadOnlyMode, "cluster", "Enables read-only queries for a connection to a Redis Cluster replica node.", "3.0.0"),
-        new("readwrite", 1, Loading | Stale | Fast, 0, 0, 0, ReadWriteMode, "cluster", "Enables read-write queries for a connection to a Redis Cluster replica node.", "3.0.0"),
+        new("readonly", 1, Loading | Stale | Fast, 0, 0, 0, ReadOnlyMode, "cluster", "Enables read-only queries for a connection to a Redis Cluster replica node.", "3.0.0") { AclCategories = ["connection"] },
+        new("readwrite", 1, Loading | Stale | Fast, 0, 0, 0, ReadWriteMode, "cluster", "Enables read-write queries for a connection to a Redis Cluster replica node.", "3.0.0") { AclCategories = ["connection"] },
     ];
 
     /// <summary>

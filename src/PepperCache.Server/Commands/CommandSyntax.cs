@@ -38,6 +38,13 @@ internal static class CommandSyntax
         ["command|docs"] = "[command-name ...]",
         ["command|list"] = "[FILTERBY filterby=(MODULE module-name|ACLCAT category|PATTERN pattern:pattern)]",
         ["command|getkeys"] = "command arg ...",
+        ["acl|cat"] = "[category]",
+        ["acl|deluser"] = "username ...",
+        ["acl|dryrun"] = "username command [arg ...]",
+        ["acl|genpass"] = "[bits:integer]",
+        ["acl|getuser"] = "username",
+        ["acl|log"] = "[operation=(count:integer|RESET)]",
+        ["acl|setuser"] = "username [rule ...]",
 
         // string
         ["get"] = "key",

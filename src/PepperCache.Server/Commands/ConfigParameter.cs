@@ -44,6 +44,20 @@ internal sealed record ConfigParameter(string Name, Func<CommandContext, string>
         Mutable("proto-max-bulk-len", c => c.Server.Config.Limits.MaxBulkLength.ToString(CultureInfo.InvariantCulture),
             Memory(1024 * 1024, (config, v) => config.Limits = config.Limits with { MaxBulkLength = v })),
         Mutable("replica-read-only", c => YesNo(c.Server.Config.ReplicaReadOnly), Boolean((config, v) => config.ReplicaReadOnly = v)),
+        // Security (docs/security.md): requirepass sets the default user's password ("" for none), as in Redis.
+        Mutable("requirepass", c => c.Server.Acl.RequirePass, (config, value, apply) =>
+        {
+            if (apply)
+            {
+                config.Acl.SetRequirePass(value);
+            }
+
+            return null;
+        }),
+        Mutable("protected-mode", c => YesNo(c.Server.Acl.ProtectedMode), Boolean((config, v) => config.Acl.ProtectedMode = v)),
+        Fixed("aclfile", c => c.Server.Acl.AclFile),
+        Mutable("acllog-max-len", c => c.Server.Acl.Log.MaxLength.ToString(CultureInfo.InvariantCulture),
+            Integer(0, long.MaxValue, (config, v) => config.Acl.Log.MaxLength = v)),
     ];
 
     /// <summary>Old names Redis still answers to, matched by exact lookups and by patterns.</summary>

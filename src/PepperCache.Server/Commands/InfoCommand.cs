@@ -196,7 +196,7 @@ internal static class InfoCommand
         Field(text, "total_connections_received", stats.Connections);
         Field(text, "total_commands_processed", stats.Commands);
         Field(text, "instantaneous_ops_per_sec", server.Statistics.ObserveCommands(now.Commands, context.Store.Now));
-        Field(text, "rejected_connections", 0);
+        Field(text, "rejected_connections", stats.RejectedConnections);
         Field(text, "expired_keys", stats.ExpiredKeys);
         Field(text, "evicted_keys", stats.EvictedKeys);
         Field(text, "keyspace_hits", stats.Hits);

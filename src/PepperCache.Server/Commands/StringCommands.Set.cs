@@ -1,3 +1,4 @@
+using System.Text;
 using PepperCache.Core.Storage;
 using PepperCache.Protocol;
 using PepperCache.Server.Resp;
@@ -20,6 +21,24 @@ internal static partial class StringCommands
         Px = 1 << 6,
         ExAt = 1 << 7,
         PxAt = 1 << 8,
+    }
+
+    /// <summary>
+    /// SET reads the value it replaces only with GET: Redis's key spec is then RW ACCESS UPDATE, otherwise OW UPDATE,
+    /// so a user with only <c>%W~</c> on the key may SET it but not SET ... GET it. Any argument after the value
+    /// spelled GET counts, as in Redis's <c>setGetKeys</c>.
+    /// </summary>
+    internal static KeyAccess SetKeyAccess(ArgumentView arguments)
+    {
+        for (var i = 3; i < arguments.Count; i++)
+        {
+            if (Ascii.EqualsIgnoreCase(arguments[i], "GET"u8))
+            {
+                return KeyAccess.ReadWrite;
+            }
+        }
+
+        return KeyAccess.Write;
     }
 
     private enum ExpireTimeStatus

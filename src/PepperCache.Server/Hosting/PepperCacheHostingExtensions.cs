@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using PepperCache.Core.Storage;
+using PepperCache.Server.Acl;
 using PepperCache.Server.Cluster;
 using PepperCache.Server.Persistence;
 using PepperCache.Server.Resp;
@@ -42,6 +43,8 @@ internal static class PepperCacheHostingExtensions
             .Validate(
                 o => !string.IsNullOrEmpty(o.ClusterSecret) || Http.MembershipAccess.IsLoopbackBind(o.BindAddress),
                 "listening on a non-loopback address needs a cluster secret: set --cluster-secret (or PEPPER_CLUSTER_SECRET), the same on every member")
+            .Validate(o => o.ProtectedMode.ToLowerInvariant() is "yes" or "no", "PepperCache:ProtectedMode must be yes or no")
+            .Validate(o => o.AclLogMaxLen >= 0, "PepperCache:AclLogMaxLen must not be negative")
             .ValidateOnStart();
 
         builder.Services.AddSerilog((services, logger) => logger
@@ -67,6 +70,9 @@ internal static class PepperCacheHostingExtensions
         builder.Services.AddSingleton<GossipService>();
         builder.Services.AddSingleton(sp => new CommandDispatcher(CommandTable.CreateDefault(), sp.GetRequiredService<ClusterState>()));
         builder.Services.AddSingleton<ClientRegistry>();
+        // Users and passwords; loading --aclfile here fails start-up on a bad file, as in Redis.
+        builder.Services.AddSingleton(sp => new AclState(
+            sp.GetRequiredService<CommandDispatcher>().Table, sp.GetRequiredService<ClientRegistry>(), sp.GetRequiredService<IOptions<PepperCacheOptions>>().Value));
         builder.Services.TryAddSingleton<AofStorage>();
         builder.Services.AddSingleton<AppendOnlyLog>();
         builder.Services.AddSingleton<ServerState>();
@@ -134,7 +140,8 @@ internal static class PepperCacheHostingExtensions
         WebApplication app;
         try
         {
-            // Kestrel's options (and so PepperCacheOptions) are resolved while the application is built.
+            // Kestrel's options (and so PepperCacheOptions) are resolved while the application is built, and with them
+            // the connection handler's state: a bad --aclfile fails here.
             app = builder.Build();
         }
         catch (Exception ex) when (StartupFailure.IsExpected(ex))

@@ -55,6 +55,25 @@ public sealed class PepperCacheOptions
     /// <summary>Shared secret every membership call must carry (<c>--cluster-secret</c>, PEPPER_CLUSTER_SECRET); empty for none.</summary>
     public string ClusterSecret { get; set; } = "";
 
+    /// <summary>
+    /// The default user's password (<c>--requirepass</c>, PEPPER_REQUIREPASS), as Redis's requirepass: when set, a
+    /// connection must AUTH before anything but AUTH, HELLO, QUIT and RESET, and the admin API asks for it too.
+    /// Empty for none.
+    /// </summary>
+    public string RequirePass { get; set; } = "";
+
+    /// <summary>
+    /// <c>yes</c> or <c>no</c> (<c>--protected-mode</c>): with yes and no password on the default user, clients from
+    /// addresses other than loopback are refused with Redis's DENIED message.
+    /// </summary>
+    public string ProtectedMode { get; set; } = "yes";
+
+    /// <summary>Users file for ACL SAVE and ACL LOAD, loaded at start-up (<c>--aclfile</c>); empty for none.</summary>
+    public string AclFile { get; set; } = "";
+
+    /// <summary>Most entries ACL LOG keeps (Redis's acllog-max-len).</summary>
+    public long AclLogMaxLen { get; set; } = 128;
+
     /// <summary>Milliseconds a graceful leave waits for this node's slots to move before it exits anyway.</summary>
     public int LeaveTimeout { get; set; } = 30000;
 

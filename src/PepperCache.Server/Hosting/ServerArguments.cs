@@ -16,6 +16,7 @@ internal sealed class ServerArguments
     /// <summary>Every flag the server accepts, sorted by name as Go's <c>flag.PrintDefaults</c> lists them.</summary>
     internal static readonly Flag[] Flags =
     [
+        new("aclfile", "AclFile", FlagKind.Text, "users file for ACL SAVE and ACL LOAD, loaded at start-up", null),
         new("admin-port", "AdminPort", FlagKind.Port, "admin HTTP port", "18088"),
         new("aof-fix", "AofFix", FlagKind.Bool, "truncate a corrupt append-only file at its last good record, then exit", null),
         new("appendfsync", "AppendFsync", FlagKind.Fsync, "fsync policy: always, everysec or no", "\"everysec\""),
@@ -37,7 +38,9 @@ internal sealed class ServerArguments
         new("node", "Node", FlagKind.Address, "node address", "\"127.0.0.1\""),
         new("node-timeout", "NodeTimeout", FlagKind.Milliseconds, "milliseconds before an unreachable member is marked failed", "5000"),
         new("port", "Port", FlagKind.Port, "cache port", "9004"),
+        new("protected-mode", "ProtectedMode", FlagKind.YesNo, "without a password, refuse clients that are not on this machine", "\"yes\""),
         new("proto-max-bulk-len", "ProtoMaxBulkLen", FlagKind.Size, "largest bulk string a client may send", "\"512mb\""),
+        new("requirepass", "RequirePass", FlagKind.Text, "password of the default user, asked by AUTH and the admin API", null),
     ];
 
     // Settings the ASP.NET Core host itself understands; WebApplicationFactory passes these as arguments.

@@ -15,6 +15,8 @@ internal static class StartupFailure
         PortUnavailableException => true,
         // appendonly.aof corrupt in the middle, or its directory unusable.
         Persistence.AofLoadException => true,
+        // --aclfile missing or with a bad line.
+        Acl.AclFileException => true,
         UnauthorizedAccessException => true,
         _ => false,
     };

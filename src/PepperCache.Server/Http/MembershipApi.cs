@@ -1,26 +1,24 @@
-using Microsoft.Extensions.Options;
 using PepperCache.Core.Cluster;
 using PepperCache.Core.Storage;
 using PepperCache.Server.Cluster;
-using PepperCache.Server.Hosting;
-using PepperCache.Server.Logging;
 
 namespace PepperCache.Server.Http;
 
 /// <summary>
 /// Membership calls between members (<c>POST /join</c>, <c>POST /cluster/gossip</c>, <c>POST /leave</c>), each
-/// guarded by <see cref="MembershipAccess"/> (the cluster secret, or loopback peers only without one), and
-/// <c>GET /cluster/nodes</c> for people and tools.
+/// guarded by <see cref="MembershipAccess"/> (the cluster secret, or loopback peers only without one) or, when a
+/// password is set, by the admin credentials (either will do), and <c>GET /cluster/nodes</c> for people and tools, in
+/// the admin group (credentials only).
 /// </summary>
 internal static class MembershipApi
 {
-    public static void MapMembershipApi(this IEndpointRouteBuilder routes)
+    public static void MapMembershipApi(this IEndpointRouteBuilder routes, RouteGroupBuilder admin)
     {
-        var guarded = routes.MapGroup("").AddEndpointFilter(RequireSecret);
+        var guarded = routes.MapGroup("").AddEndpointFilter(AdminAuth.RequireSecretOrCredentials);
         guarded.MapPost("/join", Join);
         guarded.MapPost("/cluster/gossip", Gossip);
         guarded.MapPost("/leave", Leave);
-        routes.MapGet("/cluster/nodes", GetNodes);
+        admin.MapGet("/cluster/nodes", GetNodes);
     }
 
     private static async Task<IResult> Join(HttpRequest request, ClusterState cluster, KeyValueStore store)
@@ -111,19 +109,4 @@ internal static class MembershipApi
     }
 
     private static IResult Reply(GossipMessage message) => Results.Json(message, ClusterJsonContext.Default.GossipMessage);
-
-    /// <summary>A membership call without the cluster secret (or, with none set, from another machine) gets 401 and is logged.</summary>
-    private static async ValueTask<object?> RequireSecret(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
-    {
-        var http = context.HttpContext;
-        var secret = http.RequestServices.GetRequiredService<IOptions<PepperCacheOptions>>().Value.ClusterSecret;
-        if (MembershipAccess.Refusal(http, secret) is { } reason)
-        {
-            var logger = http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(MembershipApi));
-            Log.SecretRefused(logger, http.Connection.RemoteIpAddress?.ToString() ?? "?", http.Request.Path, reason);
-            return Results.Unauthorized();
-        }
-
-        return await next(context).ConfigureAwait(false);
-    }
 }

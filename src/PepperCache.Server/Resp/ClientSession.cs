@@ -34,6 +34,18 @@ internal sealed class ClientSession(long id, EndPoint? remote, EndPoint? local, 
     /// <summary>Name of the last command run (CLIENT LIST cmd=).</summary>
     public string LastCommand { get; set; } = "NULL";
 
+    /// <summary>
+    /// The user this connection runs as: the default user until AUTH or HELLO AUTH names another. Null for a session
+    /// made outside a connection (tools, tests, replay), which, as Redis's internal clients, may run anything.
+    /// </summary>
+    public Acl.AclUser? User { get; set; }
+
+    /// <summary>
+    /// Whether the connection may run commands other than no_auth ones while the default user needs a password:
+    /// true after a successful AUTH, or from the start when the default user needed none at connect time.
+    /// </summary>
+    public bool Authenticated { get; set; } = true;
+
     /// <summary>Set by QUIT (and fatal errors): the connection closes once pending replies are flushed.</summary>
     public bool CloseAfterReply { get; set; }
 

@@ -20,6 +20,8 @@ internal static class ErrorMessages
     public static ReadOnlySpan<byte> ProtocolVersionNotInteger => "ERR Protocol version is not an integer or out of range"u8;
     public static ReadOnlySpan<byte> InvalidClientName => "ERR Client names cannot contain spaces, newlines or special characters."u8;
     public static ReadOnlySpan<byte> WrongPass => "WRONGPASS invalid username-password pair or user is disabled."u8;
+    public static ReadOnlySpan<byte> HelloNoAuth =>
+        "NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time"u8;
     public static ReadOnlySpan<byte> AuthWithoutPassword =>
         "ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?"u8;
     public static ReadOnlySpan<byte> NoSuchClient => "ERR No such client"u8;

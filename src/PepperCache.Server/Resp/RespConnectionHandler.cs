@@ -16,7 +16,18 @@ internal sealed class RespConnectionHandler(ServerState server, ILogger<RespConn
 {
     public override async Task OnConnectedAsync(ConnectionContext connection)
     {
-        var session = new ClientSession(server.Clients.NextId(), connection.RemoteEndPoint, connection.LocalEndPoint, server.Store.Now);
+        if (server.Acl.RefusesConnection(IsLoopback(connection.RemoteEndPoint)))
+        {
+            await RefuseAsync(connection).ConfigureAwait(false);
+            return;
+        }
+
+        var session = new ClientSession(server.Clients.NextId(), connection.RemoteEndPoint, connection.LocalEndPoint, server.Store.Now)
+        {
+            // As Redis: the default user, authenticated from the start when it needs no password at this moment.
+            User = server.Acl.DefaultUser,
+            Authenticated = !server.Acl.AuthRequired,
+        };
         session.Kill = () =>
         {
             session.CloseAfterReply = true;
@@ -53,6 +64,33 @@ internal sealed class RespConnectionHandler(ServerState server, ILogger<RespConn
             Log.ClientDisconnected(logger, connection.ConnectionId, session.Id);
         }
     }
+
+    /// <summary>
+    /// Redis's protected mode: a client from another machine while the default user has no password gets the DENIED
+    /// explanation, word for word as Redis 7.0 sends it, and is closed before any command is read.
+    /// </summary>
+    private async Task RefuseAsync(ConnectionContext connection)
+    {
+        Log.ProtectedModeRefused(logger, connection.ConnectionId, connection.RemoteEndPoint?.ToString() ?? "?");
+        try
+        {
+            await connection.Transport.Output.WriteAsync(ProtectedModeDenied.ToArray()).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is ConnectionResetException or OperationCanceledException or ConnectionAbortedException or InvalidOperationException)
+        {
+            // Gone already: nothing to explain to.
+        }
+    }
+
+    /// <summary>Loopback (127.0.0.0/8, ::1, or those mapped into IPv6), or not an IP connection at all (a Unix socket or a test pipe).</summary>
+    internal static bool IsLoopback(System.Net.EndPoint? remote) => remote switch
+    {
+        System.Net.IPEndPoint ip => System.Net.IPAddress.IsLoopback(ip.Address.IsIPv4MappedToIPv6 ? ip.Address.MapToIPv4() : ip.Address),
+        _ => true,
+    };
+
+    internal static ReadOnlySpan<byte> ProtectedModeDenied =>
+        "-DENIED Redis is running in protected mode because protected mode is enabled and no password is set for the default user. In this mode connections are only accepted from the loopback interface. If you want to connect from external computers to Redis you may adopt one of the following solutions: 1) Just disable protected mode sending the command 'CONFIG SET protected-mode no' from the loopback interface by connecting to Redis from the same host the server is running, however MAKE SURE Redis is not publicly accessible from internet if you do so. Use CONFIG REWRITE to make this change permanent. 2) Alternatively you can just disable the protected mode by editing the Redis configuration file, and setting the protected mode option to 'no', and then restarting the server. 3) If you started the server manually just for testing, restart it with the '--protected-mode no' option. 4) Setup a an authentication password for the default user. NOTE: You only need to do one of the above things in order for the server to start accepting connections from the outside.\r\n"u8;
 
     // No cancellation token on ReadAsync/FlushAsync: a closed transport completes both pipes, and an abort, a close
     // request or CLIENT KILL cancels the pending read, so a token would only add a registration per pending read.

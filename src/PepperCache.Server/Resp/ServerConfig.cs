@@ -105,6 +105,9 @@ internal sealed class ServerConfig(PepperCacheOptions options, RespLimits limits
 
     internal AppendOnlyLog? Aof { get; set; }
 
+    /// <summary>Users and authentication: requirepass, protected-mode and acllog-max-len are read and set here.</summary>
+    internal Acl.AclState Acl { get; set; } = null!;
+
     public bool ReplicaReadOnly { get; set; } = true;
 
     public long MaxClients { get; set; } = 10000;
