@@ -100,7 +100,7 @@ public sealed class AclFileIntegrationTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task ANodeLoadsTheFileAtStartUpAndDoesNotStartWithABadOne()
+    public async Task ANodeLoadsTheFileAtStartUp()
     {
         var good = Path.Combine(_directory, "good.acl");
         await File.WriteAllTextAsync(good, "user default on >start-pass ~* &* +@all\nuser eve on >e ~eve:* +get\n", TestContext.Current.CancellationToken);
@@ -112,15 +112,7 @@ public sealed class AclFileIntegrationTests : IAsyncLifetime
             Assert.Null(await client.CommandAsync("GET", "eve:1"));
         }
 
-        var bad = Path.Combine(_directory, "bad.acl");
-        await File.WriteAllTextAsync(bad, "user eve on +nosuch\n", TestContext.Current.CancellationToken);
-        foreach (var (file, reason) in new[] { (bad, "Error in applying operation '+nosuch'"), (Path.Combine(_directory, "missing.acl"), "No such file or directory") })
-        {
-            await using var node = new PepperCacheApplication(new Dictionary<string, string?> { ["PepperCache:AclFile"] = file });
-            var failure = Assert.ThrowsAny<Exception>(() => node.RespEndPoint);
-            var message = failure.GetBaseException().Message;
-            Assert.Contains("Aborting start-up because of ACL errors", message, StringComparison.Ordinal);
-            Assert.Contains(reason, message, StringComparison.Ordinal);
-        }
+        // A bad or missing file stopping the node (exit 1, Redis's description on stderr) is SecurityProcessTests':
+        // on a real process; an in-process host that fails while starting leaves nothing to assert on here.
     }
 }
