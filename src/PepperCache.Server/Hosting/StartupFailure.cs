@@ -16,6 +16,8 @@ internal static class StartupFailure
         // appendonly.aof corrupt in the middle, or its directory unusable.
         Persistence.AofLoadException => true,
         UnauthorizedAccessException => true,
+        // Not even one client fits in the open-files limit (Redis exits with the same words).
+        Resp.DescriptorLimitException => true,
         _ => false,
     };
 
