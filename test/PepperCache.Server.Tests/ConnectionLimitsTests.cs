@@ -82,7 +82,8 @@ public sealed class ConnectionLimitsTests
         await harness.SendAsync("GET k\r\n");
         Assert.Equal(1009, (await harness.ReadBytesAsync(1009)).Length);
 
-        await harness.SendAsync(string.Concat(Enumerable.Repeat("GET k\r\n", 20)));
+        // 50 KB of replies: past the 16 KB Redis does not count, 34 KB, over the 10 KB limit.
+        await harness.SendAsync(string.Concat(Enumerable.Repeat("GET k\r\n", 50)));
 
         await harness.Running.WaitAsync(Bound, TestContext.Current.CancellationToken);
         Assert.Equal(1009, harness.ServerOutput.FlushedBytes);

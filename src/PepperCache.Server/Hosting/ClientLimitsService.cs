@@ -67,9 +67,10 @@ internal sealed class ClientLimitsService(
         {
             if (timeoutMs > 0 && now - client.LastInteraction > timeoutMs)
             {
-                // As Redis: no reply, the connection is closed (and what it had not read goes with it).
+                // As Redis: no reply, the connection is closed. One waiting for input ends its read and closes
+                // gracefully; one stuck in a flush its client does not read is dropped with the unsent replies.
                 Log.ClosingIdleClient(logger, client.Id);
-                client.Abort?.Invoke();
+                (client.FlushPending ? client.Abort : client.Kill)?.Invoke();
                 closed++;
                 continue;
             }

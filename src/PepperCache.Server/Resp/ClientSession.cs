@@ -23,8 +23,14 @@ internal sealed class ClientSession(long id, EndPoint? remote, EndPoint? local, 
     /// <summary>Unix ms when bytes last came in or replies last went out: the idle <c>timeout</c> counts from here, as Redis's lastinteraction.</summary>
     public long LastInteraction { get; set; } = connectedAt;
 
-    /// <summary>Reply bytes written and not yet taken by the transport (a flush the client is not reading is waiting on them).</summary>
+    /// <summary>
+    /// Reply bytes past Redis's uncounted 16 KB that are written and not yet taken by the transport: what the output
+    /// buffer limits are checked against (a flush the client is not reading is waiting on them).
+    /// </summary>
     public long OutputBufferLength { get; set; }
+
+    /// <summary>True while the connection waits for a flush (its client is not reading fast enough).</summary>
+    public bool FlushPending { get; set; }
 
     /// <summary>Unix ms since which the output has stayed at or above the soft limit; 0 when it is below.</summary>
     public long OutputSoftLimitSince { get; set; }

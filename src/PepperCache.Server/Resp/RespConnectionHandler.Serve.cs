@@ -16,6 +16,12 @@ internal sealed partial class RespConnectionHandler
     /// </summary>
     internal const int FlushThreshold = 64 * 1024;
 
+    /// <summary>
+    /// Redis's PROTO_REPLY_CHUNK_BYTES: replies first fill a 16 KB buffer of the client's own, which the output buffer
+    /// limits do not count (they count the reply list past it), so a small reply never trips even a tiny limit.
+    /// </summary>
+    internal const int UncountedReplyBytes = 16 * 1024;
+
     /// <summary>Why a batch stopped.</summary>
     private enum BatchEnd
     {
@@ -140,8 +146,10 @@ internal sealed partial class RespConnectionHandler
             return flush.Result.IsCompleted;
         }
 
-        client.OutputBufferLength = unsent;
+        client.OutputBufferLength = Math.Max(0, unsent - UncountedReplyBytes);
+        client.FlushPending = true;
         var result = await flush.ConfigureAwait(false);
+        client.FlushPending = false;
         client.OutputBufferLength = 0;
         client.OutputSoftLimitSince = 0;
         client.LastInteraction = store.Now;
@@ -200,9 +208,9 @@ internal sealed partial class RespConnectionHandler
                 if (measure)
                 {
                     var unsent = output.UnflushedBytes;
-                    if (!limit.IsNone && OverOutputLimit(client, limit, unsent, context.Server.Store))
+                    if (!limit.IsNone && OverOutputLimit(client, limit, unsent - UncountedReplyBytes, context.Server.Store))
                     {
-                        client.OutputBufferLength = unsent;
+                        client.OutputBufferLength = unsent - UncountedReplyBytes;
                         end = BatchEnd.OutputLimit;
                         break;
                     }
