@@ -15,6 +15,7 @@ public sealed partial class RespRequest
     private byte[] _spill = [];
     private int _spillLength;
     private byte[]? _large;
+    private int _largeStart;
     private int _largeFilled;
     private int _largeTrailer;
     private long _argumentsToTake;
@@ -28,6 +29,13 @@ public sealed partial class RespRequest
     /// The caller must then give the next call the bytes from where the reader was left: the command continues there.
     /// </summary>
     public int BufferedFrameLimit { get; set; }
+
+    /// <summary>
+    /// Bytes left free in front of each large argument's array, beyond the length of the argument before it (0 by
+    /// default). A store whose entries are <c>[header][key][value]</c> sets its header size, so that <c>SET key value</c>
+    /// can keep the array as its entry instead of copying the value (<see cref="TryGetOwnArray"/>).
+    /// </summary>
+    public int LargeArgumentHeadroom { get; set; }
 
     /// <summary>Bytes this instance holds for the arguments of a command being taken; 0 when none is.</summary>
     public long TakenBytes { get; private set; }
@@ -75,10 +83,30 @@ public sealed partial class RespRequest
     /// </summary>
     internal void BeginLargeArgument(int length)
     {
-        _large = GC.AllocateUninitializedArray<byte>(length);
-        _largeFilled = 0;
+        _largeStart = LargeArgumentHeadroom > 0 && Count > 0 ? LargeArgumentHeadroom + _args[Count - 1].Length : 0;
+        _large = GC.AllocateUninitializedArray<byte>(checked(_largeStart + length));
+        _largeFilled = _largeStart;
         _largeTrailer = 2;
-        TakenBytes += length;
+        TakenBytes += _large.Length;
+    }
+
+    /// <summary>
+    /// The array of its own argument <paramref name="index"/> was received into (a large argument of a taken
+    /// command), and where in it the argument starts. The caller may keep the array (the request only reads it until
+    /// the next command); false for an argument read in place or from the spill array.
+    /// </summary>
+    public bool TryGetOwnArray(int index, out byte[] array, out int start)
+    {
+        if ((uint)index < (uint)Count && _args[index].Own is { } own)
+        {
+            array = own;
+            start = _args[index].Start;
+            return true;
+        }
+
+        array = [];
+        start = 0;
+        return false;
     }
 
     /// <summary>Copies what the reader has of the large argument; true once it and the two bytes after it are in.</summary>
@@ -112,7 +140,7 @@ public sealed partial class RespRequest
             Array.Resize(ref _args, _args.Length * 2);
         }
 
-        _args[Count++] = new ArgRange(0, large.Length, large);
+        _args[Count++] = new ArgRange(_largeStart, large.Length - _largeStart, large);
         _large = null;
         _argumentsToTake--;
         return true;

@@ -59,7 +59,7 @@ public sealed partial class RespRequest : IDisposable
 
             ref readonly var range = ref _args[index];
             return range.Own is { } own
-                ? new ReadOnlySpan<byte>(own, 0, range.Length)
+                ? new ReadOnlySpan<byte>(own, range.Start, range.Length)
                 : new ReadOnlySpan<byte>(_array, _baseOffset + range.Start, range.Length);
         }
     }
@@ -169,6 +169,6 @@ public sealed partial class RespRequest : IDisposable
 
     private static void ThrowIndex() => throw new ArgumentOutOfRangeException("index");
 
-    /// <summary>An argument: a slice of the source array, or the first <paramref name="Length"/> bytes of an array of its own.</summary>
+    /// <summary>An argument: a slice of the source array, or of an array of its own when <paramref name="Own"/> is set.</summary>
     private readonly record struct ArgRange(int Start, int Length, byte[]? Own = null);
 }

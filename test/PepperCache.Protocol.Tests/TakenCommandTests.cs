@@ -99,6 +99,26 @@ public sealed class TakenCommandTests
         Assert.Equal("PING", Bytes.Text(request[0]));
     }
 
+    [Fact]
+    public void LargeArgumentHeadroomLeavesRoomForAHeaderAndThePreviousArgument()
+    {
+        using var request = new RespRequest { BufferedFrameLimit = Limit, LargeArgumentHeadroom = 16 };
+        var value = Pattern(300_000);
+        var bytes = Command("SET", "some-key", value);
+        var reader = new SequenceReader<byte>(FragmentedSequence.Chunked(bytes[..100_000], 4096));
+        Assert.False(RespParser.TryReadCommand(ref reader, request));
+        Assert.Equal(100_000, reader.Consumed);
+
+        reader = new SequenceReader<byte>(FragmentedSequence.Chunked(bytes[100_000..], 4096));
+        Assert.True(RespParser.TryReadCommand(ref reader, request));
+
+        Assert.True(request[2].SequenceEqual(value));
+        Assert.True(request.TryGetOwnArray(2, out var array, out var start));
+        Assert.Equal(16 + "some-key".Length, start);
+        Assert.Equal(start + value.Length, array.Length);
+        Assert.False(request.TryGetOwnArray(1, out _, out _));
+    }
+
     [Theory]
     [InlineData("$abc\r\n", "invalid bulk length")]
     [InlineData("x\r\n", "expected '$', got 'x'")]

@@ -66,7 +66,12 @@ internal sealed partial class RespConnectionHandler(ServerState server, ILogger<
         };
         session.Abort = () => connection.Abort(new ConnectionAbortedException("closed by the server"));
         ApplyKeepAlive(connection, server.Config.Clients.TcpKeepAlive);
-        using var request = new RespRequest(server.Limits) { BufferedFrameLimit = BufferedFrameLimit };
+        using var request = new RespRequest(server.Limits)
+        {
+            BufferedFrameLimit = BufferedFrameLimit,
+            // Room for an entry's header before a large value, so SET keeps the value's array as the entry.
+            LargeArgumentHeadroom = Core.Storage.KeyValueStore.ValueOffset(0),
+        };
         var context = new CommandContext(server, session, request) { Output = connection.Transport.Output };
         server.Clients.Add(session);
         Log.ClientConnected(logger, connection.ConnectionId, session.Id, session.RemoteAddress);
