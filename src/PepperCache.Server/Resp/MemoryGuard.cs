@@ -67,9 +67,9 @@ internal static class MemoryGuard
     /// <summary>
     /// Without a limit, a huge value let go (DEL or overwrite of a 500 MB string, the argument array a big SET arrived
     /// in) is a large-object-heap array that only a gen2 collection frees, and with little else allocated none may come
-    /// for a long time: the node would keep the RSS. So once dead bytes pass 64 MB and half of what the keyspace holds,
-    /// a full collection that also gives the freed memory back to the system, at most once a second. A blocking one is
-    /// a short pause over a small heap; over a large one the dead bytes must be as large before it runs at all.
+    /// for a long time: the node would keep the RSS. So once dead bytes pass 64 MB and what the keyspace holds, a full
+    /// collection that also gives the freed memory back to the system, at most once a second. A blocking one is a
+    /// short pause over a small heap; over a large one the dead bytes must be as large before it runs at all.
     /// </summary>
     private static void CollectLargeGarbage(KeyValueStore store)
     {
@@ -80,7 +80,7 @@ internal static class MemoryGuard
         }
 
         var used = store.UsedMemory;
-        if (GC.GetTotalMemory(forceFullCollection: false) - used > Math.Max(LargeGarbage, used / 2))
+        if (GC.GetTotalMemory(forceFullCollection: false) - used > Math.Max(LargeGarbage, used))
         {
             Volatile.Write(ref _lastLargeCollection, now);
             GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
