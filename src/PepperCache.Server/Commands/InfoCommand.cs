@@ -116,7 +116,7 @@ internal static class InfoCommand
     {
         Field(text, "connected_clients", context.Server.Clients.ConnectedCount);
         Field(text, "cluster_connections", 0);
-        Field(text, "maxclients", context.Server.Config.MaxClients);
+        Field(text, "maxclients", context.Server.Config.Clients.MaxClients);
         Field(text, "blocked_clients", 0);
         Field(text, "tracking_clients", 0);
     }
@@ -203,6 +203,9 @@ internal static class InfoCommand
         Field(text, "keyspace_misses", stats.Misses);
         Field(text, "pubsub_channels", 0);
         Field(text, "pubsub_patterns", 0);
+        // Redis 7.2's names (7.0 has no such counters); INFO server reports 7.2.0.
+        Field(text, "client_query_buffer_limit_disconnections", stats.QueryBufferDisconnections);
+        Field(text, "client_output_buffer_limit_disconnections", stats.OutputBufferDisconnections);
     }
 
     private static void WriteReplication(StringBuilder text, CommandContext context)

@@ -55,7 +55,17 @@ internal static partial class StringCommands
         var value = context.Argument(2);
         if (context.ArgumentCount == 3)
         {
-            context.Store.Set(key, value);
+            // A large value arrives in an array of its own with room for the entry's header and key in front: kept
+            // as the entry rather than copied (the connection sets RespRequest.LargeArgumentHeadroom).
+            if (context.Request.TryGetOwnArray(2, out var array, out var start) && start == KeyValueStore.ValueOffset(key.Length))
+            {
+                context.Store.SetInPlace(key, array);
+            }
+            else
+            {
+                context.Store.Set(key, value);
+            }
+
             context.Aof.Request(context.Request);
             context.Output.WriteOk();
             return;

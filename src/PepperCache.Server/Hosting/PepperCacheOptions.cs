@@ -31,6 +31,21 @@ public sealed class PepperCacheOptions
     /// <summary>Active expiry cycles per second (Redis's <c>hz</c>).</summary>
     public int Hz { get; set; } = 10;
 
+    /// <summary>Clients served at once (<c>--maxclients</c>, Redis's 10000); lowered at start-up to what the open-files limit allows.</summary>
+    public long MaxClients { get; set; } = 10000;
+
+    /// <summary>Idle seconds before a client is closed (<c>--timeout</c>); 0 = never, Redis's default.</summary>
+    public long Timeout { get; set; }
+
+    /// <summary>TCP keepalive for accepted clients, in seconds (<c>--tcp-keepalive</c>, Redis 7's 300); 0 = off.</summary>
+    public long TcpKeepAlive { get; set; } = 300;
+
+    /// <summary>Redis's defaults for <c>client-output-buffer-limit</c>, in its config-file form.</summary>
+    public const string DefaultClientOutputBufferLimit = "normal 0 0 0 replica 256mb 64mb 60 pubsub 32mb 8mb 60";
+
+    /// <summary>Groups of <c>class hard soft seconds</c> (<c>--client-output-buffer-limit</c>), over Redis's defaults.</summary>
+    public string ClientOutputBufferLimit { get; set; } = DefaultClientOutputBufferLimit;
+
     /// <summary>Bytes the keyspace may hold (<c>--maxmemory</c>); 0 for no limit.</summary>
     public long MaxMemory { get; set; }
 

@@ -18,6 +18,8 @@ internal static class StartupFailure
         // --aclfile missing or with a bad line.
         Acl.AclFileException => true,
         UnauthorizedAccessException => true,
+        // Not even one client fits in the open-files limit (Redis exits with the same words).
+        Resp.DescriptorLimitException => true,
         _ => false,
     };
 

@@ -25,6 +25,21 @@ internal sealed class ClientSession(long id, EndPoint? remote, EndPoint? local, 
     /// <summary>Unix ms of the last command (CLIENT LIST idle=).</summary>
     public long LastCommandAt { get; set; } = connectedAt;
 
+    /// <summary>Unix ms when bytes last came in or replies last went out: the idle <c>timeout</c> counts from here, as Redis's lastinteraction.</summary>
+    public long LastInteraction { get; set; } = connectedAt;
+
+    /// <summary>
+    /// Reply bytes past Redis's uncounted 16 KB that are written and not yet taken by the transport: what the output
+    /// buffer limits are checked against (a flush the client is not reading is waiting on them).
+    /// </summary>
+    public long OutputBufferLength { get; set; }
+
+    /// <summary>True while the connection waits for a flush (its client is not reading fast enough).</summary>
+    public bool FlushPending { get; set; }
+
+    /// <summary>Unix ms since which the output has stayed at or above the soft limit; 0 when it is below.</summary>
+    public long OutputSoftLimitSince { get; set; }
+
     public string? Name { get; set; }
 
     public string? LibraryName { get; set; }
@@ -81,6 +96,12 @@ internal sealed class ClientSession(long id, EndPoint? remote, EndPoint? local, 
     /// so the socket closes as after QUIT.
     /// </summary>
     public Action? Kill { get; set; }
+
+    /// <summary>
+    /// Drops this connection at once, replies not yet sent included (idle timeout, output buffer limit): set by the
+    /// connection handler, which also ends when it is waiting on a flush the client does not read.
+    /// </summary>
+    public Action? Abort { get; set; }
 
     private static string Format(EndPoint? endPoint) => endPoint switch
     {

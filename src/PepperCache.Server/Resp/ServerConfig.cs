@@ -46,8 +46,8 @@ internal sealed class ServerConfig(PepperCacheOptions options, RespLimits limits
     /// </summary>
     public int Hz { get; set; } = Math.Clamp(options.Hz, 1, 500);
 
-    /// <summary>Idle seconds before a client is closed; 0 = never. Stored and reported, not enforced.</summary>
-    public long Timeout { get; set; }
+    /// <summary>maxclients, timeout, tcp-keepalive and the output buffer limits.</summary>
+    public ClientLimits Clients { get; } = new(options);
 
     /// <summary>Bytes the keyspace may hold; 0 = no limit.</summary>
     public long MaxMemory
@@ -109,6 +109,4 @@ internal sealed class ServerConfig(PepperCacheOptions options, RespLimits limits
     internal Acl.AclState Acl { get; set; } = null!;
 
     public bool ReplicaReadOnly { get; set; } = true;
-
-    public long MaxClients { get; set; } = 10000;
 }

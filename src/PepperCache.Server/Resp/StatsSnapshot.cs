@@ -2,14 +2,23 @@ namespace PepperCache.Server.Resp;
 
 /// <summary>The monotonic counters INFO stats reports, at one moment.</summary>
 internal readonly record struct StatsSnapshot(
-    long Connections, long Commands, long Hits, long Misses, long ExpiredKeys, long EvictedKeys, long RejectedConnections)
+    long Connections,
+    long Commands,
+    long Hits,
+    long Misses,
+    long ExpiredKeys,
+    long EvictedKeys,
+    long RejectedConnections = 0,
+    long QueryBufferDisconnections = 0,
+    long OutputBufferDisconnections = 0)
 {
     public static StatsSnapshot Take(ServerState server)
     {
-        var (commands, hits, misses) = server.Clients.Totals();
+        var clients = server.Clients;
+        var (commands, hits, misses) = clients.Totals();
         return new(
-            server.Clients.ConnectionsReceived, commands, hits, misses, server.Store.ExpiredKeys, server.Store.EvictedKeys,
-            server.Acl.RejectedConnections);
+            clients.ConnectionsReceived, commands, hits, misses, server.Store.ExpiredKeys, server.Store.EvictedKeys,
+            clients.RejectedConnections + server.Acl.RejectedConnections, clients.QueryBufferDisconnections, clients.OutputBufferDisconnections);
     }
 
     /// <summary>The counts since <paramref name="then"/>.</summary>
@@ -20,5 +29,7 @@ internal readonly record struct StatsSnapshot(
         Misses - then.Misses,
         ExpiredKeys - then.ExpiredKeys,
         EvictedKeys - then.EvictedKeys,
-        RejectedConnections - then.RejectedConnections);
+        RejectedConnections - then.RejectedConnections,
+        QueryBufferDisconnections - then.QueryBufferDisconnections,
+        OutputBufferDisconnections - then.OutputBufferDisconnections);
 }
