@@ -99,6 +99,8 @@ public sealed class ObjectCommandsIntegrationTests(FakeClockNodeFixture node, Re
             ? OBJECT IDLETIME obj:text
             OBJECT IDLETIME obj:missing
             CONFIG SET lfu-decay-time 0
+            # Log factor 0: every use counts, so the counters are exact on both servers rather than random past 6.
+            CONFIG SET lfu-log-factor 0
             CONFIG SET maxmemory-policy allkeys-lfu
             OBJECT IDLETIME obj:text
             OBJECT IDLETIME obj:missing
@@ -146,6 +148,7 @@ public sealed class ObjectCommandsIntegrationTests(FakeClockNodeFixture node, Re
             CONFIG SET maxmemory 0
             CONFIG SET maxmemory-policy noeviction
             CONFIG SET lfu-decay-time 1
+            CONFIG SET lfu-log-factor 10
             """);
     }
 

@@ -183,14 +183,17 @@ public sealed partial class KeyValueStore
         }
     }
 
-    /// <summary>STRLEN: 0 for a missing key.</summary>
-    public long StringLength(ReadOnlySpan<byte> key)
+    /// <summary>
+    /// The length of a string value, 0 for a missing key. <paramref name="touch"/> false for a size check made before
+    /// the command's own lookup (APPEND's limit), so the key counts one use, as in Redis.
+    /// </summary>
+    public long StringLength(ReadOnlySpan<byte> key, bool touch = true)
     {
         var hash = Hash(key);
         var shard = ShardFor(key);
         lock (shard.Lock)
         {
-            var index = FindLive(shard, key, (uint)hash, Now);
+            var index = touch ? FindLive(shard, key, (uint)hash, Now) : FindLiveNoTouch(shard, key, (uint)hash, Now);
             if (index < 0)
             {
                 return 0;

@@ -11,7 +11,7 @@ internal static partial class StringCommands
         var key = context.Argument(1);
         var value = context.Argument(2);
         // Redis's checkStringLength: the result may not outgrow proto-max-bulk-len (checked, as in Redis, before the write).
-        if (value.Length > 0 && context.Store.StringLength(key) > MaxStringLength(context, key.Length) - value.Length)
+        if (value.Length > 0 && context.Store.StringLength(key, touch: false) > MaxStringLength(context, key.Length) - value.Length)
         {
             context.WriteError(ErrorMessages.StringTooLong);
             return;
