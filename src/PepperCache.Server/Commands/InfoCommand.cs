@@ -183,7 +183,7 @@ internal static class InfoCommand
             Field(text, "aof_base_size", aof.BaseSize);
             Field(text, "aof_pending_rewrite", 0);
             Field(text, "aof_buffer_length", aof.BufferLength);
-            Field(text, "aof_pending_bio_fsync", 0);
+            Field(text, "aof_pending_bio_fsync", aof.BackgroundSyncRunning ? 1 : 0);
             Field(text, "aof_delayed_fsync", 0);
         }
     }

@@ -3,8 +3,9 @@ using PepperCache.Server.Logging;
 
 namespace PepperCache.Server.Persistence;
 
-// The writer thread: the only code that touches the open file. It drains the append buffer, writes, fsyncs by
-// policy, completes the durability waits, retries after a write error, and performs a rewrite's final swap.
+// The writer thread: the only code that writes the open file. It drains the append buffer, writes, fsyncs by
+// policy (under everysec through the fsync thread, AppendOnlyLog.Fsync.cs), completes the waits of the connections
+// whose replies wait for their records, retries after a write error, and performs a rewrite's final swap.
 internal sealed partial class AppendOnlyLog
 {
     private static readonly TimeSpan SyncInterval = TimeSpan.FromSeconds(1);
@@ -35,6 +36,7 @@ internal sealed partial class AppendOnlyLog
         _appendedLsn = _writtenLsn = _durableLsn = _fileLength;
         _lsnOffset = 0;
         _recording = true;
+        StartSyncer();
         _writer = new Thread(WriterLoop) { IsBackground = true, Name = "aof-writer" };
         _writer.Start();
         Log.AofOpened(_logger, FilePath, AofSettings.Name(_policy), _fileLength);
@@ -55,6 +57,7 @@ internal sealed partial class AppendOnlyLog
             _stopping = true;
             Wake();
             writer.Join(TimeSpan.FromSeconds(10));
+            StopSyncer();
             _writer = null;
             Interlocked.Exchange(ref _switch, null)?.Done.TrySetException(new ObjectDisposedException(nameof(AppendOnlyLog), "The log stopped during a rewrite."));
             _recording = false;
@@ -66,7 +69,6 @@ internal sealed partial class AppendOnlyLog
     private void WriterLoop()
     {
         var lastSync = Stopwatch.GetTimestamp();
-        var dirty = false;
         var pending = false;
         long pendingEnd = 0;
         while (true)
@@ -75,15 +77,19 @@ internal sealed partial class AppendOnlyLog
             var policy = _policy;
             if (!pending)
             {
-                var timeout = policy == FsyncPolicy.EverySecond && dirty
+                // Woken by a connection waiting for its records (or a full buffer, a rewrite's swap, the fsync thread,
+                // a stop); else at the next everysec fsync, or after a second for records nobody waits for (an
+                // eviction's DELs). No pause to let records gather: someone waits, and while this thread writes,
+                // the records of other connections gather by themselves for the next write.
+                var timeout = policy == FsyncPolicy.EverySecond && Unsynced && !BackgroundSyncRunning
                     ? Math.Max(0, (int)(SyncInterval - Stopwatch.GetElapsedTime(lastSync)).TotalMilliseconds)
                     : 1000;
-                if (!stopping && _wake.Wait(timeout) && policy != FsyncPolicy.Always && BufferLength < EagerDrainBytes)
+                if (!stopping)
                 {
-                    // Nobody waits for these records: let a few ms of them gather into one write.
-                    Thread.Sleep(DrainIntervalMs);
+                    _wake.Wait(timeout);
                 }
 
+                // Reset before the take: a wake-up after this point finds its records in the next take.
                 _wake.Reset();
                 pending = TakeBuffer(out pendingEnd);
             }
@@ -109,28 +115,53 @@ internal sealed partial class AppendOnlyLog
                 _draining.Clear();
                 pending = false;
                 Volatile.Write(ref _writtenLsn, pendingEnd);
-                dirty = true;
             }
 
             policy = _policy;
-            if (dirty && (policy == FsyncPolicy.Always || stopping ||
-                          (policy == FsyncPolicy.EverySecond && Stopwatch.GetElapsedTime(lastSync) >= SyncInterval)))
+            if (policy != FsyncPolicy.Always)
             {
-                if (!TrySync())
+                // everysec and no: the records are the OS's now, so a killed process keeps them; the replies may go.
+                CompleteWaits(_writtenLsn);
+            }
+
+            if (Unsynced && (policy == FsyncPolicy.Always || stopping))
+            {
+                // Here, not on the fsync thread: the replies (always) or the exit wait for it anyway.
+                if (stopping)
                 {
+                    WaitForBackgroundSync();
+                }
+
+                if (!TrySync(_file!))
+                {
+                    if (stopping)
+                    {
+                        break;
+                    }
+
                     continue;
                 }
 
-                dirty = false;
                 lastSync = Stopwatch.GetTimestamp();
-                Volatile.Write(ref _durableLsn, _writtenLsn);
+                AdvanceDurable(_writtenLsn);
+            }
+            else if (Unsynced && policy == FsyncPolicy.EverySecond && !BackgroundSyncRunning &&
+                     Stopwatch.GetElapsedTime(lastSync) >= SyncInterval)
+            {
+                // Redis's everysec: fsync off the writing thread, so writes (and the replies waiting for them) do not
+                // wait for the disk. The next one starts a second after this one began, once this one is done (a
+                // failed one too: what it covered is still unsynced, so it is retried a second later).
+                StartBackgroundSync(_writtenLsn);
+                lastSync = Stopwatch.GetTimestamp();
             }
 
-            // Under always the fsync above covered the batch; under the other policies nobody waits for the disk.
-            CompleteInflight();
+            // always: the fsync above covered the batch (the others were completed above; this is then a no-op).
+            CompleteWaits(Volatile.Read(ref _durableLsn));
             ServeSwitchRequest();
-            if (!dirty)
+            if (!stopping)
             {
+                // Every pass (it is a few comparisons): under appendfsync no the file grows without an fsync ever
+                // marking a pass, and it must still be rewritten when it has grown past the percentage.
                 MaybeStartAutomaticRewrite();
             }
 
@@ -140,6 +171,9 @@ internal sealed partial class AppendOnlyLog
             }
         }
     }
+
+    /// <summary>Records written to the file and not yet fsync'd (or whose fsync is running).</summary>
+    private bool Unsynced => Volatile.Read(ref _writtenLsn) > Volatile.Read(ref _durableLsn);
 
     /// <summary>Swaps the append buffer for the drained one; the fsync that follows covers everything taken.</summary>
     private bool TakeBuffer(out long end)
@@ -165,14 +199,15 @@ internal sealed partial class AppendOnlyLog
         return true;
     }
 
-    private void CompleteInflight()
+    /// <summary>Completes the waits for records up to <paramref name="reached"/> (written, or fsync'd under always).</summary>
+    private void CompleteWaits(long reached)
     {
         TaskCompletionSource? done;
         lock (_waitGate)
         {
             if (_inflightSync is not null)
             {
-                if (_inflightEnd > _writtenLsn)
+                if (_inflightEnd > reached)
                 {
                     return;
                 }
@@ -180,10 +215,10 @@ internal sealed partial class AppendOnlyLog
                 done = _inflightSync;
                 _inflightSync = null;
             }
-            else if (_durableLsn >= Volatile.Read(ref _appendedLsn) && _nextSync.Task.IsCompleted == false)
+            else if (reached >= Volatile.Read(ref _appendedLsn) && _nextSync.Task.IsCompleted == false)
             {
-                // Everything appended is on disk already (a wait that began after its batch was written, e.g.
-                // when CONFIG SET appendfsync always came in between): nobody would complete the next sync.
+                // Everything appended has reached the file already (a wait that began after its batch was written,
+                // e.g. when CONFIG SET appendfsync always came in between): no take would complete the next wait.
                 done = _nextSync;
                 _nextSync = NewSync();
             }
@@ -213,49 +248,49 @@ internal sealed partial class AppendOnlyLog
             file.Write(data);
             _truncateBeforeWrite = false;
             Volatile.Write(ref _fileLength, _fileLength + data.Length);
-            WriteSucceeded();
+            Succeeded(ref _writeError, Volatile.Read(ref _syncError));
             return true;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            WriteFailed(ex);
+            Failed(ref _writeError, Volatile.Read(ref _syncError), ex);
             return false;
         }
     }
 
-    private bool TrySync()
+    /// <summary>fsync; on the writer thread (always, a stop) or the fsync thread (everysec).</summary>
+    private bool TrySync(Stream file)
     {
         try
         {
-            _storage.Sync(_file!);
-            WriteSucceeded();
+            _storage.Sync(file);
+            Succeeded(ref _syncError, Volatile.Read(ref _writeError));
             return true;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            WriteFailed(ex);
+            Failed(ref _syncError, Volatile.Read(ref _writeError), ex);
             return false;
         }
     }
 
-    private void WriteSucceeded()
+    // A failed write and a failed fsync are kept apart (they happen on two threads), so the success of one does not
+    // hide the other's failure; writes are refused while either stands.
+    private void Succeeded(ref string? error, string? other)
     {
-        if (_writeError is not null)
+        if (Interlocked.Exchange(ref error, null) is not null && other is null)
         {
-            _writeError = null;
             Log.AofWriteRecovered(_logger);
         }
     }
 
-    private void WriteFailed(Exception ex)
+    private void Failed(ref string? error, string? other, Exception ex)
     {
         var reason = DescribeError(ex);
-        if (_writeError is null)
+        if (Interlocked.Exchange(ref error, "MISCONF Errors writing to the AOF file: " + reason) is null && other is null)
         {
             Log.AofWriteError(_logger, reason);
         }
-
-        _writeError = "MISCONF Errors writing to the AOF file: " + reason;
     }
 
     /// <summary>strerror's text for the errno behind <paramref name="ex"/>, as Redis puts it in the MISCONF error.</summary>

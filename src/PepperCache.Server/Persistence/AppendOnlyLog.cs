@@ -19,10 +19,8 @@ namespace PepperCache.Server.Persistence;
 /// </remarks>
 internal sealed partial class AppendOnlyLog : IDisposable
 {
-    /// <summary>How often the writer drains the buffer when nobody waits for it (everysec, no).</summary>
-    internal const int DrainIntervalMs = 5;
-
-    // A buffer this full wakes the writer, which then drains at once, so the buffers (512 KB) rarely grow.
+    // A buffer this full wakes the writer before the batch that fills it ends, so the buffers (512 KB) rarely grow
+    // and a huge pipelined batch is written while it is still being run.
     private const int EagerDrainBytes = 128 * 1024;
 
     private readonly KeyValueStore _store;
@@ -40,12 +38,15 @@ internal sealed partial class AppendOnlyLog : IDisposable
     private long _writtenLsn;
     private long _durableLsn;
 
-    // Guarded by _waitGate: the fsync in progress (covering LSNs up to _inflightEnd) and the one after it.
+    // Guarded by _waitGate: the wait for the write (and, under always, the fsync) in progress, covering LSNs up to
+    // _inflightEnd, and the one for the write after it.
     private TaskCompletionSource? _inflightSync;
     private long _inflightEnd;
     private TaskCompletionSource _nextSync = NewSync();
 
-    private volatile string? _writeError;
+    // Set while the last write (or fsync) failed: write commands are refused with it (MISCONF).
+    private string? _writeError;
+    private string? _syncError;
     private volatile bool _recording;
     private volatile FsyncPolicy _policy;
 
@@ -91,7 +92,9 @@ internal sealed partial class AppendOnlyLog : IDisposable
     public long AutoRewriteMinSize { get; set; }
 
     /// <summary>"ok" or "err" (INFO aof_last_write_status).</summary>
-    public bool LastWriteOk => _writeError is null;
+    public bool LastWriteOk => Error is null;
+
+    private string? Error => Volatile.Read(ref _writeError) ?? Volatile.Read(ref _syncError);
 
     /// <summary>Bytes appended but not yet handed to the file (INFO aof_buffer_length).</summary>
     public long BufferLength => Math.Max(0, Volatile.Read(ref _appendedLsn) - Volatile.Read(ref _writtenLsn));
@@ -105,7 +108,7 @@ internal sealed partial class AppendOnlyLog : IDisposable
     /// </summary>
     public void Execute(CommandDefinition command, CommandContext context)
     {
-        if (_writeError is { } error)
+        if (Error is { } error)
         {
             context.WriteError(error);
             return;
@@ -134,10 +137,9 @@ internal sealed partial class AppendOnlyLog : IDisposable
                 feed.PendingLsn = _appendedLsn;
             }
 
-            // Under always a client waits for the writer, so it is woken for every record. Otherwise only the first
-            // record after a drain wakes it (it then lets records gather for a few ms) or a big buffer: a wake-up
-            // and a write(2) per command cost the socket threads a third of their throughput on 2 cores.
-            wake = appended != 0 && (_policy == FsyncPolicy.Always || before == 0 || _active.Length >= EagerDrainBytes);
+            // The writer is woken when the connection's batch ends and it waits for its records (WaitLoggedAsync),
+            // so a pipelined batch is one write(2), not one per command; only a big buffer wakes it here.
+            wake = appended != 0 && _active.Length >= EagerDrainBytes;
         }
 
         if (wake)
@@ -147,26 +149,32 @@ internal sealed partial class AppendOnlyLog : IDisposable
     }
 
     /// <summary>
-    /// Completes once every record up to <paramref name="lsn"/> is fsync'd (or, under a policy other than always,
-    /// written). Many callers share one task per fsync: that is the group commit.
+    /// Completes once every record up to <paramref name="lsn"/> has reached the file as the policy promises before a
+    /// reply leaves: fsync'd under always, written to the OS (write(2), no fsync) under everysec and no, so a killed
+    /// process loses no acknowledged write and only an OS crash or power cut can cost everysec its last second. Wakes
+    /// the writer, which takes every record appended by then: many connections share one task per write (and fsync),
+    /// which is the group commit. No thread blocks: the caller awaits.
     /// </summary>
-    public ValueTask WaitDurableAsync(long lsn)
+    public ValueTask WaitLoggedAsync(long lsn)
     {
-        if (Volatile.Read(ref _durableLsn) >= lsn)
+        if (Reached(_policy) >= lsn)
         {
             return default;
         }
 
+        Task wait;
         lock (_waitGate)
         {
-            if (_durableLsn >= lsn)
+            if (Reached(_policy) >= lsn)
             {
                 return default;
             }
 
-            var sync = _inflightSync is not null && lsn <= _inflightEnd ? _inflightSync : _nextSync;
-            return new ValueTask(sync.Task);
+            wait = (_inflightSync is not null && lsn <= _inflightEnd ? _inflightSync : _nextSync).Task;
         }
+
+        Wake();
+        return new ValueTask(wait);
     }
 
     /// <summary>Appends a record made outside a command (tests, tools). Takes the write lock.</summary>
@@ -186,11 +194,16 @@ internal sealed partial class AppendOnlyLog : IDisposable
     {
         Stop();
         _wake.Dispose();
+        _syncRequested.Dispose();
+        _syncIdle.Dispose();
         _active.Dispose();
         _draining.Dispose();
     }
 
     private static TaskCompletionSource NewSync() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>The LSN up to which a reply may leave under <paramref name="policy"/>: fsync'd for always, written otherwise.</summary>
+    private long Reached(FsyncPolicy policy) => policy == FsyncPolicy.Always ? Volatile.Read(ref _durableLsn) : Volatile.Read(ref _writtenLsn);
 
     private void Wake()
     {

@@ -83,8 +83,8 @@ internal sealed class RespConnectionHandler(ServerState server, ILogger<RespConn
                         if (replied)
                         {
                             replied = false;
-                            // As below: under appendfsync always no reply leaves before its record is fsync'd.
-                            await context.Aof.WaitDurableAsync().ConfigureAwait(false);
+                            // As below: no reply leaves before its record has reached the file.
+                            await context.Aof.WaitLoggedAsync().ConfigureAwait(false);
                             if ((await output.FlushAsync().ConfigureAwait(false)).IsCompleted)
                             {
                                 input.AdvanceTo(consumed, buffer.End);
@@ -107,7 +107,7 @@ internal sealed class RespConnectionHandler(ServerState server, ILogger<RespConn
                 Log.ProtocolError(logger, context.Client.Id, protocolError);
                 // Latin-1: the message may quote one raw input byte (expected '$', got 'X'), which Redis echoes as is.
                 output.WriteError(Encoding.Latin1.GetBytes("ERR Protocol error: " + protocolError));
-                await context.Aof.WaitDurableAsync().ConfigureAwait(false);
+                await context.Aof.WaitLoggedAsync().ConfigureAwait(false);
                 await output.FlushAsync().ConfigureAwait(false);
                 return;
             }
@@ -123,8 +123,10 @@ internal sealed class RespConnectionHandler(ServerState server, ILogger<RespConn
             input.AdvanceTo(consumed, buffer.End);
             if (replied)
             {
-                // appendfsync always: the replies wait until the batch's records are fsync'd (shared with others).
-                await context.Aof.WaitDurableAsync().ConfigureAwait(false);
+                // The replies wait until the batch's records have reached the file: written to the OS under
+                // appendfsync everysec and no (a killed process loses none), fsync'd under always. The writer thread
+                // does the I/O, one write for many connections; this awaits a task it completes (group commit).
+                await context.Aof.WaitLoggedAsync().ConfigureAwait(false);
                 var flush = await output.FlushAsync().ConfigureAwait(false);
                 if (flush.IsCompleted)
                 {
