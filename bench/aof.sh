@@ -7,16 +7,20 @@ usage() {
   cat <<'TXT'
 Usage: bench/aof.sh [--help]
 
-For each mode (appendonly no, appendfsync everysec, appendfsync always) starts redis-server and a PepperCache
-node on 127.0.0.1, each with a fresh data directory, and runs redis-benchmark SET with -c 50 at -P 1 and -P 16
-against both, alternating, ROUNDS times; prints the median ops/s per cell. Then writes one AOF of LOAD_KEYS SET
-records and times how long each server takes to load it (from their own "loaded" log lines).
+For each mode (appendonly no, appendfsync everysec, appendfsync always; MODES may add fsync-no, appendonly yes
+with appendfsync no) starts redis-server and a PepperCache node on 127.0.0.1, each with a fresh data directory, and
+runs redis-benchmark SET with -c 50 at -P 1 and -P 16 against both, alternating, ROUNDS times; prints the median
+ops/s per cell. With BASE_DLL, a second PepperCache build (e.g. the commit before a change) runs beside them in
+every round, so a change is measured against its base in one sitting. Then writes one AOF of LOAD_KEYS SET
+records and times how long each server takes to load it (from their own "loaded" log lines; LOAD_KEYS=0 skips it).
 Every server it starts is stopped on exit; the work directory is removed unless KEEP_TMP=1.
 
 Environment (defaults in brackets):
-  PEPPER_PORT [9210]  PEPPER_ADMIN_PORT [18210]  REDIS_PORT [6402]  ROUNDS [3]
-  N_P1 [100000]  N_P16 [1000000]  CLIENTS [50]  DATA_SIZE [32]  KEYSPACE [100000]  LOAD_KEYS [1000000]
+  PEPPER_PORT [9210]  PEPPER_ADMIN_PORT [18210]  BASE_PORT [9211]  BASE_ADMIN_PORT [18211]  REDIS_PORT [6402]
+  ROUNDS [3]  N_P1 [100000]  N_P16 [1000000]  CLIENTS [50]  DATA_SIZE [32]  KEYSPACE [100000]
+  LOAD_KEYS [1000000]  MODES ["no everysec always"]
   PEPPER_DLL=path  use this PepperCache.Server.dll instead of publishing one
+  BASE_DLL=path    also measure this PepperCache.Server.dll (column base_ops)
 TXT
 }
 [[ ${1:-} == -h || ${1:-} == --help ]] && { usage; exit 0; }
@@ -34,6 +38,10 @@ DATA_SIZE=${DATA_SIZE:-32}
 KEYSPACE=${KEYSPACE:-100000}
 LOAD_KEYS=${LOAD_KEYS:-1000000}
 PEPPER_DLL=${PEPPER_DLL:-}
+BASE_DLL=${BASE_DLL:-}
+BASE_PORT=${BASE_PORT:-9211}
+BASE_ADMIN_PORT=${BASE_ADMIN_PORT:-18211}
+MODES=${MODES:-no everysec always}
 KEEP_TMP=${KEEP_TMP:-0}
 
 log() { printf '[aof %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
@@ -71,7 +79,9 @@ wait_for_ping() { # name port pid logfile
     sleep 0.05
   done
 }
-for port in "$REDIS_PORT" "$PEPPER_PORT"; do ! ping_port "$port" || die "something already answers on 127.0.0.1:$port"; done
+for port in "$REDIS_PORT" "$PEPPER_PORT" "$BASE_PORT"; do ! ping_port "$port" || die "something already answers on 127.0.0.1:$port"; done
+[[ -z $BASE_DLL || -f $BASE_DLL ]] || die "BASE_DLL $BASE_DLL does not exist"
+for mode in $MODES; do [[ $mode =~ ^(no|everysec|always|fsync-no)$ ]] || die "unknown mode '$mode' in MODES"; done
 
 if [[ -z $PEPPER_DLL ]]; then
   log "publishing PepperCache (Release)"
@@ -87,12 +97,13 @@ start_redis() { # appendonly fsync dir
   REDIS_PID=$!; PIDS+=("$REDIS_PID")
   wait_for_ping redis-server "$REDIS_PORT" "$REDIS_PID" "$3/redis.log"
 }
-start_pepper() { # appendonly fsync dir
+start_pepper() { # appendonly fsync dir [dll port admin-port]
+  local dll=${4:-$PEPPER_DLL} port=${5:-$PEPPER_PORT} admin=${6:-$PEPPER_ADMIN_PORT} pid
   mkdir -p "$3"
-  DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 dotnet "$PEPPER_DLL" --port "$PEPPER_PORT" --admin-port "$PEPPER_ADMIN_PORT" \
+  DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 dotnet "$dll" --port "$port" --admin-port "$admin" \
     --appendonly "$1" --appendfsync "$2" --dir "$3" </dev/null >"$3/pepper.log" 2>&1 &
-  PEPPER_PID=$!; PIDS+=("$PEPPER_PID")
-  wait_for_ping PepperCache "$PEPPER_PORT" "$PEPPER_PID" "$3/pepper.log"
+  pid=$!; PIDS+=("$pid")
+  wait_for_ping PepperCache "$port" "$pid" "$3/pepper.log"
 }
 ops() { # port pipeline n
   redis-benchmark -h 127.0.0.1 -p "$1" -t set -c "$CLIENTS" -P "$2" -d "$DATA_SIZE" -r "$KEYSPACE" -n "$3" --csv 2>/dev/null \
@@ -100,25 +111,42 @@ ops() { # port pipeline n
 }
 median() { printf '%s\n' "$@" | sort -g | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 
-printf '%-10s %-4s %14s %14s %7s\n' mode P redis_ops pepper_ops ratio
-for mode in no everysec always; do
+if [[ -n $BASE_DLL ]]; then
+  printf '%-10s %-4s %14s %14s %7s %14s %9s\n' mode P redis_ops pepper_ops ratio base_ops vs_base
+else
+  printf '%-10s %-4s %14s %14s %7s\n' mode P redis_ops pepper_ops ratio
+fi
+for mode in $MODES; do
   appendonly=yes; fsync=$mode
   [[ $mode == no ]] && { appendonly=no; fsync=everysec; }
+  [[ $mode == fsync-no ]] && fsync=no
   start_redis "$appendonly" "$fsync" "$TMP/$mode/redis"
   start_pepper "$appendonly" "$fsync" "$TMP/$mode/pepper"
+  [[ -z $BASE_DLL ]] || start_pepper "$appendonly" "$fsync" "$TMP/$mode/base" "$BASE_DLL" "$BASE_PORT" "$BASE_ADMIN_PORT"
   for pipeline in 1 16; do
     n=$N_P1; [[ $pipeline == 16 ]] && n=$N_P16
     ops "$REDIS_PORT" "$pipeline" $((n / 4)) >/dev/null; ops "$PEPPER_PORT" "$pipeline" $((n / 4)) >/dev/null # warm-up
-    r=(); p=()
+    [[ -z $BASE_DLL ]] || ops "$BASE_PORT" "$pipeline" $((n / 4)) >/dev/null
+    r=(); p=(); b=()
     for ((round = 0; round < ROUNDS; round++)); do
       r+=("$(ops "$REDIS_PORT" "$pipeline" "$n")"); p+=("$(ops "$PEPPER_PORT" "$pipeline" "$n")")
+      [[ -z $BASE_DLL ]] || b+=("$(ops "$BASE_PORT" "$pipeline" "$n")")
     done
     rm=$(median "${r[@]}"); pm=$(median "${p[@]}")
-    printf '%-10s %-4s %14s %14s %7.2f   (redis: %s; pepper: %s)\n' "$mode" "$pipeline" "$rm" "$pm" \
-      "$(awk -v a="$pm" -v b="$rm" 'BEGIN { print a / b }')" "${r[*]}" "${p[*]}"
+    if [[ -n $BASE_DLL ]]; then
+      bm=$(median "${b[@]}")
+      printf '%-10s %-4s %14s %14s %7.2f %14s %9.2f   (redis: %s; pepper: %s; base: %s)\n' "$mode" "$pipeline" "$rm" "$pm" \
+        "$(awk -v a="$pm" -v b="$rm" 'BEGIN { print a / b }')" "$bm" "$(awk -v a="$pm" -v b="$bm" 'BEGIN { print a / b }')" \
+        "${r[*]}" "${p[*]}" "${b[*]}"
+    else
+      printf '%-10s %-4s %14s %14s %7.2f   (redis: %s; pepper: %s)\n' "$mode" "$pipeline" "$rm" "$pm" \
+        "$(awk -v a="$pm" -v b="$rm" 'BEGIN { print a / b }')" "${r[*]}" "${p[*]}"
+    fi
   done
   stop_all
 done
+
+[[ $LOAD_KEYS -gt 0 ]] || exit 0
 
 log "writing an AOF of $LOAD_KEYS keys"
 python3 - "$TMP/load.aof" "$LOAD_KEYS" "$DATA_SIZE" <<'PY'
