@@ -26,6 +26,7 @@ internal static class InfoCommand
         ("replication", "Replication", WriteReplication),
         ("cpu", "CPU", WriteCpu),
         ("modules", "Modules", (_, _) => { }),
+        ("errorstats", "Errorstats", WriteErrorStats),
         ("cluster", "Cluster", (text, _) => text.Append("cluster_enabled:0\r\n")),
         ("keyspace", "Keyspace", WriteKeyspace),
     ];
@@ -203,6 +204,16 @@ internal static class InfoCommand
         Field(text, "keyspace_misses", stats.Misses);
         Field(text, "pubsub_channels", 0);
         Field(text, "pubsub_patterns", 0);
+        Field(text, "total_error_replies", server.Statistics.Errors.Total);
+    }
+
+    /// <summary>Error replies per code since start-up or CONFIG RESETSTAT, as Redis 7 lists them: <c>errorstat_ERR:count=3</c>.</summary>
+    private static void WriteErrorStats(StringBuilder text, CommandContext context)
+    {
+        foreach (var (code, count) in context.Server.Statistics.Errors.ByCode())
+        {
+            text.Append("errorstat_").Append(code).Append(":count=").Append(count.ToString(CultureInfo.InvariantCulture)).Append("\r\n");
+        }
     }
 
     private static void WriteReplication(StringBuilder text, CommandContext context)

@@ -106,7 +106,7 @@ internal sealed class RespConnectionHandler(ServerState server, ILogger<RespConn
             {
                 Log.ProtocolError(logger, context.Client.Id, protocolError);
                 // Latin-1: the message may quote one raw input byte (expected '$', got 'X'), which Redis echoes as is.
-                output.WriteError(Encoding.Latin1.GetBytes("ERR Protocol error: " + protocolError));
+                context.WriteError(Encoding.Latin1.GetBytes("ERR Protocol error: " + protocolError));
                 await context.Aof.WaitLoggedAsync().ConfigureAwait(false);
                 await output.FlushAsync().ConfigureAwait(false);
                 return;
