@@ -71,6 +71,10 @@ internal static class PepperCacheHostingExtensions
         builder.Services.AddSingleton<NodeEndpoints>();
         builder.Services.AddSingleton<DataDirectoryLock>();
         builder.Services.AddSingleton<RespConnectionHandler>();
+        // Membership calls refused for a wrong secret: at most 10 warnings a minute, then a count (see LogRateLimiter).
+        builder.Services.AddKeyedSingleton(Http.MembershipApi.RefusalLogKey, (sp, _) => new Logging.LogRateLimiter(
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(Http.MembershipApi)), "refused membership call", 10,
+            TimeSpan.FromMinutes(1), sp.GetRequiredService<TimeProvider>()));
         builder.Services.AddHostedService<AofService>();
         builder.Services.AddHostedService<StartupReporter>();
         builder.Services.AddHostedService<ExpiryService>();

@@ -15,6 +15,9 @@ namespace PepperCache.Server.Http;
 /// </summary>
 internal static class MembershipApi
 {
+    /// <summary>The key of the <see cref="LogRateLimiter"/> for refused calls (anyone who reaches the admin port can cause them).</summary>
+    public const string RefusalLogKey = "membership-refusals";
+
     public static void MapMembershipApi(this IEndpointRouteBuilder routes)
     {
         var guarded = routes.MapGroup("").AddEndpointFilter(RequireSecret);
@@ -124,8 +127,12 @@ internal static class MembershipApi
             // Hashing both first makes the comparison constant-time in the length too.
             if (!CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(given)), SHA256.HashData(Encoding.UTF8.GetBytes(secret))))
             {
-                var logger = http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(MembershipApi));
-                Log.SecretRefused(logger, http.Connection.RemoteIpAddress?.ToString() ?? "?", http.Request.Path);
+                if (http.RequestServices.GetRequiredKeyedService<LogRateLimiter>(RefusalLogKey).ShouldLog())
+                {
+                    var logger = http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(MembershipApi));
+                    Log.SecretRefused(logger, http.Connection.RemoteIpAddress?.ToString() ?? "?", http.Request.Path);
+                }
+
                 return Results.Unauthorized();
             }
         }

@@ -14,6 +14,11 @@ namespace PepperCache.Server.Resp;
 /// </summary>
 internal sealed class RespConnectionHandler(ServerState server, ILogger<RespConnectionHandler> logger) : ConnectionHandler
 {
+    // Warnings a client can cause at will (a connection that fails, one that floods its query buffer): at most 10 of
+    // each a minute, then one line with how many more there were.
+    private readonly LogRateLimiter _faultLog = new(logger, "connection failure", 10, TimeSpan.FromMinutes(1), server.Store.TimeProvider);
+    private readonly LogRateLimiter _queryLimitLog = new(logger, "query buffer limit", 10, TimeSpan.FromMinutes(1), server.Store.TimeProvider);
+
     public override async Task OnConnectedAsync(ConnectionContext connection)
     {
         var session = new ClientSession(server.Clients.NextId(), connection.RemoteEndPoint, connection.LocalEndPoint, server.Store.Now);
@@ -45,7 +50,10 @@ internal sealed class RespConnectionHandler(ServerState server, ILogger<RespConn
         }
         catch (Exception ex)
         {
-            Log.ConnectionFault(logger, ex, connection.ConnectionId);
+            if (_faultLog.ShouldLog())
+            {
+                Log.ConnectionFault(logger, ex, connection.ConnectionId);
+            }
         }
         finally
         {
@@ -116,7 +124,11 @@ internal sealed class RespConnectionHandler(ServerState server, ILogger<RespConn
             if (buffer.Length > queryLimit && buffer.Slice(consumed).Length > queryLimit)
             {
                 // As Redis: no reply, the client is closed and the event logged.
-                Log.QueryBufferLimit(logger, context.Client.Id, queryLimit);
+                if (_queryLimitLog.ShouldLog())
+                {
+                    Log.QueryBufferLimit(logger, context.Client.Id, queryLimit);
+                }
+
                 return;
             }
 
