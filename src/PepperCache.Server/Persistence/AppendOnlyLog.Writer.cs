@@ -19,6 +19,9 @@ internal sealed partial class AppendOnlyLog
     private Thread? _writer;
     private volatile bool _stopping;
 
+    // The writer thread's scratch list of waits to complete outside the lock.
+    private readonly List<TaskCompletionSource> _completing = [];
+
     /// <summary>Bytes in appendonly.aof (INFO aof_current_size).</summary>
     public long CurrentSize => Volatile.Read(ref _fileLength);
 
@@ -175,7 +178,7 @@ internal sealed partial class AppendOnlyLog
     /// <summary>Records written to the file and not yet fsync'd (or whose fsync is running).</summary>
     private bool Unsynced => Volatile.Read(ref _writtenLsn) > Volatile.Read(ref _durableLsn);
 
-    /// <summary>Swaps the append buffer for the drained one; the fsync that follows covers everything taken.</summary>
+    /// <summary>Swaps the append buffer for the drained one; the write (and fsync) that follows covers everything taken.</summary>
     private bool TakeBuffer(out long end)
     {
         lock (WriteLock)
@@ -187,13 +190,16 @@ internal sealed partial class AppendOnlyLog
             }
 
             (_active, _draining) = (_draining, _active);
-        }
 
-        lock (_waitGate)
-        {
-            _inflightSync = _nextSync;
-            _inflightEnd = end;
-            _nextSync = NewSync();
+            // In the same step as the swap: a connection whose records this take holds (appended before it, under
+            // the write lock) then finds its wait among the taken ones however its wait and this take interleave,
+            // and one whose records come later gets the next wait.
+            lock (_waitGate)
+            {
+                _taken.Add((_nextSync, end));
+                _nextSync = NewSync();
+                _nextWaited = false;
+            }
         }
 
         return true;
@@ -202,33 +208,33 @@ internal sealed partial class AppendOnlyLog
     /// <summary>Completes the waits for records up to <paramref name="reached"/> (written, or fsync'd under always).</summary>
     private void CompleteWaits(long reached)
     {
-        TaskCompletionSource? done;
+        var done = _completing;
         lock (_waitGate)
         {
-            if (_inflightSync is not null)
+            var count = 0;
+            while (count < _taken.Count && _taken[count].End <= reached)
             {
-                if (_inflightEnd > reached)
-                {
-                    return;
-                }
-
-                done = _inflightSync;
-                _inflightSync = null;
+                done.Add(_taken[count].Wait);
+                count++;
             }
-            else if (reached >= Volatile.Read(ref _appendedLsn) && _nextSync.Task.IsCompleted == false)
+
+            _taken.RemoveRange(0, count);
+            if (_nextWaited && _taken.Count == 0 && reached >= Volatile.Read(ref _appendedLsn))
             {
                 // Everything appended has reached the file already (a wait that began after its batch was written,
                 // e.g. when CONFIG SET appendfsync always came in between): no take would complete the next wait.
-                done = _nextSync;
+                done.Add(_nextSync);
                 _nextSync = NewSync();
-            }
-            else
-            {
-                return;
+                _nextWaited = false;
             }
         }
 
-        done.TrySetResult();
+        foreach (var wait in done)
+        {
+            wait.TrySetResult();
+        }
+
+        done.Clear();
     }
 
     private bool TryWrite(ReadOnlySpan<byte> data)

@@ -38,11 +38,12 @@ internal sealed partial class AppendOnlyLog : IDisposable
     private long _writtenLsn;
     private long _durableLsn;
 
-    // Guarded by _waitGate: the wait for the write (and, under always, the fsync) in progress, covering LSNs up to
-    // _inflightEnd, and the one for the write after it.
-    private TaskCompletionSource? _inflightSync;
-    private long _inflightEnd;
+    // Guarded by _waitGate: the waits for records the writer has taken, oldest first, each completed once the
+    // records up to its End have reached the file (more than one only while a write or fsync is being retried), and
+    // the wait for the records not taken yet.
+    private readonly List<(TaskCompletionSource Wait, long End)> _taken = [];
     private TaskCompletionSource _nextSync = NewSync();
+    private bool _nextWaited;
 
     // Set while the last write (or fsync) failed: write commands are refused with it (MISCONF).
     private string? _writeError;
@@ -170,25 +171,42 @@ internal sealed partial class AppendOnlyLog : IDisposable
                 return default;
             }
 
-            wait = (_inflightSync is not null && lsn <= _inflightEnd ? _inflightSync : _nextSync).Task;
+            wait = _nextSync.Task;
+            var next = true;
+            foreach (var (taken, end) in _taken)
+            {
+                if (lsn <= end)
+                {
+                    wait = taken.Task;
+                    next = false;
+                    break;
+                }
+            }
+
+            _nextWaited |= next;
         }
 
         Wake();
         return new ValueTask(wait);
     }
 
-    /// <summary>Appends a record made outside a command (tests, tools). Takes the write lock.</summary>
-    internal void AppendRaw(ReadOnlySpan<byte> record)
+    /// <summary>Appends a record made outside a command (tests, tools); returns the LSN to wait for. Takes the write lock.</summary>
+    internal long AppendRaw(ReadOnlySpan<byte> record)
     {
+        long lsn;
         lock (WriteLock)
         {
             record.CopyTo(_active.GetSpan(record.Length));
             _active.Advance(record.Length);
-            _appendedLsn += record.Length;
+            lsn = _appendedLsn += record.Length;
         }
 
         Wake();
+        return lsn;
     }
+
+    /// <summary>The LSN up to which the file is fsync'd (tests).</summary>
+    internal long DurableLsn => Volatile.Read(ref _durableLsn);
 
     public void Dispose()
     {
