@@ -229,6 +229,7 @@ internal sealed partial class AppendOnlyLog
             }
         }
 
+        // Outside the lock: each completion runs the released connections' continuations here (see NewSync).
         foreach (var wait in done)
         {
             wait.TrySetResult();
