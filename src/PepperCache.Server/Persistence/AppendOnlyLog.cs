@@ -8,8 +8,9 @@ namespace PepperCache.Server.Persistence;
 /// <summary>
 /// The append-only file: records of successful writes are appended to an in-memory buffer under one lock that also
 /// spans the command's execution, and a dedicated writer thread writes them out and fsyncs them. Split by concern:
-/// this file (appending, durability waits, status), <c>AppendOnlyLog.Writer.cs</c> (the writer thread) and
-/// <c>AppendOnlyLog.Rewrite.cs</c> (compaction).
+/// this file (appending, the waits replies make for their records, status), <c>AppendOnlyLog.Writer.cs</c> (the
+/// writer thread), <c>AppendOnlyLog.Fsync.cs</c> (everysec's fsync thread), <c>AppendOnlyLog.Rewrite.cs</c>
+/// (compaction) and <c>AppendOnlyLog.Eviction.cs</c> (evictions logged as DEL).
 /// </summary>
 /// <remarks>
 /// Order: a write command runs and appends its record while holding <see cref="WriteLock"/>, so the log's order is
@@ -33,7 +34,7 @@ internal sealed partial class AppendOnlyLog : IDisposable
     private AofBuffer _active = new();
     private long _appendedLsn;
 
-    // Owned by the writer thread (read racily by INFO).
+    // Written by the writer thread (_durableLsn also by the fsync thread, only ever raised); read by waiters and INFO.
     private AofBuffer _draining = new();
     private long _writtenLsn;
     private long _durableLsn;
