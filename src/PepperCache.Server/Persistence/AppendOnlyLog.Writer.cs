@@ -18,6 +18,7 @@ internal sealed partial class AppendOnlyLog
     private readonly Lock _stopGate = new();
     private Thread? _writer;
     private volatile bool _stopping;
+    private bool _abandoned;
 
     // The writer thread's scratch list of waits to complete outside the lock.
     private readonly List<TaskCompletionSource> _completing = [];
@@ -59,9 +60,16 @@ internal sealed partial class AppendOnlyLog
 
             _stopping = true;
             Wake();
-            writer.Join(TimeSpan.FromSeconds(10));
-            StopSyncer();
             _writer = null;
+            if (!writer.Join(TimeSpan.FromSeconds(10)))
+            {
+                // Still writing after 10 s (a disk that slow): the process is on its way out. Closing the file and
+                // disposing the events under the writer would crash it instead of letting it finish or be killed.
+                _abandoned = true;
+                return;
+            }
+
+            StopSyncer();
             Interlocked.Exchange(ref _switch, null)?.Done.TrySetException(new ObjectDisposedException(nameof(AppendOnlyLog), "The log stopped during a rewrite."));
             _recording = false;
             _file?.Dispose();
@@ -229,7 +237,6 @@ internal sealed partial class AppendOnlyLog
             }
         }
 
-        // Outside the lock: each completion runs the released connections' continuations here (see NewSync).
         foreach (var wait in done)
         {
             wait.TrySetResult();
