@@ -6,7 +6,7 @@ namespace PepperCache.Protocol;
 /// <summary>
 /// Reads RESP2 commands (multibulk arrays of bulk strings) and inline commands from a byte sequence.
 /// </summary>
-public static class RespParser
+public static partial class RespParser
 {
     private const string InvalidMultibulkLength = "invalid multibulk length";
     private const string InvalidBulkLength = "invalid bulk length";
@@ -27,9 +27,17 @@ public static class RespParser
     /// <item><see cref="RespProtocolException"/>: the input is malformed or over a limit; the connection must be closed.</item>
     /// </list>
     /// Empty commands (<c>*0</c>, <c>*-1</c>, a blank inline line) are consumed silently, as Redis does.
+    /// With <see cref="RespRequest.BufferedFrameLimit"/> set, a command that reaches it while incomplete is taken
+    /// into the request instead: the result is <c>false</c> with the reader past the bytes taken, and the next call
+    /// continues that command from there.
     /// </summary>
     public static bool TryReadCommand(ref SequenceReader<byte> reader, RespRequest request)
     {
+        if (request.IsTaking)
+        {
+            return TryContinueTaken(ref reader, request);
+        }
+
         request.Reset();
         while (true)
         {
@@ -45,9 +53,21 @@ public static class RespParser
                 : TryReadInline(ref reader, request);
             if (!complete)
             {
+                if (request.IsTaking)
+                {
+                    // The part received is the request's now; the reader stands past it.
+                    return false;
+                }
+
                 // Slots filled before the input ran out point at offsets of a frame that is not the source yet.
                 request.ClearArguments();
                 reader = saved;
+                if (request.BufferedFrameLimit > 0)
+                {
+                    // Past the limit the command is taken, so there is no point waiting for more than that.
+                    request.BytesNeeded = Math.Min(request.BytesNeeded, request.BufferedFrameLimit);
+                }
+
                 return false;
             }
 
@@ -82,9 +102,18 @@ public static class RespParser
         for (long i = 0; i < count; i++)
         {
             var argOffset = reader.Consumed - frameStartConsumed;
+            var header = reader;
             if (!TryReadHeader(ref reader, limits, (byte)'$', out var length))
             {
                 var buffered = argOffset + reader.Remaining;
+                if (request.ShouldTake(buffered))
+                {
+                    // Take the arguments so far; this one's header is read again when its line is whole.
+                    request.BeginTaking(reader.Sequence.Slice(frameStart, reader.Position), count - i);
+                    request.BytesNeeded = reader.Remaining + 1;
+                    return false;
+                }
+
                 request.BytesNeeded = FrameBytesNeeded(buffered, buffered + 1, argOffset + ((count - i) * MinBulkSize));
                 return false;
             }
@@ -98,6 +127,12 @@ public static class RespParser
 
             if (reader.Remaining < length + 2)
             {
+                if (request.ShouldTake(argStart + reader.Remaining))
+                {
+                    TakeIncomplete(ref reader, request, frameStart, header, length, count - i);
+                    return false;
+                }
+
                 var argEnd = argStart + length + 2;
                 request.BytesNeeded = FrameBytesNeeded(argStart + reader.Remaining, argEnd, argEnd + ((count - i - 1) * MinBulkSize));
                 return false;

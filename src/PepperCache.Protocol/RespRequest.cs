@@ -12,9 +12,11 @@ namespace PepperCache.Protocol;
 /// Arguments point into the receive buffer when the frame sits in one array-backed segment (the common case), or
 /// into a scratch buffer owned by this instance when the frame straddles segments or is an inline command that
 /// needed unquoting. Either way an argument is valid only until the next <see cref="RespParser.TryReadCommand"/>
-/// call or until the reader's buffer is released, so anything kept must be copied.
+/// call or until the reader's buffer is released, so anything kept must be copied. A command too big to wait for
+/// in the reader's buffer (<see cref="BufferedFrameLimit"/>) is taken into memory of this instance instead, its
+/// large arguments each into an array of their own.
 /// </remarks>
-public sealed class RespRequest : IDisposable
+public sealed partial class RespRequest : IDisposable
 {
     // Scratch buffers above this size are rented per frame and returned, so one huge value does not pin memory
     // to an idle connection for its lifetime.
@@ -56,7 +58,9 @@ public sealed class RespRequest : IDisposable
             }
 
             ref readonly var range = ref _args[index];
-            return new ReadOnlySpan<byte>(_array, _baseOffset + range.Start, range.Length);
+            return range.Own is { } own
+                ? new ReadOnlySpan<byte>(own, range.Start, range.Length)
+                : new ReadOnlySpan<byte>(_array, _baseOffset + range.Start, range.Length);
         }
     }
 
@@ -69,10 +73,19 @@ public sealed class RespRequest : IDisposable
     /// <summary>Argument <paramref name="index"/> as a new array (for values that must outlive the request).</summary>
     public byte[] ToArray(int index) => this[index].ToArray();
 
-    public void Dispose() => ReleaseRented();
+    public void Dispose()
+    {
+        ReleaseRented();
+        ReleaseTaken();
+    }
 
     internal void Reset()
     {
+        if (_ownsArguments)
+        {
+            ReleaseTaken();
+        }
+
         Count = 0;
         IsInline = false;
         BytesNeeded = 0;
@@ -156,5 +169,6 @@ public sealed class RespRequest : IDisposable
 
     private static void ThrowIndex() => throw new ArgumentOutOfRangeException("index");
 
-    private readonly record struct ArgRange(int Start, int Length);
+    /// <summary>An argument: a slice of the source array, or of an array of its own when <paramref name="Own"/> is set.</summary>
+    private readonly record struct ArgRange(int Start, int Length, byte[]? Own = null);
 }

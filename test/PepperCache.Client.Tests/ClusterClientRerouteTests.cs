@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using PepperCache.Client.Cluster;
 using PepperCache.Client.Tests.Infrastructure;
 
@@ -35,12 +36,16 @@ public sealed class ClusterClientRerouteTests
     [Fact]
     public async Task Many_MOVED_replies_fix_their_slots_at_once_and_reload_the_map_at_most_once_a_second()
     {
+        var ct = TestContext.Current.CancellationToken;
         await using var a = new FakeClusterNode("a");
         await using var b = new FakeClusterNode("b");
         a.Map = [(0, KeySlot.SlotCount - 1, a.Port)];
-        await using var client = await ConnectAsync(a);
+        var time = new FakeTimeProvider();
+        var options = new ClusterClientOptions { TimeProvider = time };
+        await using var client = await ClusterClient.ConnectAsync("127.0.0.1", a.Port, options, ct);
 
-        // Every slot moved to b, but a's CLUSTER SLOTS still says a (its view lags, as during a rebalance).
+        // Every slot moved to b, but a's CLUSTER SLOTS still says a (its view lags, as during a rebalance). The
+        // client's clock stands still, so all 200 MOVED replies come within a second of the first.
         a.MovedTo = b.Port;
         var keys = Enumerable.Range(0, 200).Select(i => $"moved:{i}").ToArray();
         foreach (var key in keys)
@@ -51,8 +56,47 @@ public sealed class ClusterClientRerouteTests
         Assert.All(keys, key => Assert.Equal(new ClusterNode("127.0.0.1", b.Port), client.Slots.OwnerOf(KeySlot.Of(System.Text.Encoding.UTF8.GetBytes(key)))));
         Assert.Equal(200, a.Count("GET"));
 
-        // The first load, and one reload for the first MOVED; the other 199 came within the second.
-        Assert.InRange(a.Count("CLUSTER"), 1, 2);
+        // The first MOVED reloaded the map at once; the other 199 share one reload, which waits until a second has
+        // passed since (delayed, not dropped).
+        var reloaded = client.WhenReloadedAsync();
+        time.Advance(options.MinRefreshInterval - TimeSpan.FromMilliseconds(1));
+        Assert.False(reloaded.IsCompleted);
+        time.Advance(TimeSpan.FromMilliseconds(1));
+        await reloaded.WaitAsync(TimeSpan.FromSeconds(10), ct);
+
+        // The first load, the reload for the first MOVED, and the one for the other 199.
+        Assert.Equal(3, a.Count("CLUSTER"));
+    }
+
+    [Fact]
+    public async Task A_MOVED_that_comes_while_a_reload_is_under_way_gets_a_reload_that_asks_after_it()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var a = new FakeClusterNode("a");
+        await using var b = new FakeClusterNode("b");
+        await using var c = new FakeClusterNode("c");
+        IReadOnlyList<(int, int, int)> before = [(0, 99, c.Port), (100, KeySlot.SlotCount - 1, a.Port)];
+        IReadOnlyList<(int, int, int)> after = [(0, 99, c.Port), (100, KeySlot.SlotCount - 1, b.Port)];
+        (a.Map, b.Map, c.Map) = (before, after, before);
+        var options = new ClusterClientOptions { MinRefreshInterval = TimeSpan.Zero };
+        await using var client = await ClusterClient.ConnectAsync("127.0.0.1", a.Port, options, ct);
+
+        // a's slots moved to b. The first MOVED's reload asks c (first in the map), whose answer, its map from before
+        // the move, is still on its way...
+        a.MovedTo = b.Port;
+        c.HoldSlots();
+        Assert.Equal("b", (await client.ExecuteAsync("GET", LowKey)).Text);
+        await c.WhenCountedAsync("CLUSTER", 1);
+
+        // ...when c has learnt of the move and a second MOVED asks for a reload: sharing the one under way would keep
+        // a map older than this MOVED, one that still gives a the slots no command has been sent for yet.
+        c.Map = after;
+        Assert.Equal("b", (await client.ExecuteAsync("GET", HighKey)).Text);
+        c.ReleaseSlots();
+        await client.WhenReloadedAsync().WaitAsync(TimeSpan.FromSeconds(10), ct);
+
+        Assert.Equal(2, c.Count("CLUSTER"));
+        Assert.Equal([new ClusterNode("127.0.0.1", c.Port), new ClusterNode("127.0.0.1", b.Port)], client.Slots.Nodes);
     }
 
     [Fact]

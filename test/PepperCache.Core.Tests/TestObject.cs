@@ -1,3 +1,4 @@
+using System.Buffers;
 using PepperCache.Core.Storage;
 
 namespace PepperCache.Core.Tests;
@@ -15,4 +16,12 @@ internal sealed class TestObject(DataType type, long heapSize, long count = 3) :
     public override long HeapSize => heapSize;
 
     public override long Count => count;
+
+    public override StoreObject Clone() => new TestObject(type, heapSize, count);
+
+    // Tests of the keyspace never persist or move a test object: reaching these is a test bug.
+    public override void WriteRestoreCommands(ReadOnlySpan<byte> key, IBufferWriter<byte> output) =>
+        throw new NotSupportedException("a TestObject has no AOF form");
+
+    public override void Serialize(IBufferWriter<byte> output) => throw new NotSupportedException("a TestObject has no payload");
 }

@@ -1,20 +1,27 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Time.Testing;
+using PepperCache.Server.Hosting;
 using PepperCache.Server.Tests.Infrastructure;
 
 namespace PepperCache.Server.Tests;
 
 /// <summary>
 /// The node's background expiry cycle reclaims keys nobody touches. Time is a fake clock: advancing it fires the
-/// cycle's timer, so these tests wait only for the cycle to run, never for real seconds to pass.
+/// cycle's timer, and each step waits for the cycle that tick ran (<see cref="ExpiryService.Cycles"/>), never for
+/// real time to pass.
 /// </summary>
 public sealed class ActiveExpiryIntegrationTests : IAsyncLifetime
 {
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(10);
+
     private readonly FakeTimeProvider _clock = new(DateTimeOffset.FromUnixTimeMilliseconds(1_800_000_000_000));
     private readonly PepperCacheApplication _app;
 
     public ActiveExpiryIntegrationTests() =>
         _app = new PepperCacheApplication(configureServices: services => services.AddSingleton<TimeProvider>(_clock));
+
+    private ExpiryService Expiry => _app.Services.GetServices<IHostedService>().OfType<ExpiryService>().Single();
 
     public ValueTask InitializeAsync()
     {
@@ -37,12 +44,12 @@ public sealed class ActiveExpiryIntegrationTests : IAsyncLifetime
         await db.ExecuteAsync("SET", "active:stays", "v");
         Assert.Equal(101L, (long)await db.ExecuteAsync("DBSIZE"));
 
-        // Past the keys' expiry and over several cycles (hz 10: one every 100 ms). DBSIZE counts keys not yet
-        // reclaimed, as Redis's does, so it falls only when the background cycle removes them.
-        for (var step = 0; step < 50 && (long)await db.ExecuteAsync("DBSIZE") != 1; step++)
+        // Past the keys' expiry, a tick (hz 10: one every 100 ms) at a time, each waited for, over several cycles
+        // at most. DBSIZE counts keys not yet reclaimed, as Redis's does, so it falls only when a cycle removes them.
+        await StepAsync(TimeSpan.FromMilliseconds(600));
+        for (var step = 0; step < 10 && (long)await db.ExecuteAsync("DBSIZE") != 1; step++)
         {
-            _clock.Advance(TimeSpan.FromMilliseconds(100));
-            await Task.Delay(20, TestContext.Current.CancellationToken);
+            await StepAsync(TimeSpan.FromMilliseconds(100));
         }
 
         Assert.Equal(1L, (long)await db.ExecuteAsync("DBSIZE"));
@@ -55,25 +62,26 @@ public sealed class ActiveExpiryIntegrationTests : IAsyncLifetime
         await using var redis = await _app.ConnectAsync(o => o.AllowAdmin = true);
         var db = redis.GetDatabase();
         await db.ExecuteAsync("CONFIG", "SET", "hz", "100");
-        // One tick at the old rate lets the service see the new one; then let it settle on the new period.
-        _clock.Advance(TimeSpan.FromMilliseconds(100));
-        await Task.Delay(200, TestContext.Current.CancellationToken);
 
+        // One tick at the old rate (100 ms) lets the service see the new one; once its cycle ran, the period is 10 ms.
+        await StepAsync(TimeSpan.FromMilliseconds(100));
         for (var i = 0; i < 20; i++)
         {
             await db.ExecuteAsync("SET", $"hz:{i}", "v", "PX", "5");
         }
 
-        // 50 ms of fake time in all: less than one tick at the default hz 10, five ticks at hz 100.
-        for (var step = 0; step < 5 && (long)await db.ExecuteAsync("DBSIZE") != 0; step++)
-        {
-            _clock.Advance(TimeSpan.FromMilliseconds(10));
-            for (var wait = 0; wait < 10 && (long)await db.ExecuteAsync("DBSIZE") != 0; wait++)
-            {
-                await Task.Delay(20, TestContext.Current.CancellationToken);
-            }
-        }
+        // 10 ms of fake time: a tenth of a tick at the default hz 10, a whole one at hz 100. Only the new rate fires
+        // a cycle here (at the old one StepAsync times out), and that cycle finds the keys expired.
+        await StepAsync(TimeSpan.FromMilliseconds(10));
 
         Assert.Equal(0L, (long)await db.ExecuteAsync("DBSIZE"));
+    }
+
+    /// <summary>Moves the fake clock on by <paramref name="by"/> (at least one tick) and waits until a cycle has run since.</summary>
+    private async Task StepAsync(TimeSpan by)
+    {
+        var before = Expiry.Cycles;
+        _clock.Advance(by);
+        await TestCluster.Until(() => Expiry.Cycles > before, Bound, $"an expiry cycle runs after the clock moved {by.TotalMilliseconds} ms");
     }
 }

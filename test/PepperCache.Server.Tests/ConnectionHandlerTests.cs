@@ -8,6 +8,7 @@ using Microsoft.Extensions.Time.Testing;
 using PepperCache.Core.Storage;
 using PepperCache.Server.Hosting;
 using PepperCache.Server.Resp;
+using PepperCache.Server.Tests.Infrastructure;
 
 namespace PepperCache.Server.Tests;
 
@@ -21,7 +22,7 @@ public sealed class ConnectionHandlerTests : IAsyncDisposable
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(10);
 
-    private readonly Harness _harness = new(manualInput: false);
+    private readonly HandlerHarness _harness = new(manualInput: false);
 
     private Task Running => _harness.Running;
 
@@ -138,7 +139,7 @@ public sealed class ConnectionHandlerTests : IAsyncDisposable
 
         await Running.WaitAsync(Bound, TestContext.Current.CancellationToken);
         Assert.Equal(0, _harness.Server.Clients.ConnectedCount);
-        Assert.False(_harness.ToClient.Reader.TryRead(out _), "the server replied to a client it closed");
+        Assert.Equal(0, _harness.PendingReplyBytes());
     }
 
     [Fact]
@@ -160,7 +161,7 @@ public sealed class ConnectionHandlerTests : IAsyncDisposable
     [Fact]
     public async Task CloseRequestedWithCommandsBufferedAnswersThemBeforeEnding()
     {
-        await using var test = new Harness(manualInput: true);
+        await using var test = new HandlerHarness(manualInput: true);
         using var lifetime = new CloseRequestFeature();
         test.Connection.Features.Set<IConnectionLifetimeNotificationFeature>(lifetime);
         _ = test.Running;
@@ -181,115 +182,6 @@ public sealed class ConnectionHandlerTests : IAsyncDisposable
 
     private Task<string> ReadAsync(int count) => _harness.ReadAsync(count);
 
-    /// <summary>
-    /// One connection: the handler with a hand-built <see cref="ServerState"/>, the client's ends of both pipes,
-    /// and a flush counter on the handler's output.
-    /// </summary>
-    private sealed class Harness : IAsyncDisposable
-    {
-        private Task? _running;
-
-        public Harness(bool manualInput)
-        {
-            ToServer = new Pipe(new PipeOptions(
-                readerScheduler: manualInput ? Scheduler : PipeScheduler.Inline,
-                useSynchronizationContext: false));
-            ServerOutput = new CountingPipeWriter(ToClient.Writer);
-            var transport = new DuplexPipe(ToServer.Reader, ServerOutput);
-            var application = new DuplexPipe(ToClient.Reader, ToServer.Writer);
-            Connection = new DefaultConnectionContext("test-connection", transport, application);
-        }
-
-        public ServerState Server { get; } = new(
-            new KeyValueStore(new FakeTimeProvider(DateTimeOffset.UnixEpoch.AddYears(56))),
-            Options.Create(new PepperCacheOptions()),
-            new ClientRegistry(),
-            new CommandDispatcher(CommandTable.CreateDefault()));
-
-        public ManualScheduler Scheduler { get; } = new();
-
-        public Pipe ToServer { get; }
-
-        public Pipe ToClient { get; } = new(new PipeOptions(readerScheduler: PipeScheduler.Inline, useSynchronizationContext: false));
-
-        public CountingPipeWriter ServerOutput { get; }
-
-        public DefaultConnectionContext Connection { get; }
-
-        /// <summary>The handler's <c>OnConnectedAsync</c>, started on first use.</summary>
-        public Task Running => _running ??= new RespConnectionHandler(Server, NullLogger<RespConnectionHandler>.Instance)
-            .OnConnectedAsync(Connection);
-
-        public async Task SendAsync(string text)
-        {
-            var result = await ToServer.Writer.WriteAsync(Encoding.ASCII.GetBytes(text), TestContext.Current.CancellationToken);
-            Assert.False(result.IsCompleted, "the handler stopped reading");
-        }
-
-        /// <summary>Reads exactly <paramref name="count"/> reply bytes (bounded in time).</summary>
-        public async Task<string> ReadAsync(int count)
-        {
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-            timeout.CancelAfter(Bound);
-            var reader = ToClient.Reader;
-            while (true)
-            {
-                var result = await reader.ReadAsync(timeout.Token);
-                if (result.Buffer.Length >= count || result.IsCompleted)
-                {
-                    var take = result.Buffer.Slice(0, Math.Min(count, result.Buffer.Length));
-                    var text = Encoding.ASCII.GetString(take);
-                    reader.AdvanceTo(take.End);
-                    return text;
-                }
-
-                reader.AdvanceTo(result.Buffer.Start, result.Buffer.End);
-            }
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            if (_running is { } running)
-            {
-                Connection.Abort();
-                // With the manual scheduler the aborted read only completes when its continuation is run.
-                Scheduler.RunAll();
-                await running.WaitAsync(Bound);
-            }
-        }
-    }
-
-    private sealed class DuplexPipe(PipeReader input, PipeWriter output) : IDuplexPipe
-    {
-        public PipeReader Input { get; } = input;
-
-        public PipeWriter Output { get; } = output;
-    }
-
-    /// <summary>Passes everything through and counts flushes, to observe the one-flush-per-batch rule.</summary>
-    internal sealed class CountingPipeWriter(PipeWriter inner) : PipeWriter
-    {
-        private int _flushes;
-
-        public int Flushes => Volatile.Read(ref _flushes);
-
-        public override void Advance(int bytes) => inner.Advance(bytes);
-
-        public override void CancelPendingFlush() => inner.CancelPendingFlush();
-
-        public override void Complete(Exception? exception = null) => inner.Complete(exception);
-
-        public override ValueTask<FlushResult> FlushAsync(CancellationToken cancellationToken = default)
-        {
-            Interlocked.Increment(ref _flushes);
-            return inner.FlushAsync(cancellationToken);
-        }
-
-        public override Memory<byte> GetMemory(int sizeHint = 0) => inner.GetMemory(sizeHint);
-
-        public override Span<byte> GetSpan(int sizeHint = 0) => inner.GetSpan(sizeHint);
-    }
-
     /// <summary>Kestrel's shutdown signal to a connection, raised by hand.</summary>
     private sealed class CloseRequestFeature : IConnectionLifetimeNotificationFeature, IDisposable
     {
@@ -302,36 +194,5 @@ public sealed class ConnectionHandlerTests : IAsyncDisposable
         public void RequestClose() => _requested.Cancel();
 
         public void Dispose() => _requested.Dispose();
-    }
-
-    /// <summary>Holds the handler's read continuations until <see cref="RunAll"/>, so a test can line up events first.</summary>
-    internal sealed class ManualScheduler : PipeScheduler
-    {
-        private readonly Queue<(Action<object?> Action, object? State)> _queue = new();
-
-        public override void Schedule(Action<object?> action, object? state)
-        {
-            lock (_queue)
-            {
-                _queue.Enqueue((action, state));
-            }
-        }
-
-        public void RunAll()
-        {
-            for (var i = 0; i < 1000; i++)
-            {
-                (Action<object?> Action, object? State) next;
-                lock (_queue)
-                {
-                    if (!_queue.TryDequeue(out next))
-                    {
-                        return;
-                    }
-                }
-
-                next.Action(next.State);
-            }
-        }
     }
 }

@@ -88,4 +88,40 @@ public sealed class MigrationCommandsIntegrationTests(ThreeNodeClusterFixture fi
         // The slot's owner still redirects: an import does not make this node serve the slot.
         await client.AssertReplyAsync(Command("GET", "{imp}a"), $"-MOVED {slot} {fixture.Cluster.OwnerOf(int.Parse(slot, CultureInfo.InvariantCulture)).Host}:{fixture.Cluster.OwnerOf(int.Parse(slot, CultureInfo.InvariantCulture)).Port}\r\n");
     }
+
+    [Fact]
+    public async Task ImportStoresCollectionsFromTheirPayloadWithTheirExpiryAndRefusesBadOnes()
+    {
+        var importer = ImporterFor("{imp-h}a");
+        var store = TestCluster.Server(importer).Store;
+        await using var client = await importer.ConnectRawAsync();
+        var slot = Slot("{imp-h}a");
+        var expiresAt = DateTimeOffset.UtcNow.AddHours(2).ToUnixTimeMilliseconds();
+        // Format 1, two fields: "f" = "1", "g" = "" (every byte below 0x80, so it travels as UTF-8 text here).
+        const string Payload = "\u0001\u0002\u0001f\u00011\u0001g\u0000";
+        var typed = "4:" + expiresAt.ToString(CultureInfo.InvariantCulture);
+
+        await client.AssertReplyAsync(Command("PEPPER.IMPORT", slot, "RESET", typed, "{imp-h}a", Payload, "0", "{imp-h}s", "plain", "4:0", "{imp-h}b", Payload), "+OK\r\n");
+        Assert.Equal(Core.Storage.DataType.Hash, store.TypeOf("{imp-h}a"u8));
+        Assert.Equal(expiresAt, store.GetExpiresAt("{imp-h}a"u8));
+        Assert.Equal(-1, store.GetExpiresAt("{imp-h}b"u8));
+        Assert.True(store.TryDescribe("{imp-h}b"u8, out var description));
+        Assert.Equal("listpack", description.Encoding);
+        Assert.True(store.TryGet("{imp-h}s"u8, out var plain));
+        Assert.Equal("plain", Encoding.UTF8.GetString(plain.Span));
+
+        // Unknown type, a string type with a colon, a payload cut short, a bad expiry after the colon: nothing written.
+        foreach (var (expiry, payload) in new[] { ("9:0", Payload), ("0:0", Payload), ("4:0", Payload[..^1]), ("x:0", Payload), ("4:", Payload) })
+        {
+            var reply = expiry == "4:" ? "-ERR value is not an integer or out of range\r\n" : "-ERR Bad data format\r\n";
+            await client.AssertReplyAsync(Command("PEPPER.IMPORT", slot, "APPEND", "0", "{imp-h}new", "v", expiry, "{imp-h}c", payload), reply);
+        }
+
+        Assert.False(store.Exists("{imp-h}new"u8));
+        Assert.False(store.Exists("{imp-h}c"u8));
+
+        // An expiry already past: not stored.
+        await client.AssertReplyAsync(Command("PEPPER.IMPORT", slot, "APPEND", "4:1", "{imp-h}d", Payload), "+OK\r\n");
+        Assert.False(store.Exists("{imp-h}d"u8));
+    }
 }

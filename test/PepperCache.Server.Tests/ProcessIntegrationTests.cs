@@ -85,10 +85,21 @@ public sealed class ProcessIntegrationTests
     }
 
     [Fact]
+    public async Task BindingANonLoopbackAddressWithoutAClusterSecretExitsOneWithOneLine()
+    {
+        await using var node = NodeProcess.Start(["--bind", "0.0.0.0", "--port", "0", "--admin-port", "0"]);
+
+        Assert.Equal(1, await node.WaitForExitAsync());
+        Assert.Equal(
+            "error: listening on a non-loopback address needs a cluster secret: set --cluster-secret (or PEPPER_CLUSTER_SECRET), the same on every member",
+            Assert.Single(node.StandardError, l => l.Length > 0));
+    }
+
+    [Fact]
     public async Task BindingAnAddressThisMachineDoesNotHaveExitsOneWithOneLine()
     {
         // 192.0.2.0/24 is reserved for documentation (RFC 5737), so no machine has it.
-        await using var node = NodeProcess.Start(["--bind", "192.0.2.1", "--port", "0", "--admin-port", "0"]);
+        await using var node = NodeProcess.Start(["--bind", "192.0.2.1", "--port", "0", "--admin-port", "0", "--cluster-secret", "s"]);
 
         Assert.Equal(1, await node.WaitForExitAsync());
         Assert.Equal(

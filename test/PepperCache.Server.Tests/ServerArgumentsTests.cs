@@ -48,6 +48,25 @@ public sealed class ServerArgumentsTests
     }
 
     [Fact]
+    public void ClientLimitFlagsSetTheirKeys()
+    {
+        var (arguments, _, stderr) = Parse(
+            "--maxclients", "4294967295", "--timeout", "30", "--tcp-keepalive=0", "--client-output-buffer-limit", "normal 1mb 512kb 10 pubsub 0 0 0");
+
+        Assert.Empty(stderr);
+        Assert.Null(arguments.ExitCode);
+        Assert.Equal(
+            new Dictionary<string, string?>
+            {
+                ["PepperCache:MaxClients"] = "4294967295",
+                ["PepperCache:Timeout"] = "30",
+                ["PepperCache:TcpKeepAlive"] = "0",
+                ["PepperCache:ClientOutputBufferLimit"] = "normal 1mb 512kb 10 pubsub 0 0 0",
+            },
+            arguments.Settings);
+    }
+
+    [Fact]
     public void NoArgumentsSetNothingSoTheDefaultsApply()
     {
         var (arguments, stdout, stderr) = Parse();
@@ -117,6 +136,12 @@ public sealed class ServerArgumentsTests
     [InlineData("error: invalid value \"501\" for flag -hz: must be 1-500 (see --help)", "--hz", "501")]
     [InlineData("error: invalid value \"lots\" for flag -proto-max-bulk-len: must be a size such as 512mb (see --help)", "--proto-max-bulk-len", "lots")]
     [InlineData("error: invalid value \"not an address\" for flag -node: not an IP address or host name (see --help)", "--node", "not an address")]
+    [InlineData("error: invalid value \"0\" for flag -maxclients: must be 1-4294967295 (see --help)", "--maxclients", "0")]
+    [InlineData("error: invalid value \"-5\" for flag -timeout: must be a non-negative integer (see --help)", "--timeout=-5")]
+    [InlineData("error: invalid value \"normal 1mb 2mb\" for flag -client-output-buffer-limit: Wrong number of arguments in buffer limit configuration. (see --help)",
+        "--client-output-buffer-limit", "normal 1mb 2mb")]
+    [InlineData("error: invalid value \"master 1 2 3\" for flag -client-output-buffer-limit: Invalid client class specified in buffer limit configuration. (see --help)",
+        "--client-output-buffer-limit", "master 1 2 3")]
     [InlineData("error: flag provided but not defined: -verbose (see --help)", "--verbose")]
     [InlineData("error: flag needs an argument: -cluster (see --help)", "--cluster")]
     [InlineData("error: unexpected argument 'extra' (see --help)", "--port", "9004", "extra")]
@@ -160,6 +185,8 @@ public sealed class ServerArgumentsTests
 
         Assert.StartsWith(
             "Usage of server:\n" +
+            "  -aclfile string\n" +
+            "    \tusers file for ACL SAVE and ACL LOAD, loaded at start-up\n" +
             "  -admin-port int\n" +
             "    \tadmin HTTP port (default 18088)\n" +
             "  -aof-fix\n" +
@@ -174,6 +201,9 @@ public sealed class ServerArgumentsTests
             "    \tgrowth since the last rewrite that starts one (0 = never) (default 100)\n" +
             "  -bind string\n" +
             "    \tlisten address (defaults to the node address)\n" +
+            "  -client-output-buffer-limit string\n" +
+            "    \tclose clients whose unsent replies pass <hard> bytes, or <soft> for <seconds>: groups of <class> <hard> <soft> <seconds> " +
+            "(default \"normal 0 0 0 replica 256mb 64mb 60 pubsub 32mb 8mb 60\")\n" +
             "  -cluster string\n" +
             "    \tcluster address (host or host:admin-port of any member)\n" +
             "  -cluster-secret string\n" +
@@ -186,6 +216,8 @@ public sealed class ServerArgumentsTests
             "    \tminutes per step an idle key's LFU counter decays (0 = never) (default 1)\n" +
             "  -lfu-log-factor int\n" +
             "    \thow slowly the LFU access counter climbs (default 10)\n" +
+            "  -maxclients int\n" +
+            "    \tclients served at once (lowered at start-up to what the open-files limit holds) (default 10000)\n" +
             "  -maxmemory string\n" +
             "    \tbytes the keyspace may hold, such as 100mb or 2gb (0 = no limit) (default \"0\")\n" +
             "  -maxmemory-policy string\n" +
@@ -198,8 +230,16 @@ public sealed class ServerArgumentsTests
             "    \tmilliseconds before an unreachable member is marked failed (default 5000)\n" +
             "  -port int\n" +
             "    \tcache port (default 9004)\n" +
+            "  -protected-mode string\n" +
+            "    \twithout a password, refuse clients that are not on this machine (default \"yes\")\n" +
             "  -proto-max-bulk-len string\n" +
             "    \tlargest bulk string a client may send (default \"512mb\")\n" +
+            "  -requirepass string\n" +
+            "    \tpassword of the default user, asked by AUTH and the admin API\n" +
+            "  -tcp-keepalive int\n" +
+            "    \tseconds of silence before TCP keepalive probes a client (0 = off) (default 300)\n" +
+            "  -timeout int\n" +
+            "    \tseconds an idle client stays connected (0 = no limit) (default 0)\n" +
             "\n",
             usage);
         Assert.Contains("PEPPER_PORT", usage, StringComparison.Ordinal);
@@ -226,6 +266,21 @@ public sealed class ServerArgumentsTests
         var (arguments, _, _) = Parse("--environment", "Production");
 
         Assert.Equal(["--environment=Production"], arguments.HostArguments);
+    }
+
+    [Fact]
+    public void SecurityFlagsAndVariablesSetTheirKeysAndProtectedModeIsYesOrNo()
+    {
+        var (flags, _, _) = Parse("--requirepass", "two words", "--protected-mode", "NO", "--aclfile", "/etc/users.acl");
+        var (variables, _, _) = ParseWith(new Hashtable { ["PEPPER_REQUIREPASS"] = "from-env", ["PEPPER_PROTECTED_MODE"] = "yes", ["PEPPER_ACLFILE"] = "users.acl" });
+        var (bad, _, stderr) = Parse("--protected-mode", "maybe");
+
+        Assert.Equal(("two words", "no", "/etc/users.acl"), (flags.Settings["PepperCache:RequirePass"], flags.Settings["PepperCache:ProtectedMode"], flags.Settings["PepperCache:AclFile"]));
+        Assert.Equal(("from-env", "yes", "users.acl"), (variables.Settings["PepperCache:RequirePass"], variables.Settings["PepperCache:ProtectedMode"], variables.Settings["PepperCache:AclFile"]));
+        Assert.Equal(2, bad.ExitCode);
+        Assert.Equal("error: invalid value \"maybe\" for flag -protected-mode: must be yes or no (see --help)" + Environment.NewLine, stderr);
+        var defaults = new PepperCacheOptions();
+        Assert.Equal(("", "yes", ""), (defaults.RequirePass, defaults.ProtectedMode, defaults.AclFile));
     }
 
     private static (ServerArguments Arguments, string Stdout, string Stderr) Parse(params string[] args) => ParseWith(NoEnvironment, args);

@@ -23,21 +23,28 @@ public sealed class ClusterClient : IAsyncDisposable
 
     private readonly ClusterNode _seed;
     private readonly ClusterClientOptions _options;
+    private readonly TimeProvider _time;
     private readonly Lock _lock = new();
     private readonly Dictionary<ClusterNode, Task<RespConnection>> _connections = [];
     private volatile SlotTable _slots;
+    // Under _lock: the reload of the map under way (or the last one), and whether it is a follow-up that has not yet
+    // asked its node (a reload asked for meanwhile joins it rather than queue another).
     private Task _refreshing = Task.CompletedTask;
-    // Under _lock: when a reload after a MOVED was last asked for, the slots MOVED replies fixed since the map was last
-    // loaded, and whether a delayed reload waits.
-    private long _lastRequestedRefresh = long.MinValue / 2;
+    private bool _followUpWaiting;
+    // Under _lock: when a reload after a MOVED was last asked for (a _time timestamp; null before the first), the
+    // slots MOVED replies fixed since the map was last loaded, and the delayed reload that waits for
+    // MinRefreshInterval (completed when none waits).
+    private long? _lastRequestedRefresh;
     private readonly Dictionary<int, ClusterNode> _movedSinceLoad = [];
     private bool _reloadScheduled;
+    private Task _delayedReload = Task.CompletedTask;
     private bool _disposed;
 
     private ClusterClient(ClusterNode seed, ClusterClientOptions options)
     {
         _seed = seed;
         _options = options;
+        _time = options.TimeProvider;
         _slots = SlotTable.Single(seed);
     }
 
@@ -253,8 +260,9 @@ public sealed class ClusterClient : IAsyncDisposable
     }
 
     /// <summary>
-    /// After <paramref name="unreachable"/> failed: reloads the map from the other nodes (joining a reload already
-    /// under way, so a node going away costs one CLUSTER SLOTS, not one per command in flight) and routes again.
+    /// After <paramref name="unreachable"/> failed: reloads the map from the other nodes (sharing the reload with the
+    /// other commands in flight, so a node going away costs one CLUSTER SLOTS, or two when one was already under way,
+    /// not one per command) and routes again.
     /// </summary>
     private async Task<ClusterNode> RerouteAsync(int slot, ClusterNode unreachable, int attempt, CancellationToken cancellationToken)
     {
@@ -263,7 +271,7 @@ public sealed class ClusterClient : IAsyncDisposable
         if (node == unreachable)
         {
             // The others still name it: they have not noticed yet (a crash is noticed after the node timeout).
-            await Task.Delay(_options.RetryDelay * attempt, cancellationToken).ConfigureAwait(false);
+            await Task.Delay(_options.RetryDelay * attempt, _time, cancellationToken).ConfigureAwait(false);
         }
 
         return node;
@@ -273,7 +281,7 @@ public sealed class ClusterClient : IAsyncDisposable
     /// <remarks>One asked for sooner is not dropped but delayed, so the map still ends up whole (nodes gone dropped).</remarks>
     private void RequestRefresh()
     {
-        var now = Environment.TickCount64;
+        var now = _time.GetTimestamp();
         lock (_lock)
         {
             if (_reloadScheduled || _disposed)
@@ -281,11 +289,11 @@ public sealed class ClusterClient : IAsyncDisposable
                 return;
             }
 
-            var wait = _lastRequestedRefresh + (long)_options.MinRefreshInterval.TotalMilliseconds - now;
-            if (wait > 0)
+            var wait = _lastRequestedRefresh is { } last ? _options.MinRefreshInterval - _time.GetElapsedTime(last, now) : TimeSpan.Zero;
+            if (wait > TimeSpan.Zero)
             {
                 _reloadScheduled = true;
-                _ = ReloadLaterAsync(TimeSpan.FromMilliseconds(wait));
+                _delayedReload = ReloadLaterAsync(wait);
                 return;
             }
 
@@ -297,33 +305,74 @@ public sealed class ClusterClient : IAsyncDisposable
 
     private async Task ReloadLaterAsync(TimeSpan delay)
     {
-        await Task.Delay(delay).ConfigureAwait(false);
+        await Task.Delay(delay, _time).ConfigureAwait(false);
         lock (_lock)
         {
             _reloadScheduled = false;
-            _lastRequestedRefresh = Environment.TickCount64;
+            _lastRequestedRefresh = _time.GetTimestamp();
         }
 
         await RefreshAsync(avoid: null).ConfigureAwait(false);
     }
 
-    /// <summary>The reload of the map under way, or a new one (none once disposed); exceptions stay inside it.</summary>
+    /// <summary>
+    /// Completes when the reloads of the map asked for so far have run: the one under way, a follow-up queued behind
+    /// it, and the one a MOVED delayed until <see cref="ClusterClientOptions.MinRefreshInterval"/> had passed.
+    /// </summary>
+    /// <remarks>
+    /// The map a reload brings is only as new as the node that answered it; tests wait for this before they look at
+    /// <see cref="Slots"/>, since after a burst of MOVED replies the whole map is reloaded in the background.
+    /// </remarks>
+    internal Task WhenReloadedAsync()
+    {
+        lock (_lock)
+        {
+            return Task.WhenAll(_refreshing, _delayedReload);
+        }
+    }
+
+    /// <summary>
+    /// A reload of the map that asks its node after this call (none once disposed); exceptions stay inside it. While
+    /// one is under way it may hold an older map (its node may have answered before the MOVED or the failure that asks
+    /// for this one), so a follow-up is queued behind it; callers that come before the follow-up asks share it.
+    /// </summary>
     private Task RefreshAsync(ClusterNode? avoid)
     {
         lock (_lock)
         {
-            if (!_disposed && _refreshing.IsCompleted)
+            if (_disposed || _followUpWaiting)
             {
-                _refreshing = RefreshQuietlyAsync(avoid);
+                return _refreshing;
+            }
+
+            if (_refreshing.IsCompleted)
+            {
+                _refreshing = RefreshQuietlyAsync(after: null, avoid);
+            }
+            else
+            {
+                _followUpWaiting = true;
+                _refreshing = RefreshQuietlyAsync(after: _refreshing, avoid);
             }
 
             return _refreshing;
         }
     }
 
-    private async Task RefreshQuietlyAsync(ClusterNode? avoid)
+    private async Task RefreshQuietlyAsync(Task? after, ClusterNode? avoid)
     {
+        // Out of the caller's lock before anything else.
         await Task.Yield();
+        if (after is not null)
+        {
+            // Never faults: the reload before it keeps its exceptions too.
+            await after.ConfigureAwait(false);
+            lock (_lock)
+            {
+                _followUpWaiting = false;
+            }
+        }
+
         try
         {
             await RefreshSlotsAsync(avoid, CancellationToken.None).ConfigureAwait(false);

@@ -34,4 +34,10 @@ public sealed class ClusterClientOptions
     /// whole map (about 1 MB from a PepperCache node) after each was the client's main cost. Zero reloads every time.
     /// </summary>
     public TimeSpan MinRefreshInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// The clock for <see cref="MinRefreshInterval"/> and <see cref="RetryDelay"/>; tests pass a fake one to step
+    /// time instead of waiting for it.
+    /// </summary>
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 }

@@ -118,7 +118,6 @@ public sealed class SlotTable
         return index == Unowned ? null : _nodes[index];
     }
 
-    /// <summary>This map with one slot moved to <paramref name="node"/> (what a MOVED reply says).</summary>
     /// <summary>This map with each slot of <paramref name="owners"/> pointed at its node (one copy for all).</summary>
     public SlotTable WithOwners(IReadOnlyDictionary<int, ClusterNode> owners)
     {
@@ -143,6 +142,7 @@ public sealed class SlotTable
         return owners.Count == 0 ? table : WithoutIdleNodes(slots, nodes);
     }
 
+    /// <summary>This map with one slot moved to <paramref name="node"/> (what a MOVED reply says).</summary>
     public SlotTable WithOwner(int slot, ClusterNode node)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(slot);

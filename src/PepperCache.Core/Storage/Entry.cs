@@ -57,6 +57,19 @@ internal static class Entry
         return entry;
     }
 
+    /// <summary>
+    /// Makes <paramref name="buffer"/>, whose value bytes already sit after room for the header and key and run to its
+    /// end, a string entry: header and key are written in front of the value, which is not copied.
+    /// </summary>
+    public static byte[] Adopt(byte[] buffer, ReadOnlySpan<byte> key, long expiresAt)
+    {
+        SetExpiresAt(buffer, expiresAt);
+        BinaryPrimitives.WriteInt32LittleEndian(buffer.AsSpan(8), key.Length);
+        SetMeta(buffer, (uint)DataType.String | ((uint)StringEncoding.AsWritten << 4));
+        key.CopyTo(buffer.AsSpan(HeaderSize));
+        return buffer;
+    }
+
     /// <summary>The entry of a key whose value is a collection: header and key, no value bytes.</summary>
     public static byte[] CreateForObject(ReadOnlySpan<byte> key, DataType type, long expiresAt)
         => CreateUninitialized(key, 0, expiresAt, type);

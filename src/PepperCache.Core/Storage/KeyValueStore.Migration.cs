@@ -7,9 +7,13 @@ public sealed partial class KeyValueStore
 {
     /// <summary>
     /// Adds every live key of hash slot <paramref name="slot"/> with its value and absolute expiry to
-    /// <paramref name="into"/>; returns the bytes of keys and values. One shard lock, held for the copy only.
+    /// <paramref name="into"/>; returns the bytes of keys and values (a collection counts its heap bytes). One shard
+    /// lock, held for the copy only.
     /// </summary>
-    /// <remarks>The values stay valid after the call: entries are immutable once published (see <see cref="Entry"/>).</remarks>
+    /// <remarks>
+    /// The values stay valid after the call: string entries are immutable once published (see <see cref="Entry"/>), and
+    /// a collection is cloned under the lock (its tables; its elements are immutable arrays).
+    /// </remarks>
     public long ExportSlot(int slot, List<SlotEntry> into)
     {
         ArgumentNullException.ThrowIfNull(into);
@@ -25,8 +29,17 @@ public sealed partial class KeyValueStore
                 {
                     var key = Entry.GetKey(entry).ToArray();
                     var value = new StoreValue(entry);
-                    into.Add(new SlotEntry(key, value));
-                    bytes += key.Length + value.Length;
+                    if (shard.ObjectAt(i) is { } collection)
+                    {
+                        // Collections change in place: the copy sent is taken now, under the lock.
+                        into.Add(new SlotEntry(key, value, collection.Clone(), collection.Version));
+                        bytes += key.Length + collection.HeapSize;
+                    }
+                    else
+                    {
+                        into.Add(new SlotEntry(key, value));
+                        bytes += key.Length + value.Length;
+                    }
                 }
             }
         }
@@ -41,8 +54,10 @@ public sealed partial class KeyValueStore
     /// </summary>
     /// <remarks>
     /// Costs the writers nothing: a change of key or value always publishes a new entry, so an entry that is still the
-    /// one exported (same reference) still has the same key and value; the expiry, the one field rewritten in place,
-    /// is compared with the one exported. The scan visits entries in the same index order as the export did.
+    /// one exported (same reference) still has the same key and value, or the same collection object; the expiry, the
+    /// one field rewritten in place, is compared with the one exported, and so is a collection's
+    /// <see cref="StoreObject.Version"/>, which every change of its content raises. The scan visits entries in the same
+    /// index order as the export did.
     /// </remarks>
     public bool SlotUnchangedSince(int slot, List<SlotEntry> exported)
     {
@@ -65,8 +80,10 @@ public sealed partial class KeyValueStore
                     return false;
                 }
 
-                var value = exported[next++].Value;
-                if (!ReferenceEquals(entry, value.RawEntry) || Entry.GetExpiresAt(entry) != value.ExpiresAt)
+                var exportedEntry = exported[next++];
+                var value = exportedEntry.Value;
+                if (!ReferenceEquals(entry, value.RawEntry) || Entry.GetExpiresAt(entry) != value.ExpiresAt
+                    || (shard.ObjectAt(i) is { } collection && collection.Version != exportedEntry.ObjectVersion))
                 {
                     return false;
                 }
@@ -120,6 +137,18 @@ public sealed partial class KeyValueStore
         Set(key, value, expiresAt);
     }
 
+    /// <summary>As <see cref="Import(ReadOnlySpan{byte}, ReadOnlySpan{byte}, long)"/> for a key holding a collection.</summary>
+    public void Import(ReadOnlySpan<byte> key, StoreObject value, long expiresAt)
+    {
+        if (expiresAt != Entry.NoExpiry && expiresAt <= Now)
+        {
+            Delete(key);
+            return;
+        }
+
+        SetObject(key, value, expiresAt);
+    }
+
     /// <summary>
     /// Keys per hash slot (expired ones not yet reclaimed included) into <paramref name="counts"/>, in one pass over
     /// the store: a slot's shard holds 1/256 of the keys, so asking slot by slot would read each shard 64 times.
@@ -145,5 +174,9 @@ public sealed partial class KeyValueStore
     }
 }
 
-/// <summary>One key on its way to another node: its name, and its value with the absolute expiry it had.</summary>
-public readonly record struct SlotEntry(byte[] Key, StoreValue Value);
+/// <summary>
+/// One key on its way to another node: its name, and its value with the absolute expiry it had. A key holding a
+/// collection carries a private copy of it in <paramref name="Object"/> (its <see cref="StoreValue"/> then has no
+/// value bytes) and the version the original had when copied.
+/// </summary>
+public readonly record struct SlotEntry(byte[] Key, StoreValue Value, StoreObject? Object = null, long ObjectVersion = 0);

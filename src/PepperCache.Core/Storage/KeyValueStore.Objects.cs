@@ -1,8 +1,13 @@
+using PepperCache.Core.Types;
+
 namespace PepperCache.Core.Storage;
 
 // Keys that hold collections: the one entry point every collection command goes through.
 public sealed partial class KeyValueStore
 {
+    /// <summary>When collections leave their compact encodings (CONFIG SET changes them live).</summary>
+    public EncodingSettings Encodings { get; } = new();
+
     /// <summary>
     /// Runs <paramref name="operation"/> on the collection at <paramref name="key"/>, which must be of
     /// <paramref name="type"/>, as one atomic step: lookup with lazy expiry and the access mark, the type check
@@ -44,13 +49,11 @@ public sealed partial class KeyValueStore
             {
                 if (value is not null)
                 {
+                    // First the change, then (for an emptied collection) the removal, which takes off what it holds now.
+                    shard.AdjustBytes(value.HeapSize - before);
                     if (value.Count == 0)
                     {
                         shard.RemoveAt(index);
-                    }
-                    else
-                    {
-                        shard.AdjustBytes(value.HeapSize - before);
                     }
                 }
             }

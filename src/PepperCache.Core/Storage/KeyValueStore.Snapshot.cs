@@ -9,7 +9,8 @@ public sealed partial class KeyValueStore
     /// <summary>
     /// Appends every entry, expired-but-unreclaimed included, to <paramref name="into"/>. Each shard is read under its
     /// lock; the caller makes the whole read one instant by keeping writers out meanwhile (the AOF write lock).
-    /// Cheap: entries are immutable arrays, so only references and the (mutable) expiry are copied.
+    /// Cheap for strings: entries are immutable arrays, so only references and the (mutable) expiry are copied.
+    /// Collections change in place, so each is cloned (<see cref="StoreObject.Clone"/>: its tables, not its elements).
     /// </summary>
     public void Snapshot(List<StoredEntry> into)
     {
@@ -22,7 +23,7 @@ public sealed partial class KeyValueStore
                 {
                     if (shard.GetAt(i) is { } entry)
                     {
-                        into.Add(new StoredEntry(entry, Entry.GetExpiresAt(entry)));
+                        into.Add(new StoredEntry(entry, Entry.GetExpiresAt(entry), shard.ObjectAt(i)?.Clone()));
                     }
                 }
             }
@@ -39,20 +40,30 @@ public sealed partial class KeyValueStore
     public void ResumeClock() => Volatile.Write(ref _pausedNow, 0);
 }
 
-/// <summary>One key as <see cref="KeyValueStore.Snapshot"/> saw it: key and value bytes and absolute expiry (0 = none).</summary>
+/// <summary>
+/// One key as <see cref="KeyValueStore.Snapshot"/> saw it: key, absolute expiry (0 = none), and its string value or a
+/// private copy of its collection.
+/// </summary>
 public readonly struct StoredEntry
 {
     private readonly byte[] _entry;
 
-    internal StoredEntry(byte[] entry, long expiresAt)
+    internal StoredEntry(byte[] entry, long expiresAt, StoreObject? value)
     {
         _entry = entry;
         ExpiresAt = expiresAt;
+        Object = value;
     }
 
     public ReadOnlySpan<byte> Key => Entry.GetKey(_entry);
 
+    public DataType Type => Entry.GetDataType(_entry);
+
+    /// <summary>A string's value; empty for a collection.</summary>
     public ReadOnlySpan<byte> Value => Entry.GetValue(_entry);
+
+    /// <summary>A copy of the collection as it was at the snapshot; null for a string.</summary>
+    public StoreObject? Object { get; }
 
     /// <summary>Unix ms, 0 when the key does not expire.</summary>
     public long ExpiresAt { get; }

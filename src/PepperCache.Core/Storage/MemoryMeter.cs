@@ -8,15 +8,16 @@ namespace PepperCache.Core.Storage;
 /// rarely touch this counter; it is exact to within shards x threshold, eviction publishes what it frees at once, and
 /// a change of limit has every shard publish what it held back.
 /// </summary>
-[StructLayout(LayoutKind.Explicit, Size = 192)]
+[StructLayout(LayoutKind.Explicit, Size = 256)]
 internal sealed class MemoryMeter
 {
-    // The counter sits on a cache line of its own: writers' other fields never share it.
-    [FieldOffset(64)]
-    private long _bytes;
-
-    [FieldOffset(72)]
+    // The threshold, read by every write, and the counter, written by every publication, sit on cache lines of their
+    // own: a publication on one core must not evict the line every other core's writes read.
+    [FieldOffset(0)]
     private int _publishThreshold = MaxThreshold;
+
+    [FieldOffset(128)]
+    private long _bytes;
 
     /// <summary>Largest batch a shard keeps to itself before adding it here.</summary>
     public const int MaxThreshold = 16 * 1024;

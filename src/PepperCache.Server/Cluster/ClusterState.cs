@@ -28,6 +28,8 @@ internal sealed class ClusterState : IClusterView
     private readonly ILogger<ClusterState> _logger;
     private readonly string? _stateFile;
     private readonly Dictionary<string, ClusterNode> _nodes = new(StringComparer.Ordinal);
+    // Relayed reports that a member failed, not applied here (see GossipRules); passed on to that member to refute.
+    private readonly Dictionary<string, long> _suspicions = new(StringComparer.Ordinal);
     private Member _self;
     private SlotMap? _desiredMap;
     private string _desiredKey = "";
@@ -46,8 +48,9 @@ internal sealed class ClusterState : IClusterView
         if (saved is not null)
         {
             // A restart: same id, a higher incarnation, so every member takes this entry over the one it holds.
-            _self = new Member(saved.Id, node.Node, node.Port, node.AdminPort, saved.Incarnation + 1, MemberStatus.Alive);
-            foreach (var member in saved.Members.Where(m => m.Id != saved.Id))
+            // Out-of-range incarnations (a file written before gossip was checked) are dropped, not carried on.
+            _self = new Member(saved.Id, node.Node, node.Port, node.AdminPort, Math.Clamp(saved.Incarnation, 0, GossipRules.MaxIncarnation - 1) + 1, MemberStatus.Alive);
+            foreach (var member in saved.Members.Where(m => m.Id != saved.Id && m.Incarnation is >= 1 and <= GossipRules.MaxIncarnation))
             {
                 _members.Merge(member);
             }
@@ -180,7 +183,8 @@ internal sealed class ClusterState : IClusterView
     }
 
     /// <summary>This node's state as a gossip message; the slot table is included when asked for.</summary>
-    public GossipMessage CreateMessage(bool includeSlots, long keys, bool pull = false)
+    /// <param name="to">The receiver, when known: a report that it failed, which this node did not apply, is passed on to it.</param>
+    public GossipMessage CreateMessage(bool includeSlots, long keys, bool pull = false, string? to = null)
     {
         lock (_lock)
         {
@@ -190,7 +194,21 @@ internal sealed class ClusterState : IClusterView
                 _encoded ??= _slots.Encode();
             }
 
-            return new GossipMessage(_self.Id, [.. _members.All], _digest, includeSlots ? _encoded : null, keys, pull);
+            Member[] members = [.. _members.All];
+            if (to is not null && _suspicions.TryGetValue(to, out var suspected))
+            {
+                var index = Array.FindIndex(members, m => m.Id == to);
+                if (index >= 0 && members[index].IsServing && members[index].Incarnation <= suspected)
+                {
+                    members[index] = members[index] with { Incarnation = suspected, Status = MemberStatus.Failed };
+                }
+                else
+                {
+                    _suspicions.Remove(to);
+                }
+            }
+
+            return new GossipMessage(_self.Id, members, _digest, includeSlots ? _encoded : null, keys, pull);
         }
     }
 
@@ -215,6 +233,27 @@ internal sealed class ClusterState : IClusterView
             _keyCounts[message.From] = message.Keys;
             foreach (var member in message.Members)
             {
+                if (member.Id == _self.Id && message.From == _self.Id)
+                {
+                    // This node knows its own state; a message in its name is not its own.
+                    continue;
+                }
+
+                var current = member.Id == _self.Id ? _self : _members.Find(member.Id);
+                if (GossipRules.Check(member, message.From, current) is { } reason)
+                {
+                    if (reason == GossipRules.OnlyItselfLeaves)
+                    {
+                        Log.GossipEntryIgnoredQuietly(_logger, message.From, member.Id, member.Status.ToString(), member.Incarnation, reason);
+                    }
+                    else
+                    {
+                        Log.GossipEntryIgnored(_logger, message.From, member.Id, member.Status.ToString(), member.Incarnation, reason);
+                    }
+
+                    continue;
+                }
+
                 if (member.Id == _self.Id)
                 {
                     // Someone says this node failed, or left, or knows an incarnation newer than ours (a previous
@@ -222,12 +261,19 @@ internal sealed class ClusterState : IClusterView
                     // leaving; one that has left does not come back.
                     if (Member.Supersedes(member, _self) && _self.Status != MemberStatus.Left)
                     {
-                        _self = _self with { Incarnation = member.Incarnation + 1 };
+                        _self = _self with { Incarnation = checked(member.Incarnation + 1) };
                         _members.Set(_self);
                         Log.Refuted(_logger, member.Status.ToString(), _self.Incarnation);
                         changed = true;
                     }
 
+                    continue;
+                }
+
+                if (GossipRules.IsSuspicion(member, current))
+                {
+                    // Not applied: this node's own failure detector decides. The member hears of it and refutes it.
+                    _suspicions[member.Id] = Math.Max(member.Incarnation, _suspicions.GetValueOrDefault(member.Id));
                     continue;
                 }
 
@@ -238,7 +284,7 @@ internal sealed class ClusterState : IClusterView
                 }
             }
 
-            if (message.Slots is not null && SlotTable.Decode(message.Slots) is { } slots)
+            if (message.Slots is not null && SlotTable.Decode(message.Slots) is { } slots && AcceptsSlots(slots, message.From))
             {
                 if (_slots.Merge(slots) > 0)
                 {
@@ -317,6 +363,7 @@ internal sealed class ClusterState : IClusterView
     {
         ArgumentOutOfRangeException.ThrowIfNegative(slot);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(slot, HashSlot.SlotCount);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(atLeast, SlotTable.MaxEpochValue);
         lock (_lock)
         {
             if (!_nodes.TryGetValue(nodeId, out var node))
@@ -330,7 +377,9 @@ internal sealed class ClusterState : IClusterView
             }
 
             // Above every epoch this node knows, so it also beats a concurrent reassignment of a failed owner's slot.
-            _slots.Merge(slot, nodeId, Math.Max(_slots.MaxEpoch, atLeast) + 1);
+            var epoch = Math.Max(_slots.MaxEpoch, atLeast) + 1;
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(epoch, SlotTable.MaxEpochValue, nameof(atLeast));
+            _slots.Merge(slot, nodeId, epoch);
             _snapshot.SetOwner(slot, node);
             MarkDirty();
         }
@@ -363,6 +412,18 @@ internal sealed class ClusterState : IClusterView
         }
 
         NodeStateStore.Save(_stateFile, state, _logger);
+    }
+
+    /// <summary>A slot table whose epochs are beyond any this cluster can reach is not merged (it would pin its slots).</summary>
+    private bool AcceptsSlots(SlotTable slots, string from)
+    {
+        if (slots.MaxEpoch <= SlotTable.MaxEpochValue)
+        {
+            return true;
+        }
+
+        Log.GossipSlotsIgnored(_logger, from, "epoch out of range");
+        return false;
     }
 
     private void MarkDirty()
@@ -401,7 +462,7 @@ internal sealed class ClusterState : IClusterView
                 var owner = _slots.OwnerOf(slot);
                 if (owner is null || !serving.Contains(owner))
                 {
-                    _slots.Merge(slot, _desiredMap.OwnerOf(slot), _slots.EpochOf(slot) + 1);
+                    _slots.Merge(slot, _desiredMap.OwnerOf(slot), Math.Min(_slots.EpochOf(slot) + 1, SlotTable.MaxEpochValue));
                     reassigned += owner is null ? 0 : 1;
                 }
             }

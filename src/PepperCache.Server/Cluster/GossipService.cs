@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Extensions.Options;
 using PepperCache.Core.Storage;
@@ -14,6 +13,10 @@ namespace PepperCache.Server.Cluster;
 /// the failure probe), marks a member failed after <c>--node-timeout</c> without a reply, and leaves gracefully on
 /// shutdown. See docs/cluster.md ("Membership").
 /// </summary>
+/// <remarks>
+/// Its intervals, the node timeout and the leave timeout run on the node's <see cref="TimeProvider"/>, so a test can
+/// step a fake clock; a peer call's own timeout (<see cref="PeerClient"/>) bounds real network I/O and stays real.
+/// </remarks>
 internal sealed partial class GossipService(
     ClusterState cluster,
     PeerClient peers,
@@ -22,9 +25,11 @@ internal sealed partial class GossipService(
     IHostApplicationLifetime lifetime,
     IOptions<PepperCacheOptions> options,
     ILogger<GossipService> logger,
+    TimeProvider time,
     IRebalancer? rebalancer = null) : BackgroundService, IHostedLifecycleService
 {
     private readonly SemaphoreSlim _wake = new(0, int.MaxValue);
+    // Per member: when it last answered (a timestamp of the time provider).
     private readonly Dictionary<string, long> _lastContact = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _peerDigests = new(StringComparer.Ordinal);
     private int _pushedVersion = -1;
@@ -44,6 +49,14 @@ internal sealed partial class GossipService(
     /// <summary>Set by tests to stop as a crashed node would: without leaving.</summary>
     internal bool LeaveOnStop { get; set; } = true;
 
+    /// <summary>Join attempts that failed (refused, or no answer); a test waits for one rather than for a while.</summary>
+    internal int FailedJoins => Volatile.Read(ref _failedJoins);
+
+    /// <summary>Why the last join attempt failed.</summary>
+    internal string? LastJoinFailure { get; private set; }
+
+    private int _failedJoins;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -58,6 +71,11 @@ internal sealed partial class GossipService(
             {
                 return;
             }
+        }
+
+        if (string.IsNullOrEmpty(Options.ClusterSecret))
+        {
+            Log.MembershipLoopbackOnly(logger);
         }
 
         cluster.SetAddress(endpoints.RespEndPoint?.Port ?? Options.Port, endpoints.AdminEndPoint?.Port ?? Options.AdminPort);
@@ -76,7 +94,7 @@ internal sealed partial class GossipService(
             while (!stoppingToken.IsCancellationRequested)
             {
                 Volatile.Write(ref _wakePending, 0);
-                var roundStarted = Stopwatch.GetTimestamp();
+                var roundStarted = time.GetTimestamp();
                 try
                 {
                     await RoundAsync(stoppingToken).ConfigureAwait(false);
@@ -88,16 +106,16 @@ internal sealed partial class GossipService(
                     Log.GossipRoundFailed(logger, ex);
                 }
 
-                await _wake.WaitAsync(Interval, stoppingToken).ConfigureAwait(false);
+                await _wake.WaitAsync(Interval, time, stoppingToken).ConfigureAwait(false);
 
                 // A rebalance changes ownership hundreds of times a second; pushing the slot table after each change
                 // kept both cores busy exchanging it. Changes that come sooner wait and go out together: at 100 ms
                 // a 1M-key move took 15.0 s and 113 us of CPU per key, at 500 ms 9.4 s and 71 us (bench/rebalance.sh).
                 // Nothing waits on these pushes: the old owner redirects to the new one meanwhile.
-                var spacing = MinRoundSpacing - Stopwatch.GetElapsedTime(roundStarted);
+                var spacing = MinRoundSpacing - time.GetElapsedTime(roundStarted);
                 if (spacing > TimeSpan.Zero)
                 {
-                    await Task.Delay(spacing, stoppingToken).ConfigureAwait(false);
+                    await Task.Delay(spacing, time, stoppingToken).ConfigureAwait(false);
                 }
             }
         }
@@ -162,9 +180,11 @@ internal sealed partial class GossipService(
             catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or System.Text.Json.JsonException && !cancellationToken.IsCancellationRequested)
             {
                 Log.JoinFailed(logger, Options.Cluster, attempt, ex.Message);
+                LastJoinFailure = ex.Message;
+                Interlocked.Increment(ref _failedJoins);
             }
 
-            await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+            await Task.Delay(delay, time, cancellationToken).ConfigureAwait(false);
             delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, 5000));
         }
 
@@ -217,7 +237,7 @@ internal sealed partial class GossipService(
         var version = cluster.Version;
         var push = version != _pushedVersion;
         _pushedVersion = version;
-        var now = Environment.TickCount64;
+        var now = time.GetTimestamp();
         var targets = cluster.Members().Where(m => m.Id != cluster.MyId && m.IsServing).ToList();
         foreach (var target in targets)
         {
@@ -231,7 +251,7 @@ internal sealed partial class GossipService(
             return ExchangeAsync(target, includeSlots, cancellationToken);
         })).ConfigureAwait(false);
 
-        now = Environment.TickCount64;
+        now = time.GetTimestamp();
         for (var i = 0; i < targets.Count; i++)
         {
             var target = targets[i];
@@ -241,7 +261,7 @@ internal sealed partial class GossipService(
                 _peerDigests[target.Id] = reply.SlotsDigest;
                 cluster.Merge(reply);
             }
-            else if (now - _lastContact[target.Id] > Options.NodeTimeout)
+            else if (time.GetElapsedTime(_lastContact[target.Id], now).TotalMilliseconds > Options.NodeTimeout)
             {
                 cluster.MarkFailed(target.Id);
                 _lastContact.Remove(target.Id);
@@ -253,7 +273,7 @@ internal sealed partial class GossipService(
     {
         try
         {
-            return await peers.ExchangeAsync(target.Host, target.AdminPort, "/cluster/gossip", Message(includeSlots), RequestTimeout, cancellationToken).ConfigureAwait(false);
+            return await peers.ExchangeAsync(target.Host, target.AdminPort, "/cluster/gossip", cluster.CreateMessage(includeSlots, store.Count, to: target.Id), RequestTimeout, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or System.Text.Json.JsonException && !cancellationToken.IsCancellationRequested)
         {
@@ -271,8 +291,8 @@ internal sealed partial class GossipService(
         await PushAsync(cancellationToken).ConfigureAwait(false);
         if (rebalancer is not null)
         {
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(Options.LeaveTimeout);
+            using var leaveTimeout = new CancellationTokenSource(TimeSpan.FromMilliseconds(Options.LeaveTimeout), time);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, leaveTimeout.Token);
             try
             {
                 await rebalancer.WhenSettledAsync(timeout.Token).ConfigureAwait(false);

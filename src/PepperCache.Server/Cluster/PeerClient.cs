@@ -1,18 +1,24 @@
 using System.Net.Http.Json;
 using Microsoft.Extensions.Options;
+using PepperCache.Server.Acl;
 using PepperCache.Server.Hosting;
 
 namespace PepperCache.Server.Cluster;
 
-/// <summary>Membership calls to other members' admin ports: JSON over HTTP/1.1, with the cluster secret when one is set.</summary>
+/// <summary>
+/// Membership calls to other members' admin ports: JSON over HTTP/1.1, with the cluster secret when one is set and,
+/// when this node has a requirepass, the default user's credentials with it (members of one cluster share requirepass).
+/// </summary>
 internal sealed class PeerClient : IDisposable
 {
     public const string SecretHeader = "X-Pepper-Cluster-Secret";
 
     private readonly HttpClient _http;
+    private readonly AclState? _acl;
 
-    public PeerClient(IOptions<PepperCacheOptions> options)
+    public PeerClient(IOptions<PepperCacheOptions> options, AclState? acl = null)
     {
+        _acl = acl;
         _http = new HttpClient(new SocketsHttpHandler { PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30), ConnectTimeout = TimeSpan.FromSeconds(2) })
         {
             Timeout = Timeout.InfiniteTimeSpan,
@@ -31,8 +37,17 @@ internal sealed class PeerClient : IDisposable
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         cts.CancelAfter(timeout);
         var uri = new Uri($"http://{FormatHost(host)}:{adminPort}{path}");
-        using var content = JsonContent.Create(message, ClusterJsonContext.Default.GossipMessage);
-        using var response = await _http.PostAsync(uri, content, cts.Token).ConfigureAwait(false);
+        using var request = new HttpRequestMessage(HttpMethod.Post, uri)
+        {
+            Content = JsonContent.Create(message, ClusterJsonContext.Default.GossipMessage),
+        };
+        // Read per call: CONFIG SET requirepass takes effect for the next exchange.
+        if (_acl is not null && Http.AdminAuth.PeerCredentials(_acl) is { } credentials)
+        {
+            request.Headers.Authorization = credentials;
+        }
+
+        using var response = await _http.SendAsync(request, cts.Token).ConfigureAwait(false);
         response.EnsureSuccessStatusCode();
         return await response.Content.ReadFromJsonAsync(ClusterJsonContext.Default.GossipMessage, cts.Token).ConfigureAwait(false)
                ?? throw new HttpRequestException("empty reply from " + uri);

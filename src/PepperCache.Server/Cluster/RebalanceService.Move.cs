@@ -50,6 +50,10 @@ internal sealed partial class RebalanceService
             var connection = await RespConnection.ConnectAsync(target.Host, target.Port, cancellationToken).ConfigureAwait(false);
             await using (connection.ConfigureAwait(false))
             {
+                // The password first (a node with requirepass answers NOAUTH to anything else), then the cluster secret.
+                await AuthenticatePasswordAsync(connection).ConfigureAwait(false);
+                await AuthenticateAsync(connection, cancellationToken).ConfigureAwait(false);
+
                 // Batch sizes only: counts a moment old are good enough.
                 var counts = new int[HashSlot.SlotCount];
                 _server.Store.CountKeysPerSlot(counts);
@@ -84,7 +88,7 @@ internal sealed partial class RebalanceService
                 ? TimeSpan.FromTicks(Math.Min(previous.Delay.Ticks * 2, MaxBackoff.Ticks))
                 : MinBackoff;
             Interlocked.Increment(ref FailedMoves);
-            _backoff[target.Id] = new Backoff(Stopwatch.GetTimestamp() + (long)(delay.TotalSeconds * Stopwatch.Frequency), delay);
+            _backoff[target.Id] = new Backoff(_time.GetTimestamp() + (long)(delay.TotalSeconds * _time.TimestampFrequency), delay);
             if (ex is SlotsRefusedException { TargetNotSynced: true })
             {
                 // Every join meets this once: the joiner hears of the move before it has the slot table.
@@ -98,6 +102,26 @@ internal sealed partial class RebalanceService
         finally
         {
             Interlocked.Decrement(ref _activeMoves);
+        }
+    }
+
+    /// <summary>
+    /// With a requirepass, the target asks for it before PEPPER.IMPORT and CLUSTER SETSLOT: the mover authenticates
+    /// as the default user with this node's requirepass (members of a cluster share it, as they share the cluster
+    /// secret). A refusal fails the move, which is retried after the usual back-off.
+    /// </summary>
+    private async Task AuthenticatePasswordAsync(RespConnection connection)
+    {
+        var password = _server.Acl.RequirePass;
+        if (password.Length == 0)
+        {
+            return;
+        }
+
+        var reply = await connection.ExecuteAsync("AUTH", password).ConfigureAwait(false);
+        if (reply.IsError)
+        {
+            throw new InvalidOperationException("the target refused this node's requirepass: " + reply.Text);
         }
     }
 
@@ -333,15 +357,42 @@ internal sealed partial class RebalanceService
         var arguments = new List<byte[]>(3 + (3 * count)) { ImportWord, slotText, first ? ResetWord : AppendWord };
         for (var i = start; i < start + count; i++)
         {
-            var (key, value) = entries[i];
-            arguments.Add(Encoding.ASCII.GetBytes(value.ExpiresAt.ToString(CultureInfo.InvariantCulture)));
-            arguments.Add(key);
-            arguments.Add(value.Span.ToArray());
+            var (key, value, collection, _) = entries[i];
+            var expiresAt = value.ExpiresAt.ToString(CultureInfo.InvariantCulture);
+            if (collection is null)
+            {
+                arguments.Add(Encoding.ASCII.GetBytes(expiresAt));
+                arguments.Add(key);
+                arguments.Add(value.Span.ToArray());
+            }
+            else
+            {
+                // A collection: "<type>:<expires-at>", then its payload (MigrationCommands.Import reads it back).
+                arguments.Add(Encoding.ASCII.GetBytes(((int)collection.Type).ToString(CultureInfo.InvariantCulture) + ":" + expiresAt));
+                arguments.Add(key);
+                arguments.Add(StoreObjectFormat.ToArray(collection));
+            }
         }
 
         return arguments;
     }
 
+    /// <summary>With a cluster secret, the target accepts PEPPER.IMPORT and SETSLOT only after PEPPER.AUTH.</summary>
+    private async Task AuthenticateAsync(RespConnection connection, CancellationToken cancellationToken)
+    {
+        var secret = _server.Options.ClusterSecret;
+        if (string.IsNullOrEmpty(secret))
+        {
+            return;
+        }
+
+        if (await connection.ExecuteAsync([AuthWord, Encoding.UTF8.GetBytes(secret)], cancellationToken).ConfigureAwait(false) is { IsError: true } refused)
+        {
+            throw new SlotsRefusedException("PEPPER.AUTH: " + refused.Text, targetNotSynced: false);
+        }
+    }
+
+    private static readonly byte[] AuthWord = "PEPPER.AUTH"u8.ToArray();
     private static readonly byte[] ImportWord = "PEPPER.IMPORT"u8.ToArray();
     private static readonly byte[] ResetWord = "RESET"u8.ToArray();
     private static readonly byte[] AppendWord = "APPEND"u8.ToArray();

@@ -22,6 +22,10 @@ namespace PepperCache.Server.Cluster;
 /// serve, and did not receive an import for lately (a failed attempt's leftovers at a target, an old AOF's keys).
 /// A cluster of one has nothing to move.
 /// </para>
+/// <para>
+/// The idle poll and the backoffs run on the node's <see cref="TimeProvider"/>, so a test can step a fake clock. A
+/// batch's timeout bounds real network I/O and the durations it logs measure real work: those use the real clock.
+/// </para>
 /// </remarks>
 internal sealed partial class RebalanceService : IHostedService, IRebalancer, IDisposable
 {
@@ -37,6 +41,7 @@ internal sealed partial class RebalanceService : IHostedService, IRebalancer, ID
     private readonly ServerState _server;
     private readonly IClusterView _view;
     private readonly ILogger<RebalanceService> _logger;
+    private readonly TimeProvider _time;
     private readonly SemaphoreSlim _wake = new(0, 1);
     private readonly ConcurrentDictionary<string, Backoff> _backoff = new();
     private readonly CancellationTokenSource _stopping = new();
@@ -56,11 +61,12 @@ internal sealed partial class RebalanceService : IHostedService, IRebalancer, ID
     /// <summary>Attempts to move slots to a target that failed (the slots stayed here); for tests and diagnostics.</summary>
     internal long FailedMoves;
 
-    public RebalanceService(ServerState server, IClusterView view, ILogger<RebalanceService> logger)
+    public RebalanceService(ServerState server, IClusterView view, ILogger<RebalanceService> logger, TimeProvider time)
     {
         _server = server;
         _view = view;
         _logger = logger;
+        _time = time;
     }
 
     public RebalanceProgress Progress => new(
@@ -143,7 +149,7 @@ internal sealed partial class RebalanceService : IHostedService, IRebalancer, ID
             try
             {
                 wait = await RoundAsync(cancellationToken).ConfigureAwait(false);
-                await _wake.WaitAsync(wait, cancellationToken).ConfigureAwait(false);
+                await _wake.WaitAsync(wait, _time, cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -152,7 +158,7 @@ internal sealed partial class RebalanceService : IHostedService, IRebalancer, ID
             catch (Exception ex)
             {
                 Log.RebalanceRoundFailed(_logger, ex);
-                await Task.Delay(wait, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                await Task.Delay(wait, _time, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
         }
     }
@@ -185,7 +191,7 @@ internal sealed partial class RebalanceService : IHostedService, IRebalancer, ID
         }
 
         Volatile.Write(ref _slotsToMove, Volatile.Read(ref _slotsMoved) + total);
-        var now = Stopwatch.GetTimestamp();
+        var now = _time.GetTimestamp();
         var ready = pending.Values
             .Where(p => !_backoff.TryGetValue(p.Target.Id, out var b) || b.RetryAt <= now)
             .ToList();
@@ -202,7 +208,7 @@ internal sealed partial class RebalanceService : IHostedService, IRebalancer, ID
 
         // Something is left (a failed target, or a change meanwhile): come back when the earliest backoff ends.
         var earliest = _backoff.Values.Select(b => b.RetryAt).DefaultIfEmpty(now).Min();
-        var delay = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), earliest);
+        var delay = _time.GetElapsedTime(_time.GetTimestamp(), earliest);
         return delay < TimeSpan.FromMilliseconds(10) ? TimeSpan.FromMilliseconds(10) : delay;
     }
 
@@ -319,5 +325,6 @@ internal sealed partial class RebalanceService : IHostedService, IRebalancer, ID
 
     private sealed record TargetWork(ClusterNode Target, List<int> Slots);
 
+    /// <summary>A failed target's next try: <paramref name="RetryAt"/> is a timestamp of the service's time provider.</summary>
     private sealed record Backoff(long RetryAt, TimeSpan Delay);
 }

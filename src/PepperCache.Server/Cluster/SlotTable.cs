@@ -12,6 +12,12 @@ namespace PepperCache.Server.Cluster;
 /// </summary>
 internal sealed class SlotTable
 {
+    /// <summary>
+    /// The highest epoch a slot may take: half the wire's 4-byte range, so the +1 of an assignment or a reassignment
+    /// never reaches the wire's limit, and a table with higher epochs is refused rather than pinning its slots.
+    /// </summary>
+    public const long MaxEpochValue = int.MaxValue;
+
     private const ushort NoOwner = ushort.MaxValue;
 
     private readonly string?[] _owners = new string?[HashSlot.SlotCount];

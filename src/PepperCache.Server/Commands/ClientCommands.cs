@@ -210,6 +210,7 @@ internal static class ClientCommands
     {
         string? addr = null;
         string? laddr = null;
+        Acl.AclUser? user = null;
         long id = 0;
         var skipMe = true;
         var matchesNone = false;
@@ -258,7 +259,8 @@ internal static class ClientCommands
                 }
                 else if (context.ArgumentIs(i, "USER"u8))
                 {
-                    if (!ConnectionCommands.IsDefaultUser(context.Argument(i + 1)))
+                    user = context.Server.Acl.Find(Acl.AclText.From(context.Argument(i + 1)));
+                    if (user is null)
                     {
                         context.WriteError($"ERR No such user '{ErrorMessages.Printable(value)}'");
                         return;
@@ -282,6 +284,7 @@ internal static class ClientCommands
             if ((addr is not null && client.RemoteAddress != addr) ||
                 (laddr is not null && client.LocalAddress != laddr) ||
                 (id != 0 && client.Id != id) ||
+                (user is not null && client.User != user) ||
                 (skipMe && client == context.Client))
             {
                 continue;
@@ -315,6 +318,14 @@ internal static class ClientCommands
 
     private static void Help(CommandContext context) => Subcommands.WriteHelp(context, "CLIENT", HelpLines);
 
+    /// <summary>The CLIENT LIST line of <paramref name="client"/> without its newline (ACL LOG's client-info).</summary>
+    internal static string DescribeLine(ClientSession client, long now)
+    {
+        var line = new StringBuilder();
+        Describe(line, client, now);
+        return line.ToString(0, line.Length - 1);
+    }
+
     /// <summary>One CLIENT LIST line, the fields PepperCache can state truthfully, in Redis 7.2's order.</summary>
     private static void Describe(StringBuilder line, ClientSession client, long now)
     {
@@ -322,7 +333,7 @@ internal static class ClientCommands
         line.Append(invariant, $"id={client.Id} addr={client.RemoteAddress} laddr={client.LocalAddress} name={client.Name}")
             .Append(invariant, $" age={(now - client.ConnectedAt) / 1000} idle={Math.Max(0, now - client.LastCommandAt) / 1000}")
             .Append(" flags=N db=0 sub=0 psub=0 ssub=0 multi=-1 events=r")
-            .Append(invariant, $" cmd={client.LastCommand} user=default redir=-1 resp=2")
+            .Append(invariant, $" cmd={client.LastCommand} user={Acl.AclText.ToDisplay(client.User?.Name ?? Acl.AclState.DefaultUserName)} redir=-1 resp=2")
             .Append(invariant, $" lib-name={client.LibraryName} lib-ver={client.LibraryVersion}")
             .Append('\n');
     }

@@ -38,7 +38,10 @@ internal static class ClusterCommands
     ];
 
     public static CommandDefinition Asking { get; } = new(
-        "asking", 1, Fast, 0, 0, 0, AskingCommand, "cluster", "Signals that a cluster client is following an -ASK redirect.", "3.0.0");
+        "asking", 1, Fast, 0, 0, 0, AskingCommand, "cluster", "Signals that a cluster client is following an -ASK redirect.", "3.0.0")
+    {
+        AclCategories = ["connection"],
+    };
 
     public static CommandDefinition[] Definitions { get; } =
     [
@@ -62,8 +65,8 @@ internal static class ClusterCommands
             ],
         },
         Asking,
-        new("readonly", 1, Loading | Stale | Fast, 0, 0, 0, ReadOnlyMode, "cluster", "Enables read-only queries for a connection to a Redis Cluster replica node.", "3.0.0"),
-        new("readwrite", 1, Loading | Stale | Fast, 0, 0, 0, ReadWriteMode, "cluster", "Enables read-write queries for a connection to a Redis Cluster replica node.", "3.0.0"),
+        new("readonly", 1, Loading | Stale | Fast, 0, 0, 0, ReadOnlyMode, "cluster", "Enables read-only queries for a connection to a Redis Cluster replica node.", "3.0.0") { AclCategories = ["connection"] },
+        new("readwrite", 1, Loading | Stale | Fast, 0, 0, 0, ReadWriteMode, "cluster", "Enables read-write queries for a connection to a Redis Cluster replica node.", "3.0.0") { AclCategories = ["connection"] },
     ];
 
     /// <summary>
@@ -175,6 +178,11 @@ internal static class ClusterCommands
     /// </summary>
     private static void SetSlot(CommandContext context)
     {
+        if (!ClusterPeerCommands.Admit(context))
+        {
+            return;
+        }
+
         if (!context.TryGetInt64(2, out var slot) || slot is < 0 or >= HashSlot.SlotCount)
         {
             context.WriteError("ERR Invalid or out of range slot"u8);
@@ -189,7 +197,7 @@ internal static class ClusterCommands
         }
 
         long atLeast = 0;
-        if (context.ArgumentCount == 7 && (!context.TryGetInt64(6, out atLeast) || atLeast < 0))
+        if (context.ArgumentCount == 7 && (!context.TryGetInt64(6, out atLeast) || atLeast is < 0 or >= SlotTable.MaxEpochValue))
         {
             context.WriteError("ERR Invalid epoch"u8);
             return;

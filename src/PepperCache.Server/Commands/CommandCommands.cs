@@ -109,7 +109,8 @@ internal static class CommandCommands
     public static IEnumerable<string> Categories(CommandDefinition command)
     {
         var categories = new HashSet<string>(command.AclCategories, StringComparer.Ordinal);
-        if (GroupCategory(command.Group) is { } group)
+        // As Redis: a container (CLIENT, OBJECT) takes no category from its group; its subcommands do.
+        if (command.Subcommands.Count == 0 && GroupCategory(command.Group) is { } group)
         {
             categories.Add(group);
         }

@@ -38,6 +38,13 @@ internal static class CommandSyntax
         ["command|docs"] = "[command-name ...]",
         ["command|list"] = "[FILTERBY filterby=(MODULE module-name|ACLCAT category|PATTERN pattern:pattern)]",
         ["command|getkeys"] = "command arg ...",
+        ["acl|cat"] = "[category]",
+        ["acl|deluser"] = "username ...",
+        ["acl|dryrun"] = "username command [arg ...]",
+        ["acl|genpass"] = "[bits:integer]",
+        ["acl|getuser"] = "username",
+        ["acl|log"] = "[operation=(count:integer|RESET)]",
+        ["acl|setuser"] = "username [rule ...]",
 
         // string
         ["get"] = "key",
@@ -80,6 +87,24 @@ internal static class CommandSyntax
         ["scan"] = "cursor:integer [MATCH pattern:pattern] [COUNT count:integer] [TYPE type]",
         ["rename"] = "key newkey",
         ["renamenx"] = "key newkey",
+
+        // hash
+        ["hset"] = "key data=(field value) ...",
+        ["hsetnx"] = "key field value",
+        ["hmset"] = "key data=(field value) ...",
+        ["hdel"] = "key field ...",
+        ["hincrby"] = "key field increment:integer",
+        ["hincrbyfloat"] = "key field increment:double",
+        ["hget"] = "key field",
+        ["hmget"] = "key field ...",
+        ["hexists"] = "key field",
+        ["hlen"] = "key",
+        ["hstrlen"] = "key field",
+        ["hgetall"] = "key",
+        ["hkeys"] = "key",
+        ["hvals"] = "key",
+        ["hrandfield"] = "key options=[count:integer [WITHVALUES]]",
+        ["hscan"] = "key cursor:integer [MATCH pattern:pattern] [COUNT count:integer]",
     };
 
     private static readonly Dictionary<string, IReadOnlyList<CommandArgument>> Parsed =

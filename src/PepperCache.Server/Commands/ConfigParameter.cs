@@ -14,8 +14,10 @@ internal sealed record ConfigParameter(string Name, Func<CommandContext, string>
         Fixed("bind", c => c.Server.Options.BindAddress),
         Fixed("databases", _ => "1"),
         Fixed("cluster-enabled", _ => "no"),
-        Fixed("maxclients", c => c.Server.Config.MaxClients.ToString(CultureInfo.InvariantCulture)),
-        Fixed("tcp-keepalive", _ => "0"),
+        Mutable("maxclients", c => c.Server.Config.Clients.MaxClients.ToString(CultureInfo.InvariantCulture), SetMaxClients),
+        Mutable("tcp-keepalive", c => c.Server.Config.Clients.TcpKeepAlive.ToString(CultureInfo.InvariantCulture),
+            Integer(0, int.MaxValue, (config, v) => config.Clients.TcpKeepAlive = v)),
+        Mutable("client-output-buffer-limit", c => c.Server.Config.Clients.OutputBuffer.ToString(), SetOutputBufferLimit),
         new("dir", c => c.Server.Aof.Directory, null, ConfigMutability.Protected),
         new("dbfilename", _ => "dump.rdb", null, ConfigMutability.Protected),
         Fixed("appendfilename", _ => Persistence.AofSettings.FileName),
@@ -28,7 +30,8 @@ internal sealed record ConfigParameter(string Name, Func<CommandContext, string>
             Memory(0, (config, v) => config.AutoAofRewriteMinSize = v)),
         Mutable("save", c => c.Server.Config.Save, SetSave),
         Mutable("hz", c => c.Server.Config.Hz.ToString(CultureInfo.InvariantCulture), Integer(0, int.MaxValue, (config, v) => config.Hz = (int)Math.Clamp(v, 1, 500))),
-        Mutable("timeout", c => c.Server.Config.Timeout.ToString(CultureInfo.InvariantCulture), Integer(0, int.MaxValue, (config, v) => config.Timeout = v)),
+        Mutable("timeout", c => c.Server.Config.Clients.Timeout.ToString(CultureInfo.InvariantCulture),
+            Integer(0, int.MaxValue, (config, v) => config.Clients.Timeout = v)),
         Mutable("maxmemory", c => c.Server.Config.MaxMemory.ToString(CultureInfo.InvariantCulture), Memory(0, (config, v) => config.MaxMemory = v)),
         Mutable("maxmemory-policy", c => c.Server.Config.MaxMemoryPolicy, OneOf(ServerConfig.MaxMemoryPolicies, (config, v) => config.MaxMemoryPolicy = v)),
         Mutable("maxmemory-samples", c => c.Server.Config.Memory.Samples.ToString(CultureInfo.InvariantCulture),
@@ -37,15 +40,35 @@ internal sealed record ConfigParameter(string Name, Func<CommandContext, string>
             Integer(0, int.MaxValue, (config, v) => config.Memory.LfuLogFactor = (int)v)),
         Mutable("lfu-decay-time", c => c.Server.Config.Memory.LfuDecayTime.ToString(CultureInfo.InvariantCulture),
             Integer(0, int.MaxValue, (config, v) => config.Memory.LfuDecayTime = (int)v)),
+        Mutable("hash-max-listpack-entries", c => c.Server.Config.Encodings.HashMaxListpackEntries.ToString(CultureInfo.InvariantCulture),
+            Integer(0, long.MaxValue, (config, v) => config.Encodings.HashMaxListpackEntries = v)),
+        Mutable("hash-max-listpack-value", c => c.Server.Config.Encodings.HashMaxListpackValue.ToString(CultureInfo.InvariantCulture),
+            Memory(0, (config, v) => config.Encodings.HashMaxListpackValue = v)),
         Mutable("proto-max-bulk-len", c => c.Server.Config.Limits.MaxBulkLength.ToString(CultureInfo.InvariantCulture),
             Memory(1024 * 1024, (config, v) => config.Limits = config.Limits with { MaxBulkLength = v })),
         Mutable("replica-read-only", c => YesNo(c.Server.Config.ReplicaReadOnly), Boolean((config, v) => config.ReplicaReadOnly = v)),
+        // Security (docs/security.md): requirepass sets the default user's password ("" for none), as in Redis.
+        Mutable("requirepass", c => c.Server.Acl.RequirePass, (config, value, apply) =>
+        {
+            if (apply)
+            {
+                config.Acl.SetRequirePass(value);
+            }
+
+            return null;
+        }),
+        Mutable("protected-mode", c => YesNo(c.Server.Acl.ProtectedMode), Boolean((config, v) => config.Acl.ProtectedMode = v)),
+        Fixed("aclfile", c => c.Server.Acl.AclFile),
+        Mutable("acllog-max-len", c => c.Server.Acl.Log.MaxLength.ToString(CultureInfo.InvariantCulture),
+            Integer(0, long.MaxValue, (config, v) => config.Acl.Log.MaxLength = v)),
     ];
 
     /// <summary>Old names Redis still answers to, matched by exact lookups and by patterns.</summary>
     public static IReadOnlyDictionary<string, string> Aliases { get; } = new Dictionary<string, string>
     {
         ["slave-read-only"] = "replica-read-only",
+        ["hash-max-ziplist-entries"] = "hash-max-listpack-entries",
+        ["hash-max-ziplist-value"] = "hash-max-listpack-value",
     };
 
     private static readonly Dictionary<string, ConfigParameter> ByName = BuildLookup();
@@ -145,6 +168,35 @@ internal sealed record ConfigParameter(string Name, Func<CommandContext, string>
 
         return null;
     };
+
+    /// <summary>1 to 2^32-1 as Redis, and no more than the open-files limit can hold (raised first if it can be).</summary>
+    private static string? SetMaxClients(ServerConfig config, string text, bool apply)
+    {
+        if (Integer(1, uint.MaxValue, static (_, _) => { })(config, text, false) is { } reason)
+        {
+            return reason;
+        }
+
+        var value = long.Parse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
+        if (apply)
+        {
+            config.Clients.MaxClients = value;
+            return null;
+        }
+
+        return value > config.Clients.MaxClients ? config.Clients.CheckMaxClients(value) : null;
+    }
+
+    private static string? SetOutputBufferLimit(ServerConfig config, string text, bool apply)
+    {
+        var reason = Resp.OutputBufferLimits.TryParse(text, config.Clients.OutputBuffer, out var limits);
+        if (reason is null && apply)
+        {
+            config.Clients.OutputBuffer = limits;
+        }
+
+        return reason;
+    }
 
     /// <summary>"" or pairs of "seconds changes" (seconds at least 1, changes at least 0), split on single spaces as Redis does.</summary>
     private static string? SetSave(ServerConfig config, string text, bool apply)

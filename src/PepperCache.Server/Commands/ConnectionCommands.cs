@@ -1,4 +1,5 @@
 using PepperCache.Protocol;
+using PepperCache.Server.Acl;
 using PepperCache.Server.Resp;
 using static PepperCache.Server.Resp.CommandFlags;
 
@@ -117,9 +118,16 @@ internal static class ConnectionCommands
             }
         }
 
-        if (authAt > 0 && !IsDefaultUser(context.Argument(authAt)))
+        if (authAt > 0 && !Authenticate(context, authAt))
         {
             context.WriteError(ErrorMessages.WrongPass);
+            return;
+        }
+
+        // As Redis 7.0, the connection's own state decides (not whether a password is needed now).
+        if (!context.Client.Authenticated)
+        {
+            context.WriteError(ErrorMessages.HelloNoAuth);
             return;
         }
 
@@ -146,18 +154,21 @@ internal static class ConnectionCommands
         output.WriteRaw(RespConstants.EmptyArray);
     }
 
-    /// <summary>AUTH [username] password, answered as Redis answers when no password is configured.</summary>
+    /// <summary>
+    /// AUTH [username] password. The one-argument form is for the default user, and as in Redis it is an error
+    /// (not a WRONGPASS) while the default user has no password.
+    /// </summary>
     public static void Auth(CommandContext context)
     {
         switch (context.ArgumentCount)
         {
-            case 2:
+            case 2 when context.Server.Acl.DefaultUser.Rules.NoPass:
                 context.WriteError(ErrorMessages.AuthWithoutPassword);
                 break;
-            case 3 when IsDefaultUser(context.Argument(1)):
+            case 2 or 3 when Authenticate(context, context.ArgumentCount - 2):
                 context.Output.WriteOk();
                 break;
-            case 3:
+            case 2 or 3:
                 context.WriteError(ErrorMessages.WrongPass);
                 break;
             default:
@@ -166,16 +177,41 @@ internal static class ConnectionCommands
         }
     }
 
-    /// <summary>RESET: back to a fresh connection's state (no name, database 0), keeping the library info.</summary>
+    /// <summary>
+    /// RESET: back to a fresh connection's state: no name, database 0, and the default user, authenticated only if
+    /// it needs no password (so with requirepass set the client must AUTH again, as in Redis).
+    /// </summary>
     public static void Reset(CommandContext context)
     {
-        context.Client.Name = null;
+        var client = context.Client;
+        client.Name = null;
+        if (client.User is not null)
+        {
+            var acl = context.Server.Acl;
+            client.User = acl.DefaultUser;
+            client.Authenticated = !acl.AuthRequired;
+        }
+
         context.Output.WriteSimpleString("RESET"u8);
     }
 
     /// <summary>
-    /// As a Redis with no ACL setup: the one user is "default" (names are case-sensitive) with no password, so any
-    /// password is accepted for it.
+    /// Checks the user and password at <paramref name="userAt"/> and the argument after it (userAt 0: the default
+    /// user, password at 1). On success the connection becomes that user; on failure the attempt goes to ACL LOG.
     /// </summary>
-    internal static bool IsDefaultUser(ReadOnlySpan<byte> user) => user.SequenceEqual("default"u8);
+    private static bool Authenticate(CommandContext context, int userAt)
+    {
+        var acl = context.Server.Acl;
+        var name = userAt == 0 ? AclState.DefaultUserName : AclText.From(context.Argument(userAt));
+        var client = context.Client;
+        if (acl.CheckCredentials(name, context.Argument(userAt + 1)) is { } user)
+        {
+            client.User = user;
+            client.Authenticated = true;
+            return true;
+        }
+
+        acl.Log.Add(AclLogReason.Auth, AclText.From(context.Argument(0)), name, client, context.Store.Now);
+        return false;
+    }
 }

@@ -117,7 +117,7 @@ internal static class InfoCommand
     {
         Field(text, "connected_clients", context.Server.Clients.ConnectedCount);
         Field(text, "cluster_connections", 0);
-        Field(text, "maxclients", context.Server.Config.MaxClients);
+        Field(text, "maxclients", context.Server.Config.Clients.MaxClients);
         Field(text, "blocked_clients", 0);
         Field(text, "tracking_clients", 0);
     }
@@ -197,7 +197,7 @@ internal static class InfoCommand
         Field(text, "total_connections_received", stats.Connections);
         Field(text, "total_commands_processed", stats.Commands);
         Field(text, "instantaneous_ops_per_sec", server.Statistics.ObserveCommands(now.Commands, context.Store.Now));
-        Field(text, "rejected_connections", 0);
+        Field(text, "rejected_connections", stats.RejectedConnections);
         Field(text, "expired_keys", stats.ExpiredKeys);
         Field(text, "evicted_keys", stats.EvictedKeys);
         Field(text, "keyspace_hits", stats.Hits);
@@ -205,6 +205,9 @@ internal static class InfoCommand
         Field(text, "pubsub_channels", 0);
         Field(text, "pubsub_patterns", 0);
         Field(text, "total_error_replies", server.Statistics.Errors.Total);
+        // Redis 7.2's names (7.0 has no such counters); INFO server reports 7.2.0.
+        Field(text, "client_query_buffer_limit_disconnections", stats.QueryBufferDisconnections);
+        Field(text, "client_output_buffer_limit_disconnections", stats.OutputBufferDisconnections);
     }
 
     /// <summary>Error replies per code since start-up or CONFIG RESETSTAT, as Redis 7 lists them: <c>errorstat_ERR:count=3</c>.</summary>

@@ -142,7 +142,7 @@ internal static partial class KeyCommands
     /// Redis's parseScanCursorOrReply (strtoul): no leading space, an optional sign ("-1" wraps to 2^64-1), decimal
     /// digits, nothing after them, no overflow. An empty cursor reads as 0, as it does in Redis.
     /// </summary>
-    private static bool TryParseCursor(ReadOnlySpan<byte> text, out ulong cursor)
+    internal static bool TryParseCursor(ReadOnlySpan<byte> text, out ulong cursor)
     {
         cursor = 0;
         if (text.IsEmpty)

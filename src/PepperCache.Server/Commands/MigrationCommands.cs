@@ -1,3 +1,4 @@
+using PepperCache.Core.Storage;
 using PepperCache.Protocol;
 using PepperCache.Server.Resp;
 using static PepperCache.Server.Resp.CommandFlags;
@@ -25,10 +26,17 @@ internal static class MigrationCommands
     /// <c>PEPPER.IMPORT slot RESET|APPEND [expires-at-ms key value ...]</c>: RESET first drops whatever this node
     /// holds for the slot (a leftover of an earlier, failed attempt must not resurrect keys deleted since); APPEND
     /// adds to it. Each key replaces any value here and keeps its absolute expiry (0: none; past: not stored).
-    /// All arguments are checked before anything is written.
+    /// A key holding a collection has <c>type:expires-at-ms</c> instead (its <see cref="DataType"/> number) and its
+    /// <see cref="StoreObjectFormat"/> payload as the value; strings are written as before.
+    /// All arguments are checked, and every payload read, before anything is written.
     /// </summary>
     public static void Import(CommandContext context)
     {
+        if (!ClusterPeerCommands.Admit(context))
+        {
+            return;
+        }
+
         var count = context.ArgumentCount;
         if ((count - 3) % 3 != 0)
         {
@@ -57,10 +65,14 @@ internal static class MigrationCommands
             return;
         }
 
+        List<StoreObject?>? collections = null;
         for (var i = 3; i < count; i += 3)
         {
-            if (!context.TryGetInt64OrReply(i, out var expiresAt))
+            var expiry = context.Argument(i);
+            var colon = expiry.IndexOf((byte)':');
+            if (!RespParser.TryParseInt64(colon < 0 ? expiry : expiry[(colon + 1)..], out var expiresAt))
             {
+                context.WriteError(ErrorMessages.NotInteger);
                 return;
             }
 
@@ -74,6 +86,20 @@ internal static class MigrationCommands
             {
                 context.WriteError(WrongSlot);
                 return;
+            }
+
+            StoreObject? collection = null;
+            if (colon >= 0 && (!RespParser.TryParseInt64(expiry[..colon], out var type) || type is < 0 or > byte.MaxValue
+                || !StoreObjectFormat.TryDeserialize((DataType)type, context.Argument(i + 2), context.Store.Encodings, out collection)))
+            {
+                context.WriteError(BadPayload);
+                return;
+            }
+
+            if (collection is not null || collections is not null)
+            {
+                collections ??= [.. Enumerable.Repeat<StoreObject?>(null, (i - 3) / 3)];
+                collections.Add(collection);
             }
         }
 
@@ -107,8 +133,16 @@ internal static class MigrationCommands
 
             for (var i = 3; i < count; i += 3)
             {
-                context.TryGetInt64(i, out var expiresAt);
-                store.Import(context.Argument(i + 1), context.Argument(i + 2), expiresAt);
+                var expiry = context.Argument(i);
+                _ = RespParser.TryParseInt64(expiry[(expiry.IndexOf((byte)':') + 1)..], out var expiresAt);
+                if (collections?[(i - 3) / 3] is { } collection)
+                {
+                    store.Import(context.Argument(i + 1), collection, expiresAt);
+                }
+                else
+                {
+                    store.Import(context.Argument(i + 1), context.Argument(i + 2), expiresAt);
+                }
             }
 
             // Logged as sent: replaying RESET drops whatever an older part of the log left in the slot, which a
@@ -125,4 +159,7 @@ internal static class MigrationCommands
     internal static ReadOnlySpan<byte> InvalidTtl => "ERR Invalid TTL value, must be >= 0"u8;
 
     internal static ReadOnlySpan<byte> WrongSlot => "ERR Key does not hash to the slot being imported"u8;
+
+    /// <summary>RESTORE's text for a payload it cannot read.</summary>
+    internal static ReadOnlySpan<byte> BadPayload => "ERR Bad data format"u8;
 }

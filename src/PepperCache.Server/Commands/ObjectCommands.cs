@@ -42,7 +42,7 @@ internal static class ObjectCommands
     };
 
     private static CommandDefinition Sub(string name, CommandHandler handler, string summary, string since = "2.2.3") =>
-        new(name, 3, ReadOnly, 2, 2, 1, handler, "generic", summary, since);
+        new(name, 3, ReadOnly, 2, 2, 1, handler, "generic", summary, since) { KeyAccess = KeyAccess.None };
 
     private static void Encoding(CommandContext context)
     {

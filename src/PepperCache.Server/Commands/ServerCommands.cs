@@ -6,7 +6,8 @@ namespace PepperCache.Server.Commands;
 
 /// <summary>
 /// Server commands: DBSIZE, FLUSHDB, FLUSHALL, TIME, LASTSAVE, and the families with files of their own: INFO
-/// (<see cref="InfoCommand"/>), CONFIG (<see cref="ConfigCommands"/>), COMMAND (<see cref="CommandCommands"/>).
+/// (<see cref="InfoCommand"/>), CONFIG (<see cref="ConfigCommands"/>), COMMAND (<see cref="CommandCommands"/>),
+/// ACL (<see cref="AclCommands"/>).
 /// </summary>
 internal static class ServerCommands
 {
@@ -37,6 +38,7 @@ internal static class ServerCommands
         InfoCommand.Definition,
         ConfigCommands.Definition,
         CommandCommands.Definition,
+        AclCommands.Definition,
     ];
 
     public static void DbSize(CommandContext context) => context.Output.WriteInteger(context.Store.Count);

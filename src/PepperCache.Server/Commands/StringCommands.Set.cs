@@ -1,3 +1,4 @@
+using System.Text;
 using PepperCache.Core.Storage;
 using PepperCache.Protocol;
 using PepperCache.Server.Resp;
@@ -22,6 +23,24 @@ internal static partial class StringCommands
         PxAt = 1 << 8,
     }
 
+    /// <summary>
+    /// SET reads the value it replaces only with GET: Redis's key spec is then RW ACCESS UPDATE, otherwise OW UPDATE,
+    /// so a user with only <c>%W~</c> on the key may SET it but not SET ... GET it. Any argument after the value
+    /// spelled GET counts, as in Redis's <c>setGetKeys</c>.
+    /// </summary>
+    internal static KeyAccess SetKeyAccess(ArgumentView arguments)
+    {
+        for (var i = 3; i < arguments.Count; i++)
+        {
+            if (Ascii.EqualsIgnoreCase(arguments[i], "GET"u8))
+            {
+                return KeyAccess.ReadWrite;
+            }
+        }
+
+        return KeyAccess.Write;
+    }
+
     private enum ExpireTimeStatus
     {
         Valid,
@@ -36,7 +55,17 @@ internal static partial class StringCommands
         var value = context.Argument(2);
         if (context.ArgumentCount == 3)
         {
-            context.Store.Set(key, value);
+            // A large value arrives in an array of its own with room for the entry's header and key in front: kept
+            // as the entry rather than copied (the connection sets RespRequest.LargeArgumentHeadroom).
+            if (context.Request.TryGetOwnArray(2, out var array, out var start) && start == KeyValueStore.ValueOffset(key.Length))
+            {
+                context.Store.SetInPlace(key, array);
+            }
+            else
+            {
+                context.Store.Set(key, value);
+            }
+
             context.Aof.Request(context.Request);
             context.Output.WriteOk();
             return;

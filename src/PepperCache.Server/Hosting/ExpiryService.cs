@@ -16,6 +16,11 @@ internal sealed class ExpiryService(
 {
     private const int SampleSize = 200;
 
+    private long _cycles;
+
+    /// <summary>How many ticks have run their cycle; a test that moves a fake clock waits for this to pass a value.</summary>
+    internal long Cycles => Interlocked.Read(ref _cycles);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var hz = server.Config.Hz;
@@ -33,6 +38,7 @@ internal sealed class ExpiryService(
 
                 // A quarter of a tick at most, as Redis's ACTIVE_EXPIRE_CYCLE_SLOW_TIME_PERC.
                 RunCycle(Period(hz) / 4);
+                Interlocked.Increment(ref _cycles);
             }
         }
         catch (OperationCanceledException)

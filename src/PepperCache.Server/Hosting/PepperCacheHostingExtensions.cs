@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using PepperCache.Core.Storage;
+using PepperCache.Server.Acl;
 using PepperCache.Server.Cluster;
 using PepperCache.Server.Persistence;
 using PepperCache.Server.Resp;
@@ -38,7 +39,17 @@ internal static class PepperCacheHostingExtensions
             .Validate(o => EvictionPolicies.TryParse(o.MaxMemoryPolicy, out _), "PepperCache:MaxMemoryPolicy must be one of Redis's eight policies")
             .Validate(o => o.MaxMemorySamples >= 1, "PepperCache:MaxMemorySamples must be at least 1")
             .Validate(o => o.LfuLogFactor >= 0 && o.LfuDecayTime >= 0, "PepperCache:LfuLogFactor and LfuDecayTime must not be negative")
+            .Validate(o => o.MaxClients is >= 1 and <= uint.MaxValue, "PepperCache:MaxClients must be 1-4294967295")
+            .Validate(o => o.Timeout is >= 0 and <= int.MaxValue, "PepperCache:Timeout must be 0-2147483647 (seconds)")
+            .Validate(o => o.TcpKeepAlive is >= 0 and <= int.MaxValue, "PepperCache:TcpKeepAlive must be 0-2147483647 (seconds)")
+            .Validate(o => OutputBufferLimits.TryParse(o.ClientOutputBufferLimit, OutputBufferLimits.Default, out _) is null,
+                "PepperCache:ClientOutputBufferLimit must be groups of <class> <hard> <soft> <soft seconds>")
             .Validate(o => IPAddress.TryParse(o.BindAddress, out _) || o.BindAddress == "localhost", "PepperCache:Bind (or Node) must be an IP address")
+            .Validate(
+                o => !string.IsNullOrEmpty(o.ClusterSecret) || Http.MembershipAccess.IsLoopbackBind(o.BindAddress),
+                "listening on a non-loopback address needs a cluster secret: set --cluster-secret (or PEPPER_CLUSTER_SECRET), the same on every member")
+            .Validate(o => o.ProtectedMode.ToLowerInvariant() is "yes" or "no", "PepperCache:ProtectedMode must be yes or no")
+            .Validate(o => o.AclLogMaxLen >= 0, "PepperCache:AclLogMaxLen must not be negative")
             .ValidateOnStart();
 
         builder.Services.AddSerilog((services, logger) => logger
@@ -65,19 +76,23 @@ internal static class PepperCacheHostingExtensions
         builder.Services.AddSingleton<GossipService>();
         builder.Services.AddSingleton(sp => new CommandDispatcher(CommandTable.CreateDefault(), sp.GetRequiredService<ClusterState>()));
         builder.Services.AddSingleton<ClientRegistry>();
+        // Users and passwords; loading --aclfile here fails start-up on a bad file, as in Redis.
+        builder.Services.AddSingleton(sp => new AclState(
+            sp.GetRequiredService<CommandDispatcher>().Table, sp.GetRequiredService<ClientRegistry>(), sp.GetRequiredService<IOptions<PepperCacheOptions>>().Value));
         builder.Services.TryAddSingleton<AofStorage>();
         builder.Services.AddSingleton<AppendOnlyLog>();
         builder.Services.AddSingleton<ServerState>();
         builder.Services.AddSingleton<NodeEndpoints>();
         builder.Services.AddSingleton<DataDirectoryLock>();
         builder.Services.AddSingleton<RespConnectionHandler>();
-        // Membership calls refused for a wrong secret: at most 10 warnings a minute, then a count (see LogRateLimiter).
-        builder.Services.AddKeyedSingleton(Http.MembershipApi.RefusalLogKey, (sp, _) => new Logging.LogRateLimiter(
-            sp.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(Http.MembershipApi)), "refused membership call", 10,
+        // Admin and membership calls refused: at most 10 warnings a minute, then a count (see LogRateLimiter).
+        builder.Services.AddKeyedSingleton(Http.AdminAuth.RefusalLogKey, (sp, _) => new Logging.LogRateLimiter(
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(Http.AdminAuth)), "refused admin call", 10,
             TimeSpan.FromMinutes(1), sp.GetRequiredService<TimeProvider>()));
         builder.Services.AddHostedService<AofService>();
         builder.Services.AddHostedService<StartupReporter>();
         builder.Services.AddHostedService<ExpiryService>();
+        builder.Services.AddHostedService<ClientLimitsService>();
         // Hosted services stop in reverse order: the rebalancer must outlive the gossip service's graceful leave.
         builder.Services.AddSingleton<RebalanceService>();
         builder.Services.AddSingleton<IRebalancer>(sp => sp.GetRequiredService<RebalanceService>());
@@ -92,13 +107,17 @@ internal static class PepperCacheHostingExtensions
             // Run handlers on the socket thread: together with DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 this
             // cut CPU per request by 41-76% (shared/PERFORMANCE.md). The price: handlers must never block.
             sockets.UnsafePreferInlineScheduling = true;
-            // The parser bounds every frame (proto-max-bulk-len, 64 KB inline), and a frame must fit in the input
-            // pipe to be parsed, so the transport must not cap the buffer below that.
-            sockets.MaxReadBufferSize = null;
+            // The transport stops reading a client's socket once this much of its input waits unparsed: commands past
+            // 256 KB are taken out of the pipe as they arrive, so only a client that sends without reading replies
+            // is held here (TCP then holds it back), instead of the node buffering its input without bound.
+            sockets.MaxReadBufferSize = RespConnectionHandler.MaxReadBufferSize;
             // Receive straight into a buffer instead of a zero-byte "wait for data" receive first: one syscall per
             // request instead of two (strace: 2.0 -> 1.0 recvfrom per GET), at the cost of a 4 KB buffer per idle connection.
             sockets.WaitForDataBeforeAllocatingBuffer = false;
         });
+        // Accepts that wait instead of spinning when descriptors run out; last registered, so Kestrel uses it.
+        builder.Services.AddSingleton<DescriptorHeadroom>();
+        builder.Services.AddSingleton<IConnectionListenerFactory, BackoffSocketTransportFactory>();
         // Kestrel listens on the sockets NodeEndpoints bound before any data was read (see there).
         builder.Services.AddOptions<SocketTransportOptions>().Configure<NodeEndpoints>((sockets, endpoints) =>
             sockets.CreateBoundListenSocket = endpoints.CreateBoundListenSocket);
@@ -137,7 +156,8 @@ internal static class PepperCacheHostingExtensions
         WebApplication app;
         try
         {
-            // Kestrel's options (and so PepperCacheOptions) are resolved while the application is built.
+            // Kestrel's options (and so PepperCacheOptions) are resolved while the application is built, and with them
+            // the connection handler's state: a bad --aclfile fails here.
             app = builder.Build();
         }
         catch (Exception ex) when (StartupFailure.IsExpected(ex))

@@ -31,6 +31,21 @@ public sealed class PepperCacheOptions
     /// <summary>Active expiry cycles per second (Redis's <c>hz</c>).</summary>
     public int Hz { get; set; } = 10;
 
+    /// <summary>Clients served at once (<c>--maxclients</c>, Redis's 10000); lowered at start-up to what the open-files limit allows.</summary>
+    public long MaxClients { get; set; } = 10000;
+
+    /// <summary>Idle seconds before a client is closed (<c>--timeout</c>); 0 = never, Redis's default.</summary>
+    public long Timeout { get; set; }
+
+    /// <summary>TCP keepalive for accepted clients, in seconds (<c>--tcp-keepalive</c>, Redis 7's 300); 0 = off.</summary>
+    public long TcpKeepAlive { get; set; } = 300;
+
+    /// <summary>Redis's defaults for <c>client-output-buffer-limit</c>, in its config-file form.</summary>
+    public const string DefaultClientOutputBufferLimit = "normal 0 0 0 replica 256mb 64mb 60 pubsub 32mb 8mb 60";
+
+    /// <summary>Groups of <c>class hard soft seconds</c> (<c>--client-output-buffer-limit</c>), over Redis's defaults.</summary>
+    public string ClientOutputBufferLimit { get; set; } = DefaultClientOutputBufferLimit;
+
     /// <summary>Bytes the keyspace may hold (<c>--maxmemory</c>); 0 for no limit.</summary>
     public long MaxMemory { get; set; }
 
@@ -54,6 +69,25 @@ public sealed class PepperCacheOptions
 
     /// <summary>Shared secret every membership call must carry (<c>--cluster-secret</c>, PEPPER_CLUSTER_SECRET); empty for none.</summary>
     public string ClusterSecret { get; set; } = "";
+
+    /// <summary>
+    /// The default user's password (<c>--requirepass</c>, PEPPER_REQUIREPASS), as Redis's requirepass: when set, a
+    /// connection must AUTH before anything but AUTH, HELLO, QUIT and RESET, and the admin API asks for it too.
+    /// Empty for none.
+    /// </summary>
+    public string RequirePass { get; set; } = "";
+
+    /// <summary>
+    /// <c>yes</c> or <c>no</c> (<c>--protected-mode</c>): with yes and no password on the default user, clients from
+    /// addresses other than loopback are refused with Redis's DENIED message.
+    /// </summary>
+    public string ProtectedMode { get; set; } = "yes";
+
+    /// <summary>Users file for ACL SAVE and ACL LOAD, loaded at start-up (<c>--aclfile</c>); empty for none.</summary>
+    public string AclFile { get; set; } = "";
+
+    /// <summary>Most entries ACL LOG keeps (Redis's acllog-max-len).</summary>
+    public long AclLogMaxLen { get; set; } = 128;
 
     /// <summary>Milliseconds a graceful leave waits for this node's slots to move before it exits anyway.</summary>
     public int LeaveTimeout { get; set; } = 30000;

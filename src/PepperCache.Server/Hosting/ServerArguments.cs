@@ -16,6 +16,7 @@ internal sealed class ServerArguments
     /// <summary>Every flag the server accepts, sorted by name as Go's <c>flag.PrintDefaults</c> lists them.</summary>
     internal static readonly Flag[] Flags =
     [
+        new("aclfile", "AclFile", FlagKind.Text, "users file for ACL SAVE and ACL LOAD, loaded at start-up", null),
         new("admin-port", "AdminPort", FlagKind.Port, "admin HTTP port", "18088"),
         new("aof-fix", "AofFix", FlagKind.Bool, "truncate a corrupt append-only file at its last good record, then exit", null),
         new("appendfsync", "AppendFsync", FlagKind.Fsync, "fsync policy: always, everysec or no", "\"everysec\""),
@@ -23,12 +24,16 @@ internal sealed class ServerArguments
         new("auto-aof-rewrite-min-size", "AutoAofRewriteMinSize", FlagKind.Size, "smallest append-only file rewritten automatically", "\"64mb\""),
         new("auto-aof-rewrite-percentage", "AutoAofRewritePercentage", FlagKind.Percentage, "growth since the last rewrite that starts one (0 = never)", "100"),
         new("bind", "Bind", FlagKind.Address, "listen address (defaults to the node address)", null),
+        new("client-output-buffer-limit", "ClientOutputBufferLimit", FlagKind.OutputBufferLimit,
+            "close clients whose unsent replies pass <hard> bytes, or <soft> for <seconds>: groups of <class> <hard> <soft> <seconds>",
+            "\"" + PepperCacheOptions.DefaultClientOutputBufferLimit + "\""),
         new("cluster", "Cluster", FlagKind.Text, "cluster address (host or host:admin-port of any member)", null),
         new("cluster-secret", "ClusterSecret", FlagKind.Text, "shared secret for membership calls", null),
         new("dir", "Dir", FlagKind.Text, "data directory", "\"data/<node>-<port>\""),
         new("hz", "Hz", FlagKind.Hz, "active expiry cycles per second", "10"),
         new("lfu-decay-time", "LfuDecayTime", FlagKind.Count, "minutes per step an idle key's LFU counter decays (0 = never)", "1"),
         new("lfu-log-factor", "LfuLogFactor", FlagKind.Count, "how slowly the LFU access counter climbs", "10"),
+        new("maxclients", "MaxClients", FlagKind.MaxClients, "clients served at once (lowered at start-up to what the open-files limit holds)", "10000"),
         new("maxmemory", "MaxMemory", FlagKind.MemoryLimit, "bytes the keyspace may hold, such as 100mb or 2gb (0 = no limit)", "\"0\""),
         new("maxmemory-policy", "MaxMemoryPolicy", FlagKind.EvictionPolicy,
             "what to evict at maxmemory: noeviction, allkeys-lru|lfu|random or volatile-lru|lfu|random|ttl",
@@ -37,7 +42,11 @@ internal sealed class ServerArguments
         new("node", "Node", FlagKind.Address, "node address", "\"127.0.0.1\""),
         new("node-timeout", "NodeTimeout", FlagKind.Milliseconds, "milliseconds before an unreachable member is marked failed", "5000"),
         new("port", "Port", FlagKind.Port, "cache port", "9004"),
+        new("protected-mode", "ProtectedMode", FlagKind.YesNo, "without a password, refuse clients that are not on this machine", "\"yes\""),
         new("proto-max-bulk-len", "ProtoMaxBulkLen", FlagKind.Size, "largest bulk string a client may send", "\"512mb\""),
+        new("requirepass", "RequirePass", FlagKind.Text, "password of the default user, asked by AUTH and the admin API", null),
+        new("tcp-keepalive", "TcpKeepAlive", FlagKind.Count, "seconds of silence before TCP keepalive probes a client (0 = off)", "300"),
+        new("timeout", "Timeout", FlagKind.Count, "seconds an idle client stays connected (0 = no limit)", "0"),
     ];
 
     // Settings the ASP.NET Core host itself understands; WebApplicationFactory passes these as arguments.
@@ -205,6 +214,8 @@ internal sealed class ServerArguments
         MemoryLimit,
         EvictionPolicy,
         Samples,
+        MaxClients,
+        OutputBufferLimit,
     }
 
     internal sealed record Flag(string Name, string Property, FlagKind Kind, string Help, string? Default)
@@ -213,7 +224,7 @@ internal sealed class ServerArguments
 
         public string KindName => Kind switch
         {
-            FlagKind.Port or FlagKind.Hz or FlagKind.Milliseconds or FlagKind.Percentage or FlagKind.Count or FlagKind.Samples => "int",
+            FlagKind.Port or FlagKind.Hz or FlagKind.Milliseconds or FlagKind.Percentage or FlagKind.Count or FlagKind.Samples or FlagKind.MaxClients => "int",
             FlagKind.Bool => "",
             _ => "string",
         };
@@ -270,6 +281,20 @@ internal sealed class ServerArguments
                     if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var samples) || samples < 1)
                     {
                         throw new FormatException($"invalid value \"{value}\" for {source}: must be at least 1");
+                    }
+
+                    return value;
+                case FlagKind.MaxClients:
+                    if (!long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var clients) || clients is < 1 or > uint.MaxValue)
+                    {
+                        throw new FormatException($"invalid value \"{value}\" for {source}: must be 1-4294967295");
+                    }
+
+                    return value;
+                case FlagKind.OutputBufferLimit:
+                    if (Resp.OutputBufferLimits.TryParse(value, Resp.OutputBufferLimits.Default, out _) is { } reason)
+                    {
+                        throw new FormatException($"invalid value \"{value}\" for {source}: {reason}");
                     }
 
                     return value;

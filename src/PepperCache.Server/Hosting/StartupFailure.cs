@@ -17,7 +17,11 @@ internal static class StartupFailure
         DataDirectoryInUseException => true,
         // appendonly.aof corrupt in the middle, or its directory unusable.
         Persistence.AofLoadException => true,
+        // --aclfile missing or with a bad line.
+        Acl.AclFileException => true,
         UnauthorizedAccessException => true,
+        // Not even one client fits in the open-files limit (Redis exits with the same words).
+        Resp.DescriptorLimitException => true,
         _ => false,
     };
 

@@ -4,15 +4,19 @@ using PepperCache.Server.Hosting;
 
 namespace PepperCache.Server.Http;
 
-/// <summary>The admin HTTP API on the admin port: cluster membership and health.</summary>
+/// <summary>
+/// The admin HTTP API on the admin port: cluster membership and health. With a password on the default user every
+/// route but /healthz asks for credentials (<see cref="AdminAuth"/>); membership calls take the cluster secret too.
+/// </summary>
 internal static class ClusterApi
 {
     public static RouteGroupBuilder MapClusterApi(this IEndpointRouteBuilder routes)
     {
-        var api = routes.MapGroup("");
+        // Open: load balancers and probes carry no credentials.
+        routes.MapGet("/healthz", GetHealth);
+        var api = routes.MapGroup("").AddEndpointFilter(AdminAuth.RequireCredentials);
         api.MapGet("/cluster", GetCluster);
-        api.MapGet("/healthz", GetHealth);
-        routes.MapMembershipApi();
+        routes.MapMembershipApi(api);
         return api;
     }
 

@@ -1,30 +1,24 @@
-using System.Security.Cryptography;
-using System.Text;
-using Microsoft.Extensions.Options;
 using PepperCache.Core.Cluster;
 using PepperCache.Core.Storage;
 using PepperCache.Server.Cluster;
-using PepperCache.Server.Hosting;
-using PepperCache.Server.Logging;
 
 namespace PepperCache.Server.Http;
 
 /// <summary>
 /// Membership calls between members (<c>POST /join</c>, <c>POST /cluster/gossip</c>, <c>POST /leave</c>), each
-/// guarded by the cluster secret when one is set, and <c>GET /cluster/nodes</c> for people and tools.
+/// guarded by <see cref="MembershipAccess"/> (the cluster secret, or loopback peers only without one) or, when a
+/// password is set, by the admin credentials (either will do), and <c>GET /cluster/nodes</c> for people and tools, in
+/// the admin group (credentials only).
 /// </summary>
 internal static class MembershipApi
 {
-    /// <summary>The key of the <see cref="LogRateLimiter"/> for refused calls (anyone who reaches the admin port can cause them).</summary>
-    public const string RefusalLogKey = "membership-refusals";
-
-    public static void MapMembershipApi(this IEndpointRouteBuilder routes)
+    public static void MapMembershipApi(this IEndpointRouteBuilder routes, RouteGroupBuilder admin)
     {
-        var guarded = routes.MapGroup("").AddEndpointFilter(RequireSecret);
+        var guarded = routes.MapGroup("").AddEndpointFilter(AdminAuth.RequireSecretOrCredentials);
         guarded.MapPost("/join", Join);
         guarded.MapPost("/cluster/gossip", Gossip);
         guarded.MapPost("/leave", Leave);
-        routes.MapGet("/cluster/nodes", GetNodes);
+        admin.MapGet("/cluster/nodes", GetNodes);
     }
 
     private static async Task<IResult> Join(HttpRequest request, ClusterState cluster, KeyValueStore store)
@@ -51,7 +45,7 @@ internal static class MembershipApi
         }
 
         // The sender's slot table differs from ours (or it wants ours): send ours, so one round trip merges both ways.
-        return Reply(cluster.CreateMessage(includeSlots: message.Pull || message.SlotsDigest != cluster.Digest, store.Count));
+        return Reply(cluster.CreateMessage(includeSlots: message.Pull || message.SlotsDigest != cluster.Digest, store.Count, to: message.From));
     }
 
     /// <summary>Graceful leave, as SIGTERM: the node hands its slots over and exits; 202 at once.</summary>
@@ -115,28 +109,4 @@ internal static class MembershipApi
     }
 
     private static IResult Reply(GossipMessage message) => Results.Json(message, ClusterJsonContext.Default.GossipMessage);
-
-    /// <summary>With a cluster secret set, a membership call without the same secret gets 401 and is logged.</summary>
-    private static async ValueTask<object?> RequireSecret(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
-    {
-        var http = context.HttpContext;
-        var secret = http.RequestServices.GetRequiredService<IOptions<PepperCacheOptions>>().Value.ClusterSecret;
-        if (!string.IsNullOrEmpty(secret))
-        {
-            var given = http.Request.Headers[PeerClient.SecretHeader].ToString();
-            // Hashing both first makes the comparison constant-time in the length too.
-            if (!CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(given)), SHA256.HashData(Encoding.UTF8.GetBytes(secret))))
-            {
-                if (http.RequestServices.GetRequiredKeyedService<LogRateLimiter>(RefusalLogKey).ShouldLog())
-                {
-                    var logger = http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(MembershipApi));
-                    Log.SecretRefused(logger, http.Connection.RemoteIpAddress?.ToString() ?? "?", http.Request.Path);
-                }
-
-                return Results.Unauthorized();
-            }
-        }
-
-        return await next(context).ConfigureAwait(false);
-    }
 }

@@ -115,8 +115,8 @@ internal static partial class Log
     [LoggerMessage(4018, LogLevel.Information, "Returning node: cannot reach {Peer} for the cluster's current state ({Reason}); trying the next member")]
     public static partial void ReturnPeerUnreachable(ILogger logger, string peer, string reason);
 
-    [LoggerMessage(4010, LogLevel.Warning, "Refused a membership call from {Remote} to {Path}: missing or wrong cluster secret")]
-    public static partial void SecretRefused(ILogger logger, string remote, string path);
+    [LoggerMessage(4010, LogLevel.Warning, "Refused a membership call from {Remote} to {Path}: {Reason}")]
+    public static partial void SecretRefused(ILogger logger, string remote, string path, string reason);
 
     [LoggerMessage(4011, LogLevel.Information, "Leaving the cluster: {Slots} slots to hand over")]
     public static partial void Leaving(ILogger logger, int slots);

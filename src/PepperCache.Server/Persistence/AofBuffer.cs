@@ -39,14 +39,15 @@ internal sealed class AofBuffer : IBufferWriter<byte>, IDisposable
         Length = 0;
         if (_array.Length > KeepCapacity)
         {
-            ArrayPool<byte>.Shared.Return(_array);
+            // Not back to the pool: the shared pool keeps arrays up to 1 GB for good, so a burst (one 500 MB SET)
+            // would stay in RSS. The collector takes it instead.
             _array = ArrayPool<byte>.Shared.Rent(InitialCapacity);
         }
     }
 
     public void Dispose()
     {
-        if (_array.Length > 0)
+        if (_array.Length is > 0 and <= KeepCapacity)
         {
             ArrayPool<byte>.Shared.Return(_array);
             _array = [];
@@ -63,9 +64,15 @@ internal sealed class AofBuffer : IBufferWriter<byte>, IDisposable
             return;
         }
 
-        var bigger = ArrayPool<byte>.Shared.Rent((int)Math.Min(Array.MaxLength, Math.Max((long)needed, 2L * _array.Length)));
+        var size = (int)Math.Min(Array.MaxLength, Math.Max((long)needed, 2L * _array.Length));
+        // Past the kept capacity, arrays of exactly the size from the collector, not the pool (see Clear).
+        var bigger = size > KeepCapacity ? GC.AllocateUninitializedArray<byte>(size) : ArrayPool<byte>.Shared.Rent(size);
         _array.AsSpan(0, Length).CopyTo(bigger);
-        ArrayPool<byte>.Shared.Return(_array);
+        if (_array.Length <= KeepCapacity)
+        {
+            ArrayPool<byte>.Shared.Return(_array);
+        }
+
         _array = bigger;
     }
 }

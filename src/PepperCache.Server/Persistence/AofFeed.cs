@@ -58,6 +58,22 @@ internal sealed class AofFeed(AppendOnlyLog log)
         }
     }
 
+    /// <summary>
+    /// A command created the collection at <paramref name="key"/>: logged as DEL first. The key was missing at run time,
+    /// but may have been there with an expiry that had passed, which the log does not record; during replay, with the
+    /// clock paused, that old value would still be present, and the command's record would add to it.
+    /// </summary>
+    public void Created(ReadOnlySpan<byte> key) => Delete(key);
+
+    /// <summary>HSET key field value: what HSETNX, HINCRBY and HINCRBYFLOAT are logged as (the value they stored).</summary>
+    public void HashSet(ReadOnlySpan<byte> key, ReadOnlySpan<byte> field, ReadOnlySpan<byte> value)
+    {
+        if (Target is { } target)
+        {
+            AofRecords.WriteCommand(target, "HSET"u8, key, field, value);
+        }
+    }
+
     /// <summary>A new absolute expiry; one not in the future deleted the key, so that is logged as DEL (as Redis).</summary>
     public void ExpireAt(ReadOnlySpan<byte> key, long expiresAt, long now)
     {

@@ -35,6 +35,16 @@ internal static class AofRecords
         output.WriteBulkString(second);
     }
 
+    public static void WriteCommand(
+        IBufferWriter<byte> output, ReadOnlySpan<byte> name, ReadOnlySpan<byte> first, ReadOnlySpan<byte> second, ReadOnlySpan<byte> third)
+    {
+        output.WriteArrayHeader(4);
+        output.WriteBulkString(name);
+        output.WriteBulkString(first);
+        output.WriteBulkString(second);
+        output.WriteBulkString(third);
+    }
+
     public static void WritePExpireAt(IBufferWriter<byte> output, ReadOnlySpan<byte> key, long expiresAt)
     {
         output.WriteArrayHeader(3);

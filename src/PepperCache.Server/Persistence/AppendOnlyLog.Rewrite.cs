@@ -5,7 +5,7 @@ using PepperCache.Server.Logging;
 
 namespace PepperCache.Server.Persistence;
 
-// Rewrite (compaction): dump a point-in-time snapshot as SET records to a temporary file while clients keep
+// Rewrite (compaction): dump a point-in-time snapshot as SET (and HSET...) records to a temporary file while clients keep
 // writing, copy the records appended meanwhile from the live file, and let the writer thread swap the files.
 internal sealed partial class AppendOnlyLog
 {
@@ -62,7 +62,8 @@ internal sealed partial class AppendOnlyLog
         Stream? temp = null;
         try
         {
-            // One instant: no write runs while the references are taken (a few ms per million keys).
+            // One instant: no write runs while the references are taken (a few ms per million keys) and each
+            // collection's tables are copied (its elements are immutable and shared).
             var entries = new List<StoredEntry>();
             long snapshotLsn;
             lock (WriteLock)
@@ -114,7 +115,11 @@ internal sealed partial class AppendOnlyLog
         }
     }
 
-    /// <summary>SET key value [PXAT ms] per live key, written in 1 MB chunks; returns the number of keys.</summary>
+    /// <summary>
+    /// SET key value [PXAT ms] per live string, the restore commands of each collection (<see
+    /// cref="StoreObject.WriteRestoreCommands"/>) and PEXPIREAT when it expires; written in 1 MB chunks; returns the
+    /// number of keys.
+    /// </summary>
     private static long WriteSnapshot(Stream temp, List<StoredEntry> entries, long now)
     {
         using var buffer = new AofBuffer();
@@ -126,7 +131,20 @@ internal sealed partial class AppendOnlyLog
                 continue;
             }
 
-            AofRecords.WriteSet(buffer, entry.Key, entry.Value, entry.ExpiresAt);
+            if (entry.Object is { } collection)
+            {
+                // The snapshot's private copy: HSET ... in chunks of 64 elements, then the expiry.
+                collection.WriteRestoreCommands(entry.Key, buffer);
+                if (entry.ExpiresAt != 0)
+                {
+                    AofRecords.WritePExpireAt(buffer, entry.Key, entry.ExpiresAt);
+                }
+            }
+            else
+            {
+                AofRecords.WriteSet(buffer, entry.Key, entry.Value, entry.ExpiresAt);
+            }
+
             keys++;
             if (buffer.Length >= CopyChunk)
             {

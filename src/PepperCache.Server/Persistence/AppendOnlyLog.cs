@@ -45,6 +45,7 @@ internal sealed partial class AppendOnlyLog : IDisposable
     private readonly List<(TaskCompletionSource Wait, long End)> _taken = [];
     private TaskCompletionSource _nextSync = NewSync();
     private bool _nextWaited;
+    private long _heldWaits;
 
     // Set while the last write (or fsync) failed: write commands are refused with it (MISCONF).
     private string? _writeError;
@@ -151,6 +152,22 @@ internal sealed partial class AppendOnlyLog : IDisposable
     }
 
     /// <summary>
+    /// How many <see cref="WaitLoggedAsync"/> calls found their records not yet where the policy needs them and had to
+    /// wait. A test that holds an fsync waits for this to know that a reply is being held back, instead of sleeping and
+    /// then looking for the reply's absence.
+    /// </summary>
+    internal long HeldWaits
+    {
+        get
+        {
+            lock (_waitGate)
+            {
+                return _heldWaits;
+            }
+        }
+    }
+
+    /// <summary>
     /// Completes once every record up to <paramref name="lsn"/> has reached the file as the policy promises before a
     /// reply leaves: fsync'd under always, written to the OS (write(2), no fsync) under everysec and no, so a killed
     /// process loses no acknowledged write and only an OS crash or power cut can cost everysec its last second. Wakes
@@ -185,6 +202,7 @@ internal sealed partial class AppendOnlyLog : IDisposable
             }
 
             _nextWaited |= next;
+            _heldWaits++;
         }
 
         Wake();

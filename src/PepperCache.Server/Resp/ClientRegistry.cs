@@ -8,6 +8,10 @@ internal sealed class ClientRegistry
     private readonly ConcurrentDictionary<long, ClientSession> _clients = new();
     private long _nextId;
     private long _connectionsReceived;
+    private long _rejectedConnections;
+    private long _outputBufferDisconnections;
+    private long _queryBufferDisconnections;
+    private int _admitted;
     private readonly Lock _retireLock = new();
     private long _retiredCommands;
     private long _retiredHits;
@@ -22,7 +26,43 @@ internal sealed class ClientRegistry
     /// <summary>The live sessions in no particular order, without sorting (slot migration's quiescence check).</summary>
     public ICollection<ClientSession> Sessions => _clients.Values;
 
+    /// <summary>Connections refused at maxclients (INFO stats rejected_connections).</summary>
+    public long RejectedConnections => Interlocked.Read(ref _rejectedConnections);
+
+    /// <summary>Clients closed for their output buffer limit (INFO stats client_output_buffer_limit_disconnections).</summary>
+    public long OutputBufferDisconnections => Interlocked.Read(ref _outputBufferDisconnections);
+
+    /// <summary>Clients closed for the query buffer limit (INFO stats client_query_buffer_limit_disconnections).</summary>
+    public long QueryBufferDisconnections => Interlocked.Read(ref _queryBufferDisconnections);
+
+    /// <summary>Clients admitted and not yet released: the count maxclients is checked against.</summary>
+    public long Admitted => Volatile.Read(ref _admitted);
+
     public long NextId() => Interlocked.Increment(ref _nextId);
+
+    /// <summary>
+    /// Takes a place for a new client unless <paramref name="maxClients"/> are connected already (Redis's check:
+    /// the client that would be number maxclients + 1 is refused). A counter of its own rather than the
+    /// dictionary's Count, which takes every lock of the dictionary. Each success is paired with one <see cref="Release"/>.
+    /// </summary>
+    public bool TryAdmit(long maxClients)
+    {
+        if (Interlocked.Increment(ref _admitted) <= maxClients)
+        {
+            return true;
+        }
+
+        Interlocked.Decrement(ref _admitted);
+        Interlocked.Increment(ref _rejectedConnections);
+        return false;
+    }
+
+    /// <summary>Gives back the place <see cref="TryAdmit"/> took.</summary>
+    public void Release() => Interlocked.Decrement(ref _admitted);
+
+    public void CountOutputBufferDisconnection() => Interlocked.Increment(ref _outputBufferDisconnections);
+
+    public void CountQueryBufferDisconnection() => Interlocked.Increment(ref _queryBufferDisconnections);
 
     public void Add(ClientSession session)
     {

@@ -12,6 +12,11 @@ internal sealed class ClientSession(long id, EndPoint? remote, EndPoint? local, 
 
     public string RemoteAddress { get; } = Format(remote);
 
+    public EndPoint? RemoteEndPoint { get; } = remote;
+
+    /// <summary>Presented the cluster secret (<c>PEPPER.AUTH</c>): may send slot-migration commands.</summary>
+    public bool ClusterPeer { get; set; }
+
     public string LocalAddress { get; } = Format(local);
 
     /// <summary>Unix ms when the connection was accepted.</summary>
@@ -19,6 +24,21 @@ internal sealed class ClientSession(long id, EndPoint? remote, EndPoint? local, 
 
     /// <summary>Unix ms of the last command (CLIENT LIST idle=).</summary>
     public long LastCommandAt { get; set; } = connectedAt;
+
+    /// <summary>Unix ms when bytes last came in or replies last went out: the idle <c>timeout</c> counts from here, as Redis's lastinteraction.</summary>
+    public long LastInteraction { get; set; } = connectedAt;
+
+    /// <summary>
+    /// Reply bytes past Redis's uncounted 16 KB that are written and not yet taken by the transport: what the output
+    /// buffer limits are checked against (a flush the client is not reading is waiting on them).
+    /// </summary>
+    public long OutputBufferLength { get; set; }
+
+    /// <summary>True while the connection waits for a flush (its client is not reading fast enough).</summary>
+    public bool FlushPending { get; set; }
+
+    /// <summary>Unix ms since which the output has stayed at or above the soft limit; 0 when it is below.</summary>
+    public long OutputSoftLimitSince { get; set; }
 
     public string? Name { get; set; }
 
@@ -28,6 +48,18 @@ internal sealed class ClientSession(long id, EndPoint? remote, EndPoint? local, 
 
     /// <summary>Name of the last command run (CLIENT LIST cmd=).</summary>
     public string LastCommand { get; set; } = "NULL";
+
+    /// <summary>
+    /// The user this connection runs as: the default user until AUTH or HELLO AUTH names another. Null for a session
+    /// made outside a connection (tools, tests, replay), which, as Redis's internal clients, may run anything.
+    /// </summary>
+    public Acl.AclUser? User { get; set; }
+
+    /// <summary>
+    /// Whether the connection may run commands other than no_auth ones while the default user needs a password:
+    /// true after a successful AUTH, or from the start when the default user needed none at connect time.
+    /// </summary>
+    public bool Authenticated { get; set; } = true;
 
     /// <summary>Set by QUIT (and fatal errors): the connection closes once pending replies are flushed.</summary>
     public bool CloseAfterReply { get; set; }
@@ -64,6 +96,12 @@ internal sealed class ClientSession(long id, EndPoint? remote, EndPoint? local, 
     /// so the socket closes as after QUIT.
     /// </summary>
     public Action? Kill { get; set; }
+
+    /// <summary>
+    /// Drops this connection at once, replies not yet sent included (idle timeout, output buffer limit): set by the
+    /// connection handler, which also ends when it is waiting on a flush the client does not read.
+    /// </summary>
+    public Action? Abort { get; set; }
 
     private static string Format(EndPoint? endPoint) => endPoint switch
     {

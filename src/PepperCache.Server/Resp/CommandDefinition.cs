@@ -33,6 +33,29 @@ internal sealed record CommandDefinition(
     /// <summary>ACL categories beyond those the flags and group imply (<c>dangerous</c>, <c>keyspace</c>...), for COMMAND.</summary>
     public IReadOnlyList<string> AclCategories { get; init; } = [];
 
+    /// <summary>
+    /// A number unique in the process, taken when the definition is built: the command's bit in ACL permission
+    /// bitmaps, so a permission check is one bit test with no lookup by name.
+    /// </summary>
+    public int Id { get; } = Interlocked.Increment(ref _lastId);
+
+    /// <summary>
+    /// What the command does with its (first) key, as Redis's key specs say; ACL <c>%R~</c>/<c>%W~</c> patterns are
+    /// checked against it. By default read-only commands read and write commands write.
+    /// </summary>
+    public KeyAccess KeyAccess { get; init; } = (Flags & CommandFlags.ReadOnly) != 0 ? KeyAccess.Read : (Flags & CommandFlags.Write) != 0 ? KeyAccess.Write : KeyAccess.None;
+
+    /// <summary>For the keys after the first when they differ from it (RENAME's destination is only written).</summary>
+    public KeyAccess? LaterKeyAccess { get; init; }
+
+    /// <summary>Set when the access depends on the arguments (SET ... GET reads the value it replaces).</summary>
+    public KeyAccessResolver? VariableKeyAccess { get; init; }
+
+    /// <summary>How many ids definitions have taken so far: every <see cref="Id"/> is below it.</summary>
+    public static int IdCount => Volatile.Read(ref _lastId) + 1;
+
+    private static int _lastId = -1;
+
     public bool IsWrite => (Flags & CommandFlags.Write) != 0;
 
     public bool HasKeys => FirstKey > 0;

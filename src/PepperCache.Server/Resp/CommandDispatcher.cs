@@ -1,5 +1,6 @@
 using PepperCache.Core.Storage;
 using PepperCache.Protocol;
+using PepperCache.Server.Acl;
 using PepperCache.Server.Cluster;
 using PepperCache.Server.Commands;
 
@@ -7,7 +8,8 @@ namespace PepperCache.Server.Resp;
 
 /// <summary>
 /// Runs one parsed command: finds it in the table, checks arity, and calls its handler. The single place where
-/// cross-cutting checks happen for every command: arity, slot freezes during a migration (<see cref="SlotFreeze"/>),
+/// cross-cutting checks happen for every command: arity, authentication and ACL permissions (<see cref="AclGate"/>),
+/// slot freezes during a migration (<see cref="SlotFreeze"/>),
 /// cluster routing (<see cref="SlotRouting"/>: MOVED and CROSSSLOT once the cluster has two members), and AOF
 /// logging of write commands.
 /// </summary>
@@ -34,6 +36,17 @@ internal sealed class CommandDispatcher(CommandTable table, ClusterState? cluste
         if (!command.AcceptsArgumentCount(request.Count))
         {
             context.WriteError(ErrorMessages.WrongArgumentCount(command.Name));
+            return;
+        }
+
+        // Authentication and permissions first, as Redis: before slot routing, freezes and memory limits.
+        if (!client.Authenticated && context.Server.Acl.AuthRequired && !AclGate.AdmitUnauthenticated(context, command))
+        {
+            return;
+        }
+
+        if (client.User is { } user && user.Rules is { PermitsAll: false } rules && !AclGate.Admit(context, command, rules))
+        {
             return;
         }
 

@@ -46,10 +46,12 @@ internal sealed class CommandTable
         .. ServerCommands.Definitions,
         .. StringCommands.Definitions,
         .. KeyCommands.Definitions,
+        .. HashCommands.Definitions,
         ObjectCommands.Definition,
         MemoryCommands.Definition,
         .. ClusterCommands.Definitions,
         .. MigrationCommands.Definitions,
+        .. ClusterPeerCommands.Definitions,
     ]);
 
     public int Count => _byName.Count;

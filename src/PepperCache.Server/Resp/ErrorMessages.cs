@@ -20,6 +20,8 @@ internal static class ErrorMessages
     public static ReadOnlySpan<byte> ProtocolVersionNotInteger => "ERR Protocol version is not an integer or out of range"u8;
     public static ReadOnlySpan<byte> InvalidClientName => "ERR Client names cannot contain spaces, newlines or special characters."u8;
     public static ReadOnlySpan<byte> WrongPass => "WRONGPASS invalid username-password pair or user is disabled."u8;
+    public static ReadOnlySpan<byte> HelloNoAuth =>
+        "NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time"u8;
     public static ReadOnlySpan<byte> AuthWithoutPassword =>
         "ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?"u8;
     public static ReadOnlySpan<byte> NoSuchClient => "ERR No such client"u8;
@@ -62,6 +64,16 @@ internal static class ErrorMessages
     public static ReadOnlySpan<byte> InvalidCursor => "ERR invalid cursor"u8;
     public static ReadOnlySpan<byte> ExpireNxConflict => "ERR NX and XX, GT or LT options at the same time are not compatible"u8;
     public static ReadOnlySpan<byte> ExpireGtLtConflict => "ERR GT and LT options at the same time are not compatible"u8;
+
+    // Hash commands.
+    public static ReadOnlySpan<byte> HashValueNotInteger => "ERR hash value is not an integer"u8;
+    public static ReadOnlySpan<byte> HashValueNotFloat => "ERR hash value is not a float"u8;
+    public static ReadOnlySpan<byte> NanOrInfinityValue => "ERR value is NaN or Infinity"u8;
+    public static ReadOnlySpan<byte> ValueOutOfRange => "ERR value is out of range"u8;
+
+    /// <summary>getRangeLongFromObjectOrReply's wording for HRANDFIELD's count (range -LONG_MAX..LONG_MAX).</summary>
+    public static ReadOnlySpan<byte> RandomCountOutOfRange =>
+        "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807"u8;
 
     /// <summary>EXPIRE family's wording for an unknown option (Redis prints the option as given).</summary>
     public static string UnsupportedOption(string option) => $"ERR Unsupported option {option}";

@@ -40,6 +40,7 @@ internal static class MemoryGuard
         var max = store.Memory.MaxMemory;
         if (max == 0)
         {
+            CollectLargeGarbage(store);
             return;
         }
 
@@ -57,6 +58,34 @@ internal static class MemoryGuard
     }
 
     private static long _lastCompaction;
+
+    /// <summary>Dead bytes on the heap that are worth a collection of their own when there is no maxmemory.</summary>
+    internal const long LargeGarbage = 64L * 1024 * 1024;
+
+    private static long _lastLargeCollection;
+
+    /// <summary>
+    /// Without a limit, a huge value let go (DEL or overwrite of a 500 MB string, the argument array a big SET arrived
+    /// in) is a large-object-heap array that only a gen2 collection frees, and with little else allocated none may come
+    /// for a long time: the node would keep the RSS. So once dead bytes pass 64 MB and what the keyspace holds, a full
+    /// collection that also gives the freed memory back to the system, at most once a second. A blocking one is a
+    /// short pause over a small heap; over a large one the dead bytes must be as large before it runs at all.
+    /// </summary>
+    private static void CollectLargeGarbage(KeyValueStore store)
+    {
+        var now = Environment.TickCount64;
+        if (now - Volatile.Read(ref _lastLargeCollection) < 1000)
+        {
+            return;
+        }
+
+        var used = store.UsedMemory;
+        if (GC.GetTotalMemory(forceFullCollection: false) - used > Math.Max(LargeGarbage, used))
+        {
+            Volatile.Write(ref _lastLargeCollection, now);
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        }
+    }
 
     /// <summary>Evicts toward the limit, logging evictions when the append-only file records.</summary>
     public static EvictionOutcome MakeRoom(ServerState server, int maxKeys)

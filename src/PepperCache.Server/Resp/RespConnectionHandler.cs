@@ -1,6 +1,5 @@
-using System.Buffers;
 using System.IO.Pipelines;
-using System.Text;
+using System.Net.Sockets;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;
 using PepperCache.Protocol;
@@ -12,22 +11,84 @@ namespace PepperCache.Server.Resp;
 /// Serves one RESP connection: parse every complete command in the buffer, run each, write replies into the
 /// output pipe, then advance the input once and flush once per batch, so a pipelining client gets one flush.
 /// </summary>
-internal sealed class RespConnectionHandler(ServerState server, ILogger<RespConnectionHandler> logger) : ConnectionHandler
+internal sealed partial class RespConnectionHandler(ServerState server, ILogger<RespConnectionHandler> logger) : ConnectionHandler
 {
+    /// <summary>
+    /// The most the transport buffers from one client before it stops reading its socket (Kestrel's input pipe
+    /// pauses there). Commands bigger than <see cref="BufferedFrameLimit"/> are taken out of the pipe as they arrive,
+    /// so a whole command never has to fit; a client that sends without reading its replies stops here.
+    /// </summary>
+    internal const long MaxReadBufferSize = 1024 * 1024;
+
+    /// <summary>Largest incomplete command left in the input pipe (<see cref="RespRequest.BufferedFrameLimit"/>); below <see cref="MaxReadBufferSize"/>.</summary>
+    internal const int BufferedFrameLimit = 256 * 1024;
+
     // Warnings a client can cause at will (a connection that fails, one that floods its query buffer): at most 10 of
     // each a minute, then one line with how many more there were.
     private readonly LogRateLimiter _faultLog = new(logger, "connection failure", 10, TimeSpan.FromMinutes(1), server.Store.TimeProvider);
     private readonly LogRateLimiter _queryLimitLog = new(logger, "query buffer limit", 10, TimeSpan.FromMinutes(1), server.Store.TimeProvider);
 
+    private static readonly byte[] MaxClientsReached = "-ERR max number of clients reached\r\n"u8.ToArray();
+
     public override async Task OnConnectedAsync(ConnectionContext connection)
     {
-        var session = new ClientSession(server.Clients.NextId(), connection.RemoteEndPoint, connection.LocalEndPoint, server.Store.Now);
+        if (!server.Clients.TryAdmit(server.Config.Clients.Admissible))
+        {
+            await RejectAsync(connection).ConfigureAwait(false);
+            return;
+        }
+
+        try
+        {
+            await ServeConnectionAsync(connection).ConfigureAwait(false);
+        }
+        finally
+        {
+            server.Clients.Release();
+        }
+    }
+
+    /// <summary>As Redis: the error, best effort, then the connection closes (Kestrel closes it when this returns).</summary>
+    private static async Task RejectAsync(ConnectionContext connection)
+    {
+        try
+        {
+            await connection.Transport.Output.WriteAsync(MaxClientsReached).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is ConnectionResetException or ConnectionAbortedException or OperationCanceledException or IOException)
+        {
+            // The client is gone already.
+        }
+    }
+
+    private async Task ServeConnectionAsync(ConnectionContext connection)
+    {
+        // After the client count, as Redis: a refused client counted against maxclients until it is closed.
+        if (server.Acl.RefusesConnection(IsLoopback(connection.RemoteEndPoint)))
+        {
+            await RefuseAsync(connection).ConfigureAwait(false);
+            return;
+        }
+
+        var session = new ClientSession(server.Clients.NextId(), connection.RemoteEndPoint, connection.LocalEndPoint, server.Store.Now)
+        {
+            // As Redis: the default user, authenticated from the start when it needs no password at this moment.
+            User = server.Acl.DefaultUser,
+            Authenticated = !server.Acl.AuthRequired,
+        };
         session.Kill = () =>
         {
             session.CloseAfterReply = true;
             connection.Transport.Input.CancelPendingRead();
         };
-        using var request = new RespRequest(server.Limits);
+        session.Abort = () => connection.Abort(new ConnectionAbortedException("closed by the server"));
+        ApplyKeepAlive(connection, server.Config.Clients.TcpKeepAlive);
+        using var request = new RespRequest(server.Limits)
+        {
+            BufferedFrameLimit = BufferedFrameLimit,
+            // Room for an entry's header before a large value, so SET keeps the value's array as the entry.
+            LargeArgumentHeadroom = Core.Storage.KeyValueStore.ValueOffset(0),
+        };
         var context = new CommandContext(server, session, request) { Output = connection.Transport.Output };
         server.Clients.Add(session);
         Log.ClientConnected(logger, connection.ConnectionId, session.Id, session.RemoteAddress);
@@ -62,145 +123,55 @@ internal sealed class RespConnectionHandler(ServerState server, ILogger<RespConn
         }
     }
 
-    // No cancellation token on ReadAsync/FlushAsync: a closed transport completes both pipes, and an abort, a close
-    // request or CLIENT KILL cancels the pending read, so a token would only add a registration per pending read.
-    private async Task ServeAsync(IDuplexPipe transport, CommandContext context)
+    /// <summary>
+    /// Redis's protected mode: a client from another machine while the default user has no password gets the DENIED
+    /// explanation, word for word as Redis 7.0 sends it, and is closed before any command is read.
+    /// </summary>
+    private async Task RefuseAsync(ConnectionContext connection)
     {
-        var input = transport.Input;
-        var output = transport.Output;
-        long bytesNeeded = 0;
-        while (true)
+        Log.ProtectedModeRefused(logger, connection.ConnectionId, connection.RemoteEndPoint?.ToString() ?? "?");
+        try
         {
-            var result = await input.ReadAsync().ConfigureAwait(false);
-            var buffer = result.Buffer;
-            var consumed = buffer.Start;
-            var replied = false;
-            string? protocolError = null;
-
-            if (buffer.Length >= bytesNeeded)
-            {
-                try
-                {
-                    replied = ExecuteAll(buffer, context, out consumed, out bytesNeeded);
-                    while (context.SlotWait is { } slotWait)
-                    {
-                        // The slot's keys are moving. Flush the replies so far, wait without a thread, then run the
-                        // rest of the buffer again from the held-back command (which may now be redirected to the
-                        // new owner). The buffer stays valid: nothing is advanced until the batch is done.
-                        context.SlotWait = null;
-                        if (replied)
-                        {
-                            replied = false;
-                            // As below: no reply leaves before its record has reached the file.
-                            await context.Aof.WaitLoggedAsync().ConfigureAwait(false);
-                            if ((await output.FlushAsync().ConfigureAwait(false)).IsCompleted)
-                            {
-                                input.AdvanceTo(consumed, buffer.End);
-                                return;
-                            }
-                        }
-
-                        await slotWait.ConfigureAwait(false);
-                        replied = ExecuteAll(buffer.Slice(consumed), context, out consumed, out bytesNeeded);
-                    }
-                }
-                catch (RespProtocolException ex)
-                {
-                    protocolError = ex.Message;
-                }
-            }
-
-            if (protocolError is not null)
-            {
-                Log.ProtocolError(logger, context.Client.Id, protocolError);
-                // Latin-1: the message may quote one raw input byte (expected '$', got 'X'), which Redis echoes as is.
-                context.WriteError(Encoding.Latin1.GetBytes("ERR Protocol error: " + protocolError));
-                await context.Aof.WaitLoggedAsync().ConfigureAwait(false);
-                await output.FlushAsync().ConfigureAwait(false);
-                return;
-            }
-
-            var queryLimit = context.Request.Limits.MaxQueryBufferLength;
-            if (buffer.Length > queryLimit && buffer.Slice(consumed).Length > queryLimit)
-            {
-                // As Redis: no reply, the client is closed and the event logged.
-                if (_queryLimitLog.ShouldLog())
-                {
-                    Log.QueryBufferLimit(logger, context.Client.Id, queryLimit);
-                }
-
-                return;
-            }
-
-            input.AdvanceTo(consumed, buffer.End);
-            if (replied)
-            {
-                // The replies wait until the batch's records have reached the file: written to the OS under
-                // appendfsync everysec and no (a killed process loses none), fsync'd under always. The writer thread
-                // does the I/O, one write for many connections; this awaits a task it completes (group commit).
-                await context.Aof.WaitLoggedAsync().ConfigureAwait(false);
-                var flush = await output.FlushAsync().ConfigureAwait(false);
-                if (flush.IsCompleted)
-                {
-                    return;
-                }
-            }
-
-            if (context.Client.CloseAfterReply || result.IsCompleted || result.IsCanceled)
-            {
-                return;
-            }
+            await connection.Transport.Output.WriteAsync(ProtectedModeDenied.ToArray()).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is ConnectionResetException or OperationCanceledException or ConnectionAbortedException or InvalidOperationException)
+        {
+            // Gone already: nothing to explain to.
         }
     }
 
-    /// <summary>Runs every whole command in <paramref name="buffer"/>; returns whether any reply was written.</summary>
-    private static bool ExecuteAll(in ReadOnlySequence<byte> buffer, CommandContext context, out SequencePosition consumed, out long bytesNeeded)
+    /// <summary>Loopback (127.0.0.0/8, ::1, or those mapped into IPv6), or not an IP connection at all (a Unix socket or a test pipe).</summary>
+    internal static bool IsLoopback(System.Net.EndPoint? remote) => remote switch
     {
-        var reader = new SequenceReader<byte>(buffer);
-        var request = context.Request;
-        // The limits in force now: CONFIG SET proto-max-bulk-len on any connection replaces them.
-        request.Limits = context.Server.Limits;
-        var dispatcher = context.Server.Dispatcher;
-        var executed = false;
-        var client = context.Client;
-        consumed = reader.Position;
-        client.EnterBatch();
+        System.Net.IPEndPoint ip => System.Net.IPAddress.IsLoopback(ip.Address.IsIPv4MappedToIPv6 ? ip.Address.MapToIPv4() : ip.Address),
+        _ => true,
+    };
+
+    internal static ReadOnlySpan<byte> ProtectedModeDenied =>
+        "-DENIED Redis is running in protected mode because protected mode is enabled and no password is set for the default user. In this mode connections are only accepted from the loopback interface. If you want to connect from external computers to Redis you may adopt one of the following solutions: 1) Just disable protected mode sending the command 'CONFIG SET protected-mode no' from the loopback interface by connecting to Redis from the same host the server is running, however MAKE SURE Redis is not publicly accessible from internet if you do so. Use CONFIG REWRITE to make this change permanent. 2) Alternatively you can just disable the protected mode by editing the Redis configuration file, and setting the protected mode option to 'no', and then restarting the server. 3) If you started the server manually just for testing, restart it with the '--protected-mode no' option. 4) Setup a an authentication password for the default user. NOTE: You only need to do one of the above things in order for the server to start accepting connections from the outside.\r\n"u8;
+
+    /// <summary>
+    /// Redis's anetKeepAlive: probes after <paramref name="seconds"/> idle, then every third of that, closing after
+    /// three unanswered. Set on each accepted socket, so CONFIG SET tcp-keepalive applies to new clients, as in Redis.
+    /// </summary>
+    internal static void ApplyKeepAlive(ConnectionContext connection, long seconds)
+    {
+        if (seconds <= 0 || connection.Features.Get<IConnectionSocketFeature>()?.Socket is not { } socket)
+        {
+            return;
+        }
+
         try
         {
-            while (RespParser.TryReadCommand(ref reader, request))
-            {
-                dispatcher.Execute(context);
-                if (context.SlotWait is not null)
-                {
-                    // Held back for a slot migration: leave it in the buffer, to be parsed again after the wait.
-                    break;
-                }
-
-                executed = true;
-                consumed = reader.Position;
-                if (client.CloseAfterReply)
-                {
-                    break;
-                }
-            }
+            var interval = (int)Math.Min(seconds, int.MaxValue);
+            socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.KeepAlive, true);
+            socket.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveTime, interval);
+            socket.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveInterval, Math.Max(1, interval / 3));
+            socket.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveRetryCount, 3);
         }
-        finally
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
         {
-            client.ExitBatch();
+            // The client left already, or the platform lacks a setting: the connection goes on without keepalive.
         }
-
-        if (context.SlotWait is null)
-        {
-            consumed = reader.Position;
-        }
-
-        bytesNeeded = client.CloseAfterReply || context.SlotWait is not null ? 0 : request.BytesNeeded;
-
-        if (executed)
-        {
-            client.LastCommandAt = context.Server.Store.Now;
-        }
-
-        return executed;
     }
 }

@@ -1,4 +1,5 @@
 using PepperCache.Core.Storage;
+using PepperCache.Core.Types;
 using PepperCache.Protocol;
 using PepperCache.Server.Hosting;
 using PepperCache.Server.Persistence;
@@ -10,8 +11,11 @@ namespace PepperCache.Server.Resp;
 /// one connection and read by others without a lock: each value is a single reference or word, and a reader seeing
 /// the old value for a moment is harmless.
 /// </summary>
-internal sealed class ServerConfig(PepperCacheOptions options, RespLimits limits, MemorySettings memory)
+internal sealed class ServerConfig(PepperCacheOptions options, RespLimits limits, MemorySettings memory, EncodingSettings encodings)
 {
+    /// <summary>When collections leave their compact encodings (hash-max-listpack-*): the next write reads a change.</summary>
+    public EncodingSettings Encodings { get; } = encodings;
+
     /// <summary>Redis's eviction policy names, in its order (the CONFIG SET error lists them).</summary>
     public static readonly string[] MaxMemoryPolicies =
         ["volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl", "allkeys-lru", "allkeys-lfu", "allkeys-random", "noeviction"];
@@ -42,8 +46,8 @@ internal sealed class ServerConfig(PepperCacheOptions options, RespLimits limits
     /// </summary>
     public int Hz { get; set; } = Math.Clamp(options.Hz, 1, 500);
 
-    /// <summary>Idle seconds before a client is closed; 0 = never. Stored and reported, not enforced.</summary>
-    public long Timeout { get; set; }
+    /// <summary>maxclients, timeout, tcp-keepalive and the output buffer limits.</summary>
+    public ClientLimits Clients { get; } = new(options);
 
     /// <summary>Bytes the keyspace may hold; 0 = no limit.</summary>
     public long MaxMemory
@@ -101,7 +105,8 @@ internal sealed class ServerConfig(PepperCacheOptions options, RespLimits limits
 
     internal AppendOnlyLog? Aof { get; set; }
 
-    public bool ReplicaReadOnly { get; set; } = true;
+    /// <summary>Users and authentication: requirepass, protected-mode and acllog-max-len are read and set here.</summary>
+    internal Acl.AclState Acl { get; set; } = null!;
 
-    public long MaxClients { get; set; } = 10000;
+    public bool ReplicaReadOnly { get; set; } = true;
 }

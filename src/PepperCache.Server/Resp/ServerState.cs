@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using Microsoft.Extensions.Options;
 using PepperCache.Core.Storage;
 using PepperCache.Protocol;
+using PepperCache.Server.Acl;
 using PepperCache.Server.Cluster;
 using PepperCache.Server.Hosting;
 using PepperCache.Server.Persistence;
@@ -16,7 +17,8 @@ internal sealed class ServerState
         IOptions<PepperCacheOptions> options,
         ClientRegistry clients,
         CommandDispatcher dispatcher,
-        AppendOnlyLog? aof = null)
+        AppendOnlyLog? aof = null,
+        AclState? acl = null)
     {
         Store = store;
         Options = options.Value;
@@ -24,11 +26,18 @@ internal sealed class ServerState
         Dispatcher = dispatcher;
         StartedAt = store.Now;
         RunId = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(20));
-        Config = new ServerConfig(Options, new RespLimits { MaxBulkLength = Options.ProtoMaxBulkLen }, store.Memory);
+        Config = new ServerConfig(Options, new RespLimits { MaxBulkLength = Options.ProtoMaxBulkLen }, store.Memory, store.Encodings);
         // Without one from DI (tools, benchmarks) the log exists but stays closed, so nothing is recorded.
         Aof = aof ?? new AppendOnlyLog(store, options, new AofStorage(), Microsoft.Extensions.Logging.Abstractions.NullLogger<AppendOnlyLog>.Instance);
         Config.Aof = Aof;
+        // Without one from DI (tools, tests) the users are built here, from the same options.
+        Acl = acl ?? new AclState(dispatcher.Table, clients, Options);
+        Acl.Log.MaxLength = Options.AclLogMaxLen;
+        Config.Acl = Acl;
     }
+
+    /// <summary>Users, passwords, protected mode and the ACL log.</summary>
+    public AclState Acl { get; }
 
     /// <summary>The append-only file; write commands run through it once it is open.</summary>
     public AppendOnlyLog Aof { get; }

@@ -1,12 +1,24 @@
 namespace PepperCache.Server.Resp;
 
 /// <summary>The monotonic counters INFO stats reports, at one moment.</summary>
-internal readonly record struct StatsSnapshot(long Connections, long Commands, long Hits, long Misses, long ExpiredKeys, long EvictedKeys)
+internal readonly record struct StatsSnapshot(
+    long Connections,
+    long Commands,
+    long Hits,
+    long Misses,
+    long ExpiredKeys,
+    long EvictedKeys,
+    long RejectedConnections = 0,
+    long QueryBufferDisconnections = 0,
+    long OutputBufferDisconnections = 0)
 {
     public static StatsSnapshot Take(ServerState server)
     {
-        var (commands, hits, misses) = server.Clients.Totals();
-        return new(server.Clients.ConnectionsReceived, commands, hits, misses, server.Store.ExpiredKeys, server.Store.EvictedKeys);
+        var clients = server.Clients;
+        var (commands, hits, misses) = clients.Totals();
+        return new(
+            clients.ConnectionsReceived, commands, hits, misses, server.Store.ExpiredKeys, server.Store.EvictedKeys,
+            clients.RejectedConnections + server.Acl.RejectedConnections, clients.QueryBufferDisconnections, clients.OutputBufferDisconnections);
     }
 
     /// <summary>The counts since <paramref name="then"/>.</summary>
@@ -16,5 +28,8 @@ internal readonly record struct StatsSnapshot(long Connections, long Commands, l
         Hits - then.Hits,
         Misses - then.Misses,
         ExpiredKeys - then.ExpiredKeys,
-        EvictedKeys - then.EvictedKeys);
+        EvictedKeys - then.EvictedKeys,
+        RejectedConnections - then.RejectedConnections,
+        QueryBufferDisconnections - then.QueryBufferDisconnections,
+        OutputBufferDisconnections - then.OutputBufferDisconnections);
 }

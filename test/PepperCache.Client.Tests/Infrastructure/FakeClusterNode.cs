@@ -40,12 +40,49 @@ public sealed class FakeClusterNode : IAsyncDisposable
     /// <summary>How long CLUSTER SLOTS takes to answer.</summary>
     public TimeSpan SlotsDelay { get; set; }
 
+    // While not null, CLUSTER SLOTS replies (made when the command arrives) wait for it before they are sent.
+    private TaskCompletionSource? _slotsHeld;
+
+    /// <summary>From now on CLUSTER SLOTS is answered with the map as it is when asked, but sent only at <see cref="ReleaseSlots"/>.</summary>
+    public void HoldSlots()
+    {
+        lock (_lock)
+        {
+            _slotsHeld = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+    }
+
+    /// <summary>Sends the CLUSTER SLOTS replies held since <see cref="HoldSlots"/>, and answers at once again.</summary>
+    public void ReleaseSlots()
+    {
+        lock (_lock)
+        {
+            _slotsHeld?.TrySetResult();
+            _slotsHeld = null;
+        }
+    }
+
     /// <summary>How many commands named <paramref name="command"/> (CLUSTER counts as CLUSTER) this node answered.</summary>
     public int Count(string command)
     {
         lock (_lock)
         {
             return _counts.GetValueOrDefault(command);
+        }
+    }
+
+    /// <summary>Waits (at most 10 s) until this node has seen <paramref name="count"/> commands named <paramref name="command"/>.</summary>
+    public async Task WhenCountedAsync(string command, int count)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (Count(command) < count)
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"{Name} saw {Count(command)} {command}, not {count}, in 10 s");
+            }
+
+            await Task.Delay(10, _stop.Token);
         }
     }
 
@@ -110,17 +147,25 @@ public sealed class FakeClusterNode : IAsyncDisposable
             var stream = client.GetStream();
             while (await ReadCommandAsync(reader) is { } command)
             {
+                var answer = Answer(command);
+                Task? held;
                 lock (_lock)
                 {
                     _counts[command[0]] = _counts.GetValueOrDefault(command[0]) + 1;
+                    held = IsClusterSlots(command) ? _slotsHeld?.Task : null;
                 }
 
-                if (command[0].Equals("CLUSTER", StringComparison.OrdinalIgnoreCase) && SlotsDelay > TimeSpan.Zero)
+                if (IsClusterSlots(command) && SlotsDelay > TimeSpan.Zero)
                 {
                     await Task.Delay(SlotsDelay, _stop.Token);
                 }
 
-                await stream.WriteAsync(Encoding.ASCII.GetBytes(Answer(command)), _stop.Token);
+                if (held is not null)
+                {
+                    await held.WaitAsync(_stop.Token);
+                }
+
+                await stream.WriteAsync(Encoding.ASCII.GetBytes(answer), _stop.Token);
             }
         }
         catch (Exception e) when (e is OperationCanceledException or IOException or ObjectDisposedException)
@@ -128,6 +173,8 @@ public sealed class FakeClusterNode : IAsyncDisposable
             // Stopped, or the client went away.
         }
     }
+
+    private static bool IsClusterSlots(string[] command) => command[0].Equals("CLUSTER", StringComparison.OrdinalIgnoreCase);
 
     private string Answer(string[] command) => command[0].ToUpperInvariant() switch
     {

@@ -25,6 +25,9 @@ public sealed class PepperCacheNode : WebApplicationFactory<Program>, IAsyncLife
 
     public int Port => RespEndPoint.Port;
 
+    /// <summary>More node settings (<c>PepperCache:RequirePass</c>...), for a node a test starts itself.</summary>
+    public Dictionary<string, string?> Settings { get; } = [];
+
     public ValueTask InitializeAsync()
     {
         _ = RespEndPoint;
@@ -39,5 +42,9 @@ public sealed class PepperCacheNode : WebApplicationFactory<Program>, IAsyncLife
         builder.UseSetting("Serilog:MinimumLevel:Default", "Warning");
         // Client tests do not exercise persistence; with it on, nodes on port 0 would share ./data/127.0.0.1-0.
         builder.UseSetting("PepperCache:AppendOnly", "no");
+        foreach (var (key, value) in Settings)
+        {
+            builder.UseSetting(key, value);
+        }
     }
 }

@@ -54,6 +54,7 @@ public sealed class TerminalSessionTests(PepperCacheNode node) : IClassFixture<P
     {
         private readonly Process _process;
         private readonly StringBuilder _output = new();
+        private Task _pump = Task.CompletedTask;
 
         private PseudoTerminal(Process process) => _process = process;
 
@@ -97,7 +98,7 @@ public sealed class TerminalSessionTests(PepperCacheNode node) : IClassFixture<P
             var terminal = new PseudoTerminal(process);
             terminal._process.ErrorDataReceived += (_, _) => { };
             terminal._process.BeginErrorReadLine();
-            _ = terminal.PumpAsync();
+            terminal._pump = terminal.PumpAsync();
             await Task.Yield();
             return terminal;
         }
@@ -128,7 +129,8 @@ public sealed class TerminalSessionTests(PepperCacheNode node) : IClassFixture<P
         {
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
             await _process.WaitForExitAsync(timeout.Token);
-            await Task.Delay(100); // the last output may still be in the pump
+            // The last output may still be in the pump: it ends when the terminal's output does.
+            await _pump.WaitAsync(timeout.Token);
             return _process.ExitCode;
         }
 

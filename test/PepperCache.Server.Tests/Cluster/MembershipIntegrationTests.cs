@@ -61,9 +61,11 @@ public sealed class MembershipIntegrationTests
         Assert.Equal(HttpStatusCode.OK, rightReply.StatusCode);
         Assert.Equal(2, (await TestCluster.GetClusterAsync(cluster.Nodes[0])).Length);
 
-        // A node without the secret cannot join.
+        // A node without the secret cannot join: once its join has been refused, neither side lists the other.
         var outsider = cluster.AddNode(new Dictionary<string, string?> { ["PepperCache:ClusterSecret"] = "" });
-        await Task.Delay(300, ct);
+        var joining = outsider.Services.GetRequiredService<GossipService>();
+        await TestCluster.Until(() => joining.FailedJoins > 0, TimeSpan.FromSeconds(10), "the outsider's join is answered");
+        Assert.Contains("401", joining.LastJoinFailure, StringComparison.Ordinal);
         Assert.Equal(2, TestCluster.ServingCount(cluster.Nodes[0]));
         Assert.Equal(1, TestCluster.ServingCount(outsider));
     }

@@ -64,11 +64,13 @@ public sealed class NodeProcess : IAsyncDisposable
     /// Starts the server with <paramref name="arguments"/>; <paramref name="appSettingsJson"/> becomes its
     /// appsettings.json. It runs in a new empty directory (deleted on dispose) unless given <paramref name="workingDirectory"/>.
     /// </summary>
+    /// <param name="launcher">A command the node is started through, such as <c>prlimit --nofile=400:400</c>; it must exec the node, keeping its process id.</param>
     public static NodeProcess Start(
         IEnumerable<string> arguments,
         IReadOnlyDictionary<string, string>? environment = null,
         string? appSettingsJson = null,
-        string? workingDirectory = null)
+        string? workingDirectory = null,
+        IReadOnlyList<string>? launcher = null)
     {
         var ownsWorkingDirectory = workingDirectory is null;
         workingDirectory ??= Directory.CreateTempSubdirectory("peppercache-node-").FullName;
@@ -77,7 +79,7 @@ public sealed class NodeProcess : IAsyncDisposable
             File.WriteAllText(Path.Combine(workingDirectory, "appsettings.json"), appSettingsJson);
         }
 
-        var start = new ProcessStartInfo(DotnetHost)
+        var start = new ProcessStartInfo(launcher is { Count: > 0 } ? launcher[0] : DotnetHost)
         {
             WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,
@@ -86,6 +88,16 @@ public sealed class NodeProcess : IAsyncDisposable
             StandardErrorEncoding = Encoding.UTF8,
             UseShellExecute = false,
         };
+        if (launcher is { Count: > 0 })
+        {
+            foreach (var word in launcher.Skip(1))
+            {
+                start.ArgumentList.Add(word);
+            }
+
+            start.ArgumentList.Add(DotnetHost);
+        }
+
         start.ArgumentList.Add(ServerAssemblyPath);
         foreach (var argument in arguments)
         {
@@ -126,9 +138,13 @@ public sealed class NodeProcess : IAsyncDisposable
     }
 
     /// <summary>Starts a node on free ports (port 0) and waits until it reports them bound.</summary>
-    public static async Task<(NodeProcess Node, IPEndPoint Resp, IPEndPoint Admin)> StartOnFreePortsAsync(params string[] extraArguments)
+    public static Task<(NodeProcess Node, IPEndPoint Resp, IPEndPoint Admin)> StartOnFreePortsAsync(params string[] extraArguments) =>
+        StartOnFreePortsAsync(null, extraArguments);
+
+    /// <summary>As <see cref="StartOnFreePortsAsync(string[])"/>, through <paramref name="launcher"/> (see <see cref="Start"/>).</summary>
+    public static async Task<(NodeProcess Node, IPEndPoint Resp, IPEndPoint Admin)> StartOnFreePortsAsync(IReadOnlyList<string>? launcher, params string[] extraArguments)
     {
-        var node = Start(["--port", "0", "--admin-port", "0", .. extraArguments]);
+        var node = Start(["--port", "0", "--admin-port", "0", .. extraArguments], launcher: launcher);
         try
         {
             var resp = await node.WaitForPortAsync("Cache Port: ");

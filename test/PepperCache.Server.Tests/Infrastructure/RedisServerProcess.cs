@@ -19,6 +19,9 @@ public sealed class RedisServerProcess : IAsyncLifetime
 
     public IPEndPoint EndPoint { get; private set; } = new(IPAddress.Loopback, 0);
 
+    /// <summary>More redis-server arguments (<c>--aclfile</c>...), for a server a test starts itself.</summary>
+    public IReadOnlyList<string> ExtraArguments { get; init; } = [];
+
     /// <summary>Starts on a free port; should another test take the same port first, on another one (3 tries).</summary>
     public async ValueTask InitializeAsync()
     {
@@ -61,7 +64,7 @@ public sealed class RedisServerProcess : IAsyncLifetime
             "--port", port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--dir", _dir,
             "--save", "", "--appendonly", "no", "--latency-tracking", "no",
         ];
-        foreach (var argument in arguments)
+        foreach (var argument in arguments.Concat(ExtraArguments))
         {
             start.ArgumentList.Add(argument);
         }

@@ -103,7 +103,8 @@ public static class RespTranscript
         return [.. bytes];
     }
 
-    internal static List<byte[]> Tokenize(string text)
+    /// <summary>One command line of a transcript as its arguments (quotes and escapes as described above).</summary>
+    public static List<byte[]> Tokenize(string text)
     {
         var tokens = new List<byte[]>();
         var i = 0;

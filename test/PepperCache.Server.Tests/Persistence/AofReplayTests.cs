@@ -19,6 +19,7 @@ public sealed class AofReplayTests
     private static readonly HashSet<string> LoggedNames = new(StringComparer.OrdinalIgnoreCase)
     {
         "SET", "DEL", "UNLINK", "PEXPIREAT", "PERSIST", "RENAME", "MSET", "GETSET", "APPEND", "SETRANGE", "FLUSHALL", "FLUSHDB",
+        "HSET", "HMSET", "HDEL",
     };
 
     [Fact]
@@ -104,11 +105,40 @@ public sealed class AofReplayTests
                 await Do("EXPIRE", "gone", "-1");
                 await Do("INCRBYFLOAT", "s1", "1");
 
+                await Do("HSET", "h1", "a", "1", "b", "2");
+                await Do("HSET", "h1", "a", "1b", "c", "3");
+                await Do("HMSET", "h2", "x", "1", "y", "2");
+                await Do("HSETNX", "h1", "a", "lost");
+                await Do("HSETNX", "h1", "d", "4");
+                await Do("HSETNX", "h3", "only", "1");
+                await Do("HDEL", "h2", "x", "nosuch");
+                await Do("HDEL", "h2", "nosuch");
+                await Do("HDEL", "nosuch", "x");
+                await Do("HINCRBY", "h1", "n", "5");
+                await Do("HINCRBY", "h1", "n", "-2");
+                await Do("HINCRBY", "h1", "a", "1");
+                await Do("HINCRBYFLOAT", "h1", "f", "0.1");
+                await Do("HINCRBYFLOAT", "h1", "f", "0.2");
+                await Do("HINCRBYFLOAT", "h1", "a", "1");
+                await Do("HSET", "h4", "gone", "1");
+                await Do("HDEL", "h4", "gone");
+                await Do("HSET", "h5", "f", new string('v', 100));
+                await Do("PEXPIREAT", "h5", (T0 + 600_000).ToString());
+                await Do("HSET", "s1", "f", "v");
+                await Do("RENAME", "h2", "h6");
+
                 // Keys that expire while the node runs: the log does not record their expiry, so the records of the
                 // commands that meet them must not depend on them being gone (replay meets them still present).
                 foreach (var key in new[] { "vincr", "vapp", "vnx", "vnx2", "vm", "vkeep", "vf", "vsr", "vren", "vexp" })
                 {
                     await Do("SET", key, "1", "PX", "1000");
+                }
+
+                // Hashes that expire while the node runs, then written again: replay meets the old hash still there.
+                foreach (var key in new[] { "vh1", "vh2", "vh3", "vh4", "vh5", "vh6" })
+                {
+                    await Do("HSET", key, "old", "1", "f", "7");
+                    await Do("PEXPIRE", key, "1000");
                 }
 
                 await Do("SET", "vlive", "abc", "PX", "100000");
@@ -125,6 +155,12 @@ public sealed class AofReplayTests
                 await Do("EXPIRE", "vexp", "100", "NX");
                 await Do("APPEND", "vlive", "def");
                 await Do("INCR", "vlive2");
+                await Do("HSET", "vh1", "f", "new");
+                await Do("HMSET", "vh2", "f", "new");
+                await Do("HSETNX", "vh3", "f", "new");
+                await Do("HINCRBY", "vh4", "f", "1");
+                await Do("HINCRBYFLOAT", "vh5", "f", "1.5");
+                await Do("HDEL", "vh6", "old");
 
                 before = Dump(first.Store);
             }
@@ -134,6 +170,11 @@ public sealed class AofReplayTests
             Assert.All(writeCommands, name => Assert.Contains(name, sent));
             Assert.Equal("1", before["vincr"].Item1);
             Assert.Equal(("new", 0L), before["vkeep"]);
+            Assert.Equal(("hash{f=new}", 0L), before["vh1"]);
+            Assert.Equal(("hash{f=1}", 0L), before["vh4"]);
+            Assert.Equal(("hash{f=1.5}", 0L), before["vh5"]);
+            Assert.False(before.ContainsKey("vh6"));
+            Assert.Equal(("hash{a=1b, b=2, c=3, d=4, f=0.3, n=3}", 0L), before["h1"]);
 
             var names = await RecordNamesAsync(Path.Combine(dir, AofSettings.FileName));
             Assert.All(names, name => Assert.Contains(name, LoggedNames));

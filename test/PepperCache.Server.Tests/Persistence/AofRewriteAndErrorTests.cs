@@ -47,6 +47,8 @@ public sealed class AofRewriteAndErrorTests
                         await db.StringAppendAsync($"rw:append:{w}", "x");
                         await db.StringIncrementAsync($"rw:counter:{w}");
                         await db.StringSetAsync($"rw:{(w * 400) + n}", $"late-{n}", TimeSpan.FromSeconds(1000));
+                        // Hashes change in place: the snapshot must copy them at its instant (HINCRBY is not idempotent).
+                        await db.HashIncrementAsync($"rw:hash:{w}", $"f{n % 100}");
                         Interlocked.Increment(ref writesDone);
                     }
                 })).ToArray();
@@ -73,6 +75,56 @@ public sealed class AofRewriteAndErrorTests
             await using var restarted = Node(dir);
             _ = restarted.RespEndPoint;
             Assert.Equal(before, Dump(restarted.Store));
+        }
+        finally
+        {
+            DeleteDirectory(dir);
+        }
+    }
+
+    [Fact]
+    public async Task ARewriteWritesHashesAsHsetChunksWithTheirExpiry()
+    {
+        var dir = TempDirectory();
+        try
+        {
+            SortedDictionary<string, (string, long)> before;
+            await using (var node = Node(dir, fsync: "everysec"))
+            {
+                await using var redis = await node.ConnectAsync(o => o.AllowAdmin = true);
+                var db = redis.GetDatabase();
+                for (var i = 0; i < 200; i++)
+                {
+                    await db.HashSetAsync("rwh:big", $"field-{i}", $"value-{i}");
+                }
+
+                await db.HashSetAsync("rwh:small", [new HashEntry("b", "2"), new HashEntry("a", "1"), new HashEntry("\u0001bin", "\r\n")]);
+                await db.HashSetAsync("rwh:wide", "f", new string('x', 100));
+                await db.HashSetAsync("rwh:gone", "f", "v");
+                await db.HashDeleteAsync("rwh:gone", "f");
+                var at = DateTimeOffset.UtcNow.AddHours(1).ToUnixTimeMilliseconds();
+                await db.ExecuteAsync("PEXPIREAT", "rwh:big", at.ToString(CultureInfo.InvariantCulture));
+                Assert.Equal("Background append only file rewriting started", (string?)await db.ExecuteAsync("BGREWRITEAOF"));
+                await WaitForRewriteAsync(db, 1);
+                before = Dump(node.Store);
+                Assert.Equal(at, before["rwh:big"].Item2);
+            }
+
+            var text = System.Text.Encoding.Latin1.GetString(await File.ReadAllBytesAsync(Path.Combine(dir, AofSettings.FileName), TestContext.Current.CancellationToken));
+            // 200 fields: 64 + 64 + 64 + 8, each command *130 (HSET, key, 64 pairs) but the last.
+            Assert.Equal(3, text.Split("*130\r\n$4\r\nHSET\r\n$7\r\nrwh:big\r\n").Length - 1);
+            Assert.Contains("*18\r\n$4\r\nHSET\r\n$7\r\nrwh:big\r\n", text, StringComparison.Ordinal);
+            Assert.Contains("$9\r\nPEXPIREAT\r\n$7\r\nrwh:big\r\n", text, StringComparison.Ordinal);
+            Assert.DoesNotContain("rwh:gone", text, StringComparison.Ordinal);
+
+            await using var restarted = Node(dir);
+            _ = restarted.RespEndPoint;
+            Assert.Equal(before, Dump(restarted.Store));
+            await using var again = await restarted.ConnectAsync();
+            var db2 = again.GetDatabase();
+            Assert.Equal("listpack", (string?)await db2.ExecuteAsync("OBJECT", "ENCODING", "rwh:small"));
+            Assert.Equal("hashtable", (string?)await db2.ExecuteAsync("OBJECT", "ENCODING", "rwh:wide"));
+            Assert.Equal(["b", "a", "\u0001bin"], (await db2.HashKeysAsync("rwh:small")).Select(v => (string)v!));
         }
         finally
         {

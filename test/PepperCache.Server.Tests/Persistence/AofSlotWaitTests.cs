@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using PepperCache.Protocol;
 using PepperCache.Server.Persistence;
 using PepperCache.Server.Resp;
+using PepperCache.Server.Tests.Infrastructure;
 using static PepperCache.Server.Tests.Persistence.AofTestSupport;
 
 namespace PepperCache.Server.Tests.Persistence;
@@ -21,17 +22,21 @@ public sealed class AofSlotWaitTests
         {
             await using var node = Node(dir, fsync: "always", services: s => s.AddSingleton<AofStorage>(storage));
             var server = node.Services.GetRequiredService<ServerState>();
+            var log = node.Services.GetRequiredService<AppendOnlyLog>();
             await using var client = await node.ConnectRawAsync();
             await client.AssertReplyAsync("SET warm 1\r\n", "+OK\r\n");
             var slot = HashSlot.Of("{frozen}k"u8);
 
             Assert.True(server.Migration.TryFreeze(slot));
             storage.Close();
+            var held = log.HeldWaits;
             await client.SendAsync("SET durable 1\r\nGET {frozen}k\r\n");
             var ok = client.ReadExactlyAsync(5);
 
-            // The SET ran and the connection stopped at the frozen GET, but its fsync is held: no reply may leave yet.
-            await Task.WhenAny(ok, Task.Delay(300, TestContext.Current.CancellationToken));
+            // The SET runs and the connection stops at the frozen GET. Wait until it waits for the SET's fsync, which
+            // is held, before flushing the SET's reply (or, were the reply not held, until that reply arrives). From
+            // then on the reply can leave only when the fsync is let go.
+            await TestCluster.Until(() => log.HeldWaits > held || ok.IsCompleted, TimeSpan.FromSeconds(10), "the connection waits for the held fsync");
             Assert.False(ok.IsCompleted, "a reply left before its record was fsync'd");
             Assert.True(node.Store.Exists("durable"u8));
 

@@ -1,6 +1,7 @@
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using PepperCache.Core.Storage;
+using PepperCache.Core.Types;
 using PepperCache.Server.Tests.Infrastructure;
 using StackExchange.Redis;
 
@@ -23,7 +24,7 @@ internal static class AofTestSupport
                 services?.Invoke(s);
             });
 
-    /// <summary>Every live key with its value and absolute expiry (0 = none), sorted by key.</summary>
+    /// <summary>Every live key with its value (a hash as its sorted pairs) and absolute expiry (0 = none), sorted by key.</summary>
     public static SortedDictionary<string, (string Value, long ExpiresAt)> Dump(KeyValueStore store)
     {
         var entries = new List<StoredEntry>();
@@ -34,11 +35,30 @@ internal static class AofTestSupport
         {
             if (entry.ExpiresAt == 0 || entry.ExpiresAt > now)
             {
-                dump[Encoding.Latin1.GetString(entry.Key)] = (Encoding.Latin1.GetString(entry.Value), entry.ExpiresAt);
+                dump[Encoding.Latin1.GetString(entry.Key)] = (Describe(entry), entry.ExpiresAt);
             }
         }
 
         return dump;
+    }
+
+    /// <summary>A string's value as it is; a collection as its type and sorted contents (order is not content).</summary>
+    private static string Describe(StoredEntry entry)
+    {
+        if (entry.Object is not HashObject hash)
+        {
+            Assert.Null(entry.Object);
+            return Encoding.Latin1.GetString(entry.Value);
+        }
+
+        var pairs = new List<string>();
+        foreach (var pair in hash)
+        {
+            pairs.Add(Encoding.Latin1.GetString(HashObject.FieldOf(pair)) + "=" + Encoding.Latin1.GetString(HashObject.ValueOf(pair)));
+        }
+
+        pairs.Sort(StringComparer.Ordinal);
+        return "hash{" + string.Join(", ", pairs) + "}";
     }
 
     public static async Task<RedisResult> Run(IDatabase db, params object[] command) =>

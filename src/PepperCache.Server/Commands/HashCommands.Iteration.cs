@@ -1,0 +1,233 @@
+using PepperCache.Core.Storage;
+using PepperCache.Core.Types;
+using PepperCache.Protocol;
+using PepperCache.Server.Resp;
+
+namespace PepperCache.Server.Commands;
+
+// HSCAN and HRANDFIELD.
+internal static partial class HashCommands
+{
+    /// <summary>
+    /// Most elements a negative HRANDFIELD count may ask for. Redis has no bound and would build the whole reply
+    /// (-9223372036854775807 would never finish); here such a count is refused as out of range.
+    /// </summary>
+    internal const long MaxRandomReply = int.MaxValue / 2;
+
+    private const long DefaultScanCount = 10;
+
+    /// <summary>
+    /// HSCAN key cursor [MATCH pattern] [COUNT count]. As Redis: a bad cursor is refused before the key is looked up,
+    /// the options only once the key is found to hold a hash (a missing key answers an empty scan whatever follows).
+    /// </summary>
+    public static void HScan(CommandContext context)
+    {
+        if (!KeyCommands.TryParseCursor(context.Argument(2), out var cursor))
+        {
+            context.WriteError(ErrorMessages.InvalidCursor);
+            return;
+        }
+
+        var operation = new ScanHash(context, (long)Math.Min(cursor, long.MaxValue));
+        context.Store.Execute(context.Argument(1), DataType.Hash, ref operation);
+    }
+
+    /// <summary>HRANDFIELD key [count [WITHVALUES]]: the count is checked before the key is looked up, as Redis does.</summary>
+    public static void HRandField(CommandContext context)
+    {
+        long count = 0;
+        var withValues = false;
+        var hasCount = context.ArgumentCount >= 3;
+        if (hasCount)
+        {
+            if (!context.TryGetInt64OrReply(2, out count))
+            {
+                return;
+            }
+
+            if (count == long.MinValue)
+            {
+                context.WriteError(ErrorMessages.RandomCountOutOfRange);
+                return;
+            }
+
+            if (context.ArgumentCount > 4 || (context.ArgumentCount == 4 && !context.ArgumentIs(3, "WITHVALUES"u8)))
+            {
+                context.WriteSyntaxError();
+                return;
+            }
+
+            withValues = context.ArgumentCount == 4;
+            if ((withValues && (count < -long.MaxValue / 2 || count > long.MaxValue / 2)) || -count > MaxRandomReply)
+            {
+                context.WriteError(ErrorMessages.ValueOutOfRange);
+                return;
+            }
+        }
+
+        var operation = new RandomFields(context, hasCount, count, withValues);
+        context.Store.Execute(context.Argument(1), DataType.Hash, ref operation);
+    }
+
+    private readonly struct ScanHash(CommandContext context, long cursor) : IObjectOperation
+    {
+        public StoreObject? CreateIfMissing() => null;
+
+        public void Apply(StoreObject? value)
+        {
+            var output = context.Output;
+            if (value is not HashObject hash)
+            {
+                context.Client.KeyspaceMisses++;
+                WriteScanReply(output, 0, []);
+                return;
+            }
+
+            context.Client.KeyspaceHits++;
+            var count = DefaultScanCount;
+            var patternIndex = 0;
+            for (var i = 3; i < context.ArgumentCount; i += 2)
+            {
+                var hasValue = i + 1 < context.ArgumentCount;
+                if (hasValue && context.ArgumentIs(i, "COUNT"u8))
+                {
+                    if (!context.TryGetInt64OrReply(i + 1, out count))
+                    {
+                        return;
+                    }
+
+                    if (count < 1)
+                    {
+                        context.WriteSyntaxError();
+                        return;
+                    }
+                }
+                else if (hasValue && context.ArgumentIs(i, "MATCH"u8))
+                {
+                    patternIndex = i + 1;
+                }
+                else
+                {
+                    context.WriteSyntaxError();
+                    return;
+                }
+            }
+
+            var pattern = patternIndex == 0 || context.Argument(patternIndex).SequenceEqual("*"u8)
+                ? ReadOnlySpan<byte>.Empty
+                : context.Argument(patternIndex);
+            var pairs = context.KeyBuffer;
+            pairs.Clear();
+            try
+            {
+                var next = hash.Scan(cursor, (int)Math.Min(count, int.MaxValue / 10), pattern, pairs);
+                WriteScanReply(output, next, pairs);
+            }
+            finally
+            {
+                pairs.Clear();
+            }
+        }
+
+        private static void WriteScanReply(System.Buffers.IBufferWriter<byte> output, long next, List<byte[]> pairs)
+        {
+            output.WriteArrayHeader(2);
+            output.WriteBulkString(next);
+            output.WriteArrayHeader(pairs.Count * 2);
+            foreach (var pair in pairs)
+            {
+                output.WriteBulkString(HashObject.FieldOf(pair));
+                output.WriteBulkString(HashObject.ValueOf(pair));
+            }
+        }
+    }
+
+    /// <summary>Redis's hrandfieldWithCountCommand cases, in its order.</summary>
+    private readonly struct RandomFields(CommandContext context, bool hasCount, long count, bool withValues) : IObjectOperation
+    {
+        public StoreObject? CreateIfMissing() => null;
+
+        public void Apply(StoreObject? value)
+        {
+            var output = context.Output;
+            if (value is not HashObject hash)
+            {
+                context.Client.KeyspaceMisses++;
+                if (hasCount)
+                {
+                    output.WriteRaw(RespConstants.EmptyArray);
+                }
+                else
+                {
+                    output.WriteNullBulkString();
+                }
+
+                return;
+            }
+
+            context.Client.KeyspaceHits++;
+            var random = System.Random.Shared;
+            if (!hasCount)
+            {
+                output.WriteBulkString(HashObject.FieldOf(hash.RandomPair(random)));
+                return;
+            }
+
+            if (count == 0)
+            {
+                output.WriteRaw(RespConstants.EmptyArray);
+                return;
+            }
+
+            // A negative count (repeats allowed) or one field: independent draws.
+            if (count < 0 || count == 1)
+            {
+                var draws = (int)Math.Abs(count);
+                output.WriteArrayHeader(withValues ? draws * 2 : draws);
+                for (var i = 0; i < draws; i++)
+                {
+                    Write(hash.RandomPair(random));
+                }
+
+                return;
+            }
+
+            // Asking for at least the whole hash: the whole hash, in its order.
+            if (count >= hash.Count)
+            {
+                output.WriteArrayHeader((int)(withValues ? hash.Count * 2 : hash.Count));
+                foreach (var pair in hash)
+                {
+                    Write(pair);
+                }
+
+                return;
+            }
+
+            var pairs = context.KeyBuffer;
+            pairs.Clear();
+            try
+            {
+                hash.RandomDistinctPairs((int)count, random, pairs);
+                output.WriteArrayHeader(withValues ? pairs.Count * 2 : pairs.Count);
+                foreach (var pair in pairs)
+                {
+                    Write(pair);
+                }
+            }
+            finally
+            {
+                pairs.Clear();
+            }
+        }
+
+        private void Write(byte[] pair)
+        {
+            context.Output.WriteBulkString(HashObject.FieldOf(pair));
+            if (withValues)
+            {
+                context.Output.WriteBulkString(HashObject.ValueOf(pair));
+            }
+        }
+    }
+}
