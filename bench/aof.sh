@@ -7,16 +7,21 @@ usage() {
   cat <<'TXT'
 Usage: bench/aof.sh [--help]
 
-For each mode (appendonly no, appendfsync everysec, appendfsync always) starts redis-server and a PepperCache
-node on 127.0.0.1, each with a fresh data directory, and runs redis-benchmark SET with -c 50 at -P 1 and -P 16
-against both, alternating, ROUNDS times; prints the median ops/s per cell. Then writes one AOF of LOAD_KEYS SET
-records and times how long each server takes to load it (from their own "loaded" log lines).
+For each mode (appendonly no, appendfsync everysec, appendfsync always; MODES may add fsync-no, appendonly yes
+with appendfsync no) starts redis-server and a PepperCache node on 127.0.0.1, each with a fresh data directory, and
+runs redis-benchmark SET with -c 50 at -P 1 and -P 16 against both, alternating, ROUNDS times; prints the median
+ops/s per cell and each server's CPU time per request (utime + stime from /proc/PID/stat). With BASE_DLL, a second
+PepperCache build (e.g. the commit before a change) runs beside them in every round, so a change is measured
+against its base in one sitting. Then writes one AOF of LOAD_KEYS SET
+records and times how long each server takes to load it (from their own "loaded" log lines; LOAD_KEYS=0 skips it).
 Every server it starts is stopped on exit; the work directory is removed unless KEEP_TMP=1.
 
 Environment (defaults in brackets):
-  PEPPER_PORT [9210]  PEPPER_ADMIN_PORT [18210]  REDIS_PORT [6402]  ROUNDS [3]
-  N_P1 [100000]  N_P16 [1000000]  CLIENTS [50]  DATA_SIZE [32]  KEYSPACE [100000]  LOAD_KEYS [1000000]
+  PEPPER_PORT [9210]  PEPPER_ADMIN_PORT [18210]  BASE_PORT [9211]  BASE_ADMIN_PORT [18211]  REDIS_PORT [6402]
+  ROUNDS [3]  N_P1 [100000]  N_P16 [1000000]  CLIENTS [50]  DATA_SIZE [32]  KEYSPACE [100000]
+  LOAD_KEYS [1000000]  MODES ["no everysec always"]
   PEPPER_DLL=path  use this PepperCache.Server.dll instead of publishing one
+  BASE_DLL=path    also measure this PepperCache.Server.dll (column base_ops)
 TXT
 }
 [[ ${1:-} == -h || ${1:-} == --help ]] && { usage; exit 0; }
@@ -34,6 +39,10 @@ DATA_SIZE=${DATA_SIZE:-32}
 KEYSPACE=${KEYSPACE:-100000}
 LOAD_KEYS=${LOAD_KEYS:-1000000}
 PEPPER_DLL=${PEPPER_DLL:-}
+BASE_DLL=${BASE_DLL:-}
+BASE_PORT=${BASE_PORT:-9211}
+BASE_ADMIN_PORT=${BASE_ADMIN_PORT:-18211}
+MODES=${MODES:-no everysec always}
 KEEP_TMP=${KEEP_TMP:-0}
 
 log() { printf '[aof %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
@@ -71,7 +80,9 @@ wait_for_ping() { # name port pid logfile
     sleep 0.05
   done
 }
-for port in "$REDIS_PORT" "$PEPPER_PORT"; do ! ping_port "$port" || die "something already answers on 127.0.0.1:$port"; done
+for port in "$REDIS_PORT" "$PEPPER_PORT" "$BASE_PORT"; do ! ping_port "$port" || die "something already answers on 127.0.0.1:$port"; done
+[[ -z $BASE_DLL || -f $BASE_DLL ]] || die "BASE_DLL $BASE_DLL does not exist"
+for mode in $MODES; do [[ $mode =~ ^(no|everysec|always|fsync-no)$ ]] || die "unknown mode '$mode' in MODES"; done
 
 if [[ -z $PEPPER_DLL ]]; then
   log "publishing PepperCache (Release)"
@@ -87,38 +98,66 @@ start_redis() { # appendonly fsync dir
   REDIS_PID=$!; PIDS+=("$REDIS_PID")
   wait_for_ping redis-server "$REDIS_PORT" "$REDIS_PID" "$3/redis.log"
 }
-start_pepper() { # appendonly fsync dir
+start_pepper() { # appendonly fsync dir [dll port admin-port]
+  local dll=${4:-$PEPPER_DLL} port=${5:-$PEPPER_PORT} admin=${6:-$PEPPER_ADMIN_PORT} pid
   mkdir -p "$3"
-  DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 dotnet "$PEPPER_DLL" --port "$PEPPER_PORT" --admin-port "$PEPPER_ADMIN_PORT" \
+  DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 dotnet "$dll" --port "$port" --admin-port "$admin" \
     --appendonly "$1" --appendfsync "$2" --dir "$3" </dev/null >"$3/pepper.log" 2>&1 &
-  PEPPER_PID=$!; PIDS+=("$PEPPER_PID")
-  wait_for_ping PepperCache "$PEPPER_PORT" "$PEPPER_PID" "$3/pepper.log"
+  pid=$!; PIDS+=("$pid"); STARTED_PID=$pid
+  wait_for_ping PepperCache "$port" "$pid" "$3/pepper.log"
 }
 ops() { # port pipeline n
   redis-benchmark -h 127.0.0.1 -p "$1" -t set -c "$CLIENTS" -P "$2" -d "$DATA_SIZE" -r "$KEYSPACE" -n "$3" --csv 2>/dev/null \
     | awk -F'","' '/^"SET"/ { print $2 }'
 }
+CLK_TCK=$(getconf CLK_TCK)
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; } # utime + stime of a process
+measure() { # port pid pipeline n -> "ops/s cpu-us-per-request" (the server's own CPU, PERFORMANCE.md's measure)
+  local before after o
+  before=$(cpu_ticks "$2"); o=$(ops "$1" "$3" "$4"); after=$(cpu_ticks "$2")
+  echo "$o $(awk -v d=$((after - before)) -v n="$4" -v hz="$CLK_TCK" 'BEGIN { printf "%.2f", d * 1e6 / hz / n }')"
+}
 median() { printf '%s\n' "$@" | sort -g | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 
-printf '%-10s %-4s %14s %14s %7s\n' mode P redis_ops pepper_ops ratio
-for mode in no everysec always; do
+# cpu_us: the server's CPU time (user + system) per request in microseconds, median of the rounds; less noisy than
+# ops/s on a shared machine, since time spent waiting for a core is not counted.
+if [[ -n $BASE_DLL ]]; then
+  printf '%-10s %-4s %12s %12s %6s %12s %8s   %s\n' mode P redis_ops pepper_ops ratio base_ops vs_base "cpu_us redis/pepper/base"
+else
+  printf '%-10s %-4s %12s %12s %6s   %s\n' mode P redis_ops pepper_ops ratio "cpu_us redis/pepper"
+fi
+for mode in $MODES; do
   appendonly=yes; fsync=$mode
   [[ $mode == no ]] && { appendonly=no; fsync=everysec; }
+  [[ $mode == fsync-no ]] && fsync=no
   start_redis "$appendonly" "$fsync" "$TMP/$mode/redis"
-  start_pepper "$appendonly" "$fsync" "$TMP/$mode/pepper"
+  start_pepper "$appendonly" "$fsync" "$TMP/$mode/pepper"; PEPPER_PID=$STARTED_PID
+  [[ -z $BASE_DLL ]] || { start_pepper "$appendonly" "$fsync" "$TMP/$mode/base" "$BASE_DLL" "$BASE_PORT" "$BASE_ADMIN_PORT"; BASE_PID=$STARTED_PID; }
   for pipeline in 1 16; do
     n=$N_P1; [[ $pipeline == 16 ]] && n=$N_P16
     ops "$REDIS_PORT" "$pipeline" $((n / 4)) >/dev/null; ops "$PEPPER_PORT" "$pipeline" $((n / 4)) >/dev/null # warm-up
-    r=(); p=()
+    [[ -z $BASE_DLL ]] || ops "$BASE_PORT" "$pipeline" $((n / 4)) >/dev/null
+    r=(); p=(); b=(); rc=(); pc=(); bc=()
     for ((round = 0; round < ROUNDS; round++)); do
-      r+=("$(ops "$REDIS_PORT" "$pipeline" "$n")"); p+=("$(ops "$PEPPER_PORT" "$pipeline" "$n")")
+      read -r o c < <(measure "$REDIS_PORT" "$REDIS_PID" "$pipeline" "$n"); r+=("$o"); rc+=("$c")
+      read -r o c < <(measure "$PEPPER_PORT" "$PEPPER_PID" "$pipeline" "$n"); p+=("$o"); pc+=("$c")
+      [[ -z $BASE_DLL ]] || { read -r o c < <(measure "$BASE_PORT" "$BASE_PID" "$pipeline" "$n"); b+=("$o"); bc+=("$c"); }
     done
     rm=$(median "${r[@]}"); pm=$(median "${p[@]}")
-    printf '%-10s %-4s %14s %14s %7.2f   (redis: %s; pepper: %s)\n' "$mode" "$pipeline" "$rm" "$pm" \
-      "$(awk -v a="$pm" -v b="$rm" 'BEGIN { print a / b }')" "${r[*]}" "${p[*]}"
+    if [[ -n $BASE_DLL ]]; then
+      bm=$(median "${b[@]}")
+      printf '%-10s %-4s %12s %12s %6.2f %12s %8.2f   %s/%s/%s   (redis: %s; pepper: %s; base: %s)\n' "$mode" "$pipeline" "$rm" "$pm" \
+        "$(awk -v a="$pm" -v b="$rm" 'BEGIN { print a / b }')" "$bm" "$(awk -v a="$pm" -v b="$bm" 'BEGIN { print a / b }')" \
+        "$(median "${rc[@]}")" "$(median "${pc[@]}")" "$(median "${bc[@]}")" "${r[*]}" "${p[*]}" "${b[*]}"
+    else
+      printf '%-10s %-4s %12s %12s %6.2f   %s/%s   (redis: %s; pepper: %s)\n' "$mode" "$pipeline" "$rm" "$pm" \
+        "$(awk -v a="$pm" -v b="$rm" 'BEGIN { print a / b }')" "$(median "${rc[@]}")" "$(median "${pc[@]}")" "${r[*]}" "${p[*]}"
+    fi
   done
   stop_all
 done
+
+[[ $LOAD_KEYS -gt 0 ]] || exit 0
 
 log "writing an AOF of $LOAD_KEYS keys"
 python3 - "$TMP/load.aof" "$LOAD_KEYS" "$DATA_SIZE" <<'PY'

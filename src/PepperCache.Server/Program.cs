@@ -14,7 +14,7 @@ if (arguments.ExitCode is { } exitCode)
 var builder = WebApplication.CreateBuilder([.. arguments.HostArguments]);
 builder.AddPepperCache(arguments);
 
-// Exit codes: 0 after SIGTERM/Ctrl-C, 1 when the node cannot start (port in use, bad settings).
+// Exit codes: 0 after SIGTERM/Ctrl-C, 1 when the node cannot start (port in use, data directory held by another node, bad settings).
 return await builder.RunNodeAsync(static app => app.MapClusterApi());
 
 /// <summary>The entry point, visible to <c>WebApplicationFactory&lt;Program&gt;</c> in tests.</summary>

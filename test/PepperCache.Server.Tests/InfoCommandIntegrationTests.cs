@@ -8,7 +8,7 @@ namespace PepperCache.Server.Tests;
 public sealed class InfoCommandIntegrationTests(NodeFixture node) : IClassFixture<NodeFixture>
 {
     private static readonly string[] DefaultSections =
-        ["Server", "Clients", "Memory", "Persistence", "Stats", "Replication", "CPU", "Modules", "Cluster", "Keyspace"];
+        ["Server", "Clients", "Memory", "Persistence", "Stats", "Replication", "CPU", "Modules", "Errorstats", "Cluster", "Keyspace"];
 
     [Theory]
     [InlineData("")]

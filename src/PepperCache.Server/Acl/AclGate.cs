@@ -25,7 +25,7 @@ internal static class AclGate
         }
 
         context.Client.LastCommand = effective.Name;
-        context.Output.WriteError(NoAuth);
+        context.WriteError(NoAuth);
         return false;
     }
 
@@ -51,12 +51,12 @@ internal static class AclGate
         if (verdict == AclVerdict.DeniedCommand)
         {
             acl.Log.Add(AclLogReason.Command, effective.Name, user, client, context.Store.Now);
-            context.Output.WriteError($"NOPERM this user has no permissions to run the '{effective.Name}' command");
+            context.WriteError($"NOPERM this user has no permissions to run the '{effective.Name}' command");
         }
         else
         {
             acl.Log.Add(AclLogReason.Key, AclText.From(context.Request[index]), user, client, context.Store.Now);
-            context.Output.WriteError(NoPermissionKey);
+            context.WriteError(NoPermissionKey);
         }
 
         return false;

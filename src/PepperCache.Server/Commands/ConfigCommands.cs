@@ -152,6 +152,7 @@ internal static class ConfigCommands
     private static void ResetStat(CommandContext context)
     {
         context.Server.Statistics.ResetPoint = StatsSnapshot.Take(context.Server);
+        context.Server.Statistics.Errors.Reset();
         context.Output.WriteOk();
     }
 

@@ -26,6 +26,7 @@ internal static class InfoCommand
         ("replication", "Replication", WriteReplication),
         ("cpu", "CPU", WriteCpu),
         ("modules", "Modules", (_, _) => { }),
+        ("errorstats", "Errorstats", WriteErrorStats),
         ("cluster", "Cluster", (text, _) => text.Append("cluster_enabled:0\r\n")),
         ("keyspace", "Keyspace", WriteKeyspace),
     ];
@@ -183,7 +184,7 @@ internal static class InfoCommand
             Field(text, "aof_base_size", aof.BaseSize);
             Field(text, "aof_pending_rewrite", 0);
             Field(text, "aof_buffer_length", aof.BufferLength);
-            Field(text, "aof_pending_bio_fsync", 0);
+            Field(text, "aof_pending_bio_fsync", aof.BackgroundSyncRunning ? 1 : 0);
             Field(text, "aof_delayed_fsync", 0);
         }
     }
@@ -203,9 +204,19 @@ internal static class InfoCommand
         Field(text, "keyspace_misses", stats.Misses);
         Field(text, "pubsub_channels", 0);
         Field(text, "pubsub_patterns", 0);
+        Field(text, "total_error_replies", server.Statistics.Errors.Total);
         // Redis 7.2's names (7.0 has no such counters); INFO server reports 7.2.0.
         Field(text, "client_query_buffer_limit_disconnections", stats.QueryBufferDisconnections);
         Field(text, "client_output_buffer_limit_disconnections", stats.OutputBufferDisconnections);
+    }
+
+    /// <summary>Error replies per code since start-up or CONFIG RESETSTAT, as Redis 7 lists them: <c>errorstat_ERR:count=3</c>.</summary>
+    private static void WriteErrorStats(StringBuilder text, CommandContext context)
+    {
+        foreach (var (code, count) in context.Server.Statistics.Errors.ByCode())
+        {
+            text.Append("errorstat_").Append(code).Append(":count=").Append(count.ToString(CultureInfo.InvariantCulture)).Append("\r\n");
+        }
     }
 
     private static void WriteReplication(StringBuilder text, CommandContext context)

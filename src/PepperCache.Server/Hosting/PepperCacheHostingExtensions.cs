@@ -64,10 +64,11 @@ internal static class PepperCacheHostingExtensions
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(sp => CreateStore(sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<PepperCacheOptions>>().Value));
         // ClusterState reads nodes.json and writes it back with a new incarnation as it is made: the ports come first,
-        // so a node that cannot have them leaves the file alone (NodeEndpoints).
+        // so a node that cannot have them leaves the file alone (NodeEndpoints), then the data directory's lock, so a
+        // second node on the same --dir leaves it alone too (DataDirectoryLock).
         builder.Services.AddSingleton(sp =>
         {
-            sp.GetRequiredService<NodeEndpoints>().Bind();
+            sp.GetRequiredService<DataDirectoryLock>().Acquire();
             return ActivatorUtilities.CreateInstance<ClusterState>(sp);
         });
         builder.Services.AddSingleton<IClusterView>(sp => sp.GetRequiredService<ClusterState>());
@@ -82,7 +83,12 @@ internal static class PepperCacheHostingExtensions
         builder.Services.AddSingleton<AppendOnlyLog>();
         builder.Services.AddSingleton<ServerState>();
         builder.Services.AddSingleton<NodeEndpoints>();
+        builder.Services.AddSingleton<DataDirectoryLock>();
         builder.Services.AddSingleton<RespConnectionHandler>();
+        // Admin and membership calls refused: at most 10 warnings a minute, then a count (see LogRateLimiter).
+        builder.Services.AddKeyedSingleton(Http.AdminAuth.RefusalLogKey, (sp, _) => new Logging.LogRateLimiter(
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(Http.AdminAuth)), "refused admin call", 10,
+            TimeSpan.FromMinutes(1), sp.GetRequiredService<TimeProvider>()));
         builder.Services.AddHostedService<AofService>();
         builder.Services.AddHostedService<StartupReporter>();
         builder.Services.AddHostedService<ExpiryService>();
@@ -164,14 +170,15 @@ internal static class PepperCacheHostingExtensions
             var options = app.Services.GetRequiredService<IOptions<PepperCacheOptions>>().Value;
             if (options.AofFix)
             {
-                return await AofCheck.FixAsync(Path.Combine(options.AofDirectory, AofSettings.FileName), Console.Out).ConfigureAwait(false);
+                return await FixAofAsync(options).ConfigureAwait(false);
             }
 
             configure(app);
             try
             {
-                // The ports first: a node that cannot have them exits before it reads or writes any data.
-                app.Services.GetRequiredService<NodeEndpoints>().Bind();
+                // The ports first: a node that cannot have them exits before it reads or writes any data. Then the
+                // data directory's lock: a node whose directory another holds exits before it reads or writes it.
+                app.Services.GetRequiredService<DataDirectoryLock>().Acquire();
                 await app.StartAsync().ConfigureAwait(false);
             }
             catch (Exception ex) when (StartupFailure.IsExpected(ex))
@@ -185,6 +192,36 @@ internal static class PepperCacheHostingExtensions
         }
 
         return 0;
+    }
+
+    /// <summary>
+    /// <c>--aof-fix</c>: truncates the file only while holding the directory's lock, so never under a running node
+    /// (whose writer would go on appending at its old offset). A directory that does not exist is not made.
+    /// </summary>
+    private static async Task<int> FixAofAsync(PepperCacheOptions options)
+    {
+        var path = Path.Combine(options.AofDirectory, AofSettings.FileName);
+        FileStream? claim = null;
+        try
+        {
+            if (Directory.Exists(options.AofDirectory))
+            {
+                claim = DataDirectoryLock.Take(options.AofDirectory, $"pid {Environment.ProcessId}, --aof-fix");
+            }
+
+            return await AofCheck.FixAsync(path, Console.Out).ConfigureAwait(false);
+        }
+        catch (DataDirectoryInUseException ex)
+        {
+            return await ReportStartFailureAsync(null, ex.Message).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (claim is not null)
+            {
+                await claim.DisposeAsync().ConfigureAwait(false);
+            }
+        }
     }
 
     private static async Task<int> ReportStartFailureAsync(Microsoft.Extensions.Logging.ILogger? logger, string reason)

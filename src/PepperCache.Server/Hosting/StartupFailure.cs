@@ -13,6 +13,8 @@ internal static class StartupFailure
         OptionsValidationException => true,
         // A port in use, or an address this machine does not have (--bind 10.9.9.9): NodeEndpoints says which port.
         PortUnavailableException => true,
+        // Another node (or --aof-fix) holds the data directory: DataDirectoryLock names it.
+        DataDirectoryInUseException => true,
         // appendonly.aof corrupt in the middle, or its directory unusable.
         Persistence.AofLoadException => true,
         // --aclfile missing or with a bad line.

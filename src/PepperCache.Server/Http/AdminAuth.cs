@@ -21,6 +21,9 @@ internal static class AdminAuth
 
     public const string BearerChallenge = "Bearer realm=\"peppercache\"";
 
+    /// <summary>The key of the <see cref="LogRateLimiter"/> for refused calls (anyone who reaches the admin port can cause them).</summary>
+    public const string RefusalLogKey = "admin-refusals";
+
     /// <summary>Endpoint filter for admin routes: credentials when the default user has a password.</summary>
     public static async ValueTask<object?> RequireCredentials(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
@@ -50,8 +53,12 @@ internal static class AdminAuth
             return await next(context).ConfigureAwait(false);
         }
 
-        var logger = http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(MembershipApi));
-        Log.SecretRefused(logger, http.Connection.RemoteIpAddress?.ToString() ?? "?", http.Request.Path, refusal);
+        if (ShouldLogRefusal(http))
+        {
+            var logger = http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(MembershipApi));
+            Log.SecretRefused(logger, http.Connection.RemoteIpAddress?.ToString() ?? "?", http.Request.Path, refusal);
+        }
+
         return Refuse(http, log: false);
     }
 
@@ -126,7 +133,7 @@ internal static class AdminAuth
 
     private static IResult Refuse(HttpContext http, bool log = true)
     {
-        if (log)
+        if (log && ShouldLogRefusal(http))
         {
             var logger = http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(AdminAuth));
             Log.AdminCredentialsRefused(logger, http.Request.Method, http.Request.Path, http.Connection.RemoteIpAddress?.ToString() ?? "?");
@@ -136,4 +143,7 @@ internal static class AdminAuth
         http.Response.Headers.Append("WWW-Authenticate", BearerChallenge);
         return Results.Unauthorized();
     }
+
+    private static bool ShouldLogRefusal(HttpContext http) =>
+        http.RequestServices.GetRequiredKeyedService<LogRateLimiter>(RefusalLogKey).ShouldLog();
 }

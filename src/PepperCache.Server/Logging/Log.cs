@@ -13,11 +13,19 @@ internal static partial class Log
     [LoggerMessage(1003, LogLevel.Warning, "Connection {ConnectionId} failed")]
     public static partial void ConnectionFault(ILogger logger, Exception exception, string connectionId);
 
-    [LoggerMessage(1004, LogLevel.Information, "Client {ClientId} closed after a protocol error: {Error}")]
+    /// <summary>
+    /// Debug, as Redis logs them at verbose: a client's bad input is the client's problem, and a fuzzer or a
+    /// misconfigured client sends thousands (INFO counts them: total_error_replies, errorstat_ERR).
+    /// </summary>
+    [LoggerMessage(1004, LogLevel.Debug, "Client {ClientId} closed after a protocol error: {Error}")]
     public static partial void ProtocolError(ILogger logger, long clientId, string error);
 
     [LoggerMessage(1005, LogLevel.Warning, "Client {ClientId} closed: it reached the query buffer limit of {Limit} bytes")]
     public static partial void QueryBufferLimit(ILogger logger, long clientId, long limit);
+
+    /// <summary>The summary a <see cref="LogRateLimiter"/> writes for the messages it held back.</summary>
+    [LoggerMessage(1006, LogLevel.Warning, "Suppressed {Count} more {What} messages in the last {Seconds} seconds")]
+    public static partial void Suppressed(ILogger logger, long count, string what, double seconds);
 
     // 2xxx: node lifecycle
     [LoggerMessage(2001, LogLevel.Information, "Node is {Node}")]

@@ -20,7 +20,7 @@ internal sealed class AofFeed(AppendOnlyLog log)
     /// <summary>Where records go while the log runs a command; null otherwise.</summary>
     internal AofBuffer? Target { get; set; }
 
-    /// <summary>LSN of this connection's last record not yet known durable; 0 when none.</summary>
+    /// <summary>LSN of this connection's last record not yet waited for; 0 when none.</summary>
     internal long PendingLsn { get; set; }
 
     /// <summary>True while a write command runs under the log: handlers may then do extra work to build a record.</summary>
@@ -109,10 +109,11 @@ internal sealed class AofFeed(AppendOnlyLog log)
     }
 
     /// <summary>
-    /// After the connection runs a batch: completes when this connection's records are durable under appendfsync
-    /// always (the reply must not leave before), at once otherwise.
+    /// After the connection runs a batch, before its replies are flushed: completes when this connection's records
+    /// have reached the file (fsync'd under appendfsync always, written under everysec and no); at once when the
+    /// batch appended none. See <see cref="AppendOnlyLog.WaitLoggedAsync"/>.
     /// </summary>
-    public ValueTask WaitDurableAsync()
+    public ValueTask WaitLoggedAsync()
     {
         var lsn = PendingLsn;
         if (lsn == 0)
@@ -121,6 +122,6 @@ internal sealed class AofFeed(AppendOnlyLog log)
         }
 
         PendingLsn = 0;
-        return Log.Policy == FsyncPolicy.Always ? Log.WaitDurableAsync(lsn) : default;
+        return Log.WaitLoggedAsync(lsn);
     }
 }

@@ -13,14 +13,14 @@ internal sealed class AofLoadException(string message) : Exception(message);
 /// Loads appendonly.aof into the store, then opens it for appending. Loading happens in <see cref="StartingAsync"/>,
 /// which the host runs for every service before any StartAsync, the web host's (where Kestrel starts accepting)
 /// included: so no client is answered before the data is back, whatever order the services were registered in.
-/// The ports are bound before the file is touched (<see cref="NodeEndpoints"/>): a node that cannot have them
-/// leaves the file alone.
+/// The ports are bound and the data directory locked before the file is touched (<see cref="DataDirectoryLock"/>): a
+/// node that cannot have them leaves the file alone.
 /// </summary>
-internal sealed class AofService(AppendOnlyLog log, ServerState server, NodeEndpoints endpoints, ILogger<AofService> logger) : IHostedLifecycleService
+internal sealed class AofService(AppendOnlyLog log, ServerState server, DataDirectoryLock directoryLock, ILogger<AofService> logger) : IHostedLifecycleService
 {
     public async Task StartingAsync(CancellationToken cancellationToken)
     {
-        endpoints.Bind();
+        directoryLock.Acquire();
         if (!log.Enabled)
         {
             return;

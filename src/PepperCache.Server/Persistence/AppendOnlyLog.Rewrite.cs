@@ -213,7 +213,9 @@ internal sealed partial class AppendOnlyLog
             File.Move(request.TempPath, FilePath, overwrite: true);
             _storage.SyncDirectory(Directory);
 
-            // From here the new file is the log: everything written so far is in it, fsync'd.
+            // From here the new file is the log: everything written so far is in it, fsync'd. An everysec fsync of
+            // the old file may still run on the fsync thread: it ends before the file is closed.
+            WaitForBackgroundSync();
             _file!.Dispose();
             _file = _storage.OpenAppend(FilePath);
             var length = _file.Length;
@@ -221,7 +223,7 @@ internal sealed partial class AppendOnlyLog
             _truncateBeforeWrite = false;
             Volatile.Write(ref _fileLength, length);
             Volatile.Write(ref _baseSize, length);
-            Volatile.Write(ref _durableLsn, written);
+            AdvanceDurable(written);
             request.Done.TrySetResult();
         }
         catch (Exception ex)

@@ -3,8 +3,9 @@ using PepperCache.Server.Logging;
 
 namespace PepperCache.Server.Persistence;
 
-// The writer thread: the only code that touches the open file. It drains the append buffer, writes, fsyncs by
-// policy, completes the durability waits, retries after a write error, and performs a rewrite's final swap.
+// The writer thread: the only code that writes the open file. It drains the append buffer, writes, fsyncs by
+// policy (under everysec through the fsync thread, AppendOnlyLog.Fsync.cs), completes the waits of the connections
+// whose replies wait for their records, retries after a write error, and performs a rewrite's final swap.
 internal sealed partial class AppendOnlyLog
 {
     private static readonly TimeSpan SyncInterval = TimeSpan.FromSeconds(1);
@@ -17,6 +18,10 @@ internal sealed partial class AppendOnlyLog
     private readonly Lock _stopGate = new();
     private Thread? _writer;
     private volatile bool _stopping;
+    private bool _abandoned;
+
+    // The writer thread's scratch list of waits to complete outside the lock.
+    private readonly List<TaskCompletionSource> _completing = [];
 
     /// <summary>Bytes in appendonly.aof (INFO aof_current_size).</summary>
     public long CurrentSize => Volatile.Read(ref _fileLength);
@@ -35,6 +40,7 @@ internal sealed partial class AppendOnlyLog
         _appendedLsn = _writtenLsn = _durableLsn = _fileLength;
         _lsnOffset = 0;
         _recording = true;
+        StartSyncer();
         _writer = new Thread(WriterLoop) { IsBackground = true, Name = "aof-writer" };
         _writer.Start();
         Log.AofOpened(_logger, FilePath, AofSettings.Name(_policy), _fileLength);
@@ -54,8 +60,16 @@ internal sealed partial class AppendOnlyLog
 
             _stopping = true;
             Wake();
-            writer.Join(TimeSpan.FromSeconds(10));
             _writer = null;
+            if (!writer.Join(TimeSpan.FromSeconds(10)))
+            {
+                // Still writing after 10 s (a disk that slow): the process is on its way out. Closing the file and
+                // disposing the events under the writer would crash it instead of letting it finish or be killed.
+                _abandoned = true;
+                return;
+            }
+
+            StopSyncer();
             Interlocked.Exchange(ref _switch, null)?.Done.TrySetException(new ObjectDisposedException(nameof(AppendOnlyLog), "The log stopped during a rewrite."));
             _recording = false;
             _file?.Dispose();
@@ -66,7 +80,6 @@ internal sealed partial class AppendOnlyLog
     private void WriterLoop()
     {
         var lastSync = Stopwatch.GetTimestamp();
-        var dirty = false;
         var pending = false;
         long pendingEnd = 0;
         while (true)
@@ -75,15 +88,19 @@ internal sealed partial class AppendOnlyLog
             var policy = _policy;
             if (!pending)
             {
-                var timeout = policy == FsyncPolicy.EverySecond && dirty
+                // Woken by a connection waiting for its records (or a full buffer, a rewrite's swap, the fsync thread,
+                // a stop); else at the next everysec fsync, or after a second for records nobody waits for (an
+                // eviction's DELs). No pause to let records gather: someone waits, and while this thread writes,
+                // the records of other connections gather by themselves for the next write.
+                var timeout = policy == FsyncPolicy.EverySecond && Unsynced && !BackgroundSyncRunning
                     ? Math.Max(0, (int)(SyncInterval - Stopwatch.GetElapsedTime(lastSync)).TotalMilliseconds)
                     : 1000;
-                if (!stopping && _wake.Wait(timeout) && policy != FsyncPolicy.Always && BufferLength < EagerDrainBytes)
+                if (!stopping)
                 {
-                    // Nobody waits for these records: let a few ms of them gather into one write.
-                    Thread.Sleep(DrainIntervalMs);
+                    _wake.Wait(timeout);
                 }
 
+                // Reset before the take: a wake-up after this point finds its records in the next take.
                 _wake.Reset();
                 pending = TakeBuffer(out pendingEnd);
             }
@@ -109,28 +126,53 @@ internal sealed partial class AppendOnlyLog
                 _draining.Clear();
                 pending = false;
                 Volatile.Write(ref _writtenLsn, pendingEnd);
-                dirty = true;
             }
 
             policy = _policy;
-            if (dirty && (policy == FsyncPolicy.Always || stopping ||
-                          (policy == FsyncPolicy.EverySecond && Stopwatch.GetElapsedTime(lastSync) >= SyncInterval)))
+            if (policy != FsyncPolicy.Always)
             {
-                if (!TrySync())
+                // everysec and no: the records are the OS's now, so a killed process keeps them; the replies may go.
+                CompleteWaits(_writtenLsn);
+            }
+
+            if (Unsynced && (policy == FsyncPolicy.Always || stopping))
+            {
+                // Here, not on the fsync thread: the replies (always) or the exit wait for it anyway.
+                if (stopping)
                 {
+                    WaitForBackgroundSync();
+                }
+
+                if (!TrySync(_file!))
+                {
+                    if (stopping)
+                    {
+                        break;
+                    }
+
                     continue;
                 }
 
-                dirty = false;
                 lastSync = Stopwatch.GetTimestamp();
-                Volatile.Write(ref _durableLsn, _writtenLsn);
+                AdvanceDurable(_writtenLsn);
+            }
+            else if (Unsynced && policy == FsyncPolicy.EverySecond && !BackgroundSyncRunning &&
+                     Stopwatch.GetElapsedTime(lastSync) >= SyncInterval)
+            {
+                // Redis's everysec: fsync off the writing thread, so writes (and the replies waiting for them) do not
+                // wait for the disk. The next one starts a second after this one began, once this one is done (a
+                // failed one too: what it covered is still unsynced, so it is retried a second later).
+                StartBackgroundSync(_writtenLsn);
+                lastSync = Stopwatch.GetTimestamp();
             }
 
-            // Under always the fsync above covered the batch; under the other policies nobody waits for the disk.
-            CompleteInflight();
+            // always: the fsync above covered the batch (the others were completed above; this is then a no-op).
+            CompleteWaits(Volatile.Read(ref _durableLsn));
             ServeSwitchRequest();
-            if (!dirty)
+            if (!stopping)
             {
+                // Every pass (it is a few comparisons): under appendfsync no the file grows without an fsync ever
+                // marking a pass, and it must still be rewritten when it has grown past the percentage.
                 MaybeStartAutomaticRewrite();
             }
 
@@ -141,7 +183,10 @@ internal sealed partial class AppendOnlyLog
         }
     }
 
-    /// <summary>Swaps the append buffer for the drained one; the fsync that follows covers everything taken.</summary>
+    /// <summary>Records written to the file and not yet fsync'd (or whose fsync is running).</summary>
+    private bool Unsynced => Volatile.Read(ref _writtenLsn) > Volatile.Read(ref _durableLsn);
+
+    /// <summary>Swaps the append buffer for the drained one; the write (and fsync) that follows covers everything taken.</summary>
     private bool TakeBuffer(out long end)
     {
         lock (WriteLock)
@@ -153,47 +198,51 @@ internal sealed partial class AppendOnlyLog
             }
 
             (_active, _draining) = (_draining, _active);
-        }
 
-        lock (_waitGate)
-        {
-            _inflightSync = _nextSync;
-            _inflightEnd = end;
-            _nextSync = NewSync();
+            // In the same step as the swap: a connection whose records this take holds (appended before it, under
+            // the write lock) then finds its wait among the taken ones however its wait and this take interleave,
+            // and one whose records come later gets the next wait.
+            lock (_waitGate)
+            {
+                _taken.Add((_nextSync, end));
+                _nextSync = NewSync();
+                _nextWaited = false;
+            }
         }
 
         return true;
     }
 
-    private void CompleteInflight()
+    /// <summary>Completes the waits for records up to <paramref name="reached"/> (written, or fsync'd under always).</summary>
+    private void CompleteWaits(long reached)
     {
-        TaskCompletionSource? done;
+        var done = _completing;
         lock (_waitGate)
         {
-            if (_inflightSync is not null)
+            var count = 0;
+            while (count < _taken.Count && _taken[count].End <= reached)
             {
-                if (_inflightEnd > _writtenLsn)
-                {
-                    return;
-                }
+                done.Add(_taken[count].Wait);
+                count++;
+            }
 
-                done = _inflightSync;
-                _inflightSync = null;
-            }
-            else if (_durableLsn >= Volatile.Read(ref _appendedLsn) && _nextSync.Task.IsCompleted == false)
+            _taken.RemoveRange(0, count);
+            if (_nextWaited && _taken.Count == 0 && reached >= Volatile.Read(ref _appendedLsn))
             {
-                // Everything appended is on disk already (a wait that began after its batch was written, e.g.
-                // when CONFIG SET appendfsync always came in between): nobody would complete the next sync.
-                done = _nextSync;
+                // Everything appended has reached the file already (a wait that began after its batch was written,
+                // e.g. when CONFIG SET appendfsync always came in between): no take would complete the next wait.
+                done.Add(_nextSync);
                 _nextSync = NewSync();
-            }
-            else
-            {
-                return;
+                _nextWaited = false;
             }
         }
 
-        done.TrySetResult();
+        foreach (var wait in done)
+        {
+            wait.TrySetResult();
+        }
+
+        done.Clear();
     }
 
     private bool TryWrite(ReadOnlySpan<byte> data)
@@ -213,49 +262,49 @@ internal sealed partial class AppendOnlyLog
             file.Write(data);
             _truncateBeforeWrite = false;
             Volatile.Write(ref _fileLength, _fileLength + data.Length);
-            WriteSucceeded();
+            Succeeded(ref _writeError, Volatile.Read(ref _syncError));
             return true;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            WriteFailed(ex);
+            Failed(ref _writeError, Volatile.Read(ref _syncError), ex);
             return false;
         }
     }
 
-    private bool TrySync()
+    /// <summary>fsync; on the writer thread (always, a stop) or the fsync thread (everysec).</summary>
+    private bool TrySync(Stream file)
     {
         try
         {
-            _storage.Sync(_file!);
-            WriteSucceeded();
+            _storage.Sync(file);
+            Succeeded(ref _syncError, Volatile.Read(ref _writeError));
             return true;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            WriteFailed(ex);
+            Failed(ref _syncError, Volatile.Read(ref _writeError), ex);
             return false;
         }
     }
 
-    private void WriteSucceeded()
+    // A failed write and a failed fsync are kept apart (they happen on two threads), so the success of one does not
+    // hide the other's failure; writes are refused while either stands.
+    private void Succeeded(ref string? error, string? other)
     {
-        if (_writeError is not null)
+        if (Interlocked.Exchange(ref error, null) is not null && other is null)
         {
-            _writeError = null;
             Log.AofWriteRecovered(_logger);
         }
     }
 
-    private void WriteFailed(Exception ex)
+    private void Failed(ref string? error, string? other, Exception ex)
     {
         var reason = DescribeError(ex);
-        if (_writeError is null)
+        if (Interlocked.Exchange(ref error, "MISCONF Errors writing to the AOF file: " + reason) is null && other is null)
         {
             Log.AofWriteError(_logger, reason);
         }
-
-        _writeError = "MISCONF Errors writing to the AOF file: " + reason;
     }
 
     /// <summary>strerror's text for the errno behind <paramref name="ex"/>, as Redis puts it in the MISCONF error.</summary>

@@ -56,15 +56,28 @@ internal sealed class CommandContext(ServerState server, ClientSession client, R
             return true;
         }
 
-        Output.WriteError(ErrorMessages.NotInteger);
+        WriteError(ErrorMessages.NotInteger);
         return false;
     }
 
-    public void WriteError(ReadOnlySpan<byte> message) => Output.WriteError(message);
+    /// <summary>
+    /// Writes an error reply (<paramref name="message"/> without the '-') and counts it for INFO: every error a
+    /// command answers goes through here, so <c>total_error_replies</c> and errorstats see it.
+    /// </summary>
+    public void WriteError(ReadOnlySpan<byte> message)
+    {
+        Server.Statistics.Errors.Count(message);
+        Output.WriteError(message);
+    }
 
-    public void WriteError(string message) => Output.WriteError(message);
+    /// <inheritdoc cref="WriteError(ReadOnlySpan{byte})"/>
+    public void WriteError(string message)
+    {
+        Server.Statistics.Errors.Count(message);
+        Output.WriteError(message);
+    }
 
-    public void WriteSyntaxError() => Output.WriteError(ErrorMessages.Syntax);
+    public void WriteSyntaxError() => WriteError(ErrorMessages.Syntax);
 
-    public void WriteWrongArgumentCount() => Output.WriteError(ErrorMessages.WrongArgumentCount(Command.Name));
+    public void WriteWrongArgumentCount() => WriteError(ErrorMessages.WrongArgumentCount(Command.Name));
 }

@@ -1,4 +1,3 @@
-using System.Text;
 using PepperCache.Core.Storage;
 using PepperCache.Protocol;
 using PepperCache.Server.Acl;
@@ -28,7 +27,7 @@ internal sealed class CommandDispatcher(CommandTable table, ClusterState? cluste
         client.CommandsProcessed++;
         if (!Table.TryGet(request.Name, out var command))
         {
-            context.Output.WriteError(UnknownCommand(request));
+            context.WriteError(UnknownCommand(request));
             return;
         }
 
@@ -36,7 +35,7 @@ internal sealed class CommandDispatcher(CommandTable table, ClusterState? cluste
         client.LastCommand = command.Name;
         if (!command.AcceptsArgumentCount(request.Count))
         {
-            context.Output.WriteError(ErrorMessages.WrongArgumentCount(command.Name));
+            context.WriteError(ErrorMessages.WrongArgumentCount(command.Name));
             return;
         }
 
@@ -94,34 +93,42 @@ internal sealed class CommandDispatcher(CommandTable table, ClusterState? cluste
         }
         catch (WrongTypeException)
         {
-            context.Output.WriteError(ErrorMessages.WrongType);
+            context.WriteError(ErrorMessages.WrongType);
         }
     }
 
-    /// <summary>Redis's wording: the name and the first arguments, each cut to 128 characters.</summary>
-    internal static string UnknownCommand(RespRequest request)
+    /// <summary>
+    /// Redis's text, byte for byte: <c>unknown command '%.128s', with args beginning with: </c> and then <c>'%.*s' </c>
+    /// per argument while that list is under 128 bytes, each cut to what is left of the 128. As C strings, the name
+    /// and each argument end at a NUL byte; CR and LF become spaces (an error is one line). Bytes, not text: an
+    /// argument cut inside a UTF-8 character is echoed cut, as Redis does.
+    /// </summary>
+    internal static byte[] UnknownCommand(RespRequest request)
     {
-        var text = new StringBuilder("ERR unknown command '")
-            .Append(Printable(request, 0))
-            .Append("', with args beginning with: ");
-        for (var i = 1; i < request.Count && text.Length < 256; i++)
+        const int Limit = 128;
+        var text = new List<byte>(Limit * 3);
+        text.AddRange("ERR unknown command '"u8);
+        AppendCString(text, request[0], Limit);
+        text.AddRange("', with args beginning with: "u8);
+        var argsStart = text.Count;
+        for (var i = 1; i < request.Count && text.Count - argsStart < Limit; i++)
         {
-            text.Append('\'').Append(Printable(request, i)).Append("' ");
+            text.Add((byte)'\'');
+            AppendCString(text, request[i], Limit - (text.Count - 1 - argsStart));
+            text.AddRange("' "u8);
         }
 
-        return text.ToString();
+        var bytes = text.ToArray();
+        bytes.AsSpan().Replace((byte)'\r', (byte)' ');
+        bytes.AsSpan().Replace((byte)'\n', (byte)' ');
+        return bytes;
     }
 
-    private static string Printable(RespRequest request, int index)
+    /// <summary>printf's <c>%.*s</c>: at most <paramref name="max"/> bytes, stopping at a NUL.</summary>
+    private static void AppendCString(List<byte> text, ReadOnlySpan<byte> value, int max)
     {
-        var arg = request[index];
-        if (arg.Length > 128)
-        {
-            arg = arg[..128];
-        }
-
-        // Error lines cannot carry CR or LF; Redis replaces them with spaces.
-        var text = Encoding.UTF8.GetString(arg);
-        return text.Replace('\r', ' ').Replace('\n', ' ');
+        var nul = value.IndexOf((byte)0);
+        var end = Math.Min(nul < 0 ? value.Length : nul, Math.Max(0, max));
+        text.AddRange(value[..end]);
     }
 }

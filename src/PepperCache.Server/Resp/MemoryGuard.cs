@@ -24,7 +24,7 @@ internal static class MemoryGuard
             return true;
         }
 
-        context.Output.WriteError(ErrorMessages.OutOfMemory);
+        context.WriteError(ErrorMessages.OutOfMemory);
         return false;
     }
 

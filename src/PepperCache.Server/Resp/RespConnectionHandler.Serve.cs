@@ -70,8 +70,8 @@ internal sealed partial class RespConnectionHandler
                         if (replied)
                         {
                             replied = false;
-                            // As below: under appendfsync always no reply leaves before its record is fsync'd.
-                            await context.Aof.WaitDurableAsync().ConfigureAwait(false);
+                            // As below: no reply leaves before its record has reached the file.
+                            await context.Aof.WaitLoggedAsync().ConfigureAwait(false);
                             if ((await output.FlushAsync().ConfigureAwait(false)).IsCompleted)
                             {
                                 input.AdvanceTo(consumed, buffer.End);
@@ -93,8 +93,8 @@ internal sealed partial class RespConnectionHandler
             {
                 Log.ProtocolError(logger, client.Id, protocolError);
                 // Latin-1: the message may quote one raw input byte (expected '$', got 'X'), which Redis echoes as is.
-                output.WriteError(Encoding.Latin1.GetBytes("ERR Protocol error: " + protocolError));
-                await context.Aof.WaitDurableAsync().ConfigureAwait(false);
+                context.WriteError(Encoding.Latin1.GetBytes("ERR Protocol error: " + protocolError));
+                await context.Aof.WaitLoggedAsync().ConfigureAwait(false);
                 await output.FlushAsync().ConfigureAwait(false);
                 return;
             }
@@ -112,7 +112,11 @@ internal sealed partial class RespConnectionHandler
             if (buffer.Length + taken > queryLimit && buffer.Slice(consumed).Length + taken > queryLimit)
             {
                 // As Redis: no reply, the client is closed and the event logged.
-                Log.QueryBufferLimit(logger, client.Id, queryLimit);
+                if (_queryLimitLog.ShouldLog())
+                {
+                    Log.QueryBufferLimit(logger, client.Id, queryLimit);
+                }
+
                 context.Server.Clients.CountQueryBufferDisconnection();
                 return;
             }
@@ -121,8 +125,10 @@ internal sealed partial class RespConnectionHandler
             input.AdvanceTo(consumed, end == BatchEnd.OutputFull ? consumed : buffer.End);
             if (replied)
             {
-                // appendfsync always: the replies wait until the batch's records are fsync'd (shared with others).
-                await context.Aof.WaitDurableAsync().ConfigureAwait(false);
+                // The replies wait until the batch's records have reached the file: written to the OS under
+                // appendfsync everysec and no (a killed process loses none), fsync'd under always. The writer thread
+                // does the I/O, one write for many connections; this awaits a task it completes (group commit).
+                await context.Aof.WaitLoggedAsync().ConfigureAwait(false);
                 if (await FlushAsync(output, client, store).ConfigureAwait(false))
                 {
                     return;

@@ -23,6 +23,11 @@ internal sealed partial class RespConnectionHandler(ServerState server, ILogger<
     /// <summary>Largest incomplete command left in the input pipe (<see cref="RespRequest.BufferedFrameLimit"/>); below <see cref="MaxReadBufferSize"/>.</summary>
     internal const int BufferedFrameLimit = 256 * 1024;
 
+    // Warnings a client can cause at will (a connection that fails, one that floods its query buffer): at most 10 of
+    // each a minute, then one line with how many more there were.
+    private readonly LogRateLimiter _faultLog = new(logger, "connection failure", 10, TimeSpan.FromMinutes(1), server.Store.TimeProvider);
+    private readonly LogRateLimiter _queryLimitLog = new(logger, "query buffer limit", 10, TimeSpan.FromMinutes(1), server.Store.TimeProvider);
+
     private static readonly byte[] MaxClientsReached = "-ERR max number of clients reached\r\n"u8.ToArray();
 
     public override async Task OnConnectedAsync(ConnectionContext connection)
@@ -106,7 +111,10 @@ internal sealed partial class RespConnectionHandler(ServerState server, ILogger<
         }
         catch (Exception ex)
         {
-            Log.ConnectionFault(logger, ex, connection.ConnectionId);
+            if (_faultLog.ShouldLog())
+            {
+                Log.ConnectionFault(logger, ex, connection.ConnectionId);
+            }
         }
         finally
         {

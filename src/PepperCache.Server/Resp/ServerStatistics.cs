@@ -1,6 +1,9 @@
 namespace PepperCache.Server.Resp;
 
-/// <summary>Figures INFO keeps between calls: the memory peak, and the counters as they stood at CONFIG RESETSTAT.</summary>
+/// <summary>
+/// Figures INFO keeps between calls: the memory peak, the counters as they stood at CONFIG RESETSTAT, and the
+/// error replies.
+/// </summary>
 internal sealed class ServerStatistics
 {
     private readonly Lock _rateLock = new();
@@ -11,6 +14,9 @@ internal sealed class ServerStatistics
 
     /// <summary>Counter values at the last CONFIG RESETSTAT; INFO stats reports the difference.</summary>
     public StatsSnapshot ResetPoint { get; set; }
+
+    /// <summary>Error replies, in total and per code (INFO stats total_error_replies, INFO errorstats).</summary>
+    public ErrorStatistics Errors { get; } = new();
 
     public long PeakMemory => Interlocked.Read(ref _peakMemory);
 

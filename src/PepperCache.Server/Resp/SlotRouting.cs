@@ -31,6 +31,7 @@ internal static class SlotRouting
         {
             if (HashSlot.Of(request[i]) != slot)
             {
+                context.Server.Statistics.Errors.Count(CrossSlot[1..]);
                 context.Output.WriteRaw(CrossSlot);
                 return false;
             }
@@ -41,6 +42,7 @@ internal static class SlotRouting
             return true;
         }
 
+        context.Server.Statistics.Errors.Count("MOVED "u8);
         WriteMoved(context.Output, slot, snapshot.MovedSuffixes[slot]);
         return false;
     }

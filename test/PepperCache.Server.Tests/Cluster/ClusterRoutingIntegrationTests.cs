@@ -32,6 +32,7 @@ public sealed class ClusterRoutingIntegrationTests(ThreeNodeClusterFixture fixtu
     {
         var (key, slot, owner) = KeyOwnedBy(Nodes[1], "moved");
         await using var raw = await Nodes[0].ConnectRawAsync();
+        await raw.AssertReplyAsync("*2\r\n$6\r\nCONFIG\r\n$9\r\nRESETSTAT\r\n", "+OK\r\n");
 
         await raw.AssertReplyAsync($"*2\r\n$3\r\nGET\r\n${key.Length}\r\n{key}\r\n", $"-MOVED {slot} 127.0.0.1:{owner.RespEndPoint.Port}\r\n");
         await raw.AssertReplyAsync("*5\r\n$4\r\nMSET\r\n$1\r\na\r\n$1\r\n1\r\n$1\r\nb\r\n$1\r\n2\r\n", "-CROSSSLOT Keys in request don't hash to the same slot\r\n");
@@ -39,6 +40,9 @@ public sealed class ClusterRoutingIntegrationTests(ThreeNodeClusterFixture fixtu
         await raw.AssertReplyAsync("*3\r\n$7\r\nCLUSTER\r\n$7\r\nKEYSLOT\r\n$3\r\nfoo\r\n", ":12182\r\n");
         // Slot-less commands stay node-local.
         await raw.AssertReplyAsync("*1\r\n$6\r\nDBSIZE\r\n", $":{Nodes[0].Store.Count}\r\n");
+        // Redirects are error replies, counted per code as Redis counts them (errorstat_MOVED...).
+        const string errorStats = "# Errorstats\r\nerrorstat_CROSSSLOT:count=1\r\nerrorstat_ERR:count=1\r\nerrorstat_MOVED:count=1\r\n";
+        await raw.AssertReplyAsync("*2\r\n$4\r\nINFO\r\n$10\r\nerrorstats\r\n", $"${errorStats.Length}\r\n{errorStats}\r\n");
     }
 
     [Fact]

@@ -22,6 +22,9 @@ public sealed class RawRespClient : IAsyncDisposable
         return new RawRespClient(socket);
     }
 
+    /// <summary>Reply bytes received and not read yet (checked at once, without waiting).</summary>
+    public int Available => _socket.Available;
+
     public Task SendAsync(string text) => SendAsync(Encoding.UTF8.GetBytes(text));
 
     public async Task SendAsync(byte[] bytes, int fragmentSize = int.MaxValue)

@@ -178,16 +178,20 @@ public sealed class AofRewriteAndErrorTests
                 await using var raw = await node.ConnectRawAsync();
                 await raw.AssertReplyAsync("SET before 1\r\n", "+OK\r\n");
                 storage.Fail = true;
-                // Buffered before the failure shows: acknowledged, so it must reach the file once the disk recovers.
-                await raw.AssertReplyAsync("SET buffered 2\r\n", "+OK\r\n");
+                // Applied, but the write of its record fails: the reply waits for the retry that succeeds (a reply
+                // leaves only once its record is in the file), so an acknowledged write is never only in memory.
+                await raw.SendAsync("SET buffered 2\r\n");
                 await using var redis = await node.ConnectAsync(o => o.AllowAdmin = true);
                 var db = redis.GetDatabase();
                 await WaitForInfoAsync(db, "aof_last_write_status:err");
 
-                await raw.AssertReplyAsync("SET refused 3\r\n", "-MISCONF Errors writing to the AOF file: No space left on device\r\n");
-                await raw.AssertReplyAsync("GET before\r\n", "$1\r\n1\r\n");
+                await using var other = await node.ConnectRawAsync();
+                await other.AssertReplyAsync("SET refused 3\r\n", "-MISCONF Errors writing to the AOF file: No space left on device\r\n");
+                await other.AssertReplyAsync("GET before\r\n", "$1\r\n1\r\n");
+                Assert.Equal(0, raw.Available);
 
                 storage.Fail = false;
+                Assert.Equal("+OK\r\n", await raw.ReadExactlyAsync(5));
                 await WaitForInfoAsync(db, "aof_last_write_status:ok");
                 await raw.AssertReplyAsync("SET after 4\r\n", "+OK\r\n");
             }

@@ -1,0 +1,84 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+
+namespace PepperCache.Server.Resp;
+
+/// <summary>
+/// Error replies counted as Redis 7 counts them: INFO stats <c>total_error_replies</c>, and per error code (the first
+/// word of the reply: ERR, WRONGTYPE, MOVED...) INFO errorstats <c>errorstat_ERR:count=N</c>. Every error a client gets
+/// is counted, protocol errors included, whatever wrote it (<see cref="CommandContext.WriteError(ReadOnlySpan{byte})"/>,
+/// the dispatcher, routing, the connection).
+/// </summary>
+/// <remarks>
+/// Errors are not the hot path, so the counters are shared (one interlocked add per error), and a code is looked up
+/// without allocating. As in Redis, at most 128 codes are kept (past that new codes only count in the total); the
+/// codes come from the server's own messages, so the limit is never near.
+/// </remarks>
+internal sealed class ErrorStatistics
+{
+    /// <summary>Redis's ERRORSTATS_LIMIT.</summary>
+    internal const int MaxCodes = 128;
+
+    // Redis looks for the space ending the code in the first 32 bytes of "-CODE ...", so in the first 31 of the text
+    // after the '-'; without one the code is ERR.
+    private const int MaxCodeSearch = 31;
+
+    private readonly ConcurrentDictionary<string, StrongBox<long>> _byCode = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, StrongBox<long>>.AlternateLookup<ReadOnlySpan<char>> _lookup;
+    private long _total;
+
+    public ErrorStatistics() => _lookup = _byCode.GetAlternateLookup<ReadOnlySpan<char>>();
+
+    /// <summary>INFO stats total_error_replies.</summary>
+    public long Total => Interlocked.Read(ref _total);
+
+    /// <summary>Counts one error reply, <paramref name="message"/> being its text without the leading '-'.</summary>
+    public void Count(ReadOnlySpan<byte> message)
+    {
+        Span<char> code = stackalloc char[MaxCodeSearch];
+        var length = CodeLength(message);
+        for (var i = 0; i < length; i++)
+        {
+            code[i] = (char)message[i];
+        }
+
+        Add(length == 0 ? "ERR".AsSpan() : code[..length]);
+    }
+
+    /// <summary>Counts one error reply given as text.</summary>
+    public void Count(ReadOnlySpan<char> message)
+    {
+        var space = message[..Math.Min(message.Length, MaxCodeSearch)].IndexOf(' ');
+        Add(space > 0 ? message[..space] : "ERR".AsSpan());
+    }
+
+    /// <summary>Each code with its count, in code order (Redis lists them from a radix tree).</summary>
+    public List<KeyValuePair<string, long>> ByCode() =>
+        [.. _byCode.Select(e => KeyValuePair.Create(e.Key, Interlocked.Read(ref e.Value.Value))).Where(e => e.Value > 0).OrderBy(e => e.Key, StringComparer.Ordinal)];
+
+    /// <summary>CONFIG RESETSTAT: every count back to 0.</summary>
+    public void Reset()
+    {
+        _byCode.Clear();
+        Interlocked.Exchange(ref _total, 0);
+    }
+
+    private static int CodeLength(ReadOnlySpan<byte> message)
+    {
+        var space = message[..Math.Min(message.Length, MaxCodeSearch)].IndexOf((byte)' ');
+        return space > 0 ? space : 0;
+    }
+
+    private void Add(ReadOnlySpan<char> code)
+    {
+        Interlocked.Increment(ref _total);
+        if (_lookup.TryGetValue(code, out var count))
+        {
+            Interlocked.Increment(ref count.Value);
+        }
+        else if (_byCode.Count < MaxCodes)
+        {
+            Interlocked.Increment(ref _byCode.GetOrAdd(code.ToString(), static _ => new StrongBox<long>()).Value);
+        }
+    }
+}

@@ -1,0 +1,88 @@
+using System.Text;
+using System.Text.RegularExpressions;
+using PepperCache.Server.Tests.Infrastructure;
+
+namespace PepperCache.Server.Tests;
+
+/// <summary>
+/// Error replies against a real redis-server 7.0.15: the unknown-command text byte for byte (a NUL ends an argument,
+/// as a C string; CR and LF become spaces; the argument list stops near 128 bytes), and how errors are counted in
+/// INFO (stats total_error_replies and the errorstats section), protocol errors included.
+/// </summary>
+public sealed class ErrorReplyParityTests(NodeFixture node, RedisServerProcess redis) : IClassFixture<NodeFixture>, IClassFixture<RedisServerProcess>
+{
+    public static TheoryData<string, string[]> UnknownCommands => new()
+    {
+        { "a NUL in the name", ["ab\0cd"] },
+        { "a NUL in arguments, CR in one", ["ab\0cd", "x\0yz", "q\rw", "\0"] },
+        { "LF in the name", ["no\nsuch", "a\r\nb"] },
+        { "one argument past 128 bytes", ["foo", new string('a', 300)] },
+        { "the list cut inside the second argument", ["foo", new string('a', 100), new string('b', 100), "ccc", "d"] },
+        { "an argument of exactly 125 bytes", ["foo", new string('a', 125), "next"] },
+        { "a name past 128 bytes", [new string('n', 200), "x"] },
+        { "no arguments", ["nosuchcommand"] },
+        { "empty arguments", ["nosuch", "", "", ""] },
+        { "many short arguments", ["nosuch", .. Enumerable.Range(0, 60).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture))] },
+    };
+
+    [Theory]
+    [MemberData(nameof(UnknownCommands))]
+    public async Task AnUnknownCommandIsAnsweredWithRedissTextByteForByte(string why, string[] command)
+    {
+        // Latin-1 so every char is one byte, invalid UTF-8 included.
+        var arguments = command.Select(Encoding.Latin1.GetBytes).ToList();
+        arguments.Add([0xC3, 0xA9, 0xFF]);
+        await using var redisClient = await RespFrameClient.ConnectAsync(redis.EndPoint);
+        await using var nodeClient = await RespFrameClient.ConnectAsync(node.App.RespEndPoint);
+
+        var expected = await redisClient.ExecuteAsync(arguments);
+        var actual = await nodeClient.ExecuteAsync(arguments);
+
+        Assert.True(expected.AsSpan().SequenceEqual(actual), $"{why}\nredis: {RespTranscript.Show(expected)}\nnode:  {RespTranscript.Show(actual)}");
+    }
+
+    [Fact]
+    public async Task ErrorRepliesAreCountedAsRedisCountsThemProtocolErrorsIncluded()
+    {
+        foreach (var endPoint in new[] { redis.EndPoint, node.App.RespEndPoint })
+        {
+            await using var client = await RespFrameClient.ConnectAsync(endPoint);
+            Assert.Equal("+OK\r\n", await client.ExecuteTextAsync("CONFIG", "RESETSTAT"));
+        }
+
+        await RedisParity.AssertSameRepliesAsync(redis.EndPoint, node.App.RespEndPoint, """
+            NOSUCHCOMMAND a b
+            GET
+            SET errors:k v NX XX
+            SET errors:k notanumber
+            INCR errors:k
+            EXPIRE errors:k soon
+            CONFIG SET nosuchparameter 1
+            CLIENT NOSUCHSUBCOMMAND
+            HELLO 4
+            GET errors:k
+            """);
+        foreach (var endPoint in new[] { redis.EndPoint, node.App.RespEndPoint })
+        {
+            // A protocol error closes the connection after its reply; Redis counts it as an ERR reply too.
+            await using var offender = await RawRespClient.ConnectAsync(endPoint);
+            await offender.AssertReplyAsync("*1\r\n$x\r\n", "-ERR Protocol error: invalid bulk length\r\n");
+        }
+
+        var expected = await ErrorCountsAsync(redis.EndPoint);
+        Assert.Equal(expected, await ErrorCountsAsync(node.App.RespEndPoint));
+        Assert.Contains("total_error_replies:9", expected, StringComparison.Ordinal);
+        Assert.Contains("errorstat_ERR:count=8", expected, StringComparison.Ordinal);
+        Assert.Contains("errorstat_NOPROTO:count=1", expected, StringComparison.Ordinal);
+    }
+
+    /// <summary>total_error_replies and the errorstats section, as lines.</summary>
+    private static async Task<string> ErrorCountsAsync(System.Net.IPEndPoint endPoint)
+    {
+        await using var client = await RespFrameClient.ConnectAsync(endPoint);
+        var stats = await client.ExecuteTextAsync("INFO", "stats");
+        var errors = await client.ExecuteTextAsync("INFO", "errorstats");
+        var total = Regex.Match(stats, @"total_error_replies:\d+").Value;
+        return total + "\n" + errors[errors.IndexOf('#', StringComparison.Ordinal)..].Replace("\r\n", "\n", StringComparison.Ordinal).Trim();
+    }
+}
