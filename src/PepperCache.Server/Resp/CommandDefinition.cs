@@ -51,6 +51,24 @@ internal sealed record CommandDefinition(
     /// <summary>Set when the access depends on the arguments (SET ... GET reads the value it replaces).</summary>
     public KeyAccessResolver? VariableKeyAccess { get; init; }
 
+    /// <summary>
+    /// Where the keys are and what is done with them (<see cref="KeySpec"/>): everything that looks for keys reads
+    /// these. By default one range from <see cref="FirstKey"/>, <see cref="LastKey"/> and <see cref="Step"/> with
+    /// <see cref="KeyAccess"/> (two when <see cref="LaterKeyAccess"/> differs); commands whose keys move with their
+    /// arguments (numkeys, a keyword) declare their own, and their FirstKey/LastKey/Step are then only what Redis's
+    /// COMMAND INFO reports.
+    /// </summary>
+    public KeySpec[] KeySpecs
+    {
+        get => _keySpecs ??= DefaultKeySpecs();
+        init => _keySpecs = value;
+    }
+
+    private KeySpec[]? _keySpecs;
+
+    /// <summary>Whether key positions depend on the arguments: Redis's <c>movablekeys</c> flag.</summary>
+    public bool HasMovableKeys => Array.Exists(KeySpecs, spec => spec.IsMovable);
+
     /// <summary>How many ids definitions have taken so far: every <see cref="Id"/> is below it.</summary>
     public static int IdCount => Volatile.Read(ref _lastId) + 1;
 
@@ -58,7 +76,30 @@ internal sealed record CommandDefinition(
 
     public bool IsWrite => (Flags & CommandFlags.Write) != 0;
 
-    public bool HasKeys => FirstKey > 0;
+    public bool HasKeys => KeySpecs.Length > 0;
+
+    /// <summary>The keys of a call with <paramref name="arguments"/> (argument 0 the command's name).</summary>
+    public KeyPositions Keys(ArgumentView arguments) => new(this, arguments);
+
+    private KeySpec[] DefaultKeySpecs()
+    {
+        if (FirstKey <= 0)
+        {
+            return [];
+        }
+
+        var lastKey = LastKey < 0 ? LastKey : LastKey - FirstKey;
+        if (LaterKeyAccess is not { } later || lastKey == 0)
+        {
+            return [KeySpec.Range(FirstKey, lastKey, Step, KeyAccess)];
+        }
+
+        return
+        [
+            KeySpec.Range(FirstKey, 0, 1, KeyAccess),
+            KeySpec.Range(FirstKey + Step, LastKey < 0 ? LastKey : lastKey - Step, Step, later),
+        ];
+    }
 
     public bool AcceptsArgumentCount(int count) => Arity >= 0 ? count == Arity : count >= -Arity;
 }

@@ -22,4 +22,6 @@ internal enum CommandFlags
     /// <summary>Replies may differ between calls with the same arguments (KEYS, SCAN, RANDOMKEY...).</summary>
     Random = 1 << 9,
     AllowBusy = 1 << 10,
+    /// <summary>May block the client (BLPOP, BZPOPMIN...): COMMAND's <c>blocking</c>, ACL category <c>@blocking</c>.</summary>
+    Blocking = 1 << 11,
 }

@@ -31,6 +31,7 @@ internal static class ErrorMessages
     public static ReadOnlySpan<byte> InvalidCommandSpecified => "ERR Invalid command specified"u8;
     public static ReadOnlySpan<byte> CommandHasNoKeys => "ERR The command has no key arguments"u8;
     public static ReadOnlySpan<byte> InvalidCommandArgumentCount => "ERR Invalid number of arguments specified for command"u8;
+    public static ReadOnlySpan<byte> InvalidCommandArguments => "ERR Invalid arguments specified for command"u8;
 
     public static string WrongArgumentCount(string command) => $"ERR wrong number of arguments for '{command}' command";
 
