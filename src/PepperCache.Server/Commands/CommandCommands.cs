@@ -36,7 +36,8 @@ internal static class CommandCommands
     private static readonly (CommandFlags Flag, string Name)[] FlagNames =
     [
         (Write, "write"), (ReadOnly, "readonly"), (DenyOom, "denyoom"), (Admin, "admin"), (NoScript, "noscript"),
-        (Blocking, "blocking"), (Loading, "loading"), (Stale, "stale"), (Fast, "fast"), (NoAuth, "no_auth"), (AllowBusy, "allow_busy"),
+        (Blocking, "blocking"), (Loading, "loading"), (Stale, "stale"), (Fast, "fast"), (NoAuth, "no_auth"),
+        (NoAsyncLoading, "no_async_loading"), (AllowBusy, "allow_busy"),
     ];
 
     /// <summary>ACL categories in Redis's output order.</summary>
@@ -50,12 +51,13 @@ internal static class CommandCommands
         "command", -1, Loading | Stale, 0, 0, 0, Command, "server", "Returns detailed information about all commands.", "2.8.13")
     {
         AclCategories = ["connection"],
+        Tips = ["nondeterministic_output_order"],
         Subcommands =
         [
             Sub("command|count", 2, Count, "Returns a count of commands.", "2.8.13"),
-            Sub("command|info", -2, Info, "Returns information about one, multiple or all commands.", "2.8.13"),
-            Sub("command|list", -2, List, "Returns a list of command names.", "7.0.0"),
-            Sub("command|docs", -2, CommandDocs.Docs, "Returns documentary information about one, multiple or all commands.", "7.0.0"),
+            Sub("command|info", -2, Info, "Returns information about one, multiple or all commands.", "2.8.13") with { Tips = ["nondeterministic_output_order"] },
+            Sub("command|list", -2, List, "Returns a list of command names.", "7.0.0") with { Tips = ["nondeterministic_output_order"] },
+            Sub("command|docs", -2, CommandDocs.Docs, "Returns documentary information about one, multiple or all commands.", "7.0.0") with { Tips = ["nondeterministic_output_order"] },
             Sub("command|getkeys", -4, GetKeys, "Extracts the key names from an arbitrary command.", "2.8.13"),
             Sub("command|help", 2, Help, "Returns helpful text about the different subcommands.", "5.0.0"),
         ],
@@ -293,14 +295,11 @@ internal static class CommandCommands
             output.WriteSimpleString("@" + category);
         }
 
-        if ((command.Flags & CommandFlags.Random) != 0)
+        var tips = command.Tips ?? ((command.Flags & CommandFlags.Random) != 0 ? ["nondeterministic_output"] : []);
+        output.WriteArrayHeader(tips.Count);
+        foreach (var tip in tips)
         {
-            output.WriteArrayHeader(1);
-            output.WriteBulkString("nondeterministic_output"u8);
-        }
-        else
-        {
-            output.WriteRaw(RespConstants.EmptyArray);
+            output.WriteBulkString(tip);
         }
 
         WriteKeySpecs(output, command);
@@ -317,9 +316,15 @@ internal static class CommandCommands
         output.WriteArrayHeader(command.KeySpecs.Length);
         foreach (var spec in command.KeySpecs)
         {
-            output.WriteArrayHeader(6);
+            var flags = spec.Flags ?? KeySpec.DefaultFlags(spec.Access, command.IsWrite);
+            output.WriteArrayHeader(spec.Notes is null ? 6 : 8);
+            if (spec.Notes is { } notes)
+            {
+                output.WriteBulkString("notes"u8);
+                output.WriteBulkString(notes);
+            }
+
             output.WriteBulkString("flags"u8);
-            var flags = spec.Flags ?? ((command.Flags & Write) != 0 ? ["RW", "access", "update"] : ["RO", "access"]);
             output.WriteArrayHeader(flags.Count);
             foreach (var flag in flags)
             {

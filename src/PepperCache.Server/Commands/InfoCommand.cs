@@ -36,6 +36,7 @@ internal static class InfoCommand
         "Returns information and statistics about the server.")
     {
         AclCategories = ["dangerous"],
+        Tips = ["nondeterministic_output", "request_policy:all_shards", "response_policy:special"],
     };
 
     public static void Info(CommandContext context)

@@ -16,14 +16,17 @@ internal static class ServerCommands
         new("dbsize", 1, ReadOnly | Fast, 0, 0, 0, DbSize, "server", "Returns the number of keys in the database.")
         {
             AclCategories = ["keyspace"],
+            Tips = ["request_policy:all_shards", "response_policy:agg_sum"],
         },
         new("flushdb", -1, Write, 0, 0, 0, Flush, "server", "Removes all keys from the current database.")
         {
             AclCategories = ["keyspace", "dangerous"],
+            Tips = ["request_policy:all_shards", "response_policy:all_succeeded"],
         },
         new("flushall", -1, Write, 0, 0, 0, Flush, "server", "Removes all keys from all databases.")
         {
             AclCategories = ["keyspace", "dangerous"],
+            Tips = ["request_policy:all_shards", "response_policy:all_succeeded"],
         },
         new("time", 1, Loading | Stale | Fast | CommandFlags.Random, 0, 0, 0, Time, "server", "Returns the server time.", "2.6.0"),
         new("lastsave", 1, Loading | Stale | Fast | CommandFlags.Random, 0, 0, 0, LastSave, "server",
@@ -31,7 +34,7 @@ internal static class ServerCommands
         {
             AclCategories = ["admin", "dangerous"],
         },
-        new("bgrewriteaof", 1, Admin | NoScript, 0, 0, 0, BgRewriteAof, "server", "Asynchronously rewrites the append-only file to disk.")
+        new("bgrewriteaof", 1, Admin | NoScript | NoAsyncLoading, 0, 0, 0, BgRewriteAof, "server", "Asynchronously rewrites the append-only file to disk.")
         {
             AclCategories = ["dangerous"],
         },

@@ -48,6 +48,18 @@ internal sealed record CommandDefinition(
     /// <summary>For the keys after the first when they differ from it (RENAME's destination is only written).</summary>
     public KeyAccess? LaterKeyAccess { get; init; }
 
+    /// <summary>
+    /// Redis's key-spec flags for the key range (<c>OW update</c> for MSET, <c>RM delete</c> for DEL), when they say
+    /// more than <see cref="KeyAccess"/>; ACL then reads the access from them, so they are the one truth.
+    /// </summary>
+    public IReadOnlyList<string>? KeyFlags { get; init; }
+
+    /// <summary>As <see cref="KeyFlags"/>, for the keys after the first (RENAME's destination: <c>OW update</c>).</summary>
+    public IReadOnlyList<string>? LaterKeyFlags { get; init; }
+
+    /// <summary>Redis's command tips for COMMAND INFO (<c>nondeterministic_output</c>, <c>request_policy:all_shards</c>...).</summary>
+    public IReadOnlyList<string>? Tips { get; init; }
+
     /// <summary>Set when the access depends on the arguments (SET ... GET reads the value it replaces).</summary>
     public KeyAccessResolver? VariableKeyAccess { get; init; }
 
@@ -89,15 +101,17 @@ internal sealed record CommandDefinition(
         }
 
         var lastKey = LastKey < 0 ? LastKey : LastKey - FirstKey;
-        if (LaterKeyAccess is not { } later || lastKey == 0)
+        var first = KeyFlags ?? KeySpec.DefaultFlags(KeyAccess, IsWrite);
+        if ((LaterKeyAccess is null && LaterKeyFlags is null) || lastKey == 0)
         {
-            return [KeySpec.Range(FirstKey, lastKey, Step, KeyAccess)];
+            return [KeySpec.Range(FirstKey, lastKey, Step, KeyAccess, [.. first])];
         }
 
+        var later = LaterKeyFlags ?? KeySpec.DefaultFlags(LaterKeyAccess ?? KeyAccess, IsWrite);
         return
         [
-            KeySpec.Range(FirstKey, 0, 1, KeyAccess),
-            KeySpec.Range(FirstKey + Step, LastKey < 0 ? LastKey : lastKey - Step, Step, later),
+            KeySpec.Range(FirstKey, 0, 1, KeyAccess, [.. first]),
+            KeySpec.Range(FirstKey + Step, LastKey < 0 ? LastKey : lastKey - Step, Step, LaterKeyAccess ?? KeyAccess, [.. later]),
         ];
     }
 

@@ -12,11 +12,33 @@ namespace PepperCache.Server.Resp;
 /// </summary>
 internal sealed record KeySpec
 {
-    /// <summary>What ACL key patterns check for these keys (<c>%R~</c>, <c>%W~</c>).</summary>
-    public KeyAccess Access { get; init; }
+    /// <summary>
+    /// What ACL key patterns check for these keys (<c>%R~</c>, <c>%W~</c>): from <see cref="Flags"/> when they are
+    /// declared, as Redis's ACL reads them (<c>access</c> is a read; <c>insert</c>, <c>update</c>, <c>delete</c> a write).
+    /// </summary>
+    public KeyAccess Access
+    {
+        get => _flags is null ? _access : _flagAccess;
+        init => _access = value;
+    }
 
     /// <summary>Redis's key-spec flags for COMMAND INFO (RW/RO/OW/RM, access/update/insert/delete...); derived when null.</summary>
-    public IReadOnlyList<string>? Flags { get; init; }
+    public IReadOnlyList<string>? Flags
+    {
+        get => _flags;
+        init
+        {
+            _flags = value;
+            _flagAccess = value is null ? KeyAccess.None : AccessOf(value);
+        }
+    }
+
+    /// <summary>Free text Redis shows beside some specs (SET's "RW and ACCESS due to the optional `GET` argument").</summary>
+    public string? Notes { get; init; }
+
+    private readonly KeyAccess _access;
+    private readonly IReadOnlyList<string>? _flags;
+    private readonly KeyAccess _flagAccess;
 
     /// <summary>Begin search by index: the argument the keys start at.</summary>
     public int Index { get; init; }
@@ -68,6 +90,32 @@ internal sealed record KeySpec
     /// <summary>The key (or keys, per <paramref name="lastKey"/>) after <paramref name="keyword"/>, searched from <paramref name="startFrom"/>.</summary>
     public static KeySpec AfterKeyword(string keyword, int startFrom, int lastKey, KeyAccess access, params string[] flags) =>
         new() { Keyword = keyword, StartFrom = startFrom, LastKey = lastKey, Access = access, Flags = flags.Length == 0 ? null : flags };
+
+    /// <summary>Redis's key-spec flags for a spec declared only by what it does with its keys.</summary>
+    public static IReadOnlyList<string> DefaultFlags(KeyAccess access, bool write) => access switch
+    {
+        KeyAccess.ReadWrite => ["RW", "access", "update"],
+        KeyAccess.Write => ["RW", "update"],
+        KeyAccess.Read => write ? ["RW", "access"] : ["RO", "access"],
+        _ => write ? ["RW"] : ["RO"],
+    };
+
+    /// <summary>Redis's ACL reading of key-spec flags: <c>access</c> needs read permission, a change needs write permission.</summary>
+    public static KeyAccess AccessOf(IReadOnlyList<string> flags)
+    {
+        var access = KeyAccess.None;
+        foreach (var flag in flags)
+        {
+            access |= flag switch
+            {
+                "access" => KeyAccess.Read,
+                "insert" or "update" or "delete" => KeyAccess.Write,
+                _ => KeyAccess.None,
+            };
+        }
+
+        return access;
+    }
 
     /// <summary>
     /// The argument range of these keys in <paramref name="arguments"/>, as Redis's getKeysUsingKeySpecs finds it:
