@@ -58,6 +58,12 @@ internal sealed record CommandDefinition(
 
     public bool IsWrite => (Flags & CommandFlags.Write) != 0;
 
+    /// <summary>
+    /// Redis's CMD_MAY_REPLICATE: a read-only command that can still change a value (PFCOUNT caches the count it
+    /// computed in the HLL's header), so it runs under the AOF as a write does and logs itself when it changed one.
+    /// </summary>
+    public bool MayReplicate { get; init; }
+
     public bool HasKeys => FirstKey > 0;
 
     public bool AcceptsArgumentCount(int count) => Arity >= 0 ? count == Arity : count >= -Arity;
