@@ -29,10 +29,17 @@ internal static class HyperLogLogCommands
         },
         new("pfmerge", -2, Write | DenyOom, 1, -1, 1, PfMerge, "hyperloglog", "Merges one or more HyperLogLog values into a single key.", "2.8.9")
         {
-            KeyAccess = KeyAccess.ReadWrite,
+            VariableKeyAccess = PfMergeKeyAccess,
             LaterKeyAccess = KeyAccess.Read,
         },
     ];
+
+    /// <summary>
+    /// The destination is read and written; but with no source key, Redis 7.0's ACL finds its source key spec
+    /// beyond the arguments and checks no key at all (ACL DRYRUN answers OK for a read-only or a write-only pattern),
+    /// which "must match some pattern" is the closest PepperCache's key access comes to.
+    /// </summary>
+    private static KeyAccess PfMergeKeyAccess(ArgumentView arguments) => arguments.Count == 2 ? KeyAccess.None : KeyAccess.ReadWrite;
 
     private static ReadOnlySpan<byte> NotHyperLogLog => "WRONGTYPE Key is not a valid HyperLogLog string value."u8;
 
