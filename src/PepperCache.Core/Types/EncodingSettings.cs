@@ -7,6 +7,19 @@ namespace PepperCache.Core.Types;
 /// </summary>
 public sealed class EncodingSettings
 {
+    private long _hllSparseMaxBytes = HyperLogLog.DefaultSparseMaxBytes;
+
+    /// <summary><c>hll-sparse-max-bytes</c>: the longest a sparse HyperLogLog grows before PFADD makes it dense.</summary>
+    public long HllSparseMaxBytes
+    {
+        get => Volatile.Read(ref _hllSparseMaxBytes);
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(value);
+            Volatile.Write(ref _hllSparseMaxBytes, value);
+        }
+    }
+
     private long _hashMaxListpackEntries = 512;
     private long _hashMaxListpackValue = 64;
 

@@ -7,7 +7,7 @@ namespace PepperCache.Server.Commands;
 
 /// <summary>
 /// Keyspace commands. Split by concern: this file (existence, deletion, renaming), <c>KeyCommands.Expiry.cs</c>
-/// (EXPIRE and TTL families, PERSIST) and <c>KeyCommands.Iteration.cs</c> (KEYS, SCAN).
+/// (EXPIRE and TTL families, PERSIST), <c>KeyCommands.Iteration.cs</c> (KEYS, SCAN) and <c>KeyCommands.Copy.cs</c> (COPY).
 /// </summary>
 /// <remarks>
 /// Flags are those Redis 7 reports in COMMAND INFO (which no longer lists "random" for KEYS, SCAN or RANDOMKEY).
@@ -20,6 +20,11 @@ internal static partial class KeyCommands
     [
         new("del", -2, Write, 1, -1, 1, Del, "generic", "Deletes one or more keys.") { KeyFlags = ["RM", "delete"], Tips = ["request_policy:multi_shard", "response_policy:agg_sum"] },
         new("unlink", -2, Write | Fast, 1, -1, 1, Del, "generic", "Asynchronously deletes one or more keys.", "4.0.0") { KeyFlags = ["RM", "delete"], Tips = ["request_policy:multi_shard", "response_policy:agg_sum"] },
+        new("copy", -3, Write | DenyOom, 1, 2, 1, Copy, "generic", "Copies the value of a key to a new key.", "6.2.0")
+        {
+            KeyAccess = KeyAccess.Read,
+            LaterKeyAccess = KeyAccess.Write,
+        },
         new("exists", -2, ReadOnly | Fast, 1, -1, 1, Exists, "generic", "Determines whether one or more keys exist.", "1.0.0") { KeyAccess = KeyAccess.None, Tips = ["request_policy:multi_shard", "response_policy:agg_sum"] },
         new("type", 2, ReadOnly | Fast, 1, 1, 1, Type, "generic", "Determines the type of value stored at a key.") { KeyAccess = KeyAccess.None },
         new("touch", -2, ReadOnly | Fast, 1, -1, 1, Touch, "generic", "Returns the number of existing keys out of those specified after updating the time they were last accessed.", "3.2.1")

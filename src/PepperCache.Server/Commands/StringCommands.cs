@@ -9,7 +9,7 @@ namespace PepperCache.Server.Commands;
 /// <summary>
 /// String commands. Split by concern: this file (reads, deletes and multi-key commands),
 /// <c>StringCommands.Set.cs</c> (SET and its expiry-taking relatives), <c>StringCommands.Counters.cs</c> (INCR family)
-/// and <c>StringCommands.Ranges.cs</c> (APPEND, STRLEN, GETRANGE, SETRANGE).
+/// <c>StringCommands.Ranges.cs</c> (APPEND, STRLEN, GETRANGE, SETRANGE) and <c>StringCommands.Lcs.cs</c> (LCS).
 /// </summary>
 /// <remarks>
 /// Keyspace hits and misses are counted where Redis's lookupKeyRead counts them (GET, GETEX, GETDEL, GETSET, MGET,
@@ -43,6 +43,7 @@ internal static partial class StringCommands
         new("incrbyfloat", 3, Write | DenyOom | Fast, 1, 1, 1, IncrByFloat, "string", "Increment the floating point value of a key by a number. Uses 0 as initial value if the key doesn't exist.", "2.6.0") { KeyAccess = KeyAccess.ReadWrite },
         new("getrange", 4, ReadOnly, 1, 1, 1, GetRange, "string", "Returns a substring of the string stored at a key.", "2.4.0"),
         new("setrange", 4, Write | DenyOom, 1, 1, 1, SetRange, "string", "Overwrites a part of a string value with another by an offset. Creates the key if it doesn't exist.", "2.2.0"),
+        new("lcs", -3, ReadOnly, 1, 2, 1, Lcs, "string", "Finds the longest common substring.", "7.0.0"),
     ];
 
     public static void Get(CommandContext context)

@@ -88,6 +88,12 @@ internal sealed record CommandDefinition(
 
     public bool IsWrite => (Flags & CommandFlags.Write) != 0;
 
+    /// <summary>
+    /// Redis's CMD_MAY_REPLICATE: a read-only command that can still change a value (PFCOUNT caches the count it
+    /// computed in the HLL's header), so it runs under the AOF as a write does and logs itself when it changed one.
+    /// </summary>
+    public bool MayReplicate { get; init; }
+
     public bool HasKeys => KeySpecs.Length > 0;
 
     /// <summary>The keys of a call with <paramref name="arguments"/> (argument 0 the command's name).</summary>

@@ -68,7 +68,7 @@ internal sealed class CommandDispatcher(CommandTable table, ClusterState? cluste
             return;
         }
 
-        if (command.IsWrite && context.Aof.Log.IsRecording)
+        if ((command.IsWrite || command.MayReplicate) && context.Aof.Log.IsRecording)
         {
             context.Aof.Log.Execute(command, context);
         }

@@ -47,6 +47,8 @@ internal sealed class CommandTable
         .. StringCommands.Definitions,
         .. KeyCommands.Definitions,
         .. HashCommands.Definitions,
+        .. BitmapCommands.Definitions,
+        .. HyperLogLogCommands.Definitions,
         ObjectCommands.Definition,
         MemoryCommands.Definition,
         .. ClusterCommands.Definitions,

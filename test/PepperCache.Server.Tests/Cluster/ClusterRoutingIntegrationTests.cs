@@ -153,6 +153,33 @@ public sealed class ClusterRoutingIntegrationTests(ThreeNodeClusterFixture fixtu
         Assert.DoesNotContain("Error", result.Output + result.Error, StringComparison.OrdinalIgnoreCase);
     }
 
+    /// <summary>Every key of the multi-key string commands is routed: keys of two slots are CROSSSLOT, one slot runs.</summary>
+    [Fact]
+    public async Task BitmapHyperLogLogCopyAndLcsKeysMustShareASlot()
+    {
+        var (key, _, _) = KeyOwnedBy(Nodes[0], "bits");
+        var (other, _, _) = KeyOwnedBy(Nodes[0], "bitsother");
+        string a = "{" + key + "}a", b = "{" + key + "}b", d = "{" + key + "}d", elsewhere = "{" + other + "}x";
+        Assert.NotEqual(HashSlot.Of(Encoding.UTF8.GetBytes(a)), HashSlot.Of(Encoding.UTF8.GetBytes(elsewhere)));
+        await using var client = await RespFrameClient.ConnectAsync(Nodes[0].RespEndPoint);
+        const string crossSlot = "-CROSSSLOT Keys in request don't hash to the same slot\r\n";
+        foreach (var command in new[]
+        {
+            new[] { "BITOP", "AND", d, a, elsewhere }, ["BITOP", "OR", elsewhere, a], ["PFMERGE", d, a, elsewhere],
+            ["PFCOUNT", a, elsewhere], ["COPY", a, elsewhere], ["COPY", elsewhere, a], ["LCS", a, elsewhere],
+        })
+        {
+            Assert.Equal(crossSlot, await client.ExecuteTextAsync(command));
+        }
+
+        Assert.Equal("+OK\r\n", await client.ExecuteTextAsync("SET", a, "foobar"));
+        Assert.Equal(":1\r\n", await client.ExecuteTextAsync("PFADD", b, "x"));
+        Assert.Equal(":6\r\n", await client.ExecuteTextAsync("BITOP", "NOT", d, a));
+        Assert.Equal(":1\r\n", await client.ExecuteTextAsync("PFCOUNT", b, d + "missing"));
+        Assert.Equal(":1\r\n", await client.ExecuteTextAsync("COPY", a, d, "REPLACE"));
+        Assert.Equal("$6\r\nfoobar\r\n", await client.ExecuteTextAsync("LCS", a, d));
+    }
+
     [Fact]
     public async Task ClusterNodesOverHttpShowsSlotsAndKeysPerMember()
     {

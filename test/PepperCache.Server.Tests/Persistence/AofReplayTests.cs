@@ -20,6 +20,7 @@ public sealed class AofReplayTests
     {
         "SET", "DEL", "UNLINK", "PEXPIREAT", "PERSIST", "RENAME", "MSET", "GETSET", "APPEND", "SETRANGE", "FLUSHALL", "FLUSHDB",
         "HSET", "HMSET", "HDEL",
+        "SETBIT", "BITFIELD", "PFADD", "PFCOUNT", "COPY",
     };
 
     [Fact]
@@ -127,9 +128,36 @@ public sealed class AofReplayTests
                 await Do("HSET", "s1", "f", "v");
                 await Do("RENAME", "h2", "h6");
 
+                // Bitmaps, HyperLogLogs, COPY: SETBIT, BITFIELD and PFADD as sent, BITOP and PFMERGE as their result,
+                // PFCOUNT when it wrote the count into the value's header, COPY after a DEL of its destination.
+                await Do("SETBIT", "b1", "100", "1");
+                await Do("SETBIT", "b1", "3", "1");
+                await Do("SETBIT", "b1", "3", "1");
+                await Do("SETBIT", "h1", "1", "1");
+                await Do("BITFIELD", "b2", "SET", "i8", "0", "-5", "INCRBY", "u4", "#3", "7", "OVERFLOW", "FAIL", "INCRBY", "u2", "100", "9");
+                await Do("BITFIELD", "b2", "GET", "i8", "0");
+                await Do("BITFIELD_RO", "b2", "GET", "i8", "0");
+                await Do("BITOP", "AND", "b3", "b1", "b2");
+                await Do("BITOP", "NOT", "b4", "b1");
+                await Do("BITOP", "OR", "b4", "nosuch");
+                await Do("PFADD", "p1", "a", "b", "c");
+                await Do("PFADD", "p1", "a");
+                await Do("PFADD", "p2");
+                await Do("PFCOUNT", "p1");
+                await Do("PFCOUNT", "p1");
+                await Do(["PFADD", "p3", .. Enumerable.Range(0, 3000).Select(i => (object)("e" + i.ToString(System.Globalization.CultureInfo.InvariantCulture)))]);
+                await Do("PFCOUNT", "p3", "p1");
+                await Do("PFMERGE", "p4", "p1", "p3");
+                await Do("PFMERGE", "p1", "s1");
+                await Do("COPY", "b1", "c1");
+                await Do("COPY", "h1", "c2");
+                await Do("COPY", "h5", "c3");
+                await Do("COPY", "b2", "c1");
+                await Do("COPY", "b2", "c1", "REPLACE");
+
                 // Keys that expire while the node runs: the log does not record their expiry, so the records of the
                 // commands that meet them must not depend on them being gone (replay meets them still present).
-                foreach (var key in new[] { "vincr", "vapp", "vnx", "vnx2", "vm", "vkeep", "vf", "vsr", "vren", "vexp" })
+                foreach (var key in new[] { "vincr", "vapp", "vnx", "vnx2", "vm", "vkeep", "vf", "vsr", "vren", "vexp", "vbit", "vbf", "vpf", "vcopy", "vop", "vmerge" })
                 {
                     await Do("SET", key, "1", "PX", "1000");
                 }
@@ -161,6 +189,12 @@ public sealed class AofReplayTests
                 await Do("HINCRBY", "vh4", "f", "1");
                 await Do("HINCRBYFLOAT", "vh5", "f", "1.5");
                 await Do("HDEL", "vh6", "old");
+                await Do("SETBIT", "vbit", "20", "1");
+                await Do("BITFIELD", "vbf", "INCRBY", "u8", "0", "1");
+                await Do("PFADD", "vpf", "x");
+                await Do("COPY", "b1", "vcopy");
+                await Do("BITOP", "OR", "b5", "vop", "b1");
+                await Do("PFMERGE", "p5", "vmerge", "p1");
 
                 before = Dump(first.Store);
             }
@@ -175,6 +209,10 @@ public sealed class AofReplayTests
             Assert.Equal(("hash{f=1.5}", 0L), before["vh5"]);
             Assert.False(before.ContainsKey("vh6"));
             Assert.Equal(("hash{a=1b, b=2, c=3, d=4, f=0.3, n=3}", 0L), before["h1"]);
+            Assert.Equal("\0\0\x08", before["vbit"].Item1);
+            Assert.Equal("\x01", before["vbf"].Item1);
+            Assert.Equal(before["b1"], before["vcopy"]);
+            Assert.Equal(before["b2"], before["c1"]);
 
             var names = await RecordNamesAsync(Path.Combine(dir, AofSettings.FileName));
             Assert.All(names, name => Assert.Contains(name, LoggedNames));
