@@ -28,12 +28,17 @@ internal static partial class BitmapCommands
         new("bitpos", -3, ReadOnly, 1, 1, 1, BitPos, "bitmap", "Finds the first set (1) or clear (0) bit in a string.", "2.8.7"),
         new("bitop", -4, Write | DenyOom, 2, -1, 1, BitOp, "bitmap", "Performs bitwise operations on multiple strings, and stores the result.", "2.6.0")
         {
-            KeyAccess = KeyAccess.Write,
-            LaterKeyAccess = KeyAccess.Read,
+            KeyFlags = ["OW", "update"],
+            LaterKeyFlags = ["RO", "access"],
         },
         new("bitfield", -2, Write | DenyOom, 1, 1, 1, BitField, "bitmap", "Performs arbitrary bitfield integer operations on strings.", "3.2.0")
         {
             VariableKeyAccess = BitFieldKeyAccess,
+            KeySpecs =
+            [
+                KeySpec.Range(1, 0, 1, KeyAccess.ReadWrite, "RW", "access", "update", "variable_flags")
+                    with { Notes = "This command allows both access and modification of the key" },
+            ],
         },
         new("bitfield_ro", -2, ReadOnly | Fast, 1, 1, 1, BitFieldReadOnly, "bitmap", "Performs arbitrary read-only bitfield integer operations on strings.", "6.0.0"),
     ];

@@ -22,15 +22,24 @@ internal static class HyperLogLogCommands
 {
     public static CommandDefinition[] Definitions { get; } =
     [
-        new("pfadd", -2, Write | DenyOom | Fast, 1, 1, 1, PfAdd, "hyperloglog", "Adds elements to a HyperLogLog key. Creates the key if it doesn't exist.", "2.8.9"),
+        new("pfadd", -2, Write | DenyOom | Fast, 1, 1, 1, PfAdd, "hyperloglog", "Adds elements to a HyperLogLog key. Creates the key if it doesn't exist.", "2.8.9")
+        {
+            KeyFlags = ["RW", "insert"],
+        },
         new("pfcount", -2, ReadOnly, 1, -1, 1, PfCount, "hyperloglog", "Returns the approximated cardinality of the set(s) observed by the HyperLogLog key(s).", "2.8.9")
         {
             MayReplicate = true,
+            KeySpecs =
+            [
+                KeySpec.Range(1, -1, 1, KeyAccess.Read, "RW", "access")
+                    with { Notes = "RW because it may change the internal representation of the key, and propagate to replicas" },
+            ],
         },
         new("pfmerge", -2, Write | DenyOom, 1, -1, 1, PfMerge, "hyperloglog", "Merges one or more HyperLogLog values into a single key.", "2.8.9")
         {
             VariableKeyAccess = PfMergeKeyAccess,
-            LaterKeyAccess = KeyAccess.Read,
+            KeyFlags = ["RW", "access", "insert"],
+            LaterKeyFlags = ["RO", "access"],
         },
     ];
 

@@ -22,8 +22,8 @@ internal static partial class KeyCommands
         new("unlink", -2, Write | Fast, 1, -1, 1, Del, "generic", "Asynchronously deletes one or more keys.", "4.0.0") { KeyFlags = ["RM", "delete"], Tips = ["request_policy:multi_shard", "response_policy:agg_sum"] },
         new("copy", -3, Write | DenyOom, 1, 2, 1, Copy, "generic", "Copies the value of a key to a new key.", "6.2.0")
         {
-            KeyAccess = KeyAccess.Read,
-            LaterKeyAccess = KeyAccess.Write,
+            KeyFlags = ["RO", "access"],
+            LaterKeyFlags = ["OW", "update"],
         },
         new("exists", -2, ReadOnly | Fast, 1, -1, 1, Exists, "generic", "Determines whether one or more keys exist.", "1.0.0") { KeyAccess = KeyAccess.None, Tips = ["request_policy:multi_shard", "response_policy:agg_sum"] },
         new("type", 2, ReadOnly | Fast, 1, 1, 1, Type, "generic", "Determines the type of value stored at a key.") { KeyAccess = KeyAccess.None },
