@@ -233,6 +233,32 @@ public sealed partial class SetCommandsDifferentialTests(RedisServerFixture serv
         }
     }
 
+    [Fact]
+    public async Task CommandDocsNameTheArgumentsAndTheirKeySpecsAsRedisDoes()
+    {
+        await using var redis = await RespSocket.ConnectAsync(servers.RedisEndPoint);
+        await using var pepper = await RespSocket.ConnectAsync(servers.Node.RespEndPoint);
+        foreach (var name in new[] { "sadd", "smove", "spop", "sintercard", "sinterstore", "sunionstore", "sscan" })
+        {
+            var want = Arguments((await redis.CommandAsync("COMMAND", "DOCS", name)).Items![1]);
+            var got = Arguments((await pepper.CommandAsync("COMMAND", "DOCS", name)).Items![1]);
+            Assert.Equal(want, got);
+        }
+    }
+
+    /// <summary>Each top-level argument of a COMMAND DOCS entry as "name:type:key_spec_index".</summary>
+    private static List<string> Arguments(RespValue doc)
+    {
+        var fields = doc.Items!;
+        var arguments = fields[fields.FindIndex(f => f.Text == "arguments") + 1].Items!;
+        return arguments.Select(argument =>
+        {
+            var map = argument.Items!;
+            string Field(string key) => map.FindIndex(f => f.Text == key) is var i and >= 0 ? map[i + 1].Text : "-";
+            return $"{Field("name")}:{Field("type")}:{Field("key_spec_index")}";
+        }).ToList();
+    }
+
     private static string Counters(string info) =>
         string.Join(' ', info.Split("\r\n").Where(l => l.StartsWith("keyspace_", StringComparison.Ordinal)));
 }
