@@ -26,6 +26,9 @@ public static class StoreObjectFormat
             case DataType.Hash when HashObject.TryDeserialize(payload, settings, out var hash):
                 value = hash;
                 return true;
+            case DataType.Set when SetObject.TryDeserialize(payload, settings, out var set):
+                value = set;
+                return true;
             default:
                 return false;
         }

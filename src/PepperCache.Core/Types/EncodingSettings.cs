@@ -22,6 +22,7 @@ public sealed class EncodingSettings
 
     private long _hashMaxListpackEntries = 512;
     private long _hashMaxListpackValue = 64;
+    private long _setMaxIntsetEntries = 512;
 
     /// <summary><c>hash-max-listpack-entries</c> (alias <c>hash-max-ziplist-entries</c>): most fields a listpack hash holds.</summary>
     public long HashMaxListpackEntries
@@ -42,6 +43,17 @@ public sealed class EncodingSettings
         {
             ArgumentOutOfRangeException.ThrowIfNegative(value);
             Volatile.Write(ref _hashMaxListpackValue, value);
+        }
+    }
+
+    /// <summary><c>set-max-intset-entries</c>: most members an intset holds (Redis caps it at 2^30 whatever this says).</summary>
+    public long SetMaxIntsetEntries
+    {
+        get => Volatile.Read(ref _setMaxIntsetEntries);
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(value);
+            Volatile.Write(ref _setMaxIntsetEntries, value);
         }
     }
 }

@@ -105,6 +105,25 @@ internal static class CommandSyntax
         ["hvals"] = "key",
         ["hrandfield"] = "key options=[count:integer [WITHVALUES]]",
         ["hscan"] = "key cursor:integer [MATCH pattern:pattern] [COUNT count:integer]",
+
+        // set
+        ["sadd"] = "key member ...",
+        ["srem"] = "key member ...",
+        ["smembers"] = "key",
+        ["sismember"] = "key member",
+        ["smismember"] = "key member ...",
+        ["scard"] = "key",
+        ["spop"] = "key [count:integer]",
+        ["srandmember"] = "key [count:integer]",
+        ["smove"] = "source destination member",
+        ["sinter"] = "key ...",
+        ["sintercard"] = "numkeys:integer key ... [LIMIT limit:integer]",
+        ["sinterstore"] = "destination key ...",
+        ["sunion"] = "key ...",
+        ["sunionstore"] = "destination key ...",
+        ["sdiff"] = "key ...",
+        ["sdiffstore"] = "destination key ...",
+        ["sscan"] = "key cursor:integer [MATCH pattern:pattern] [COUNT count:integer]",
     };
 
     private static readonly Dictionary<string, IReadOnlyList<CommandArgument>> Parsed =

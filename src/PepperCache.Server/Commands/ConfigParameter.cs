@@ -46,6 +46,8 @@ internal sealed record ConfigParameter(string Name, Func<CommandContext, string>
             Memory(0, (config, v) => config.Encodings.HashMaxListpackValue = v)),
         Mutable("hll-sparse-max-bytes", c => c.Server.Config.Encodings.HllSparseMaxBytes.ToString(CultureInfo.InvariantCulture),
             Memory(0, (config, v) => config.Encodings.HllSparseMaxBytes = v)),
+        Mutable("set-max-intset-entries", c => c.Server.Config.Encodings.SetMaxIntsetEntries.ToString(CultureInfo.InvariantCulture),
+            Integer(0, long.MaxValue, (config, v) => config.Encodings.SetMaxIntsetEntries = v)),
         Mutable("proto-max-bulk-len", c => c.Server.Config.Limits.MaxBulkLength.ToString(CultureInfo.InvariantCulture),
             Memory(1024 * 1024, (config, v) => config.Limits = config.Limits with { MaxBulkLength = v })),
         Mutable("replica-read-only", c => YesNo(c.Server.Config.ReplicaReadOnly), Boolean((config, v) => config.ReplicaReadOnly = v)),

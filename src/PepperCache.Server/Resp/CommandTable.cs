@@ -49,6 +49,7 @@ internal sealed class CommandTable
         .. HashCommands.Definitions,
         .. BitmapCommands.Definitions,
         .. HyperLogLogCommands.Definitions,
+        .. SetCommands.Definitions,
         ObjectCommands.Definition,
         MemoryCommands.Definition,
         .. ClusterCommands.Definitions,

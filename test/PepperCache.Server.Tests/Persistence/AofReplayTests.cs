@@ -21,6 +21,7 @@ public sealed class AofReplayTests
         "SET", "DEL", "UNLINK", "PEXPIREAT", "PERSIST", "RENAME", "MSET", "GETSET", "APPEND", "SETRANGE", "FLUSHALL", "FLUSHDB",
         "HSET", "HMSET", "HDEL",
         "SETBIT", "BITFIELD", "PFADD", "PFCOUNT", "COPY",
+        "SADD", "SREM",
     };
 
     [Fact]
@@ -154,6 +155,31 @@ public sealed class AofReplayTests
                 await Do("COPY", "h5", "c3");
                 await Do("COPY", "b2", "c1");
                 await Do("COPY", "b2", "c1", "REPLACE");
+                await Do("SADD", "st1", "3", "1", "2");
+                await Do("SADD", "st1", "2", "x");
+                await Do("SADD", "st2", "1", "2", "3", "4", "5", "6", "7", "8");
+                await Do("SREM", "st2", "1", "nosuch");
+                await Do("SREM", "nosuch", "1");
+                await Do("SPOP", "st2");
+                await Do("SPOP", "st2", "2");
+                await Do("SPOP", "st2", "0");
+                await Do("SADD", "st3", "a", "b");
+                await Do("SPOP", "st3", "10");
+                await Do("SADD", "st4", "a", "b", "c");
+                await Do("SMOVE", "st4", "st5", "a");
+                await Do("SMOVE", "st4", "st5", "nosuch");
+                await Do("SMOVE", "st4", "st1", "b");
+                await Do("SMOVE", "s1", "st1", "b");
+                await Do("SINTERSTORE", "st6", "st1", "st5");
+                await Do("SINTERSTORE", "st7", "st1", "st4");
+                await Do("SINTERSTORE", "st7", "st1", "nosuch");
+                await Do("SUNIONSTORE", "st8", "st1", "st4", "st5");
+                await Do("SUNIONSTORE", "s4", "st2");
+                await Do("SDIFFSTORE", "st9", "st1", "st4");
+                await Do("SDIFFSTORE", "st10", "nosuch", "st1");
+                await Do(["SADD", "st11", .. Enumerable.Range(0, 200).Select(i => (object)i.ToString(System.Globalization.CultureInfo.InvariantCulture))]);
+                await Do("SPOP", "st11", "190");
+                await Do("PEXPIREAT", "st8", (T0 + 700_000).ToString());
 
                 // Keys that expire while the node runs: the log does not record their expiry, so the records of the
                 // commands that meet them must not depend on them being gone (replay meets them still present).
@@ -169,6 +195,14 @@ public sealed class AofReplayTests
                     await Do("PEXPIRE", key, "1000");
                 }
 
+                // Sets that expire while the node runs, then met again: replay meets the old set still there.
+                foreach (var key in new[] { "vs1", "vs2", "vs3", "vs4" })
+                {
+                    await Do("SADD", key, "old", "1");
+                    await Do("PEXPIRE", key, "1000");
+                }
+
+                await Do("SADD", "vssrc", "m", "n");
                 await Do("SET", "vlive", "abc", "PX", "100000");
                 clock.Advance(TimeSpan.FromMilliseconds(2000));
                 await Do("INCR", "vincr");
@@ -195,6 +229,9 @@ public sealed class AofReplayTests
                 await Do("COPY", "b1", "vcopy");
                 await Do("BITOP", "OR", "b5", "vop", "b1");
                 await Do("PFMERGE", "p5", "vmerge", "p1");
+                await Do("SADD", "vs1", "new");
+                await Do("SMOVE", "vssrc", "vs2", "m");
+                await Do("SUNIONSTORE", "vs4", "vssrc", "vs3");
 
                 before = Dump(first.Store);
             }
@@ -208,6 +245,10 @@ public sealed class AofReplayTests
             Assert.Equal(("hash{f=1}", 0L), before["vh4"]);
             Assert.Equal(("hash{f=1.5}", 0L), before["vh5"]);
             Assert.False(before.ContainsKey("vh6"));
+            Assert.Equal(("set:hashtable{new}", 0L), before["vs1"]);
+            Assert.Equal(("set:hashtable{m}", 0L), before["vs2"]);
+            Assert.Equal(("set:hashtable{n}", 0L), before["vs4"]);
+            Assert.Equal(10, before["st11"].Item1.Split(',').Length);
             Assert.Equal(("hash{a=1b, b=2, c=3, d=4, f=0.3, n=3}", 0L), before["h1"]);
             Assert.Equal("\0\0\x08", before["vbit"].Item1);
             Assert.Equal("\x01", before["vbf"].Item1);

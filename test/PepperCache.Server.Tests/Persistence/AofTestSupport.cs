@@ -45,6 +45,18 @@ internal static class AofTestSupport
     /// <summary>A string's value as it is; a collection as its type and sorted contents (order is not content).</summary>
     private static string Describe(StoredEntry entry)
     {
+        if (entry.Object is SetObject set)
+        {
+            var members = new List<string>();
+            foreach (var member in set)
+            {
+                members.Add(Encoding.Latin1.GetString(member.ToArray()));
+            }
+
+            members.Sort(StringComparer.Ordinal);
+            return "set:" + Encoding.ASCII.GetString(set.EncodingName) + "{" + string.Join(", ", members) + "}";
+        }
+
         if (entry.Object is not HashObject hash)
         {
             Assert.Null(entry.Object);
