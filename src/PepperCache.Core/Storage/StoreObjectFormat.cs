@@ -26,6 +26,9 @@ public static class StoreObjectFormat
             case DataType.Hash when HashObject.TryDeserialize(payload, settings, out var hash):
                 value = hash;
                 return true;
+            case DataType.SortedSet when SortedSetObject.TryDeserialize(payload, settings, out var sortedSet):
+                value = sortedSet;
+                return true;
             default:
                 return false;
         }
