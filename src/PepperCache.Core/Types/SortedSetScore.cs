@@ -154,6 +154,21 @@ public static class SortedSetScore
         return position;
     }
 
+    /// <summary>
+    /// A score as a listpack stores it (Redis's d2string), which ZSCAN of a listpack answers: an integral value within
+    /// half the long range as an integer (1e17 is "100000000000000000"), anything else as <see cref="Format"/>.
+    /// </summary>
+    public static int FormatStored(double value, Span<byte> destination)
+    {
+        if (value != 0 && Math.Floor(value) == value && value >= -(long.MaxValue / 2) && value <= long.MaxValue / 2)
+        {
+            ((long)value).TryFormat(destination, out var written, default, CultureInfo.InvariantCulture);
+            return written;
+        }
+
+        return Format(value, destination);
+    }
+
     /// <summary>The <see cref="Format"/> text as a new array (AOF records, stored results).</summary>
     public static byte[] ToBytes(double value)
     {

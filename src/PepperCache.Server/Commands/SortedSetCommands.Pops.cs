@@ -30,13 +30,8 @@ internal static partial class SortedSetCommands
             return;
         }
 
-        if (count == 0)
-        {
-            context.Output.WriteRaw(RespConstants.EmptyArray);
-            return;
-        }
-
-        var operation = new Pop(context, max, Math.Max(count, 1), nested: false);
+        // Count 0 answers an empty array, but only after the type check (Redis looks the key up first).
+        var operation = new Pop(context, max, count == -1 ? 1 : count, nested: false);
         context.Store.Execute(context.Argument(1), DataType.SortedSet, ref operation);
         if (!operation.Found)
         {
@@ -131,6 +126,12 @@ internal static partial class SortedSetCommands
             Found = true;
             var output = context.Output;
             var popped = Math.Min(count, set.Count);
+            if (popped == 0)
+            {
+                output.WriteRaw(RespConstants.EmptyArray);
+                return;
+            }
+
             if (nested)
             {
                 output.WriteArrayHeader(2);
@@ -254,11 +255,11 @@ internal static partial class SortedSetCommands
                 return;
             }
 
-            // Asking for at least the whole set: the whole set, in order.
+            // Asking for at least the whole set: the whole set, from the highest down (Redis's zui iterator order).
             if (count >= set.Count)
             {
                 output.WriteArrayHeader((int)(withScores ? set.Count * 2 : set.Count));
-                var walker = set.WalkFrom(0, reverse: false);
+                var walker = set.WalkFrom(0, reverse: true);
                 while (walker.MoveNext())
                 {
                     Write((walker.Member, walker.Score));
@@ -350,19 +351,22 @@ internal static partial class SortedSetCommands
                 ? ReadOnlySpan<byte>.Empty
                 : context.Argument(patternIndex);
             var items = new List<(byte[] Member, double Score)>();
+            // A listpack answers its stored text (Redis's d2string), a skip list the double.
+            var stored = set.IsListpack;
             var next = set.Scan(cursor, (int)Math.Min(count, int.MaxValue / 10), pattern, items);
-            WriteScanReply(output, next, items);
+            WriteScanReply(output, next, items, stored);
         }
 
-        private static void WriteScanReply(System.Buffers.IBufferWriter<byte> output, long next, List<(byte[] Member, double Score)> items)
+        private static void WriteScanReply(System.Buffers.IBufferWriter<byte> output, long next, List<(byte[] Member, double Score)> items, bool stored = false)
         {
             output.WriteArrayHeader(2);
             output.WriteBulkString(next);
             output.WriteArrayHeader(items.Count * 2);
+            Span<byte> text = stackalloc byte[SortedSetScore.MaxLength];
             foreach (var (member, score) in items)
             {
                 output.WriteBulkString(member);
-                WriteScore(output, score);
+                output.WriteBulkString(text[..(stored ? SortedSetScore.FormatStored(score, text) : SortedSetScore.Format(score, text))]);
             }
         }
     }
