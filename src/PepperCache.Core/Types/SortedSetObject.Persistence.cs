@@ -114,7 +114,9 @@ public sealed partial class SortedSetObject
             return false;
         }
 
-        var result = new SortedSetObject();
+        var items = new List<(double Score, int Start, int Length)>((int)Math.Min(count, 1 << 16));
+        var whole = payload;
+        var longest = 0;
         for (var i = 0UL; i < count; i++)
         {
             if (payload.Length < 8)
@@ -129,7 +131,23 @@ public sealed partial class SortedSetObject
                 return false;
             }
 
-            result.Set(member, score, settings);
+            items.Add((score, whole.Length - payload.Length - member.Length, member.Length));
+            longest = Math.Max(longest, member.Length);
+        }
+
+        // As Redis loads a dump: straight into a skip list when the set does not fit a listpack, so its scores (-0)
+        // arrive exactly; a small set becomes a listpack.
+        var result = new SortedSetObject();
+        if ((long)count > settings.ZsetMaxListpackEntries || longest > settings.ZsetMaxListpackValue)
+        {
+            result._items = null;
+            result._count = 0;
+            result.InitializeSkipList(items.Count);
+        }
+
+        foreach (var (score, start, length) in items)
+        {
+            result.Set(whole.Slice(start, length), score, settings);
         }
 
         if (!payload.IsEmpty || result.Count != (long)count)
