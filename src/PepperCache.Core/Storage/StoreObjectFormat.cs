@@ -29,6 +29,9 @@ public static class StoreObjectFormat
             case DataType.Set when SetObject.TryDeserialize(payload, settings, out var set):
                 value = set;
                 return true;
+            case DataType.SortedSet when SortedSetObject.TryDeserialize(payload, settings, out var sortedSet):
+                value = sortedSet;
+                return true;
             default:
                 return false;
         }

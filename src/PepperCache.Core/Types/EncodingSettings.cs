@@ -23,6 +23,8 @@ public sealed class EncodingSettings
     private long _hashMaxListpackEntries = 512;
     private long _hashMaxListpackValue = 64;
     private long _setMaxIntsetEntries = 512;
+    private long _zsetMaxListpackEntries = 128;
+    private long _zsetMaxListpackValue = 64;
 
     /// <summary><c>hash-max-listpack-entries</c> (alias <c>hash-max-ziplist-entries</c>): most fields a listpack hash holds.</summary>
     public long HashMaxListpackEntries
@@ -54,6 +56,28 @@ public sealed class EncodingSettings
         {
             ArgumentOutOfRangeException.ThrowIfNegative(value);
             Volatile.Write(ref _setMaxIntsetEntries, value);
+        }
+    }
+
+    /// <summary><c>zset-max-listpack-entries</c> (alias <c>zset-max-ziplist-entries</c>): most members a listpack sorted set holds.</summary>
+    public long ZsetMaxListpackEntries
+    {
+        get => Volatile.Read(ref _zsetMaxListpackEntries);
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(value);
+            Volatile.Write(ref _zsetMaxListpackEntries, value);
+        }
+    }
+
+    /// <summary><c>zset-max-listpack-value</c> (alias <c>zset-max-ziplist-value</c>): longest member, in bytes, a listpack sorted set holds.</summary>
+    public long ZsetMaxListpackValue
+    {
+        get => Volatile.Read(ref _zsetMaxListpackValue);
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(value);
+            Volatile.Write(ref _zsetMaxListpackValue, value);
         }
     }
 }

@@ -48,6 +48,10 @@ internal sealed record ConfigParameter(string Name, Func<CommandContext, string>
             Memory(0, (config, v) => config.Encodings.HllSparseMaxBytes = v)),
         Mutable("set-max-intset-entries", c => c.Server.Config.Encodings.SetMaxIntsetEntries.ToString(CultureInfo.InvariantCulture),
             Integer(0, long.MaxValue, (config, v) => config.Encodings.SetMaxIntsetEntries = v)),
+        Mutable("zset-max-listpack-entries", c => c.Server.Config.Encodings.ZsetMaxListpackEntries.ToString(CultureInfo.InvariantCulture),
+            Integer(0, long.MaxValue, (config, v) => config.Encodings.ZsetMaxListpackEntries = v)),
+        Mutable("zset-max-listpack-value", c => c.Server.Config.Encodings.ZsetMaxListpackValue.ToString(CultureInfo.InvariantCulture),
+            Memory(0, (config, v) => config.Encodings.ZsetMaxListpackValue = v)),
         Mutable("proto-max-bulk-len", c => c.Server.Config.Limits.MaxBulkLength.ToString(CultureInfo.InvariantCulture),
             Memory(1024 * 1024, (config, v) => config.Limits = config.Limits with { MaxBulkLength = v })),
         Mutable("replica-read-only", c => YesNo(c.Server.Config.ReplicaReadOnly), Boolean((config, v) => config.ReplicaReadOnly = v)),
@@ -73,6 +77,8 @@ internal sealed record ConfigParameter(string Name, Func<CommandContext, string>
         ["slave-read-only"] = "replica-read-only",
         ["hash-max-ziplist-entries"] = "hash-max-listpack-entries",
         ["hash-max-ziplist-value"] = "hash-max-listpack-value",
+        ["zset-max-ziplist-entries"] = "zset-max-listpack-entries",
+        ["zset-max-ziplist-value"] = "zset-max-listpack-value",
     };
 
     private static readonly Dictionary<string, ConfigParameter> ByName = BuildLookup();

@@ -50,6 +50,7 @@ internal sealed class CommandTable
         .. BitmapCommands.Definitions,
         .. HyperLogLogCommands.Definitions,
         .. SetCommands.Definitions,
+        .. SortedSetCommands.Definitions,
         ObjectCommands.Definition,
         MemoryCommands.Definition,
         .. ClusterCommands.Definitions,

@@ -22,6 +22,7 @@ public sealed class AofReplayTests
         "HSET", "HMSET", "HDEL",
         "SETBIT", "BITFIELD", "PFADD", "PFCOUNT", "COPY",
         "SADD", "SREM",
+        "ZADD", "ZREM", "ZREMRANGEBYSCORE", "ZREMRANGEBYRANK", "ZREMRANGEBYLEX", "ZPOPMIN", "ZPOPMAX",
     };
 
     [Fact]
@@ -127,6 +128,35 @@ public sealed class AofReplayTests
                 await Do("HSET", "h5", "f", new string('v', 100));
                 await Do("PEXPIREAT", "h5", (T0 + 600_000).ToString());
                 await Do("HSET", "s1", "f", "v");
+
+                // Sorted sets: every write command, the INCR forms, pops, STORE results (one slot for the multi-key ones).
+                await Do("ZADD", "z1", "1", "a", "2", "b", "0.1", "c", "-0", "d", "inf", "e");
+                await Do("ZADD", "z1", "GT", "CH", "5", "a", "1", "b");
+                await Do("ZADD", "z1", "INCR", "0.2", "c");
+                await Do("ZADD", "z1", "XX", "INCR", "1", "missing");
+                await Do("ZINCRBY", "z1", "1e300", "f");
+                await Do("ZINCRBY", "z1", "-inf", "e");
+                await Do("ZREM", "z1", "b", "nosuch");
+                await Do("ZADD", "z2", "1", "a", "2", "b", "3", "c", "4", "d", "5", "e", "6", "f", "0", "g", "0", "h");
+                await Do("ZREMRANGEBYSCORE", "z2", "(1", "2");
+                await Do("ZREMRANGEBYRANK", "z2", "-1", "-1");
+                await Do("ZREMRANGEBYLEX", "z2", "[g", "[g");
+                await Do("ZPOPMIN", "z2");
+                await Do("ZPOPMAX", "z2", "2");
+                await Do("ZMPOP", "2", "{z}none", "{z}a", "MAX", "COUNT", "1");
+                await Do("ZADD", "{z}a", "1", "a", "2", "b", "3", "c");
+                await Do("ZADD", "{z}b", "10", "b", "20", "c", "30", "d");
+                await Do("ZMPOP", "2", "{z}none", "{z}a", "MIN", "COUNT", "1");
+                await Do("ZUNIONSTORE", "{z}u", "2", "{z}a", "{z}b", "WEIGHTS", "0.1", "3");
+                await Do("ZINTERSTORE", "{z}i", "2", "{z}a", "{z}b", "AGGREGATE", "MAX");
+                await Do("ZDIFFSTORE", "{z}d", "2", "{z}b", "{z}a");
+                await Do("ZRANGESTORE", "{z}r", "{z}b", "(10", "+inf", "BYSCORE");
+                await Do("ZINTERSTORE", "{z}empty", "2", "{z}a", "{z}none");
+                await Do("ZADD", "zbig", "1", new string('m', 100));
+                for (var i = 0; i < 200; i++)
+                {
+                    await Do("ZADD", "zbig", (i * 0.5).ToString(System.Globalization.CultureInfo.InvariantCulture), "member" + i);
+                }
                 await Do("RENAME", "h2", "h6");
 
                 // Bitmaps, HyperLogLogs, COPY: SETBIT, BITFIELD and PFADD as sent, BITOP and PFMERGE as their result,
@@ -203,6 +233,13 @@ public sealed class AofReplayTests
                 }
 
                 await Do("SADD", "vssrc", "m", "n");
+                // Sorted sets and STORE sources that expire while the node runs.
+                foreach (var key in new[] { "vz1", "vz2", "vz3", "{z}vsrc", "{z}vdst" })
+                {
+                    await Do("ZADD", key, "1", "old", "7", "f");
+                    await Do("PEXPIRE", key, "1000");
+                }
+
                 await Do("SET", "vlive", "abc", "PX", "100000");
                 clock.Advance(TimeSpan.FromMilliseconds(2000));
                 await Do("INCR", "vincr");
@@ -232,6 +269,10 @@ public sealed class AofReplayTests
                 await Do("SADD", "vs1", "new");
                 await Do("SMOVE", "vssrc", "vs2", "m");
                 await Do("SUNIONSTORE", "vs4", "vssrc", "vs3");
+                await Do("ZADD", "vz1", "2", "f");
+                await Do("ZINCRBY", "vz2", "1", "f");
+                await Do("ZADD", "vz3", "GT", "1", "f");
+                await Do("ZUNIONSTORE", "{z}vdst", "2", "{z}vsrc", "{z}b");
 
                 before = Dump(first.Store);
             }
@@ -249,6 +290,11 @@ public sealed class AofReplayTests
             Assert.Equal(("set:hashtable{m}", 0L), before["vs2"]);
             Assert.Equal(("set:hashtable{n}", 0L), before["vs4"]);
             Assert.Equal(10, before["st11"].Item1.Split(',').Length);
+            Assert.Equal(("listpack{f=2}", 0L), before["vz1"]);
+            Assert.Equal(("listpack{f=1}", 0L), before["vz2"]);
+            Assert.Equal(("listpack{f=1}", 0L), before["vz3"]);
+            Assert.Equal(("listpack{b=10, c=20, d=30}", 0L), before["{z}vdst"]);
+            Assert.Equal(("skiplist", 0L), (before["zbig"].Item1[..8], before["zbig"].Item2));
             Assert.Equal(("hash{a=1b, b=2, c=3, d=4, f=0.3, n=3}", 0L), before["h1"]);
             Assert.Equal("\0\0\x08", before["vbit"].Item1);
             Assert.Equal("\x01", before["vbf"].Item1);

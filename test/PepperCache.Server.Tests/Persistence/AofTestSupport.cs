@@ -57,6 +57,19 @@ internal static class AofTestSupport
             return "set:" + Encoding.ASCII.GetString(set.EncodingName) + "{" + string.Join(", ", members) + "}";
         }
 
+        if (entry.Object is SortedSetObject sortedSet)
+        {
+            // In order, scores as exact doubles (round-trip text), with the encoding.
+            var members = new List<string>();
+            var walker = sortedSet.WalkFrom(0, reverse: false);
+            while (walker.MoveNext())
+            {
+                members.Add(Encoding.Latin1.GetString(walker.Member) + "=" + walker.Score.ToString("R", System.Globalization.CultureInfo.InvariantCulture));
+            }
+
+            return Encoding.ASCII.GetString(sortedSet.EncodingName) + "{" + string.Join(", ", members) + "}";
+        }
+
         if (entry.Object is not HashObject hash)
         {
             Assert.Null(entry.Object);
