@@ -16,6 +16,7 @@ internal static class ClusterApi
         routes.MapHealthApi();
         var api = routes.MapGroup("").AddEndpointFilter(AdminAuth.RequireCredentials);
         api.MapGet("/cluster", GetCluster);
+        api.MapMetricsApi();
         routes.MapMembershipApi(api);
         return api;
     }
