@@ -60,7 +60,11 @@ internal sealed class CommandStatistics
         RecordFirst(stripe, command, ticks);
     }
 
-    private static void RecordFirst(LatencyHistogram?[] stripe, CommandDefinition command, long ticks)
+    /// <summary>
+    /// A command's first duration on this stripe: its histograms are made on every stripe at once, so that a thread
+    /// moving to another processor later does not allocate on the command path.
+    /// </summary>
+    private void RecordFirst(LatencyHistogram?[] stripe, CommandDefinition command, long ticks)
     {
         if ((uint)command.Id >= (uint)stripe.Length)
         {
@@ -68,7 +72,14 @@ internal sealed class CommandStatistics
             return;
         }
 
-        Interlocked.CompareExchange(ref stripe[command.Id], new LatencyHistogram(), null);
+        foreach (var each in _stripes)
+        {
+            if (Volatile.Read(ref each[command.Id]) is null)
+            {
+                Interlocked.CompareExchange(ref each[command.Id], new LatencyHistogram(), null);
+            }
+        }
+
         stripe[command.Id]!.Record(ToNanoseconds(ticks));
     }
 
