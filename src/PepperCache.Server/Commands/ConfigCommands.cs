@@ -153,6 +153,7 @@ internal static class ConfigCommands
     {
         context.Server.Statistics.ResetPoint = StatsSnapshot.Take(context.Server);
         context.Server.Statistics.Errors.Reset();
+        context.Server.Statistics.Commands.Reset(context.Server.Clients, context.Server.Commands);
         context.Output.WriteOk();
     }
 

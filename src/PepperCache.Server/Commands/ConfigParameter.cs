@@ -69,6 +69,16 @@ internal sealed record ConfigParameter(string Name, Func<CommandContext, string>
         Fixed("aclfile", c => c.Server.Acl.AclFile),
         Mutable("acllog-max-len", c => c.Server.Acl.Log.MaxLength.ToString(CultureInfo.InvariantCulture),
             Integer(0, long.MaxValue, (config, v) => config.Acl.Log.MaxLength = v)),
+        // Statistics (docs/operations.md): the slow log, the latency monitor, per-command latency histograms.
+        Mutable("slowlog-log-slower-than", c => c.Server.Statistics.SlowLogSlowerThan.ToString(CultureInfo.InvariantCulture),
+            Integer(-1, long.MaxValue, (config, v) => config.Statistics.SlowLogSlowerThan = v)),
+        Mutable("slowlog-max-len", c => c.Server.Statistics.SlowLog.MaxLength.ToString(CultureInfo.InvariantCulture),
+            Integer(0, long.MaxValue, (config, v) => config.Statistics.SlowLog.MaxLength = v)),
+        Mutable("latency-monitor-threshold", c => c.Server.Statistics.LatencyMonitorThreshold.ToString(CultureInfo.InvariantCulture),
+            Integer(0, long.MaxValue, (config, v) => config.Statistics.LatencyMonitorThreshold = v)),
+        Mutable("latency-tracking", c => YesNo(c.Server.Statistics.Commands.LatencyTracking), Boolean((config, v) => config.Statistics.Commands.LatencyTracking = v)),
+        Mutable("latency-tracking-info-percentiles",
+            c => string.Join(' ', c.Server.Config.LatencyTrackingPercentiles.Select(Commands.InfoCommand.FormatPercentile)), SetPercentiles),
     ];
 
     /// <summary>Old names Redis still answers to, matched by exact lookups and by patterns.</summary>
@@ -206,6 +216,33 @@ internal sealed record ConfigParameter(string Name, Func<CommandContext, string>
         }
 
         return reason;
+    }
+
+    /// <summary>Space-separated percentiles in 0-100 ("" for none), with Redis's two errors.</summary>
+    private static string? SetPercentiles(ServerConfig config, string text, bool apply)
+    {
+        var values = new List<double>();
+        foreach (var part in text.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (!double.TryParse(part, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || !double.IsFinite(value))
+            {
+                return "Invalid latency-tracking-info-percentiles parameters";
+            }
+
+            if (value is < 0 or > 100)
+            {
+                return "latency-tracking-info-percentiles parameters should sit between [0.0,100.0]";
+            }
+
+            values.Add(value);
+        }
+
+        if (apply)
+        {
+            config.LatencyTrackingPercentiles = values;
+        }
+
+        return null;
     }
 
     /// <summary>"" or pairs of "seconds changes" (seconds at least 1, changes at least 0), split on single spaces as Redis does.</summary>

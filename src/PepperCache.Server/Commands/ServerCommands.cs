@@ -7,7 +7,7 @@ namespace PepperCache.Server.Commands;
 /// <summary>
 /// Server commands: DBSIZE, FLUSHDB, FLUSHALL, TIME, LASTSAVE, and the families with files of their own: INFO
 /// (<see cref="InfoCommand"/>), CONFIG (<see cref="ConfigCommands"/>), COMMAND (<see cref="CommandCommands"/>),
-/// ACL (<see cref="AclCommands"/>).
+/// ACL (<see cref="AclCommands"/>), SLOWLOG (<see cref="SlowLogCommands"/>), LATENCY (<see cref="LatencyCommands"/>).
 /// </summary>
 internal static class ServerCommands
 {
@@ -42,6 +42,8 @@ internal static class ServerCommands
         ConfigCommands.Definition,
         CommandCommands.Definition,
         AclCommands.Definition,
+        SlowLogCommands.Definition,
+        LatencyCommands.Definition,
     ];
 
     public static void DbSize(CommandContext context) => context.Output.WriteInteger(context.Store.Count);

@@ -85,6 +85,8 @@ internal static class PepperCacheHostingExtensions
         builder.Services.AddSingleton<NodeEndpoints>();
         builder.Services.AddSingleton<DataDirectoryLock>();
         builder.Services.AddSingleton<RespConnectionHandler>();
+        builder.Services.AddSingleton<Readiness>();
+        builder.Services.AddSingleton<NodeMetrics>();
         // Admin and membership calls refused: at most 10 warnings a minute, then a count (see LogRateLimiter).
         builder.Services.AddKeyedSingleton(Http.AdminAuth.RefusalLogKey, (sp, _) => new Logging.LogRateLimiter(
             sp.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(Http.AdminAuth)), "refused admin call", 10,

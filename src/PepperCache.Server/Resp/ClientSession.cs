@@ -85,6 +85,10 @@ internal sealed class ClientSession(long id, EndPoint? remote, EndPoint? local, 
     public void ExitBatch() => Volatile.Write(ref _batchSequence, _batchSequence + 1);
 
     public long CommandsProcessed;
+
+    /// <summary>Calls, time, rejected and failed calls per command (INFO commandstats sums the connections').</summary>
+    public ClientCommandCounters Counters { get; } = new();
+
     public long KeyspaceHits;
     public long KeyspaceMisses;
 

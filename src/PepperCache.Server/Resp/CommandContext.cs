@@ -38,6 +38,15 @@ internal sealed class CommandContext(ServerState server, ClientSession client, R
     /// <summary>A list reused by commands that gather keys (KEYS, SCAN), so they do not allocate one per call.</summary>
     public List<byte[]> KeyBuffer { get; } = [];
 
+    /// <summary>Error replies written on this connection: the dispatcher compares it around a command to see it failed.</summary>
+    public long ErrorReplies { get; private set; }
+
+    /// <summary>
+    /// Set by a container when it refuses its subcommand before running it (unknown, or the wrong number of
+    /// arguments): a rejected call for INFO commandstats rather than a failed one.
+    /// </summary>
+    public bool Rejected { get; set; }
+
     public int ArgumentCount => Request.Count;
 
     public ReadOnlySpan<byte> Argument(int index) => Request[index];
@@ -66,6 +75,7 @@ internal sealed class CommandContext(ServerState server, ClientSession client, R
     /// </summary>
     public void WriteError(ReadOnlySpan<byte> message)
     {
+        ErrorReplies++;
         Server.Statistics.Errors.Count(message);
         Output.WriteError(message);
     }
@@ -73,6 +83,7 @@ internal sealed class CommandContext(ServerState server, ClientSession client, R
     /// <inheritdoc cref="WriteError(ReadOnlySpan{byte})"/>
     public void WriteError(string message)
     {
+        ErrorReplies++;
         Server.Statistics.Errors.Count(message);
         Output.WriteError(message);
     }

@@ -34,6 +34,7 @@ internal sealed class ServerState
         Acl = acl ?? new AclState(dispatcher.Table, clients, Options);
         Acl.Log.MaxLength = Options.AclLogMaxLen;
         Config.Acl = Acl;
+        Config.Statistics = Statistics;
     }
 
     /// <summary>Users, passwords, protected mode and the ACL log.</summary>
