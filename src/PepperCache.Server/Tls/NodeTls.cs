@@ -63,7 +63,8 @@ internal sealed class NodeTls : IDisposable
             // CreateFromPem pairs the first certificate with the key; anything after it is the chain.
             _certificate = X509Certificate2.CreateFromPem(certificateText, keyText);
         }
-        catch (CryptographicException ex)
+        // A key of the certificate's algorithm but not its own throws ArgumentException; other mismatches CryptographicException.
+        catch (Exception ex) when (ex is CryptographicException or ArgumentException)
         {
             var reason = keyText.Contains("PRIVATE KEY-----", StringComparison.Ordinal)
                 ? keyText.Contains("ENCRYPTED PRIVATE KEY", StringComparison.Ordinal)
