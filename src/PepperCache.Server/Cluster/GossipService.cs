@@ -86,7 +86,10 @@ internal sealed partial class GossipService(
             Log.MembershipLoopbackOnly(logger);
         }
 
-        cluster.SetAddress(endpoints.RespEndPoint?.Port ?? Options.Port, endpoints.AdminEndPoint?.Port ?? Options.AdminPort);
+        cluster.SetAddress(
+            endpoints.RespEndPoint?.Port ?? (Options.PlainPortEnabled ? Options.Port : 0),
+            endpoints.AdminEndPoint?.Port ?? Options.AdminPort,
+            endpoints.TlsEndPoint?.Port ?? Options.TlsPort);
         cluster.Changed += OnChanged;
         try
         {

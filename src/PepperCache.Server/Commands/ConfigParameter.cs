@@ -10,7 +10,16 @@ internal sealed record ConfigParameter(string Name, Func<CommandContext, string>
     /// <summary>The parameters PepperCache answers for, named as in Redis 7, in CONFIG GET * order.</summary>
     public static IReadOnlyList<ConfigParameter> All { get; } =
     [
-        Fixed("port", c => c.Client.LocalPort.ToString(CultureInfo.InvariantCulture)),
+        Fixed("port", c => PlainPort(c).ToString(CultureInfo.InvariantCulture)),
+        // TLS (docs/security.md): read at start-up. Redis reloads them on CONFIG SET; here they are immutable.
+        Fixed("tls-port", c => (c.Server.Endpoints?.TlsEndPoint?.Port ?? c.Server.Options.TlsPort).ToString(CultureInfo.InvariantCulture)),
+        Fixed("tls-cert-file", c => c.Server.Options.TlsCertFile),
+        Fixed("tls-key-file", c => c.Server.Options.TlsKeyFile),
+        Fixed("tls-ca-cert-file", c => c.Server.Options.TlsCaCertFile),
+        Fixed("tls-auth-clients", c => c.Server.Options.TlsAuthClients.ToLowerInvariant()),
+        Fixed("tls-cluster", c => YesNo(c.Server.Options.TlsClusterEnabled)),
+        // PepperCache's own: HTTPS on the admin port (tls-cluster yes implies it).
+        Fixed("tls-admin", c => YesNo(c.Server.Options.AdminHttps)),
         Fixed("bind", c => c.Server.Options.BindAddress),
         Fixed("databases", _ => "1"),
         Fixed("cluster-enabled", _ => "no"),
@@ -116,6 +125,11 @@ internal sealed record ConfigParameter(string Name, Func<CommandContext, string>
     private static ConfigParameter Mutable(string name, Func<CommandContext, string> get, ConfigSetter set) => new(name, get, set, ConfigMutability.Mutable);
 
     private static string YesNo(bool value) => value ? "yes" : "no";
+
+    /// <summary>The plain cache port: the one this client came in on, unless it came over TLS; 0 when there is none.</summary>
+    private static int PlainPort(CommandContext context) => !context.Client.Tls
+        ? context.Client.LocalPort
+        : context.Server.Endpoints is { } endpoints ? endpoints.RespEndPoint?.Port ?? 0 : context.Server.Options.Port;
 
     private static ConfigSetter Integer(long min, long max, Action<ServerConfig, long> apply) => (config, text, doApply) =>
     {

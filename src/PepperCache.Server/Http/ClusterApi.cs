@@ -27,7 +27,8 @@ internal static class ClusterApi
             .Where(m => m.IsServing)
             .OrderBy(m => m.Host, StringComparer.Ordinal)
             .ThenBy(m => m.Port)
-            .Select(m => FormatAddress(m.Host, m.Port, m.AdminPort))
+            // A member serving TLS only is listed with its TLS port.
+            .Select(m => FormatAddress(m.Host, m.ToNode().ClientPort(tls: false), m.AdminPort))
             .ToArray());
 
     /// <summary>The bare address on the default ports, else <c>host:port</c> (the cache port).</summary>

@@ -95,6 +95,9 @@ internal sealed class ClientSession(long id, EndPoint? remote, EndPoint? local, 
     /// <summary>The server port this client connected to (INFO tcp_port, CONFIG GET port).</summary>
     public int LocalPort { get; } = (local as IPEndPoint)?.Port ?? 0;
 
+    /// <summary>Connected to the TLS port: redirects and CLUSTER replies then name members' TLS ports.</summary>
+    public bool Tls { get; init; }
+
     /// <summary>
     /// Closes this connection from another one (CLIENT KILL): set by the connection handler to end its read loop,
     /// so the socket closes as after QUIT.

@@ -75,6 +75,7 @@ internal sealed partial class RespConnectionHandler(ServerState server, ILogger<
             // As Redis: the default user, authenticated from the start when it needs no password at this moment.
             User = server.Acl.DefaultUser,
             Authenticated = !server.Acl.AuthRequired,
+            Tls = connection.Features.Get<ITlsHandshakeFeature>() is not null,
         };
         session.Kill = () =>
         {

@@ -18,8 +18,10 @@ internal sealed class ServerState
         ClientRegistry clients,
         CommandDispatcher dispatcher,
         AppendOnlyLog? aof = null,
-        AclState? acl = null)
+        AclState? acl = null,
+        NodeEndpoints? endpoints = null)
     {
+        Endpoints = endpoints;
         Store = store;
         Options = options.Value;
         Clients = clients;
@@ -36,6 +38,9 @@ internal sealed class ServerState
         Config.Acl = Acl;
         Config.Statistics = Statistics;
     }
+
+    /// <summary>The bound ports (CONFIG GET port and tls-port); null for a state built without a node, in tests.</summary>
+    public NodeEndpoints? Endpoints { get; }
 
     /// <summary>Users, passwords, protected mode and the ACL log.</summary>
     public AclState Acl { get; }

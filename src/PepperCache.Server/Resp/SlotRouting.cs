@@ -46,7 +46,7 @@ internal static class SlotRouting
         }
 
         context.Server.Statistics.Errors.Count("MOVED "u8);
-        WriteMoved(context.Output, slot, snapshot.MovedSuffixes[slot]);
+        WriteMoved(context.Output, slot, (context.Client.Tls ? snapshot.TlsMovedSuffixes : snapshot.MovedSuffixes)[slot]);
         return false;
     }
 
