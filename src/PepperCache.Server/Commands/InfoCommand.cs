@@ -27,9 +27,16 @@ internal static class InfoCommand
         ("cpu", "CPU", WriteCpu),
         ("modules", "Modules", (_, _) => { }),
         ("errorstats", "Errorstats", WriteErrorStats),
-        ("cluster", "Cluster", (text, _) => text.Append("cluster_enabled:0\r\n")),
+        ("cluster", "Cluster", WriteCluster),
         ("keyspace", "Keyspace", WriteKeyspace),
     ];
+
+    /// <summary>
+    /// 1 wherever CLUSTER commands answer (two or more members): redis-py's RedisCluster refuses a node that says 0.
+    /// A lone node answers "cluster support disabled" to them, so 0 is the honest answer there.
+    /// </summary>
+    private static void WriteCluster(StringBuilder text, CommandContext context) =>
+        text.Append(context.Server.Cluster is { Snapshot.Routing: true } ? "cluster_enabled:1\r\n" : "cluster_enabled:0\r\n");
 
     public static CommandDefinition Definition { get; } = new(
         "info", -1, Loading | Stale | CommandFlags.Random, 0, 0, 0, Info, "server",
