@@ -312,6 +312,26 @@ internal sealed class ClusterState : IClusterView
         return changed;
     }
 
+    /// <summary>
+    /// The joiner could not reach its seed and serves alone: it founds a cluster of one (owning every slot), so it
+    /// stops answering keyed commands with CLUSTERDOWN. Writes taken from now on are its own, not dropped later.
+    /// </summary>
+    public void GiveUpJoining()
+    {
+        lock (_lock)
+        {
+            if (_synced)
+            {
+                return;
+            }
+
+            _synced = true;
+            Reconcile();
+        }
+
+        RaiseChanged();
+    }
+
     /// <summary>A member unreachable for the node timeout: mark it failed at its incarnation.</summary>
     public void MarkFailed(string id)
     {
@@ -488,7 +508,7 @@ internal sealed class ClusterState : IClusterView
             desired[slot] = _nodes[_desiredMap.OwnerOf(slot)];
         }
 
-        _snapshot = new ClusterSnapshot(myself, owners, desired, routing: serving.Count > 1);
+        _snapshot = new ClusterSnapshot(myself, owners, desired, routing: serving.Count > 1, down: !_synced);
         _publishedSynced = _synced;
         MarkDirty();
     }

@@ -189,6 +189,7 @@ internal sealed partial class GossipService(
         }
 
         Log.GaveUpJoining(logger, Options.Cluster);
+        cluster.GiveUpJoining();
     }
 
     /// <summary>

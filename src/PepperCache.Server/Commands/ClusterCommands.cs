@@ -71,7 +71,8 @@ internal static class ClusterCommands
 
     /// <summary>
     /// A lone node answers as a Redis without cluster support, so clients (StackExchange.Redis) treat it as a plain
-    /// server and multi-key commands across slots keep working; with two or more members it is a cluster.
+    /// server and multi-key commands across slots keep working; with two or more members it is a cluster, and so is
+    /// a joiner that has not joined yet (its CLUSTER INFO says <c>cluster_state:fail</c>).
     /// </summary>
     private static void Dispatch(CommandContext context)
     {
@@ -86,7 +87,7 @@ internal static class ClusterCommands
 
     private static ReadOnlySpan<byte> Disabled => "ERR This instance has cluster support disabled"u8;
 
-    private static bool IsCluster(CommandContext context) => context.Server.Cluster is { Snapshot.Routing: true };
+    private static bool IsCluster(CommandContext context) => context.Server.Cluster is { Snapshot.Enabled: true };
 
     private static void AskingCommand(CommandContext context)
     {

@@ -32,11 +32,12 @@ internal static class InfoCommand
     ];
 
     /// <summary>
-    /// 1 wherever CLUSTER commands answer (two or more members): redis-py's RedisCluster refuses a node that says 0.
+    /// 1 wherever CLUSTER commands answer (two or more members, or a joiner not joined yet): redis-py's RedisCluster
+    /// refuses a node that says 0.
     /// A lone node answers "cluster support disabled" to them, so 0 is the honest answer there.
     /// </summary>
     private static void WriteCluster(StringBuilder text, CommandContext context) =>
-        text.Append(context.Server.Cluster is { Snapshot.Routing: true } ? "cluster_enabled:1\r\n" : "cluster_enabled:0\r\n");
+        text.Append(context.Server.Cluster is { Snapshot.Enabled: true } ? "cluster_enabled:1\r\n" : "cluster_enabled:0\r\n");
 
     public static CommandDefinition Definition { get; } = new(
         "info", -1, Loading | Stale | CommandFlags.Random, 0, 0, 0, Info, "server",
