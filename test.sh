@@ -5,8 +5,8 @@
 #   ./test.sh --filter-class <FullClassName>   extra arguments go to the test applications
 #   ./test.sh --filter-method '*Signal*'       (a filter selects tests across every project)
 #
-# Needs only the .NET 10 SDK on Debian/Ubuntu. Some tests drive the real redis-cli and redis-benchmark, and the
-# client library's tests run against a real redis-server, so Debian's redis-tools and redis-server packages are
+# Needs only the .NET 10 SDK on Debian/Ubuntu. Some tests drive the real redis-cli, redis-benchmark and redis-py (RedisCluster), and the
+# client library's tests run against a real redis-server, so Debian's redis-tools, redis-server and python3-redis packages are
 # installed when they are missing (with sudo when not root); no test is ever skipped for want of a tool.
 # Prints "Tests: N passed, M failed" as its last line and exits non-zero when anything failed, did not build, ran
 # past the time limit (TEST_TIMEOUT seconds, default 1800), or ran no tests: without a filter, a project that runs
@@ -22,19 +22,19 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 
 ensure_redis_tools() {
     if command -v redis-cli >/dev/null 2>&1 && command -v redis-benchmark >/dev/null 2>&1 \
-        && command -v redis-server >/dev/null 2>&1; then
+        && command -v redis-server >/dev/null 2>&1 && /usr/bin/python3 -c 'import redis.cluster' >/dev/null 2>&1; then
         return
     fi
-    echo "test.sh: redis-cli/redis-benchmark/redis-server not found; installing Debian's redis-tools and redis-server"
+    echo "test.sh: redis-cli/redis-benchmark/redis-server or redis-py not found; installing Debian's redis-tools, redis-server and python3-redis"
     local sudo=()
     if [ "$(id -u)" -ne 0 ]; then
         sudo=(sudo)
     fi
     "${sudo[@]}" apt-get update -qq
-    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-tools redis-server
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-tools redis-server python3-redis
     if ! command -v redis-cli >/dev/null 2>&1 || ! command -v redis-benchmark >/dev/null 2>&1 \
-        || ! command -v redis-server >/dev/null 2>&1; then
-        echo "test.sh: redis-tools and redis-server are installed but redis-cli/redis-benchmark/redis-server are still not on PATH" >&2
+        || ! command -v redis-server >/dev/null 2>&1 || ! /usr/bin/python3 -c 'import redis.cluster' >/dev/null 2>&1; then
+        echo "test.sh: redis-tools, redis-server and python3-redis are installed but redis-cli/redis-benchmark/redis-server or /usr/bin/python3's redis module are still missing" >&2
         return 1
     fi
 }

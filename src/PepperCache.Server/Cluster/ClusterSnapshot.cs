@@ -11,12 +11,14 @@ namespace PepperCache.Server.Cluster;
 /// </summary>
 internal sealed class ClusterSnapshot
 {
-    public ClusterSnapshot(ClusterNode myself, ClusterNode[] owners, ClusterNode[] desired, bool routing)
+    public ClusterSnapshot(ClusterNode myself, ClusterNode[] owners, ClusterNode[] desired, bool routing, bool down = false)
     {
         Myself = myself;
         Owners = owners;
         Desired = desired;
         Routing = routing;
+        Down = down;
+        Enabled = routing || down;
         MovedSuffixes = new byte[HashSlot.SlotCount][];
         var suffixes = new Dictionary<ClusterNode, byte[]>(ReferenceEqualityComparer.Instance);
         var tlsSuffixes = new Dictionary<ClusterNode, byte[]>(ReferenceEqualityComparer.Instance);
@@ -49,6 +51,15 @@ internal sealed class ClusterSnapshot
 
     /// <summary>False for a cluster of one: no redirects and no CROSSSLOT, so a lone node behaves as plain Redis.</summary>
     public bool Routing { get; }
+
+    /// <summary>
+    /// A node started with <c>--cluster</c> that has not joined yet: it does not know who serves what, and anything
+    /// it took now would be dropped as stray keys when it joins, so keyed commands get <c>-CLUSTERDOWN</c>.
+    /// </summary>
+    public bool Down { get; }
+
+    /// <summary>Routing or down: keyed commands go through <see cref="Resp.SlotRouting"/>, and CLUSTER commands answer.</summary>
+    public bool Enabled { get; }
 
     /// <summary>Points <paramref name="slot"/> at <paramref name="owner"/> (the same instance as in <see cref="Owners"/>).</summary>
     public void SetOwner(int slot, ClusterNode owner)

@@ -30,6 +30,11 @@ internal sealed class ClusterState : IClusterView
     private readonly Dictionary<string, ClusterNode> _nodes = new(StringComparer.Ordinal);
     // Relayed reports that a member failed, not applied here (see GossipRules); passed on to that member to refute.
     private readonly Dictionary<string, long> _suspicions = new(StringComparer.Ordinal);
+    // Forgotten members and the incarnation they had: news of them at that incarnation or below is old news (as
+    // Redis's forget blacklist). A member that comes back has a higher one. Bounded: the oldest go first.
+    private readonly Dictionary<string, long> _forgotten = new(StringComparer.Ordinal);
+    private readonly Queue<string> _forgottenOrder = new();
+    private const int MaxForgotten = 10_000;
     private Member _self;
     private SlotMap? _desiredMap;
     private string _desiredKey = "";
@@ -242,6 +247,11 @@ internal sealed class ClusterState : IClusterView
                     continue;
                 }
 
+                if (_forgotten.TryGetValue(member.Id, out var forgottenAt) && member.Incarnation <= forgottenAt)
+                {
+                    continue;
+                }
+
                 var current = member.Id == _self.Id ? _self : _members.Find(member.Id);
                 if (GossipRules.Check(member, message.From, current) is { } reason)
                 {
@@ -313,6 +323,80 @@ internal sealed class ClusterState : IClusterView
         }
 
         return changed;
+    }
+
+    /// <summary>
+    /// The joiner could not reach its seed and serves alone: it founds a cluster of one (owning every slot), so it
+    /// stops answering keyed commands with CLUSTERDOWN. Writes taken from now on are its own, not dropped later.
+    /// </summary>
+    public void GiveUpJoining()
+    {
+        lock (_lock)
+        {
+            if (_synced)
+            {
+                return;
+            }
+
+            _synced = true;
+            Reconcile();
+        }
+
+        RaiseChanged();
+    }
+
+    /// <summary>
+    /// Drops a failed or departed member from the member table (CLUSTER FORGET, and the gossip loop after
+    /// <c>ForgetAfter</c>). A member still serving, or named as a slot's owner, is kept: forgetting it would hand its
+    /// slots to others while it still holds their keys. Reports of it at its incarnation or below are ignored from now
+    /// on; a member that comes back (restart, refutation) has a higher incarnation and is taken again.
+    /// </summary>
+    public ForgetResult Forget(string id, string why)
+    {
+        lock (_lock)
+        {
+            if (id == _self.Id)
+            {
+                return ForgetResult.Myself;
+            }
+
+            if (_members.Find(id) is not { } member)
+            {
+                return ForgetResult.Unknown;
+            }
+
+            if (member.IsServing)
+            {
+                return ForgetResult.Serving;
+            }
+
+            for (var slot = 0; slot < HashSlot.SlotCount; slot++)
+            {
+                if (_slots.OwnerOf(slot) == id)
+                {
+                    return ForgetResult.OwnsSlots;
+                }
+            }
+
+            _members.Remove(id);
+            _keyCounts.Remove(id);
+            _suspicions.Remove(id);
+            if (!_forgotten.ContainsKey(id))
+            {
+                _forgottenOrder.Enqueue(id);
+                if (_forgottenOrder.Count > MaxForgotten)
+                {
+                    _forgotten.Remove(_forgottenOrder.Dequeue());
+                }
+            }
+
+            _forgotten[id] = member.Incarnation;
+            Log.MemberForgotten(_logger, id, member.Host, member.Port, member.Status.ToString(), why);
+            Reconcile();
+        }
+
+        RaiseChanged();
+        return ForgetResult.Forgotten;
     }
 
     /// <summary>A member unreachable for the node timeout: mark it failed at its incarnation.</summary>
@@ -491,7 +575,7 @@ internal sealed class ClusterState : IClusterView
             desired[slot] = _nodes[_desiredMap.OwnerOf(slot)];
         }
 
-        _snapshot = new ClusterSnapshot(myself, owners, desired, routing: serving.Count > 1);
+        _snapshot = new ClusterSnapshot(myself, owners, desired, routing: serving.Count > 1, down: !_synced);
         _publishedSynced = _synced;
         MarkDirty();
     }

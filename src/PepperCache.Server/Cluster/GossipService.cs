@@ -32,6 +32,8 @@ internal sealed partial class GossipService(
     // Per member: when it last answered (a timestamp of the time provider).
     private readonly Dictionary<string, long> _lastContact = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _peerDigests = new(StringComparer.Ordinal);
+    // Per failed or departed member: when this node first saw it so (a timestamp of the time provider).
+    private readonly Dictionary<string, long> _departedSince = new(StringComparer.Ordinal);
     private int _pushedVersion = -1;
     private int _wakePending;
 
@@ -114,6 +116,7 @@ internal sealed partial class GossipService(
                 try
                 {
                     await RoundAsync(stoppingToken).ConfigureAwait(false);
+                    ForgetDeparted();
                     cluster.SaveIfDirty();
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
@@ -205,6 +208,7 @@ internal sealed partial class GossipService(
         }
 
         Log.GaveUpJoining(logger, Options.Cluster);
+        cluster.GiveUpJoining();
         return false;
     }
 
@@ -282,6 +286,37 @@ internal sealed partial class GossipService(
             {
                 cluster.MarkFailed(target.Id);
                 _lastContact.Remove(target.Id);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Forgets members that have been failed or gone for <c>ForgetAfter</c>, so CLUSTER NODES and /cluster/nodes
+    /// list the cluster as it is, not everyone who ever was in it. The time runs from when this node first saw the
+    /// member so; each member forgets on its own clock, and <see cref="ClusterState.Forget"/> keeps a forgotten
+    /// member from coming back through a peer that has not forgotten it yet.
+    /// </summary>
+    private void ForgetDeparted()
+    {
+        var now = time.GetTimestamp();
+        var departed = cluster.Members().Where(m => !m.IsServing && m.Id != cluster.MyId).Select(m => m.Id).ToHashSet(StringComparer.Ordinal);
+        foreach (var id in _departedSince.Keys.Where(id => !departed.Contains(id)).ToList())
+        {
+            _departedSince.Remove(id);
+        }
+
+        foreach (var id in departed)
+        {
+            if (!_departedSince.TryGetValue(id, out var since))
+            {
+                _departedSince[id] = now;
+            }
+            else if (time.GetElapsedTime(since, now).TotalMilliseconds >= Options.ForgetAfter &&
+                     cluster.Forget(id, $"failed or gone for {Options.ForgetAfter} ms") == ForgetResult.Forgotten)
+            {
+                _departedSince.Remove(id);
+                _peerDigests.Remove(id);
+                _lastContact.Remove(id);
             }
         }
     }

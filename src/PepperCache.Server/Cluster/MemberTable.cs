@@ -3,7 +3,8 @@ namespace PepperCache.Server.Cluster;
 /// <summary>
 /// The members this node knows of, by id. Entries merge (see <see cref="Member.Supersedes"/>) rather than being
 /// replaced wholesale, so joins accepted at different members at the same time all survive. Members that failed or
-/// left stay as tombstones, so an old report of them alive cannot bring them back. Not thread-safe: the owner locks.
+/// left stay as tombstones, so an old report of them alive cannot bring them back, until they are forgotten
+/// (<see cref="ClusterState.Forget"/>, which then keeps that report out itself). Not thread-safe: the owner locks.
 /// </summary>
 internal sealed class MemberTable
 {
@@ -26,6 +27,9 @@ internal sealed class MemberTable
         _members[member.Id] = member;
         return true;
     }
+
+    /// <summary>Drops an entry (a forgotten member); the caller keeps it from coming back.</summary>
+    public bool Remove(string id) => _members.Remove(id);
 
     /// <summary>Replaces an entry unconditionally: for this node's own entry, which only it decides.</summary>
     public void Set(Member member) => _members[member.Id] = member;

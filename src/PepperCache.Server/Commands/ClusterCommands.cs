@@ -7,7 +7,7 @@ using static PepperCache.Server.Resp.CommandFlags;
 namespace PepperCache.Server.Commands;
 
 /// <summary>
-/// CLUSTER (SLOTS, SHARDS, NODES, INFO, MYID, KEYSLOT, COUNTKEYSINSLOT, GETKEYSINSLOT, SETSLOT ... NODE, HELP) and
+/// CLUSTER (SLOTS, SHARDS, NODES, INFO, MYID, KEYSLOT, COUNTKEYSINSLOT, GETKEYSINSLOT, SETSLOT ... NODE, FORGET, HELP) and
 /// ASKING, READONLY, READWRITE, in Redis 7's reply formats. The topology replies are in
 /// <see cref="ClusterTopologyReplies"/>.
 /// </summary>
@@ -17,6 +17,8 @@ internal static class ClusterCommands
     [
         "COUNTKEYSINSLOT <slot>",
         "    Return the number of keys in <slot>.",
+        "FORGET <node-id>",
+        "    Remove a node from the cluster.",
         "GETKEYSINSLOT <slot> <count>",
         "    Return key names stored by current node in a slot.",
         "INFO",
@@ -50,6 +52,10 @@ internal static class ClusterCommands
             Subcommands =
             [
                 Sub("cluster|countkeysinslot", 3, CountKeysInSlot, "Returns the number of keys in a hash slot."),
+                new("cluster|forget", 3, Admin | Stale, 0, 0, 0, Forget, "cluster", "Removes a node from the nodes table.", "3.0.0")
+                {
+                    AclCategories = ["dangerous"],
+                },
                 Sub("cluster|getkeysinslot", 4, GetKeysInSlot, "Returns the key names in a hash slot.") with { Tips = ["nondeterministic_output"] },
                 Sub("cluster|info", 2, ClusterTopologyReplies.Info, "Returns information about the state of a node.") with { Tips = ["nondeterministic_output"] },
                 Sub("cluster|keyslot", 3, KeySlot, "Returns the hash slot for a key."),
@@ -71,7 +77,8 @@ internal static class ClusterCommands
 
     /// <summary>
     /// A lone node answers as a Redis without cluster support, so clients (StackExchange.Redis) treat it as a plain
-    /// server and multi-key commands across slots keep working; with two or more members it is a cluster.
+    /// server and multi-key commands across slots keep working; with two or more members it is a cluster, and so is
+    /// a joiner that has not joined yet (its CLUSTER INFO says <c>cluster_state:fail</c>).
     /// </summary>
     private static void Dispatch(CommandContext context)
     {
@@ -86,7 +93,7 @@ internal static class ClusterCommands
 
     private static ReadOnlySpan<byte> Disabled => "ERR This instance has cluster support disabled"u8;
 
-    private static bool IsCluster(CommandContext context) => context.Server.Cluster is { Snapshot.Routing: true };
+    private static bool IsCluster(CommandContext context) => context.Server.Cluster is { Snapshot.Enabled: true };
 
     private static void AskingCommand(CommandContext context)
     {
@@ -213,6 +220,34 @@ internal static class ClusterCommands
 
         cluster.AssignSlot((int)slot, nodeId, atLeast);
         context.Output.WriteOk();
+    }
+
+    /// <summary>
+    /// CLUSTER FORGET &lt;node-id&gt;: this node drops a failed or departed member now instead of after
+    /// <c>ForgetAfter</c>, and ignores old news of it, as Redis's blacklist does. Unlike Redis it refuses a member
+    /// that still serves: its slots would go to others while it holds their keys. Make it leave first.
+    /// </summary>
+    private static void Forget(CommandContext context)
+    {
+        var nodeId = context.Request.GetString(2);
+        switch (ClusterOf(context).Forget(nodeId, "CLUSTER FORGET"))
+        {
+            case ForgetResult.Forgotten:
+                context.Output.WriteOk();
+                break;
+            case ForgetResult.Myself:
+                context.WriteError("ERR I tried hard but I can't forget myself..."u8);
+                break;
+            case ForgetResult.Serving:
+                context.WriteError("ERR Can't forget a member that is still serving: make it leave first"u8);
+                break;
+            case ForgetResult.OwnsSlots:
+                context.WriteError("ERR Can't forget a member that still owns slots"u8);
+                break;
+            default:
+                context.WriteError("ERR Unknown node " + ErrorMessages.Printable(nodeId));
+                break;
+        }
     }
 
     private static void Help(CommandContext context) => Subcommands.WriteHelp(context, "CLUSTER", HelpLines);

@@ -17,7 +17,7 @@ internal static class ClusterTopologyReplies
     public static void Slots(CommandContext context)
     {
         var snapshot = ClusterCommands.ClusterOf(context).Snapshot;
-        var runs = Runs(snapshot.Owners);
+        var runs = Runs(snapshot);
         var output = context.Output;
         output.WriteArrayHeader(runs.Count);
         foreach (var (range, node) in runs)
@@ -37,7 +37,7 @@ internal static class ClusterTopologyReplies
     public static void Shards(CommandContext context)
     {
         var cluster = ClusterCommands.ClusterOf(context);
-        var byNode = RangesByNode(cluster.Snapshot.Owners);
+        var byNode = RangesByNode(cluster.Snapshot);
         var members = cluster.Members().Where(m => m.IsServing).OrderBy(m => m.Id, StringComparer.Ordinal).ToList();
         var output = context.Output;
         output.WriteArrayHeader(members.Count);
@@ -80,7 +80,7 @@ internal static class ClusterTopologyReplies
     public static void Nodes(CommandContext context)
     {
         var cluster = ClusterCommands.ClusterOf(context);
-        var byNode = RangesByNode(cluster.Snapshot.Owners);
+        var byNode = RangesByNode(cluster.Snapshot);
         var now = context.Store.Now.ToString(CultureInfo.InvariantCulture);
         var text = new StringBuilder();
         foreach (var member in cluster.Members().Where(m => m.Status != MemberStatus.Left).OrderBy(m => m.Id, StringComparer.Ordinal))
@@ -103,18 +103,23 @@ internal static class ClusterTopologyReplies
         context.Output.WriteBulkString(text.ToString());
     }
 
-    /// <summary>Redis's CLUSTER INFO fields; every slot always has an owner, so the state is always ok.</summary>
+    /// <summary>
+    /// Redis's CLUSTER INFO fields. Once joined every slot has an owner, so the state is ok; a joiner that has not
+    /// joined yet says fail with no slots, as a fresh Redis Cluster node does.
+    /// </summary>
     public static void Info(CommandContext context)
     {
         var cluster = ClusterCommands.ClusterOf(context);
         var members = cluster.Members();
-        var byNode = RangesByNode(cluster.Snapshot.Owners);
+        var snapshot = cluster.Snapshot;
+        var byNode = RangesByNode(snapshot);
         var epoch = cluster.CurrentEpoch;
         var myself = members.First(m => m.Id == cluster.MyId);
+        var assigned = snapshot.Down ? 0 : HashSlot.SlotCount;
         var text = new StringBuilder()
-            .Append("cluster_state:ok\r\n")
-            .Append("cluster_slots_assigned:").Append(HashSlot.SlotCount).Append("\r\n")
-            .Append("cluster_slots_ok:").Append(HashSlot.SlotCount).Append("\r\n")
+            .Append(snapshot.Down ? "cluster_state:fail\r\n" : "cluster_state:ok\r\n")
+            .Append("cluster_slots_assigned:").Append(assigned).Append("\r\n")
+            .Append("cluster_slots_ok:").Append(assigned).Append("\r\n")
             .Append("cluster_slots_pfail:0\r\n")
             .Append("cluster_slots_fail:0\r\n")
             .Append("cluster_known_nodes:").Append(members.Count(m => m.Status != MemberStatus.Left)).Append("\r\n")
@@ -126,9 +131,17 @@ internal static class ClusterTopologyReplies
     }
 
     /// <summary>Maximal runs of consecutive slots with the same owner, in slot order.</summary>
-    internal static List<(SlotRange Range, ClusterNode Node)> Runs(ClusterNode[] owners)
+    internal static List<(SlotRange Range, ClusterNode Node)> Runs(ClusterSnapshot snapshot)
     {
         var runs = new List<(SlotRange, ClusterNode)>();
+        if (snapshot.Down)
+        {
+            // A joiner not joined yet knows no owners (its snapshot names itself for every slot): none, as a fresh
+            // Redis Cluster node answers.
+            return runs;
+        }
+
+        var owners = snapshot.Owners;
         var start = 0;
         for (var slot = 1; slot <= owners.Length; slot++)
         {
@@ -142,10 +155,10 @@ internal static class ClusterTopologyReplies
         return runs;
     }
 
-    private static Dictionary<string, List<SlotRange>> RangesByNode(ClusterNode[] owners)
+    private static Dictionary<string, List<SlotRange>> RangesByNode(ClusterSnapshot snapshot)
     {
         var byNode = new Dictionary<string, List<SlotRange>>(StringComparer.Ordinal);
-        foreach (var (range, node) in Runs(owners))
+        foreach (var (range, node) in Runs(snapshot))
         {
             if (!byNode.TryGetValue(node.Id, out var list))
             {

@@ -29,9 +29,17 @@ internal static partial class InfoCommand
         ("commandstats", "Commandstats", false, WriteCommandStats),
         ("errorstats", "Errorstats", true, WriteErrorStats),
         ("latencystats", "Latencystats", false, WriteLatencyStats),
-        ("cluster", "Cluster", true, (text, _) => text.Append("cluster_enabled:0\r\n")),
+        ("cluster", "Cluster", true, WriteCluster),
         ("keyspace", "Keyspace", true, WriteKeyspace),
     ];
+
+    /// <summary>
+    /// 1 wherever CLUSTER commands answer (two or more members, or a joiner not joined yet): redis-py's RedisCluster
+    /// refuses a node that says 0.
+    /// A lone node answers "cluster support disabled" to them, so 0 is the honest answer there.
+    /// </summary>
+    private static void WriteCluster(StringBuilder text, CommandContext context) =>
+        text.Append(context.Server.Cluster is { Snapshot.Enabled: true } ? "cluster_enabled:1\r\n" : "cluster_enabled:0\r\n");
 
     public static CommandDefinition Definition { get; } = new(
         "info", -1, Loading | Stale | CommandFlags.Random, 0, 0, 0, Info, "server",

@@ -33,6 +33,7 @@ internal static class PepperCacheHostingExtensions
             .Validate(o => o.Hz is >= 1 and <= 500, "PepperCache:Hz must be 1-500")
             .Validate(o => o.NodeTimeout >= 100, "PepperCache:NodeTimeout must be at least 100 ms")
             .Validate(o => o.LeaveTimeout >= 0, "PepperCache:LeaveTimeout must not be negative")
+            .Validate(o => o.ForgetAfter >= 0, "PepperCache:ForgetAfter must not be negative")
             .Validate(o => AofSettings.TryParseFsync(o.AppendFsync, out _), "PepperCache:AppendFsync must be always, everysec or no")
             .Validate(o => o.AutoAofRewritePercentage >= 0, "PepperCache:AutoAofRewritePercentage must not be negative")
             .Validate(o => o.MaxMemory >= 0, "PepperCache:MaxMemory must not be negative")

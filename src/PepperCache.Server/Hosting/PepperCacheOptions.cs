@@ -131,6 +131,12 @@ public sealed class PepperCacheOptions
     public int LeaveTimeout { get; set; } = 30000;
 
     /// <summary>
+    /// Milliseconds a failed or departed member stays listed (CLUSTER NODES, /cluster/nodes) before this node forgets
+    /// it; Redis keeps a forgotten node out for 60 s.
+    /// </summary>
+    public int ForgetAfter { get; set; } = 60000;
+
+    /// <summary>
     /// Where this node keeps its files. Null for a node on a port picked at random (tests) with no <c>--dir</c>:
     /// it would have no stable place to find them again.
     /// </summary>

@@ -118,6 +118,9 @@ internal static partial class Log
     [LoggerMessage(4017, LogLevel.Warning, "Gave up joining through {Seed}; serving alone")]
     public static partial void GaveUpJoining(ILogger logger, string seed);
 
+    [LoggerMessage(4019, LogLevel.Information, "Forgot member {Id} at {Host}:{Port} ({Status}): {Why}")]
+    public static partial void MemberForgotten(ILogger logger, string id, string host, int port, string status, string why);
+
     [LoggerMessage(4018, LogLevel.Information, "Returning node: cannot reach {Peer} for the cluster's current state ({Reason}); trying the next member")]
     public static partial void ReturnPeerUnreachable(ILogger logger, string peer, string reason);
 

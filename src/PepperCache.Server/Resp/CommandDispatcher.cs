@@ -11,7 +11,8 @@ namespace PepperCache.Server.Resp;
 /// Runs one parsed command: finds it in the table, checks arity, and calls its handler. The single place where
 /// cross-cutting checks happen for every command: arity, authentication and ACL permissions (<see cref="AclGate"/>),
 /// slot freezes during a migration (<see cref="SlotFreeze"/>),
-/// cluster routing (<see cref="SlotRouting"/>: MOVED and CROSSSLOT once the cluster has two members), and AOF
+/// cluster routing (<see cref="SlotRouting"/>: MOVED and CROSSSLOT once the cluster has two members, CLUSTERDOWN
+/// before a joiner has joined), and AOF
 /// logging of write commands.
 /// </summary>
 internal sealed class CommandDispatcher(CommandTable table, ClusterState? cluster = null)
@@ -61,7 +62,7 @@ internal sealed class CommandDispatcher(CommandTable table, ClusterState? cluste
             return;
         }
 
-        if (command.HasKeys && Cluster?.Snapshot is { Routing: true } snapshot && !SlotRouting.Allows(context, command, snapshot))
+        if (command.HasKeys && Cluster?.Snapshot is { Enabled: true } snapshot && !SlotRouting.Allows(context, command, snapshot))
         {
             client.Asking = false;
             Reject(context, command);

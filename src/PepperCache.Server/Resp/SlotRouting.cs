@@ -8,12 +8,16 @@ namespace PepperCache.Server.Resp;
 
 /// <summary>
 /// Redis Cluster's redirects for keyed commands: every key must hash to one slot (else <c>-CROSSSLOT</c>), and that
-/// slot must be served here (else <c>-MOVED &lt;slot&gt; &lt;host&gt;:&lt;port&gt;</c>, from bytes built once per owner).
+/// slot must be served here (else <c>-MOVED &lt;slot&gt; &lt;host&gt;:&lt;port&gt;</c>, from bytes built once per owner);
+/// a joiner that has not joined answers <c>-CLUSTERDOWN</c>.
 /// Allocates nothing.
 /// </summary>
 internal static class SlotRouting
 {
     public static ReadOnlySpan<byte> CrossSlot => "-CROSSSLOT Keys in request don't hash to the same slot\r\n"u8;
+
+    /// <summary>Redis's answer on a node whose cluster state is not ok (here: a joiner that has not joined yet).</summary>
+    public static ReadOnlySpan<byte> ClusterDown => "-CLUSTERDOWN The cluster is down\r\n"u8;
 
     /// <summary>Whether the command may run here; when not, the redirect or error has been written.</summary>
     public static bool Allows(CommandContext context, CommandDefinition command, ClusterSnapshot snapshot)
@@ -38,6 +42,14 @@ internal static class SlotRouting
         {
             // No keys in these arguments: the command runs here and answers them (an arity or syntax error).
             return true;
+        }
+
+        // As Redis's getNodeByQuery: CROSSSLOT first, then the cluster state, then the slot's owner.
+        if (snapshot.Down)
+        {
+            context.Server.Statistics.Errors.Count(ClusterDown[1..]);
+            context.Output.WriteRaw(ClusterDown);
+            return false;
         }
 
         if (ReferenceEquals(snapshot.Owners[slot], snapshot.Myself))

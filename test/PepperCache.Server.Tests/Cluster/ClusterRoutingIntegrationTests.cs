@@ -139,6 +139,61 @@ public sealed class ClusterRoutingIntegrationTests(ThreeNodeClusterFixture fixtu
     }
 
     [Fact]
+    public async Task InfoClusterSaysClusterEnabledOnEveryMember()
+    {
+        foreach (var node in Nodes)
+        {
+            await using var raw = await node.ConnectRawAsync();
+            const string info = "# Cluster\r\ncluster_enabled:1\r\n";
+            await raw.AssertReplyAsync(Command("INFO", "cluster"), $"${info.Length}\r\n{info}\r\n");
+        }
+    }
+
+    /// <summary>
+    /// redis-py's RedisCluster checks INFO's cluster_enabled, loads CLUSTER SLOTS and routes by slot itself; one key
+    /// of every slot is set, read back and deleted through it (pipelined: the client groups the commands per node).
+    /// </summary>
+    [Fact]
+    public async Task RedisPyRedisClusterSetsAndGetsAKeyInEverySlot()
+    {
+        const string script = """
+            import sys
+            from redis.cluster import RedisCluster
+            rc = RedisCluster(host="127.0.0.1", port=int(sys.argv[1]), socket_timeout=30)
+            keys, seen, i = [], set(), 0
+            while len(seen) < 16384:
+                key = "py:%d" % i
+                slot = rc.keyslot(key)
+                if slot not in seen:
+                    seen.add(slot)
+                    keys.append(key)
+                i += 1
+            pipe = rc.pipeline()
+            for key in keys:
+                pipe.set(key, key)
+            assert all(pipe.execute()), "every SET answered OK"
+            pipe = rc.pipeline()
+            for key in keys:
+                pipe.get(key)
+            values = pipe.execute()
+            wrong = [k for k, v in zip(keys, values) if v != k.encode()]
+            print("nodes=%d keys=%d wrong=%d" % (len(rc.get_nodes()), len(keys), len(wrong)))
+            # The fixture is shared: other tests count the keys of a slot, so leave none behind.
+            pipe = rc.pipeline()
+            for key in keys:
+                pipe.delete(key)
+            assert sum(pipe.execute()) == len(keys), "every key deleted"
+            """;
+        var port = Nodes[1].RespEndPoint.Port.ToString(CultureInfo.InvariantCulture);
+
+        // Debian's python3-redis (test.sh installs it) lives in the system interpreter's dist-packages.
+        var result = await ToolProcess.RunAsync("/usr/bin/python3", ["-c", script, port], timeout: TimeSpan.FromSeconds(120));
+
+        Assert.True(result.ExitCode == 0, result.Error);
+        Assert.Equal("nodes=3 keys=16384 wrong=0", result.Output.Trim());
+    }
+
+    [Fact]
     public async Task RedisBenchmarkInClusterModeCompletesWithoutErrors()
     {
         var port = Nodes[1].RespEndPoint.Port.ToString(CultureInfo.InvariantCulture);

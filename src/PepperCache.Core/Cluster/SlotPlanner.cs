@@ -1,0 +1,262 @@
+using PepperCache.Protocol;
+
+namespace PepperCache.Core.Cluster;
+
+/// <summary>
+/// The next slot assignment from the current one and the member set, in contiguous ranges as Redis Cluster keeps
+/// them: history-dependent, unlike <see cref="SlotMap"/>, so it needs one agreed current table to start from
+/// (docs/cluster.md, "Slot assignment in ranges").
+/// </summary>
+/// <remarks>
+/// <para>
+/// Every member ends with between ⌈0.95 × mean⌉ and ⌊1.05 × mean⌋ slots (mean = 16384 / N), and as few slots as
+/// possible change hands: slots of members that are gone, and slots of members above the upper bound, are freed;
+/// if that does not bring every member to the lower bound, the fullest members give down to it, fewest first.
+/// The freed slots go to the emptiest members, each member's share in as few chunks as it can: first runs next to
+/// its own ranges (which then just grow), then the smallest free run that holds its whole share, else the largest.
+/// A member that gives takes whole small ranges first (so its range count falls), then cuts the end of a range.
+/// </para>
+/// <para>
+/// Deterministic: the same current table and members give the same result on every node, so two members that
+/// compute it from the same inputs agree without talking.
+/// </para>
+/// </remarks>
+public static class SlotPlanner
+{
+    /// <summary>No member holds more than this times the mean.</summary>
+    public const double MaxLoad = 1.05;
+
+    /// <summary>No member holds less than this times the mean (a joiner starts here, which keeps a join's moves under ideal).</summary>
+    public const double MinLoad = 0.95;
+
+    /// <summary>
+    /// The next owner of every slot. <paramref name="current"/> holds 16,384 owner ids (null, or an id not in
+    /// <paramref name="members"/>, for a slot whose owner is gone); <paramref name="members"/> are distinct ids.
+    /// </summary>
+    public static string[] Next(IReadOnlyList<string?> current, IReadOnlyCollection<string> members)
+    {
+        ArgumentNullException.ThrowIfNull(current);
+        ArgumentNullException.ThrowIfNull(members);
+        if (current.Count != HashSlot.SlotCount)
+        {
+            throw new ArgumentException($"A slot table has {HashSlot.SlotCount} owners, not {current.Count}.", nameof(current));
+        }
+
+        var ids = members.ToArray();
+        if (ids.Length is 0 or > HashSlot.SlotCount)
+        {
+            throw new ArgumentException($"A plan needs 1 to {HashSlot.SlotCount} members, not {ids.Length}.", nameof(members));
+        }
+
+        Array.Sort(ids, StringComparer.Ordinal);
+        var index = new Dictionary<string, int>(ids.Length, StringComparer.Ordinal);
+        for (var i = 0; i < ids.Length; i++)
+        {
+            if (string.IsNullOrEmpty(ids[i]) || !index.TryAdd(ids[i], i))
+            {
+                throw new ArgumentException($"Member ids must be non-empty and distinct: '{ids[i]}'.", nameof(members));
+            }
+        }
+
+        var owners = new int[HashSlot.SlotCount];
+        var counts = new int[ids.Length];
+        for (var slot = 0; slot < owners.Length; slot++)
+        {
+            owners[slot] = current[slot] is { } id && index.TryGetValue(id, out var m) ? m : -1;
+            if (owners[slot] >= 0)
+            {
+                counts[owners[slot]]++;
+            }
+        }
+
+        Plan(owners, counts);
+        return Array.ConvertAll(owners, m => ids[m]);
+    }
+
+    private static void Plan(int[] owners, int[] counts)
+    {
+        var n = counts.Length;
+        var mean = (double)HashSlot.SlotCount / n;
+        var high = Math.Max((int)Math.Ceiling(mean), (int)Math.Floor(mean * MaxLoad));
+        var low = Math.Min((int)Math.Floor(mean), (int)Math.Ceiling(mean * MinLoad));
+
+        // What each member gives: everything above the upper bound.
+        var gives = new int[n];
+        var free = owners.Count(o => o < 0);
+        for (var m = 0; m < n; m++)
+        {
+            gives[m] = Math.Max(0, counts[m] - high);
+            free += gives[m];
+        }
+
+        var required = counts.Sum(c => Math.Max(0, low - c));
+        if (free < required)
+        {
+            // Not enough to bring everyone to the lower bound: the fullest give down to it, fewest members first.
+            var extra = required - free;
+            foreach (var m in Enumerable.Range(0, n).OrderByDescending(m => counts[m] - gives[m]).ThenBy(m => m))
+            {
+                var can = Math.Max(0, counts[m] - gives[m] - low);
+                var take = Math.Min(can, extra);
+                gives[m] += take;
+                extra -= take;
+                if (extra == 0)
+                {
+                    break;
+                }
+            }
+
+            free = required;
+        }
+
+        for (var m = 0; m < n; m++)
+        {
+            if (gives[m] > 0)
+            {
+                Release(owners, m, gives[m]);
+                counts[m] -= gives[m];
+            }
+        }
+
+        // Who takes what: first everyone to the lower bound, then the emptiest up to the upper bound.
+        var takes = new int[n];
+        for (var m = 0; m < n; m++)
+        {
+            takes[m] = Math.Max(0, low - counts[m]);
+            free -= takes[m];
+        }
+
+        foreach (var m in Enumerable.Range(0, n).OrderBy(m => counts[m] + takes[m]).ThenBy(m => m))
+        {
+            if (free == 0)
+            {
+                break;
+            }
+
+            var room = Math.Min(free, high - counts[m] - takes[m]);
+            takes[m] += room;
+            free -= room;
+        }
+
+        var runs = FreeRuns(owners);
+        foreach (var m in Enumerable.Range(0, n).Where(m => takes[m] > 0).OrderByDescending(m => takes[m]).ThenBy(m => m))
+        {
+            Take(owners, runs, m, takes[m]);
+        }
+    }
+
+    /// <summary>Frees <paramref name="count"/> of member <paramref name="m"/>'s slots: whole small ranges first, then a range's end.</summary>
+    private static void Release(int[] owners, int m, int count)
+    {
+        var ranges = RangesOf(owners, m);
+        ranges.Sort((a, b) => a.Count != b.Count ? a.Count.CompareTo(b.Count) : a.Start.CompareTo(b.Start));
+        foreach (var range in ranges)
+        {
+            if (count == 0)
+            {
+                return;
+            }
+
+            if (range.Count <= count)
+            {
+                Array.Fill(owners, -1, range.Start, range.Count);
+                count -= range.Count;
+            }
+        }
+
+        // The rest from the end of the smallest range still longer than it (ranges here are all longer than count).
+        var cut = ranges.First(r => owners[r.Start] == m && r.Count > count);
+        Array.Fill(owners, -1, cut.End - count + 1, count);
+    }
+
+    /// <summary>Gives member <paramref name="m"/> <paramref name="count"/> free slots, in as few chunks as it can.</summary>
+    private static void Take(int[] owners, List<SlotRange> runs, int m, int count)
+    {
+        // Runs next to its own ranges first: its range just grows.
+        for (var i = 0; i < runs.Count && count > 0; i++)
+        {
+            var run = runs[i];
+            if (run.Start > 0 && owners[run.Start - 1] == m)
+            {
+                var take = Math.Min(count, run.Count);
+                Assign(owners, m, run.Start, take);
+                count -= take;
+                Replace(runs, i--, take == run.Count ? null : new SlotRange(run.Start + take, run.End));
+            }
+            else if (run.End < HashSlot.SlotCount - 1 && owners[run.End + 1] == m)
+            {
+                var take = Math.Min(count, run.Count);
+                Assign(owners, m, run.End - take + 1, take);
+                count -= take;
+                Replace(runs, i--, take == run.Count ? null : new SlotRange(run.Start, run.End - take));
+            }
+        }
+
+        while (count > 0)
+        {
+            // The smallest run that holds the rest, else the largest whole.
+            var best = -1;
+            for (var i = 0; i < runs.Count; i++)
+            {
+                if (runs[i].Count >= count && (best < 0 || runs[i].Count < runs[best].Count))
+                {
+                    best = i;
+                }
+            }
+
+            if (best < 0)
+            {
+                best = 0;
+                for (var i = 1; i < runs.Count; i++)
+                {
+                    if (runs[i].Count > runs[best].Count)
+                    {
+                        best = i;
+                    }
+                }
+            }
+
+            var run = runs[best];
+            var take = Math.Min(count, run.Count);
+            Assign(owners, m, run.Start, take);
+            count -= take;
+            Replace(runs, best, take == run.Count ? null : new SlotRange(run.Start + take, run.End));
+        }
+    }
+
+    private static void Replace(List<SlotRange> runs, int i, SlotRange? rest)
+    {
+        if (rest is { } value)
+        {
+            runs[i] = value;
+        }
+        else
+        {
+            runs.RemoveAt(i);
+        }
+    }
+
+    private static void Assign(int[] owners, int m, int start, int count) => Array.Fill(owners, m, start, count);
+
+    private static List<SlotRange> RangesOf(int[] owners, int m)
+    {
+        var ranges = new List<SlotRange>();
+        for (var slot = 0; slot < owners.Length; slot++)
+        {
+            if (owners[slot] == m)
+            {
+                var start = slot;
+                while (slot + 1 < owners.Length && owners[slot + 1] == m)
+                {
+                    slot++;
+                }
+
+                ranges.Add(new SlotRange(start, slot));
+            }
+        }
+
+        return ranges;
+    }
+
+    private static List<SlotRange> FreeRuns(int[] owners) => RangesOf(owners, -1);
+}
