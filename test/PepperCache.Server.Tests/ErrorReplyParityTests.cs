@@ -41,6 +41,28 @@ public sealed class ErrorReplyParityTests(NodeFixture node, RedisServerProcess r
         Assert.True(expected.AsSpan().SequenceEqual(actual), $"{why}\nredis: {RespTranscript.Show(expected)}\nnode:  {RespTranscript.Show(actual)}");
     }
 
+    /// <summary>Errors that quote an argument, found by CommandPathFuzzTests sending line ends and NULs in one.</summary>
+    public static TheoryData<string, string[]> QuotingErrors => new()
+    {
+        { "ACL CAT with LF in the category", ["ACL", "cat", "\xBC\xA7\x04hl\xA55\n\x9B\xF7"] },
+        { "ACL CAT with CR, then NUL", ["ACL", "CAT", "a\rb\0c"] },
+        { "ACL CAT past 128 bytes", ["ACL", "CAT", new string('c', 200)] },
+    };
+
+    [Theory]
+    [MemberData(nameof(QuotingErrors))]
+    public async Task AnErrorQuotingAnArgumentStaysOneLineAsRedis(string why, string[] command)
+    {
+        var arguments = command.Select(Encoding.Latin1.GetBytes).ToList();
+        await using var redisClient = await RespFrameClient.ConnectAsync(redis.EndPoint);
+        await using var nodeClient = await RespFrameClient.ConnectAsync(node.App.RespEndPoint);
+
+        var expected = await redisClient.ExecuteAsync(arguments);
+        var actual = await nodeClient.ExecuteAsync(arguments);
+
+        Assert.True(expected.AsSpan().SequenceEqual(actual), $"{why}\nredis: {RespTranscript.Show(expected)}\nnode:  {RespTranscript.Show(actual)}");
+    }
+
     [Fact]
     public async Task ErrorRepliesAreCountedAsRedisCountsThemProtocolErrorsIncluded()
     {

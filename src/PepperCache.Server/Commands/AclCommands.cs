@@ -94,8 +94,10 @@ internal static partial class AclCommands
         var category = AclCategories.Bit(AclText.From(context.Argument(2)));
         if (category == 0)
         {
+            // Redis's %.128s: up to a NUL, at most 128 bytes, CR and LF as spaces (an error is one line).
             var name = AclText.From(context.Argument(2));
-            context.WriteError(AclText.Bytes($"ERR Unknown category '{(name.Length > 128 ? name[..128] : name)}'"));
+            var nul = name.IndexOf('\0', StringComparison.Ordinal);
+            context.WriteError(AclText.Bytes($"ERR Unknown category '{ErrorMessages.Printable(nul < 0 ? name : name[..nul])}'"));
             return;
         }
 
