@@ -94,10 +94,8 @@ internal static partial class AclCommands
         var category = AclCategories.Bit(AclText.From(context.Argument(2)));
         if (category == 0)
         {
-            // Redis's %.128s: up to a NUL, at most 128 bytes, CR and LF as spaces (an error is one line).
             var name = AclText.From(context.Argument(2));
-            var nul = name.IndexOf('\0', StringComparison.Ordinal);
-            context.WriteError(AclText.Bytes($"ERR Unknown category '{ErrorMessages.Printable(nul < 0 ? name : name[..nul])}'"));
+            context.WriteError(AclText.Bytes($"ERR Unknown category '{ErrorMessages.Printable(name)}'"));
             return;
         }
 
@@ -158,7 +156,7 @@ internal static partial class AclCommands
         var name = AclText.From(context.Argument(2));
         if (acl.Find(name) is not { } user)
         {
-            context.WriteError(AclText.Bytes($"ERR User '{name}' not found"));
+            context.WriteError(AclText.Bytes($"ERR User '{ErrorMessages.OneLine(name)}' not found"));
             return;
         }
 
@@ -171,7 +169,7 @@ internal static partial class AclCommands
 
         if (command is null)
         {
-            context.WriteError(AclText.Bytes($"ERR Command '{AclText.From(arguments[0])}' not found"));
+            context.WriteError(AclText.Bytes($"ERR Command '{ErrorMessages.OneLine(AclText.From(arguments[0]))}' not found"));
             return;
         }
 
