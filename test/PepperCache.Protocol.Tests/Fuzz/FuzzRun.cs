@@ -11,7 +11,7 @@ namespace PepperCache.Protocol.Tests.Fuzz;
 /// </summary>
 /// <remarks>
 /// Settings come from the environment so the same test is the quick default run and the long run (bench/fuzz.sh):
-/// <c>FUZZ_ITERATIONS</c> (inputs), <c>FUZZ_SEED</c> (a CsCheck seed string), <c>FUZZ_HANG_SECONDS</c> (one input
+/// <c>FUZZ_ITERATIONS</c> (inputs), <c>FUZZ_SEED</c> (a CsCheck seed string), <c>FUZZ_THREADS</c>, <c>FUZZ_HANG_SECONDS</c> (one input
 /// running longer is a hang) and <c>FUZZ_REPORT</c> (a file each run appends its summary line to).
 /// </remarks>
 internal static class FuzzRun
@@ -31,6 +31,18 @@ internal static class FuzzRun
         ? s
         : 60);
 
+    /// <summary>Worker threads (<c>FUZZ_THREADS</c>, 1 by default): input i goes to thread i mod n; the inputs do not change.</summary>
+    public static int Threads => int.TryParse(
+        Environment.GetEnvironmentVariable("FUZZ_THREADS"), NumberStyles.None, CultureInfo.InvariantCulture, out var t) && t > 0
+        ? t
+        : 1;
+
+    /// <summary>
+    /// The generator state of input <paramref name="index"/>: derived from the run's seed and the index alone, so an
+    /// input is the same whatever the thread count, and its seed string replays it in CsCheck.
+    /// </summary>
+    public static PCG InputState(PCG root, long index) => new(root.Stream, root.Seed + ((ulong)index * 0x9E3779B97F4A7C15UL));
+
     /// <summary>
     /// Checks <paramref name="property"/> on <paramref name="iterations"/> inputs of <paramref name="gen"/>. A hang
     /// (one input past <see cref="HangBound"/>) cannot be interrupted in synchronous code: the watchdog writes the
@@ -38,45 +50,71 @@ internal static class FuzzRun
     /// </summary>
     public static void Execute<T>(string target, Gen<T> gen, Action<T> property, long iterations, Func<T, string> print, long memoryLimitBytes)
     {
-        var pcg = PCG.Parse(Seed);
+        var root = PCG.Parse(Seed);
         var stopwatch = Stopwatch.StartNew();
-        long peakHeap = 0;
-        var current = new CurrentInput();
+        var threads = Threads;
+        var current = Enumerable.Range(0, threads).Select(_ => new CurrentInput()).ToArray();
         using var watchdog = new Watchdog(current, HangBound, target);
         string? failure = null;
+        Exception? failed = null;
         long done = 0;
-        try
+        long peakHeap = 0;
+        var workers = Enumerable.Range(0, threads).Select(t => new Thread(() =>
         {
-            for (; done < iterations; done++)
+            for (long i = t; i < iterations && Volatile.Read(ref failed) is null; i += threads)
             {
+                var pcg = InputState(root, i);
                 var seed = pcg.ToString();
                 var input = gen.Generate(pcg, null, out _);
-                current.Begin(seed);
+                current[t].Begin(seed);
                 try
                 {
                     property(input);
                 }
                 catch (Exception ex)
                 {
-                    failure = Shrink(gen, property, seed, print, ex, target);
-                    throw new FuzzFailureException(failure, ex);
+                    if (Interlocked.CompareExchange(ref failed, ex, null) is null)
+                    {
+                        failure = Shrink(gen, property, seed, print, ex, target);
+                    }
+
+                    return;
                 }
                 finally
                 {
-                    current.End();
+                    current[t].End();
                 }
 
-                if ((done & 0xFFFF) == 0xFFFF)
+                if ((Interlocked.Increment(ref done) & 0xFFFF) == 0)
                 {
-                    peakHeap = Math.Max(peakHeap, CheckMemory(memoryLimitBytes, target));
+                    InterlockedMax(ref peakHeap, CheckMemory(memoryLimitBytes, target));
                 }
             }
+        })
+        { Name = "fuzz worker " + t, IsBackground = true }).ToList();
+        try
+        {
+            workers.ForEach(w => w.Start());
+            workers.ForEach(w => w.Join());
+            if (failed is not null)
+            {
+                throw new FuzzFailureException(failure ?? failed.Message, failed);
+            }
 
-            peakHeap = Math.Max(peakHeap, CheckMemory(memoryLimitBytes, target));
+            InterlockedMax(ref peakHeap, CheckMemory(memoryLimitBytes, target));
         }
         finally
         {
-            Report(target, done, failure, stopwatch.Elapsed, peakHeap);
+            Report(target, done, failure ?? failed?.Message, stopwatch.Elapsed, peakHeap, threads);
+        }
+    }
+
+    private static void InterlockedMax(ref long target, long value)
+    {
+        var seen = Volatile.Read(ref target);
+        while (value > seen && Interlocked.CompareExchange(ref target, value, seen) is var previous && previous != seen)
+        {
+            seen = previous;
         }
     }
 
@@ -113,11 +151,11 @@ internal static class FuzzRun
         return original + "\n(did not fail again when replayed)";
     }
 
-    private static void Report(string target, long inputs, string? failure, TimeSpan elapsed, long peakHeap)
+    private static void Report(string target, long inputs, string? failure, TimeSpan elapsed, long peakHeap, int threads)
     {
         using var process = Process.GetCurrentProcess();
         var line = string.Create(CultureInfo.InvariantCulture,
-            $"fuzz {target}: seed={Seed} inputs={inputs} crashes={(failure is null ? 0 : 1)} hangs=0 seconds={elapsed.TotalSeconds:F1} " +
+            $"fuzz {target}: seed={Seed} threads={threads} inputs={inputs} crashes={(failure is null ? 0 : 1)} hangs=0 seconds={elapsed.TotalSeconds:F1} " +
             $"inputs/s={inputs / Math.Max(elapsed.TotalSeconds, 0.001):F0} peak-live-heap-mb={peakHeap / 1048576.0:F1} " +
             $"peak-working-set-mb={process.PeakWorkingSet64 / 1048576.0:F1}");
         TestContext.Current.TestOutputHelper?.WriteLine(line);
@@ -150,23 +188,25 @@ internal static class FuzzRun
         private readonly CancellationTokenSource _stop = new();
         private readonly Thread _thread;
 
-        public Watchdog(CurrentInput current, TimeSpan bound, string target)
+        public Watchdog(CurrentInput[] inputs, TimeSpan bound, string target)
         {
             _thread = new Thread(() =>
             {
                 while (!_stop.Token.WaitHandle.WaitOne(TimeSpan.FromSeconds(1)))
                 {
-                    var (seed, startedAt) = current.Read();
-                    if (startedAt != 0 && Stopwatch.GetElapsedTime(startedAt) > bound)
+                    foreach (var (seed, startedAt) in inputs.Select(i => i.Read()))
                     {
-                        var message = $"fuzz {target}: HANG: input with seed {seed} ran longer than {bound.TotalSeconds:F0} s";
-                        Console.Error.WriteLine(message);
-                        if (Environment.GetEnvironmentVariable("FUZZ_REPORT") is { Length: > 0 } path)
+                        if (startedAt != 0 && Stopwatch.GetElapsedTime(startedAt) > bound)
                         {
-                            File.AppendAllText(path, message + Environment.NewLine);
-                        }
+                            var message = $"fuzz {target}: HANG: input with seed {seed} ran longer than {bound.TotalSeconds:F0} s";
+                            Console.Error.WriteLine(message);
+                            if (Environment.GetEnvironmentVariable("FUZZ_REPORT") is { Length: > 0 } path)
+                            {
+                                File.AppendAllText(path, message + Environment.NewLine);
+                            }
 
-                        Environment.FailFast(message);
+                            Environment.FailFast(message);
+                        }
                     }
                 }
             })

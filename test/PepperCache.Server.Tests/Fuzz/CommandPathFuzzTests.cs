@@ -14,7 +14,7 @@ namespace PepperCache.Server.Tests.Fuzz;
 /// <remarks>
 /// An input is one node's life: a fresh node, the seed keys, then one to four connections each sending a batch,
 /// with the fake clock moved on between them. A failing input therefore replays by itself from its seed, and
-/// CsCheck can shrink it. The default run is 2,500 inputs (about 20,000 commands) from a fixed seed; bench/fuzz.sh
+/// CsCheck can shrink it. The default run is 1,000 inputs (about 15,000 commands) from a fixed seed; bench/fuzz.sh
 /// runs more (FUZZ_ITERATIONS inputs) and docs/testing.md "Fuzzing" records the last long run.
 /// </remarks>
 public sealed class CommandPathFuzzTests
@@ -41,7 +41,7 @@ public sealed class CommandPathFuzzTests
             "commands",
             Sessions,
             session => RunSessionAsync(session, model, seeds, bound, counters),
-            CommandFuzzRun.Iterations(2_500),
+            CommandFuzzRun.Iterations(1_000),
             session => session.Describe(model, MaxCommandsPerBatch),
             MemoryLimit,
             counters);
