@@ -56,6 +56,13 @@ internal static class CommandFuzzRun
                 {
                     peakHeap = Math.Max(peakHeap, CheckMemory(memoryLimitBytes, target));
                 }
+
+                if ((done + 1) % 1000 == 0 && Environment.GetEnvironmentVariable("FUZZ_REPORT") is { Length: > 0 } progress)
+                {
+                    // A long run leaves a trace of how far it got, in case it is stopped before the end.
+                    await File.AppendAllTextAsync(progress, string.Create(CultureInfo.InvariantCulture,
+                        $"fuzz {target}: progress seed={Seed} inputs={done + 1} commands={counters.Commands} crashes=0 hangs=0 seconds={stopwatch.Elapsed.TotalSeconds:F0}{Environment.NewLine}"));
+                }
             }
 
             peakHeap = Math.Max(peakHeap, CheckMemory(memoryLimitBytes, target));
