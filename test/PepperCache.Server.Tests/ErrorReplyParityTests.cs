@@ -51,6 +51,8 @@ public sealed class ErrorReplyParityTests(NodeFixture node, RedisServerProcess r
         { "ACL DRYRUN with LF and NUL in the command", ["ACL", "DRYRUN", "default", "g\ne\0t"] },
         { "ACL DRYRUN with a user past 128 bytes", ["ACL", "DRYRUN", new string('u', 200), "get"] },
         { "ACL SETUSER with LF and NUL in an open selector", ["ACL", "SETUSER", "fuzz-selector", "(~a\nb\0c"] },
+        { "ACL SETUSER with CR LF as a rule", ["ACL", "SETUSER", "fuzz-rule", "\r\n", "HELP"] },
+        { "ACL SETUSER with LF and NUL in a rule", ["ACL", "SETUSER", "fuzz-rule", "a\nb\0c"] },
         { "CONFIG SET with NUL and LF in the name", ["CONFIG", "SET", "a\0b\nc", "1"] },
         { "CLIENT LIST with NUL in the type", ["CLIENT", "LIST", "TYPE", "x\0y"] },
         { "HELLO with NUL in an option", ["HELLO", "2", "x\0y"] },
