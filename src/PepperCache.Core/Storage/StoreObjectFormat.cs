@@ -26,6 +26,9 @@ public static class StoreObjectFormat
             case DataType.Hash when HashObject.TryDeserialize(payload, settings, out var hash):
                 value = hash;
                 return true;
+            case DataType.List when ListObject.TryDeserialize(payload, out var list):
+                value = list;
+                return true;
             default:
                 return false;
         }

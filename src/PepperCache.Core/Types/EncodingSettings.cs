@@ -9,6 +9,7 @@ public sealed class EncodingSettings
 {
     private long _hashMaxListpackEntries = 512;
     private long _hashMaxListpackValue = 64;
+    private long _listMaxListpackSize = -2;
 
     /// <summary><c>hash-max-listpack-entries</c> (alias <c>hash-max-ziplist-entries</c>): most fields a listpack hash holds.</summary>
     public long HashMaxListpackEntries
@@ -30,5 +31,16 @@ public sealed class EncodingSettings
             ArgumentOutOfRangeException.ThrowIfNegative(value);
             Volatile.Write(ref _hashMaxListpackValue, value);
         }
+    }
+
+    /// <summary>
+    /// <c>list-max-listpack-size</c> (alias <c>list-max-ziplist-size</c>): Redis's quicklist node size (negative: a
+    /// byte limit class, positive: entries). Kept for CONFIG; lists here are one ring of elements (see
+    /// <see cref="ListObject"/>), and Redis 7.0 reports every list as a quicklist whatever this says.
+    /// </summary>
+    public long ListMaxListpackSize
+    {
+        get => Volatile.Read(ref _listMaxListpackSize);
+        set => Volatile.Write(ref _listMaxListpackSize, value);
     }
 }

@@ -105,6 +105,31 @@ internal static class CommandSyntax
         ["hvals"] = "key",
         ["hrandfield"] = "key options=[count:integer [WITHVALUES]]",
         ["hscan"] = "key cursor:integer [MATCH pattern:pattern] [COUNT count:integer]",
+
+        // list
+        ["lpush"] = "key element ...",
+        ["rpush"] = "key element ...",
+        ["lpushx"] = "key element ...",
+        ["rpushx"] = "key element ...",
+        ["lpop"] = "key [count:integer]",
+        ["rpop"] = "key [count:integer]",
+        ["llen"] = "key",
+        ["lrange"] = "key start:integer stop:integer",
+        ["lindex"] = "key index:integer",
+        ["lpos"] = "key element [RANK rank:integer] [COUNT num-matches:integer] [MAXLEN len:integer]",
+        ["lset"] = "key index:integer element",
+        ["linsert"] = "key where=(BEFORE|AFTER) pivot element",
+        ["lrem"] = "key count:integer element",
+        ["ltrim"] = "key start:integer stop:integer",
+        ["lmove"] = "source destination wherefrom=(LEFT|RIGHT) whereto=(LEFT|RIGHT)",
+        ["rpoplpush"] = "source destination",
+        ["lmpop"] = "numkeys:integer key ... where=(LEFT|RIGHT) [COUNT count:integer]",
+        ["blpop"] = "key ... timeout:double",
+        ["brpop"] = "key ... timeout:double",
+        ["blmove"] = "source destination wherefrom=(LEFT|RIGHT) whereto=(LEFT|RIGHT) timeout:double",
+        ["brpoplpush"] = "source destination timeout:double",
+        ["blmpop"] = "timeout:double numkeys:integer key ... where=(LEFT|RIGHT) [COUNT count:integer]",
+        ["client|unblock"] = "client-id:integer unblock-type=[TIMEOUT|ERROR]",
     };
 
     private static readonly Dictionary<string, IReadOnlyList<CommandArgument>> Parsed =

@@ -44,6 +44,8 @@ internal sealed record ConfigParameter(string Name, Func<CommandContext, string>
             Integer(0, long.MaxValue, (config, v) => config.Encodings.HashMaxListpackEntries = v)),
         Mutable("hash-max-listpack-value", c => c.Server.Config.Encodings.HashMaxListpackValue.ToString(CultureInfo.InvariantCulture),
             Memory(0, (config, v) => config.Encodings.HashMaxListpackValue = v)),
+        Mutable("list-max-listpack-size", c => c.Server.Config.Encodings.ListMaxListpackSize.ToString(CultureInfo.InvariantCulture),
+            Integer(int.MinValue, int.MaxValue, (config, v) => config.Encodings.ListMaxListpackSize = v)),
         Mutable("proto-max-bulk-len", c => c.Server.Config.Limits.MaxBulkLength.ToString(CultureInfo.InvariantCulture),
             Memory(1024 * 1024, (config, v) => config.Limits = config.Limits with { MaxBulkLength = v })),
         Mutable("replica-read-only", c => YesNo(c.Server.Config.ReplicaReadOnly), Boolean((config, v) => config.ReplicaReadOnly = v)),
@@ -69,6 +71,7 @@ internal sealed record ConfigParameter(string Name, Func<CommandContext, string>
         ["slave-read-only"] = "replica-read-only",
         ["hash-max-ziplist-entries"] = "hash-max-listpack-entries",
         ["hash-max-ziplist-value"] = "hash-max-listpack-value",
+        ["list-max-ziplist-size"] = "list-max-listpack-size",
     };
 
     private static readonly Dictionary<string, ConfigParameter> ByName = BuildLookup();

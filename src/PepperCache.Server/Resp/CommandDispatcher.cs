@@ -77,6 +77,12 @@ internal sealed class CommandDispatcher(CommandTable table, ClusterState? cluste
             Run(command, context);
         }
 
+        if (command.IsWrite && context.Server.Blocking.HasWaiters)
+        {
+            // A write may have given a blocked client its element (LPUSH, LMOVE's destination, RENAME onto a key).
+            context.Server.Blocking.SignalKeys(context, command);
+        }
+
         // ASKING lasts for the one command after it, as in Redis.
         client.Asking = ReferenceEquals(command, ClusterCommands.Asking);
     }

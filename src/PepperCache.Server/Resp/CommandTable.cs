@@ -47,6 +47,7 @@ internal sealed class CommandTable
         .. StringCommands.Definitions,
         .. KeyCommands.Definitions,
         .. HashCommands.Definitions,
+        .. ListCommands.Definitions,
         ObjectCommands.Definition,
         MemoryCommands.Definition,
         .. ClusterCommands.Definitions,
