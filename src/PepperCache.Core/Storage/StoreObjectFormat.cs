@@ -32,6 +32,9 @@ public static class StoreObjectFormat
             case DataType.SortedSet when SortedSetObject.TryDeserialize(payload, settings, out var sortedSet):
                 value = sortedSet;
                 return true;
+            case DataType.List when ListObject.TryDeserialize(payload, out var list):
+                value = list;
+                return true;
             default:
                 return false;
         }

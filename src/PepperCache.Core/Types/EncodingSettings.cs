@@ -25,6 +25,7 @@ public sealed class EncodingSettings
     private long _setMaxIntsetEntries = 512;
     private long _zsetMaxListpackEntries = 128;
     private long _zsetMaxListpackValue = 64;
+    private long _listMaxListpackSize = -2;
 
     /// <summary><c>hash-max-listpack-entries</c> (alias <c>hash-max-ziplist-entries</c>): most fields a listpack hash holds.</summary>
     public long HashMaxListpackEntries
@@ -79,5 +80,17 @@ public sealed class EncodingSettings
             ArgumentOutOfRangeException.ThrowIfNegative(value);
             Volatile.Write(ref _zsetMaxListpackValue, value);
         }
+        }
+    }
+
+    /// <summary>
+    /// <c>list-max-listpack-size</c> (alias <c>list-max-ziplist-size</c>): Redis's quicklist node size (negative: a
+    /// byte limit class, positive: entries). Kept for CONFIG; lists here are one ring of elements (see
+    /// <see cref="ListObject"/>), and Redis 7.0 reports every list as a quicklist whatever this says.
+    /// </summary>
+    public long ListMaxListpackSize
+    {
+        get => Volatile.Read(ref _listMaxListpackSize);
+        set => Volatile.Write(ref _listMaxListpackSize, value);
     }
 }

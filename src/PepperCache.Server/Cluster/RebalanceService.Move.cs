@@ -205,6 +205,8 @@ internal sealed partial class RebalanceService
             if (migration.TryFreeze(slot))
             {
                 frozen.Add(slot);
+                // Clients blocked on its keys run again, so they wait for the move and are then redirected.
+                _server.Blocking.WakeSlot(slot);
             }
         }
 

@@ -61,6 +61,8 @@ internal sealed record ConfigParameter(string Name, Func<CommandContext, string>
             Integer(0, long.MaxValue, (config, v) => config.Encodings.ZsetMaxListpackEntries = v)),
         Mutable("zset-max-listpack-value", c => c.Server.Config.Encodings.ZsetMaxListpackValue.ToString(CultureInfo.InvariantCulture),
             Memory(0, (config, v) => config.Encodings.ZsetMaxListpackValue = v)),
+        Mutable("list-max-listpack-size", c => c.Server.Config.Encodings.ListMaxListpackSize.ToString(CultureInfo.InvariantCulture),
+            Integer(int.MinValue, int.MaxValue, (config, v) => config.Encodings.ListMaxListpackSize = v)),
         Mutable("proto-max-bulk-len", c => c.Server.Config.Limits.MaxBulkLength.ToString(CultureInfo.InvariantCulture),
             Memory(1024 * 1024, (config, v) => config.Limits = config.Limits with { MaxBulkLength = v })),
         Mutable("replica-read-only", c => YesNo(c.Server.Config.ReplicaReadOnly), Boolean((config, v) => config.ReplicaReadOnly = v)),
@@ -98,6 +100,7 @@ internal sealed record ConfigParameter(string Name, Func<CommandContext, string>
         ["hash-max-ziplist-value"] = "hash-max-listpack-value",
         ["zset-max-ziplist-entries"] = "zset-max-listpack-entries",
         ["zset-max-ziplist-value"] = "zset-max-listpack-value",
+        ["list-max-ziplist-size"] = "list-max-listpack-size",
     };
 
     private static readonly Dictionary<string, ConfigParameter> ByName = BuildLookup();

@@ -110,6 +110,12 @@ internal sealed class ClientSession(long id, EndPoint? remote, EndPoint? local, 
     /// </summary>
     public Action? Abort { get; set; }
 
+    /// <summary>Fires when the client goes away (set by the connection handler): a blocked client leaves its keys' queues.</summary>
+    public CancellationToken ConnectionClosed { get; set; }
+
+    /// <summary>This connection's blocking state (BLPOP and the other blocking pops), made on its first block and reused.</summary>
+    public BlockedClient? Blocking { get; set; }
+
     private static string Format(EndPoint? endPoint) => endPoint switch
     {
         IPEndPoint ip => $"{(ip.Address.IsIPv4MappedToIPv6 ? ip.Address.MapToIPv4() : ip.Address)}:{ip.Port}",

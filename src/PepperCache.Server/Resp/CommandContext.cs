@@ -35,6 +35,15 @@ internal sealed class CommandContext(ServerState server, ClientSession client, R
     /// </summary>
     public Task? SlotWait { get; set; }
 
+    /// <summary>
+    /// Set by a blocking command (BLPOP...) that found nothing: as with <see cref="SlotWait"/>, the connection flushes,
+    /// awaits this without a thread, and runs the command again (see <see cref="BlockingRegistry"/>).
+    /// </summary>
+    public Task? BlockWait { get; set; }
+
+    /// <summary>The command just dispatched did not run yet: it waits for a slot move or for its keys.</summary>
+    public bool IsHeldBack => SlotWait is not null || BlockWait is not null;
+
     /// <summary>A list reused by commands that gather keys (KEYS, SCAN), so they do not allocate one per call.</summary>
     public List<byte[]> KeyBuffer { get; } = [];
 

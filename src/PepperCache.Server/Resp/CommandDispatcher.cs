@@ -87,6 +87,12 @@ internal sealed class CommandDispatcher(CommandTable table, ClusterState? cluste
             Run(command, context);
         }
 
+        if (command.IsWrite && context.Server.Blocking.HasWaiters)
+        {
+            // A write may have given a blocked client its element (LPUSH, LMOVE's destination, RENAME onto a key).
+            context.Server.Blocking.SignalKeys(context, command);
+        }
+
         var elapsed = Stopwatch.GetTimestamp() - started;
         Count(context, command, elapsed, context.ErrorReplies != errors);
 

@@ -81,7 +81,10 @@ internal sealed partial class RespConnectionHandler(ServerState server, ILogger<
         {
             session.CloseAfterReply = true;
             connection.Transport.Input.CancelPendingRead();
+            // A blocked client is not reading: it is woken to close.
+            session.Blocking?.Close();
         };
+        session.ConnectionClosed = connection.ConnectionClosed;
         session.Abort = () => connection.Abort(new ConnectionAbortedException("closed by the server"));
         ApplyKeepAlive(connection, server.Config.Clients.TcpKeepAlive);
         using var request = new RespRequest(server.Limits)

@@ -53,6 +53,9 @@ internal sealed class ServerState
 
     public KeyValueStore Store { get; }
 
+    /// <summary>Clients blocked on list keys (BLPOP...), queued per key.</summary>
+    public BlockingRegistry Blocking { get; } = new();
+
     /// <summary>Frozen slots and recent imports (slot migration).</summary>
     public SlotMigrationState Migration { get; } = new();
 

@@ -23,6 +23,7 @@ public sealed class AofReplayTests
         "SETBIT", "BITFIELD", "PFADD", "PFCOUNT", "COPY",
         "SADD", "SREM",
         "ZADD", "ZREM", "ZREMRANGEBYSCORE", "ZREMRANGEBYRANK", "ZREMRANGEBYLEX", "ZPOPMIN", "ZPOPMAX",
+        "LPUSH", "RPUSH", "LPUSHX", "RPUSHX", "LPOP", "RPOP", "LSET", "LINSERT", "LREM", "LTRIM", "LMOVE",
     };
 
     [Fact]
@@ -210,6 +211,48 @@ public sealed class AofReplayTests
                 await Do(["SADD", "st11", .. Enumerable.Range(0, 200).Select(i => (object)i.ToString(System.Globalization.CultureInfo.InvariantCulture))]);
                 await Do("SPOP", "st11", "190");
                 await Do("PEXPIREAT", "st8", (T0 + 700_000).ToString());
+                await Do("RPUSH", "l1", "a", "b", "c", "d", "e", "f");
+                await Do("LPUSH", "l1", "z", "y");
+                await Do("LPUSHX", "l1", "x");
+                await Do("RPUSHX", "l1", "g");
+                await Do("LPUSHX", "nosuch", "x");
+                await Do("RPUSHX", "nosuch", "x");
+                await Do("LPOP", "l1");
+                await Do("RPOP", "l1", "2");
+                await Do("LSET", "l1", "1", "B");
+                await Do("LSET", "nosuch", "1", "B");
+                await Do("LINSERT", "l1", "BEFORE", "c", "bc");
+                await Do("LINSERT", "l1", "AFTER", "nosuch", "x");
+                await Do("LREM", "l1", "1", "d");
+                await Do("LTRIM", "l1", "0", "-2");
+                await Do("RPUSH", "l2", "1", "2", "3", "4");
+                await Do("LMOVE", "l2", "l3", "LEFT", "RIGHT");
+                await Do("RPOPLPUSH", "l2", "l3");
+                await Do("LMPOP", "2", "nosuch", "l2", "LEFT", "COUNT", "5");
+                await Do("BLPOP", "nosuch", "l3", "0");
+                await Do("RPUSH", "l3", "5", "6", "7", "8", "9");
+                await Do("BRPOP", "l3", "0");
+                await Do("BLMOVE", "l3", "l4", "LEFT", "LEFT", "0");
+                await Do("BRPOPLPUSH", "l3", "l4", "0");
+                await Do("BLMPOP", "0", "1", "l3", "RIGHT", "COUNT", "2");
+                await Do("RPUSH", "l5", new string('e', 100), "\0\r\n");
+                await Do("PEXPIREAT", "l5", (T0 + 600_000).ToString());
+                await Do("LPUSH", "s1", "x");
+
+                // A client served after blocking: what is logged is the pop that happened.
+                await using (var blocked = await Infrastructure.RespFrameClient.ConnectAsync(first.RespEndPoint))
+                {
+                    await blocked.SendAsync(["BLMOVE", "q1", "q2", "RIGHT", "LEFT", "0"]);
+                    var deadline = DateTime.UtcNow.AddSeconds(10);
+                    while (Infrastructure.TestCluster.Server(first).Blocking.BlockedCount == 0)
+                    {
+                        Assert.True(DateTime.UtcNow < deadline, "the client never blocked");
+                        await Task.Delay(5, TestContext.Current.CancellationToken);
+                    }
+
+                    await Do("RPUSH", "q1", "a", "b");
+                    Assert.Equal("$1\r\nb\r\n", Encoding.ASCII.GetString(await blocked.ReadReplyAsync()));
+                }
 
                 // Keys that expire while the node runs: the log does not record their expiry, so the records of the
                 // commands that meet them must not depend on them being gone (replay meets them still present).
@@ -239,6 +282,14 @@ public sealed class AofReplayTests
                     await Do("ZADD", key, "1", "old", "7", "f");
                     await Do("PEXPIRE", key, "1000");
                 }
+                // Lists too: a push or a move that creates its list meets the old one at replay.
+                foreach (var key in new[] { "vl1", "vl2", "vl3" })
+                {
+                    await Do("RPUSH", key, "old");
+                    await Do("PEXPIRE", key, "1000");
+                }
+
+                await Do("RPUSH", "vlsrc", "moved");
 
                 await Do("SET", "vlive", "abc", "PX", "100000");
                 clock.Advance(TimeSpan.FromMilliseconds(2000));
@@ -273,6 +324,9 @@ public sealed class AofReplayTests
                 await Do("ZINCRBY", "vz2", "1", "f");
                 await Do("ZADD", "vz3", "GT", "1", "f");
                 await Do("ZUNIONSTORE", "{z}vdst", "2", "{z}vsrc", "{z}b");
+                await Do("LPUSH", "vl1", "new");
+                await Do("LMOVE", "vlsrc", "vl2", "LEFT", "LEFT");
+                await Do("LPUSHX", "vl3", "lost");
 
                 before = Dump(first.Store);
             }
@@ -300,6 +354,12 @@ public sealed class AofReplayTests
             Assert.Equal("\x01", before["vbf"].Item1);
             Assert.Equal(before["b1"], before["vcopy"]);
             Assert.Equal(before["b2"], before["c1"]);
+            Assert.Equal(("list[y, B, a, b, bc, c]", 0L), before["l1"]);
+            Assert.Equal(("list[new]", 0L), before["vl1"]);
+            Assert.Equal(("list[moved]", 0L), before["vl2"]);
+            Assert.False(before.ContainsKey("vl3"));
+            Assert.Equal(("list[a]", 0L), before["q1"]);
+            Assert.Equal(("list[b]", 0L), before["q2"]);
 
             var names = await RecordNamesAsync(Path.Combine(dir, AofSettings.FileName));
             Assert.All(names, name => Assert.Contains(name, LoggedNames));

@@ -42,7 +42,7 @@ internal static class AofTestSupport
         return dump;
     }
 
-    /// <summary>A string's value as it is; a collection as its type and sorted contents (order is not content).</summary>
+    /// <summary>A string's value as it is; a hash as its sorted pairs (order is not content); a list as its elements in order.</summary>
     private static string Describe(StoredEntry entry)
     {
         if (entry.Object is SetObject set)
@@ -68,6 +68,17 @@ internal static class AofTestSupport
             }
 
             return Encoding.ASCII.GetString(sortedSet.EncodingName) + "{" + string.Join(", ", members) + "}";
+        }
+
+        if (entry.Object is ListObject list)
+        {
+            var elements = new List<string>();
+            for (var i = 0; i < list.Count; i++)
+            {
+                elements.Add(Encoding.Latin1.GetString(list[i]));
+            }
+
+            return "list[" + string.Join(", ", elements) + "]";
         }
 
         if (entry.Object is not HashObject hash)
