@@ -80,7 +80,6 @@ public sealed class EncodingSettings
             ArgumentOutOfRangeException.ThrowIfNegative(value);
             Volatile.Write(ref _zsetMaxListpackValue, value);
         }
-        }
     }
 
     /// <summary>
