@@ -52,7 +52,7 @@ internal static class ClusterCommands
             Subcommands =
             [
                 Sub("cluster|countkeysinslot", 3, CountKeysInSlot, "Returns the number of keys in a hash slot."),
-                new("cluster|forget", 3, Admin | Stale, 0, 0, 0, Forget, "cluster", "Removes a node from the nodes table.", "3.0.0")
+                new("cluster|forget", 3, Admin | Stale | NoAsyncLoading, 0, 0, 0, Forget, "cluster", "Removes a node from the nodes table.", "3.0.0")
                 {
                     AclCategories = ["dangerous"],
                 },

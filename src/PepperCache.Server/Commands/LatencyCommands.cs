@@ -35,12 +35,12 @@ internal static class LatencyCommands
     {
         Subcommands =
         [
-            Sub("latency|latest", 2, Latest, "Returns the latest latency samples for all events."),
-            Sub("latency|history", 3, History, "Returns timestamp-latency samples for an event."),
-            Sub("latency|reset", -2, Reset, "Resets the latency data for one or more events."),
-            Sub("latency|doctor", 2, Doctor, "Returns a human-readable latency analysis report."),
-            Sub("latency|graph", 3, Graph, "Returns a latency graph for an event."),
-            Sub("latency|histogram", -2, Histogram, "Returns the cumulative distribution of latencies of a subset or all commands.", "7.0.0"),
+            Sub("latency|latest", 2, Latest, "Returns the latest latency samples for all events.") with { Tips = ["nondeterministic_output", "request_policy:all_nodes", "response_policy:special"] },
+            Sub("latency|history", 3, History, "Returns timestamp-latency samples for an event.") with { Tips = ["nondeterministic_output", "request_policy:all_nodes", "response_policy:special"] },
+            Sub("latency|reset", -2, Reset, "Resets the latency data for one or more events.") with { Tips = ["request_policy:all_nodes", "response_policy:all_succeeded"] },
+            Sub("latency|doctor", 2, Doctor, "Returns a human-readable latency analysis report.") with { Tips = ["nondeterministic_output", "request_policy:all_nodes", "response_policy:special"] },
+            Sub("latency|graph", 3, Graph, "Returns a latency graph for an event.") with { Tips = ["nondeterministic_output", "request_policy:all_nodes", "response_policy:special"] },
+            Sub("latency|histogram", -2, Histogram, "Returns the cumulative distribution of latencies of a subset or all commands.", "7.0.0") with { Tips = ["nondeterministic_output", "request_policy:all_nodes", "response_policy:special"] },
             new("latency|help", 2, Loading | Stale, 0, 0, 0, Help, "server", "Returns helpful text about the different subcommands.", "2.8.13"),
         ],
     };

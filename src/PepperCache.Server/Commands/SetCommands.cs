@@ -43,7 +43,7 @@ internal static partial class SetCommands
         {
             KeyAccess = KeyAccess.ReadWrite, KeySpecs = [KeySpec.Range(1, 0, 1, KeyAccess.ReadWrite, "RW", "access", "delete")],
         },
-        new("smembers", 2, ReadOnly, 1, 1, 1, SMembers, "set", "Get all the members in a set", "1.0.0") { KeySpecs = [ReadAccess(1, 0)] },
+        new("smembers", 2, ReadOnly, 1, 1, 1, SMembers, "set", "Get all the members in a set", "1.0.0") { KeySpecs = [ReadAccess(1, 0)], Tips = ["nondeterministic_output_order"] },
         new("sismember", 3, ReadOnly | Fast, 1, 1, 1, SIsMember, "set", "Determine if a given value is a member of a set", "1.0.0")
         {
             KeyAccess = KeyAccess.None, KeySpecs = [KeySpec.Range(1, 0, 1, KeyAccess.None, "RO")],
@@ -55,7 +55,7 @@ internal static partial class SetCommands
         },
         new("srandmember", -2, ReadOnly | CommandFlags.Random, 1, 1, 1, SRandMember, "set", "Get one or multiple random members from a set", "1.0.0") { KeySpecs = [ReadAccess(1, 0)] },
         new("sscan", -3, ReadOnly | CommandFlags.Random, 1, 1, 1, SScan, "set", "Incrementally iterate Set elements", "2.8.0") { KeySpecs = [ReadAccess(1, 0)] },
-        new("sinter", -2, ReadOnly, 1, -1, 1, SInter, "set", "Intersect multiple sets", "1.0.0") { KeySpecs = [ReadAccess(1, -1)] },
+        new("sinter", -2, ReadOnly, 1, -1, 1, SInter, "set", "Intersect multiple sets", "1.0.0") { KeySpecs = [ReadAccess(1, -1)], Tips = ["nondeterministic_output_order"] },
         new("sintercard", -3, ReadOnly, 0, 0, 0, SInterCard, "set", "Intersect multiple sets and return the cardinality of the result", "7.0.0")
         {
             KeySpecs = [KeySpec.KeyNum(1, 0, 1, KeyAccess.Read, "RO", "access")],
@@ -64,12 +64,12 @@ internal static partial class SetCommands
         {
             KeyAccess = KeyAccess.Write, KeySpecs = [KeySpec.Range(1, 0, 1, KeyAccess.Write, "RW", "update"), ReadAccess(2, -1)],
         },
-        new("sunion", -2, ReadOnly, 1, -1, 1, SUnion, "set", "Add multiple sets", "1.0.0") { KeySpecs = [ReadAccess(1, -1)] },
+        new("sunion", -2, ReadOnly, 1, -1, 1, SUnion, "set", "Add multiple sets", "1.0.0") { KeySpecs = [ReadAccess(1, -1)], Tips = ["nondeterministic_output_order"] },
         new("sunionstore", -3, Write | DenyOom, 1, -1, 1, SUnionStore, "set", "Add multiple sets and store the resulting set in a key", "1.0.0")
         {
             KeyAccess = KeyAccess.Write, KeySpecs = [KeySpec.Range(1, 0, 1, KeyAccess.Write, "OW", "update"), ReadAccess(2, -1)],
         },
-        new("sdiff", -2, ReadOnly, 1, -1, 1, SDiff, "set", "Subtract multiple sets", "1.0.0") { KeySpecs = [ReadAccess(1, -1)] },
+        new("sdiff", -2, ReadOnly, 1, -1, 1, SDiff, "set", "Subtract multiple sets", "1.0.0") { KeySpecs = [ReadAccess(1, -1)], Tips = ["nondeterministic_output_order"] },
         new("sdiffstore", -3, Write | DenyOom, 1, -1, 1, SDiffStore, "set", "Subtract multiple sets and store the resulting set in a key", "1.0.0")
         {
             KeyAccess = KeyAccess.Write, KeySpecs = [KeySpec.Range(1, 0, 1, KeyAccess.Write, "OW", "update"), ReadAccess(2, -1)],

@@ -25,9 +25,9 @@ internal static class SlowLogCommands
     {
         Subcommands =
         [
-            Sub("slowlog|get", -2, Get, "Returns the slow log's entries."),
-            Sub("slowlog|len", 2, Len, "Returns the number of entries in the slow log."),
-            Sub("slowlog|reset", 2, Reset, "Clears all entries from the slow log."),
+            Sub("slowlog|get", -2, Get, "Returns the slow log's entries.") with { Tips = ["request_policy:all_nodes", "nondeterministic_output"] },
+            Sub("slowlog|len", 2, Len, "Returns the number of entries in the slow log.") with { Tips = ["request_policy:all_nodes", "response_policy:agg_sum", "nondeterministic_output"] },
+            Sub("slowlog|reset", 2, Reset, "Clears all entries from the slow log.") with { Tips = ["request_policy:all_nodes", "response_policy:all_succeeded"] },
             new("slowlog|help", 2, Loading | Stale, 0, 0, 0, Help, "server", "Show helpful text about the different subcommands", "6.2.0"),
         ],
     };
