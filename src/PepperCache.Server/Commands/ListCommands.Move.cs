@@ -168,8 +168,20 @@ internal static partial class ListCommands
             }
 
             var element = from.Pop(fromHead);
-            ((ListObject)destination!).Push(element, toHead);
             context.Output.WriteBulkString(element);
+            var to = (ListObject)destination!;
+            if (ReferenceEquals(from, to))
+            {
+                // The popped bytes are still in the list's node, which the push may slide over: copy them first.
+                Span<byte> copy = element.Length <= 256 ? stackalloc byte[element.Length] : new byte[element.Length];
+                element.CopyTo(copy);
+                to.Push(copy, toHead);
+            }
+            else
+            {
+                to.Push(element, toHead);
+            }
+
             Moved = true;
         }
     }
