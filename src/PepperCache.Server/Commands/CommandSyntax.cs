@@ -14,6 +14,13 @@ internal static class CommandSyntax
 
     private const string ClientType = "NORMAL|MASTER|REPLICA|PUBSUB";
 
+    private const string GeoUnit = "unit=(M|KM|FT|MI)";
+
+    private const string GeoFrom = "from=(FROMMEMBER member|FROMLONLAT longitude_latitude=(longitude:double latitude:double))";
+
+    private const string GeoBy =
+        "by=(circle=(BYRADIUS radius:double " + GeoUnit + ")|box=(BYBOX width:double height:double " + GeoUnit + "))";
+
     private static readonly Dictionary<string, string> Syntax = new(StringComparer.OrdinalIgnoreCase)
     {
         // connection
@@ -157,6 +164,17 @@ internal static class CommandSyntax
         ["zremrangebyrank"] = "key start:integer stop:integer",
         ["zremrangebylex"] = "key min max",
         ["zscan"] = "key cursor:integer [MATCH pattern:pattern] [COUNT count:integer]",
+        // geo
+        ["geoadd"] = "key condition=[NX|XX] [CH] data=(longitude:double latitude:double member) ...",
+        ["geodist"] = "key member1 member2 unit=[M|KM|FT|MI]",
+        ["geohash"] = "key [member ...]",
+        ["geopos"] = "key [member ...]",
+        ["geosearch"] = $"key {GeoFrom} {GeoBy} order=[ASC|DESC] count-block=[COUNT count:integer [ANY]] [WITHCOORD] [WITHDIST] [WITHHASH]",
+        ["geosearchstore"] = $"destination source {GeoFrom} {GeoBy} order=[ASC|DESC] count-block=[COUNT count:integer [ANY]] [STOREDIST]",
+        ["georadius"] = $"key longitude:double latitude:double radius:double {GeoUnit} [WITHCOORD] [WITHDIST] [WITHHASH] count-block=[COUNT count:integer [ANY]] order=[ASC|DESC] [STORE key] [STOREDIST key]",
+        ["georadiusbymember"] = $"key member radius:double {GeoUnit} [WITHCOORD] [WITHDIST] [WITHHASH] count-block=[COUNT count:integer [ANY]] order=[ASC|DESC] [STORE key] [STOREDIST key]",
+        ["georadius_ro"] = $"key longitude:double latitude:double radius:double {GeoUnit} [WITHCOORD] [WITHDIST] [WITHHASH] count-block=[COUNT count:integer [ANY]] order=[ASC|DESC]",
+        ["georadiusbymember_ro"] = $"key member radius:double {GeoUnit} [WITHCOORD] [WITHDIST] [WITHHASH] count-block=[COUNT count:integer [ANY]] order=[ASC|DESC]",
         // list
         ["lpush"] = "key element ...",
         ["rpush"] = "key element ...",
