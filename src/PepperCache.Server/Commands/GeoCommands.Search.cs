@@ -142,6 +142,7 @@ internal static partial class GeoCommands
                 set = (SortedSetObject)value!;
             }
 
+            CountLookup(context, set);
             var search = new Searcher(context, flags);
             search.Run(set);
             if (search.StoreIndex < 0)
