@@ -13,7 +13,8 @@ namespace PepperCache.Server.Commands;
 /// The geo commands, Redis 7.0's geo.c: positions are sorted-set members whose score is the 52-bit geohash of the
 /// position (<see cref="GeoHash"/>), so ZADD/ZRANGE and GEO* work on the same keys. This file: declarations,
 /// GEOADD, GEODIST, GEOHASH, GEOPOS and the argument helpers; <c>.Search.cs</c>: GEOSEARCH, GEOSEARCHSTORE and the
-/// GEORADIUS family (Redis's georadiusGeneric).
+/// GEORADIUS family (locking, the cell scan, the sort); <c>.Searcher.cs</c>: Redis's georadiusGeneric (arguments,
+/// errors, reply or stored result).
 /// </summary>
 /// <remarks>
 /// AOF: GEOADD is logged as the ZADD Redis rewrites it into (the same options, the integer scores); the STORE
