@@ -51,6 +51,7 @@ internal sealed class CommandTable
         .. HyperLogLogCommands.Definitions,
         .. SetCommands.Definitions,
         .. SortedSetCommands.Definitions,
+        .. GeoCommands.Definitions,
         .. ListCommands.Definitions,
         ObjectCommands.Definition,
         MemoryCommands.Definition,

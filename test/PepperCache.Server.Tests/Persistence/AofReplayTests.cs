@@ -158,6 +158,19 @@ public sealed class AofReplayTests
                 {
                     await Do("ZADD", "zbig", (i * 0.5).ToString(System.Globalization.CultureInfo.InvariantCulture), "member" + i);
                 }
+                // Geo: GEOADD as the ZADD Redis rewrites it into, the STORE forms as DEL and the ZADDs of their result.
+                await Do("GEOADD", "{g}a", "13.361389", "38.115556", "Palermo", "15.087269", "37.502669", "Catania");
+                await Do("GEOADD", "{g}a", "NX", "CH", "13.4", "38.1", "Palermo", "2.35", "48.85", "Paris");
+                await Do("GEOADD", "{g}a", "XX", "CH", "13.5", "38.2", "Palermo", "0", "0", "nosuch");
+                await Do("GEOADD", "{g}none", "XX", "1", "1", "a");
+                await Do("GEOADD", "{g}a", "200", "1", "bad");
+                await Do("GEOSEARCHSTORE", "{g}d1", "{g}a", "FROMLONLAT", "15", "37", "BYRADIUS", "300", "km", "STOREDIST");
+                await Do("GEOSEARCHSTORE", "{g}d2", "{g}a", "FROMMEMBER", "Paris", "BYBOX", "10", "10", "km");
+                await Do("GEORADIUS", "{g}a", "15", "37", "300", "km", "STORE", "{g}d3");
+                await Do("GEORADIUSBYMEMBER", "{g}a", "Catania", "300", "km", "STOREDIST", "{g}d4", "COUNT", "1");
+                await Do("GEORADIUS", "{g}a", "15", "37", "300", "km", "WITHDIST");
+                await Do("GEORADIUS", "{g}a", "0", "0", "1", "km", "STORE", "{g}d2");
+                await Do("GEORADIUSBYMEMBER", "{g}a", "Paris", "1", "km");
                 await Do("RENAME", "h2", "h6");
 
                 // Bitmaps, HyperLogLogs, COPY: SETBIT, BITFIELD and PFADD as sent, BITOP and PFMERGE as their result,
@@ -277,7 +290,7 @@ public sealed class AofReplayTests
 
                 await Do("SADD", "vssrc", "m", "n");
                 // Sorted sets and STORE sources that expire while the node runs.
-                foreach (var key in new[] { "vz1", "vz2", "vz3", "{z}vsrc", "{z}vdst" })
+                foreach (var key in new[] { "vz1", "vz2", "vz3", "{z}vsrc", "{z}vdst", "vgeo", "{g}vdst" })
                 {
                     await Do("ZADD", key, "1", "old", "7", "f");
                     await Do("PEXPIRE", key, "1000");
@@ -324,6 +337,8 @@ public sealed class AofReplayTests
                 await Do("ZINCRBY", "vz2", "1", "f");
                 await Do("ZADD", "vz3", "GT", "1", "f");
                 await Do("ZUNIONSTORE", "{z}vdst", "2", "{z}vsrc", "{z}b");
+                await Do("GEOADD", "vgeo", "1", "1", "f");
+                await Do("GEOSEARCHSTORE", "{g}vdst", "{g}a", "FROMMEMBER", "Catania", "BYRADIUS", "1", "m");
                 await Do("LPUSH", "vl1", "new");
                 await Do("LMOVE", "vlsrc", "vl2", "LEFT", "LEFT");
                 await Do("LPUSHX", "vl3", "lost");
@@ -348,6 +363,9 @@ public sealed class AofReplayTests
             Assert.Equal(("listpack{f=1}", 0L), before["vz2"]);
             Assert.Equal(("listpack{f=1}", 0L), before["vz3"]);
             Assert.Equal(("listpack{b=10, c=20, d=30}", 0L), before["{z}vdst"]);
+            Assert.Equal(("listpack{f=3377822707026402}", 0L), before["vgeo"]);
+            Assert.Equal(("listpack{Catania=3479447370796909}", 0L), before["{g}vdst"]);
+            Assert.False(before.ContainsKey("{g}d2"));
             Assert.Equal(("skiplist", 0L), (before["zbig"].Item1[..8], before["zbig"].Item2));
             Assert.Equal(("hash{a=1b, b=2, c=3, d=4, f=0.3, n=3}", 0L), before["h1"]);
             Assert.Equal("\0\0\x08", before["vbit"].Item1);
