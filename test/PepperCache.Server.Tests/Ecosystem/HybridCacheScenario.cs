@@ -33,7 +33,8 @@ internal static class HybridCacheScenario
         Assert.Equal("pepper #1", await a.GetOrCreateAsync("product:1", _ => Create("pepper #1"), tags: ["products"], cancellationToken: token));
         Assert.Equal("pepper #1", await a.GetOrCreateAsync("product:1", _ => Create("other"), tags: ["products"], cancellationToken: token));
         Assert.Equal(1, calls);
-        Assert.True(holds(prefix + "product:1"));
+        // HybridCache hands the value back as soon as the factory returns and writes L2 alongside: wait for the write.
+        await LandsAsync(holds, prefix + "product:1");
 
         // Another instance finds it in PepperCache without running its factory.
         Assert.Equal("pepper #1", await b.GetOrCreateAsync("product:1", _ => Create("from b"), cancellationToken: token));
@@ -42,6 +43,7 @@ internal static class HybridCacheScenario
         // Entry options: the L2 entry gets the expiration asked for.
         var options = new HybridCacheEntryOptions { Expiration = TimeSpan.FromMinutes(3), LocalCacheExpiration = TimeSpan.FromMinutes(1) };
         Assert.Equal(42, await a.GetOrCreateAsync("answer", _ => ValueTask.FromResult(42), options, cancellationToken: token));
+        await LandsAsync(holds, prefix + "answer");
         Assert.Equal(42, await b.GetOrCreateAsync("answer", _ => ValueTask.FromResult(-1), options, cancellationToken: token));
 
         // RemoveAsync: gone from PepperCache and from the caller's L1; the next GetOrCreate runs the factory again.
@@ -53,7 +55,7 @@ internal static class HybridCacheScenario
         // SetAsync with tags, then RemoveByTagAsync: every entry with the tag is invalid for this instance at once, and
         // for an instance that comes later (the invalidation is kept in PepperCache).
         await a.SetAsync("product:3", "pepper #3", tags: ["products", "spicy"], cancellationToken: token);
-        Assert.True(holds(prefix + "product:3"));
+        await LandsAsync(holds, prefix + "product:3");
         await a.RemoveByTagAsync("spicy", token);
         Assert.Equal("fresh #3", await a.GetOrCreateAsync("product:3", _ => Create("fresh #3"), tags: ["products", "spicy"], cancellationToken: token));
         Assert.Equal(3, calls);
@@ -64,6 +66,10 @@ internal static class HybridCacheScenario
         Assert.Equal(4, calls);
         Assert.Equal(42, await c.GetOrCreateAsync("answer", _ => ValueTask.FromResult(-1), options, cancellationToken: token));
     }
+
+    /// <summary>Waits (bounded) until PepperCache holds <paramref name="key"/>.</summary>
+    private static Task LandsAsync(Func<string, bool> holds, string key) =>
+        DistributedCacheClusterIntegrationTests.WaitUntilAsync(() => Task.FromResult(holds(key)), TimeSpan.FromSeconds(10));
 
     /// <summary>One application instance: its own HybridCache (L1) over PepperCache (L2).</summary>
     public static ServiceProvider Instance(PepperCacheApplication seed, string prefix) =>
