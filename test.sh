@@ -7,7 +7,9 @@
 #
 # Needs only the .NET 10 SDK on Debian/Ubuntu. Some tests drive the real redis-cli, redis-benchmark and redis-py (RedisCluster), and the
 # client library's tests run against a real redis-server, so Debian's redis-tools, redis-server and python3-redis packages are
-# installed when they are missing (with sudo when not root); no test is ever skipped for want of a tool.
+# installed when they are missing (with sudo when not root), and so are Debian's nodejs and npm for the Node.js client
+# and Kubernetes manifest tests (their npm packages come from test/node/package-lock.json through `npm ci`); no test
+# is ever skipped for want of a tool.
 # Prints "Tests: N passed, M failed" as its last line and exits non-zero when anything failed, did not build, ran
 # past the time limit (TEST_TIMEOUT seconds, default 1800), or ran no tests: without a filter, a project that runs
 # none is broken; with one, the projects it does not reach run none by design, and only a filter that matches no
@@ -39,7 +41,26 @@ ensure_redis_tools() {
     fi
 }
 
+# The ecosystem tests run Node.js programs (test/node: ioredis, the Kubernetes manifest check) after `npm ci`.
+ensure_node() {
+    if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then
+        return
+    fi
+    echo "test.sh: node or npm not found; installing Debian's nodejs and npm"
+    local sudo=()
+    if [ "$(id -u)" -ne 0 ]; then
+        sudo=(sudo)
+    fi
+    "${sudo[@]}" apt-get update -qq
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm
+    if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+        echo "test.sh: nodejs and npm are installed but node or npm is still missing" >&2
+        return 1
+    fi
+}
+
 ensure_redis_tools
+ensure_node
 if ! command -v dotnet >/dev/null 2>&1; then
     echo "test.sh: the .NET 10 SDK (dotnet) is required: https://dotnet.microsoft.com/download" >&2
     exit 1

@@ -7,6 +7,9 @@ namespace PepperCache.Client;
 /// <summary>Encodes a command as RESP2 multibulk: <c>*N</c> then one bulk string per argument.</summary>
 public static class RespCommandWriter
 {
+    /// <summary>Writes <paramref name="arguments"/> as one command; each argument is sent as it is (binary-safe).</summary>
+    /// <param name="writer">Where the command goes, such as a connection's <c>PipeWriter</c>.</param>
+    /// <param name="arguments">The command name, then its arguments.</param>
     public static void WriteCommand(this IBufferWriter<byte> writer, IReadOnlyList<byte[]> arguments)
     {
         ArgumentNullException.ThrowIfNull(arguments);
@@ -17,6 +20,9 @@ public static class RespCommandWriter
         }
     }
 
+    /// <summary>Writes <paramref name="arguments"/> as one command, each argument as UTF-8.</summary>
+    /// <param name="writer">Where the command goes, such as a connection's <c>PipeWriter</c>.</param>
+    /// <param name="arguments">The command name, then its arguments.</param>
     public static void WriteCommand(this IBufferWriter<byte> writer, IReadOnlyList<string> arguments)
     {
         ArgumentNullException.ThrowIfNull(arguments);

@@ -120,6 +120,13 @@ public sealed partial class RespConnection : IAsyncDisposable
     public Task<RespReply> ExecuteAsync(params string[] arguments) =>
         ExecuteAsync(RespCommandWriter.ToBytes(arguments));
 
+    /// <summary>
+    /// Sends a command; the task completes with its reply (which may be an error reply). Calls may overlap: commands
+    /// are pipelined on the one connection and replies are matched to them in order.
+    /// </summary>
+    /// <param name="arguments">The command name, then its arguments, sent as they are (binary-safe).</param>
+    /// <param name="cancellationToken">Stops waiting for the reply; the command may still have been sent and run.</param>
+    /// <exception cref="RespConnectionException">The connection was lost or closed before the reply came.</exception>
     public async Task<RespReply> ExecuteAsync(IReadOnlyList<byte[]> arguments, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(arguments);
@@ -161,6 +168,7 @@ public sealed partial class RespConnection : IAsyncDisposable
         return await reply.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Closes the connection; commands still waiting for a reply fail with <see cref="RespConnectionException"/>.</summary>
     public async ValueTask DisposeAsync()
     {
         Fail(new RespConnectionException($"Connection to {_endpointText} was closed"));

@@ -15,6 +15,7 @@ internal static class InlineSplitter
     /// </param>
     /// <param name="output">Where unescaped arguments are written; as long as <paramref name="line"/>.</param>
     /// <param name="outputBase">Offset of <paramref name="output"/> within the request's argument source.</param>
+    /// <param name="request">The request the arguments are added to.</param>
     public static void Split(ReadOnlySpan<byte> line, Span<byte> output, int outputBase, RespRequest request)
     {
         var p = 0;

@@ -5,10 +5,19 @@ namespace PepperCache.Protocol;
 /// <summary>The five RESP2 reply types.</summary>
 public enum RespReplyKind
 {
+    /// <summary><c>+text</c>: a status such as <c>OK</c>.</summary>
     SimpleString,
+
+    /// <summary><c>-message</c>: an error; the message starts with its code (<c>ERR</c>, <c>WRONGTYPE</c>, <c>MOVED</c>...).</summary>
     Error,
+
+    /// <summary><c>:n</c>: a signed 64-bit integer.</summary>
     Integer,
+
+    /// <summary><c>$len</c>: a binary-safe string, or null (<c>$-1</c>).</summary>
     BulkString,
+
+    /// <summary><c>*count</c>: nested replies, or null (<c>*-1</c>).</summary>
     Array,
 }
 
@@ -32,6 +41,7 @@ public sealed class RespReply
         _elements = elements;
     }
 
+    /// <summary>Which of the five RESP2 types this reply is.</summary>
     public RespReplyKind Kind { get; }
 
     /// <summary>The value of an integer reply; 0 for every other kind.</summary>
@@ -45,6 +55,7 @@ public sealed class RespReply
         _ => false,
     };
 
+    /// <summary>True for an error reply (<c>-ERR ...</c>); its message is in <see cref="Text"/>.</summary>
     public bool IsError => Kind == RespReplyKind.Error;
 
     /// <summary>The payload of a simple string, error or bulk string (empty for a null bulk and other kinds).</summary>
@@ -61,24 +72,42 @@ public sealed class RespReply
         _ => _bytes is null ? null : Encoding.UTF8.GetString(_bytes),
     };
 
+    /// <summary>The null bulk string (<c>$-1</c>), one shared instance.</summary>
     public static RespReply NullBulk => NullBulkReply;
 
+    /// <summary>The null array (<c>*-1</c>), one shared instance.</summary>
     public static RespReply NullArray => NullArrayReply;
 
+    /// <summary>A simple string reply holding <paramref name="text"/> (not copied).</summary>
+    /// <param name="text">The status text, without CR or LF.</param>
     public static RespReply SimpleString(byte[] text) => new(RespReplyKind.SimpleString, text, 0, null);
 
+    /// <summary>A simple string reply holding <paramref name="text"/> as UTF-8.</summary>
+    /// <param name="text">The status text, without CR or LF.</param>
     public static RespReply SimpleString(string text) => SimpleString(Encoding.UTF8.GetBytes(text));
 
+    /// <summary>An error reply holding <paramref name="message"/> (not copied).</summary>
+    /// <param name="message">The message with its code first, such as <c>ERR syntax error</c>.</param>
     public static RespReply Error(byte[] message) => new(RespReplyKind.Error, message, 0, null);
 
+    /// <summary>An error reply holding <paramref name="message"/> as UTF-8.</summary>
+    /// <param name="message">The message with its code first, such as <c>ERR syntax error</c>.</param>
     public static RespReply Error(string message) => Error(Encoding.UTF8.GetBytes(message));
 
+    /// <summary>An integer reply.</summary>
+    /// <param name="value">The integer.</param>
     public static RespReply FromInteger(long value) => new(RespReplyKind.Integer, null, value, null);
 
+    /// <summary>A bulk string reply holding <paramref name="value"/> (not copied), or <see cref="NullBulk"/> for null.</summary>
+    /// <param name="value">The bytes, or null.</param>
     public static RespReply Bulk(byte[]? value) => value is null ? NullBulkReply : new(RespReplyKind.BulkString, value, 0, null);
 
+    /// <summary>A bulk string reply holding <paramref name="value"/> as UTF-8.</summary>
+    /// <param name="value">The text.</param>
     public static RespReply Bulk(string value) => Bulk(Encoding.UTF8.GetBytes(value));
 
+    /// <summary>An array reply of <paramref name="elements"/> (not copied), or <see cref="NullArray"/> for null.</summary>
+    /// <param name="elements">The elements, or null.</param>
     public static RespReply FromArray(RespReply[]? elements) =>
         elements is null ? NullArrayReply : new(RespReplyKind.Array, null, 0, elements);
 

@@ -28,8 +28,11 @@ public sealed partial class RespRequest : IDisposable
     private byte[] _scratch = [];
     private byte[]? _rented;
 
+    /// <summary>An empty request, reused for every command a connection parses.</summary>
+    /// <param name="limits">The parser's limits; <see cref="RespLimits.Default"/> when null.</param>
     public RespRequest(RespLimits? limits = null) => Limits = limits ?? RespLimits.Default;
 
+    /// <summary>The limits the parser checks while filling this request; may be replaced between commands.</summary>
     public RespLimits Limits { get; set; }
 
     /// <summary>Number of arguments, the command name included.</summary>
@@ -47,6 +50,9 @@ public sealed partial class RespRequest : IDisposable
     /// </summary>
     public long BytesNeeded { get; internal set; }
 
+    /// <summary>Argument <paramref name="index"/> (0 is the command name), valid until the next parse or <see cref="Dispose"/>.</summary>
+    /// <param name="index">0 to <see cref="Count"/> - 1.</param>
+    /// <exception cref="ArgumentOutOfRangeException">The index is outside the arguments.</exception>
     public ReadOnlySpan<byte> this[int index]
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -73,6 +79,7 @@ public sealed partial class RespRequest : IDisposable
     /// <summary>Argument <paramref name="index"/> as a new array (for values that must outlive the request).</summary>
     public byte[] ToArray(int index) => this[index].ToArray();
 
+    /// <summary>Returns any pooled buffers the request holds.</summary>
     public void Dispose()
     {
         ReleaseRented();

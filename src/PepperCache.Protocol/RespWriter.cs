@@ -15,6 +15,9 @@ public static class RespWriter
     // '$' + up to 20 digits + CRLF, with room to spare.
     private const int MaxHeaderLength = 24;
 
+    /// <summary>Copies pre-encoded RESP (such as a <see cref="RespConstants"/> reply) as it is.</summary>
+    /// <param name="writer">Where the bytes go.</param>
+    /// <param name="bytes">Complete RESP, CRLF included.</param>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void WriteRaw(this IBufferWriter<byte> writer, ReadOnlySpan<byte> bytes)
     {
@@ -30,12 +33,17 @@ public static class RespWriter
         }
     }
 
+    /// <summary><c>+OK\r\n</c>.</summary>
+    /// <param name="writer">Where the reply goes.</param>
     public static void WriteOk(this IBufferWriter<byte> writer) => writer.WriteRaw(RespConstants.Ok);
 
     /// <summary><c>+text\r\n</c>. The text must not contain CR or LF.</summary>
     public static void WriteSimpleString(this IBufferWriter<byte> writer, ReadOnlySpan<byte> text)
         => writer.WriteLine((byte)'+', text);
 
+    /// <summary><c>+text\r\n</c> with the text as UTF-8. The text must not contain CR or LF.</summary>
+    /// <param name="writer">Where the reply goes.</param>
+    /// <param name="text">The status text.</param>
     public static void WriteSimpleString(this IBufferWriter<byte> writer, string text)
         => writer.WriteLine((byte)'+', text);
 
@@ -43,18 +51,31 @@ public static class RespWriter
     public static void WriteError(this IBufferWriter<byte> writer, ReadOnlySpan<byte> message)
         => writer.WriteLine((byte)'-', message);
 
+    /// <summary><c>-message\r\n</c> with the message as UTF-8, its code first (<c>ERR</c>, <c>WRONGTYPE</c>, ...).</summary>
+    /// <param name="writer">Where the reply goes.</param>
+    /// <param name="message">The error, without CR or LF.</param>
     public static void WriteError(this IBufferWriter<byte> writer, string message)
         => writer.WriteLine((byte)'-', message);
 
+    /// <summary><c>:value\r\n</c>, formatted in place.</summary>
+    /// <param name="writer">Where the reply goes.</param>
+    /// <param name="value">The integer.</param>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void WriteInteger(this IBufferWriter<byte> writer, long value)
         => writer.WritePrefixedNumber((byte)':', value);
 
+    /// <summary><c>*count\r\n</c>: the caller writes the <paramref name="count"/> elements next.</summary>
+    /// <param name="writer">Where the reply goes.</param>
+    /// <param name="count">How many elements follow.</param>
     public static void WriteArrayHeader(this IBufferWriter<byte> writer, int count)
         => writer.WritePrefixedNumber((byte)'*', count);
 
+    /// <summary><c>$-1\r\n</c>, the RESP2 null bulk string.</summary>
+    /// <param name="writer">Where the reply goes.</param>
     public static void WriteNullBulkString(this IBufferWriter<byte> writer) => writer.WriteRaw(RespConstants.NullBulk);
 
+    /// <summary><c>*-1\r\n</c>, the RESP2 null array.</summary>
+    /// <param name="writer">Where the reply goes.</param>
     public static void WriteNullArray(this IBufferWriter<byte> writer) => writer.WriteRaw(RespConstants.NullArray);
 
     /// <summary><c>$len\r\nbytes\r\n</c> in one span when it fits a buffer segment, chunked otherwise.</summary>
@@ -82,6 +103,9 @@ public static class RespWriter
         writer.WriteRaw(RespConstants.CrLf);
     }
 
+    /// <summary><c>$len\r\nvalue\r\n</c> with the value as UTF-8.</summary>
+    /// <param name="writer">Where the reply goes.</param>
+    /// <param name="value">The text.</param>
     public static void WriteBulkString(this IBufferWriter<byte> writer, string value)
     {
         var byteCount = Encoding.UTF8.GetByteCount(value);

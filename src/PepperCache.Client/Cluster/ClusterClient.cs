@@ -72,6 +72,8 @@ public sealed class ClusterClient : IAsyncDisposable
         }
     }
 
+    /// <summary>As <see cref="ExecuteAsync(IReadOnlyList{byte[]}, CancellationToken)"/>, with the arguments as UTF-8 text.</summary>
+    /// <param name="arguments">The command name, then its arguments.</param>
     public Task<RespReply> ExecuteAsync(params string[] arguments) =>
         ExecuteAsync(RespCommandWriter.ToBytes(arguments));
 
@@ -206,6 +208,7 @@ public sealed class ClusterClient : IAsyncDisposable
         }
     }
 
+    /// <summary>Closes every connection to every node; commands still waiting fail with <see cref="RespConnectionException"/>.</summary>
     public async ValueTask DisposeAsync()
     {
         Task<RespConnection>[] connections;

@@ -8,6 +8,7 @@ namespace PepperCache.Client.Cluster;
 /// </summary>
 public static class KeySlot
 {
+    /// <summary>How many hash slots a cluster has: 16,384.</summary>
     public const int SlotCount = HashSlot.SlotCount;
 
     /// <summary>The slot of <paramref name="key"/>, in [0, 16384).</summary>

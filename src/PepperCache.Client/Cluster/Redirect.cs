@@ -3,6 +3,7 @@ using System.Text;
 
 namespace PepperCache.Client.Cluster;
 
+/// <summary>The two redirects a cluster node answers with instead of running a command.</summary>
 public enum RedirectKind
 {
     /// <summary>The slot lives elsewhere for good: refresh the slot map and go there.</summary>
@@ -13,9 +14,13 @@ public enum RedirectKind
 }
 
 /// <summary>A parsed <c>MOVED 3999 127.0.0.1:6381</c> or <c>ASK 3999 127.0.0.1:6381</c> error reply.</summary>
+/// <param name="Kind">MOVED or ASK.</param>
+/// <param name="Slot">The key's hash slot.</param>
 /// <param name="Host">The target's host; empty when the server does not know it (the node asked is on that host).</param>
+/// <param name="Port">The target's RESP port.</param>
 public readonly record struct Redirect(RedirectKind Kind, int Slot, string Host, int Port)
 {
+    /// <summary>The node to send the command to.</summary>
     public ClusterNode Target => new(Host, Port);
 
     /// <summary>Parses the text of an error reply (without the leading <c>-</c>).</summary>

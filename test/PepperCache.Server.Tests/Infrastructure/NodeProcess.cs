@@ -65,12 +65,17 @@ public sealed class NodeProcess : IAsyncDisposable
     /// appsettings.json. It runs in a new empty directory (deleted on dispose) unless given <paramref name="workingDirectory"/>.
     /// </summary>
     /// <param name="launcher">A command the node is started through, such as <c>prlimit --nofile=400:400</c>; it must exec the node, keeping its process id.</param>
+    /// <param name="command">
+    /// What runs the node instead of <c>dotnet</c> and the server assembly under test: an installed
+    /// <c>peppercache-server</c> tool, or the container's entrypoint script.
+    /// </param>
     public static NodeProcess Start(
         IEnumerable<string> arguments,
         IReadOnlyDictionary<string, string>? environment = null,
         string? appSettingsJson = null,
         string? workingDirectory = null,
-        IReadOnlyList<string>? launcher = null)
+        IReadOnlyList<string>? launcher = null,
+        IReadOnlyList<string>? command = null)
     {
         var ownsWorkingDirectory = workingDirectory is null;
         workingDirectory ??= Directory.CreateTempSubdirectory("peppercache-node-").FullName;
@@ -79,7 +84,8 @@ public sealed class NodeProcess : IAsyncDisposable
             File.WriteAllText(Path.Combine(workingDirectory, "appsettings.json"), appSettingsJson);
         }
 
-        var start = new ProcessStartInfo(launcher is { Count: > 0 } ? launcher[0] : DotnetHost)
+        string[] words = [.. launcher ?? [], .. command is { Count: > 0 } ? command : [DotnetHost, ServerAssemblyPath]];
+        var start = new ProcessStartInfo(words[0])
         {
             WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,
@@ -88,17 +94,11 @@ public sealed class NodeProcess : IAsyncDisposable
             StandardErrorEncoding = Encoding.UTF8,
             UseShellExecute = false,
         };
-        if (launcher is { Count: > 0 })
+        foreach (var word in words.Skip(1))
         {
-            foreach (var word in launcher.Skip(1))
-            {
-                start.ArgumentList.Add(word);
-            }
-
-            start.ArgumentList.Add(DotnetHost);
+            start.ArgumentList.Add(word);
         }
 
-        start.ArgumentList.Add(ServerAssemblyPath);
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
@@ -223,7 +223,7 @@ public sealed class NodeProcess : IAsyncDisposable
     }
 
     /// <summary>The dotnet host that runs this test process's SDK, else the one on PATH.</summary>
-    private static string DotnetHost => Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } path && File.Exists(path)
+    internal static string DotnetHost => Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } path && File.Exists(path)
         ? path
         : "dotnet";
 
@@ -233,7 +233,7 @@ public sealed class NodeProcess : IAsyncDisposable
         name.StartsWith("Serilog__", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Reads the number after <paramref name="label"/> in the node's start-up log.</summary>
-    private async Task<int> WaitForPortAsync(string label)
+    public async Task<int> WaitForPortAsync(string label)
     {
         var line = await WaitForOutputAsync(label);
         return int.Parse(line[(line.IndexOf(label, StringComparison.Ordinal) + label.Length)..].Trim(), CultureInfo.InvariantCulture);
