@@ -37,6 +37,55 @@ public sealed partial class MonitorIntegrationTests(RedisServerFixture servers) 
     }
 
     [Fact]
+    public async Task RedisCliMonitorPrintsTheSameLinesForBothServers()
+    {
+        Assert.Equal(await RedisCliMonitorAsync(servers.RedisEndPoint), await RedisCliMonitorAsync(servers.Node.RespEndPoint));
+    }
+
+    /// <summary>
+    /// redis-cli MONITOR (it prints each line without the +, flushing after each) while another client runs a few
+    /// commands; its lines with time and port masked. The process is this test's own and is killed by it.
+    /// </summary>
+    private static async Task<List<string>> RedisCliMonitorAsync(IPEndPoint endPoint)
+    {
+        var start = new System.Diagnostics.ProcessStartInfo("redis-cli")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in new[] { "-h", "127.0.0.1", "-p", endPoint.Port.ToString(CultureInfo.InvariantCulture), "MONITOR" })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = System.Diagnostics.Process.Start(start)!;
+        try
+        {
+            using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+            Assert.Equal("OK", await process.StandardOutput.ReadLineAsync(limit.Token));
+            await using var client = await RawRespClient.ConnectAsync(endPoint);
+            await client.CommandAsync("SET", "cli:k", "tab\there \"quoted\" \u00e9");
+            await client.CommandAsync("AUTH", "secret");
+            await client.CommandAsync("CONFIG", "GET", "port");
+            await client.CommandAsync("ECHO", "last");
+            var lines = new List<string>();
+            while (lines.Count == 0 || !lines[^1].EndsWith("\"last\"", StringComparison.Ordinal))
+            {
+                Assert.True(lines.Count < 10, "redis-cli printed more lines than commands were run");
+                lines.Add(Mask(await process.StandardOutput.ReadLineAsync(limit.Token) ?? "(redis-cli exited)"));
+            }
+
+            return lines;
+        }
+        finally
+        {
+            process.Kill();
+            await process.WaitForExitAsync();
+        }
+    }
+
+    [Fact]
     public async Task MonitorThatDoesNotReadIsClosedByTheOutputBufferLimit()
     {
         await using var app = new PepperCacheApplication();
