@@ -24,19 +24,21 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 
 ensure_redis_tools() {
     if command -v redis-cli >/dev/null 2>&1 && command -v redis-benchmark >/dev/null 2>&1 \
-        && command -v redis-server >/dev/null 2>&1 && /usr/bin/python3 -c 'import redis.cluster' >/dev/null 2>&1; then
+        && command -v redis-server >/dev/null 2>&1 && /usr/bin/python3 -c 'import redis.cluster' >/dev/null 2>&1 \
+        && command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1; then
         return
     fi
-    echo "test.sh: redis-cli/redis-benchmark/redis-server or redis-py not found; installing Debian's redis-tools, redis-server and python3-redis"
+    echo "test.sh: redis-cli/redis-benchmark/redis-server, redis-py or chromium/chromedriver not found; installing Debian's redis-tools, redis-server, python3-redis, chromium and chromium-driver (the dashboard's browser tests)"
     local sudo=()
     if [ "$(id -u)" -ne 0 ]; then
         sudo=(sudo)
     fi
     "${sudo[@]}" apt-get update -qq
-    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-tools redis-server python3-redis
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-tools redis-server python3-redis chromium chromium-driver
     if ! command -v redis-cli >/dev/null 2>&1 || ! command -v redis-benchmark >/dev/null 2>&1 \
-        || ! command -v redis-server >/dev/null 2>&1 || ! /usr/bin/python3 -c 'import redis.cluster' >/dev/null 2>&1; then
-        echo "test.sh: redis-tools, redis-server and python3-redis are installed but redis-cli/redis-benchmark/redis-server or /usr/bin/python3's redis module are still missing" >&2
+        || ! command -v redis-server >/dev/null 2>&1 || ! /usr/bin/python3 -c 'import redis.cluster' >/dev/null 2>&1 \
+        || ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null 2>&1; then
+        echo "test.sh: redis-tools, redis-server, python3-redis, chromium and chromium-driver are installed but redis-cli/redis-benchmark/redis-server, /usr/bin/python3's redis module, chromium or chromedriver are still missing" >&2
         return 1
     fi
 }

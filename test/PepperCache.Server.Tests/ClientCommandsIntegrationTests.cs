@@ -53,8 +53,9 @@ public sealed class ClientCommandsIntegrationTests(NodeFixture node) : IClassFix
         var info = Assert.IsType<string>(await client.CommandAsync("CLIENT", "INFO"));
         var port = node.App.RespEndPoint.Port;
         Assert.Matches(
-            $@"^id={id} addr=127\.0\.0\.1:\d+ laddr=127\.0\.0\.1:{port} name=described age=\d+ idle=\d+ flags=N db=0 sub=0 psub=0 ssub=0 " +
-            @"multi=-1 events=r cmd=client\|info user=default redir=-1 resp=2 lib-name= lib-ver=\n$",
+            $@"^id={id} addr=127\.0\.0\.1:\d+ laddr=127\.0\.0\.1:{port} fd=\d+ name=described age=\d+ idle=\d+ flags=N db=0 sub=0 psub=0 ssub=0 " +
+            @"multi=-1 qbuf=26 qbuf-free=4070 argv-mem=10 multi-mem=0 rbs=16384 rbp=\d+ obl=0 oll=0 omem=0 tot-mem=\d+ " +
+            @"events=r cmd=client\|info user=default redir=-1 resp=2 lib-name= lib-ver=\n$",
             info);
     }
 

@@ -148,7 +148,7 @@ internal static class ClientCommands
     private static void Info(CommandContext context)
     {
         var line = new StringBuilder();
-        Describe(line, context.Client, context.Store.Now);
+        Describe(line, context.Client, context.Store.Now, context.Request);
         context.Output.WriteBulkString(line.ToString());
     }
 
@@ -197,7 +197,7 @@ internal static class ClientCommands
             {
                 if (ids is null || ids.Contains(client.Id))
                 {
-                    Describe(text, client, now);
+                    Describe(text, client, now, client == context.Client ? context.Request : null);
                 }
             }
         }
@@ -371,19 +371,33 @@ internal static class ClientCommands
     internal static string DescribeLine(ClientSession client, long now)
     {
         var line = new StringBuilder();
-        Describe(line, client, now);
+        Describe(line, client, now, null);
         return line.ToString(0, line.Length - 1);
     }
 
-    /// <summary>One CLIENT LIST line, the fields PepperCache can state truthfully, in Redis 7.2's order.</summary>
-    private static void Describe(StringBuilder line, ClientSession client, long now)
+    /// <summary>
+    /// One CLIENT LIST line: Redis 7.0's fields in its order, then 7.2's lib-name and lib-ver. Values are what holds
+    /// for a PepperCache connection (see docs/commands.md): qbuf the unparsed bytes in the input pipe, obl/oll/omem
+    /// the reply bytes the transport has not taken, tot-mem an estimate. <paramref name="current"/> is the request
+    /// being run when <paramref name="client"/> describes itself (its argv-mem).
+    /// </summary>
+    private static void Describe(StringBuilder line, ClientSession client, long now, RespRequest? current)
     {
         var invariant = CultureInfo.InvariantCulture;
-        line.Append(invariant, $"id={client.Id} addr={client.RemoteAddress} laddr={client.LocalAddress} name={client.Name}")
+        var memory = ClientMemory.Of(client, current);
+        line.Append(invariant, $"id={client.Id} addr={client.RemoteAddress} laddr={client.LocalAddress} fd={client.FileDescriptor} name={client.Name}")
             .Append(invariant, $" age={(now - client.ConnectedAt) / 1000} idle={Math.Max(0, now - client.LastCommandAt) / 1000}")
-            .Append(client.Blocking is { IsWaiting: true } ? " flags=b" : " flags=N").Append(" db=0 sub=0 psub=0 ssub=0 multi=-1 events=r")
+            .Append(" flags=").Append(Flags(client)).Append(" db=0 sub=0 psub=0 ssub=0 multi=-1")
+            .Append(invariant, $" qbuf={memory.QueryBuffer} qbuf-free={memory.QueryBufferFree} argv-mem={memory.Arguments} multi-mem=0")
+            .Append(invariant, $" rbs={ClientMemory.ReplyBufferSize} rbp={client.ReplyPeak}")
+            .Append(invariant, $" obl={memory.ReplyBuffer} oll={memory.ReplyListLength} omem={memory.ReplyList} tot-mem={memory.Total}")
+            .Append(memory.WritePending ? " events=rw" : " events=r")
             .Append(invariant, $" cmd={client.LastCommand} user={Acl.AclText.ToDisplay(client.User?.Name ?? Acl.AclState.DefaultUserName)} redir=-1 resp=2")
             .Append(invariant, $" lib-name={client.LibraryName} lib-ver={client.LibraryVersion}")
             .Append('\n');
     }
+
+    /// <summary>Redis's flag letters that apply: O a monitor, b blocked, N none.</summary>
+    private static string Flags(ClientSession client) =>
+        client.Monitor is not null ? "O" : client.Blocking is { IsWaiting: true } ? "b" : "N";
 }

@@ -185,6 +185,7 @@ internal static class ConnectionCommands
     {
         var client = context.Client;
         client.Name = null;
+        ServerCommands.StopMonitoring(context);
         if (client.User is not null)
         {
             var acl = context.Server.Acl;

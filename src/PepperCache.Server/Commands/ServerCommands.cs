@@ -38,6 +38,11 @@ internal static class ServerCommands
         {
             AclCategories = ["dangerous"],
         },
+        new("monitor", 1, Admin | NoScript | Loading | Stale, 0, 0, 0, Monitor, "server",
+            "Listens for all requests received by the server in real-time.", "1.0.0")
+        {
+            AclCategories = ["dangerous"],
+        },
         InfoCommand.Definition,
         ConfigCommands.Definition,
         CommandCommands.Definition,
@@ -45,6 +50,35 @@ internal static class ServerCommands
         SlowLogCommands.Definition,
         LatencyCommands.Definition,
     ];
+
+    /// <summary>
+    /// MONITOR: +OK, then every command any connection runs, one line each (<see cref="MonitorRegistry.Feed"/>).
+    /// A second MONITOR on the same connection is ignored without a reply, as in Redis.
+    /// </summary>
+    public static void Monitor(CommandContext context)
+    {
+        var client = context.Client;
+        if (client.Monitor is not null)
+        {
+            return;
+        }
+
+        var stream = new MonitorStream(client, context.Server);
+        client.Monitor = stream;
+        context.Server.Monitors.Add(stream);
+        context.Output.WriteOk();
+    }
+
+    /// <summary>RESET leaves MONITOR mode: no more lines are queued; those already queued are still sent.</summary>
+    public static void StopMonitoring(CommandContext context)
+    {
+        if (context.Client.Monitor is { } stream)
+        {
+            context.Server.Monitors.Remove(stream);
+            stream.Detach();
+            context.Client.Monitor = null;
+        }
+    }
 
     public static void DbSize(CommandContext context) => context.Output.WriteInteger(context.Store.Count);
 

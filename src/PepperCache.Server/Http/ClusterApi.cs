@@ -17,6 +17,7 @@ internal static class ClusterApi
         var api = routes.MapGroup("").AddEndpointFilter(AdminAuth.RequireCredentials);
         api.MapGet("/cluster", GetCluster);
         api.MapMetricsApi();
+        api.MapDashboardApi();
         routes.MapMembershipApi(api);
         return api;
     }

@@ -34,6 +34,30 @@ internal sealed class ClientSession(long id, EndPoint? remote, EndPoint? local, 
     /// </summary>
     public long OutputBufferLength { get; set; }
 
+    /// <summary>
+    /// Reply bytes written and not yet taken by the transport, as of when the pending flush began (CLIENT LIST
+    /// obl/oll/omem); 0 when no flush is waiting.
+    /// </summary>
+    public long PendingOutputBytes { get; set; }
+
+    /// <summary>The most reply bytes one batch has written, up to Redis's 16 KB reply buffer (CLIENT LIST rbp).</summary>
+    public long ReplyPeak { get; set; }
+
+    /// <summary>
+    /// Bytes in the connection's input pipe not yet parsed into a command (CLIENT LIST qbuf): the whole batch while
+    /// it runs, what is left of it (an incomplete command) after. Written once per batch by the connection.
+    /// </summary>
+    public long QueryBufferLength { get; set; }
+
+    /// <summary>The socket's file descriptor, or -1 when the transport exposes no socket (CLIENT LIST fd).</summary>
+    public long FileDescriptor { get; init; } = -1;
+
+    /// <summary>Bytes of a large command read into the request so far while the rest is still arriving (argv-mem of another client).</summary>
+    public long PartialArgumentBytes { get; set; }
+
+    /// <summary>Set by MONITOR: the stream of executed commands this connection receives; null otherwise.</summary>
+    public MonitorStream? Monitor { get; set; }
+
     /// <summary>True while the connection waits for a flush (its client is not reading fast enough).</summary>
     public bool FlushPending { get; set; }
 

@@ -75,6 +75,16 @@ internal sealed class CommandDispatcher(CommandTable table, ClusterState? cluste
             return;
         }
 
+        // One volatile read when nobody monitors: the monitor checks below cost nothing else.
+        var monitoring = context.Server.Monitors.Active;
+        if (monitoring && client.Monitor is not null && (command.IsWrite || command.MayReplicate || (command.Flags & CommandFlags.ReadOnly) != 0))
+        {
+            // A monitor is a replica to Redis, and a replica may not touch the keyspace.
+            context.WriteError(ErrorMessages.ReplicaKeyspace);
+            Reject(context, command);
+            return;
+        }
+
         var errors = context.ErrorReplies;
         context.Rejected = false;
         var started = Stopwatch.GetTimestamp();
@@ -95,6 +105,12 @@ internal sealed class CommandDispatcher(CommandTable table, ClusterState? cluste
 
         var elapsed = Stopwatch.GetTimestamp() - started;
         Count(context, command, elapsed, context.ErrorReplies != errors);
+
+        // As Redis's call(): what ran, after its reply, except administrative commands (CONFIG, CLIENT LIST, MONITOR).
+        if (monitoring && !context.Rejected && !context.IsHeldBack && (context.Command.Flags & CommandFlags.Admin) == 0)
+        {
+            context.Server.Monitors.Feed(context);
+        }
 
         // ASKING lasts for the one command after it, as in Redis.
         client.Asking = ReferenceEquals(command, ClusterCommands.Asking);

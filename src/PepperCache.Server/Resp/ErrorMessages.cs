@@ -24,6 +24,7 @@ internal static class ErrorMessages
         "NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time"u8;
     public static ReadOnlySpan<byte> AuthWithoutPassword =>
         "ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?"u8;
+    public static ReadOnlySpan<byte> ReplicaKeyspace => "ERR Replica can't interact with the keyspace"u8;
     public static ReadOnlySpan<byte> NoSuchClient => "ERR No such client"u8;
     public static ReadOnlySpan<byte> InvalidClientId => "ERR Invalid client ID"u8;
     public static ReadOnlySpan<byte> ClientIdNotPositive => "ERR client-id should be greater than 0"u8;

@@ -44,12 +44,17 @@ internal sealed partial class RespConnectionHandler
         var client = context.Client;
         var store = context.Server.Store;
         long bytesNeeded = 0;
+        MonitorStream? monitor = null;
         while (true)
         {
-            var result = await input.ReadAsync().ConfigureAwait(false);
+            // A monitor's loop also writes the lines other connections queue for it while it waits for input.
+            var result = monitor is null
+                ? await input.ReadAsync().ConfigureAwait(false)
+                : await monitor.ReadAsync(input, output).ConfigureAwait(false);
             var buffer = result.Buffer;
             var now = store.Now;
             client.LastInteraction = now;
+            client.QueryBufferLength = buffer.Length;
             var consumed = buffer.Start;
             var replied = false;
             var end = BatchEnd.Drained;
@@ -124,6 +129,8 @@ internal sealed partial class RespConnectionHandler
             }
 
             // Stopped for a flush with whole commands left: examine nothing more, so the next read returns at once.
+            client.QueryBufferLength = buffer.Slice(consumed).Length;
+            client.PartialArgumentBytes = taken;
             input.AdvanceTo(consumed, end == BatchEnd.OutputFull ? consumed : buffer.End);
             if (replied)
             {
@@ -141,6 +148,13 @@ internal sealed partial class RespConnectionHandler
             {
                 return;
             }
+
+            // After MONITOR, and after RESET until the lines queued before it are written.
+            monitor = client.Monitor ?? (monitor is { IsEmpty: false } ? monitor : null);
+            if (monitor is not null)
+            {
+                monitor.Logger = logger;
+            }
         }
     }
 
@@ -148,6 +162,11 @@ internal sealed partial class RespConnectionHandler
     private static async ValueTask<bool> FlushAsync(PipeWriter output, ClientSession client, Core.Storage.KeyValueStore store)
     {
         var unsent = output.CanGetUnflushedBytes ? output.UnflushedBytes : 0;
+        if (unsent > client.ReplyPeak && client.ReplyPeak < UncountedReplyBytes)
+        {
+            client.ReplyPeak = Math.Min(unsent, UncountedReplyBytes);
+        }
+
         var flush = output.FlushAsync();
         if (flush.IsCompletedSuccessfully)
         {
@@ -155,10 +174,12 @@ internal sealed partial class RespConnectionHandler
         }
 
         client.OutputBufferLength = Math.Max(0, unsent - UncountedReplyBytes);
+        client.PendingOutputBytes = unsent;
         client.FlushPending = true;
         var result = await flush.ConfigureAwait(false);
         client.FlushPending = false;
         client.OutputBufferLength = 0;
+        client.PendingOutputBytes = 0;
         client.OutputSoftLimitSince = 0;
         client.LastInteraction = store.Now;
         // Canceled: only an abort (timeout, output limit) gets a waiting flush out early.

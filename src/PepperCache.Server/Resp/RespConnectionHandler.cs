@@ -76,6 +76,7 @@ internal sealed partial class RespConnectionHandler(ServerState server, ILogger<
             User = server.Acl.DefaultUser,
             Authenticated = !server.Acl.AuthRequired,
             Tls = connection.Features.Get<ITlsHandshakeFeature>() is not null,
+            FileDescriptor = FileDescriptorOf(connection),
         };
         session.Kill = () =>
         {
@@ -122,6 +123,11 @@ internal sealed partial class RespConnectionHandler(ServerState server, ILogger<
         }
         finally
         {
+            if (session.Monitor is { } monitor)
+            {
+                server.Monitors.Remove(monitor);
+            }
+
             server.Clients.Remove(session);
             Log.ClientDisconnected(logger, connection.ConnectionId, session.Id);
         }
@@ -153,6 +159,19 @@ internal sealed partial class RespConnectionHandler(ServerState server, ILogger<
 
     internal static ReadOnlySpan<byte> ProtectedModeDenied =>
         "-DENIED Redis is running in protected mode because protected mode is enabled and no password is set for the default user. In this mode connections are only accepted from the loopback interface. If you want to connect from external computers to Redis you may adopt one of the following solutions: 1) Just disable protected mode sending the command 'CONFIG SET protected-mode no' from the loopback interface by connecting to Redis from the same host the server is running, however MAKE SURE Redis is not publicly accessible from internet if you do so. Use CONFIG REWRITE to make this change permanent. 2) Alternatively you can just disable the protected mode by editing the Redis configuration file, and setting the protected mode option to 'no', and then restarting the server. 3) If you started the server manually just for testing, restart it with the '--protected-mode no' option. 4) Setup a an authentication password for the default user. NOTE: You only need to do one of the above things in order for the server to start accepting connections from the outside.\r\n"u8;
+
+    /// <summary>The socket's descriptor (on Linux, Socket.Handle is the fd), or -1 when the transport has no socket (TLS over a test pipe, in-memory).</summary>
+    internal static long FileDescriptorOf(ConnectionContext connection)
+    {
+        try
+        {
+            return connection.Features.Get<IConnectionSocketFeature>()?.Socket is { } socket ? (long)socket.Handle : -1;
+        }
+        catch (ObjectDisposedException)
+        {
+            return -1;
+        }
+    }
 
     /// <summary>
     /// Redis's anetKeepAlive: probes after <paramref name="seconds"/> idle, then every third of that, closing after

@@ -53,6 +53,9 @@ internal sealed class ServerState
 
     public KeyValueStore Store { get; }
 
+    /// <summary>Connections in MONITOR mode, fed every command run.</summary>
+    public MonitorRegistry Monitors { get; } = new();
+
     /// <summary>Clients blocked on list keys (BLPOP...), queued per key.</summary>
     public BlockingRegistry Blocking { get; } = new();
 

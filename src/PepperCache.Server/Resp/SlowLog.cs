@@ -98,7 +98,7 @@ internal sealed class SlowLog
     }
 
     /// <summary>Passwords and secrets are not logged, as Redis 7 redacts them: AUTH's, HELLO AUTH's, ACL SETUSER's rules.</summary>
-    private static bool Redact(CommandDefinition command, RespRequest request, int index) => command.Name switch
+    internal static bool Redact(CommandDefinition command, RespRequest request, int index) => command.Name switch
     {
         "auth" or "pepper.auth" => index >= 1,
         // HELLO protover AUTH username password: the two after AUTH.

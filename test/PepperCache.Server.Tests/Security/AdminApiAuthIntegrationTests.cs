@@ -45,6 +45,9 @@ public sealed class AdminApiAuthIntegrationTests : IAsyncLifetime
     [Theory]
     [InlineData("/cluster")]
     [InlineData("/cluster/nodes")]
+    [InlineData("/")]
+    [InlineData("/dashboard/dashboard.js")]
+    [InlineData("/dashboard/stats")]
     public async Task WithoutValidCredentialsTheAnswerIs401WithAChallenge(string path)
     {
         using var http = _node.CreateAdminClient();
@@ -77,6 +80,8 @@ public sealed class AdminApiAuthIntegrationTests : IAsyncLifetime
     [Theory]
     [InlineData("/cluster")]
     [InlineData("/cluster/nodes")]
+    [InlineData("/")]
+    [InlineData("/dashboard/stats")]
     public async Task ThePasswordAsBearerOrAnAdminUserAsBasicIsLetIn(string path)
     {
         using var http = _node.CreateAdminClient();
