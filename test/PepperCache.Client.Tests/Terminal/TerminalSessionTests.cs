@@ -23,8 +23,8 @@ public sealed class TerminalSessionTests(PepperCacheNode node) : IClassFixture<P
         await terminal.WaitForAsync("pepper-cli> ", 1);
         await terminal.TypeAsync("set term:k helo\e[Dl\r");                 // Left, then insert the missing l
         await terminal.WaitForAsync("pepper-cli> ", 2);
-        await terminal.TypeAsync("ge\t");                                   // Tab completes GET...
-        await terminal.WaitForAsync("GET", 1);
+        await terminal.TypeAsync("getd\t");                                 // Tab completes GETDEL (GE would be GEOADD first)...
+        await terminal.WaitForAsync("GETDEL", 1);
         await terminal.TypeAsync(" ");                                      // ...and its hint follows
         await terminal.WaitForAsync("\e[90mkey\e[0m", 1);
         await terminal.TypeAsync("term:k\r");
