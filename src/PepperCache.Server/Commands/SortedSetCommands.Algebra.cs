@@ -74,7 +74,7 @@ internal static partial class SortedSetCommands
         public bool Stored;
         public SortedSetObject? Result;
 
-        public void Apply(KeyValueStore.LockedKeys locked)
+        public void Apply(LockedKeys locked)
         {
             var sources = new ScoredSource[keys];
             for (var i = 0; i < keys; i++)
