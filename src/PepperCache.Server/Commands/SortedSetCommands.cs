@@ -12,7 +12,7 @@ namespace PepperCache.Server.Commands;
 /// <see cref="KeyValueStore.Execute{TOperation}"/> (or <see cref="KeyValueStore.ExecuteOnKeys{TOperation}"/> when it
 /// reads several keys), its reply written under the lock. Split by concern: this file (declarations, ZADD, ZINCRBY,
 /// ZREM), <c>.Reads.cs</c> (scores, ranks, counts), <c>.Ranges.cs</c> (ZRANGE and its family, ZREMRANGEBY*),
-/// <c>.Pops.cs</c> (ZPOPMIN/ZPOPMAX, ZMPOP, ZRANDMEMBER, ZSCAN), <c>.Blocking.cs</c> (BZPOPMIN, BZPOPMAX, BZMPOP), <c>.Algebra.cs</c> (ZUNION, ZINTER, ZDIFF and their
+/// <c>.Pops.cs</c> (ZPOPMIN/ZPOPMAX, ZMPOP, ZRANDMEMBER), <c>.Scan.cs</c> (ZSCAN), <c>.Blocking.cs</c> (BZPOPMIN, BZPOPMAX, BZMPOP), <c>.Algebra.cs</c> (ZUNION, ZINTER, ZDIFF and their
 /// STORE forms, ZINTERCARD).
 /// </summary>
 /// <remarks>
