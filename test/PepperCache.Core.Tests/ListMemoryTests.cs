@@ -31,7 +31,7 @@ public class ListMemoryTests
         var list = new ListObject();
         var empty = list.HeapSize;
         list.Push(new byte[5], head: true);
-        Assert.Equal(empty + Entry.ArraySize(5, 1), list.HeapSize);
+        Assert.Equal(empty + ListObject.NodeObjectBytes + Entry.ArraySize(32, 1), list.HeapSize);
         for (var i = 0; i < 1000; i++)
         {
             list.Push(new byte[i % 40], head: i % 2 == 0);
@@ -50,7 +50,7 @@ public class ListMemoryTests
             list.Pop(head: list.Count % 2 == 0);
         }
 
-        // The ring is back to its first size, so what is left is exactly an empty list.
+        // Every node is gone and the ring is back to its first size, so what is left is exactly an empty list.
         Assert.Equal(empty, list.HeapSize);
     }
 

@@ -5,7 +5,10 @@ using PepperCache.Core.Types;
 
 namespace PepperCache.Core.Tests;
 
-/// <summary>The list's ring (ends, wrap-around, middle edits) against a plain List, and its frozen payload and restore commands.</summary>
+/// <summary>
+/// The quicklist (ends, nodes filling and emptying, middle edits, splits, long entries) against a plain List, and its
+/// frozen payload and restore commands.
+/// </summary>
 public class ListObjectTests
 {
     private static readonly EncodingSettings Settings = new();
@@ -56,6 +59,95 @@ public class ListObjectTests
         Assert.Equal(reference, Elements(list));
         list.Trim(3, reference.Count - 4);
         Assert.Equal(reference.Skip(3).Take(reference.Count - 6), Elements(list));
+    }
+
+    [Theory]
+    [InlineData(1, 40)]
+    [InlineData(2, 300)]
+    [InlineData(3, 20_000)]
+    public void RandomEditsOfEverySizeMatchAReferenceList(int seed, int maxLength)
+    {
+        // Elements from empty to past the 127-byte short form and past a whole node, so entries of both forms, nodes
+        // that hold one element, and splits after middle inserts are all exercised; every read checks the content.
+        var random = new Random(seed);
+        var list = new ListObject();
+        var reference = new List<string>();
+        string Next(int step)
+        {
+            var length = random.Next(4) == 0 ? random.Next(maxLength + 1) : random.Next(Math.Min(maxLength, 20) + 1);
+            return string.Create(length, step, (span, s) =>
+            {
+                for (var i = 0; i < span.Length; i++)
+                {
+                    span[i] = (char)('a' + ((s + i) % 26));
+                }
+            });
+        }
+
+        for (var step = 0; step < 6_000; step++)
+        {
+            var text = Next(step);
+            switch (random.Next(12))
+            {
+                case 0 or 1:
+                    list.Push(B(text), head: true);
+                    reference.Insert(0, text);
+                    break;
+                case 2 or 3 or 4:
+                    list.Push(B(text), head: false);
+                    reference.Add(text);
+                    break;
+                case 5 when reference.Count > 0:
+                    Assert.Equal(reference[0], S(list.Pop(head: true)));
+                    reference.RemoveAt(0);
+                    break;
+                case 6 when reference.Count > 0:
+                    Assert.Equal(reference[^1], S(list.Pop(head: false)));
+                    reference.RemoveAt(reference.Count - 1);
+                    break;
+                case 7:
+                    var at = random.Next(reference.Count + 1);
+                    list.Insert(at, B(text));
+                    reference.Insert(at, text);
+                    break;
+                case 8 when reference.Count > 0:
+                    var position = random.Next(reference.Count);
+                    list.Set(position, B(text));
+                    reference[position] = text;
+                    break;
+                case 9 when reference.Count > 0:
+                    var victim = reference[random.Next(reference.Count)];
+                    var limit = random.Next(3);
+                    var fromTail = random.Next(2) == 0;
+                    var expected = Math.Min(reference.Count(e => e == victim), limit == 0 ? int.MaxValue : limit);
+                    Assert.Equal(expected, list.Remove(B(victim), limit, fromTail));
+                    for (var removed = 0; removed < expected; removed++)
+                    {
+                        reference.RemoveAt(fromTail ? reference.LastIndexOf(victim) : reference.IndexOf(victim));
+                    }
+
+                    break;
+                case 10 when reference.Count > 4 && random.Next(20) == 0:
+                    var start = random.Next(3);
+                    var stop = reference.Count - 1 - random.Next(3);
+                    list.Trim(start, stop);
+                    reference = reference.GetRange(start, stop - start + 1);
+                    break;
+                case 11 when reference.Count > 0:
+                    var index = random.Next(reference.Count);
+                    Assert.Equal(reference[index], S(list[index]));
+                    Assert.Equal(reference.IndexOf(reference[index]), list.IndexOf(B(reference[index])));
+                    break;
+            }
+
+            Assert.Equal(reference.Count, list.Count);
+        }
+
+        Assert.Equal(reference, Elements(list));
+        Assert.Equal(reference, Enumerable.Range(0, reference.Count).Reverse().Select(i => S(list[i])).Reverse());
+        var copy = (ListObject)list.Clone();
+        Assert.Equal(reference, Elements(copy));
+        Assert.Equal(list.HeapSize, copy.HeapSize);
     }
 
     [Fact]
@@ -154,5 +246,5 @@ public class ListObjectTests
 
     private static byte[] B(string text) => Encoding.Latin1.GetBytes(text);
 
-    private static string S(byte[] bytes) => Encoding.Latin1.GetString(bytes);
+    private static string S(ReadOnlySpan<byte> bytes) => Encoding.Latin1.GetString(bytes);
 }

@@ -31,6 +31,14 @@ public sealed class CommandTableTests
         Assert.All(PepperCache.Server.Commands.CommandSyntax.Names, name => Assert.Contains(name, names));
     }
 
+    [Fact]
+    public void NoArgumentSyntaxIsWrittenForACommandRedisDocuments()
+    {
+        var documented = PepperCache.Server.Commands.CommandDocsData.Names.ToHashSet(StringComparer.OrdinalIgnoreCase);
+
+        Assert.All(PepperCache.Server.Commands.CommandSyntax.Names, name => Assert.DoesNotContain(name, documented));
+    }
+
     [Theory]
     [InlineData("")]
     [InlineData("ge")]

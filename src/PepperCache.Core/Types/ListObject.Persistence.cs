@@ -10,28 +10,33 @@ public sealed partial class ListObject
 {
     private ListObject(ListObject source)
     {
-        _items = (byte[][])source._items.Clone();
-        _head = source._head;
+        _nodes = new Node[source._nodes.Length];
+        for (var i = 0; i < source._nodeCount; i++)
+        {
+            _nodes[i] = new Node(source.NodeAt(i));
+        }
+
+        _nodeCount = source._nodeCount;
         _count = source._count;
-        _elementBytes = source._elementBytes;
+        _nodeBytes = source._nodeBytes;
     }
 
-    /// <summary>A copy of the ring; the elements, immutable, are shared.</summary>
+    /// <summary>A copy of every node (its bytes are changed in place, so nothing can be shared).</summary>
     public override StoreObject Clone() => new ListObject(this);
 
     /// <summary><c>RPUSH key element ...</c>, at most <see cref="StoreObject.RestoreItemsPerCommand"/> elements a command, head first.</summary>
     public override void WriteRestoreCommands(ReadOnlySpan<byte> key, IBufferWriter<byte> output)
     {
         ArgumentNullException.ThrowIfNull(output);
-        for (var start = 0; start < _count; start += RestoreItemsPerCommand)
+        for (long start = 0; start < _count; start += RestoreItemsPerCommand)
         {
-            var chunk = Math.Min(_count - start, RestoreItemsPerCommand);
+            var chunk = (int)Math.Min(_count - start, RestoreItemsPerCommand);
             output.WriteArrayHeader(2 + chunk);
             output.WriteBulkString("RPUSH"u8);
             output.WriteBulkString(key);
             for (var i = start; i < start + chunk; i++)
             {
-                output.WriteBulkString(_items[Slot(i)]);
+                output.WriteBulkString(this[i]);
             }
         }
     }
@@ -47,7 +52,7 @@ public sealed partial class ListObject
         StoreObjectFormat.WriteVarint(output, (ulong)_count);
         for (var i = 0; i < _count; i++)
         {
-            StoreObjectFormat.WriteBytes(output, _items[Slot(i)]);
+            StoreObjectFormat.WriteBytes(output, this[i]);
         }
     }
 
@@ -62,7 +67,7 @@ public sealed partial class ListObject
             return false;
         }
 
-        var result = new ListObject((int)Math.Max(InitialCapacity, System.Numerics.BitOperations.RoundUpToPowerOf2((uint)count)));
+        var result = new ListObject();
         for (var i = 0UL; i < count; i++)
         {
             if (!StoreObjectFormat.TryReadBytes(ref payload, out var element))

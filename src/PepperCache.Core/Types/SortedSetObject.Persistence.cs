@@ -38,8 +38,8 @@ public sealed partial class SortedSetObject
         copy._freeList = _freeList;
         copy._freeCount = _freeCount;
         var nodes = new Dictionary<byte[], Node>(ReferenceEqualityComparer.Instance);
-        var x = copy._header.Levels[0].Forward;
-        for (; x is not null; x = x.Levels[0].Forward)
+        var x = copy._header.At(0).Forward;
+        for (; x is not null; x = x.At(0).Forward)
         {
             nodes.Add(x.Member, x);
         }

@@ -34,9 +34,9 @@ public sealed partial class SortedSetObject
         var x = _header;
         for (var level = _level - 1; level >= 0; level--)
         {
-            while (x.Levels[level].Forward is { } next && (next.Score < score || (orEqual && next.Score == score)))
+            while (x.At(level).Forward is { } next && (next.Score < score || (orEqual && next.Score == score)))
             {
-                traversed += x.Levels[level].Span;
+                traversed += x.At(level).Span;
                 x = next;
             }
         }
@@ -65,9 +65,9 @@ public sealed partial class SortedSetObject
         var x = _header;
         for (var level = _level - 1; level >= 0; level--)
         {
-            while (x.Levels[level].Forward is { } next && IsBelow(next.Member, member, orEqual))
+            while (x.At(level).Forward is { } next && IsBelow(next.Member, member, orEqual))
             {
-                traversed += x.Levels[level].Span;
+                traversed += x.At(level).Span;
                 x = next;
             }
         }
@@ -120,7 +120,7 @@ public sealed partial class SortedSetObject
         var node = NodeAtRank(start + 1);
         for (var rank = start; rank <= end && node is not null; rank++)
         {
-            var next = node.Levels[0].Forward;
+            var next = node.At(0).Forward;
             _memberBytes -= MemberSize(node.Member);
             DeleteNode(node);
             FreeSlot(SlotOf(node.Member, HashOf(node.Member)));
@@ -180,7 +180,7 @@ public sealed partial class SortedSetObject
             }
             else if (_node is not null)
             {
-                _node = _reverse ? _node.Backward : _node.Levels[0].Forward;
+                _node = _reverse ? _node.Backward : _node.At(0).Forward;
             }
 
             if (_node is null)

@@ -9,8 +9,8 @@ public sealed partial class SortedSetObject
 {
     private const int MaxLevel = 32;
 
-    // A node: object header and method table, four fields.
-    private const long NodeSize = 48;
+    // A node: object header and method table, score, member, backward link, level 0 inline and the upper levels' array.
+    private const long NodeSize = 64;
 
     private Node _header = null!;
     private Node? _tail;
@@ -43,7 +43,8 @@ public sealed partial class SortedSetObject
         _freeCount = 0;
     }
 
-    private static long LevelsSize(int levels) => Entry.ArraySize(levels, Unsafe.SizeOf<Level>());
+    // Level 0 lives in the node; only the quarter of nodes that are taller have an array, of their upper levels.
+    private static long LevelsSize(int levels) => levels > 1 ? Entry.ArraySize(levels - 1, Unsafe.SizeOf<Level>()) : 0;
 
     private static int RandomLevel()
     {
@@ -59,7 +60,7 @@ public sealed partial class SortedSetObject
     private Node InsertNew(double score, byte[] member)
     {
         var node = new Node(score, member, RandomLevel());
-        _nodeBytes += NodeSize + LevelsSize(node.Levels.Length);
+        _nodeBytes += NodeSize + LevelsSize(node.Height);
         InsertNode(node);
         return node;
     }
@@ -73,23 +74,23 @@ public sealed partial class SortedSetObject
         for (var i = _level - 1; i >= 0; i--)
         {
             rank[i] = i == _level - 1 ? 0 : rank[i + 1];
-            while (x.Levels[i].Forward is { } next && Compare(next.Score, next.Member, node.Score, node.Member) < 0)
+            while (x.At(i).Forward is { } next && Compare(next.Score, next.Member, node.Score, node.Member) < 0)
             {
-                rank[i] += x.Levels[i].Span;
+                rank[i] += x.At(i).Span;
                 x = next;
             }
 
             update[i] = x;
         }
 
-        var level = node.Levels.Length;
+        var level = node.Height;
         if (level > _level)
         {
             for (var i = _level; i < level; i++)
             {
                 rank[i] = 0;
                 update[i] = _header;
-                _header.Levels[i].Span = _length;
+                _header.At(i).Span = _length;
             }
 
             _level = level;
@@ -97,19 +98,19 @@ public sealed partial class SortedSetObject
 
         for (var i = 0; i < level; i++)
         {
-            node.Levels[i].Forward = update[i].Levels[i].Forward;
-            update[i].Levels[i].Forward = node;
-            node.Levels[i].Span = update[i].Levels[i].Span - (rank[0] - rank[i]);
-            update[i].Levels[i].Span = rank[0] - rank[i] + 1;
+            node.At(i).Forward = update[i].At(i).Forward;
+            update[i].At(i).Forward = node;
+            node.At(i).Span = update[i].At(i).Span - (rank[0] - rank[i]);
+            update[i].At(i).Span = rank[0] - rank[i] + 1;
         }
 
         for (var i = level; i < _level; i++)
         {
-            update[i].Levels[i].Span++;
+            update[i].At(i).Span++;
         }
 
         node.Backward = update[0] == _header ? null : update[0];
-        if (node.Levels[0].Forward is { } after)
+        if (node.At(0).Forward is { } after)
         {
             after.Backward = node;
         }
@@ -128,7 +129,7 @@ public sealed partial class SortedSetObject
         var x = _header;
         for (var i = _level - 1; i >= 0; i--)
         {
-            while (x.Levels[i].Forward is { } next && Compare(next.Score, next.Member, node.Score, node.Member) < 0)
+            while (x.At(i).Forward is { } next && Compare(next.Score, next.Member, node.Score, node.Member) < 0)
             {
                 x = next;
             }
@@ -143,18 +144,18 @@ public sealed partial class SortedSetObject
     {
         for (var i = 0; i < _level; i++)
         {
-            if (update[i].Levels[i].Forward == node)
+            if (update[i].At(i).Forward == node)
             {
-                update[i].Levels[i].Span += node.Levels[i].Span - 1;
-                update[i].Levels[i].Forward = node.Levels[i].Forward;
+                update[i].At(i).Span += node.At(i).Span - 1;
+                update[i].At(i).Forward = node.At(i).Forward;
             }
             else
             {
-                update[i].Levels[i].Span--;
+                update[i].At(i).Span--;
             }
         }
 
-        if (node.Levels[0].Forward is { } after)
+        if (node.At(0).Forward is { } after)
         {
             after.Backward = node.Backward;
         }
@@ -163,7 +164,7 @@ public sealed partial class SortedSetObject
             _tail = node.Backward;
         }
 
-        while (_level > 1 && _header.Levels[_level - 1].Forward is null)
+        while (_level > 1 && _header.At(_level - 1).Forward is null)
         {
             _level--;
         }
@@ -175,16 +176,16 @@ public sealed partial class SortedSetObject
     private void DeleteNode(Node node)
     {
         UnlinkNode(node);
-        _nodeBytes -= NodeSize + LevelsSize(node.Levels.Length);
+        _nodeBytes -= NodeSize + LevelsSize(node.Height);
     }
 
     private void UpdateScore(Node node, double score)
     {
         UnlinkNode(node);
         node.Score = score;
-        for (var i = 0; i < node.Levels.Length; i++)
+        for (var i = 0; i < node.Height; i++)
         {
-            node.Levels[i] = default;
+            node.At(i) = default;
         }
 
         InsertNode(node);
@@ -197,9 +198,9 @@ public sealed partial class SortedSetObject
         var x = _header;
         for (var i = _level - 1; i >= 0; i--)
         {
-            while (x.Levels[i].Forward is { } next && Compare(next.Score, next.Member, node.Score, node.Member) <= 0)
+            while (x.At(i).Forward is { } next && Compare(next.Score, next.Member, node.Score, node.Member) <= 0)
             {
-                rank += x.Levels[i].Span;
+                rank += x.At(i).Span;
                 x = next;
             }
 
@@ -219,9 +220,9 @@ public sealed partial class SortedSetObject
         var x = _header;
         for (var i = _level - 1; i >= 0; i--)
         {
-            while (x.Levels[i].Forward is { } next && traversed + x.Levels[i].Span <= rank)
+            while (x.At(i).Forward is { } next && traversed + x.At(i).Span <= rank)
             {
-                traversed += x.Levels[i].Span;
+                traversed += x.At(i).Span;
                 x = next;
             }
 
@@ -332,12 +333,21 @@ public sealed partial class SortedSetObject
         _buckets = buckets;
     }
 
+    /// <summary>
+    /// A skip-list node. Level 0 is a field: three nodes in four have no other level (p = 1/4), so they need no
+    /// array at all, 24 B less a member than a levels array for every node.
+    /// </summary>
     private sealed class Node(double score, byte[] member, int levels)
     {
         public double Score = score;
         public readonly byte[] Member = member;
         public Node? Backward;
-        public readonly Level[] Levels = new Level[levels];
+        private Level _first;
+        private readonly Level[]? _upper = levels > 1 ? new Level[levels - 1] : null;
+
+        public int Height => _upper is null ? 1 : _upper.Length + 1;
+
+        public ref Level At(int level) => ref level == 0 ? ref _first : ref _upper![level - 1];
     }
 
     /// <summary>Predecessors at each level, on the stack (no allocation per insert or delete).</summary>

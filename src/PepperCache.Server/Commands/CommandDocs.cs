@@ -1,13 +1,16 @@
 using System.Buffers;
+using System.Text.Json;
 using PepperCache.Protocol;
 using PepperCache.Server.Resp;
 
 namespace PepperCache.Server.Commands;
 
 /// <summary>
-/// COMMAND DOCS [name ...]: a map (a flat name/doc array in RESP2) of summary, since, group, arguments and
-/// subcommands. redis-cli 7 asks for it at interactive start-up and builds its inline hints from the arguments, so
-/// the shape follows Redis exactly: field names as bulk strings, argument flags as status strings.
+/// COMMAND DOCS [name ...]: a map (a flat name/doc array in RESP2) of summary, since, group, complexity, history,
+/// arguments and subcommands. redis-cli 7 asks for it at interactive start-up and builds its inline hints from the
+/// arguments, so the shape follows Redis exactly: field names as bulk strings, argument flags as status strings.
+/// A Redis command's doc is Redis 7.0's own (<see cref="CommandDocsData"/>), with only the subcommands PepperCache
+/// has; a command of PepperCache's own is described from its declaration and <see cref="CommandSyntax"/>.
 /// </summary>
 internal static class CommandDocs
 {
@@ -40,6 +43,86 @@ internal static class CommandDocs
 
     private static void WriteDoc(IBufferWriter<byte> output, CommandDefinition command)
     {
+        if (CommandDocsData.TryGet(command.Name, out var doc))
+        {
+            WriteRedisDoc(output, command, doc);
+        }
+        else
+        {
+            WriteDeclaredDoc(output, command);
+        }
+    }
+
+    private static void WriteRedisDoc(IBufferWriter<byte> output, CommandDefinition command, JsonElement doc)
+    {
+        var fields = doc.EnumerateObject().Count(f => f.Name != "subcommands") + (command.Subcommands.Count > 0 ? 1 : 0);
+        output.WriteArrayHeader(fields * 2);
+        foreach (var field in doc.EnumerateObject())
+        {
+            if (field.Name != "subcommands")
+            {
+                output.WriteBulkString(field.Name);
+                WriteValue(output, field.Name, field.Value);
+            }
+        }
+
+        WriteSubcommands(output, command);
+    }
+
+    /// <summary>JSON back into Redis's RESP2 types: flags are status strings, key_spec_index an integer.</summary>
+    private static void WriteValue(IBufferWriter<byte> output, string field, JsonElement value)
+    {
+        switch (value.ValueKind)
+        {
+            case JsonValueKind.Object:
+                output.WriteArrayHeader(value.EnumerateObject().Count() * 2);
+                foreach (var member in value.EnumerateObject())
+                {
+                    output.WriteBulkString(member.Name);
+                    WriteValue(output, member.Name, member.Value);
+                }
+
+                break;
+            case JsonValueKind.Array:
+                output.WriteArrayHeader(value.GetArrayLength());
+                foreach (var item in value.EnumerateArray())
+                {
+                    if (field is "flags" or "doc_flags")
+                    {
+                        output.WriteSimpleString(item.GetString()!);
+                    }
+                    else
+                    {
+                        WriteValue(output, field, item);
+                    }
+                }
+
+                break;
+            case JsonValueKind.Number:
+                output.WriteInteger(value.GetInt64());
+                break;
+            default:
+                output.WriteBulkString(value.GetString()!);
+                break;
+        }
+    }
+
+    private static void WriteSubcommands(IBufferWriter<byte> output, CommandDefinition command)
+    {
+        if (command.Subcommands.Count > 0)
+        {
+            output.WriteBulkString("subcommands"u8);
+            output.WriteArrayHeader(command.Subcommands.Count * 2);
+            foreach (var subcommand in command.Subcommands)
+            {
+                output.WriteBulkString(subcommand.Name);
+                WriteDoc(output, subcommand);
+            }
+        }
+    }
+
+    private static void WriteDeclaredDoc(IBufferWriter<byte> output, CommandDefinition command)
+    {
         var arguments = CommandSyntax.ArgumentsOf(command.Name);
         var fields = 3 + (arguments.Count > 0 ? 1 : 0) + (command.Subcommands.Count > 0 ? 1 : 0);
         output.WriteArrayHeader(fields * 2);
@@ -56,16 +139,7 @@ internal static class CommandDocs
             WriteArguments(output, arguments, command.KeySpecs.Length, ref keyIndex);
         }
 
-        if (command.Subcommands.Count > 0)
-        {
-            output.WriteBulkString("subcommands"u8);
-            output.WriteArrayHeader(command.Subcommands.Count * 2);
-            foreach (var subcommand in command.Subcommands)
-            {
-                output.WriteBulkString(subcommand.Name);
-                WriteDoc(output, subcommand);
-            }
-        }
+        WriteSubcommands(output, command);
     }
 
     /// <summary>

@@ -171,30 +171,32 @@ internal static partial class ListCommands
             var to = (ListObject?)keys.Find(destinationKey, DataType.List);
             var sourceBefore = from.HeapSize;
             var element = from.Pop(fromHead);
+            // The popped bytes are a span into the source's node: written and pushed before anything else changes it.
+            context.Output.WriteBulkString(element);
             if (ReferenceEquals(from, to))
             {
-                from.Push(element, toHead);
+                // The push may slide over the popped bytes in the same node: copy them first.
+                Span<byte> copy = element.Length <= 256 ? stackalloc byte[element.Length] : new byte[element.Length];
+                element.CopyTo(copy);
+                from.Push(copy, toHead);
                 keys.Changed(sourceKey, sourceBefore);
+            }
+            else if (to is null)
+            {
+                to = new ListObject();
+                to.Push(element, toHead);
+                keys.Changed(sourceKey, sourceBefore);
+                keys.Store(destinationKey, to);
+                Created = true;
             }
             else
             {
+                var destinationBefore = to.HeapSize;
+                to.Push(element, toHead);
                 keys.Changed(sourceKey, sourceBefore);
-                if (to is null)
-                {
-                    to = new ListObject();
-                    to.Push(element, toHead);
-                    keys.Store(destinationKey, to);
-                    Created = true;
-                }
-                else
-                {
-                    var destinationBefore = to.HeapSize;
-                    to.Push(element, toHead);
-                    keys.Changed(destinationKey, destinationBefore);
-                }
+                keys.Changed(destinationKey, destinationBefore);
             }
 
-            context.Output.WriteBulkString(element);
             Moved = true;
         }
     }

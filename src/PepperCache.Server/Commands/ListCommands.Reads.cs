@@ -189,7 +189,7 @@ internal static partial class ListCommands
             for (long i = 0; i < length && (maxLength == 0 || i < maxLength); i++)
             {
                 var position = fromTail ? length - i - 1 : i;
-                if (!list[position].AsSpan().SequenceEqual(element))
+                if (!list[position].SequenceEqual(element))
                 {
                     continue;
                 }
