@@ -2,16 +2,19 @@ using PepperCache.Protocol;
 
 namespace PepperCache.Core.Storage;
 
-// Commands that read collections at several keys and may store a result at another (ZUNIONSTORE, ZRANGESTORE...):
-// every involved shard lock taken in ascending order, as the string multi-key operations do, for the whole command.
+// The one runner for commands over several keys (SMOVE, SINTER, SUNIONSTORE, LMOVE, ZUNIONSTORE, ZRANGESTORE...):
+// every involved shard lock taken once, in ascending shard order, as the string multi-key operations do (so two
+// commands over keys in different shards cannot deadlock), for the whole command; the operation reaches the keys
+// through LockedKeys, which refuses a key whose shard it does not hold. The shard set is a bitmask on the stack.
 public sealed partial class KeyValueStore
 {
     /// <summary>
     /// Runs <paramref name="operation"/> holding the shard locks of arguments <paramref name="first"/> to
-    /// <paramref name="end"/> (exclusive) of <paramref name="request"/> and of argument <paramref name="destination"/>
-    /// (negative for none), so it reads its sources and writes its result as one atomic step.
+    /// <paramref name="end"/> (exclusive) of <paramref name="request"/> and of argument <paramref name="also"/>
+    /// (negative for none; a destination before a <c>numkeys</c>), so it reads and writes all its keys as one atomic
+    /// step to every other command.
     /// </summary>
-    public void ExecuteOnKeys<TOperation>(RespRequest request, int first, int end, int destination, ref TOperation operation)
+    public void ExecuteOnKeys<TOperation>(RespRequest request, int first, int end, int also, ref TOperation operation)
         where TOperation : struct, IKeysOperation
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -19,9 +22,9 @@ public sealed partial class KeyValueStore
         Span<ulong> involved = words <= StackShardWords ? stackalloc ulong[StackShardWords] : new ulong[words];
         involved = involved[..words];
         MarkShards(request, first, end, 1, involved);
-        if (destination >= 0)
+        if (also >= 0)
         {
-            var shardIndex = ShardIndex(request[destination]);
+            var shardIndex = ShardIndex(request[also]);
             involved[shardIndex >> 6] |= 1UL << (shardIndex & 63);
         }
 
@@ -36,67 +39,96 @@ public sealed partial class KeyValueStore
         }
     }
 
-    /// <summary>The keys an <see cref="IKeysOperation"/> may use: only those whose shard locks are held.</summary>
-    public readonly struct LockedKeys
+    internal bool TryReadLocked(ReadOnlySpan<byte> key, long now, out DataType type, out StoreObject? value)
     {
-        private readonly KeyValueStore _store;
-        private readonly long _now;
-
-        internal LockedKeys(KeyValueStore store, long now)
+        var shard = LockedShardFor(key);
+        var index = FindLive(shard, key, (uint)Hash(key), now);
+        if (index < 0)
         {
-            _store = store;
-            _now = now;
+            type = default;
+            value = null;
+            return false;
         }
 
-        /// <summary>
-        /// The value at <paramref name="key"/> (a use of the key, with lazy expiry): false when missing; a string has a
-        /// null <paramref name="value"/>. The object must not be changed (use <see cref="Store"/> for a result).
-        /// </summary>
-        public bool TryRead(ReadOnlySpan<byte> key, out DataType type, out StoreObject? value)
-        {
-            var shard = _store.ShardFor(key);
-            var index = _store.FindLive(shard, key, (uint)_store.Hash(key), _now);
-            if (index < 0)
-            {
-                type = default;
-                value = null;
-                return false;
-            }
+        type = Entry.GetDataType(shard[index]);
+        value = shard.ObjectAt(index);
+        return true;
+    }
 
-            type = Entry.GetDataType(shard[index]);
-            value = shard.ObjectAt(index);
-            return true;
+    internal StoreObject? FindLocked(ReadOnlySpan<byte> key, DataType type, long now)
+    {
+        var shard = LockedShardFor(key);
+        var index = FindLive(shard, key, (uint)Hash(key), now);
+        if (index < 0)
+        {
+            return null;
         }
 
-        /// <summary>
-        /// Replaces whatever <paramref name="key"/> held (any type, any expiry) with <paramref name="value"/>, with no
-        /// expiry; null or an empty collection deletes the key. Returns whether the key existed.
-        /// </summary>
-        public bool Store(ReadOnlySpan<byte> key, StoreObject? value)
+        if (Entry.GetDataType(shard[index]) != type)
         {
-            var hash = (uint)_store.Hash(key);
-            var shard = _store.ShardFor(key);
-            var index = FindLiveNoTouch(shard, key, hash, _now);
-            var existed = index >= 0;
-            if (value is null || value.Count == 0)
-            {
-                if (existed)
-                {
-                    shard.RemoveAt(index);
-                }
+            WrongTypeException.Throw();
+        }
 
-                return existed;
+        return shard.ObjectAt(index);
+    }
+
+    internal void ChangedLocked(ReadOnlySpan<byte> key, long heapBefore)
+    {
+        var shard = LockedShardFor(key);
+        var index = shard.IndexOf(key, (uint)Hash(key));
+        if (index < 0 || shard.ObjectAt(index) is not { } value)
+        {
+            throw new InvalidOperationException("Changed names a key that holds no collection.");
+        }
+
+        shard.AdjustBytes(value.HeapSize - heapBefore);
+        if (value.Count == 0)
+        {
+            shard.RemoveAt(index);
+        }
+    }
+
+    internal bool StoreLocked(ReadOnlySpan<byte> key, StoreObject? value, long now)
+    {
+        var shard = LockedShardFor(key);
+        var hash = (uint)Hash(key);
+        var index = FindLive(shard, key, hash, now);
+        var existed = index >= 0;
+        if (value is null || value.Count == 0)
+        {
+            if (existed)
+            {
+                shard.RemoveAt(index);
             }
 
-            index = _store.Put(shard, index, Entry.CreateForObject(key, value.Type, Entry.NoExpiry), hash, _now);
-            shard.SetObject(index, value);
             return existed;
         }
+
+        index = Put(shard, index, Entry.CreateForObject(key, value.Type, Entry.NoExpiry), hash, now);
+        shard.SetObject(index, value);
+        return existed;
+    }
+
+    /// <summary>The key's shard, which the caller must hold: an operation may reach only the keys it locked.</summary>
+    private StoreShard LockedShardFor(ReadOnlySpan<byte> key)
+    {
+        var shard = ShardFor(key);
+        if (!shard.Lock.IsHeldByCurrentThread)
+        {
+            throw new InvalidOperationException("The key is not among those the operation locked.");
+        }
+
+        return shard;
     }
 }
 
-/// <summary>A command's work on several keys, run by <see cref="KeyValueStore.ExecuteOnKeys{TOperation}"/> under their locks.</summary>
+/// <summary>
+/// One command's work on several keys (SMOVE, SINTER, LMOVE, ZUNIONSTORE...), run by
+/// <see cref="KeyValueStore.ExecuteOnKeys{TOperation}"/> with every involved shard locked, so it is one atomic step.
+/// A struct, like <see cref="IObjectOperation"/>; it may write its reply from inside.
+/// </summary>
 public interface IKeysOperation
 {
-    void Apply(KeyValueStore.LockedKeys keys);
+    /// <summary>Works on the keys through <paramref name="keys"/>, which reaches only the keys the call locked.</summary>
+    void Apply(LockedKeys keys);
 }

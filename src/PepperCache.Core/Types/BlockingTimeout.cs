@@ -22,9 +22,10 @@ public static class BlockingTimeout
 
     /// <summary>
     /// The timeout in milliseconds (0: wait forever), as Redis computes it: the text read as a <c>long double</c>
-    /// (string2ld), times 1000 in long double precision, truncated to a <c>long long</c>. A product beyond that range
-    /// (inf, 1e30) converts to the x87's LLONG_MIN and is then "negative", as Redis answers; a tiny negative one
-    /// (-0.0001) truncates to 0 and means forever, as it does in Redis.
+    /// (string2ld), times 1000 in long double precision, rounded up (<c>ceill</c>, as 7.0.15 does) to a <c>long long</c>.
+    /// A product beyond that range (inf, 1e30) converts to the x87's LLONG_MIN and is then "negative", as Redis
+    /// answers; a tiny negative one (-0.0001) rounds up to 0 and means forever, and a tiny positive one (0.0001, or
+    /// 0.001, whose product is 0.99999...) to 1 ms, as in Redis.
     /// </summary>
     public static BlockingTimeoutParse TryParseSeconds(ReadOnlySpan<byte> text, out long milliseconds)
     {
@@ -77,6 +78,12 @@ public static class BlockingTimeout
         else
         {
             whole = -exponent >= 128 ? BigInteger.Zero : product >> -exponent;
+
+            // ceill: a positive fraction of a millisecond waits the whole millisecond (0.0001 is 1 ms, not forever).
+            if (!value.IsNegative && (whole << -exponent) != product)
+            {
+                whole += 1;
+            }
         }
 
         if (whole.IsZero)

@@ -113,7 +113,7 @@ internal static partial class ListCommands
     private static bool TryMove(CommandContext context, bool fromHead, bool toHead)
     {
         var operation = new MoveElement(context, fromHead, toHead);
-        context.Store.ExecutePair(context.Argument(1), context.Argument(2), DataType.List, ref operation);
+        context.Store.ExecuteOnKeys(context.Request, 1, 3, -1, ref operation);
         if (!operation.Moved)
         {
             return false;
@@ -149,37 +149,52 @@ internal static partial class ListCommands
         return false;
     }
 
-    private struct MoveElement(CommandContext context, bool fromHead, bool toHead) : IPairOperation
+    /// <summary>
+    /// Redis's order of checks: a missing source answers nothing and the destination is not looked at; a source of
+    /// another type is WRONGTYPE; then a destination of another type is WRONGTYPE, before anything changes. The same
+    /// key twice is one list (a rotation). A source left empty is deleted; a missing destination is created.
+    /// </summary>
+    private struct MoveElement(CommandContext context, bool fromHead, bool toHead) : IKeysOperation
     {
         public bool Moved;
         public bool Created;
 
-        public StoreObject CreateDestination()
+        public void Apply(LockedKeys keys)
         {
-            Created = true;
-            return new ListObject();
-        }
-
-        public void Apply(StoreObject? source, StoreObject? destination)
-        {
-            if (source is not ListObject from)
+            var sourceKey = context.Argument(1);
+            var destinationKey = context.Argument(2);
+            if (keys.Find(sourceKey, DataType.List) is not ListObject from)
             {
                 return;
             }
 
+            var to = (ListObject?)keys.Find(destinationKey, DataType.List);
+            var sourceBefore = from.HeapSize;
             var element = from.Pop(fromHead);
+            // The popped bytes are a span into the source's node: written and pushed before anything else changes it.
             context.Output.WriteBulkString(element);
-            var to = (ListObject)destination!;
             if (ReferenceEquals(from, to))
             {
-                // The popped bytes are still in the list's node, which the push may slide over: copy them first.
+                // The push may slide over the popped bytes in the same node: copy them first.
                 Span<byte> copy = element.Length <= 256 ? stackalloc byte[element.Length] : new byte[element.Length];
                 element.CopyTo(copy);
-                to.Push(copy, toHead);
+                from.Push(copy, toHead);
+                keys.Changed(sourceKey, sourceBefore);
+            }
+            else if (to is null)
+            {
+                to = new ListObject();
+                to.Push(element, toHead);
+                keys.Changed(sourceKey, sourceBefore);
+                keys.Store(destinationKey, to);
+                Created = true;
             }
             else
             {
+                var destinationBefore = to.HeapSize;
                 to.Push(element, toHead);
+                keys.Changed(sourceKey, sourceBefore);
+                keys.Changed(destinationKey, destinationBefore);
             }
 
             Moved = true;

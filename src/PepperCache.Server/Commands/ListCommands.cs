@@ -8,7 +8,7 @@ namespace PepperCache.Server.Commands;
 
 /// <summary>
 /// List commands. Each is a struct <see cref="IObjectOperation"/> run by <see cref="KeyValueStore.Execute{TOperation}"/>
-/// (LMOVE's two keys by <see cref="KeyValueStore.ExecutePair{TOperation}"/>) and a handler that checks the arguments
+/// (LMOVE's two keys by <see cref="KeyValueStore.ExecuteOnKeys{TOperation}"/>) and a handler that checks the arguments
 /// first, in Redis's order. Split by concern: this file (pushes and pops), <c>ListCommands.Reads.cs</c> (LLEN, LRANGE,
 /// LINDEX, LPOS), <c>ListCommands.Edits.cs</c> (LSET, LINSERT, LREM, LTRIM), <c>ListCommands.Move.cs</c> (LMOVE,
 /// RPOPLPUSH, LMPOP), <c>ListCommands.Blocking.cs</c> (BLPOP, BRPOP, BLMOVE, BRPOPLPUSH, BLMPOP) and

@@ -63,14 +63,14 @@ internal static partial class SetCommands
         }
 
         var operation = new CombineSets(context, SetAlgebra.InterCard, 2, 2 + (int)numKeys, store: false, limit);
-        context.Store.ExecuteMany(context.Request, 2, 2 + (int)numKeys, ref operation);
+        context.Store.ExecuteOnKeys(context.Request, 2, 2 + (int)numKeys, -1, ref operation);
         context.Output.WriteInteger(operation.Cardinality);
     }
 
     private static void Combine(CommandContext context, SetAlgebra algebra, int first, int end, bool store)
     {
         var operation = new CombineSets(context, algebra, first, end, store, limit: 0);
-        context.Store.ExecuteMany(context.Request, store ? 1 : first, end, ref operation);
+        context.Store.ExecuteOnKeys(context.Request, store ? 1 : first, end, -1, ref operation);
         if (!store)
         {
             return;
@@ -102,13 +102,13 @@ internal static partial class SetCommands
     /// One set operation over arguments <c>first..end</c>: the sources are found first (WRONGTYPE from any of them
     /// before anything is written), then combined; a STORE puts the result at argument 1, a read replies with it.
     /// </summary>
-    private struct CombineSets(CommandContext context, SetAlgebra algebra, int first, int end, bool store, long limit) : IMultiObjectOperation
+    private struct CombineSets(CommandContext context, SetAlgebra algebra, int first, int end, bool store, long limit) : IKeysOperation
     {
         public SetObject? Result;
         public long Cardinality;
         public bool DestinationExisted;
 
-        public void Apply(ObjectLookup keys)
+        public void Apply(LockedKeys keys)
         {
             var count = end - first;
             var sets = ArrayPool<SetObject?>.Shared.Rent(count);

@@ -9,7 +9,7 @@ namespace PepperCache.Server.Commands;
 /// <summary>
 /// Set commands. Single-key ones are a struct <see cref="IObjectOperation"/> run by
 /// <see cref="KeyValueStore.Execute{TOperation}"/>; those over several keys (SMOVE, SINTER, SUNIONSTORE...) a struct
-/// <see cref="IMultiObjectOperation"/> run by <see cref="KeyValueStore.ExecuteMany{TOperation}"/> with every involved
+/// <see cref="IKeysOperation"/> run by <see cref="KeyValueStore.ExecuteOnKeys{TOperation}"/> with every involved
 /// shard locked. Arguments are checked first, in Redis's order. Split by concern: this file (definitions, SADD, SREM,
 /// SMOVE), <c>SetCommands.Reads.cs</c> (membership, SMEMBERS, SCARD, SSCAN), <c>SetCommands.Random.cs</c> (SPOP,
 /// SRANDMEMBER), <c>SetCommands.Algebra.cs</c> (intersection, union, difference) and <c>SetCommands.Aof.cs</c>
@@ -111,7 +111,7 @@ internal static partial class SetCommands
     public static void SMove(CommandContext context)
     {
         var operation = new MoveMember(context);
-        context.Store.ExecuteMany(context.Request, 1, 3, ref operation);
+        context.Store.ExecuteOnKeys(context.Request, 1, 3, -1, ref operation);
         if (operation.Moved)
         {
             LogMove(context, operation.DestinationCreated);
@@ -181,13 +181,13 @@ internal static partial class SetCommands
         }
     }
 
-    private struct MoveMember(CommandContext context) : IMultiObjectOperation
+    private struct MoveMember(CommandContext context) : IKeysOperation
     {
         public bool Reply;
         public bool Moved;
         public bool DestinationCreated;
 
-        public void Apply(ObjectLookup keys)
+        public void Apply(LockedKeys keys)
         {
             var sourceKey = context.Argument(1);
             var destinationKey = context.Argument(2);

@@ -8,6 +8,7 @@ namespace PepperCache.Server.Commands;
 
 // ZUNION, ZINTER, ZDIFF, their STORE forms and ZINTERCARD: Redis's zunionInterDiffGenericCommand. The sources are
 // looked up (WRONGTYPE first) before the options are read, as Redis does; all keys are locked for the whole command.
+// A source may be a sorted set or a plain set (each member scoring 1, weighted and aggregated like any score).
 internal static partial class SortedSetCommands
 {
     public static void ZUnion(CommandContext context) => SetOperation(context, SetOp.Union, store: false, cardinality: false);
@@ -73,20 +74,19 @@ internal static partial class SortedSetCommands
         public bool Stored;
         public SortedSetObject? Result;
 
-        public void Apply(KeyValueStore.LockedKeys locked)
+        public void Apply(LockedKeys locked)
         {
-            var sources = new SortedSetObject?[keys];
+            var sources = new ScoredSource[keys];
             for (var i = 0; i < keys; i++)
             {
-                if (locked.TryRead(context.Argument(first + i), out var type, out var value))
+                if (locked.TryRead(context.Argument(first + i), out _, out var value))
                 {
-                    // Redis also takes plain sets here (each member scoring 1); sets are not in this branch.
-                    if (type != DataType.SortedSet)
+                    sources[i] = value switch
                     {
-                        WrongTypeException.Throw();
-                    }
-
-                    sources[i] = (SortedSetObject)value!;
+                        SortedSetObject sorted => new ScoredSource(sorted),
+                        SetObject set => new ScoredSource(set),
+                        _ => throw new WrongTypeException(),
+                    };
                 }
             }
 
@@ -184,20 +184,16 @@ internal static partial class SortedSetCommands
             }
         }
 
-        private readonly SortedSetObject Compute(SortedSetObject?[] sources, double[] weights, Aggregate aggregate, EncodingSettings settings)
+        private readonly SortedSetObject Compute(ScoredSource[] sources, double[] weights, Aggregate aggregate, EncodingSettings settings)
         {
             var result = new SortedSetObject();
             if (op == SetOp.Diff)
             {
-                if (sources[0] is { } baseSet)
+                foreach (var (member, score) in sources[0].Members())
                 {
-                    var walker = baseSet.WalkFrom(0, reverse: false);
-                    while (walker.MoveNext())
+                    if (!InAnyOther(sources, member))
                     {
-                        if (!InAnyOther(sources, walker.Member))
-                        {
-                            result.Set(walker.Member, walker.Score, settings);
-                        }
+                        result.Set(member, score, settings);
                     }
                 }
 
@@ -206,22 +202,16 @@ internal static partial class SortedSetCommands
 
             // Smallest first, as Redis sorts them (a stable sort, as glibc's qsort is for these sizes); the
             // weights go with their sets, and the sum is taken in this order.
-            var order = Enumerable.Range(0, sources.Length).OrderBy(i => sources[i]?.Count ?? 0).ToArray();
+            var order = Enumerable.Range(0, sources.Length).OrderBy(i => sources[i].Count).ToArray();
             if (op == SetOp.Inter)
             {
-                if (sources[order[0]] is not { } smallest)
+                foreach (var (member, memberScore) in sources[order[0]].Members())
                 {
-                    return result;
-                }
-
-                var walker = smallest.WalkFrom(0, reverse: false);
-                while (walker.MoveNext())
-                {
-                    var score = Weighted(weights[order[0]], walker.Score);
+                    var score = Weighted(weights[order[0]], memberScore);
                     var inAll = true;
                     for (var k = 1; k < order.Length && inAll; k++)
                     {
-                        if (sources[order[k]] is { } other && other.TryGetScore(walker.Member, out var otherScore))
+                        if (sources[order[k]].TryGetScore(member, out var otherScore))
                         {
                             score = Aggregated(aggregate, score, Weighted(weights[order[k]], otherScore));
                         }
@@ -233,7 +223,7 @@ internal static partial class SortedSetCommands
 
                     if (inAll)
                     {
-                        result.Set(walker.Member, score, settings);
+                        result.Set(member, score, settings);
                     }
                 }
 
@@ -244,23 +234,17 @@ internal static partial class SortedSetCommands
             var members = new List<byte[]>();
             foreach (var index in order)
             {
-                if (sources[index] is not { } source)
+                foreach (var (member, memberScore) in sources[index].Members())
                 {
-                    continue;
-                }
-
-                var walker = source.WalkFrom(0, reverse: false);
-                while (walker.MoveNext())
-                {
-                    var score = Weighted(weights[index], walker.Score);
-                    if (union.TryGetValue(walker.Member, out var existing))
+                    var score = Weighted(weights[index], memberScore);
+                    if (union.TryGetValue(member, out var existing))
                     {
-                        union[walker.Member] = Aggregated(aggregate, existing, score);
+                        union[member] = Aggregated(aggregate, existing, score);
                     }
                     else
                     {
-                        union.Add(walker.Member, score);
-                        members.Add(walker.Member);
+                        union.Add(member, score);
+                        members.Add(member);
                     }
                 }
             }
@@ -273,11 +257,11 @@ internal static partial class SortedSetCommands
             return result;
         }
 
-        private static bool InAnyOther(SortedSetObject?[] sources, ReadOnlySpan<byte> member)
+        private static bool InAnyOther(ScoredSource[] sources, ReadOnlySpan<byte> member)
         {
             for (var k = 1; k < sources.Length; k++)
             {
-                if (sources[k] is { } other && other.TryGetScore(member, out _))
+                if (sources[k].TryGetScore(member, out _))
                 {
                     return true;
                 }
@@ -286,22 +270,16 @@ internal static partial class SortedSetCommands
             return false;
         }
 
-        private static long InterCard(SortedSetObject?[] sources, long limit)
+        private static long InterCard(ScoredSource[] sources, long limit)
         {
-            var order = Enumerable.Range(0, sources.Length).OrderBy(i => sources[i]?.Count ?? 0).ToArray();
-            if (sources[order[0]] is not { } smallest)
-            {
-                return 0;
-            }
-
+            var order = Enumerable.Range(0, sources.Length).OrderBy(i => sources[i].Count).ToArray();
             var found = 0L;
-            var walker = smallest.WalkFrom(0, reverse: false);
-            while (walker.MoveNext())
+            foreach (var (member, _) in sources[order[0]].Members())
             {
                 var inAll = true;
                 for (var k = 1; k < order.Length && inAll; k++)
                 {
-                    inAll = sources[order[k]] is { } other && other.TryGetScore(walker.Member, out _);
+                    inAll = sources[order[k]].TryGetScore(member, out _);
                 }
 
                 if (inAll && ++found == limit)

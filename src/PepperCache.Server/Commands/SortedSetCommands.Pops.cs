@@ -6,11 +6,9 @@ using PepperCache.Server.Resp;
 
 namespace PepperCache.Server.Commands;
 
-// ZPOPMIN, ZPOPMAX, ZMPOP (Redis's genericZpopCommand), ZRANDMEMBER and ZSCAN.
+// ZPOPMIN, ZPOPMAX, ZMPOP (Redis's genericZpopCommand; their blocking forms are in .Blocking.cs) and ZRANDMEMBER.
 internal static partial class SortedSetCommands
 {
-    private const long DefaultScanCount = 10;
-
     public static void ZPopMin(CommandContext context) => PopMinMax(context, max: false);
 
     public static void ZPopMax(CommandContext context) => PopMinMax(context, max: true);
@@ -31,7 +29,7 @@ internal static partial class SortedSetCommands
         }
 
         // Count 0 answers an empty array, but only after the type check (Redis looks the key up first).
-        var operation = new Pop(context, max, count == -1 ? 1 : count, nested: false);
+        var operation = new Pop(context, max, count == -1 ? 1 : count, PopReply.Pairs);
         context.Store.Execute(context.Argument(1), DataType.SortedSet, ref operation);
         if (!operation.Found)
         {
@@ -46,36 +44,46 @@ internal static partial class SortedSetCommands
     /// <summary>ZMPOP numkeys key [key ...] MIN|MAX [COUNT count]: pops from the first key that holds a sorted set.</summary>
     public static void ZMPop(CommandContext context)
     {
-        if (!context.TryGetInt64(1, out var keys) || keys < 1)
+        if (TryParseMPop(context, 1, out var keys, out var max, out var count) && !TryPopFirst(context, 2, 1 + keys, max, count, PopReply.Nested))
+        {
+            context.Output.WriteNullArray();
+        }
+    }
+
+    /// <summary>
+    /// [B]ZMPOP's numkeys (at <paramref name="numKeysIndex"/>), MIN|MAX and COUNT, in Redis's zmpopGenericCommand order;
+    /// <paramref name="count"/> is 1 when none was given.
+    /// </summary>
+    private static bool TryParseMPop(CommandContext context, int numKeysIndex, out int keys, out bool max, out long count)
+    {
+        keys = 0;
+        max = false;
+        count = -1;
+        if (!context.TryGetInt64(numKeysIndex, out var numKeys) || numKeys < 1)
         {
             context.WriteError(SortedSetErrors.NumKeysNotPositive);
-            return;
+            return false;
         }
 
-        if (keys >= context.ArgumentCount - 2)
+        if (numKeys >= context.ArgumentCount - numKeysIndex - 1)
         {
             context.WriteSyntaxError();
-            return;
+            return false;
         }
 
-        var whereIndex = (int)(2 + keys);
-        bool max;
-        if (context.ArgumentIs((int)whereIndex, "MIN"u8))
-        {
-            max = false;
-        }
-        else if (context.ArgumentIs((int)whereIndex, "MAX"u8))
+        keys = (int)numKeys;
+        var whereIndex = numKeysIndex + 1 + keys;
+        if (context.ArgumentIs(whereIndex, "MAX"u8))
         {
             max = true;
         }
-        else
+        else if (!context.ArgumentIs(whereIndex, "MIN"u8))
         {
             context.WriteSyntaxError();
-            return;
+            return false;
         }
 
-        var count = -1L;
-        for (var j = (int)whereIndex + 1; j < context.ArgumentCount; j++)
+        for (var j = whereIndex + 1; j < context.ArgumentCount; j++)
         {
             if (count == -1 && context.ArgumentIs(j, "COUNT"u8) && j + 1 < context.ArgumentCount)
             {
@@ -83,33 +91,55 @@ internal static partial class SortedSetCommands
                 if (!context.TryGetInt64(j, out count) || count < 1)
                 {
                     context.WriteError(SortedSetErrors.CountNotPositive);
-                    return;
+                    return false;
                 }
             }
             else
             {
                 context.WriteSyntaxError();
-                return;
+                return false;
             }
         }
 
         count = Math.Max(count, 1);
-        for (var i = 2; i < whereIndex; i++)
+        return true;
+    }
+
+    /// <summary>
+    /// Pops from the first of keys <paramref name="first"/>..<paramref name="last"/> that holds a sorted set (a key of
+    /// another type met before it is WRONGTYPE) and logs the pop; false, with nothing written, when none does.
+    /// </summary>
+    private static bool TryPopFirst(CommandContext context, int first, int last, bool max, long count, PopReply reply)
+    {
+        for (var i = first; i <= last; i++)
         {
-            var operation = new Pop(context, max, count, nested: true, keyIndex: i);
+            var operation = new Pop(context, max, count, reply, keyIndex: i);
             context.Store.Execute(context.Argument(i), DataType.SortedSet, ref operation);
             if (operation.Found)
             {
                 SortedSetAof.Pop(context.Aof, context.Argument(i), max, operation.Popped);
-                return;
+                return true;
             }
         }
 
-        context.Output.WriteNullArray();
+        return false;
     }
 
-    /// <summary>Pops up to <paramref name="count"/> members from one end and writes them: flat pairs, or ZMPOP's key and nested pairs.</summary>
-    private struct Pop(CommandContext context, bool max, long count, bool nested, int keyIndex = 1) : IObjectOperation
+    /// <summary>How a pop's reply is shaped.</summary>
+    private enum PopReply
+    {
+        /// <summary>ZPOPMIN/ZPOPMAX: member, score, member, score...</summary>
+        Pairs,
+
+        /// <summary>BZPOPMIN/BZPOPMAX: the key, then one member and its score.</summary>
+        Keyed,
+
+        /// <summary>[B]ZMPOP: the key, then an array of [member, score] pairs.</summary>
+        Nested,
+    }
+
+    /// <summary>Pops up to <paramref name="count"/> members from one end and writes them as <paramref name="reply"/> says.</summary>
+    private struct Pop(CommandContext context, bool max, long count, PopReply reply, int keyIndex = 1) : IObjectOperation
     {
         public bool Found;
         public long Popped;
@@ -132,11 +162,17 @@ internal static partial class SortedSetCommands
                 return;
             }
 
+            var nested = reply == PopReply.Nested;
             if (nested)
             {
                 output.WriteArrayHeader(2);
                 output.WriteBulkString(context.Argument(keyIndex));
                 output.WriteArrayHeader((int)popped);
+            }
+            else if (reply == PopReply.Keyed)
+            {
+                output.WriteArrayHeader((int)(1 + (popped * 2)));
+                output.WriteBulkString(context.Argument(keyIndex));
             }
             else
             {
@@ -283,90 +319,6 @@ internal static partial class SortedSetCommands
             if (withScores)
             {
                 WriteScore(context.Output, item.Score);
-            }
-        }
-    }
-
-    /// <summary>
-    /// ZSCAN key cursor [MATCH pattern] [COUNT count]: a bad cursor is refused before the key is looked up, the options
-    /// only once the key is found to hold a sorted set, as Redis does.
-    /// </summary>
-    public static void ZScan(CommandContext context)
-    {
-        if (!KeyCommands.TryParseCursor(context.Argument(2), out var cursor))
-        {
-            context.WriteError(ErrorMessages.InvalidCursor);
-            return;
-        }
-
-        var operation = new ScanSet(context, (long)Math.Min(cursor, long.MaxValue));
-        context.Store.Execute(context.Argument(1), DataType.SortedSet, ref operation);
-    }
-
-    private readonly struct ScanSet(CommandContext context, long cursor) : IObjectOperation
-    {
-        public StoreObject? CreateIfMissing() => null;
-
-        public void Apply(StoreObject? value)
-        {
-            var output = context.Output;
-            if (value is not SortedSetObject set)
-            {
-                context.Client.KeyspaceMisses++;
-                WriteScanReply(output, 0, []);
-                return;
-            }
-
-            context.Client.KeyspaceHits++;
-            var count = DefaultScanCount;
-            var patternIndex = 0;
-            for (var i = 3; i < context.ArgumentCount; i += 2)
-            {
-                var hasValue = i + 1 < context.ArgumentCount;
-                if (hasValue && context.ArgumentIs(i, "COUNT"u8))
-                {
-                    if (!context.TryGetInt64OrReply(i + 1, out count))
-                    {
-                        return;
-                    }
-
-                    if (count < 1)
-                    {
-                        context.WriteSyntaxError();
-                        return;
-                    }
-                }
-                else if (hasValue && context.ArgumentIs(i, "MATCH"u8))
-                {
-                    patternIndex = i + 1;
-                }
-                else
-                {
-                    context.WriteSyntaxError();
-                    return;
-                }
-            }
-
-            var pattern = patternIndex == 0 || context.Argument(patternIndex).SequenceEqual("*"u8)
-                ? ReadOnlySpan<byte>.Empty
-                : context.Argument(patternIndex);
-            var items = new List<(byte[] Member, double Score)>();
-            // A listpack answers its stored text (Redis's d2string), a skip list the double.
-            var stored = set.IsListpack;
-            var next = set.Scan(cursor, (int)Math.Min(count, int.MaxValue / 10), pattern, items);
-            WriteScanReply(output, next, items, stored);
-        }
-
-        private static void WriteScanReply(System.Buffers.IBufferWriter<byte> output, long next, List<(byte[] Member, double Score)> items, bool stored = false)
-        {
-            output.WriteArrayHeader(2);
-            output.WriteBulkString(next);
-            output.WriteArrayHeader(items.Count * 2);
-            Span<byte> text = stackalloc byte[SortedSetScore.MaxLength];
-            foreach (var (member, score) in items)
-            {
-                output.WriteBulkString(member);
-                output.WriteBulkString(text[..(stored ? SortedSetScore.FormatStored(score, text) : SortedSetScore.Format(score, text))]);
             }
         }
     }

@@ -248,7 +248,7 @@ internal static partial class SortedSetCommands
     {
         public SortedSetObject? Result;
 
-        public void Apply(KeyValueStore.LockedKeys keys)
+        public void Apply(LockedKeys keys)
         {
             SortedSetObject? result = null;
             if (keys.TryRead(context.Argument(sourceIndex), out var type, out var value))

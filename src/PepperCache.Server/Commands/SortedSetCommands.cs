@@ -12,7 +12,7 @@ namespace PepperCache.Server.Commands;
 /// <see cref="KeyValueStore.Execute{TOperation}"/> (or <see cref="KeyValueStore.ExecuteOnKeys{TOperation}"/> when it
 /// reads several keys), its reply written under the lock. Split by concern: this file (declarations, ZADD, ZINCRBY,
 /// ZREM), <c>.Reads.cs</c> (scores, ranks, counts), <c>.Ranges.cs</c> (ZRANGE and its family, ZREMRANGEBY*),
-/// <c>.Pops.cs</c> (ZPOPMIN/ZPOPMAX, ZMPOP, ZRANDMEMBER, ZSCAN), <c>.Algebra.cs</c> (ZUNION, ZINTER, ZDIFF and their
+/// <c>.Pops.cs</c> (ZPOPMIN/ZPOPMAX, ZMPOP, ZRANDMEMBER), <c>.Scan.cs</c> (ZSCAN), <c>.Blocking.cs</c> (BZPOPMIN, BZPOPMAX, BZMPOP), <c>.Algebra.cs</c> (ZUNION, ZINTER, ZDIFF and their
 /// STORE forms, ZINTERCARD).
 /// </summary>
 /// <remarks>
@@ -20,7 +20,7 @@ namespace PepperCache.Server.Commands;
 /// of the resulting score; pops as ZPOPMIN/ZPOPMAX key n of what they popped (as Redis propagates ZMPOP); the STORE
 /// commands as DEL of the destination and the ZADDs of the result, so a source that had expired at run time but
 /// is still present during replay cannot change it. A command that created the set logs DEL first. The blocking
-/// pops (BZPOPMIN, BZPOPMAX, BZMPOP) wait for the list branch's waiter registry and are not here yet.
+/// pops (BZPOPMIN, BZPOPMAX, BZMPOP) are logged as the ZPOPMIN/ZPOPMAX of what they popped.
 /// </remarks>
 internal static partial class SortedSetCommands
 {
@@ -76,6 +76,15 @@ internal static partial class SortedSetCommands
         new("zmpop", -4, Write, 0, 0, 0, ZMPop, Group,
             "Remove and return members with scores in a sorted set", "7.0.0")
             { KeyAccess = KeyAccess.ReadWrite, KeySpecs = [KeySpec.KeyNum(1, 0, 1, KeyAccess.ReadWrite, "RW", "access", "delete")] },
+        new("bzpopmin", -3, Write | NoScript | Blocking | Fast, 1, -2, 1, BZPopMin, Group,
+            "Remove and return the member with the lowest score from one or more sorted sets, or block until one is available", "5.0.0")
+            { KeyAccess = KeyAccess.ReadWrite, KeySpecs = [KeySpec.Range(1, -2, 1, KeyAccess.ReadWrite, "RW", "access", "delete")] },
+        new("bzpopmax", -3, Write | NoScript | Blocking | Fast, 1, -2, 1, BZPopMax, Group,
+            "Remove and return the member with the highest score from one or more sorted sets, or block until one is available", "5.0.0")
+            { KeyAccess = KeyAccess.ReadWrite, KeySpecs = [KeySpec.Range(1, -2, 1, KeyAccess.ReadWrite, "RW", "access", "delete")] },
+        new("bzmpop", -5, Write | Blocking, 0, 0, 0, BZMPop, Group,
+            "Remove and return members with scores in a sorted set or block until one is available", "7.0.0")
+            { KeyAccess = KeyAccess.ReadWrite, KeySpecs = [KeySpec.KeyNum(2, 0, 1, KeyAccess.ReadWrite, "RW", "access", "delete")] },
         new("zrandmember", -2, ReadOnly | CommandFlags.Random, 1, 1, 1, ZRandMember, Group, "Get one or multiple random elements from a sorted set", "6.2.0") { KeySpecs = ReadKey },
         new("zunion", -3, ReadOnly, 0, 0, 0, ZUnion, Group, "Add multiple sorted sets", "6.2.0") { KeySpecs = Sources(1) },
         new("zinter", -3, ReadOnly, 0, 0, 0, ZInter, Group, "Intersect multiple sorted sets", "6.2.0") { KeySpecs = Sources(1) },

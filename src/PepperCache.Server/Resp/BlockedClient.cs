@@ -39,6 +39,9 @@ internal sealed class BlockedClient(BlockingRegistry registry, ClientSession ses
     /// <summary>Unix ms when the wait times out; 0 for never. Kept across a wake-up, so running again does not extend it.</summary>
     public long Deadline { get; set; }
 
+    /// <summary>The type a key must hold to wake this client (Redis's <c>btype</c>): a list or a sorted set.</summary>
+    public PepperCache.Core.Storage.DataType WaitsFor { get; set; }
+
     /// <summary>The session's command count when it blocked: the command run next with this count + 1 is the blocked one, run again.</summary>
     public long Sequence { get; set; }
 

@@ -6,14 +6,16 @@ using PepperCache.Protocol;
 namespace PepperCache.Server.Resp;
 
 /// <summary>
-/// Clients blocked on keys (BLPOP, BRPOP, BLMOVE, BRPOPLPUSH, BLMPOP), queued first come first served per key, as
-/// Redis's <c>blocking_keys</c>. A blocked client holds no thread: its connection awaits the task it got here.
+/// Clients blocked on keys (BLPOP, BRPOP, BLMOVE, BRPOPLPUSH, BLMPOP on lists; BZPOPMIN, BZPOPMAX, BZMPOP on sorted
+/// sets), queued first come first served per key, as Redis's <c>blocking_keys</c>. A blocked client holds no thread:
+/// its connection awaits the task it got here. Each waits for one type (Redis's <c>btype</c>): a key's queue may hold
+/// list and sorted-set waiters, and a key that now holds a list wakes the first list waiter, skipping the others.
 /// </summary>
 /// <remarks>
 /// <para>
 /// Serving is by running the command again, not by handing over an element: after every write command, while anyone
 /// is blocked, the dispatcher calls <see cref="SignalKeys"/>, which wakes the first waiter of each of the command's
-/// keys that now holds a list. The woken client runs its blocking command again through the dispatcher (so routing,
+/// keys that now holds the type it waits for. The woken client runs its blocking command again through the dispatcher (so routing,
 /// ACL, WRONGTYPE and the AOF apply as to any command; a slot that moved away answers MOVED) and, if the list is
 /// empty again, blocks again at the front of the queues, with its first deadline. Its pop is itself a write command
 /// on the key, so when elements remain it wakes the next waiter: a push of several elements serves waiters one after
@@ -43,9 +45,10 @@ internal sealed class BlockingRegistry
     /// Blocks the connection of <paramref name="context"/> on the keys in arguments <paramref name="first"/> to
     /// <paramref name="last"/>: sets
     /// <see cref="CommandContext.BlockWait"/>. <paramref name="deadline"/> is Unix ms (0: forever). A client woken
-    /// before, running its command again, goes back to the front of the queues.
+    /// before, running its command again, goes back to the front of the queues. It waits for a key to hold a
+    /// <paramref name="type"/> (a list or a sorted set).
     /// </summary>
-    public void Block(CommandContext context, int first, int last, long deadline, bool front)
+    public void Block(CommandContext context, int first, int last, long deadline, bool front, DataType type)
     {
         var session = context.Client;
         var client = session.Blocking ??= new BlockedClient(this, session);
@@ -54,6 +57,7 @@ internal sealed class BlockingRegistry
         session.CommandsProcessed--;
         client.Sequence = session.CommandsProcessed;
         client.Deadline = deadline;
+        client.WaitsFor = type;
         var completion = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         long generation;
         lock (_lock)
@@ -103,7 +107,7 @@ internal sealed class BlockingRegistry
         // A push may have come between the command's look at its keys and the registration above: look again.
         for (var index = first; index <= last; index++)
         {
-            if (store.TypeOf(context.Argument(index)) == DataType.List)
+            if (store.TypeOf(context.Argument(index)) == type)
             {
                 Unblock(client, BlockOutcome.Woken);
                 break;
@@ -111,15 +115,15 @@ internal sealed class BlockingRegistry
         }
     }
 
-    /// <summary>After a write command: wakes the first waiter of each of its keys that now holds a list.</summary>
+    /// <summary>After a write command: wakes the first waiter of each of its keys that now holds the type that waiter waits for.</summary>
     public void SignalKeys(CommandContext context, CommandDefinition command)
     {
         foreach (var (index, _) in command.Keys(new ArgumentView(context.Request, 0)))
         {
             var key = context.Argument(index);
-            if (HasQueue(key) && context.Store.TypeOf(key) == DataType.List)
+            if (HasQueue(key) && context.Store.TypeOf(key) is { } type and (DataType.List or DataType.SortedSet))
             {
-                WakeFirst(key);
+                WakeFirst(key, type);
             }
         }
     }
@@ -192,12 +196,18 @@ internal sealed class BlockingRegistry
         }
     }
 
-    private void WakeFirst(ReadOnlySpan<byte> key)
+    private void WakeFirst(ReadOnlySpan<byte> key, DataType type)
     {
-        BlockedClient? first;
+        BlockedClient? first = null;
         lock (_lock)
         {
-            first = _bySpan.TryGetValue(key, out var queue) ? queue.First?.Value : null;
+            if (_bySpan.TryGetValue(key, out var queue))
+            {
+                for (var node = queue.First; node is not null && first is null; node = node.Next)
+                {
+                    first = node.Value.WaitsFor == type ? node.Value : null;
+                }
+            }
         }
 
         if (first is not null)

@@ -101,7 +101,7 @@ public sealed partial class ListBlockingIntegrationTests(RedisServerFixture serv
         await using var client = await RespFrameClient.ConnectAsync(server);
         await using var pusher = await RespFrameClient.ConnectAsync(server);
         List<string> seen = [];
-        foreach (var command in new[] { "BLPOP to:k 0.05", "BRPOP to:a to:b 0.01", "BLMOVE to:k to:d LEFT LEFT 0.02", "BRPOPLPUSH to:k to:d 0.02", "BLMPOP 0.02 2 to:k to:x RIGHT" })
+        foreach (var command in new[] { "BLPOP to:k 0.05", "BRPOP to:a to:b 0.01", "BLMOVE to:k to:d LEFT LEFT 0.02", "BRPOPLPUSH to:k to:d 0.02", "BLMPOP 0.02 2 to:k to:x RIGHT", "BLPOP to:k 0.001", "BRPOP to:k 0.0001" })
         {
             seen.Add(Encoding.UTF8.GetString(await client.ExecuteAsync(command.Split(' '))));
         }
@@ -114,7 +114,7 @@ public sealed partial class ListBlockingIntegrationTests(RedisServerFixture serv
         seen.Add(Encoding.UTF8.GetString(await client.ReadReplyAsync()));
         seen.Add(Encoding.UTF8.GetString(await client.ReadReplyAsync()));
         return seen;
-    }, Nil, Nil, Nil, Nil, Nil, ":1\r\n", "*2\r\n$4\r\nto:p\r\n$1\r\nv\r\n", "+PONG\r\n", ":0\r\n");
+    }, Nil, Nil, Nil, Nil, Nil, Nil, Nil, ":1\r\n", "*2\r\n$4\r\nto:p\r\n$1\r\nv\r\n", "+PONG\r\n", ":0\r\n");
 
     [Fact]
     public Task ClientUnblockEndsAWaitAsATimeoutOrAnError() => BothAsync(async server =>

@@ -153,6 +153,12 @@ public sealed class AofReplayTests
                 await Do("ZDIFFSTORE", "{z}d", "2", "{z}b", "{z}a");
                 await Do("ZRANGESTORE", "{z}r", "{z}b", "(10", "+inf", "BYSCORE");
                 await Do("ZINTERSTORE", "{z}empty", "2", "{z}a", "{z}none");
+                await Do("ZADD", "zb1", "1", "a", "2", "b", "3", "c", "4", "d");
+                await Do("ZADD", "zb2", "1", "a", "2", "b");
+                await Do("BZPOPMIN", "nosuch", "zb1", "0");
+                await Do("BZPOPMAX", "zb1", "0");
+                await Do("BZMPOP", "0", "1", "zb2", "MAX", "COUNT", "1");
+                await Do("BZMPOP", "0.5", "1", "zb1", "MIN", "COUNT", "5");
                 await Do("ZADD", "zbig", "1", new string('m', 100));
                 for (var i = 0; i < 200; i++)
                 {

@@ -1,3 +1,5 @@
+using PepperCache.Server.Tests.Infrastructure;
+
 namespace PepperCache.Server.Tests.SortedSets;
 
 // Union, intersection and difference: weights, aggregates, infinities, the STORE forms and their errors.
@@ -72,4 +74,65 @@ public sealed partial class SortedSetCommandsDifferentialTests
         > ZUNION 3 {i}e {i}c {i}d WITHSCORES
         > ZINTER 3 {i}e {i}c {i}d WITHSCORES
         """);
+
+    [Fact]
+    public Task PlainSetsAreSourcesWhoseMembersScoreOne() => RunAsync("""
+        > ZADD {p}z 1 a 2 b 3 c 10 1
+        > SADD {p}s b c d
+        > SADD {p}i 1 2 3 -5
+        > ZUNION 2 {p}z {p}s WITHSCORES
+        > ZUNION 3 {p}z {p}s {p}i WEIGHTS 2 0.5 -1 WITHSCORES
+        > ZUNION 2 {p}s {p}i AGGREGATE MAX WITHSCORES
+        > ZUNION 1 {p}i
+        > ZINTER 2 {p}z {p}s WITHSCORES
+        > ZINTER 2 {p}s {p}z WEIGHTS 3 1 AGGREGATE MIN WITHSCORES
+        > ZINTER 2 {p}z {p}i AGGREGATE MAX WITHSCORES
+        > ZINTER 2 {p}s {p}nokey
+        > ZDIFF 2 {p}z {p}s WITHSCORES
+        > ZDIFF 2 {p}s {p}z WITHSCORES
+        > ZDIFF 2 {p}i {p}z
+        > ZINTERCARD 2 {p}z {p}s
+        > ZINTERCARD 2 {p}s {p}z LIMIT 1
+        > ZINTERCARD 2 {p}i {p}z
+        > ZUNIONSTORE {p}d 2 {p}z {p}s WEIGHTS 1 inf
+        > ZRANGE {p}d 0 -1 WITHSCORES
+        > OBJECT ENCODING {p}d
+        > ZINTERSTORE {p}d 2 {p}i {p}s
+        > EXISTS {p}d
+        > ZDIFFSTORE {p}d 2 {p}i {p}z
+        > ZRANGE {p}d 0 -1 WITHSCORES
+        > ZUNIONSTORE {p}s 2 {p}s {p}z
+        > TYPE {p}s
+        > ZRANGE {p}s 0 -1 WITHSCORES
+        > RPUSH {p}l x
+        > HSET {p}h f v
+        > SET {p}str v
+        > ZUNION 2 {p}z {p}l
+        > ZINTER 2 {p}h {p}z
+        > ZDIFF 2 {p}z {p}str
+        > ZINTERCARD 2 {p}i {p}l
+        > ZUNIONSTORE {p}d 2 {p}i {p}h
+        > ZDIFFSTORE {p}d 2 {p}i {p}str
+        > ZRANGE {p}d 0 -1
+        """);
+
+    [Fact]
+    public Task LargePlainSetsConvertTheStoredResultAsRedisDoes() => RunAsync(LargeSetSteps());
+
+    private static IEnumerable<DifferentialStep> LargeSetSteps()
+    {
+        var members = Enumerable.Range(0, 200).Select(i => B($"m{i}")).ToList();
+        var integers = Enumerable.Range(0, 150).Select(i => B((i * 3).ToString(System.Globalization.CultureInfo.InvariantCulture))).ToList();
+        yield return Step(Comparison.Exact, [B("SADD"), B("{q}s"), .. members]);
+        yield return Step(Comparison.Exact, [B("SADD"), B("{q}i"), .. integers]);
+        yield return Step(Comparison.Exact, B("ZADD"), B("{q}z"), B("5"), B("m7"), B("6"), B("9"), B("7"), B("x"));
+        yield return Step(Comparison.Exact, B("ZUNIONSTORE"), B("{q}d"), B("3"), B("{q}s"), B("{q}i"), B("{q}z"), B("WEIGHTS"), B("1"), B("2"), B("3"));
+        yield return Step(Comparison.Exact, B("OBJECT"), B("ENCODING"), B("{q}d"));
+        yield return Step(Comparison.Exact, B("ZRANGE"), B("{q}d"), B("0"), B("-1"), B("WITHSCORES"));
+        yield return Step(Comparison.Exact, B("ZINTERSTORE"), B("{q}d"), B("2"), B("{q}i"), B("{q}z"), B("AGGREGATE"), B("SUM"));
+        yield return Step(Comparison.Exact, B("ZRANGE"), B("{q}d"), B("0"), B("-1"), B("WITHSCORES"));
+        yield return Step(Comparison.Exact, B("OBJECT"), B("ENCODING"), B("{q}d"));
+        yield return Step(Comparison.Exact, B("ZDIFF"), B("2"), B("{q}i"), B("{q}s"), B("WITHSCORES"));
+        yield return Step(Comparison.Exact, B("ZINTERCARD"), B("2"), B("{q}s"), B("{q}z"));
+    }
 }
