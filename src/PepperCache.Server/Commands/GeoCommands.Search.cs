@@ -127,7 +127,7 @@ internal static partial class GeoCommands
         public int StoreIndex = storeIndex;
         public SortedSetObject? Result;
 
-        public void Apply(KeyValueStore.LockedKeys keys)
+        public void Apply(LockedKeys keys)
         {
             SortedSetObject? set = null;
             if (keys.TryRead(context.Argument(sourceIndex), out var type, out var value))

@@ -28,6 +28,14 @@ namespace PepperCache.Server.Resp;
 /// </remarks>
 internal sealed class BlockingRegistry
 {
+    /// <summary>
+    /// The furthest a timer fires (its due time is a uint of milliseconds, about 49.7 days). Redis takes any timeout up
+    /// to LLONG_MAX ms, so a deadline further off waits in steps: the timer fires at its reach and is set again.
+    /// </summary>
+    private const long TimerReach = uint.MaxValue - 1;
+
+    private static TimeSpan Due(long milliseconds) => TimeSpan.FromMilliseconds(Math.Clamp(milliseconds, 0, TimerReach));
+
     private readonly Lock _lock = new();
     private readonly Dictionary<byte[], LinkedList<BlockedClient>> _queues = new(KeyComparer.Instance);
     private readonly Dictionary<byte[], LinkedList<BlockedClient>>.AlternateLookup<ReadOnlySpan<byte>> _bySpan;
@@ -90,15 +98,22 @@ internal sealed class BlockingRegistry
         context.BlockWait = completion.Task;
         if (deadline != 0)
         {
-            var due = TimeSpan.FromMilliseconds(Math.Max(0, deadline - store.Now));
             client.Timer = store.TimeProvider.CreateTimer(
                 static state =>
                 {
-                    var (timedOut, generation) = ((BlockedClient, long))state!;
+                    var (timedOut, generation, store, until) = ((BlockedClient, long, Core.Storage.KeyValueStore, long))state!;
+                    var left = until - store.Now;
+                    // Only a deadline past the timer's reach fires this early; a few ms either side is the clock.
+                    if (left > 1000 && timedOut.Generation == generation && timedOut.Timer is { } timer)
+                    {
+                        timer.Change(Due(left), Timeout.InfiniteTimeSpan);
+                        return;
+                    }
+
                     timedOut.Registry.Unblock(timedOut, BlockOutcome.TimedOut, generation);
                 },
-                (client, generation),
-                due,
+                (client, generation, store, deadline),
+                Due(deadline - store.Now),
                 Timeout.InfiniteTimeSpan);
         }
 

@@ -35,6 +35,21 @@ public sealed partial class ListBlockingIntegrationTests(RedisServerFixture serv
     }, ":1\r\n", "*2\r\n$6\r\nfifo:k\r\n$1\r\na\r\n", ":1\r\n", "*2\r\n$6\r\nfifo:k\r\n$1\r\nb\r\n", ":0\r\n");
 
     [Fact]
+    public Task ATimeoutPastATimersReachWaitsAndIsServed() => BothAsync(async server =>
+    {
+        // 2^32 s is past what one timer can wait (about 49.7 days of ms); Redis takes it, and so must the node
+        // (it once failed the connection). 1e300 s overflows Redis's milliseconds into a negative timeout.
+        await using var waiter = await RespFrameClient.ConnectAsync(server);
+        await using var pusher = await RespFrameClient.ConnectAsync(server);
+        await waiter.SendAsync(["BLPOP", "far:k", "4294967296"]);
+        await WaitForBlockedAsync(pusher, 1);
+        List<string> seen = [await Text(pusher, "RPUSH", "far:k", "a")];
+        seen.Add(Encoding.UTF8.GetString(await waiter.ReadReplyAsync()));
+        seen.Add(await Text(pusher, "BLPOP", "far:k", "1e300"));
+        return seen;
+    }, ":1\r\n", "*2\r\n$5\r\nfar:k\r\n$1\r\na\r\n", "-ERR timeout is negative\r\n");
+
+    [Fact]
     public Task OnePushOfSeveralElementsServesSeveralWaitersOneEach() => BothAsync(async server =>
     {
         await using var first = await RespFrameClient.ConnectAsync(server);
