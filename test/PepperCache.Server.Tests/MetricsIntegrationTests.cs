@@ -20,7 +20,7 @@ public sealed partial class MetricsIntegrationTests
         "peppercache_keyspace_hits_total counter", "peppercache_keyspace_misses_total counter", "peppercache_keys gauge",
         "peppercache_expiring_keys gauge", "peppercache_memory_used_bytes gauge", "peppercache_memory_max_bytes gauge",
         "peppercache_memory_rss_bytes gauge", "peppercache_expired_keys_total counter", "peppercache_evicted_keys_total counter",
-        "peppercache_connected_clients gauge", "peppercache_connections_received_total counter",
+        "peppercache_connected_clients gauge", "peppercache_blocked_clients gauge", "peppercache_connections_received_total counter",
         "peppercache_rejected_connections_total counter", "peppercache_aof_enabled gauge", "peppercache_aof_size_bytes gauge",
         "peppercache_aof_buffer_bytes gauge", "peppercache_aof_rewrites_total counter", "peppercache_aof_rewrite_in_progress gauge",
         "peppercache_cluster_members gauge", "peppercache_cluster_slots_owned gauge", "peppercache_rebalance_running gauge",
@@ -53,12 +53,18 @@ public sealed partial class MetricsIntegrationTests
         Assert.Equal(1, after.Value("peppercache_keyspace_misses_total") - before.Value("peppercache_keyspace_misses_total"));
         Assert.Equal(1, after.Value("peppercache_keys"));
         Assert.Equal(1, after.Value("peppercache_connected_clients"));
+        Assert.Equal(0, after.Value("peppercache_blocked_clients"));
         Assert.Equal(1, after.Value("peppercache_cluster_members", "state=\"alive\""));
         Assert.Equal(16384, after.Value("peppercache_cluster_slots_owned"));
         Assert.Equal(1, after.Value("peppercache_aof_enabled"));
         Assert.True(after.Value("peppercache_aof_size_bytes") > 0);
         Assert.True(after.Value("peppercache_memory_used_bytes") > 0);
         Assert.True(after.Value("peppercache_memory_rss_bytes") > 0);
+
+        await using var waiter = await node.ConnectRawAsync();
+        await waiter.SendAsync("BLPOP metrics:list 0\r\n");
+        await TestCluster.Until(() => TestCluster.Server(node).Blocking.BlockedCount == 1, TimeSpan.FromSeconds(10), "one client blocked");
+        Assert.Equal(1, (await ScrapeAsync(http)).Value("peppercache_blocked_clients"));
 
         // CONFIG RESETSTAT is for INFO: Prometheus's counters never go back.
         await client.AssertReplyAsync("CONFIG RESETSTAT\r\n", "+OK\r\n");

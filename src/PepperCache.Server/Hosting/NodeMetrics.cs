@@ -45,6 +45,7 @@ internal sealed class NodeMetrics
     private readonly Counter _expired;
     private readonly Counter _evicted;
     private readonly Gauge _clients;
+    private readonly Gauge _blockedClients;
     private readonly Counter _connections;
     private readonly Counter _rejectedConnections;
     private readonly Gauge _aofEnabled;
@@ -86,6 +87,7 @@ internal sealed class NodeMetrics
         _expired = factory.CreateCounter("peppercache_expired_keys_total", "Keys removed because their time to live ran out.");
         _evicted = factory.CreateCounter("peppercache_evicted_keys_total", "Keys evicted under maxmemory.");
         _clients = factory.CreateGauge("peppercache_connected_clients", "Client connections open on the RESP port.");
+        _blockedClients = factory.CreateGauge("peppercache_blocked_clients", "Clients waiting in a blocking command (BLPOP, BZPOPMIN...).");
         _connections = factory.CreateCounter("peppercache_connections_received_total", "Client connections accepted.");
         _rejectedConnections = factory.CreateCounter("peppercache_rejected_connections_total", "Client connections refused (maxclients, protected mode).");
         _aofEnabled = factory.CreateGauge("peppercache_aof_enabled", "1 when the append-only file records writes.");
@@ -173,6 +175,7 @@ internal sealed class NodeMetrics
         _maxMemory.Set(server.Config.MaxMemory);
         _rss.Set(Environment.WorkingSet);
         _clients.Set(server.Clients.ConnectedCount);
+        _blockedClients.Set(server.Blocking.BlockedCount);
         var aof = server.Aof;
         _aofEnabled.Set(aof.IsRecording ? 1 : 0);
         _aofSize.Set(aof.IsRecording ? aof.CurrentSize : 0);

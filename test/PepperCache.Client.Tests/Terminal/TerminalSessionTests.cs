@@ -44,7 +44,7 @@ public sealed class TerminalSessionTests(PepperCacheNode node) : IClassFixture<P
         Assert.Contains("^C\r\n", screen, StringComparison.Ordinal);
         Assert.EndsWith("goodbye!\r\n", screen, StringComparison.Ordinal);
         Assert.Equal(
-            "set term:k hello\nGET term:k\nincr term:k hello\n",
+            "set term:k hello\nGETDEL term:k\nincr term:k hello\n",
             await File.ReadAllTextAsync(Path.Combine(_home.FullName, ".pepper_cli_history"), TestContext.Current.CancellationToken));
     }
 
