@@ -102,7 +102,9 @@ public sealed class FakeClusterNode : IAsyncDisposable
         {
             await _accepting;
         }
-        catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
+        // The accept loop ends with whichever the stop reached first: the token, the closed socket, or "Not listening"
+        // (InvalidOperationException) when the listener stopped before the loop asked again.
+        catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException or InvalidOperationException)
         {
         }
     }
