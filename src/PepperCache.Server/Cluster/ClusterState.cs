@@ -36,8 +36,9 @@ internal sealed class ClusterState : IClusterView
     private readonly Queue<string> _forgottenOrder = new();
     private const int MaxForgotten = 10_000;
     private Member _self;
-    private SlotMap? _desiredMap;
-    private string _desiredKey = "";
+    // Where every slot should be (SlotPlanner's plan, agreed by epoch); null until this node has one.
+    private SlotTarget? _target;
+    private SlotTargetData? _targetEncoded;
     private volatile ClusterSnapshot _snapshot = null!;
     private string? _digest;
     private SlotTableData? _encoded;
@@ -64,6 +65,8 @@ internal sealed class ClusterState : IClusterView
             {
                 _slots.Merge(slots);
             }
+
+            _target = SlotTarget.Decode(saved.Target);
 
             IsReturning = _members.All.Any(m => m.IsServing);
             _synced = true;
@@ -213,7 +216,7 @@ internal sealed class ClusterState : IClusterView
                 }
             }
 
-            return new GossipMessage(_self.Id, members, _digest, includeSlots ? _encoded : null, keys, pull);
+            return new GossipMessage(_self.Id, members, _digest, includeSlots ? _encoded : null, keys, pull, _targetEncoded ??= _target?.Encode());
         }
     }
 
@@ -306,6 +309,13 @@ internal sealed class ClusterState : IClusterView
                     _synced = true;
                     changed = true;
                 }
+            }
+
+            if (SlotTarget.Decode(message.Target) is { } target && target.Beats(_target))
+            {
+                _target = target;
+                _targetEncoded = null;
+                changed = true;
             }
 
             if (changed)
@@ -492,7 +502,7 @@ internal sealed class ClusterState : IClusterView
             }
 
             _dirty = false;
-            state = new NodeStateFile(_self.Id, _self.Incarnation, [.. _members.All], _encoded ??= _slots.Encode());
+            state = new NodeStateFile(_self.Id, _self.Incarnation, [.. _members.All], _encoded ??= _slots.Encode(), _targetEncoded ??= _target?.Encode());
         }
 
         NodeStateStore.Save(_stateFile, state, _logger);
@@ -531,22 +541,30 @@ internal sealed class ClusterState : IClusterView
         }
 
         alive.Sort(StringComparer.Ordinal);
-        var key = string.Join(',', alive);
-        if (key != _desiredKey || _desiredMap is null)
+        if (_synced && alive[0] == _self.Id && _self.Status == MemberStatus.Alive && (_target is null || !_target.Members.SetEquals(alive)))
         {
-            _desiredMap = SlotMap.Build(alive);
-            _desiredKey = key;
+            // This node is the coordinator (the lowest id of the alive members it sees): it plans the next table
+            // from the current plan (or, first, from who serves what) at the next epoch, and gossip spreads it.
+            // Others only adopt higher epochs; if it dies, the next lowest id is the coordinator in every view.
+            var current = _target?.Owners ?? Enumerable.Range(0, HashSlot.SlotCount).Select(_slots.OwnerOf).ToArray();
+            var epoch = Math.Min((_target?.Epoch ?? 0) + 1, SlotTable.MaxEpochValue);
+            _target = SlotTarget.Plan(epoch, current, alive);
+            _targetEncoded = null;
+            Log.SlotPlanMade(_logger, epoch, alive.Count);
         }
 
-        if (_synced)
+        if (_synced && _target is not null)
         {
             var reassigned = 0;
             for (var slot = 0; slot < HashSlot.SlotCount; slot++)
             {
                 var owner = _slots.OwnerOf(slot);
-                if (owner is null || !serving.Contains(owner))
+                var planned = _target.Owners[slot];
+                // A slot whose owner is gone goes to its planned owner, if the plan names a serving one (else it
+                // waits for the coordinator's next plan).
+                if ((owner is null || !serving.Contains(owner)) && serving.Contains(planned))
                 {
-                    _slots.Merge(slot, _desiredMap.OwnerOf(slot), Math.Min(_slots.EpochOf(slot) + 1, SlotTable.MaxEpochValue));
+                    _slots.Merge(slot, planned, Math.Min(_slots.EpochOf(slot) + 1, SlotTable.MaxEpochValue));
                     reassigned += owner is null ? 0 : 1;
                 }
             }
@@ -569,7 +587,9 @@ internal sealed class ClusterState : IClusterView
         for (var slot = 0; slot < owners.Length; slot++)
         {
             owners[slot] = _slots.OwnerOf(slot) is { } owner && _nodes.TryGetValue(owner, out var node) ? node : myself;
-            desired[slot] = _nodes[_desiredMap.OwnerOf(slot)];
+            // Until this node has a plan (a joiner before it has joined), or where the plan names a member it
+            // does not know as serving, a slot should stay where it is: nothing moves on a guess.
+            desired[slot] = _target is not null && _nodes.TryGetValue(_target.Owners[slot], out var planned) && serving.Contains(planned.Id) ? planned : owners[slot];
         }
 
         _snapshot = new ClusterSnapshot(myself, owners, desired, routing: serving.Count > 1, down: !_synced);

@@ -11,16 +11,18 @@ namespace PepperCache.Server.Cluster;
 /// <param name="From">The sender's id.</param>
 /// <param name="Keys">The sender's key count, for <c>GET /cluster/nodes</c>.</param>
 /// <param name="Pull">The sender only wants the receiver's state; its own is not merged yet (a returning node).</param>
+/// <param name="Target">The sender's slot plan (where every slot should be), in every message: a few hundred bytes as ranges.</param>
 internal sealed record GossipMessage(
     string From,
     Member[] Members,
     string SlotsDigest,
     SlotTableData? Slots,
     long Keys = 0,
-    bool Pull = false);
+    bool Pull = false,
+    SlotTargetData? Target = null);
 
 /// <summary>The data directory's <c>nodes.json</c>: this node's id and incarnation, and the cluster it last saw.</summary>
-internal sealed record NodeStateFile(string Id, long Incarnation, Member[] Members, SlotTableData? Slots);
+internal sealed record NodeStateFile(string Id, long Incarnation, Member[] Members, SlotTableData? Slots, SlotTargetData? Target = null);
 
 /// <summary>One row of <c>GET /cluster/nodes</c>.</summary>
 internal sealed record NodeInfo(

@@ -112,6 +112,9 @@ internal static partial class Log
     [LoggerMessage(4017, LogLevel.Warning, "Gave up joining through {Seed}; serving alone")]
     public static partial void GaveUpJoining(ILogger logger, string seed);
 
+    [LoggerMessage(4020, LogLevel.Information, "Planned slot table {Epoch} for {Members} members (this node is the coordinator)")]
+    public static partial void SlotPlanMade(ILogger logger, long epoch, int members);
+
     [LoggerMessage(4019, LogLevel.Information, "Forgot member {Id} at {Host}:{Port} ({Status}): {Why}")]
     public static partial void MemberForgotten(ILogger logger, string id, string host, int port, string status, string why);
 

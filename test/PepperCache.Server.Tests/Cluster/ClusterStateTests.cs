@@ -28,6 +28,8 @@ public sealed class ClusterStateTests
 
         founder.Merge(joiner.CreateMessage(includeSlots: false, 0));
         joiner.Merge(founder.CreateMessage(includeSlots: true, 0));
+        // The coordinator (the lower id) plans the next table; one more message carries it to the other.
+        founder.Merge(joiner.CreateMessage(includeSlots: false, 0));
 
         foreach (var state in new[] { founder, joiner })
         {
@@ -52,7 +54,10 @@ public sealed class ClusterStateTests
         var founder = NewState();
         var joiner = NewState(cluster: "127.0.0.1");
         founder.Merge(joiner.CreateMessage(includeSlots: false, 0));
+        joiner.Merge(founder.CreateMessage(includeSlots: true, 0));
+        founder.Merge(joiner.CreateMessage(includeSlots: false, 0));
         var given = Enumerable.Range(0, HashSlot.SlotCount).Where(slot => founder.DesiredOwnerOf(slot).Id == joiner.MyId).Take(100).ToList();
+        Assert.Equal(100, given.Count);
         foreach (var slot in given)
         {
             founder.AssignSlot(slot, joiner.MyId);
@@ -111,7 +116,10 @@ public sealed class ClusterStateTests
         founder.Merge(third.CreateMessage(includeSlots: false, 0));
         joiner.Merge(founder.CreateMessage(includeSlots: true, 0));
         third.Merge(founder.CreateMessage(includeSlots: true, 0));
+        founder.Merge(joiner.CreateMessage(includeSlots: false, 0));
+        founder.Merge(third.CreateMessage(includeSlots: false, 0));
         var given = Enumerable.Range(0, HashSlot.SlotCount).Where(slot => founder.DesiredOwnerOf(slot).Id == joiner.MyId).Take(100).ToList();
+        Assert.Equal(100, given.Count);
         foreach (var slot in given)
         {
             founder.AssignSlot(slot, joiner.MyId);
