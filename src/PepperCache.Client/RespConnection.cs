@@ -1,6 +1,9 @@
 using System.Buffers;
+using System.IO.Pipelines;
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Authentication;
 using Pipelines.Sockets.Unofficial;
 using PepperCache.Protocol;
 
@@ -13,7 +16,9 @@ namespace PepperCache.Client;
 /// </summary>
 public sealed partial class RespConnection : IAsyncDisposable
 {
-    private readonly SocketConnection _socket;
+    // The socket itself (Pipelines.Sockets.Unofficial) or, over TLS, pipes over an SslStream; _owner closes either.
+    private readonly IDuplexPipe _socket;
+    private readonly IDisposable _owner;
     private readonly string _endpointText;
 
     // Serialises writers so that the order of commands on the wire is the order of _pending.
@@ -23,9 +28,10 @@ public sealed partial class RespConnection : IAsyncDisposable
     private readonly Task _readLoop;
     private Exception? _failure;
 
-    private RespConnection(SocketConnection socket, string endpointText)
+    private RespConnection(IDuplexPipe socket, IDisposable owner, string endpointText)
     {
         _socket = socket;
+        _owner = owner;
         _endpointText = endpointText;
         _readLoop = Task.Run(ReadLoopAsync);
     }
@@ -44,7 +50,12 @@ public sealed partial class RespConnection : IAsyncDisposable
 
     /// <summary>Connects to <paramref name="host"/> (an address or a name) on <paramref name="port"/>.</summary>
     /// <exception cref="RespConnectionException">The server cannot be reached; the message says why.</exception>
-    public static async Task<RespConnection> ConnectAsync(string host, int port, CancellationToken cancellationToken = default)
+    public static Task<RespConnection> ConnectAsync(string host, int port, CancellationToken cancellationToken = default) =>
+        ConnectAsync(host, port, null, cancellationToken);
+
+    /// <summary>Connects to <paramref name="host"/> on <paramref name="port"/>, over TLS when <paramref name="tls"/> is given.</summary>
+    /// <exception cref="RespConnectionException">The server cannot be reached, or the TLS handshake failed; the message says why.</exception>
+    public static async Task<RespConnection> ConnectAsync(string host, int port, SslClientAuthenticationOptions? tls, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(host);
         var endpointText = $"{host}:{port}";
@@ -53,13 +64,46 @@ public sealed partial class RespConnection : IAsyncDisposable
             var address = IPAddress.TryParse(host, out var parsed)
                 ? parsed
                 : await ResolveAsync(host, cancellationToken).ConfigureAwait(false);
-            var socket = await SocketConnection.ConnectAsync(new IPEndPoint(address, port))
-                .WaitAsync(cancellationToken).ConfigureAwait(false);
-            return new RespConnection(socket, endpointText);
+            if (tls is null)
+            {
+                var socket = await SocketConnection.ConnectAsync(new IPEndPoint(address, port))
+                    .WaitAsync(cancellationToken).ConfigureAwait(false);
+                return new RespConnection(socket, socket, endpointText);
+            }
+
+            return await ConnectTlsAsync(new IPEndPoint(address, port), tls, endpointText, cancellationToken).ConfigureAwait(false);
         }
         catch (SocketException e)
         {
             throw new RespConnectionException($"Could not connect to {endpointText}: {Describe(e)}", e);
+        }
+        catch (Exception e) when (e is AuthenticationException or IOException)
+        {
+            throw new RespConnectionException($"TLS handshake with {endpointText} failed: {e.Message}", e);
+        }
+    }
+
+    private static async Task<RespConnection> ConnectTlsAsync(IPEndPoint endpoint, SslClientAuthenticationOptions tls, string endpointText, CancellationToken cancellationToken)
+    {
+        var socket = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        SslStream? stream = null;
+        try
+        {
+            await socket.ConnectAsync(endpoint, cancellationToken).ConfigureAwait(false);
+            stream = new SslStream(new NetworkStream(socket, ownsSocket: true));
+            await stream.AuthenticateAsClientAsync(tls, cancellationToken).ConfigureAwait(false);
+            var pipe = new StreamPipe(PipeReader.Create(stream), PipeWriter.Create(stream));
+            return new RespConnection(pipe, stream, endpointText);
+        }
+        catch
+        {
+            if (stream is not null)
+            {
+                await stream.DisposeAsync().ConfigureAwait(false);
+            }
+
+            socket.Dispose();
+            throw;
         }
     }
 
@@ -121,7 +165,7 @@ public sealed partial class RespConnection : IAsyncDisposable
     {
         Fail(new RespConnectionException($"Connection to {_endpointText} was closed"));
         await _socket.Output.CompleteAsync().ConfigureAwait(false);
-        _socket.Dispose();
+        _owner.Dispose();
         await _readLoop.ConfigureAwait(false);
         _writeLock.Dispose();
     }
@@ -210,4 +254,11 @@ public sealed partial class RespConnection : IAsyncDisposable
         SocketError.HostNotFound => "Name or service not known",
         _ => e.Message,
     };
+
+    private sealed class StreamPipe(PipeReader input, PipeWriter output) : IDuplexPipe
+    {
+        public PipeReader Input { get; } = input;
+
+        public PipeWriter Output { get; } = output;
+    }
 }

@@ -64,8 +64,10 @@ public static partial class RespParser
                 reader = saved;
                 if (request.BufferedFrameLimit > 0)
                 {
-                    // Past the limit the command is taken, so there is no point waiting for more than that.
-                    request.BytesNeeded = Math.Min(request.BytesNeeded, request.BufferedFrameLimit);
+                    // Past the limit the command is taken, so there is no point waiting for more than that. Only a
+                    // multibulk body is taken, though: an inline line or a header line already past the limit still
+                    // needs its next byte (with a limit below MaxInlineLength), so never ask for what is buffered.
+                    request.BytesNeeded = Math.Max(Math.Min(request.BytesNeeded, request.BufferedFrameLimit), reader.Remaining + 1);
                 }
 
                 return false;

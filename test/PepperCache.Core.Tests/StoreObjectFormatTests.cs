@@ -74,7 +74,7 @@ public class StoreObjectFormatTests
         Assert.False(StoreObjectFormat.TryDeserialize(DataType.Hash, [.. payload, 0], _settings, out _));
         Assert.False(StoreObjectFormat.TryDeserialize(DataType.Hash, [2, .. payload.AsSpan(1)], _settings, out _));
         Assert.False(StoreObjectFormat.TryDeserialize(DataType.String, payload, _settings, out _));
-        Assert.False(StoreObjectFormat.TryDeserialize(DataType.List, payload, _settings, out _));
+        Assert.False(StoreObjectFormat.TryDeserialize(DataType.Stream, payload, _settings, out _));
         // A field twice: the count would not match what was read.
         Assert.False(StoreObjectFormat.TryDeserialize(DataType.Hash, [1, 2, 1, (byte)'a', 0, 1, (byte)'a', 0], _settings, out _));
         // A count far beyond the bytes, and a varint too long.

@@ -78,6 +78,23 @@ public sealed class TakenCommandTests
         }
     }
 
+    [Theory]
+    [InlineData("\x08\xD1\xE3", 1)]
+    [InlineData("GET some-key", 4)]
+    [InlineData("*12345", 2)]
+    public void LineLongerThanTheLimitAsksForMoreThanIsBuffered(string partialLine, int limit)
+    {
+        // Found by RespParserFuzzTests: an inline line (or a header line) is never taken, so capping BytesNeeded at a
+        // limit below its length asked for bytes already buffered.
+        using var request = new RespRequest { BufferedFrameLimit = limit };
+        var bytes = Encoding.Latin1.GetBytes(partialLine);
+        var reader = new SequenceReader<byte>(new ReadOnlySequence<byte>(bytes));
+
+        Assert.False(RespParser.TryReadCommand(ref reader, request));
+        Assert.Equal(0, reader.Consumed);
+        Assert.Equal(bytes.Length + 1, request.BytesNeeded);
+    }
+
     [Fact]
     public void TakenMemoryIsLetGoAtTheNextCommand()
     {

@@ -34,7 +34,8 @@ public sealed class CommandCommandsIntegrationTests(NodeFixture node) : IClassFi
         await using var client = await node.App.ConnectRawAsync();
         await client.AssertReplyAsync(
             Encode("COMMAND", "INFO", "DBSIZE", "no-such-command"),
-            "*2\r\n*10\r\n$6\r\ndbsize\r\n:1\r\n*2\r\n+readonly\r\n+fast\r\n:0\r\n:0\r\n:0\r\n*3\r\n+@keyspace\r\n+@read\r\n+@fast\r\n*0\r\n*0\r\n*0\r\n$-1\r\n");
+            "*2\r\n*10\r\n$6\r\ndbsize\r\n:1\r\n*2\r\n+readonly\r\n+fast\r\n:0\r\n:0\r\n:0\r\n*3\r\n+@keyspace\r\n+@read\r\n+@fast\r\n" +
+            "*2\r\n$25\r\nrequest_policy:all_shards\r\n$23\r\nresponse_policy:agg_sum\r\n*0\r\n*0\r\n$-1\r\n");
         await client.AssertReplyAsync(
             Encode("COMMAND", "INFO", "config|get"),
             "*1\r\n*10\r\n$10\r\nconfig|get\r\n:-3\r\n*4\r\n+admin\r\n+noscript\r\n+loading\r\n+stale\r\n:0\r\n:0\r\n:0\r\n" +

@@ -34,6 +34,6 @@ public sealed partial class CommandsDocTests
         throw new InvalidOperationException("PepperCache.sln not found above " + AppContext.BaseDirectory);
     }
 
-    [GeneratedRegex(@"^\| (?<name>[A-Z.]+) \| (?<arity>-?\d+) \|", RegexOptions.Multiline)]
+    [GeneratedRegex(@"^\| (?<name>[A-Z._]+) \| (?<arity>-?\d+) \|", RegexOptions.Multiline)]
     private static partial Regex RowPattern();
 }

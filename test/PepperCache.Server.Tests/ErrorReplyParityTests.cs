@@ -41,6 +41,38 @@ public sealed class ErrorReplyParityTests(NodeFixture node, RedisServerProcess r
         Assert.True(expected.AsSpan().SequenceEqual(actual), $"{why}\nredis: {RespTranscript.Show(expected)}\nnode:  {RespTranscript.Show(actual)}");
     }
 
+    /// <summary>Errors that quote an argument, found by CommandPathFuzzTests sending line ends and NULs in one.</summary>
+    public static TheoryData<string, string[]> QuotingErrors => new()
+    {
+        { "ACL CAT with LF in the category", ["ACL", "cat", "\xBC\xA7\x04hl\xA55\n\x9B\xF7"] },
+        { "ACL CAT with CR, then NUL", ["ACL", "CAT", "a\rb\0c"] },
+        { "ACL CAT past 128 bytes", ["ACL", "CAT", new string('c', 200)] },
+        { "ACL DRYRUN with LF and NUL in the user", ["ACL", "DRYRUN", "b\xC0J\n\0x", "get"] },
+        { "ACL DRYRUN with LF and NUL in the command", ["ACL", "DRYRUN", "default", "g\ne\0t"] },
+        { "ACL DRYRUN with a user past 128 bytes", ["ACL", "DRYRUN", new string('u', 200), "get"] },
+        { "ACL SETUSER with LF and NUL in an open selector", ["ACL", "SETUSER", "fuzz-selector", "(~a\nb\0c"] },
+        { "ACL SETUSER with CR LF as a rule", ["ACL", "SETUSER", "fuzz-rule", "\r\n", "HELP"] },
+        { "ACL SETUSER with LF and NUL in a rule", ["ACL", "SETUSER", "fuzz-rule", "a\nb\0c"] },
+        { "CONFIG SET with NUL and LF in the name", ["CONFIG", "SET", "a\0b\nc", "1"] },
+        { "CLIENT LIST with NUL in the type", ["CLIENT", "LIST", "TYPE", "x\0y"] },
+        { "HELLO with NUL in an option", ["HELLO", "2", "x\0y"] },
+        { "an unknown subcommand with LF and NUL", ["CLIENT", "no\nsuch\0x"] },
+    };
+
+    [Theory]
+    [MemberData(nameof(QuotingErrors))]
+    public async Task AnErrorQuotingAnArgumentStaysOneLineAsRedis(string why, string[] command)
+    {
+        var arguments = command.Select(Encoding.Latin1.GetBytes).ToList();
+        await using var redisClient = await RespFrameClient.ConnectAsync(redis.EndPoint);
+        await using var nodeClient = await RespFrameClient.ConnectAsync(node.App.RespEndPoint);
+
+        var expected = await redisClient.ExecuteAsync(arguments);
+        var actual = await nodeClient.ExecuteAsync(arguments);
+
+        Assert.True(expected.AsSpan().SequenceEqual(actual), $"{why}\nredis: {RespTranscript.Show(expected)}\nnode:  {RespTranscript.Show(actual)}");
+    }
+
     [Fact]
     public async Task ErrorRepliesAreCountedAsRedisCountsThemProtocolErrorsIncluded()
     {

@@ -240,6 +240,20 @@ public sealed class ServerArgumentsTests
             "    \tseconds of silence before TCP keepalive probes a client (0 = off) (default 300)\n" +
             "  -timeout int\n" +
             "    \tseconds an idle client stays connected (0 = no limit) (default 0)\n" +
+            "  -tls-admin string\n" +
+            "    \tserve the admin port over HTTPS, with the tls-cert-file certificate (default \"no\")\n" +
+            "  -tls-auth-clients string\n" +
+            "    \tclient certificates on TLS ports: yes (required), optional (checked if sent) or no, checked against tls-ca-cert-file (default \"yes\")\n" +
+            "  -tls-ca-cert-file string\n" +
+            "    \tPEM file of the CA certificates that client and peer certificates must chain to\n" +
+            "  -tls-cert-file string\n" +
+            "    \tPEM certificate of this node (with any intermediates after it), for TLS ports and peer calls\n" +
+            "  -tls-cluster string\n" +
+            "    \tnode-to-node traffic over TLS: membership calls over HTTPS, slot moves to peers' tls-port (default \"no\")\n" +
+            "  -tls-key-file string\n" +
+            "    \tPEM private key of tls-cert-file\n" +
+            "  -tls-port int\n" +
+            "    \tTLS cache port (0 = none); with it, --port 0 turns the plain port off\n" +
             "\n",
             usage);
         Assert.Contains("PEPPER_PORT", usage, StringComparison.Ordinal);

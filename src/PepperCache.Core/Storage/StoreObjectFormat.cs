@@ -26,6 +26,15 @@ public static class StoreObjectFormat
             case DataType.Hash when HashObject.TryDeserialize(payload, settings, out var hash):
                 value = hash;
                 return true;
+            case DataType.Set when SetObject.TryDeserialize(payload, settings, out var set):
+                value = set;
+                return true;
+            case DataType.SortedSet when SortedSetObject.TryDeserialize(payload, settings, out var sortedSet):
+                value = sortedSet;
+                return true;
+            case DataType.List when ListObject.TryDeserialize(payload, out var list):
+                value = list;
+                return true;
             default:
                 return false;
         }

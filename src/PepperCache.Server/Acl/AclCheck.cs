@@ -29,21 +29,20 @@ internal static class AclCheck
             return AclVerdict.DeniedCommand;
         }
 
-        if (rules.AllKeys || !command.HasKeys || command.FirstKey >= arguments.Count)
+        if (rules.AllKeys || !command.HasKeys)
         {
             return AclVerdict.Allowed;
         }
 
-        var first = command.FirstKey;
-        var last = command.LastKey < 0 ? arguments.Count + command.LastKey : Math.Min(command.LastKey, arguments.Count - 1);
-        var step = Math.Max(1, command.Step);
-        var firstAccess = command.VariableKeyAccess?.Invoke(arguments) ?? command.KeyAccess;
-        var laterAccess = command.LaterKeyAccess ?? firstAccess;
-        for (var i = first; i <= last; i += step)
+        var first = true;
+        foreach (var (index, spec) in command.Keys(arguments))
         {
-            if (!MayAccess(rules, arguments[i], i == first ? firstAccess : laterAccess))
+            // SET ... GET: what is done with the first key depends on the arguments.
+            var access = first && command.VariableKeyAccess is { } resolve ? resolve(arguments) : spec.Access;
+            first = false;
+            if (!MayAccess(rules, arguments[index], access))
             {
-                deniedIndex = i;
+                deniedIndex = index;
                 return AclVerdict.DeniedKey;
             }
         }

@@ -123,7 +123,7 @@ internal sealed partial class AclState
                 var error = updated.Apply(rule, Commands);
                 if (error != AclRuleError.None)
                 {
-                    return $"Error in ACL SETUSER modifier '{rule}': {AclRules.Describe(error)}";
+                    return $"Error in ACL SETUSER modifier '{Resp.ErrorMessages.OneLine(rule)}': {AclRules.Describe(error)}";
                 }
             }
 

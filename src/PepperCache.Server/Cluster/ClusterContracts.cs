@@ -1,7 +1,17 @@
 namespace PepperCache.Server.Cluster;
 
-/// <summary>A member as routing and slot migration see it: stable 40-hex id, advertised address, both ports.</summary>
-internal sealed record ClusterNode(string Id, string Host, int Port, int AdminPort);
+/// <summary>
+/// A member as routing and slot migration see it: stable 40-hex id, advertised address, its ports. <see cref="Port"/>
+/// is the plain cache port and <see cref="TlsPort"/> the TLS one; either may be 0 (none), not both.
+/// </summary>
+internal sealed record ClusterNode(string Id, string Host, int Port, int AdminPort, int TlsPort = 0)
+{
+    /// <summary>
+    /// The port a client is sent to: the TLS one for a client on TLS, the plain one otherwise, each when the member
+    /// has it. (Redis 7.0 gives TLS ports only with tls-cluster; here a member's TLS port is known either way.)
+    /// </summary>
+    public int ClientPort(bool tls) => tls ? (TlsPort != 0 ? TlsPort : Port) : (Port != 0 ? Port : TlsPort);
+}
 
 /// <summary>
 /// This node's belief about who serves each of the 16,384 slots. Implemented by membership; read on the hot path

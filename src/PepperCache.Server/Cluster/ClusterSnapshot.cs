@@ -21,15 +21,21 @@ internal sealed class ClusterSnapshot
         Enabled = routing || down;
         MovedSuffixes = new byte[HashSlot.SlotCount][];
         var suffixes = new Dictionary<ClusterNode, byte[]>(ReferenceEqualityComparer.Instance);
+        var tlsSuffixes = new Dictionary<ClusterNode, byte[]>(ReferenceEqualityComparer.Instance);
+        // Clients on the TLS port are sent to TLS ports (a member with one port has the same bytes in both).
+        TlsMovedSuffixes = new byte[HashSlot.SlotCount][];
         for (var slot = 0; slot < owners.Length; slot++)
         {
-            MovedSuffixes[slot] = SuffixFor(owners[slot], suffixes);
+            MovedSuffixes[slot] = SuffixFor(owners[slot], suffixes, tls: false);
+            TlsMovedSuffixes[slot] = SuffixFor(owners[slot], tlsSuffixes, tls: true);
         }
 
         _suffixes = suffixes;
+        _tlsSuffixes = tlsSuffixes;
     }
 
     private readonly Dictionary<ClusterNode, byte[]> _suffixes;
+    private readonly Dictionary<ClusterNode, byte[]> _tlsSuffixes;
 
     public ClusterNode Myself { get; }
 
@@ -39,6 +45,9 @@ internal sealed class ClusterSnapshot
 
     /// <summary>" host:port\r\n" of each slot's owner: what follows "-MOVED &lt;slot&gt;".</summary>
     public byte[][] MovedSuffixes { get; }
+
+    /// <summary>As <see cref="MovedSuffixes"/> with the owners' TLS ports, for clients on the TLS port.</summary>
+    public byte[][] TlsMovedSuffixes { get; }
 
     /// <summary>False for a cluster of one: no redirects and no CROSSSLOT, so a lone node behaves as plain Redis.</summary>
     public bool Routing { get; }
@@ -57,17 +66,18 @@ internal sealed class ClusterSnapshot
     {
         lock (_suffixes)
         {
-            MovedSuffixes[slot] = SuffixFor(owner, _suffixes);
+            TlsMovedSuffixes[slot] = SuffixFor(owner, _tlsSuffixes, tls: true);
+            MovedSuffixes[slot] = SuffixFor(owner, _suffixes, tls: false);
         }
 
         Owners[slot] = owner;
     }
 
-    private static byte[] SuffixFor(ClusterNode node, Dictionary<ClusterNode, byte[]> cache)
+    private static byte[] SuffixFor(ClusterNode node, Dictionary<ClusterNode, byte[]> cache, bool tls)
     {
         if (!cache.TryGetValue(node, out var suffix))
         {
-            suffix = Encoding.ASCII.GetBytes($" {node.Host}:{node.Port}\r\n");
+            suffix = Encoding.ASCII.GetBytes($" {node.Host}:{node.ClientPort(tls)}\r\n");
             cache[node] = suffix;
         }
 

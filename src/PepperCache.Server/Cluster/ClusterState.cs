@@ -55,7 +55,7 @@ internal sealed class ClusterState : IClusterView
         {
             // A restart: same id, a higher incarnation, so every member takes this entry over the one it holds.
             // Out-of-range incarnations (a file written before gossip was checked) are dropped, not carried on.
-            _self = new Member(saved.Id, node.Node, node.Port, node.AdminPort, Math.Clamp(saved.Incarnation, 0, GossipRules.MaxIncarnation - 1) + 1, MemberStatus.Alive);
+            _self = new Member(saved.Id, node.Node, PlainPort(node), node.AdminPort, Math.Clamp(saved.Incarnation, 0, GossipRules.MaxIncarnation - 1) + 1, MemberStatus.Alive, node.TlsPort);
             foreach (var member in saved.Members.Where(m => m.Id != saved.Id && m.Incarnation is >= 1 and <= GossipRules.MaxIncarnation))
             {
                 _members.Merge(member);
@@ -73,7 +73,7 @@ internal sealed class ClusterState : IClusterView
         }
         else
         {
-            _self = new Member(Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(20)), node.Node, node.Port, node.AdminPort, 1, MemberStatus.Alive);
+            _self = new Member(Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(20)), node.Node, PlainPort(node), node.AdminPort, 1, MemberStatus.Alive, node.TlsPort);
             // A node started without --cluster founds a cluster of one and owns every slot; a joiner owns nothing
             // until it has the cluster's slot table.
             _synced = string.IsNullOrWhiteSpace(node.Cluster);
@@ -138,17 +138,20 @@ internal sealed class ClusterState : IClusterView
         }
     }
 
-    /// <summary>The ports Kestrel actually bound (they differ from the options when 0 was asked for).</summary>
-    public void SetAddress(int port, int adminPort)
+    /// <summary>The plain cache port this node advertises: 0 when it serves TLS only.</summary>
+    private static int PlainPort(PepperCacheOptions node) => node.PlainPortEnabled ? node.Port : 0;
+
+    /// <summary>The ports Kestrel actually bound (they differ from the options when 0 was asked for); 0 for a port not served.</summary>
+    public void SetAddress(int port, int adminPort, int tlsPort = 0)
     {
         lock (_lock)
         {
-            if (_self.Port == port && _self.AdminPort == adminPort)
+            if (_self.Port == port && _self.AdminPort == adminPort && _self.TlsPort == tlsPort)
             {
                 return;
             }
 
-            _self = _self with { Port = port, AdminPort = adminPort };
+            _self = _self with { Port = port, AdminPort = adminPort, TlsPort = tlsPort };
             _members.Set(_self);
             Reconcile();
         }

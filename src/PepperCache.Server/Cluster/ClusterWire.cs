@@ -36,7 +36,8 @@ internal sealed record NodeInfo(
     int Ranges,
     string SlotRanges,
     long? Keys,
-    RebalanceProgress? Rebalance);
+    RebalanceProgress? Rebalance,
+    int TlsPort = 0);
 
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, UseStringEnumConverter = true)]
 [JsonSerializable(typeof(GossipMessage))]

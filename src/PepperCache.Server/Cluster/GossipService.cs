@@ -58,6 +58,14 @@ internal sealed partial class GossipService(
     internal string? LastJoinFailure { get; private set; }
 
     private int _failedJoins;
+    private volatile StartupJoin _join = StartupJoin.Pending;
+
+    /// <summary>
+    /// Where the start-up exchange with the cluster stands (/readyz reads it): pending until a joiner has the
+    /// cluster's state, a returning node has asked its old peers, or a founder has started; given up after the
+    /// last join attempt failed.
+    /// </summary>
+    internal StartupJoin Join => _join;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -80,17 +88,25 @@ internal sealed partial class GossipService(
             Log.MembershipLoopbackOnly(logger);
         }
 
-        cluster.SetAddress(endpoints.RespEndPoint?.Port ?? Options.Port, endpoints.AdminEndPoint?.Port ?? Options.AdminPort);
+        cluster.SetAddress(
+            endpoints.RespEndPoint?.Port ?? (Options.PlainPortEnabled ? Options.Port : 0),
+            endpoints.AdminEndPoint?.Port ?? Options.AdminPort,
+            endpoints.TlsEndPoint?.Port ?? Options.TlsPort);
         cluster.Changed += OnChanged;
         try
         {
             if (cluster.IsReturning)
             {
                 await ReturnAsync(stoppingToken).ConfigureAwait(false);
+                _join = StartupJoin.Done;
             }
             else if (!cluster.Synced)
             {
-                await JoinAsync(stoppingToken).ConfigureAwait(false);
+                _join = await JoinAsync(stoppingToken).ConfigureAwait(false) ? StartupJoin.Done : StartupJoin.GaveUp;
+            }
+            else
+            {
+                _join = StartupJoin.Done;
             }
 
             while (!stoppingToken.IsCancellationRequested)
@@ -166,8 +182,8 @@ internal sealed partial class GossipService(
         }
     }
 
-    /// <summary>POST /join to the seed, with backoff, for at most about a minute.</summary>
-    private async Task JoinAsync(CancellationToken cancellationToken)
+    /// <summary>POST /join to the seed, with backoff, for at most about a minute; false when every attempt failed.</summary>
+    private async Task<bool> JoinAsync(CancellationToken cancellationToken)
     {
         var (host, adminPort) = ParseSeed(Options.Cluster);
         var delay = TimeSpan.FromMilliseconds(100);
@@ -178,7 +194,7 @@ internal sealed partial class GossipService(
                 var reply = await peers.ExchangeAsync(host, adminPort, "/join", Message(includeSlots: false), RequestTimeout, cancellationToken).ConfigureAwait(false);
                 await Task.Run(() => cluster.Merge(reply), cancellationToken).ConfigureAwait(false);
                 Log.Joined(logger, Options.Cluster, cluster.Members().Count(m => m.IsServing));
-                return;
+                return true;
             }
             catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or System.Text.Json.JsonException && !cancellationToken.IsCancellationRequested)
             {
@@ -193,6 +209,7 @@ internal sealed partial class GossipService(
 
         Log.GaveUpJoining(logger, Options.Cluster);
         cluster.GiveUpJoining();
+        return false;
     }
 
     /// <summary>

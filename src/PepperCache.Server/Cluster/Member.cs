@@ -22,13 +22,14 @@ internal enum MemberStatus
 /// One entry of the member table. Only the member itself raises its <see cref="Incarnation"/> (on every start,
 /// and to refute a report that it failed); any member may mark another failed at that member's incarnation.
 /// </summary>
-internal sealed record Member(string Id, string Host, int Port, int AdminPort, long Incarnation, MemberStatus Status)
+/// <remarks><see cref="TlsPort"/> is last and optional, so members that do not send it (older builds) read as having none.</remarks>
+internal sealed record Member(string Id, string Host, int Port, int AdminPort, long Incarnation, MemberStatus Status, int TlsPort = 0)
 {
     /// <summary>Serves slots (routing may point at it).</summary>
     [JsonIgnore]
     public bool IsServing => Status is MemberStatus.Alive or MemberStatus.Leaving;
 
-    public ClusterNode ToNode() => new(Id, Host, Port, AdminPort);
+    public ClusterNode ToNode() => new(Id, Host, Port, AdminPort, TlsPort);
 
     /// <summary>
     /// Whether <paramref name="candidate"/> is newer news about the same member than <paramref name="current"/>:

@@ -47,7 +47,7 @@ internal sealed partial class RebalanceService
         Interlocked.Increment(ref _activeMoves);
         try
         {
-            var connection = await RespConnection.ConnectAsync(target.Host, target.Port, cancellationToken).ConfigureAwait(false);
+            var connection = await ConnectAsync(target, cancellationToken).ConfigureAwait(false);
             await using (connection.ConfigureAwait(false))
             {
                 // The password first (a node with requirepass answers NOAUTH to anything else), then the cluster secret.
@@ -103,6 +103,24 @@ internal sealed partial class RebalanceService
         {
             Interlocked.Decrement(ref _activeMoves);
         }
+    }
+
+    /// <summary>
+    /// The target's plain port, or with <c>--tls-cluster yes</c> its TLS port over TLS (this node's certificate as the
+    /// client certificate, the target's checked against the CA). A target with no port of that kind fails the move.
+    /// </summary>
+    private Task<RespConnection> ConnectAsync(ClusterNode target, CancellationToken cancellationToken)
+    {
+        if (_tls is null)
+        {
+            return target.Port != 0
+                ? RespConnection.ConnectAsync(target.Host, target.Port, cancellationToken)
+                : throw new RespConnectionException($"{target.Host} serves TLS only (tls-port {target.TlsPort}) and --tls-cluster is not set here");
+        }
+
+        return target.TlsPort != 0
+            ? RespConnection.ConnectAsync(target.Host, target.TlsPort, _tls.ClientOptions(target.Host), cancellationToken)
+            : throw new RespConnectionException($"{target.Host}:{target.Port} has no tls-port, and --tls-cluster yes moves slots over TLS only");
     }
 
     /// <summary>
@@ -187,6 +205,8 @@ internal sealed partial class RebalanceService
             if (migration.TryFreeze(slot))
             {
                 frozen.Add(slot);
+                // Clients blocked on its keys run again, so they wait for the move and are then redirected.
+                _server.Blocking.WakeSlot(slot);
             }
         }
 

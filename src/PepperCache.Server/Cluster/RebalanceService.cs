@@ -39,6 +39,8 @@ internal sealed partial class RebalanceService : IHostedService, IRebalancer, ID
     internal static readonly TimeSpan ImportGrace = TimeSpan.FromSeconds(30);
 
     private readonly ServerState _server;
+    // Set with --tls-cluster yes: moves go to the target's TLS port, over TLS.
+    private readonly Tls.NodeTls? _tls;
     private readonly IClusterView _view;
     private readonly ILogger<RebalanceService> _logger;
     private readonly TimeProvider _time;
@@ -61,9 +63,10 @@ internal sealed partial class RebalanceService : IHostedService, IRebalancer, ID
     /// <summary>Attempts to move slots to a target that failed (the slots stayed here); for tests and diagnostics.</summary>
     internal long FailedMoves;
 
-    public RebalanceService(ServerState server, IClusterView view, ILogger<RebalanceService> logger, TimeProvider time)
+    public RebalanceService(ServerState server, IClusterView view, ILogger<RebalanceService> logger, TimeProvider time, Tls.NodeTls? tls = null)
     {
         _server = server;
+        _tls = tls is { Cluster: true } ? tls : null;
         _view = view;
         _logger = logger;
         _time = time;

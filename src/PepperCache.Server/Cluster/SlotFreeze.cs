@@ -19,11 +19,9 @@ internal static class SlotFreeze
             return true;
         }
 
-        var request = context.Request;
-        var last = command.LastKey < 0 ? request.Count + command.LastKey : Math.Min(command.LastKey, request.Count - 1);
-        for (var i = command.FirstKey; i <= last; i += command.Step)
+        foreach (var (index, _) in command.Keys(new ArgumentView(context.Request, 0)))
         {
-            if (migration.WaitFor(HashSlot.Of(request[i])) is { } wait)
+            if (migration.WaitFor(HashSlot.Of(context.Request[index])) is { } wait)
             {
                 context.SlotWait = wait;
                 return false;

@@ -47,7 +47,7 @@ internal static partial class AclCommands
 
         if (selector is not null)
         {
-            context.WriteError(AclText.Bytes($"ERR Unmatched parenthesis in acl selector starting at '{AclText.From(context.Argument(selectorStart))}'."));
+            context.WriteError(AclText.Bytes($"ERR Unmatched parenthesis in acl selector starting at '{ErrorMessages.OneLine(AclText.From(context.Argument(selectorStart)))}'."));
             return;
         }
 

@@ -95,7 +95,7 @@ internal static partial class AclCommands
         if (category == 0)
         {
             var name = AclText.From(context.Argument(2));
-            context.WriteError(AclText.Bytes($"ERR Unknown category '{(name.Length > 128 ? name[..128] : name)}'"));
+            context.WriteError(AclText.Bytes($"ERR Unknown category '{ErrorMessages.Printable(name)}'"));
             return;
         }
 
@@ -156,7 +156,7 @@ internal static partial class AclCommands
         var name = AclText.From(context.Argument(2));
         if (acl.Find(name) is not { } user)
         {
-            context.WriteError(AclText.Bytes($"ERR User '{name}' not found"));
+            context.WriteError(AclText.Bytes($"ERR User '{ErrorMessages.OneLine(name)}' not found"));
             return;
         }
 
@@ -169,7 +169,7 @@ internal static partial class AclCommands
 
         if (command is null)
         {
-            context.WriteError(AclText.Bytes($"ERR Command '{AclText.From(arguments[0])}' not found"));
+            context.WriteError(AclText.Bytes($"ERR Command '{ErrorMessages.OneLine(AclText.From(arguments[0]))}' not found"));
             return;
         }
 

@@ -45,6 +45,8 @@ internal static class ClientCommands
         "    * LIB-VER: the client lib version.",
         "SETNAME <name>",
         "    Assign the name <name> to the current connection.",
+        "UNBLOCK <clientid> [TIMEOUT|ERROR]",
+        "    Unblock the specified blocked client.",
     ];
 
     private static readonly string[] ClientTypes = ["normal", "master", "replica", "slave", "pubsub"];
@@ -61,6 +63,7 @@ internal static class ClientCommands
             Sub("client|info", 2, NoScript | Loading | Stale | CommandFlags.Random, Info, "Returns information about the connection.", "6.2.0"),
             Sub("client|list", -2, Admin | NoScript | Loading | Stale | CommandFlags.Random, List, "Lists open connections.", "2.4.0"),
             Sub("client|kill", -3, Admin | NoScript | Loading | Stale, Kill, "Terminates open connections.", "2.4.0"),
+            Sub("client|unblock", -3, Admin | NoScript | Loading | Stale, Unblock, "Unblocks a client blocked by a blocking command from a different connection.", "5.0.0"),
             Sub("client|help", 2, Loading | Stale, Help, "Returns helpful text about the different subcommands.", "5.0.0"),
         ],
     };
@@ -206,6 +209,52 @@ internal static class ClientCommands
     /// CLIENT KILL addr (old form: OK or "No such client", may kill itself) or CLIENT KILL filter value ... (new
     /// form: the number killed, skipping the caller unless SKIPME no).
     /// </summary>
+    /// <summary>
+    /// CLIENT UNBLOCK id [TIMEOUT|ERROR]: the reason is checked before the id, as Redis does; 1 when the client was
+    /// blocked (it then answers as on a timeout, or with the UNBLOCKED error), 0 otherwise.
+    /// </summary>
+    private static void Unblock(CommandContext context)
+    {
+        if (context.ArgumentCount > 4)
+        {
+            // Redis 7.0's CLIENT takes UNBLOCK with two or three arguments only and calls anything else unknown.
+            var name = Encoding.Latin1.GetString(context.Argument(1)[..Math.Min(128, context.Argument(1).Length)]);
+            context.WriteError($"ERR unknown subcommand or wrong number of arguments for '{name}'. Try CLIENT HELP.");
+            return;
+        }
+
+        var outcome = BlockOutcome.TimedOut;
+        if (context.ArgumentCount == 4)
+        {
+            if (context.ArgumentIs(3, "ERROR"u8))
+            {
+                outcome = BlockOutcome.Error;
+            }
+            else if (!context.ArgumentIs(3, "TIMEOUT"u8))
+            {
+                context.WriteError("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR");
+                return;
+            }
+        }
+
+        if (!context.TryGetInt64OrReply(2, out var id))
+        {
+            return;
+        }
+
+        var unblocked = false;
+        foreach (var session in context.Server.Clients.Sessions)
+        {
+            if (session.Id == id && session.Blocking is { } blocked)
+            {
+                unblocked = context.Server.Blocking.Unblock(blocked, outcome);
+                break;
+            }
+        }
+
+        context.Output.WriteRaw(unblocked ? RespConstants.One : RespConstants.Zero);
+    }
+
     private static void Kill(CommandContext context)
     {
         string? addr = null;
@@ -332,7 +381,7 @@ internal static class ClientCommands
         var invariant = CultureInfo.InvariantCulture;
         line.Append(invariant, $"id={client.Id} addr={client.RemoteAddress} laddr={client.LocalAddress} name={client.Name}")
             .Append(invariant, $" age={(now - client.ConnectedAt) / 1000} idle={Math.Max(0, now - client.LastCommandAt) / 1000}")
-            .Append(" flags=N db=0 sub=0 psub=0 ssub=0 multi=-1 events=r")
+            .Append(client.Blocking is { IsWaiting: true } ? " flags=b" : " flags=N").Append(" db=0 sub=0 psub=0 ssub=0 multi=-1 events=r")
             .Append(invariant, $" cmd={client.LastCommand} user={Acl.AclText.ToDisplay(client.User?.Name ?? Acl.AclState.DefaultUserName)} redir=-1 resp=2")
             .Append(invariant, $" lib-name={client.LibraryName} lib-ver={client.LibraryVersion}")
             .Append('\n');

@@ -52,18 +52,18 @@ internal static class ClusterCommands
             Subcommands =
             [
                 Sub("cluster|countkeysinslot", 3, CountKeysInSlot, "Returns the number of keys in a hash slot."),
-                new("cluster|forget", 3, Admin | Stale, 0, 0, 0, Forget, "cluster", "Removes a node from the nodes table.", "3.0.0")
+                new("cluster|forget", 3, Admin | Stale | NoAsyncLoading, 0, 0, 0, Forget, "cluster", "Removes a node from the nodes table.", "3.0.0")
                 {
                     AclCategories = ["dangerous"],
                 },
-                Sub("cluster|getkeysinslot", 4, GetKeysInSlot, "Returns the key names in a hash slot."),
-                Sub("cluster|info", 2, ClusterTopologyReplies.Info, "Returns information about the state of a node."),
+                Sub("cluster|getkeysinslot", 4, GetKeysInSlot, "Returns the key names in a hash slot.") with { Tips = ["nondeterministic_output"] },
+                Sub("cluster|info", 2, ClusterTopologyReplies.Info, "Returns information about the state of a node.") with { Tips = ["nondeterministic_output"] },
                 Sub("cluster|keyslot", 3, KeySlot, "Returns the hash slot for a key."),
                 Sub("cluster|myid", 2, MyId, "Returns the ID of a node."),
-                Sub("cluster|nodes", 2, ClusterTopologyReplies.Nodes, "Returns the cluster configuration for a node."),
-                Sub("cluster|shards", 2, ClusterTopologyReplies.Shards, "Returns the mapping of cluster slots to shards.", "7.0.0"),
-                Sub("cluster|slots", 2, ClusterTopologyReplies.Slots, "Returns the mapping of cluster slots to nodes."),
-                new("cluster|setslot", -4, Admin | Stale, 0, 0, 0, SetSlot, "cluster", "Binds a hash slot to a node.", "3.0.0")
+                Sub("cluster|nodes", 2, ClusterTopologyReplies.Nodes, "Returns the cluster configuration for a node.") with { Tips = ["nondeterministic_output"] },
+                Sub("cluster|shards", 2, ClusterTopologyReplies.Shards, "Returns the mapping of cluster slots to shards.", "7.0.0") with { Tips = ["nondeterministic_output"] },
+                Sub("cluster|slots", 2, ClusterTopologyReplies.Slots, "Returns the mapping of cluster slots to nodes.") with { Tips = ["nondeterministic_output"] },
+                new("cluster|setslot", -4, Admin | Stale | NoAsyncLoading, 0, 0, 0, SetSlot, "cluster", "Binds a hash slot to a node.", "3.0.0")
                 {
                     AclCategories = ["dangerous"],
                 },

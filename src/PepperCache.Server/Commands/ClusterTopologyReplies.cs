@@ -27,7 +27,7 @@ internal static class ClusterTopologyReplies
             output.WriteInteger(range.End);
             output.WriteArrayHeader(4);
             output.WriteBulkString(node.Host);
-            output.WriteInteger(node.Port);
+            output.WriteInteger(node.ClientPort(context.Client.Tls));
             output.WriteBulkString(node.Id);
             output.WriteArrayHeader(0);
         }
@@ -59,7 +59,7 @@ internal static class ClusterTopologyReplies
             output.WriteBulkString("id"u8);
             output.WriteBulkString(member.Id);
             output.WriteBulkString("port"u8);
-            output.WriteInteger(member.Port);
+            output.WriteInteger(member.ToNode().ClientPort(context.Client.Tls));
             output.WriteBulkString("ip"u8);
             output.WriteBulkString(member.Host);
             output.WriteBulkString("endpoint"u8);
@@ -88,7 +88,7 @@ internal static class ClusterTopologyReplies
             var myself = member.Id == cluster.MyId;
             var flags = (myself ? "myself,master" : "master") + (member.Status == MemberStatus.Failed ? ",fail" : "");
             text.Append(member.Id).Append(' ')
-                .Append(member.Host).Append(':').Append(member.Port).Append('@').Append(member.AdminPort).Append(' ')
+                .Append(member.Host).Append(':').Append(member.ToNode().ClientPort(context.Client.Tls)).Append('@').Append(member.AdminPort).Append(' ')
                 .Append(flags).Append(" - 0 ").Append(myself ? "0" : now).Append(' ')
                 .Append(member.Incarnation).Append(' ')
                 .Append(member.Status == MemberStatus.Failed ? "disconnected" : "connected");

@@ -36,7 +36,8 @@ internal static class CommandCommands
     private static readonly (CommandFlags Flag, string Name)[] FlagNames =
     [
         (Write, "write"), (ReadOnly, "readonly"), (DenyOom, "denyoom"), (Admin, "admin"), (NoScript, "noscript"),
-        (Loading, "loading"), (Stale, "stale"), (Fast, "fast"), (NoAuth, "no_auth"), (AllowBusy, "allow_busy"),
+        (Blocking, "blocking"), (Loading, "loading"), (Stale, "stale"), (Fast, "fast"), (NoAuth, "no_auth"),
+        (NoAsyncLoading, "no_async_loading"), (AllowBusy, "allow_busy"),
     ];
 
     /// <summary>ACL categories in Redis's output order.</summary>
@@ -50,12 +51,13 @@ internal static class CommandCommands
         "command", -1, Loading | Stale, 0, 0, 0, Command, "server", "Returns detailed information about all commands.", "2.8.13")
     {
         AclCategories = ["connection"],
+        Tips = ["nondeterministic_output_order"],
         Subcommands =
         [
             Sub("command|count", 2, Count, "Returns a count of commands.", "2.8.13"),
-            Sub("command|info", -2, Info, "Returns information about one, multiple or all commands.", "2.8.13"),
-            Sub("command|list", -2, List, "Returns a list of command names.", "7.0.0"),
-            Sub("command|docs", -2, CommandDocs.Docs, "Returns documentary information about one, multiple or all commands.", "7.0.0"),
+            Sub("command|info", -2, Info, "Returns information about one, multiple or all commands.", "2.8.13") with { Tips = ["nondeterministic_output_order"] },
+            Sub("command|list", -2, List, "Returns a list of command names.", "7.0.0") with { Tips = ["nondeterministic_output_order"] },
+            Sub("command|docs", -2, CommandDocs.Docs, "Returns documentary information about one, multiple or all commands.", "7.0.0") with { Tips = ["nondeterministic_output_order"] },
             Sub("command|getkeys", -4, GetKeys, "Extracts the key names from an arbitrary command.", "2.8.13"),
             Sub("command|help", 2, Help, "Returns helpful text about the different subcommands.", "5.0.0"),
         ],
@@ -129,6 +131,11 @@ internal static class CommandCommands
         {
             categories.Add("admin");
             categories.Add("dangerous");
+        }
+
+        if ((command.Flags & Blocking) != 0)
+        {
+            categories.Add("blocking");
         }
 
         categories.Add((command.Flags & Fast) != 0 ? "fast" : "slow");
@@ -231,13 +238,23 @@ internal static class CommandCommands
         }
         else
         {
-            var last = command.LastKey < 0 ? count + command.LastKey : Math.Min(command.LastKey, count - 1);
-            var step = Math.Max(1, command.Step);
-            var keys = Enumerable.Range(0, Math.Max(0, ((last - command.FirstKey) / step) + 1)).Select(k => command.FirstKey + (k * step) + 2).ToList();
-            context.Output.WriteArrayHeader(keys.Count);
-            foreach (var index in keys)
+            var arguments = new ArgumentView(context.Request, 2);
+            var keys = 0;
+            foreach (var _ in command.Keys(arguments))
             {
-                context.Output.WriteBulkString(context.Argument(index));
+                keys++;
+            }
+
+            if (keys == 0)
+            {
+                context.WriteError(ErrorMessages.InvalidCommandArguments);
+                return;
+            }
+
+            context.Output.WriteArrayHeader(keys);
+            foreach (var (index, _) in command.Keys(arguments))
+            {
+                context.Output.WriteBulkString(arguments[index]);
             }
         }
     }
@@ -254,9 +271,16 @@ internal static class CommandCommands
         output.WriteArrayHeader(10);
         output.WriteBulkString(command.Name);
         output.WriteInteger(command.Arity);
-        var flags = FlagNames.Where(f => (command.Flags & f.Flag) != 0).ToList();
+        var flags = FlagNames.Where(f => (command.Flags & f.Flag) != 0).Select(f => f.Name).ToList();
+        if (command.HasMovableKeys)
+        {
+            // Redis lists it after no_multi and before allow_busy.
+            var at = flags.IndexOf("allow_busy");
+            flags.Insert(at < 0 ? flags.Count : at, "movablekeys");
+        }
+
         output.WriteArrayHeader(flags.Count);
-        foreach (var (_, name) in flags)
+        foreach (var name in flags)
         {
             output.WriteSimpleString(name);
         }
@@ -271,14 +295,11 @@ internal static class CommandCommands
             output.WriteSimpleString("@" + category);
         }
 
-        if ((command.Flags & CommandFlags.Random) != 0)
+        var tips = command.Tips ?? ((command.Flags & CommandFlags.Random) != 0 ? ["nondeterministic_output"] : []);
+        output.WriteArrayHeader(tips.Count);
+        foreach (var tip in tips)
         {
-            output.WriteArrayHeader(1);
-            output.WriteBulkString("nondeterministic_output"u8);
-        }
-        else
-        {
-            output.WriteRaw(RespConstants.EmptyArray);
+            output.WriteBulkString(tip);
         }
 
         WriteKeySpecs(output, command);
@@ -289,52 +310,77 @@ internal static class CommandCommands
         }
     }
 
-    /// <summary>One key spec from the first/last/step triple: begin at an index, then a range.</summary>
+    /// <summary>Each key spec as Redis 7 prints it: flags, begin_search (index or keyword), find_keys (range or keynum).</summary>
     private static void WriteKeySpecs(System.Buffers.IBufferWriter<byte> output, CommandDefinition command)
     {
-        if (!command.HasKeys)
+        output.WriteArrayHeader(command.KeySpecs.Length);
+        foreach (var spec in command.KeySpecs)
         {
-            output.WriteRaw(RespConstants.EmptyArray);
-            return;
-        }
+            var flags = spec.Flags ?? KeySpec.DefaultFlags(spec.Access, command.IsWrite);
+            output.WriteArrayHeader(spec.Notes is null ? 6 : 8);
+            if (spec.Notes is { } notes)
+            {
+                output.WriteBulkString("notes"u8);
+                output.WriteBulkString(notes);
+            }
 
-        output.WriteArrayHeader(1);
-        output.WriteArrayHeader(6);
-        output.WriteBulkString("flags"u8);
-        if ((command.Flags & Write) != 0)
-        {
-            output.WriteArrayHeader(3);
-            output.WriteSimpleString("RW"u8);
-            output.WriteSimpleString("access"u8);
-            output.WriteSimpleString("update"u8);
-        }
-        else
-        {
-            output.WriteArrayHeader(2);
-            output.WriteSimpleString("RO"u8);
-            output.WriteSimpleString("access"u8);
-        }
+            output.WriteBulkString("flags"u8);
+            output.WriteArrayHeader(flags.Count);
+            foreach (var flag in flags)
+            {
+                output.WriteSimpleString(flag);
+            }
 
-        output.WriteBulkString("begin_search"u8);
-        output.WriteArrayHeader(4);
-        output.WriteBulkString("type"u8);
-        output.WriteBulkString("index"u8);
-        output.WriteBulkString("spec"u8);
-        output.WriteArrayHeader(2);
-        output.WriteBulkString("index"u8);
-        output.WriteInteger(command.FirstKey);
-        output.WriteBulkString("find_keys"u8);
-        output.WriteArrayHeader(4);
-        output.WriteBulkString("type"u8);
-        output.WriteBulkString("range"u8);
-        output.WriteBulkString("spec"u8);
-        output.WriteArrayHeader(6);
-        output.WriteBulkString("lastkey"u8);
-        output.WriteInteger(command.LastKey < 0 ? command.LastKey : command.LastKey - command.FirstKey);
-        output.WriteBulkString("keystep"u8);
-        output.WriteInteger(command.Step);
-        output.WriteBulkString("limit"u8);
-        output.WriteInteger(0);
+            output.WriteBulkString("begin_search"u8);
+            output.WriteArrayHeader(4);
+            output.WriteBulkString("type"u8);
+            if (spec.Keyword is { } keyword)
+            {
+                output.WriteBulkString("keyword"u8);
+                output.WriteBulkString("spec"u8);
+                output.WriteArrayHeader(4);
+                output.WriteBulkString("keyword"u8);
+                output.WriteBulkString(keyword);
+                output.WriteBulkString("startfrom"u8);
+                output.WriteInteger(spec.StartFrom);
+            }
+            else
+            {
+                output.WriteBulkString("index"u8);
+                output.WriteBulkString("spec"u8);
+                output.WriteArrayHeader(2);
+                output.WriteBulkString("index"u8);
+                output.WriteInteger(spec.Index);
+            }
+
+            output.WriteBulkString("find_keys"u8);
+            output.WriteArrayHeader(4);
+            output.WriteBulkString("type"u8);
+            if (spec.IsKeyNum)
+            {
+                output.WriteBulkString("keynum"u8);
+                output.WriteBulkString("spec"u8);
+                output.WriteArrayHeader(6);
+                output.WriteBulkString("keynumidx"u8);
+                output.WriteInteger(spec.KeyNumIndex);
+                output.WriteBulkString("firstkey"u8);
+                output.WriteInteger(spec.FirstKey);
+                output.WriteBulkString("keystep"u8);
+                output.WriteInteger(spec.KeyStep);
+            }
+            else
+            {
+                output.WriteBulkString("range"u8);
+                output.WriteBulkString("spec"u8);
+                output.WriteArrayHeader(6);
+                output.WriteBulkString("lastkey"u8);
+                output.WriteInteger(spec.LastKey);
+                output.WriteBulkString("keystep"u8);
+                output.WriteInteger(spec.KeyStep);
+                output.WriteBulkString("limit"u8);
+                output.WriteInteger(spec.Limit);
+            }
+        }
     }
 
     private static string? GroupCategory(string group) => group switch

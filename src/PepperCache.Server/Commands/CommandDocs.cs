@@ -52,7 +52,8 @@ internal static class CommandDocs
         if (arguments.Count > 0)
         {
             output.WriteBulkString("arguments"u8);
-            WriteArguments(output, arguments);
+            var keyIndex = 0;
+            WriteArguments(output, arguments, command.KeySpecs.Length, ref keyIndex);
         }
 
         if (command.Subcommands.Count > 0)
@@ -67,7 +68,11 @@ internal static class CommandDocs
         }
     }
 
-    private static void WriteArguments(IBufferWriter<byte> output, IReadOnlyList<CommandArgument> arguments)
+    /// <summary>
+    /// The arguments; the n-th key argument points at key spec n (the last spec for the rest), as Redis numbers them:
+    /// RENAME's newkey, SMOVE's destination and SINTERSTORE's sources point at their own spec.
+    /// </summary>
+    private static void WriteArguments(IBufferWriter<byte> output, IReadOnlyList<CommandArgument> arguments, int keySpecs, ref int keyIndex)
     {
         output.WriteArrayHeader(arguments.Count);
         foreach (var argument in arguments)
@@ -82,9 +87,8 @@ internal static class CommandDocs
             output.WriteBulkString(argument.Type);
             if (argument.Type == "key")
             {
-                // Every command here has one key spec (see COMMAND INFO), so every key argument points at it.
                 output.WriteBulkString("key_spec_index"u8);
-                output.WriteInteger(0);
+                output.WriteInteger(Math.Max(0, Math.Min(keyIndex++, keySpecs - 1)));
             }
 
             if (argument.Token is { } token)
@@ -111,7 +115,7 @@ internal static class CommandDocs
             if (argument.Arguments.Count > 0)
             {
                 output.WriteBulkString("arguments"u8);
-                WriteArguments(output, argument.Arguments);
+                WriteArguments(output, argument.Arguments, keySpecs, ref keyIndex);
             }
         }
     }

@@ -26,7 +26,7 @@ internal static class ConfigCommands
         Subcommands =
         [
             Sub("config|get", -3, Get, "Returns the effective values of configuration parameters."),
-            Sub("config|set", -4, Set, "Sets configuration parameters in-flight."),
+            Sub("config|set", -4, Set, "Sets configuration parameters in-flight.") with { Tips = ["request_policy:all_nodes", "response_policy:all_succeeded"] },
             Sub("config|resetstat", 2, ResetStat, "Resets the server's statistics."),
             Sub("config|rewrite", 2, Rewrite, "Persists the effective configuration to file."),
             new("config|help", 2, Loading | Stale, 0, 0, 0, Help, "server", "Returns helpful text about the different subcommands.", "5.0.0"),
@@ -153,6 +153,7 @@ internal static class ConfigCommands
     {
         context.Server.Statistics.ResetPoint = StatsSnapshot.Take(context.Server);
         context.Server.Statistics.Errors.Reset();
+        context.Server.Statistics.Commands.Reset(context.Server.Clients, context.Server.Commands);
         context.Output.WriteOk();
     }
 

@@ -10,7 +10,16 @@ internal sealed record ConfigParameter(string Name, Func<CommandContext, string>
     /// <summary>The parameters PepperCache answers for, named as in Redis 7, in CONFIG GET * order.</summary>
     public static IReadOnlyList<ConfigParameter> All { get; } =
     [
-        Fixed("port", c => c.Client.LocalPort.ToString(CultureInfo.InvariantCulture)),
+        Fixed("port", c => PlainPort(c).ToString(CultureInfo.InvariantCulture)),
+        // TLS (docs/security.md): read at start-up. Redis reloads them on CONFIG SET; here they are immutable.
+        Fixed("tls-port", c => (c.Server.Endpoints?.TlsEndPoint?.Port ?? c.Server.Options.TlsPort).ToString(CultureInfo.InvariantCulture)),
+        Fixed("tls-cert-file", c => c.Server.Options.TlsCertFile),
+        Fixed("tls-key-file", c => c.Server.Options.TlsKeyFile),
+        Fixed("tls-ca-cert-file", c => c.Server.Options.TlsCaCertFile),
+        Fixed("tls-auth-clients", c => c.Server.Options.TlsAuthClients.ToLowerInvariant()),
+        Fixed("tls-cluster", c => YesNo(c.Server.Options.TlsClusterEnabled)),
+        // PepperCache's own: HTTPS on the admin port (tls-cluster yes implies it).
+        Fixed("tls-admin", c => YesNo(c.Server.Options.AdminHttps)),
         Fixed("bind", c => c.Server.Options.BindAddress),
         Fixed("databases", _ => "1"),
         Fixed("cluster-enabled", _ => "no"),
@@ -44,6 +53,16 @@ internal sealed record ConfigParameter(string Name, Func<CommandContext, string>
             Integer(0, long.MaxValue, (config, v) => config.Encodings.HashMaxListpackEntries = v)),
         Mutable("hash-max-listpack-value", c => c.Server.Config.Encodings.HashMaxListpackValue.ToString(CultureInfo.InvariantCulture),
             Memory(0, (config, v) => config.Encodings.HashMaxListpackValue = v)),
+        Mutable("hll-sparse-max-bytes", c => c.Server.Config.Encodings.HllSparseMaxBytes.ToString(CultureInfo.InvariantCulture),
+            Memory(0, (config, v) => config.Encodings.HllSparseMaxBytes = v)),
+        Mutable("set-max-intset-entries", c => c.Server.Config.Encodings.SetMaxIntsetEntries.ToString(CultureInfo.InvariantCulture),
+            Integer(0, long.MaxValue, (config, v) => config.Encodings.SetMaxIntsetEntries = v)),
+        Mutable("zset-max-listpack-entries", c => c.Server.Config.Encodings.ZsetMaxListpackEntries.ToString(CultureInfo.InvariantCulture),
+            Integer(0, long.MaxValue, (config, v) => config.Encodings.ZsetMaxListpackEntries = v)),
+        Mutable("zset-max-listpack-value", c => c.Server.Config.Encodings.ZsetMaxListpackValue.ToString(CultureInfo.InvariantCulture),
+            Memory(0, (config, v) => config.Encodings.ZsetMaxListpackValue = v)),
+        Mutable("list-max-listpack-size", c => c.Server.Config.Encodings.ListMaxListpackSize.ToString(CultureInfo.InvariantCulture),
+            Integer(int.MinValue, int.MaxValue, (config, v) => config.Encodings.ListMaxListpackSize = v)),
         Mutable("proto-max-bulk-len", c => c.Server.Config.Limits.MaxBulkLength.ToString(CultureInfo.InvariantCulture),
             Memory(1024 * 1024, (config, v) => config.Limits = config.Limits with { MaxBulkLength = v })),
         Mutable("replica-read-only", c => YesNo(c.Server.Config.ReplicaReadOnly), Boolean((config, v) => config.ReplicaReadOnly = v)),
@@ -61,6 +80,16 @@ internal sealed record ConfigParameter(string Name, Func<CommandContext, string>
         Fixed("aclfile", c => c.Server.Acl.AclFile),
         Mutable("acllog-max-len", c => c.Server.Acl.Log.MaxLength.ToString(CultureInfo.InvariantCulture),
             Integer(0, long.MaxValue, (config, v) => config.Acl.Log.MaxLength = v)),
+        // Statistics (docs/operations.md): the slow log, the latency monitor, per-command latency histograms.
+        Mutable("slowlog-log-slower-than", c => c.Server.Statistics.SlowLogSlowerThan.ToString(CultureInfo.InvariantCulture),
+            Integer(-1, long.MaxValue, (config, v) => config.Statistics.SlowLogSlowerThan = v)),
+        Mutable("slowlog-max-len", c => c.Server.Statistics.SlowLog.MaxLength.ToString(CultureInfo.InvariantCulture),
+            Integer(0, long.MaxValue, (config, v) => config.Statistics.SlowLog.MaxLength = v)),
+        Mutable("latency-monitor-threshold", c => c.Server.Statistics.LatencyMonitorThreshold.ToString(CultureInfo.InvariantCulture),
+            Integer(0, long.MaxValue, (config, v) => config.Statistics.LatencyMonitorThreshold = v)),
+        Mutable("latency-tracking", c => YesNo(c.Server.Statistics.Commands.LatencyTracking), Boolean((config, v) => config.Statistics.Commands.LatencyTracking = v)),
+        Mutable("latency-tracking-info-percentiles",
+            c => string.Join(' ', c.Server.Config.LatencyTrackingPercentiles.Select(Commands.InfoCommand.FormatPercentile)), SetPercentiles),
     ];
 
     /// <summary>Old names Redis still answers to, matched by exact lookups and by patterns.</summary>
@@ -69,6 +98,9 @@ internal sealed record ConfigParameter(string Name, Func<CommandContext, string>
         ["slave-read-only"] = "replica-read-only",
         ["hash-max-ziplist-entries"] = "hash-max-listpack-entries",
         ["hash-max-ziplist-value"] = "hash-max-listpack-value",
+        ["zset-max-ziplist-entries"] = "zset-max-listpack-entries",
+        ["zset-max-ziplist-value"] = "zset-max-listpack-value",
+        ["list-max-ziplist-size"] = "list-max-listpack-size",
     };
 
     private static readonly Dictionary<string, ConfigParameter> ByName = BuildLookup();
@@ -96,6 +128,11 @@ internal sealed record ConfigParameter(string Name, Func<CommandContext, string>
     private static ConfigParameter Mutable(string name, Func<CommandContext, string> get, ConfigSetter set) => new(name, get, set, ConfigMutability.Mutable);
 
     private static string YesNo(bool value) => value ? "yes" : "no";
+
+    /// <summary>The plain cache port: the one this client came in on, unless it came over TLS; 0 when there is none.</summary>
+    private static int PlainPort(CommandContext context) => !context.Client.Tls
+        ? context.Client.LocalPort
+        : context.Server.Endpoints is { } endpoints ? endpoints.RespEndPoint?.Port ?? 0 : context.Server.Options.Port;
 
     private static ConfigSetter Integer(long min, long max, Action<ServerConfig, long> apply) => (config, text, doApply) =>
     {
@@ -196,6 +233,33 @@ internal sealed record ConfigParameter(string Name, Func<CommandContext, string>
         }
 
         return reason;
+    }
+
+    /// <summary>Space-separated percentiles in 0-100 ("" for none), with Redis's two errors.</summary>
+    private static string? SetPercentiles(ServerConfig config, string text, bool apply)
+    {
+        var values = new List<double>();
+        foreach (var part in text.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (!double.TryParse(part, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || !double.IsFinite(value))
+            {
+                return "Invalid latency-tracking-info-percentiles parameters";
+            }
+
+            if (value is < 0 or > 100)
+            {
+                return "latency-tracking-info-percentiles parameters should sit between [0.0,100.0]";
+            }
+
+            values.Add(value);
+        }
+
+        if (apply)
+        {
+            config.LatencyTrackingPercentiles = values;
+        }
+
+        return null;
     }
 
     /// <summary>"" or pairs of "seconds changes" (seconds at least 1, changes at least 0), split on single spaces as Redis does.</summary>

@@ -10,9 +10,9 @@ internal static class ConnectionCommands
 {
     public static CommandDefinition[] Definitions { get; } =
     [
-        new("ping", -1, Fast | Stale | Loading, 0, 0, 0, Ping, "connection", "Returns the server's liveliness response."),
+        new("ping", -1, Fast, 0, 0, 0, Ping, "connection", "Returns the server's liveliness response.") { Tips = ["request_policy:all_shards", "response_policy:all_succeeded"] },
         new("echo", 2, Fast | Stale | Loading, 0, 0, 0, Echo, "connection", "Returns the given string."),
-        new("quit", -1, Fast | Stale | Loading | NoAuth | AllowBusy, 0, 0, 0, Quit, "connection", "Closes the connection."),
+        new("quit", -1, Fast | Stale | Loading | NoAuth | AllowBusy | NoScript, 0, 0, 0, Quit, "connection", "Closes the connection."),
         new("select", 2, Fast | Stale | Loading, 0, 0, 0, Select, "connection", "Changes the selected database.", "1.0.0"),
         new("hello", -1, NoScript | Loading | Stale | Fast | NoAuth | AllowBusy, 0, 0, 0, Hello, "connection",
             "Handshakes with the Redis server.", "6.0.0"),

@@ -23,9 +23,9 @@ internal static partial class HashCommands
     public static CommandDefinition[] Definitions { get; } =
     [
         new("hset", -4, Write | DenyOom | Fast, 1, 1, 1, HSet, "hash", "Creates or modifies the value of a field in a hash.", "2.0.0"),
-        new("hsetnx", 4, Write | DenyOom | Fast, 1, 1, 1, HSetNx, "hash", "Sets the value of a field in a hash only when the field doesn't exist.", "2.0.0"),
+        new("hsetnx", 4, Write | DenyOom | Fast, 1, 1, 1, HSetNx, "hash", "Sets the value of a field in a hash only when the field doesn't exist.", "2.0.0") { KeyFlags = ["RW", "insert"] },
         new("hmset", -4, Write | DenyOom | Fast, 1, 1, 1, HMSet, "hash", "Sets the values of multiple fields.", "2.0.0"),
-        new("hdel", -3, Write | Fast, 1, 1, 1, HDel, "hash", "Deletes one or more fields and their values from a hash. Deletes the hash if no fields remain.", "2.0.0"),
+        new("hdel", -3, Write | Fast, 1, 1, 1, HDel, "hash", "Deletes one or more fields and their values from a hash. Deletes the hash if no fields remain.", "2.0.0") { KeyFlags = ["RW", "delete"] },
         new("hincrby", 4, Write | DenyOom | Fast, 1, 1, 1, HIncrBy, "hash",
             "Increments the integer value of a field in a hash by a number. Uses 0 as initial value if the field doesn't exist.", "2.0.0") { KeyAccess = KeyAccess.ReadWrite },
         new("hincrbyfloat", 4, Write | DenyOom | Fast, 1, 1, 1, HIncrByFloat, "hash",
@@ -35,9 +35,9 @@ internal static partial class HashCommands
         new("hexists", 3, ReadOnly | Fast, 1, 1, 1, HExists, "hash", "Determines whether a field exists in a hash.", "2.0.0") { KeyAccess = KeyAccess.None },
         new("hlen", 2, ReadOnly | Fast, 1, 1, 1, HLen, "hash", "Returns the number of fields in a hash.", "2.0.0") { KeyAccess = KeyAccess.None },
         new("hstrlen", 3, ReadOnly | Fast, 1, 1, 1, HStrLen, "hash", "Returns the length of the value of a field.", "3.2.0") { KeyAccess = KeyAccess.None },
-        new("hgetall", 2, ReadOnly, 1, 1, 1, HGetAll, "hash", "Returns all fields and values in a hash.", "2.0.0"),
-        new("hkeys", 2, ReadOnly, 1, 1, 1, HKeys, "hash", "Returns all fields in a hash.", "2.0.0"),
-        new("hvals", 2, ReadOnly, 1, 1, 1, HVals, "hash", "Returns all values in a hash.", "2.0.0"),
+        new("hgetall", 2, ReadOnly, 1, 1, 1, HGetAll, "hash", "Returns all fields and values in a hash.", "2.0.0") { Tips = ["nondeterministic_output_order"] },
+        new("hkeys", 2, ReadOnly, 1, 1, 1, HKeys, "hash", "Returns all fields in a hash.", "2.0.0") { Tips = ["nondeterministic_output_order"] },
+        new("hvals", 2, ReadOnly, 1, 1, 1, HVals, "hash", "Returns all values in a hash.", "2.0.0") { Tips = ["nondeterministic_output_order"] },
         new("hrandfield", -2, ReadOnly | CommandFlags.Random, 1, 1, 1, HRandField, "hash", "Returns one or more random fields from a hash.", "6.2.0"),
         new("hscan", -3, ReadOnly | CommandFlags.Random, 1, 1, 1, HScan, "hash", "Iterates over fields and values of a hash.", "2.8.0"),
     ];

@@ -13,22 +13,24 @@ namespace PepperCache.Server.Commands;
 /// Only fields PepperCache can state truthfully are present; a section it does not have is empty, as an unknown
 /// section is in Redis. Runs rarely, so it builds a string.
 /// </summary>
-internal static class InfoCommand
+internal static partial class InfoCommand
 {
-    /// <summary>Every section, in Redis's order; all are in the default set.</summary>
-    private static readonly (string Name, string Title, Action<StringBuilder, CommandContext> Write)[] Sections =
+    /// <summary>Every section, in Redis's order; commandstats and latencystats only with "all", "everything" or by name, as in Redis.</summary>
+    private static readonly (string Name, string Title, bool Default, Action<StringBuilder, CommandContext> Write)[] Sections =
     [
-        ("server", "Server", WriteServer),
-        ("clients", "Clients", WriteClients),
-        ("memory", "Memory", WriteMemory),
-        ("persistence", "Persistence", WritePersistence),
-        ("stats", "Stats", WriteStats),
-        ("replication", "Replication", WriteReplication),
-        ("cpu", "CPU", WriteCpu),
-        ("modules", "Modules", (_, _) => { }),
-        ("errorstats", "Errorstats", WriteErrorStats),
-        ("cluster", "Cluster", WriteCluster),
-        ("keyspace", "Keyspace", WriteKeyspace),
+        ("server", "Server", true, WriteServer),
+        ("clients", "Clients", true, WriteClients),
+        ("memory", "Memory", true, WriteMemory),
+        ("persistence", "Persistence", true, WritePersistence),
+        ("stats", "Stats", true, WriteStats),
+        ("replication", "Replication", true, WriteReplication),
+        ("cpu", "CPU", true, WriteCpu),
+        ("modules", "Modules", true, (_, _) => { }),
+        ("commandstats", "Commandstats", false, WriteCommandStats),
+        ("errorstats", "Errorstats", true, WriteErrorStats),
+        ("latencystats", "Latencystats", false, WriteLatencyStats),
+        ("cluster", "Cluster", true, WriteCluster),
+        ("keyspace", "Keyspace", true, WriteKeyspace),
     ];
 
     /// <summary>
@@ -44,13 +46,14 @@ internal static class InfoCommand
         "Returns information and statistics about the server.")
     {
         AclCategories = ["dangerous"],
+        Tips = ["nondeterministic_output", "request_policy:all_shards", "response_policy:special"],
     };
 
     public static void Info(CommandContext context)
     {
         var wanted = SelectSections(context);
         var text = new StringBuilder();
-        foreach (var (name, title, write) in Sections)
+        foreach (var (name, title, _, write) in Sections)
         {
             if (!wanted.Contains(name))
             {
@@ -69,21 +72,23 @@ internal static class InfoCommand
         context.Output.WriteBulkString(text.ToString());
     }
 
-    /// <summary>No argument, "default", "all" or "everything" select every section PepperCache has; names are case-insensitive.</summary>
+    /// <summary>No argument or "default" select the default sections, "all" or "everything" every one; names are case-insensitive.</summary>
     private static HashSet<string> SelectSections(CommandContext context)
     {
         var wanted = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         if (context.ArgumentCount == 1)
         {
-            wanted.UnionWith(Sections.Select(s => s.Name));
+            wanted.UnionWith(Sections.Where(s => s.Default).Select(s => s.Name));
         }
 
         for (var i = 1; i < context.ArgumentCount; i++)
         {
             var name = context.Request.GetString(i);
-            if (name.Equals("default", StringComparison.OrdinalIgnoreCase) ||
-                name.Equals("all", StringComparison.OrdinalIgnoreCase) ||
-                name.Equals("everything", StringComparison.OrdinalIgnoreCase))
+            if (name.Equals("default", StringComparison.OrdinalIgnoreCase))
+            {
+                wanted.UnionWith(Sections.Where(s => s.Default).Select(s => s.Name));
+            }
+            else if (name.Equals("all", StringComparison.OrdinalIgnoreCase) || name.Equals("everything", StringComparison.OrdinalIgnoreCase))
             {
                 wanted.UnionWith(Sections.Select(s => s.Name));
             }
@@ -126,7 +131,7 @@ internal static class InfoCommand
         Field(text, "connected_clients", context.Server.Clients.ConnectedCount);
         Field(text, "cluster_connections", 0);
         Field(text, "maxclients", context.Server.Config.Clients.MaxClients);
-        Field(text, "blocked_clients", 0);
+        Field(text, "blocked_clients", context.Server.Blocking.BlockedCount);
         Field(text, "tracking_clients", 0);
     }
 

@@ -7,7 +7,7 @@ namespace PepperCache.Server.Commands;
 
 /// <summary>
 /// Keyspace commands. Split by concern: this file (existence, deletion, renaming), <c>KeyCommands.Expiry.cs</c>
-/// (EXPIRE and TTL families, PERSIST) and <c>KeyCommands.Iteration.cs</c> (KEYS, SCAN).
+/// (EXPIRE and TTL families, PERSIST), <c>KeyCommands.Iteration.cs</c> (KEYS, SCAN) and <c>KeyCommands.Copy.cs</c> (COPY).
 /// </summary>
 /// <remarks>
 /// Flags are those Redis 7 reports in COMMAND INFO (which no longer lists "random" for KEYS, SCAN or RANDOMKEY).
@@ -18,20 +18,26 @@ internal static partial class KeyCommands
 {
     public static CommandDefinition[] Definitions { get; } =
     [
-        new("del", -2, Write, 1, -1, 1, Del, "generic", "Deletes one or more keys."),
-        new("unlink", -2, Write | Fast, 1, -1, 1, Del, "generic", "Asynchronously deletes one or more keys.", "4.0.0"),
-        new("exists", -2, ReadOnly | Fast, 1, -1, 1, Exists, "generic", "Determines whether one or more keys exist.", "1.0.0") { KeyAccess = KeyAccess.None },
+        new("del", -2, Write, 1, -1, 1, Del, "generic", "Deletes one or more keys.") { KeyFlags = ["RM", "delete"], Tips = ["request_policy:multi_shard", "response_policy:agg_sum"] },
+        new("unlink", -2, Write | Fast, 1, -1, 1, Del, "generic", "Asynchronously deletes one or more keys.", "4.0.0") { KeyFlags = ["RM", "delete"], Tips = ["request_policy:multi_shard", "response_policy:agg_sum"] },
+        new("copy", -3, Write | DenyOom, 1, 2, 1, Copy, "generic", "Copies the value of a key to a new key.", "6.2.0")
+        {
+            KeyFlags = ["RO", "access"],
+            LaterKeyFlags = ["OW", "update"],
+        },
+        new("exists", -2, ReadOnly | Fast, 1, -1, 1, Exists, "generic", "Determines whether one or more keys exist.", "1.0.0") { KeyAccess = KeyAccess.None, Tips = ["request_policy:multi_shard", "response_policy:agg_sum"] },
         new("type", 2, ReadOnly | Fast, 1, 1, 1, Type, "generic", "Determines the type of value stored at a key.") { KeyAccess = KeyAccess.None },
         new("touch", -2, ReadOnly | Fast, 1, -1, 1, Touch, "generic", "Returns the number of existing keys out of those specified after updating the time they were last accessed.", "3.2.1")
         {
             KeyAccess = KeyAccess.None,
+            Tips = ["request_policy:multi_shard", "response_policy:agg_sum"],
         },
         new("expire", -3, Write | Fast, 1, 1, 1, Expire, "generic", "Sets the expiration time of a key in seconds."),
         new("pexpire", -3, Write | Fast, 1, 1, 1, PExpire, "generic", "Sets the expiration time of a key in milliseconds.", "2.6.0"),
         new("expireat", -3, Write | Fast, 1, 1, 1, ExpireAt, "generic", "Sets the expiration time of a key to a Unix timestamp.", "1.2.0"),
         new("pexpireat", -3, Write | Fast, 1, 1, 1, PExpireAt, "generic", "Sets the expiration time of a key to a Unix milliseconds timestamp.", "2.6.0"),
-        new("ttl", 2, ReadOnly | Fast, 1, 1, 1, Ttl, "generic", "Returns the expiration time in seconds of a key."),
-        new("pttl", 2, ReadOnly | Fast, 1, 1, 1, PTtl, "generic", "Returns the expiration time in milliseconds of a key.", "2.6.0"),
+        new("ttl", 2, ReadOnly | Fast, 1, 1, 1, Ttl, "generic", "Returns the expiration time in seconds of a key.") { Tips = ["nondeterministic_output"] },
+        new("pttl", 2, ReadOnly | Fast, 1, 1, 1, PTtl, "generic", "Returns the expiration time in milliseconds of a key.", "2.6.0") { Tips = ["nondeterministic_output"] },
         new("expiretime", 2, ReadOnly | Fast, 1, 1, 1, ExpireTime, "generic", "Returns the expiration time of a key as a Unix timestamp.", "7.0.0"),
         new("pexpiretime", 2, ReadOnly | Fast, 1, 1, 1, PExpireTime, "generic", "Returns the expiration time of a key as a Unix milliseconds timestamp.", "7.0.0"),
         new("persist", 2, Write | Fast, 1, 1, 1, Persist, "generic", "Removes the expiration time of a key.", "2.2.0"),
@@ -39,17 +45,18 @@ internal static partial class KeyCommands
         {
             // As Redis: it walks the whole keyspace, so -@dangerous forbids it.
             AclCategories = ["dangerous"],
+            Tips = ["request_policy:all_shards", "nondeterministic_output_order"],
         },
-        new("scan", -2, ReadOnly, 0, 0, 0, Scan, "generic", "Iterates over the key names in the database.", "2.8.0"),
+        new("scan", -2, ReadOnly, 0, 0, 0, Scan, "generic", "Iterates over the key names in the database.", "2.8.0") { Tips = ["nondeterministic_output", "request_policy:special"] },
         new("rename", 3, Write, 1, 2, 1, Rename, "generic", "Renames a key and overwrites the destination.")
         {
-            KeyAccess = KeyAccess.ReadWrite, LaterKeyAccess = KeyAccess.Write,
+            KeyFlags = ["RW", "access", "delete"], LaterKeyFlags = ["OW", "update"],
         },
         new("renamenx", 3, Write | Fast, 1, 2, 1, RenameNx, "generic", "Renames a key only when the target key name doesn't exist.")
         {
-            KeyAccess = KeyAccess.ReadWrite, LaterKeyAccess = KeyAccess.Write,
+            KeyFlags = ["RW", "access", "delete"], LaterKeyFlags = ["OW", "insert"],
         },
-        new("randomkey", 1, ReadOnly, 0, 0, 0, RandomKey, "generic", "Returns a random key name from the database."),
+        new("randomkey", 1, ReadOnly, 0, 0, 0, RandomKey, "generic", "Returns a random key name from the database.") { Tips = ["request_policy:all_shards", "nondeterministic_output"] },
     ];
 
     /// <summary>DEL and UNLINK (there is no lazy freeing to defer: dropping the entry is all the work).</summary>

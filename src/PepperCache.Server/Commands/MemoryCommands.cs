@@ -28,10 +28,10 @@ internal static class MemoryCommands
     {
         Subcommands =
         [
-            new("memory|doctor", 2, None, 0, 0, 0, Doctor, "server", "Outputs a memory problems report.", "4.0.0"),
-            new("memory|malloc-stats", 2, None, 0, 0, 0, MallocStats, "server", "Returns the allocator statistics.", "4.0.0"),
-            new("memory|purge", 2, None, 0, 0, 0, Purge, "server", "Asks the allocator to release memory.", "4.0.0"),
-            new("memory|stats", 2, None, 0, 0, 0, Stats, "server", "Returns details about memory usage.", "4.0.0"),
+            new("memory|doctor", 2, None, 0, 0, 0, Doctor, "server", "Outputs a memory problems report.", "4.0.0") { Tips = ["nondeterministic_output", "request_policy:all_shards", "response_policy:special"] },
+            new("memory|malloc-stats", 2, None, 0, 0, 0, MallocStats, "server", "Returns the allocator statistics.", "4.0.0") { Tips = ["nondeterministic_output", "request_policy:all_shards", "response_policy:special"] },
+            new("memory|purge", 2, None, 0, 0, 0, Purge, "server", "Asks the allocator to release memory.", "4.0.0") { Tips = ["request_policy:all_shards", "response_policy:all_succeeded"] },
+            new("memory|stats", 2, None, 0, 0, 0, Stats, "server", "Returns details about memory usage.", "4.0.0") { Tips = ["nondeterministic_output", "request_policy:all_shards", "response_policy:special"] },
             new("memory|usage", -3, ReadOnly, 2, 2, 1, Usage, "server", "Estimates the memory usage of a key.", "4.0.0") { KeyAccess = KeyAccess.None },
             new("memory|help", 2, Loading | Stale, 0, 0, 0, Help, "server", "Returns helpful text about the different subcommands.", "4.0.0"),
         ],

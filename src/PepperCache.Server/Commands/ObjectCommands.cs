@@ -33,10 +33,10 @@ internal static class ObjectCommands
     {
         Subcommands =
         [
-            Sub("object|encoding", Encoding, "Returns the internal encoding of a Redis object."),
-            Sub("object|freq", Frequency, "Returns the logarithmic access frequency counter of a Redis object.", "4.0.0"),
-            Sub("object|idletime", IdleTime, "Returns the time since the last access to a Redis object."),
-            Sub("object|refcount", RefCount, "Returns the reference count of a value of a key."),
+            Sub("object|encoding", Encoding, "Returns the internal encoding of a Redis object.") with { Tips = ["nondeterministic_output"] },
+            Sub("object|freq", Frequency, "Returns the logarithmic access frequency counter of a Redis object.", "4.0.0") with { Tips = ["nondeterministic_output"] },
+            Sub("object|idletime", IdleTime, "Returns the time since the last access to a Redis object.") with { Tips = ["nondeterministic_output"] },
+            Sub("object|refcount", RefCount, "Returns the reference count of a value of a key.") with { Tips = ["nondeterministic_output"] },
             new("object|help", 2, Loading | Stale, 0, 0, 0, Help, "generic", "Returns helpful text about the different subcommands.", "6.2.0"),
         ],
     };

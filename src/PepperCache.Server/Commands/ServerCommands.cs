@@ -7,7 +7,7 @@ namespace PepperCache.Server.Commands;
 /// <summary>
 /// Server commands: DBSIZE, FLUSHDB, FLUSHALL, TIME, LASTSAVE, and the families with files of their own: INFO
 /// (<see cref="InfoCommand"/>), CONFIG (<see cref="ConfigCommands"/>), COMMAND (<see cref="CommandCommands"/>),
-/// ACL (<see cref="AclCommands"/>).
+/// ACL (<see cref="AclCommands"/>), SLOWLOG (<see cref="SlowLogCommands"/>), LATENCY (<see cref="LatencyCommands"/>).
 /// </summary>
 internal static class ServerCommands
 {
@@ -16,14 +16,17 @@ internal static class ServerCommands
         new("dbsize", 1, ReadOnly | Fast, 0, 0, 0, DbSize, "server", "Returns the number of keys in the database.")
         {
             AclCategories = ["keyspace"],
+            Tips = ["request_policy:all_shards", "response_policy:agg_sum"],
         },
         new("flushdb", -1, Write, 0, 0, 0, Flush, "server", "Removes all keys from the current database.")
         {
             AclCategories = ["keyspace", "dangerous"],
+            Tips = ["request_policy:all_shards", "response_policy:all_succeeded"],
         },
         new("flushall", -1, Write, 0, 0, 0, Flush, "server", "Removes all keys from all databases.")
         {
             AclCategories = ["keyspace", "dangerous"],
+            Tips = ["request_policy:all_shards", "response_policy:all_succeeded"],
         },
         new("time", 1, Loading | Stale | Fast | CommandFlags.Random, 0, 0, 0, Time, "server", "Returns the server time.", "2.6.0"),
         new("lastsave", 1, Loading | Stale | Fast | CommandFlags.Random, 0, 0, 0, LastSave, "server",
@@ -31,7 +34,7 @@ internal static class ServerCommands
         {
             AclCategories = ["admin", "dangerous"],
         },
-        new("bgrewriteaof", 1, Admin | NoScript, 0, 0, 0, BgRewriteAof, "server", "Asynchronously rewrites the append-only file to disk.")
+        new("bgrewriteaof", 1, Admin | NoScript | NoAsyncLoading, 0, 0, 0, BgRewriteAof, "server", "Asynchronously rewrites the append-only file to disk.")
         {
             AclCategories = ["dangerous"],
         },
@@ -39,6 +42,8 @@ internal static class ServerCommands
         ConfigCommands.Definition,
         CommandCommands.Definition,
         AclCommands.Definition,
+        SlowLogCommands.Definition,
+        LatencyCommands.Definition,
     ];
 
     public static void DbSize(CommandContext context) => context.Output.WriteInteger(context.Store.Count);

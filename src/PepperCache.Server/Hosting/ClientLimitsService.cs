@@ -65,7 +65,8 @@ internal sealed class ClientLimitsService(
         var closed = 0;
         foreach (var client in server.Clients.Sessions)
         {
-            if (timeoutMs > 0 && now - client.LastInteraction > timeoutMs)
+            // As Redis: a blocked client is not idle (its wait has its own timeout).
+            if (timeoutMs > 0 && now - client.LastInteraction > timeoutMs && client.Blocking is not { IsWaiting: true })
             {
                 // As Redis: no reply, the connection is closed. One waiting for input ends its read and closes
                 // gracefully; one stuck in a flush its client does not read is dropped with the unsent replies.

@@ -57,7 +57,7 @@ public sealed class DataDirectoryLock : IDisposable
         }
     }
 
-    /// <summary>Binds both ports, then locks the data directory (each once; later calls return at once).</summary>
+    /// <summary>Binds the ports, then locks the data directory (each once; later calls return at once).</summary>
     /// <exception cref="PortUnavailableException">A port is in use: the directory is not touched.</exception>
     /// <exception cref="DataDirectoryInUseException">Another process holds the directory.</exception>
     public void Acquire()
@@ -70,7 +70,7 @@ public sealed class DataDirectoryLock : IDisposable
                 return;
             }
 
-            var resp = _endpoints.RespEndPoint!;
+            var resp = _endpoints.ClientEndPoint!;
             var admin = _endpoints.AdminEndPoint!;
             _file = Take(Directory, string.Create(CultureInfo.InvariantCulture,
                 $"pid {Environment.ProcessId}, node {_options.Node}:{resp.Port}, admin port {admin.Port}"));

@@ -9,7 +9,8 @@ namespace PepperCache.Server.Hosting;
 internal sealed class PortUnavailableException(string message, Exception inner) : Exception(message, inner);
 
 /// <summary>
-/// The node's two listen sockets, the cache port (RESP) and the admin port (HTTP).
+/// The node's listen sockets: the cache port (RESP), the TLS cache port when <c>--tls-port</c> is set, and the admin
+/// port (HTTP or HTTPS).
 /// </summary>
 /// <remarks>
 /// <see cref="Bind"/> opens both, and it is called before anything reads or writes the node's data (before
@@ -26,6 +27,8 @@ public sealed class NodeEndpoints : IDisposable
     private readonly PepperCacheOptions _options;
     private Socket? _resp;
     private Socket? _admin;
+    private Socket? _tls;
+    private bool _bound;
 
     public NodeEndpoints(IOptions<PepperCacheOptions> options) => _options = options.Value;
 
@@ -34,48 +37,78 @@ public sealed class NodeEndpoints : IDisposable
     {
         Cache,
         Admin,
+        Tls,
     }
 
-    /// <summary>The bound cache (RESP) endpoint, with the real port when 0 was asked for; null until <see cref="Bind"/>.</summary>
+    /// <summary>The bound plain cache (RESP) endpoint, with the real port when 0 was asked for; null until <see cref="Bind"/>, and with no plain port.</summary>
     public IPEndPoint? RespEndPoint { get; private set; }
 
     /// <summary>The bound admin (HTTP) endpoint; null until <see cref="Bind"/>.</summary>
     public IPEndPoint? AdminEndPoint { get; private set; }
 
-    /// <summary>Binds and listens on both ports, once; later calls return at once.</summary>
+    /// <summary>The bound TLS cache endpoint (<c>--tls-port</c>); null until <see cref="Bind"/>, and when there is none.</summary>
+    public IPEndPoint? TlsEndPoint { get; private set; }
+
+    /// <summary>Binds and listens on the node's ports, once; later calls return at once.</summary>
     /// <exception cref="PortUnavailableException">A port is in use, or the address is not this machine's.</exception>
     public void Bind()
     {
         lock (_lock)
         {
-            if (RespEndPoint is not null)
+            if (_bound)
             {
                 return;
             }
 
-            var resp = Open(NodePort.Cache, new IPEndPoint(ListenAddress, _options.Port));
+            var opened = new List<Socket>(3);
             try
             {
+                if (_options.PlainPortEnabled)
+                {
+                    _resp = Open(NodePort.Cache, new IPEndPoint(ListenAddress, _options.Port));
+                    opened.Add(_resp);
+                }
+
+                if (_options.TlsPort != 0)
+                {
+                    _tls = Open(NodePort.Tls, new IPEndPoint(ListenAddress, _options.TlsPort));
+                    opened.Add(_tls);
+                }
+
                 _admin = Open(NodePort.Admin, new IPEndPoint(ListenAddress, _options.AdminPort));
             }
             catch
             {
-                resp.Dispose();
+                foreach (var socket in opened)
+                {
+                    socket.Dispose();
+                }
+
+                _resp = _tls = null;
                 throw;
             }
 
-            _resp = resp;
-            RespEndPoint = (IPEndPoint)resp.LocalEndPoint!;
+            RespEndPoint = (IPEndPoint?)_resp?.LocalEndPoint;
+            TlsEndPoint = (IPEndPoint?)_tls?.LocalEndPoint;
             AdminEndPoint = (IPEndPoint)_admin.LocalEndPoint!;
+            _bound = true;
         }
     }
 
-        /// <summary>
+    /// <summary>The port clients reach this node on: the plain one, or the TLS one when there is no plain one.</summary>
+    public IPEndPoint? ClientEndPoint => RespEndPoint ?? TlsEndPoint;
+
+    /// <summary>
     /// The endpoint to give Kestrel for <paramref name="port"/>: the configured address and port (0 until bound),
     /// tagged with which of the two it is, so <see cref="CreateBoundListenSocket"/> can hand over the right socket
     /// even when both ports are 0. Kestrel is configured before the ports are bound: building the host configures it.
     /// </summary>
-    internal IPEndPoint ListenEndPoint(NodePort port) => new TaggedEndPoint(port, ListenAddress, port == NodePort.Cache ? _options.Port : _options.AdminPort);
+    internal IPEndPoint ListenEndPoint(NodePort port) => new TaggedEndPoint(port, ListenAddress, port switch
+    {
+        NodePort.Cache => _options.Port,
+        NodePort.Tls => _options.TlsPort,
+        _ => _options.AdminPort,
+    });
 
     /// <summary>Kestrel's <see cref="SocketTransportOptions.CreateBoundListenSocket"/>: the socket bound for that port.</summary>
     internal Socket CreateBoundListenSocket(EndPoint endpoint)
@@ -89,7 +122,7 @@ public sealed class NodeEndpoints : IDisposable
         Bind();
         lock (_lock)
         {
-            ref var socket = ref tagged.Which == NodePort.Cache ? ref _resp : ref _admin;
+            ref var socket = ref tagged.Which == NodePort.Cache ? ref _resp : ref tagged.Which == NodePort.Tls ? ref _tls : ref _admin;
             var taken = socket ?? throw new InvalidOperationException($"The {tagged.Which} port's socket was handed over already");
             socket = null;
             return taken;
@@ -101,8 +134,10 @@ public sealed class NodeEndpoints : IDisposable
         lock (_lock)
         {
             _resp?.Dispose();
+            _tls?.Dispose();
             _admin?.Dispose();
             _resp = null;
+            _tls = null;
             _admin = null;
         }
     }
@@ -131,7 +166,13 @@ public sealed class NodeEndpoints : IDisposable
                 SocketError.AccessDenied => "permission denied",
                 _ => ex.Message,
             };
-            throw new PortUnavailableException($"cannot bind the {(port == NodePort.Cache ? "cache" : "admin")} port {endpoint}: {reason}", ex);
+            var name = port switch
+            {
+                NodePort.Cache => "cache",
+                NodePort.Tls => "TLS cache",
+                _ => "admin",
+            };
+            throw new PortUnavailableException($"cannot bind the {name} port {endpoint}: {reason}", ex);
         }
     }
 

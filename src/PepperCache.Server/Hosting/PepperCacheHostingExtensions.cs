@@ -51,6 +51,12 @@ internal static class PepperCacheHostingExtensions
                 "listening on a non-loopback address needs a cluster secret: set --cluster-secret (or PEPPER_CLUSTER_SECRET), the same on every member")
             .Validate(o => o.ProtectedMode.ToLowerInvariant() is "yes" or "no", "PepperCache:ProtectedMode must be yes or no")
             .Validate(o => o.AclLogMaxLen >= 0, "PepperCache:AclLogMaxLen must not be negative")
+            .Validate(o => o.TlsPort is >= 0 and <= 65535, "PepperCache:TlsPort must be 0-65535")
+            .Validate(o => o.TlsPort == 0 || (o.TlsPort != o.Port && o.TlsPort != o.AdminPort), "PepperCache:TlsPort must differ from Port and AdminPort")
+            .Validate(o => Tls.NodeTls.TryParseAuthClients(o.TlsAuthClients, out _), "PepperCache:TlsAuthClients must be yes, no or optional")
+            .Validate(o => o.TlsCluster.ToLowerInvariant() is "yes" or "no" && o.TlsAdmin.ToLowerInvariant() is "yes" or "no",
+                "PepperCache:TlsCluster and PepperCache:TlsAdmin must be yes or no")
+            .Validate(o => !o.TlsClusterEnabled || o.TlsPort != 0, "--tls-cluster yes needs a --tls-port: peers move slots to this node over TLS")
             .ValidateOnStart();
 
         builder.Services.AddSerilog((services, logger) => logger
@@ -86,6 +92,10 @@ internal static class PepperCacheHostingExtensions
         builder.Services.AddSingleton<NodeEndpoints>();
         builder.Services.AddSingleton<DataDirectoryLock>();
         builder.Services.AddSingleton<RespConnectionHandler>();
+        builder.Services.AddSingleton<Readiness>();
+        builder.Services.AddSingleton<NodeMetrics>();
+        // Certificates read once; a missing file or a key that is not the certificate's stops start-up (one line).
+        builder.Services.AddSingleton<Tls.NodeTls>();
         // Admin and membership calls refused: at most 10 warnings a minute, then a count (see LogRateLimiter).
         builder.Services.AddKeyedSingleton(Http.AdminAuth.RefusalLogKey, (sp, _) => new Logging.LogRateLimiter(
             sp.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(Http.AdminAuth)), "refused admin call", 10,
@@ -126,11 +136,33 @@ internal static class PepperCacheHostingExtensions
         {
             kestrel.AddServerHeader = false;
             var endpoints = kestrel.ApplicationServices.GetRequiredService<NodeEndpoints>();
+            var node = kestrel.ApplicationServices.GetRequiredService<IOptions<PepperCacheOptions>>().Value;
+            // Read here, as the host is built, so a bad certificate stops the node before it touches its data.
+            var tls = kestrel.ApplicationServices.GetRequiredService<Tls.NodeTls>();
             // The handler is resolved at each connection rather than here: building the host configures Kestrel, and
             // the handler's services (ServerState, ClusterState) read the node's data, which waits for the ports.
-            kestrel.Listen(endpoints.ListenEndPoint(NodeEndpoints.NodePort.Cache), listen => listen.Run(connection =>
-                listen.ApplicationServices.GetRequiredService<RespConnectionHandler>().OnConnectedAsync(connection)));
-            kestrel.Listen(endpoints.ListenEndPoint(NodeEndpoints.NodePort.Admin), listen => listen.Protocols = HttpProtocols.Http1);
+            if (node.PlainPortEnabled)
+            {
+                kestrel.Listen(endpoints.ListenEndPoint(NodeEndpoints.NodePort.Cache), listen => listen.Run(connection =>
+                    listen.ApplicationServices.GetRequiredService<RespConnectionHandler>().OnConnectedAsync(connection)));
+            }
+
+            if (node.TlsPort != 0)
+            {
+                // Kestrel's own TLS (its HTTPS connection middleware) in front of the same RESP handler.
+                kestrel.Listen(endpoints.ListenEndPoint(NodeEndpoints.NodePort.Tls), listen => listen
+                    .UseHttps(tls.ServerOptions())
+                    .Run(connection => listen.ApplicationServices.GetRequiredService<RespConnectionHandler>().OnConnectedAsync(connection)));
+            }
+
+            kestrel.Listen(endpoints.ListenEndPoint(NodeEndpoints.NodePort.Admin), listen =>
+            {
+                listen.Protocols = HttpProtocols.Http1;
+                if (tls.AdminHttps)
+                {
+                    listen.UseHttps(tls.ServerOptions());
+                }
+            });
         });
         return builder;
     }

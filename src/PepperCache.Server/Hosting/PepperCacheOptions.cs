@@ -89,6 +89,44 @@ public sealed class PepperCacheOptions
     /// <summary>Most entries ACL LOG keeps (Redis's acllog-max-len).</summary>
     public long AclLogMaxLen { get; set; } = 128;
 
+    /// <summary>
+    /// TLS cache port (<c>--tls-port</c>, Redis's tls-port); 0 for none. With one, <see cref="Port"/> 0 means no plain
+    /// port, as in Redis (without one, <see cref="Port"/> 0 still means a free port, for tests).
+    /// </summary>
+    public int TlsPort { get; set; }
+
+    /// <summary>PEM certificate of this node, leaf first (<c>--tls-cert-file</c>).</summary>
+    public string TlsCertFile { get; set; } = "";
+
+    /// <summary>PEM private key of <see cref="TlsCertFile"/> (<c>--tls-key-file</c>).</summary>
+    public string TlsKeyFile { get; set; } = "";
+
+    /// <summary>PEM CA certificates that client and peer certificates must chain to (<c>--tls-ca-cert-file</c>).</summary>
+    public string TlsCaCertFile { get; set; } = "";
+
+    /// <summary><c>yes</c>, <c>no</c> or <c>optional</c> (<c>--tls-auth-clients</c>, Redis's default yes).</summary>
+    public string TlsAuthClients { get; set; } = "yes";
+
+    /// <summary><c>yes</c>: membership calls over HTTPS and slot moves to peers' TLS ports (<c>--tls-cluster</c>).</summary>
+    public string TlsCluster { get; set; } = "no";
+
+    /// <summary><c>yes</c>: the admin port serves HTTPS (<c>--tls-admin</c>); <see cref="TlsCluster"/> yes implies it.</summary>
+    public string TlsAdmin { get; set; } = "no";
+
+    public bool TlsClusterEnabled => string.Equals(TlsCluster, "yes", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>The admin port speaks HTTPS: asked for, or carrying TLS membership traffic.</summary>
+    public bool AdminHttps => TlsClusterEnabled || string.Equals(TlsAdmin, "yes", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>Whether the node listens for plain RESP: always, unless a TLS port is set and <see cref="Port"/> is 0.</summary>
+    public bool PlainPortEnabled => Port != 0 || TlsPort == 0;
+
+    /// <summary>Whether anything needs the certificate: a TLS port, HTTPS on the admin port, or TLS to peers.</summary>
+    public bool TlsEnabled => TlsPort != 0 || AdminHttps;
+
+    /// <summary>The port that names the default data directory: the plain one, or the TLS one when that is the only one.</summary>
+    private int NamingPort => PlainPortEnabled ? Port : TlsPort;
+
     /// <summary>Milliseconds a graceful leave waits for this node's slots to move before it exits anyway.</summary>
     public int LeaveTimeout { get; set; } = 30000;
 
@@ -102,7 +140,7 @@ public sealed class PepperCacheOptions
     /// Where this node keeps its files. Null for a node on a port picked at random (tests) with no <c>--dir</c>:
     /// it would have no stable place to find them again.
     /// </summary>
-    public string? DataDirectory => !string.IsNullOrWhiteSpace(Dir) ? Dir : Port == 0 ? null : Path.Combine("data", $"{Node}-{Port}");
+    public string? DataDirectory => !string.IsNullOrWhiteSpace(Dir) ? Dir : NamingPort == 0 ? null : Path.Combine("data", $"{Node}-{NamingPort}");
 
     /// <summary><c>yes</c> or <c>no</c> (<c>--appendonly</c>): log writes to appendonly.aof and replay it at start-up.</summary>
     public string AppendOnly { get; set; } = "yes";
@@ -122,7 +160,7 @@ public sealed class PepperCacheOptions
     public bool AppendOnlyEnabled => !string.Equals(AppendOnly, "no", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>The directory appendonly.aof lives in: <see cref="DataDirectory"/>, or <c>./data/&lt;node&gt;-&lt;port&gt;</c> for a node on a random port.</summary>
-    public string AofDirectory => Path.GetFullPath(DataDirectory ?? Path.Combine("data", $"{Node}-{Port}"));
+    public string AofDirectory => Path.GetFullPath(DataDirectory ?? Path.Combine("data", $"{Node}-{NamingPort}"));
 
     public string BindAddress => string.IsNullOrWhiteSpace(Bind) ? Node : Bind;
 }

@@ -47,6 +47,14 @@ internal sealed class ServerArguments
         new("requirepass", "RequirePass", FlagKind.Text, "password of the default user, asked by AUTH and the admin API", null),
         new("tcp-keepalive", "TcpKeepAlive", FlagKind.Count, "seconds of silence before TCP keepalive probes a client (0 = off)", "300"),
         new("timeout", "Timeout", FlagKind.Count, "seconds an idle client stays connected (0 = no limit)", "0"),
+        new("tls-admin", "TlsAdmin", FlagKind.YesNo, "serve the admin port over HTTPS, with the tls-cert-file certificate", "\"no\""),
+        new("tls-auth-clients", "TlsAuthClients", FlagKind.TlsAuthClients,
+            "client certificates on TLS ports: yes (required), optional (checked if sent) or no, checked against tls-ca-cert-file", "\"yes\""),
+        new("tls-ca-cert-file", "TlsCaCertFile", FlagKind.Text, "PEM file of the CA certificates that client and peer certificates must chain to", null),
+        new("tls-cert-file", "TlsCertFile", FlagKind.Text, "PEM certificate of this node (with any intermediates after it), for TLS ports and peer calls", null),
+        new("tls-cluster", "TlsCluster", FlagKind.YesNo, "node-to-node traffic over TLS: membership calls over HTTPS, slot moves to peers' tls-port", "\"no\""),
+        new("tls-key-file", "TlsKeyFile", FlagKind.Text, "PEM private key of tls-cert-file", null),
+        new("tls-port", "TlsPort", FlagKind.Port, "TLS cache port (0 = none); with it, --port 0 turns the plain port off", null),
     ];
 
     // Settings the ASP.NET Core host itself understands; WebApplicationFactory passes these as arguments.
@@ -216,6 +224,7 @@ internal sealed class ServerArguments
         Samples,
         MaxClients,
         OutputBufferLimit,
+        TlsAuthClients,
     }
 
     internal sealed record Flag(string Name, string Property, FlagKind Kind, string Help, string? Default)
@@ -323,6 +332,13 @@ internal sealed class ServerArguments
                     if (!value.Equals("yes", StringComparison.OrdinalIgnoreCase) && !value.Equals("no", StringComparison.OrdinalIgnoreCase))
                     {
                         throw new FormatException($"invalid value \"{value}\" for {source}: must be yes or no");
+                    }
+
+                    return value.ToLowerInvariant();
+                case FlagKind.TlsAuthClients:
+                    if (!Tls.NodeTls.TryParseAuthClients(value, out _))
+                    {
+                        throw new FormatException($"invalid value \"{value}\" for {source}: must be yes, no or optional");
                     }
 
                     return value.ToLowerInvariant();

@@ -20,6 +20,8 @@ internal static class StartupFailure
         // --aclfile missing or with a bad line.
         Acl.AclFileException => true,
         UnauthorizedAccessException => true,
+        // A TLS file missing or unreadable, or a key that is not the certificate's.
+        Tls.TlsConfigurationException => true,
         // Not even one client fits in the open-files limit (Redis exits with the same words).
         Resp.DescriptorLimitException => true,
         _ => false,

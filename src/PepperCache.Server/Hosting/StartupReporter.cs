@@ -4,7 +4,7 @@ using PepperCache.Server.Resp;
 
 namespace PepperCache.Server.Hosting;
 
-/// <summary>Logs the original tool's start-up lines once both ports are bound, and the shutdown.</summary>
+/// <summary>Logs the original tool's start-up lines once the ports are bound, and the shutdown.</summary>
 internal sealed class StartupReporter(
     IHostApplicationLifetime lifetime,
     IOptions<PepperCacheOptions> options,
@@ -27,8 +27,23 @@ internal sealed class StartupReporter(
         Log.NodeIs(logger, node.Node);
         Log.ClusterIs(logger, string.IsNullOrEmpty(node.Cluster) ? node.Node : node.Cluster);
         Log.ServerRuns(logger);
-        Log.CachePort(logger, endpoints.RespEndPoint?.Port ?? node.Port);
+        // With --tls-port and --port 0 there is no plain port, and no "Cache Port" line.
+        if (node.PlainPortEnabled)
+        {
+            Log.CachePort(logger, endpoints.RespEndPoint?.Port ?? node.Port);
+        }
+
+        if (endpoints.TlsEndPoint is { } tls)
+        {
+            Log.TlsPort(logger, tls.Port);
+        }
+
         Log.AdminPort(logger, endpoints.AdminEndPoint?.Port ?? node.AdminPort);
+        if (node.AdminHttps)
+        {
+            Log.AdminHttps(logger);
+        }
+
         Log.CachePid(logger, Environment.ProcessId);
         Log.Ready(logger);
     }

@@ -12,8 +12,8 @@ namespace PepperCache.Server.Http;
 /// The admin API asks for the same credentials as the RESP port once the default user has a password (requirepass
 /// or ACL): <c>Authorization: Bearer &lt;password&gt;</c> for the default user, or HTTP Basic <c>user:password</c>.
 /// The user must be on, the password one of its own, and the user allowed every @admin command (the default user
-/// with +@all is). Without them: 401 with a <c>WWW-Authenticate</c> challenge for both schemes. /healthz stays open
-/// for probes. Membership calls between nodes accept the cluster secret instead (see <see cref="MembershipApi"/>).
+/// with +@all is). Without them: 401 with a <c>WWW-Authenticate</c> challenge for both schemes. /healthz and /readyz
+/// stay open for probes. Membership calls between nodes accept the cluster secret instead (see <see cref="MembershipApi"/>).
 /// </summary>
 internal static class AdminAuth
 {

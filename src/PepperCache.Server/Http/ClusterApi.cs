@@ -6,16 +6,17 @@ namespace PepperCache.Server.Http;
 
 /// <summary>
 /// The admin HTTP API on the admin port: cluster membership and health. With a password on the default user every
-/// route but /healthz asks for credentials (<see cref="AdminAuth"/>); membership calls take the cluster secret too.
+/// route but /healthz and /readyz asks for credentials (<see cref="AdminAuth"/>); membership calls take the cluster secret too.
 /// </summary>
 internal static class ClusterApi
 {
     public static RouteGroupBuilder MapClusterApi(this IEndpointRouteBuilder routes)
     {
         // Open: load balancers and probes carry no credentials.
-        routes.MapGet("/healthz", GetHealth);
+        routes.MapHealthApi();
         var api = routes.MapGroup("").AddEndpointFilter(AdminAuth.RequireCredentials);
         api.MapGet("/cluster", GetCluster);
+        api.MapMetricsApi();
         routes.MapMembershipApi(api);
         return api;
     }
@@ -26,13 +27,11 @@ internal static class ClusterApi
             .Where(m => m.IsServing)
             .OrderBy(m => m.Host, StringComparer.Ordinal)
             .ThenBy(m => m.Port)
-            .Select(m => FormatAddress(m.Host, m.Port, m.AdminPort))
+            // A member serving TLS only is listed with its TLS port.
+            .Select(m => FormatAddress(m.Host, m.ToNode().ClientPort(tls: false), m.AdminPort))
             .ToArray());
 
     /// <summary>The bare address on the default ports, else <c>host:port</c> (the cache port).</summary>
     internal static string FormatAddress(string host, int port, int adminPort) =>
         port == PepperCacheOptions.DefaultPort && adminPort == PepperCacheOptions.DefaultAdminPort ? host : $"{host}:{port}";
-
-    /// <summary>Plain-text <c>OK</c> for load balancers and probes; 200 means both listeners are up.</summary>
-    internal static ContentHttpResult GetHealth() => TypedResults.Text("OK");
 }

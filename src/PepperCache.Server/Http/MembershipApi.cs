@@ -69,7 +69,8 @@ internal static class MembershipApi
                     m.Id, m.Host, m.Port, m.AdminPort, m.Status.ToString().ToLowerInvariant(), myself,
                     ranges.Sum(r => r.Count), ranges.Count, string.Join(',', ranges),
                     myself ? store.Count : cluster.KeyCountOf(m.Id),
-                    myself ? rebalancer?.Progress : null);
+                    myself ? rebalancer?.Progress : null,
+                    m.TlsPort);
             })
             .ToArray();
         return Results.Json(rows, ClusterJsonContext.Default.NodeInfoArray);

@@ -43,6 +43,12 @@ internal static partial class Log
     [LoggerMessage(2005, LogLevel.Information, "Cache PID: {Pid}")]
     public static partial void CachePid(ILogger logger, int pid);
 
+    [LoggerMessage(2009, LogLevel.Information, "TLS Port: {Port}")]
+    public static partial void TlsPort(ILogger logger, int port);
+
+    [LoggerMessage(2010, LogLevel.Information, "Admin port serves HTTPS")]
+    public static partial void AdminHttps(ILogger logger);
+
     [LoggerMessage(2006, LogLevel.Information, "Admin Port: {Port}")]
     public static partial void AdminPort(ILogger logger, int port);
 

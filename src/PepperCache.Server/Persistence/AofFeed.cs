@@ -74,6 +74,19 @@ internal sealed class AofFeed(AppendOnlyLog log)
         }
     }
 
+    /// <summary>
+    /// <paramref name="key"/> now holds <paramref name="value"/> (SUNIONSTORE and the like): DEL, then the commands that
+    /// rebuild it in bounded chunks, so replay does not depend on the sources as they were.
+    /// </summary>
+    public void Replaced(ReadOnlySpan<byte> key, Core.Storage.StoreObject value)
+    {
+        if (Target is { } target)
+        {
+            AofRecords.WriteCommand(target, "DEL"u8, key);
+            value.WriteRestoreCommands(key, target);
+        }
+    }
+
     /// <summary>A new absolute expiry; one not in the future deleted the key, so that is logged as DEL (as Redis).</summary>
     public void ExpireAt(ReadOnlySpan<byte> key, long expiresAt, long now)
     {

@@ -16,6 +16,7 @@ internal sealed class ClientRegistry
     private long _retiredCommands;
     private long _retiredHits;
     private long _retiredMisses;
+    private readonly Dictionary<CommandDefinition, CommandTotals> _retiredCommandTotals = [];
 
     public int ConnectedCount => _clients.Count;
 
@@ -81,6 +82,13 @@ internal sealed class ClientRegistry
                 _retiredCommands += session.CommandsProcessed;
                 _retiredHits += session.KeyspaceHits;
                 _retiredMisses += session.KeyspaceMisses;
+                foreach (var counter in session.Counters.All)
+                {
+                    if (counter is not null)
+                    {
+                        _retiredCommandTotals[counter.Command] = _retiredCommandTotals.GetValueOrDefault(counter.Command) + Read(counter);
+                    }
+                }
             }
         }
     }
@@ -102,4 +110,28 @@ internal sealed class ClientRegistry
             return (commands, hits, misses);
         }
     }
+
+    /// <summary>Per command: the counts of the live connections and of those that have left (INFO commandstats, /metrics).</summary>
+    public Dictionary<CommandDefinition, CommandTotals> CommandTotals()
+    {
+        lock (_retireLock)
+        {
+            var totals = new Dictionary<CommandDefinition, CommandTotals>(_retiredCommandTotals);
+            foreach (var client in _clients.Values)
+            {
+                foreach (var counter in client.Counters.All)
+                {
+                    if (counter is not null)
+                    {
+                        totals[counter.Command] = totals.GetValueOrDefault(counter.Command) + Read(counter);
+                    }
+                }
+            }
+
+            return totals;
+        }
+    }
+
+    private static CommandTotals Read(CommandCounter counter) =>
+        new(Volatile.Read(ref counter.Calls), Volatile.Read(ref counter.Ticks), Volatile.Read(ref counter.Rejected), Volatile.Read(ref counter.Failed));
 }

@@ -85,11 +85,18 @@ internal sealed class ClientSession(long id, EndPoint? remote, EndPoint? local, 
     public void ExitBatch() => Volatile.Write(ref _batchSequence, _batchSequence + 1);
 
     public long CommandsProcessed;
+
+    /// <summary>Calls, time, rejected and failed calls per command (INFO commandstats sums the connections').</summary>
+    public ClientCommandCounters Counters { get; } = new();
+
     public long KeyspaceHits;
     public long KeyspaceMisses;
 
     /// <summary>The server port this client connected to (INFO tcp_port, CONFIG GET port).</summary>
     public int LocalPort { get; } = (local as IPEndPoint)?.Port ?? 0;
+
+    /// <summary>Connected to the TLS port: redirects and CLUSTER replies then name members' TLS ports.</summary>
+    public bool Tls { get; init; }
 
     /// <summary>
     /// Closes this connection from another one (CLIENT KILL): set by the connection handler to end its read loop,
@@ -102,6 +109,12 @@ internal sealed class ClientSession(long id, EndPoint? remote, EndPoint? local, 
     /// connection handler, which also ends when it is waiting on a flush the client does not read.
     /// </summary>
     public Action? Abort { get; set; }
+
+    /// <summary>Fires when the client goes away (set by the connection handler): a blocked client leaves its keys' queues.</summary>
+    public CancellationToken ConnectionClosed { get; set; }
+
+    /// <summary>This connection's blocking state (BLPOP and the other blocking pops), made on its first block and reused.</summary>
+    public BlockedClient? Blocking { get; set; }
 
     private static string Format(EndPoint? endPoint) => endPoint switch
     {

@@ -35,8 +35,26 @@ internal sealed class CommandContext(ServerState server, ClientSession client, R
     /// </summary>
     public Task? SlotWait { get; set; }
 
+    /// <summary>
+    /// Set by a blocking command (BLPOP...) that found nothing: as with <see cref="SlotWait"/>, the connection flushes,
+    /// awaits this without a thread, and runs the command again (see <see cref="BlockingRegistry"/>).
+    /// </summary>
+    public Task? BlockWait { get; set; }
+
+    /// <summary>The command just dispatched did not run yet: it waits for a slot move or for its keys.</summary>
+    public bool IsHeldBack => SlotWait is not null || BlockWait is not null;
+
     /// <summary>A list reused by commands that gather keys (KEYS, SCAN), so they do not allocate one per call.</summary>
     public List<byte[]> KeyBuffer { get; } = [];
+
+    /// <summary>Error replies written on this connection: the dispatcher compares it around a command to see it failed.</summary>
+    public long ErrorReplies { get; private set; }
+
+    /// <summary>
+    /// Set by a container when it refuses its subcommand before running it (unknown, or the wrong number of
+    /// arguments): a rejected call for INFO commandstats rather than a failed one.
+    /// </summary>
+    public bool Rejected { get; set; }
 
     public int ArgumentCount => Request.Count;
 
@@ -66,6 +84,7 @@ internal sealed class CommandContext(ServerState server, ClientSession client, R
     /// </summary>
     public void WriteError(ReadOnlySpan<byte> message)
     {
+        ErrorReplies++;
         Server.Statistics.Errors.Count(message);
         Output.WriteError(message);
     }
@@ -73,6 +92,7 @@ internal sealed class CommandContext(ServerState server, ClientSession client, R
     /// <inheritdoc cref="WriteError(ReadOnlySpan{byte})"/>
     public void WriteError(string message)
     {
+        ErrorReplies++;
         Server.Statistics.Errors.Count(message);
         Output.WriteError(message);
     }

@@ -48,8 +48,38 @@ internal sealed record CommandDefinition(
     /// <summary>For the keys after the first when they differ from it (RENAME's destination is only written).</summary>
     public KeyAccess? LaterKeyAccess { get; init; }
 
+    /// <summary>
+    /// Redis's key-spec flags for the key range (<c>OW update</c> for MSET, <c>RM delete</c> for DEL), when they say
+    /// more than <see cref="KeyAccess"/>; ACL then reads the access from them, so they are the one truth.
+    /// </summary>
+    public IReadOnlyList<string>? KeyFlags { get; init; }
+
+    /// <summary>As <see cref="KeyFlags"/>, for the keys after the first (RENAME's destination: <c>OW update</c>).</summary>
+    public IReadOnlyList<string>? LaterKeyFlags { get; init; }
+
+    /// <summary>Redis's command tips for COMMAND INFO (<c>nondeterministic_output</c>, <c>request_policy:all_shards</c>...).</summary>
+    public IReadOnlyList<string>? Tips { get; init; }
+
     /// <summary>Set when the access depends on the arguments (SET ... GET reads the value it replaces).</summary>
     public KeyAccessResolver? VariableKeyAccess { get; init; }
+
+    /// <summary>
+    /// Where the keys are and what is done with them (<see cref="KeySpec"/>): everything that looks for keys reads
+    /// these. By default one range from <see cref="FirstKey"/>, <see cref="LastKey"/> and <see cref="Step"/> with
+    /// <see cref="KeyAccess"/> (two when <see cref="LaterKeyAccess"/> differs); commands whose keys move with their
+    /// arguments (numkeys, a keyword) declare their own, and their FirstKey/LastKey/Step are then only what Redis's
+    /// COMMAND INFO reports.
+    /// </summary>
+    public KeySpec[] KeySpecs
+    {
+        get => _keySpecs ??= DefaultKeySpecs();
+        init => _keySpecs = value;
+    }
+
+    private KeySpec[]? _keySpecs;
+
+    /// <summary>Whether key positions depend on the arguments: Redis's <c>movablekeys</c> flag.</summary>
+    public bool HasMovableKeys => Array.Exists(KeySpecs, spec => spec.IsMovable);
 
     /// <summary>How many ids definitions have taken so far: every <see cref="Id"/> is below it.</summary>
     public static int IdCount => Volatile.Read(ref _lastId) + 1;
@@ -58,7 +88,38 @@ internal sealed record CommandDefinition(
 
     public bool IsWrite => (Flags & CommandFlags.Write) != 0;
 
-    public bool HasKeys => FirstKey > 0;
+    /// <summary>
+    /// Redis's CMD_MAY_REPLICATE: a read-only command that can still change a value (PFCOUNT caches the count it
+    /// computed in the HLL's header), so it runs under the AOF as a write does and logs itself when it changed one.
+    /// </summary>
+    public bool MayReplicate { get; init; }
+
+    public bool HasKeys => KeySpecs.Length > 0;
+
+    /// <summary>The keys of a call with <paramref name="arguments"/> (argument 0 the command's name).</summary>
+    public KeyPositions Keys(ArgumentView arguments) => new(this, arguments);
+
+    private KeySpec[] DefaultKeySpecs()
+    {
+        if (FirstKey <= 0)
+        {
+            return [];
+        }
+
+        var lastKey = LastKey < 0 ? LastKey : LastKey - FirstKey;
+        var first = KeyFlags ?? KeySpec.DefaultFlags(KeyAccess, IsWrite);
+        if ((LaterKeyAccess is null && LaterKeyFlags is null) || lastKey == 0)
+        {
+            return [KeySpec.Range(FirstKey, lastKey, Step, KeyAccess, [.. first])];
+        }
+
+        var later = LaterKeyFlags ?? KeySpec.DefaultFlags(LaterKeyAccess ?? KeyAccess, IsWrite);
+        return
+        [
+            KeySpec.Range(FirstKey, 0, 1, KeyAccess, [.. first]),
+            KeySpec.Range(FirstKey + Step, LastKey < 0 ? LastKey : lastKey - Step, Step, LaterKeyAccess ?? KeyAccess, [.. later]),
+        ];
+    }
 
     public bool AcceptsArgumentCount(int count) => Arity >= 0 ? count == Arity : count >= -Arity;
 }

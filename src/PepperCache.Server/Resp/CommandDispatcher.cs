@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using PepperCache.Core.Storage;
 using PepperCache.Protocol;
 using PepperCache.Server.Acl;
@@ -37,17 +38,20 @@ internal sealed class CommandDispatcher(CommandTable table, ClusterState? cluste
         if (!command.AcceptsArgumentCount(request.Count))
         {
             context.WriteError(ErrorMessages.WrongArgumentCount(command.Name));
+            client.Counters.For(command).Rejected++;
             return;
         }
 
         // Authentication and permissions first, as Redis: before slot routing, freezes and memory limits.
         if (!client.Authenticated && context.Server.Acl.AuthRequired && !AclGate.AdmitUnauthenticated(context, command))
         {
+            Reject(context, AclGate.Resolve(command, request) ?? command);
             return;
         }
 
         if (client.User is { } user && user.Rules is { PermitsAll: false } rules && !AclGate.Admit(context, command, rules))
         {
+            Reject(context, AclGate.Resolve(command, request) ?? command);
             return;
         }
 
@@ -61,15 +65,20 @@ internal sealed class CommandDispatcher(CommandTable table, ClusterState? cluste
         if (command.HasKeys && Cluster?.Snapshot is { Enabled: true } snapshot && !SlotRouting.Allows(context, command, snapshot))
         {
             client.Asking = false;
+            Reject(context, command);
             return;
         }
 
         if (context.Store.IsOverMemoryLimit && !MemoryGuard.Admit(context, command))
         {
+            Reject(context, command);
             return;
         }
 
-        if (command.IsWrite && context.Aof.Log.IsRecording)
+        var errors = context.ErrorReplies;
+        context.Rejected = false;
+        var started = Stopwatch.GetTimestamp();
+        if ((command.IsWrite || command.MayReplicate) && context.Aof.Log.IsRecording)
         {
             context.Aof.Log.Execute(command, context);
         }
@@ -78,9 +87,78 @@ internal sealed class CommandDispatcher(CommandTable table, ClusterState? cluste
             Run(command, context);
         }
 
+        if (command.IsWrite && context.Server.Blocking.HasWaiters)
+        {
+            // A write may have given a blocked client its element (LPUSH, LMOVE's destination, RENAME onto a key).
+            context.Server.Blocking.SignalKeys(context, command);
+        }
+
+        var elapsed = Stopwatch.GetTimestamp() - started;
+        Count(context, command, elapsed, context.ErrorReplies != errors);
+
         // ASKING lasts for the one command after it, as in Redis.
         client.Asking = ReferenceEquals(command, ClusterCommands.Asking);
     }
+
+    /// <summary>
+    /// Counts a command that ran, under the subcommand a container resolved to (<c>config|get</c>): a call with its
+    /// time and, when it answered an error, a failed call; a subcommand refused for its arity is a rejected call,
+    /// and an unknown subcommand counts nowhere, as in Redis. Then the slow path, past one comparison.
+    /// </summary>
+    private static void Count(CommandContext context, CommandDefinition command, long elapsed, bool failed)
+    {
+        var counted = context.Command;
+        if (context.Rejected)
+        {
+            if (!ReferenceEquals(counted, command))
+            {
+                context.Client.Counters.For(counted).Rejected++;
+            }
+
+            return;
+        }
+
+        var counter = context.Client.Counters.For(counted);
+        counter.Calls++;
+        counter.Ticks += elapsed;
+        if (failed)
+        {
+            counter.Failed++;
+        }
+
+        var statistics = context.Server.Statistics;
+        if (statistics.Commands.LatencyTracking)
+        {
+            statistics.Commands.RecordLatency(counted, elapsed);
+        }
+
+        if (elapsed >= statistics.SlowPathTicks)
+        {
+            RecordSlow(context, counted, elapsed);
+        }
+    }
+
+    /// <summary>A command at least as slow as the slow log's or the latency monitor's threshold: checks and records each.</summary>
+    private static void RecordSlow(CommandContext context, CommandDefinition command, long elapsed)
+    {
+        var statistics = context.Server.Statistics;
+        var microseconds = CommandStatistics.ToNanoseconds(elapsed) / 1000;
+        var now = context.Store.Now;
+        var slowLog = statistics.SlowLogSlowerThan;
+        if (slowLog >= 0 && microseconds >= slowLog)
+        {
+            statistics.SlowLog.Add(context.Request, command, microseconds, context.Client, now);
+        }
+
+        var threshold = statistics.LatencyMonitorThreshold;
+        if (threshold > 0 && microseconds / 1000 >= threshold)
+        {
+            statistics.Latency.Add((command.Flags & CommandFlags.Fast) != 0 ? "fast-command" : "command", microseconds / 1000, now);
+        }
+    }
+
+    /// <summary>A command refused before it ran (NOAUTH, NOPERM, MOVED, OOM): a rejected call.</summary>
+    private static void Reject(CommandContext context, CommandDefinition command) => context.Client.Counters.For(command).Rejected++;
 
     /// <summary>
     /// Calls the handler. A store operation that meets a key of another type throws before it changes anything;

@@ -22,4 +22,8 @@ internal enum CommandFlags
     /// <summary>Replies may differ between calls with the same arguments (KEYS, SCAN, RANDOMKEY...).</summary>
     Random = 1 << 9,
     AllowBusy = 1 << 10,
+    /// <summary>May block the client (BLPOP, BZPOPMIN...): COMMAND's <c>blocking</c>, ACL category <c>@blocking</c>.</summary>
+    Blocking = 1 << 11,
+    /// <summary>Refused while a replica loads its data asynchronously (Redis's no_async_loading); reported by COMMAND.</summary>
+    NoAsyncLoading = 1 << 12,
 }

@@ -31,6 +31,7 @@ internal static class ErrorMessages
     public static ReadOnlySpan<byte> InvalidCommandSpecified => "ERR Invalid command specified"u8;
     public static ReadOnlySpan<byte> CommandHasNoKeys => "ERR The command has no key arguments"u8;
     public static ReadOnlySpan<byte> InvalidCommandArgumentCount => "ERR Invalid number of arguments specified for command"u8;
+    public static ReadOnlySpan<byte> InvalidCommandArguments => "ERR Invalid arguments specified for command"u8;
 
     public static string WrongArgumentCount(string command) => $"ERR wrong number of arguments for '{command}' command";
 
@@ -54,8 +55,16 @@ internal static class ErrorMessages
     public static string ConfigSetFailed(string name, string reason) =>
         $"ERR CONFIG SET failed (possibly related to argument '{Printable(name)}') - {reason}";
 
-    /// <summary>Client text inside an error line: cut to 128 characters, CR and LF replaced (an error is one line).</summary>
-    public static string Printable(string text) => Truncate(text).Replace('\r', ' ').Replace('\n', ' ');
+    /// <summary>
+    /// Client text inside an error line, as Redis's <c>%.128s</c>: a C string, so it ends at a NUL; cut to 128
+    /// characters; CR and LF replaced (Redis's addReplyErrorFormat does the same, an error is one line).
+    /// </summary>
+    public static string Printable(string text) => OneLine(Truncate(CString(text)));
+
+    /// <summary>Client text inside an error line, as Redis's <c>%s</c>: up to a NUL, CR and LF replaced, not cut.</summary>
+    public static string OneLine(string text) => CString(text).Replace('\r', ' ').Replace('\n', ' ');
+
+    private static string CString(string text) => text.IndexOf('\0', StringComparison.Ordinal) is >= 0 and var nul ? text[..nul] : text;
 
     private static string Truncate(string text) => text.Length > 128 ? text[..128] : text;
 

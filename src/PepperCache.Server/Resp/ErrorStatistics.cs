@@ -23,14 +23,19 @@ internal sealed class ErrorStatistics
     // after the '-'; without one the code is ERR.
     private const int MaxCodeSearch = 31;
 
+    // Monotonic, for /metrics (Prometheus counters never go back); INFO reports them less the CONFIG RESETSTAT point.
     private readonly ConcurrentDictionary<string, StrongBox<long>> _byCode = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, StrongBox<long>>.AlternateLookup<ReadOnlySpan<char>> _lookup;
     private long _total;
+    private volatile ResetPoint _reset = new(0, new Dictionary<string, long>());
 
     public ErrorStatistics() => _lookup = _byCode.GetAlternateLookup<ReadOnlySpan<char>>();
 
-    /// <summary>INFO stats total_error_replies.</summary>
-    public long Total => Interlocked.Read(ref _total);
+    /// <summary>INFO stats total_error_replies: since start-up or CONFIG RESETSTAT.</summary>
+    public long Total => RawTotal - _reset.Total;
+
+    /// <summary>Error replies since start-up.</summary>
+    public long RawTotal => Interlocked.Read(ref _total);
 
     /// <summary>Counts one error reply, <paramref name="message"/> being its text without the leading '-'.</summary>
     public void Count(ReadOnlySpan<byte> message)
@@ -52,16 +57,21 @@ internal sealed class ErrorStatistics
         Add(space > 0 ? message[..space] : "ERR".AsSpan());
     }
 
-    /// <summary>Each code with its count, in code order (Redis lists them from a radix tree).</summary>
-    public List<KeyValuePair<string, long>> ByCode() =>
-        [.. _byCode.Select(e => KeyValuePair.Create(e.Key, Interlocked.Read(ref e.Value.Value))).Where(e => e.Value > 0).OrderBy(e => e.Key, StringComparer.Ordinal)];
-
-    /// <summary>CONFIG RESETSTAT: every count back to 0.</summary>
-    public void Reset()
+    /// <summary>Each code with its count since start-up or CONFIG RESETSTAT, in code order (Redis lists them from a radix tree).</summary>
+    public List<KeyValuePair<string, long>> ByCode()
     {
-        _byCode.Clear();
-        Interlocked.Exchange(ref _total, 0);
+        var reset = _reset;
+        return [.. RawByCode().Select(e => KeyValuePair.Create(e.Key, e.Value - reset.ByCode.GetValueOrDefault(e.Key))).Where(e => e.Value > 0)];
     }
+
+    /// <summary>Each code with its count since start-up, in code order.</summary>
+    public List<KeyValuePair<string, long>> RawByCode() =>
+        [.. _byCode.Select(e => KeyValuePair.Create(e.Key, Interlocked.Read(ref e.Value.Value))).OrderBy(e => e.Key, StringComparer.Ordinal)];
+
+    /// <summary>CONFIG RESETSTAT: INFO counts from 0 again (the codes already seen stay among the 128 kept).</summary>
+    public void Reset() => _reset = new ResetPoint(RawTotal, RawByCode().ToDictionary(StringComparer.Ordinal));
+
+    private sealed record ResetPoint(long Total, Dictionary<string, long> ByCode);
 
     private static int CodeLength(ReadOnlySpan<byte> message)
     {

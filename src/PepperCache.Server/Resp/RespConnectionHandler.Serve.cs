@@ -61,12 +61,14 @@ internal sealed partial class RespConnectionHandler
                 {
                     var rerun = false;
                     replied = ExecuteAll(buffer, context, output, now, ref rerun, out consumed, out bytesNeeded, out end);
-                    while (context.SlotWait is { } slotWait)
+                    while ((context.SlotWait ?? context.BlockWait) is { } slotWait)
                     {
-                        // The slot's keys are moving. Flush the replies so far, wait without a thread, then run the
-                        // rest of the buffer again from the held-back command (which may now be redirected to the
-                        // new owner). The buffer stays valid: nothing is advanced until the batch is done.
+                        // The slot's keys are moving, or a blocking command waits for its keys. Flush the replies so
+                        // far, wait without a thread, then run the rest of the buffer again from the held-back command
+                        // (which may now be redirected to the new owner, or find its element). The buffer stays
+                        // valid: nothing is advanced until the batch is done.
                         context.SlotWait = null;
+                        context.BlockWait = null;
                         if (replied)
                         {
                             replied = false;
@@ -196,9 +198,9 @@ internal sealed partial class RespConnectionHandler
             while (next)
             {
                 dispatcher.Execute(context);
-                if (context.SlotWait is not null)
+                if (context.IsHeldBack)
                 {
-                    // Held back for a slot migration. A command read in place stays in the buffer, to be parsed again
+                    // Held back for a slot migration or blocked. A command read in place stays in the buffer, to be parsed again
                     // after the wait; one taken into the request has left the buffer, so it is run again as it is.
                     rerun = request.WasTaken;
                     break;
@@ -236,12 +238,12 @@ internal sealed partial class RespConnectionHandler
             client.ExitBatch();
         }
 
-        if (context.SlotWait is null || rerun)
+        if (!context.IsHeldBack || rerun)
         {
             consumed = reader.Position;
         }
 
-        bytesNeeded = client.CloseAfterReply || context.SlotWait is not null || end != BatchEnd.Drained ? 0 : request.BytesNeeded;
+        bytesNeeded = client.CloseAfterReply || context.IsHeldBack || end != BatchEnd.Drained ? 0 : request.BytesNeeded;
 
         if (executed)
         {

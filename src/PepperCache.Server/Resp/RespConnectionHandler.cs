@@ -75,12 +75,16 @@ internal sealed partial class RespConnectionHandler(ServerState server, ILogger<
             // As Redis: the default user, authenticated from the start when it needs no password at this moment.
             User = server.Acl.DefaultUser,
             Authenticated = !server.Acl.AuthRequired,
+            Tls = connection.Features.Get<ITlsHandshakeFeature>() is not null,
         };
         session.Kill = () =>
         {
             session.CloseAfterReply = true;
             connection.Transport.Input.CancelPendingRead();
+            // A blocked client is not reading: it is woken to close.
+            session.Blocking?.Close();
         };
+        session.ConnectionClosed = connection.ConnectionClosed;
         session.Abort = () => connection.Abort(new ConnectionAbortedException("closed by the server"));
         ApplyKeepAlive(connection, server.Config.Clients.TcpKeepAlive);
         using var request = new RespRequest(server.Limits)

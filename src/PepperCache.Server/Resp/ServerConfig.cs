@@ -109,4 +109,10 @@ internal sealed class ServerConfig(PepperCacheOptions options, RespLimits limits
     internal Acl.AclState Acl { get; set; } = null!;
 
     public bool ReplicaReadOnly { get; set; } = true;
+
+    /// <summary>The slow log, the latency monitor and latency tracking read their settings here (slowlog-*, latency-*).</summary>
+    internal ServerStatistics Statistics { get; set; } = null!;
+
+    /// <summary>latency-tracking-info-percentiles: the percentiles INFO latencystats prints.</summary>
+    public IReadOnlyList<double> LatencyTrackingPercentiles { get; set; } = [50, 99, 99.9];
 }

@@ -18,8 +18,10 @@ internal sealed class ServerState
         ClientRegistry clients,
         CommandDispatcher dispatcher,
         AppendOnlyLog? aof = null,
-        AclState? acl = null)
+        AclState? acl = null,
+        NodeEndpoints? endpoints = null)
     {
+        Endpoints = endpoints;
         Store = store;
         Options = options.Value;
         Clients = clients;
@@ -34,7 +36,11 @@ internal sealed class ServerState
         Acl = acl ?? new AclState(dispatcher.Table, clients, Options);
         Acl.Log.MaxLength = Options.AclLogMaxLen;
         Config.Acl = Acl;
+        Config.Statistics = Statistics;
     }
+
+    /// <summary>The bound ports (CONFIG GET port and tls-port); null for a state built without a node, in tests.</summary>
+    public NodeEndpoints? Endpoints { get; }
 
     /// <summary>Users, passwords, protected mode and the ACL log.</summary>
     public AclState Acl { get; }
@@ -46,6 +52,9 @@ internal sealed class ServerState
     public const string RedisVersion = "7.2.0";
 
     public KeyValueStore Store { get; }
+
+    /// <summary>Clients blocked on list keys (BLPOP...), queued per key.</summary>
+    public BlockingRegistry Blocking { get; } = new();
 
     /// <summary>Frozen slots and recent imports (slot migration).</summary>
     public SlotMigrationState Migration { get; } = new();

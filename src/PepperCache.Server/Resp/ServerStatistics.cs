@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace PepperCache.Server.Resp;
 
 /// <summary>
@@ -17,6 +19,55 @@ internal sealed class ServerStatistics
 
     /// <summary>Error replies, in total and per code (INFO stats total_error_replies, INFO errorstats).</summary>
     public ErrorStatistics Errors { get; } = new();
+
+    /// <summary>Per-command calls, time, rejections, failures and latency histograms (INFO commandstats/latencystats).</summary>
+    public CommandStatistics Commands { get; } = new();
+
+    public SlowLog SlowLog { get; } = new();
+
+    public LatencyMonitor Latency { get; } = new();
+
+    private long _slowLogSlowerThan = 10_000;
+    private long _latencyMonitorThreshold;
+
+    /// <summary>
+    /// The one figure the hot path compares a command's duration with: the smaller of the slow log's and the latency
+    /// monitor's thresholds in <see cref="Stopwatch"/> ticks (long.MaxValue when both are off). A command at least
+    /// this slow goes to <see cref="CommandDispatcher"/>'s slow path, which checks each.
+    /// </summary>
+    public long SlowPathTicks { get; private set; } = MicrosecondsToTicks(10_000);
+
+    /// <summary>slowlog-log-slower-than, in microseconds: -1 logs nothing, 0 every command.</summary>
+    public long SlowLogSlowerThan
+    {
+        get => Volatile.Read(ref _slowLogSlowerThan);
+        set
+        {
+            Volatile.Write(ref _slowLogSlowerThan, value);
+            UpdateSlowPath();
+        }
+    }
+
+    /// <summary>latency-monitor-threshold, in milliseconds: 0 samples nothing.</summary>
+    public long LatencyMonitorThreshold
+    {
+        get => Volatile.Read(ref _latencyMonitorThreshold);
+        set
+        {
+            Volatile.Write(ref _latencyMonitorThreshold, value);
+            UpdateSlowPath();
+        }
+    }
+
+    public static long MicrosecondsToTicks(long microseconds) =>
+        microseconds >= long.MaxValue / Stopwatch.Frequency ? long.MaxValue : microseconds * Stopwatch.Frequency / 1_000_000;
+
+    private void UpdateSlowPath()
+    {
+        var slowLog = SlowLogSlowerThan < 0 ? long.MaxValue : MicrosecondsToTicks(SlowLogSlowerThan);
+        var latency = LatencyMonitorThreshold <= 0 ? long.MaxValue : MicrosecondsToTicks(Math.Min(LatencyMonitorThreshold, long.MaxValue / 1000) * 1000);
+        SlowPathTicks = Math.Min(slowLog, latency);
+    }
 
     public long PeakMemory => Interlocked.Read(ref _peakMemory);
 

@@ -22,23 +22,26 @@ internal static class SlotRouting
     /// <summary>Whether the command may run here; when not, the redirect or error has been written.</summary>
     public static bool Allows(CommandContext context, CommandDefinition command, ClusterSnapshot snapshot)
     {
-        var request = context.Request;
-        var last = command.LastKey < 0 ? request.Count + command.LastKey : Math.Min(command.LastKey, request.Count - 1);
-        var first = command.FirstKey;
-        if (first >= request.Count)
+        var slot = -1;
+        foreach (var (index, _) in command.Keys(new ArgumentView(context.Request, 0)))
         {
-            return true;
-        }
-
-        var slot = HashSlot.Of(request[first]);
-        for (var i = first + command.Step; i <= last; i += command.Step)
-        {
-            if (HashSlot.Of(request[i]) != slot)
+            var keySlot = HashSlot.Of(context.Request[index]);
+            if (slot < 0)
+            {
+                slot = keySlot;
+            }
+            else if (keySlot != slot)
             {
                 context.Server.Statistics.Errors.Count(CrossSlot[1..]);
                 context.Output.WriteRaw(CrossSlot);
                 return false;
             }
+        }
+
+        if (slot < 0)
+        {
+            // No keys in these arguments: the command runs here and answers them (an arity or syntax error).
+            return true;
         }
 
         // As Redis's getNodeByQuery: CROSSSLOT first, then the cluster state, then the slot's owner.
@@ -55,7 +58,7 @@ internal static class SlotRouting
         }
 
         context.Server.Statistics.Errors.Count("MOVED "u8);
-        WriteMoved(context.Output, slot, snapshot.MovedSuffixes[slot]);
+        WriteMoved(context.Output, slot, (context.Client.Tls ? snapshot.TlsMovedSuffixes : snapshot.MovedSuffixes)[slot]);
         return false;
     }
 

@@ -18,6 +18,7 @@ internal static class Subcommands
         {
             var name = ErrorMessages.Printable(context.Request.GetString(1));
             context.WriteError(ErrorMessages.UnknownSubcommand(name, parent.Name));
+            context.Rejected = true;
             return;
         }
 
@@ -26,6 +27,7 @@ internal static class Subcommands
         if (!subcommand.AcceptsArgumentCount(context.ArgumentCount))
         {
             context.WriteWrongArgumentCount();
+            context.Rejected = true;
             return;
         }
 

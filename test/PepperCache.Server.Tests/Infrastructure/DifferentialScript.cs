@@ -17,7 +17,7 @@ public enum Comparison
     /// <summary>Replies of random content: the same error, or the same kind and element count.</summary>
     Shape,
 
-    /// <summary>A whole HSCAN iteration (cursor 0 until 0) on each server: the same set of pairs.</summary>
+    /// <summary>A whole HSCAN or SSCAN iteration (cursor 0 until 0) on each server: the same set of pairs or members.</summary>
     FullScan,
 }
 
@@ -119,9 +119,17 @@ public static class DifferentialScript
             }
 
             var items = reply.Items![1].Items!;
-            for (var i = 0; i + 1 < items.Count; i += 2)
+            if (System.Text.Ascii.EqualsIgnoreCase(command[0], "SSCAN"u8))
             {
-                pairs.Add(Convert.ToHexString(items[i].Bulk!) + "=" + Convert.ToHexString(items[i + 1].Bulk!));
+                // SSCAN answers members, not field/value pairs.
+                items.ForEach(item => pairs.Add(Convert.ToHexString(item.Bulk!)));
+            }
+            else
+            {
+                for (var i = 0; i + 1 < items.Count; i += 2)
+                {
+                    pairs.Add(Convert.ToHexString(items[i].Bulk!) + "=" + Convert.ToHexString(items[i + 1].Bulk!));
+                }
             }
 
             cursor = reply.Items[0].Bulk!;

@@ -61,6 +61,17 @@ public sealed class PepperCacheApplication : WebApplicationFactory<Program>
         }
     }
 
+    /// <summary>The bound TLS cache endpoint (<c>PepperCache:TlsPort</c>); starts the server.</summary>
+    public IPEndPoint TlsEndPoint
+    {
+        get
+        {
+            Start();
+            return Services.GetRequiredService<NodeEndpoints>().TlsEndPoint
+                   ?? throw new InvalidOperationException("TLS endpoint not bound");
+        }
+    }
+
     /// <summary>Where this node keeps appendonly.aof.</summary>
     public string DataDirectory { get; }
 

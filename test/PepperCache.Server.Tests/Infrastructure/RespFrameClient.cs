@@ -35,6 +35,16 @@ public sealed class RespFrameClient : IAsyncDisposable
         return await ReadFrameAsync();
     }
 
+    /// <summary>Sends commands in one write without reading replies (a blocking command's, read later by <see cref="ReadReplyAsync"/>).</summary>
+    public async Task SendAsync(params string[][] commands)
+    {
+        var bytes = commands.SelectMany(c => RespTranscript.EncodeCommand(c.Select(Encoding.UTF8.GetBytes).ToList())).ToArray();
+        await _socket.SendAsync(bytes, SocketFlags.None, TestContext.Current.CancellationToken);
+    }
+
+    /// <summary>The next reply (waiting up to the client's timeout).</summary>
+    public Task<byte[]> ReadReplyAsync() => ReadFrameAsync();
+
     /// <summary>Sends every command in one write (a pipeline) and returns their replies in order.</summary>
     public async Task<List<byte[]>> ExecuteManyAsync(IEnumerable<string[]> commands)
     {

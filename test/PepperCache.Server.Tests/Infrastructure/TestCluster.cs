@@ -16,12 +16,19 @@ namespace PepperCache.Server.Tests.Infrastructure;
 internal sealed class TestCluster : IAsyncDisposable
 {
     private readonly Dictionary<string, string?> _settings;
+    private readonly Func<IReadOnlyDictionary<string, string?>>? _perNode;
 
-    private TestCluster(Dictionary<string, string?> settings) => _settings = settings;
+    private TestCluster(Dictionary<string, string?> settings, Func<IReadOnlyDictionary<string, string?>>? perNode)
+    {
+        _settings = settings;
+        _perNode = perNode;
+    }
 
     public List<PepperCacheApplication> Nodes { get; } = [];
 
-    public static async Task<TestCluster> StartAsync(int count, int nodeTimeout = 5000, IReadOnlyDictionary<string, string?>? settings = null)
+    /// <param name="perNode">Settings made afresh for each node (such as a TLS port of its own).</param>
+    public static async Task<TestCluster> StartAsync(
+        int count, int nodeTimeout = 5000, IReadOnlyDictionary<string, string?>? settings = null, Func<IReadOnlyDictionary<string, string?>>? perNode = null)
     {
         var all = new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>())
         {
@@ -33,7 +40,7 @@ internal sealed class TestCluster : IAsyncDisposable
             all["Serilog:MinimumLevel:Override:PepperCache.Server.Cluster"] = level;
         }
 
-        var cluster = new TestCluster(all);
+        var cluster = new TestCluster(all, perNode);
         for (var i = 0; i < count; i++)
         {
             cluster.AddNode();
@@ -54,13 +61,14 @@ internal sealed class TestCluster : IAsyncDisposable
             settings["PepperCache:Cluster"] = $"127.0.0.1:{Nodes[0].AdminEndPoint.Port}";
         }
 
-        foreach (var (key, value) in extra ?? new Dictionary<string, string?>())
+        foreach (var (key, value) in (_perNode?.Invoke() ?? new Dictionary<string, string?>()).Concat(extra ?? new Dictionary<string, string?>()))
         {
             settings[key] = value;
         }
 
         var app = new PepperCacheApplication(settings);
-        _ = app.RespEndPoint;
+        // Starts the node (a node on TLS only has no plain RESP endpoint).
+        _ = app.AdminEndPoint;
         Nodes.Add(app);
         return app;
     }

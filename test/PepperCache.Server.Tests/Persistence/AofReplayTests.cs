@@ -20,6 +20,10 @@ public sealed class AofReplayTests
     {
         "SET", "DEL", "UNLINK", "PEXPIREAT", "PERSIST", "RENAME", "MSET", "GETSET", "APPEND", "SETRANGE", "FLUSHALL", "FLUSHDB",
         "HSET", "HMSET", "HDEL",
+        "SETBIT", "BITFIELD", "PFADD", "PFCOUNT", "COPY",
+        "SADD", "SREM",
+        "ZADD", "ZREM", "ZREMRANGEBYSCORE", "ZREMRANGEBYRANK", "ZREMRANGEBYLEX", "ZPOPMIN", "ZPOPMAX",
+        "LPUSH", "RPUSH", "LPUSHX", "RPUSHX", "LPOP", "RPOP", "LSET", "LINSERT", "LREM", "LTRIM", "LMOVE",
     };
 
     [Fact]
@@ -125,11 +129,134 @@ public sealed class AofReplayTests
                 await Do("HSET", "h5", "f", new string('v', 100));
                 await Do("PEXPIREAT", "h5", (T0 + 600_000).ToString());
                 await Do("HSET", "s1", "f", "v");
+
+                // Sorted sets: every write command, the INCR forms, pops, STORE results (one slot for the multi-key ones).
+                await Do("ZADD", "z1", "1", "a", "2", "b", "0.1", "c", "-0", "d", "inf", "e");
+                await Do("ZADD", "z1", "GT", "CH", "5", "a", "1", "b");
+                await Do("ZADD", "z1", "INCR", "0.2", "c");
+                await Do("ZADD", "z1", "XX", "INCR", "1", "missing");
+                await Do("ZINCRBY", "z1", "1e300", "f");
+                await Do("ZINCRBY", "z1", "-inf", "e");
+                await Do("ZREM", "z1", "b", "nosuch");
+                await Do("ZADD", "z2", "1", "a", "2", "b", "3", "c", "4", "d", "5", "e", "6", "f", "0", "g", "0", "h");
+                await Do("ZREMRANGEBYSCORE", "z2", "(1", "2");
+                await Do("ZREMRANGEBYRANK", "z2", "-1", "-1");
+                await Do("ZREMRANGEBYLEX", "z2", "[g", "[g");
+                await Do("ZPOPMIN", "z2");
+                await Do("ZPOPMAX", "z2", "2");
+                await Do("ZMPOP", "2", "{z}none", "{z}a", "MAX", "COUNT", "1");
+                await Do("ZADD", "{z}a", "1", "a", "2", "b", "3", "c");
+                await Do("ZADD", "{z}b", "10", "b", "20", "c", "30", "d");
+                await Do("ZMPOP", "2", "{z}none", "{z}a", "MIN", "COUNT", "1");
+                await Do("ZUNIONSTORE", "{z}u", "2", "{z}a", "{z}b", "WEIGHTS", "0.1", "3");
+                await Do("ZINTERSTORE", "{z}i", "2", "{z}a", "{z}b", "AGGREGATE", "MAX");
+                await Do("ZDIFFSTORE", "{z}d", "2", "{z}b", "{z}a");
+                await Do("ZRANGESTORE", "{z}r", "{z}b", "(10", "+inf", "BYSCORE");
+                await Do("ZINTERSTORE", "{z}empty", "2", "{z}a", "{z}none");
+                await Do("ZADD", "zbig", "1", new string('m', 100));
+                for (var i = 0; i < 200; i++)
+                {
+                    await Do("ZADD", "zbig", (i * 0.5).ToString(System.Globalization.CultureInfo.InvariantCulture), "member" + i);
+                }
                 await Do("RENAME", "h2", "h6");
+
+                // Bitmaps, HyperLogLogs, COPY: SETBIT, BITFIELD and PFADD as sent, BITOP and PFMERGE as their result,
+                // PFCOUNT when it wrote the count into the value's header, COPY after a DEL of its destination.
+                await Do("SETBIT", "b1", "100", "1");
+                await Do("SETBIT", "b1", "3", "1");
+                await Do("SETBIT", "b1", "3", "1");
+                await Do("SETBIT", "h1", "1", "1");
+                await Do("BITFIELD", "b2", "SET", "i8", "0", "-5", "INCRBY", "u4", "#3", "7", "OVERFLOW", "FAIL", "INCRBY", "u2", "100", "9");
+                await Do("BITFIELD", "b2", "GET", "i8", "0");
+                await Do("BITFIELD_RO", "b2", "GET", "i8", "0");
+                await Do("BITOP", "AND", "b3", "b1", "b2");
+                await Do("BITOP", "NOT", "b4", "b1");
+                await Do("BITOP", "OR", "b4", "nosuch");
+                await Do("PFADD", "p1", "a", "b", "c");
+                await Do("PFADD", "p1", "a");
+                await Do("PFADD", "p2");
+                await Do("PFCOUNT", "p1");
+                await Do("PFCOUNT", "p1");
+                await Do(["PFADD", "p3", .. Enumerable.Range(0, 3000).Select(i => (object)("e" + i.ToString(System.Globalization.CultureInfo.InvariantCulture)))]);
+                await Do("PFCOUNT", "p3", "p1");
+                await Do("PFMERGE", "p4", "p1", "p3");
+                await Do("PFMERGE", "p1", "s1");
+                await Do("COPY", "b1", "c1");
+                await Do("COPY", "h1", "c2");
+                await Do("COPY", "h5", "c3");
+                await Do("COPY", "b2", "c1");
+                await Do("COPY", "b2", "c1", "REPLACE");
+                await Do("SADD", "st1", "3", "1", "2");
+                await Do("SADD", "st1", "2", "x");
+                await Do("SADD", "st2", "1", "2", "3", "4", "5", "6", "7", "8");
+                await Do("SREM", "st2", "1", "nosuch");
+                await Do("SREM", "nosuch", "1");
+                await Do("SPOP", "st2");
+                await Do("SPOP", "st2", "2");
+                await Do("SPOP", "st2", "0");
+                await Do("SADD", "st3", "a", "b");
+                await Do("SPOP", "st3", "10");
+                await Do("SADD", "st4", "a", "b", "c");
+                await Do("SMOVE", "st4", "st5", "a");
+                await Do("SMOVE", "st4", "st5", "nosuch");
+                await Do("SMOVE", "st4", "st1", "b");
+                await Do("SMOVE", "s1", "st1", "b");
+                await Do("SINTERSTORE", "st6", "st1", "st5");
+                await Do("SINTERSTORE", "st7", "st1", "st4");
+                await Do("SINTERSTORE", "st7", "st1", "nosuch");
+                await Do("SUNIONSTORE", "st8", "st1", "st4", "st5");
+                await Do("SUNIONSTORE", "s4", "st2");
+                await Do("SDIFFSTORE", "st9", "st1", "st4");
+                await Do("SDIFFSTORE", "st10", "nosuch", "st1");
+                await Do(["SADD", "st11", .. Enumerable.Range(0, 200).Select(i => (object)i.ToString(System.Globalization.CultureInfo.InvariantCulture))]);
+                await Do("SPOP", "st11", "190");
+                await Do("PEXPIREAT", "st8", (T0 + 700_000).ToString());
+                await Do("RPUSH", "l1", "a", "b", "c", "d", "e", "f");
+                await Do("LPUSH", "l1", "z", "y");
+                await Do("LPUSHX", "l1", "x");
+                await Do("RPUSHX", "l1", "g");
+                await Do("LPUSHX", "nosuch", "x");
+                await Do("RPUSHX", "nosuch", "x");
+                await Do("LPOP", "l1");
+                await Do("RPOP", "l1", "2");
+                await Do("LSET", "l1", "1", "B");
+                await Do("LSET", "nosuch", "1", "B");
+                await Do("LINSERT", "l1", "BEFORE", "c", "bc");
+                await Do("LINSERT", "l1", "AFTER", "nosuch", "x");
+                await Do("LREM", "l1", "1", "d");
+                await Do("LTRIM", "l1", "0", "-2");
+                await Do("RPUSH", "l2", "1", "2", "3", "4");
+                await Do("LMOVE", "l2", "l3", "LEFT", "RIGHT");
+                await Do("RPOPLPUSH", "l2", "l3");
+                await Do("LMPOP", "2", "nosuch", "l2", "LEFT", "COUNT", "5");
+                await Do("BLPOP", "nosuch", "l3", "0");
+                await Do("RPUSH", "l3", "5", "6", "7", "8", "9");
+                await Do("BRPOP", "l3", "0");
+                await Do("BLMOVE", "l3", "l4", "LEFT", "LEFT", "0");
+                await Do("BRPOPLPUSH", "l3", "l4", "0");
+                await Do("BLMPOP", "0", "1", "l3", "RIGHT", "COUNT", "2");
+                await Do("RPUSH", "l5", new string('e', 100), "\0\r\n");
+                await Do("PEXPIREAT", "l5", (T0 + 600_000).ToString());
+                await Do("LPUSH", "s1", "x");
+
+                // A client served after blocking: what is logged is the pop that happened.
+                await using (var blocked = await Infrastructure.RespFrameClient.ConnectAsync(first.RespEndPoint))
+                {
+                    await blocked.SendAsync(["BLMOVE", "q1", "q2", "RIGHT", "LEFT", "0"]);
+                    var deadline = DateTime.UtcNow.AddSeconds(10);
+                    while (Infrastructure.TestCluster.Server(first).Blocking.BlockedCount == 0)
+                    {
+                        Assert.True(DateTime.UtcNow < deadline, "the client never blocked");
+                        await Task.Delay(5, TestContext.Current.CancellationToken);
+                    }
+
+                    await Do("RPUSH", "q1", "a", "b");
+                    Assert.Equal("$1\r\nb\r\n", Encoding.ASCII.GetString(await blocked.ReadReplyAsync()));
+                }
 
                 // Keys that expire while the node runs: the log does not record their expiry, so the records of the
                 // commands that meet them must not depend on them being gone (replay meets them still present).
-                foreach (var key in new[] { "vincr", "vapp", "vnx", "vnx2", "vm", "vkeep", "vf", "vsr", "vren", "vexp" })
+                foreach (var key in new[] { "vincr", "vapp", "vnx", "vnx2", "vm", "vkeep", "vf", "vsr", "vren", "vexp", "vbit", "vbf", "vpf", "vcopy", "vop", "vmerge" })
                 {
                     await Do("SET", key, "1", "PX", "1000");
                 }
@@ -140,6 +267,29 @@ public sealed class AofReplayTests
                     await Do("HSET", key, "old", "1", "f", "7");
                     await Do("PEXPIRE", key, "1000");
                 }
+
+                // Sets that expire while the node runs, then met again: replay meets the old set still there.
+                foreach (var key in new[] { "vs1", "vs2", "vs3", "vs4" })
+                {
+                    await Do("SADD", key, "old", "1");
+                    await Do("PEXPIRE", key, "1000");
+                }
+
+                await Do("SADD", "vssrc", "m", "n");
+                // Sorted sets and STORE sources that expire while the node runs.
+                foreach (var key in new[] { "vz1", "vz2", "vz3", "{z}vsrc", "{z}vdst" })
+                {
+                    await Do("ZADD", key, "1", "old", "7", "f");
+                    await Do("PEXPIRE", key, "1000");
+                }
+                // Lists too: a push or a move that creates its list meets the old one at replay.
+                foreach (var key in new[] { "vl1", "vl2", "vl3" })
+                {
+                    await Do("RPUSH", key, "old");
+                    await Do("PEXPIRE", key, "1000");
+                }
+
+                await Do("RPUSH", "vlsrc", "moved");
 
                 await Do("SET", "vlive", "abc", "PX", "100000");
                 clock.Advance(TimeSpan.FromMilliseconds(2000));
@@ -161,6 +311,22 @@ public sealed class AofReplayTests
                 await Do("HINCRBY", "vh4", "f", "1");
                 await Do("HINCRBYFLOAT", "vh5", "f", "1.5");
                 await Do("HDEL", "vh6", "old");
+                await Do("SETBIT", "vbit", "20", "1");
+                await Do("BITFIELD", "vbf", "INCRBY", "u8", "0", "1");
+                await Do("PFADD", "vpf", "x");
+                await Do("COPY", "b1", "vcopy");
+                await Do("BITOP", "OR", "b5", "vop", "b1");
+                await Do("PFMERGE", "p5", "vmerge", "p1");
+                await Do("SADD", "vs1", "new");
+                await Do("SMOVE", "vssrc", "vs2", "m");
+                await Do("SUNIONSTORE", "vs4", "vssrc", "vs3");
+                await Do("ZADD", "vz1", "2", "f");
+                await Do("ZINCRBY", "vz2", "1", "f");
+                await Do("ZADD", "vz3", "GT", "1", "f");
+                await Do("ZUNIONSTORE", "{z}vdst", "2", "{z}vsrc", "{z}b");
+                await Do("LPUSH", "vl1", "new");
+                await Do("LMOVE", "vlsrc", "vl2", "LEFT", "LEFT");
+                await Do("LPUSHX", "vl3", "lost");
 
                 before = Dump(first.Store);
             }
@@ -174,7 +340,26 @@ public sealed class AofReplayTests
             Assert.Equal(("hash{f=1}", 0L), before["vh4"]);
             Assert.Equal(("hash{f=1.5}", 0L), before["vh5"]);
             Assert.False(before.ContainsKey("vh6"));
+            Assert.Equal(("set:hashtable{new}", 0L), before["vs1"]);
+            Assert.Equal(("set:hashtable{m}", 0L), before["vs2"]);
+            Assert.Equal(("set:hashtable{n}", 0L), before["vs4"]);
+            Assert.Equal(10, before["st11"].Item1.Split(',').Length);
+            Assert.Equal(("listpack{f=2}", 0L), before["vz1"]);
+            Assert.Equal(("listpack{f=1}", 0L), before["vz2"]);
+            Assert.Equal(("listpack{f=1}", 0L), before["vz3"]);
+            Assert.Equal(("listpack{b=10, c=20, d=30}", 0L), before["{z}vdst"]);
+            Assert.Equal(("skiplist", 0L), (before["zbig"].Item1[..8], before["zbig"].Item2));
             Assert.Equal(("hash{a=1b, b=2, c=3, d=4, f=0.3, n=3}", 0L), before["h1"]);
+            Assert.Equal("\0\0\x08", before["vbit"].Item1);
+            Assert.Equal("\x01", before["vbf"].Item1);
+            Assert.Equal(before["b1"], before["vcopy"]);
+            Assert.Equal(before["b2"], before["c1"]);
+            Assert.Equal(("list[y, B, a, b, bc, c]", 0L), before["l1"]);
+            Assert.Equal(("list[new]", 0L), before["vl1"]);
+            Assert.Equal(("list[moved]", 0L), before["vl2"]);
+            Assert.False(before.ContainsKey("vl3"));
+            Assert.Equal(("list[a]", 0L), before["q1"]);
+            Assert.Equal(("list[b]", 0L), before["q2"]);
 
             var names = await RecordNamesAsync(Path.Combine(dir, AofSettings.FileName));
             Assert.All(names, name => Assert.Contains(name, LoggedNames));

@@ -42,9 +42,45 @@ internal static class AofTestSupport
         return dump;
     }
 
-    /// <summary>A string's value as it is; a collection as its type and sorted contents (order is not content).</summary>
+    /// <summary>A string's value as it is; a hash as its sorted pairs (order is not content); a list as its elements in order.</summary>
     private static string Describe(StoredEntry entry)
     {
+        if (entry.Object is SetObject set)
+        {
+            var members = new List<string>();
+            foreach (var member in set)
+            {
+                members.Add(Encoding.Latin1.GetString(member.ToArray()));
+            }
+
+            members.Sort(StringComparer.Ordinal);
+            return "set:" + Encoding.ASCII.GetString(set.EncodingName) + "{" + string.Join(", ", members) + "}";
+        }
+
+        if (entry.Object is SortedSetObject sortedSet)
+        {
+            // In order, scores as exact doubles (round-trip text), with the encoding.
+            var members = new List<string>();
+            var walker = sortedSet.WalkFrom(0, reverse: false);
+            while (walker.MoveNext())
+            {
+                members.Add(Encoding.Latin1.GetString(walker.Member) + "=" + walker.Score.ToString("R", System.Globalization.CultureInfo.InvariantCulture));
+            }
+
+            return Encoding.ASCII.GetString(sortedSet.EncodingName) + "{" + string.Join(", ", members) + "}";
+        }
+
+        if (entry.Object is ListObject list)
+        {
+            var elements = new List<string>();
+            for (var i = 0; i < list.Count; i++)
+            {
+                elements.Add(Encoding.Latin1.GetString(list[i]));
+            }
+
+            return "list[" + string.Join(", ", elements) + "]";
+        }
+
         if (entry.Object is not HashObject hash)
         {
             Assert.Null(entry.Object);

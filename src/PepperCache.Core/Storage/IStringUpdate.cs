@@ -1,0 +1,61 @@
+namespace PepperCache.Core.Storage;
+
+/// <summary>
+/// A change to one string value built from the value it replaces (SETBIT, BITFIELD, PFADD, PFCOUNT's cached count),
+/// run by <see cref="KeyValueStore.UpdateString{TOperation}"/> under the key's shard lock. The store builds the new
+/// entry and the operation fills its value, so the value is copied once.
+/// </summary>
+public interface IStringUpdate
+{
+    /// <summary>The new value's length, -1 to leave the value as it is, or -2 to leave it untouched (not even unshared).</summary>
+    /// <param name="current">The value now; empty when the key is missing.</param>
+    /// <param name="exists">False when the key is missing.</param>
+    long Prepare(ReadOnlySpan<byte> current, bool exists);
+
+    /// <summary>Fills <paramref name="target"/>, uninitialized memory of the length Prepare gave.</summary>
+    void Write(ReadOnlySpan<byte> current, Span<byte> target);
+}
+
+/// <summary>
+/// Work over the string values of several keys, optionally writing one of them (BITOP, PFMERGE, PFCOUNT of several
+/// keys, LCS), run by <see cref="KeyValueStore.CombineStrings{TOperation}"/> with every involved shard locked.
+/// </summary>
+public interface IStringsOperation
+{
+    /// <summary>
+    /// Under the locks. Returns the destination's new length, <see cref="KeyValueStore.DeleteDestination"/>, or
+    /// <see cref="KeyValueStore.KeepDestination"/> (a read, or an error the operation records for its reply).
+    /// </summary>
+    /// <param name="sources">
+    /// The source keys' values in order (default for a missing key), up to the first key that is not a string.
+    /// </param>
+    /// <param name="complete">False when a key that is not a string follows <paramref name="sources"/>.</param>
+    long Prepare(ReadOnlySpan<StoreValue> sources, bool complete);
+
+    /// <summary>Fills the destination's new value, uninitialized memory of the length Prepare gave.</summary>
+    void Write(ReadOnlySpan<StoreValue> sources, Span<byte> target);
+}
+
+/// <summary>What <see cref="KeyValueStore.UpdateString{TOperation}"/> did.</summary>
+public enum StringUpdateResult
+{
+    /// <summary>The key was missing and stays missing.</summary>
+    Missing,
+
+    /// <summary>The key exists and its value was left as it was.</summary>
+    Unchanged,
+
+    /// <summary>The key existed and holds a new value.</summary>
+    Changed,
+
+    /// <summary>The key was missing and now holds a value.</summary>
+    Created,
+}
+
+/// <summary>What COPY did.</summary>
+public enum CopyResult
+{
+    Copied,
+    NoSource,
+    DestinationExists,
+}
