@@ -14,10 +14,13 @@ namespace PepperCache.Server.Cluster;
 /// assignment), then <see cref="Reconcile"/>, which applies the ownership rule:
 /// <list type="bullet">
 /// <item>A slot whose owner still serves stays with it until slot migration moves its keys and calls <see cref="AssignSlot"/>.</item>
-/// <item>A slot whose owner failed or left, or that has none, goes straight to its desired owner (the slot map over
-/// alive members) at the slot's epoch + 1: every member computes the same, so they agree without talking. The keys
-/// of a failed member are lost; it is a cache.</item>
+/// <item>A slot whose owner failed or left, or that has none, goes straight to its desired owner (the agreed slot
+/// plan's owner, once the plan names a serving member) at the slot's epoch + 1: members holding the same plan compute
+/// the same, so they agree without talking. The keys of a failed member are lost; it is a cache.</item>
 /// </list>
+/// The plan (<see cref="SlotTarget"/>, contiguous ranges from <see cref="SlotPlanner"/>) is made by one coordinator
+/// when the alive members differ from the plan's, at the next plan epoch, and spread with every gossip message;
+/// members adopt the higher epoch (docs/cluster.md, "Slot assignment in ranges").
 /// </summary>
 internal sealed class ClusterState : IClusterView
 {
@@ -43,6 +46,8 @@ internal sealed class ClusterState : IClusterView
     private string? _digest;
     private SlotTableData? _encoded;
     private bool _dirty;
+    // False on a restart until the first peer's state is merged, so a stale saved plan is not the base of a new one.
+    private bool _mayPlan = true;
 
     public ClusterState(IOptions<PepperCacheOptions> options, ILogger<ClusterState> logger)
     {
@@ -67,6 +72,8 @@ internal sealed class ClusterState : IClusterView
             }
 
             _target = SlotTarget.Decode(saved.Target);
+            // Its saved plan may be old: it plans only once it has heard from a peer (or found them all failed).
+            _mayPlan = false;
 
             IsReturning = _members.All.Any(m => m.IsServing);
             _synced = true;
@@ -176,6 +183,27 @@ internal sealed class ClusterState : IClusterView
         }
     }
 
+    /// <summary>The epoch of the slot plan this node holds; 0 before it has one.</summary>
+    public long PlanEpoch
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _target?.Epoch ?? 0;
+            }
+        }
+    }
+
+    /// <summary>Where the plan this node holds puts every slot (null entries before it has one); a copy.</summary>
+    public string?[] PlannedOwners()
+    {
+        lock (_lock)
+        {
+            return _target is null ? new string?[HashSlot.SlotCount] : [.. _target.Owners];
+        }
+    }
+
     /// <summary>Slot owners and epochs, copied under the lock (CLUSTER NODES, /cluster/nodes).</summary>
     public (string?[] Owners, long[] Epochs) SlotOwners()
     {
@@ -197,13 +225,38 @@ internal sealed class ClusterState : IClusterView
     /// <param name="to">The receiver, when known: a report that it failed, which this node did not apply, is passed on to it.</param>
     public GossipMessage CreateMessage(bool includeSlots, long keys, bool pull = false, string? to = null)
     {
+        // The table is compressed outside the lock (moves and routing wait on it), from a copy taken under it.
+        SlotTableData? encoded = null;
+        if (includeSlots)
+        {
+            SlotTable? copy = null;
+            int version;
+            lock (_lock)
+            {
+                version = Version;
+                encoded = _encoded;
+                if (encoded is null)
+                {
+                    copy = _slots.Clone();
+                }
+            }
+
+            if (copy is not null)
+            {
+                encoded = copy.Encode();
+                lock (_lock)
+                {
+                    if (Version == version)
+                    {
+                        _encoded ??= encoded;
+                    }
+                }
+            }
+        }
+
         lock (_lock)
         {
             _digest ??= _slots.Digest().ToString("x16", CultureInfo.InvariantCulture);
-            if (includeSlots)
-            {
-                _encoded ??= _slots.Encode();
-            }
 
             Member[] members = [.. _members.All];
             if (to is not null && _suspicions.TryGetValue(to, out var suspected))
@@ -219,7 +272,7 @@ internal sealed class ClusterState : IClusterView
                 }
             }
 
-            return new GossipMessage(_self.Id, members, _digest, includeSlots ? _encoded : null, keys, pull, _targetEncoded ??= _target?.Encode());
+            return new GossipMessage(_self.Id, members, _digest, encoded, keys, pull, _targetEncoded ??= _target?.Encode());
         }
     }
 
@@ -238,6 +291,9 @@ internal sealed class ClusterState : IClusterView
     public bool Merge(GossipMessage message)
     {
         bool changed;
+        // Decompressed before taking the lock: moves (SETSLOT, AssignSlot) and routing wait on it, and on a loaded
+        // machine every millisecond held stretches into many.
+        var slots = message.Slots is null ? null : SlotTable.Decode(message.Slots);
         lock (_lock)
         {
             changed = false;
@@ -300,13 +356,12 @@ internal sealed class ClusterState : IClusterView
                 }
             }
 
-            if (message.Slots is not null && SlotTable.Decode(message.Slots) is { } slots && AcceptsSlots(slots, message.From))
+            var slotsChanged = false;
+            List<int>? changedSlots = null;
+            if (slots is not null && AcceptsSlots(slots, message.From))
             {
-                if (_slots.Merge(slots) > 0)
-                {
-                    changed = true;
-                }
-
+                changedSlots = [];
+                slotsChanged = _slots.Merge(slots, changedSlots) > 0;
                 if (!_synced && _slots.HasOwners)
                 {
                     _synced = true;
@@ -314,17 +369,27 @@ internal sealed class ClusterState : IClusterView
                 }
             }
 
-            if (SlotTarget.Decode(message.Target) is { } target && target.Beats(_target))
+            // Most messages carry the plan this node has: compared by epoch and digest first, expanded only if newer.
+            if (message.Target is { } data && SlotTarget.Beats(data, _target) && SlotTarget.Decode(data) is { } target)
             {
                 _target = target;
                 _targetEncoded = null;
                 changed = true;
             }
 
-            if (changed)
+            if (!_mayPlan && message.From != _self.Id)
+            {
+                // A returning node has now heard the cluster's plan (if any): it may plan from it.
+                _mayPlan = true;
+                changed = true;
+            }
+
+            if (changed || (slotsChanged && !TrySetOwners(changedSlots!)))
             {
                 Reconcile();
             }
+
+            changed |= slotsChanged;
         }
 
         if (changed)
@@ -333,6 +398,36 @@ internal sealed class ClusterState : IClusterView
         }
 
         return changed;
+    }
+
+    /// <summary>
+    /// Slots merged from a peer (a move elsewhere) with nothing else changed: their entries in the routing snapshot are
+    /// set in place, as <see cref="AssignSlot(int, string, long)"/> does, rather than rebuilding it. False (nothing
+    /// done) when a slot needs the ownership rule: its new owner or its planned one does not serve.
+    /// </summary>
+    private bool TrySetOwners(List<int> changedSlots)
+    {
+        if (_target is null)
+        {
+            return false;
+        }
+
+        foreach (var slot in changedSlots)
+        {
+            if (_slots.OwnerOf(slot) is not { } owner || !_nodes.ContainsKey(owner) || _members.Find(owner) is not { IsServing: true } ||
+                _members.Find(_target.Owners[slot]) is not { IsServing: true })
+            {
+                return false;
+            }
+        }
+
+        foreach (var slot in changedSlots)
+        {
+            _snapshot.SetOwner(slot, _nodes[_slots.OwnerOf(slot)!]);
+        }
+
+        MarkDirty();
+        return true;
     }
 
     /// <summary>
@@ -349,6 +444,7 @@ internal sealed class ClusterState : IClusterView
             }
 
             _synced = true;
+            _mayPlan = true;
             Reconcile();
         }
 
@@ -421,6 +517,7 @@ internal sealed class ClusterState : IClusterView
 
             _members.Merge(member with { Status = MemberStatus.Failed });
             Log.MemberFailed(_logger, id, member.Host, member.Port);
+            _mayPlan = true;
             Reconcile();
         }
 
@@ -497,6 +594,7 @@ internal sealed class ClusterState : IClusterView
     public void SaveIfDirty()
     {
         NodeStateFile state;
+        SlotTable? copy = null;
         lock (_lock)
         {
             if (!_dirty || _stateFile is null)
@@ -505,10 +603,16 @@ internal sealed class ClusterState : IClusterView
             }
 
             _dirty = false;
-            state = new NodeStateFile(_self.Id, _self.Incarnation, [.. _members.All], _encoded ??= _slots.Encode(), _targetEncoded ??= _target?.Encode());
+            if (_encoded is null)
+            {
+                copy = _slots.Clone();
+            }
+
+            state = new NodeStateFile(_self.Id, _self.Incarnation, [.. _members.All], _encoded, _targetEncoded ??= _target?.Encode());
         }
 
-        NodeStateStore.Save(_stateFile, state, _logger);
+        // Compressed outside the lock, as in CreateMessage.
+        NodeStateStore.Save(_stateFile, copy is null ? state : state with { Slots = copy.Encode() }, _logger);
     }
 
     /// <summary>A slot table whose epochs are beyond any this cluster can reach is not merged (it would pin its slots).</summary>
@@ -533,6 +637,27 @@ internal sealed class ClusterState : IClusterView
 
     private void RaiseChanged() => Changed?.Invoke();
 
+    /// <summary>
+    /// Who plans: the lowest id of the alive members the current plan gives slots to, so a joiner (however low its
+    /// id) never plans its own join, and a member that only just appeared (perhaps not even synced, or not there at
+    /// all) does not hold the cluster up; the lowest alive id when no plan member is alive (or there is no plan).
+    /// </summary>
+    private string Coordinator(List<string> sortedAlive)
+    {
+        if (_target is not null)
+        {
+            foreach (var id in sortedAlive)
+            {
+                if (_target.Members.Contains(id))
+                {
+                    return id;
+                }
+            }
+        }
+
+        return sortedAlive[0];
+    }
+
     /// <summary>Applies the ownership rule and rebuilds the routing snapshot. Called under the lock.</summary>
     private void Reconcile()
     {
@@ -544,11 +669,11 @@ internal sealed class ClusterState : IClusterView
         }
 
         alive.Sort(StringComparer.Ordinal);
-        if (_synced && alive[0] == _self.Id && _self.Status == MemberStatus.Alive && (_target is null || !_target.Members.SetEquals(alive)))
+        if (_synced && _mayPlan && Coordinator(alive) == _self.Id && _self.Status == MemberStatus.Alive && (_target is null || !_target.Members.SetEquals(alive)))
         {
-            // This node is the coordinator (the lowest id of the alive members it sees): it plans the next table
-            // from the current plan (or, first, from who serves what) at the next epoch, and gossip spreads it.
-            // Others only adopt higher epochs; if it dies, the next lowest id is the coordinator in every view.
+            // This node is the coordinator: it plans the next table from the current plan (or, first, from who serves
+            // what) at the next epoch, and gossip spreads it. Others only adopt higher epochs. If the coordinator
+            // fails or leaves, it is no longer alive in any view, and the next one plans (a new epoch) without it.
             var current = _target?.Owners ?? Enumerable.Range(0, HashSlot.SlotCount).Select(_slots.OwnerOf).ToArray();
             var epoch = Math.Min((_target?.Epoch ?? 0) + 1, SlotTable.MaxEpochValue);
             _target = SlotTarget.Plan(epoch, current, alive);

@@ -24,7 +24,11 @@ internal sealed record GossipMessage(
 /// <summary>The data directory's <c>nodes.json</c>: this node's id and incarnation, and the cluster it last saw.</summary>
 internal sealed record NodeStateFile(string Id, long Incarnation, Member[] Members, SlotTableData? Slots, SlotTargetData? Target = null);
 
-/// <summary>One row of <c>GET /cluster/nodes</c>.</summary>
+/// <summary>
+/// One row of <c>GET /cluster/nodes</c>. <see cref="PlannedSlotRanges"/> are the slots the agreed plan gives the member
+/// and <see cref="PlanEpoch"/> that plan's epoch, as this node holds it: settled when every node holds the same epoch
+/// and every member's <see cref="SlotRanges"/> are its planned ones.
+/// </summary>
 internal sealed record NodeInfo(
     string Id,
     string Host,
@@ -37,7 +41,9 @@ internal sealed record NodeInfo(
     string SlotRanges,
     long? Keys,
     RebalanceProgress? Rebalance,
-    int TlsPort = 0);
+    int TlsPort = 0,
+    string PlannedSlotRanges = "",
+    long PlanEpoch = 0);
 
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, UseStringEnumConverter = true)]
 [JsonSerializable(typeof(GossipMessage))]

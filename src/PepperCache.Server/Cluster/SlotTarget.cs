@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.IO.Hashing;
 using System.Text;
 using PepperCache.Core.Cluster;
@@ -11,20 +12,19 @@ namespace PepperCache.Server.Cluster;
 /// higher epoch, and of two plans with the same epoch (two members planned at once) the one with the larger digest,
 /// so any two members settle the same way. Immutable.
 /// </summary>
+/// <remarks>
+/// Every gossip message carries the sender's plan. The digest is computed from the encoded form (ids and runs, a few
+/// hundred bytes as ranges), so a receiver tells whether a plan beats its own without expanding it to 16,384 owners:
+/// most messages carry the plan the receiver already has.
+/// </remarks>
 internal sealed class SlotTarget
 {
-    private SlotTarget(long epoch, string[] owners)
+    private SlotTarget(long epoch, string[] owners, string[] members, ulong digest)
     {
         Epoch = epoch;
         Owners = owners;
-        Members = owners.ToHashSet(StringComparer.Ordinal);
-        var hash = new XxHash64();
-        foreach (var owner in owners)
-        {
-            hash.Append(Encoding.ASCII.GetBytes(owner));
-        }
-
-        Digest = hash.GetCurrentHashAsUInt64();
+        Members = members.ToHashSet(StringComparer.Ordinal);
+        Digest = digest;
     }
 
     public long Epoch { get; }
@@ -38,40 +38,73 @@ internal sealed class SlotTarget
     public ulong Digest { get; }
 
     /// <summary>The first plan, or the next one for <paramref name="members"/>, from <paramref name="current"/> owners.</summary>
-    public static SlotTarget Plan(long epoch, IReadOnlyList<string?> current, IReadOnlyCollection<string> members) =>
-        new(epoch, SlotPlanner.Next(current, members));
+    public static SlotTarget Plan(long epoch, IReadOnlyList<string?> current, IReadOnlyCollection<string> members)
+    {
+        var owners = SlotPlanner.Next(current, members);
+        var data = Encode(epoch, owners);
+        return new SlotTarget(epoch, owners, data.Owners, DigestOf(data));
+    }
 
     /// <summary>Whether this plan should replace <paramref name="other"/>.</summary>
-    public bool Beats(SlotTarget? other) =>
-        other is null || Epoch > other.Epoch || (Epoch == other.Epoch && Digest > other.Digest);
+    public bool Beats(SlotTarget? other) => Beats(Epoch, Digest, other);
+
+    /// <summary>Whether the encoded plan <paramref name="data"/> should replace <paramref name="other"/>: read without expanding it.</summary>
+    public static bool Beats(SlotTargetData data, SlotTarget? other) => Beats(data.Epoch, DigestOf(data), other);
+
+    private static bool Beats(long epoch, ulong digest, SlotTarget? other) =>
+        other is null || epoch > other.Epoch || (epoch == other.Epoch && digest > other.Digest);
 
     /// <summary>As ranges: the owner ids, and per run of slots its first slot and owner index. Bytes grow with ranges.</summary>
-    public SlotTargetData Encode()
+    public SlotTargetData Encode() => Encode(Epoch, Owners);
+
+    private static SlotTargetData Encode(long epoch, string[] owners)
     {
-        var ids = Members.Order(StringComparer.Ordinal).ToArray();
+        var ids = owners.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
         var index = ids.Select((id, i) => (id, i)).ToDictionary(p => p.id, p => p.i, StringComparer.Ordinal);
         var runs = new List<int>();
-        for (var slot = 0; slot < Owners.Length; slot++)
+        for (var slot = 0; slot < owners.Length; slot++)
         {
-            if (slot == 0 || Owners[slot] != Owners[slot - 1])
+            if (slot == 0 || owners[slot] != owners[slot - 1])
             {
                 runs.Add(slot);
-                runs.Add(index[Owners[slot]]);
+                runs.Add(index[owners[slot]]);
             }
         }
 
-        return new SlotTargetData(Epoch, ids, [.. runs]);
+        return new SlotTargetData(epoch, ids, [.. runs]);
+    }
+
+    /// <summary>A hash of the encoded form (ids and runs): the same plan always encodes the same way.</summary>
+    private static ulong DigestOf(SlotTargetData data)
+    {
+        var hash = new XxHash64();
+        foreach (var id in data.Owners ?? [])
+        {
+            hash.Append(Encoding.UTF8.GetBytes(id ?? ""));
+            hash.Append([0]);
+        }
+
+        Span<byte> value = stackalloc byte[4];
+        foreach (var run in data.Runs ?? [])
+        {
+            BinaryPrimitives.WriteInt32LittleEndian(value, run);
+            hash.Append(value);
+        }
+
+        return hash.GetCurrentHashAsUInt64();
     }
 
     /// <summary>Reads <see cref="Encode"/>'s form; null when it is malformed or its epoch out of range.</summary>
     public static SlotTarget? Decode(SlotTargetData? data)
     {
-        if (data is null || data.Epoch is < 1 or > SlotTable.MaxEpochValue || data.Runs.Length < 2 || data.Runs.Length % 2 != 0 || data.Runs[0] != 0)
+        if (data?.Owners is null || data.Runs is null || data.Epoch is < 1 or > SlotTable.MaxEpochValue ||
+            data.Runs.Length < 2 || data.Runs.Length % 2 != 0 || data.Runs[0] != 0)
         {
             return null;
         }
 
         var owners = new string[HashSlot.SlotCount];
+        var used = new bool[data.Owners.Length];
         for (var i = 0; i < data.Runs.Length; i += 2)
         {
             var start = data.Runs[i];
@@ -82,10 +115,17 @@ internal sealed class SlotTarget
                 return null;
             }
 
+            used[owner] = true;
             Array.Fill(owners, data.Owners[owner], start, end - start);
         }
 
-        return new SlotTarget(data.Epoch, owners);
+        // Every id named must own a run, and ids are distinct: then Members is exactly the plan's owners.
+        if (Array.Exists(used, u => !u) || data.Owners.Distinct(StringComparer.Ordinal).Count() != data.Owners.Length)
+        {
+            return null;
+        }
+
+        return new SlotTarget(data.Epoch, owners, data.Owners, DigestOf(data));
     }
 }
 

@@ -84,7 +84,7 @@ public sealed class MembershipIntegrationTests
         await TestCluster.Until(
             () => survivors.All(n => TestCluster.State(n).Members().Single(m => m.Id == victimId).Status == MemberStatus.Failed),
             TimeSpan.FromSeconds(10), "both survivors mark the crashed node failed");
-        await TestCluster.Until(() => survivors.All(TestCluster.IsSpreadAsTheSlotMapSays), TimeSpan.FromSeconds(10), "the slots are on the survivors");
+        await TestCluster.Until(() => survivors.All(TestCluster.IsSpreadAsThePlanSays), TimeSpan.FromSeconds(10), "the slots are on the survivors");
         foreach (var node in survivors)
         {
             var state = TestCluster.State(node);
@@ -104,7 +104,7 @@ public sealed class MembershipIntegrationTests
             var settings = new Dictionary<string, string?> { ["PepperCache:Dir"] = dir.FullName };
             var node = cluster.AddNode(settings);
             await cluster.WaitUntilAsync(() => cluster.Nodes.All(n => TestCluster.ServingCount(n) == 2), TimeSpan.FromSeconds(10), "two members");
-            await cluster.WaitUntilAsync(() => cluster.Nodes.All(TestCluster.IsSpreadAsTheSlotMapSays), TimeSpan.FromSeconds(10), "slots spread");
+            await cluster.WaitUntilAsync(() => cluster.Nodes.All(TestCluster.IsSpreadAsThePlanSays), TimeSpan.FromSeconds(10), "slots spread");
             var id = TestCluster.State(node).MyId;
             var slots = Enumerable.Range(0, HashSlot.SlotCount).Where(s => TestCluster.State(cluster.Nodes[0]).OwnerOf(s).Id == id).ToList();
             Assert.True(slots.Count is > 7000 and < 9500, $"{slots.Count} slots");
@@ -148,7 +148,7 @@ public sealed class MembershipIntegrationTests
             TimeSpan.FromSeconds(10), "the survivors see the leaver gone");
         foreach (var node in survivors)
         {
-            Assert.True(TestCluster.IsSpreadAsTheSlotMapSays(node));
+            Assert.True(TestCluster.IsSpreadAsThePlanSays(node));
             Assert.DoesNotContain(Enumerable.Range(0, HashSlot.SlotCount), slot => TestCluster.State(node).OwnerOf(slot).Id == leaverId);
             Assert.Equal(2, (await TestCluster.GetClusterAsync(node)).Length);
         }
