@@ -153,14 +153,18 @@ internal sealed class TestCluster : IAsyncDisposable
 
     public static int ServingCount(PepperCacheApplication node) => State(node).Members().Count(m => m.IsServing);
 
-    /// <summary>Every slot is served where the slot plan this node holds puts it (so this node has nothing left to move or wait for).</summary>
+    /// <summary>
+    /// Every slot is served where the slot plan this node holds puts it, and that plan names serving members only
+    /// (so this node has nothing left to move, nor a new plan to wait for).
+    /// </summary>
     public static bool IsSpreadAsThePlanSays(PepperCacheApplication node)
     {
         var state = State(node);
         var planned = state.PlannedOwners();
+        var serving = state.Members().Where(m => m.IsServing).Select(m => m.Id).ToHashSet(StringComparer.Ordinal);
         for (var slot = 0; slot < HashSlot.SlotCount; slot++)
         {
-            if (planned[slot] is null || state.OwnerOf(slot).Id != planned[slot])
+            if (planned[slot] is not { } owner || !serving.Contains(owner) || state.OwnerOf(slot).Id != owner)
             {
                 return false;
             }
