@@ -46,6 +46,11 @@ internal sealed class ClusterState : IClusterView
     private string? _digest;
     private SlotTableData? _encoded;
     private bool _dirty;
+    // Members this node's failure detector suspects (PFAIL, "fail?" in CLUSTER NODES), and per peer the suspects its
+    // last message listed: a member is failed when a majority of the serving members suspect it (docs/cluster.md,
+    // "Failure detection").
+    private readonly HashSet<string> _pfail = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string[]> _reportedBy = new(StringComparer.Ordinal);
     // False on a restart until the first peer's state is merged, so a stale saved plan is not the base of a new one.
     private bool _mayPlan = true;
 
@@ -272,7 +277,7 @@ internal sealed class ClusterState : IClusterView
                 }
             }
 
-            return new GossipMessage(_self.Id, members, _digest, encoded, keys, pull, _targetEncoded ??= _target?.Encode());
+            return new GossipMessage(_self.Id, members, _digest, encoded, keys, pull, _targetEncoded ??= _target?.Encode(), Reports());
         }
     }
 
@@ -366,6 +371,15 @@ internal sealed class ClusterState : IClusterView
                 {
                     _synced = true;
                     changed = true;
+                }
+            }
+
+            if (message.From != _self.Id && _members.Find(message.From) is not null)
+            {
+                _reportedBy[message.From] = message.Suspects ?? [];
+                foreach (var suspect in _pfail.ToList())
+                {
+                    changed |= FailIfQuorum(suspect);
                 }
             }
 
@@ -505,7 +519,98 @@ internal sealed class ClusterState : IClusterView
         return ForgetResult.Forgotten;
     }
 
-    /// <summary>A member unreachable for the node timeout: mark it failed at its incarnation.</summary>
+    /// <summary>
+    /// What this node reports in gossip: the members it suspects, and those it has failed (a failure is the strongest
+    /// report, as Redis gossips FAIL; a peer that suspects the member too counts it towards its majority). Under the lock.
+    /// </summary>
+    private string[]? Reports()
+    {
+        var reports = _members.All.Where(m => m.Status == MemberStatus.Failed).Select(m => m.Id).Concat(_pfail).ToArray();
+        return reports.Length == 0 ? null : reports;
+    }
+
+    /// <summary>Members this node suspects (PFAIL); a copy.</summary>
+    public string[] Suspected()
+    {
+        lock (_lock)
+        {
+            return [.. _pfail];
+        }
+    }
+
+    /// <summary>
+    /// A member unreachable for the node timeout: suspected here (PFAIL), and failed once a majority of the serving
+    /// members (this one included) suspect it, as their gossip says. In a cluster of two a majority is both, which a
+    /// crash never gives, so there this node's own finding is enough, as before quorum.
+    /// </summary>
+    public void Suspect(string id)
+    {
+        bool changed;
+        lock (_lock)
+        {
+            if (_members.Find(id) is not { IsServing: true } || id == _self.Id)
+            {
+                return;
+            }
+
+            changed = _pfail.Add(id);
+            if (changed)
+            {
+                Log.MemberSuspected(_logger, id);
+                MarkDirty();
+            }
+
+            changed |= FailIfQuorum(id);
+        }
+
+        if (changed)
+        {
+            RaiseChanged();
+        }
+    }
+
+    /// <summary>A suspected member answered: this node no longer suspects it.</summary>
+    public void ClearSuspicion(string id)
+    {
+        lock (_lock)
+        {
+            if (!_pfail.Remove(id))
+            {
+                return;
+            }
+
+            MarkDirty();
+        }
+
+        RaiseChanged();
+    }
+
+    /// <summary>Marks <paramref name="id"/> failed if this node suspects it and a majority of the serving members do. Under the lock.</summary>
+    private bool FailIfQuorum(string id)
+    {
+        if (!_pfail.Contains(id) || _members.Find(id) is not { IsServing: true } member)
+        {
+            _pfail.Remove(id);
+            return false;
+        }
+
+        var voters = _members.All.Where(m => m.IsServing).Select(m => m.Id).ToList();
+        var reports = 1 + voters.Count(v => v != _self.Id && v != id && _reportedBy.TryGetValue(v, out var list) && list.Contains(id, StringComparer.Ordinal));
+        var needed = voters.Count <= 2 ? 1 : (voters.Count / 2) + 1;
+        if (reports < needed)
+        {
+            return false;
+        }
+
+        _pfail.Remove(id);
+        _members.Merge(member with { Status = MemberStatus.Failed });
+        Log.MemberFailed(_logger, id, member.Host, member.Port);
+        _mayPlan = true;
+        Reconcile();
+        return true;
+    }
+
+    /// <summary>A member declared failed outright (tests, and the quorum above): mark it failed at its incarnation.</summary>
     public void MarkFailed(string id)
     {
         lock (_lock)

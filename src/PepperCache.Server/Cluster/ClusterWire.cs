@@ -12,6 +12,7 @@ namespace PepperCache.Server.Cluster;
 /// <param name="Keys">The sender's key count, for <c>GET /cluster/nodes</c>.</param>
 /// <param name="Pull">The sender only wants the receiver's state; its own is not merged yet (a returning node).</param>
 /// <param name="Target">The sender's slot plan (where every slot should be), in every message: a few hundred bytes as ranges.</param>
+/// <param name="Suspects">Members the sender suspects now (PFAIL) or has failed: its whole list, in every message.</param>
 internal sealed record GossipMessage(
     string From,
     Member[] Members,
@@ -19,7 +20,8 @@ internal sealed record GossipMessage(
     SlotTableData? Slots,
     long Keys = 0,
     bool Pull = false,
-    SlotTargetData? Target = null);
+    SlotTargetData? Target = null,
+    string[]? Suspects = null);
 
 /// <summary>The data directory's <c>nodes.json</c>: this node's id and incarnation, and the cluster it last saw.</summary>
 internal sealed record NodeStateFile(string Id, long Incarnation, Member[] Members, SlotTableData? Slots, SlotTargetData? Target = null);

@@ -280,12 +280,14 @@ internal sealed partial class GossipService(
             {
                 _lastContact[target.Id] = now;
                 _peerDigests[target.Id] = reply.SlotsDigest;
+                cluster.ClearSuspicion(target.Id);
                 cluster.Merge(reply);
             }
             else if (time.GetElapsedTime(_lastContact[target.Id], now).TotalMilliseconds > Options.NodeTimeout)
             {
-                cluster.MarkFailed(target.Id);
-                _lastContact.Remove(target.Id);
+                // Suspected (PFAIL); failed once a majority of the serving members suspect it, which their gossip
+                // tells. Until then it stays a target: probed every round, and cleared if it answers.
+                cluster.Suspect(target.Id);
             }
         }
     }

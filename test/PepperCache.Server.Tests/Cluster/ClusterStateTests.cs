@@ -242,6 +242,41 @@ public sealed class ClusterStateTests
         }
     }
 
+    [Fact]
+    public void OneSuspicionIsOnlyPfailAMajorityOfSuspicionsFailsTheMember()
+    {
+        var states = ThreeMembers();
+        var (a, b, c) = (states[0], states[1], states[2]);
+
+        a.Suspect(c.MyId);
+        Assert.Equal([c.MyId], a.Suspected());
+        Assert.Equal(MemberStatus.Alive, a.Members().Single(m => m.Id == c.MyId).Status);
+        // A peer that has not suspected it does not fail it on a's word (and a's suspicion is not a Failed entry).
+        b.Merge(a.CreateMessage(includeSlots: false, 0));
+        Assert.Equal(MemberStatus.Alive, b.Members().Single(m => m.Id == c.MyId).Status);
+
+        // b suspects it too: 2 of 3 serving members, a majority, at each of them once it hears the other.
+        b.Suspect(c.MyId);
+        Assert.Equal(MemberStatus.Failed, b.Members().Single(m => m.Id == c.MyId).Status);
+        a.Merge(b.CreateMessage(includeSlots: false, 0));
+        Assert.Equal(MemberStatus.Failed, a.Members().Single(m => m.Id == c.MyId).Status);
+        Assert.Empty(a.Suspected());
+    }
+
+    [Fact]
+    public void ASuspectThatAnswersIsClearedAndAnOldReportDoesNotFailIt()
+    {
+        var states = ThreeMembers();
+        var (a, b, c) = (states[0], states[1], states[2]);
+
+        a.Suspect(c.MyId);
+        a.ClearSuspicion(c.MyId);
+        Assert.Empty(a.Suspected());
+        b.Suspect(c.MyId);
+        b.Merge(a.CreateMessage(includeSlots: false, 0));
+        Assert.Equal(MemberStatus.Alive, b.Members().Single(m => m.Id == c.MyId).Status);
+    }
+
     /// <summary>Three members that have exchanged state until they hold the same plan; no slot moved yet.</summary>
     private static ClusterState[] ThreeMembers()
     {

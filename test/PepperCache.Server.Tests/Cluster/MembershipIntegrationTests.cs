@@ -94,6 +94,32 @@ public sealed class MembershipIntegrationTests
         }
     }
 
+    /// <summary>
+    /// Issue 15: a crashed member is suspected by each survivor, failed once both (a majority of 3) suspect it, and its
+    /// slots are served by the survivors within node-timeout + 2 s of the crash.
+    /// </summary>
+    [Fact]
+    public async Task AKilledMembersSlotsAreServedByTheSurvivorsWithinTheNodeTimeoutPlusTwoSeconds()
+    {
+        const int nodeTimeout = 2000;
+        await using var cluster = await TestCluster.StartAsync(3, nodeTimeout: nodeTimeout);
+        var victim = cluster.Nodes[1];
+        var victimId = TestCluster.State(victim).MyId;
+        var survivors = cluster.Nodes.Where(n => n != victim).ToList();
+        cluster.Nodes.Remove(victim);
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        await TestCluster.CrashAsync(victim);
+        await TestCluster.Until(
+            () => survivors.All(n => TestCluster.IsSpreadAsThePlanSays(n) &&
+                                     Enumerable.Range(0, HashSlot.SlotCount).All(slot => TestCluster.State(n).OwnerOf(slot).Id != victimId)),
+            TimeSpan.FromSeconds(30), "every slot is served by a survivor");
+        clock.Stop();
+
+        TestContext.Current.TestOutputHelper?.WriteLine($"kill to every slot served: {clock.ElapsedMilliseconds} ms (node timeout {nodeTimeout} ms)");
+        Assert.True(clock.ElapsedMilliseconds <= nodeTimeout + 2000, $"{clock.ElapsedMilliseconds} ms from the kill to every slot served");
+    }
+
     [Fact]
     public async Task ARestartWithinTheNodeTimeoutResumesItsIdAndItsSlots()
     {
