@@ -557,7 +557,7 @@ internal sealed class ClusterState : IClusterView
             if (changed)
             {
                 Log.MemberSuspected(_logger, id);
-                MarkDirty();
+                Reconcile();
             }
 
             changed |= FailIfQuorum(id);
@@ -579,7 +579,7 @@ internal sealed class ClusterState : IClusterView
                 return;
             }
 
-            MarkDirty();
+            Reconcile();
         }
 
         RaiseChanged();
@@ -825,7 +825,9 @@ internal sealed class ClusterState : IClusterView
             desired[slot] = _target is not null && _nodes.TryGetValue(_target.Owners[slot], out var planned) && serving.Contains(planned.Id) ? planned : owners[slot];
         }
 
-        _snapshot = new ClusterSnapshot(myself, owners, desired, routing: serving.Count > 1, down: !_synced);
+        // Cut off from the majority (quorum needs three or more; a cluster of two keeps serving, as before quorum).
+        var minority = serving.Count >= 3 && serving.Count - _pfail.Count(serving.Contains) < (serving.Count / 2) + 1;
+        _snapshot = new ClusterSnapshot(myself, owners, desired, routing: serving.Count > 1, down: !_synced, minority);
         _publishedSynced = _synced;
         MarkDirty();
     }

@@ -120,7 +120,7 @@ internal static class ClusterTopologyReplies
         var myself = members.First(m => m.Id == cluster.MyId);
         var assigned = snapshot.Down ? 0 : HashSlot.SlotCount;
         var text = new StringBuilder()
-            .Append(snapshot.Down ? "cluster_state:fail\r\n" : "cluster_state:ok\r\n")
+            .Append(snapshot.Down || snapshot.Minority ? "cluster_state:fail\r\n" : "cluster_state:ok\r\n")
             .Append("cluster_slots_assigned:").Append(assigned).Append("\r\n")
             .Append("cluster_slots_ok:").Append(assigned).Append("\r\n")
             .Append("cluster_slots_pfail:0\r\n")
