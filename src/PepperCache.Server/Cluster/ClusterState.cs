@@ -200,6 +200,21 @@ internal sealed class ClusterState : IClusterView
         }
     }
 
+    /// <summary>
+    /// Whether the plan this node holds still gives it slots. A leaving node waits until it does not: until then its
+    /// slots' planned owner is itself, so the rebalancer has nothing to hand over.
+    /// </summary>
+    public bool PlannedForMe
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _target?.Members.Contains(_self.Id) == true;
+            }
+        }
+    }
+
     /// <summary>Where the plan this node holds puts every slot (null entries before it has one); a copy.</summary>
     public string?[] PlannedOwners()
     {
