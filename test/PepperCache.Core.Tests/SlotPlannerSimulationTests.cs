@@ -18,6 +18,28 @@ public class SlotPlannerSimulationTests
         Assert.True(figures.MeanRanges <= 2 * figures.MeanJoinsSeen, $"{figures.MeanRanges} ranges per node, {figures.MeanJoinsSeen} joins seen");
     }
 
+    /// <summary>
+    /// A cluster grown from one node to ten by joins alone, as a fresh deployment is: the ranges per node after each
+    /// join, and CLUSTER SLOTS's size at ~100 bytes per range (docs/cluster.md quotes the output).
+    /// </summary>
+    [Fact]
+    public void GrowingToTenNodesByJoinsKeepsClusterSlotsAtAFewKilobytes()
+    {
+        string?[] owners = new string?[Protocol.HashSlot.SlotCount];
+        var members = new List<string>();
+        for (var n = 1; n <= 10; n++)
+        {
+            members.Add(SlotMapSimulation.NodeId(n));
+            owners = Cluster.SlotPlanner.Next(owners, members);
+            var ranges = members.Select(m => Enumerable.Range(0, owners.Length).Count(s => owners[s] == m && (s == 0 || owners[s - 1] != m))).ToArray();
+            // Member i (0-based) has seen n - i joins, its own included.
+            var joinsSeen = Enumerable.Range(0, n).Sum(i => n - i);
+            TestContext.Current.TestOutputHelper?.WriteLine(
+                $"{n} nodes: ranges per node {string.Join(' ', ranges)} (total {ranges.Sum()}, ~{ranges.Sum() * 100} bytes of CLUSTER SLOTS), joins seen in all {joinsSeen}");
+            Assert.True(ranges.Sum() <= 2 * joinsSeen, $"{ranges.Sum()} ranges after {joinsSeen} joins seen");
+        }
+    }
+
     /// <summary>The table in docs/cluster.md comes from this test's output (run with --output detailed).</summary>
     [Fact]
     public void PrintsTheTableForDocs()

@@ -34,7 +34,7 @@ public sealed class GracefulLeaveProcessTests
             await using (process)
             {
                 await TestCluster.Until(
-                    () => TestCluster.ServingCount(founder) == 2 && TestCluster.IsSpreadAsTheSlotMapSays(founder) && !TestCluster.Server(founder).Migration.AnyFrozen,
+                    () => TestCluster.ServingCount(founder) == 2 && TestCluster.IsSpreadAsThePlanSays(founder) && !TestCluster.Server(founder).Migration.AnyFrozen,
                     TimeSpan.FromSeconds(30), "the process joins and takes its share of the slots");
                 var joinerId = state.Members().Single(m => m.Id != state.MyId).Id;
                 var moved = keys.Count(k => state.OwnerOf(HashSlot.Of(Encoding.UTF8.GetBytes(k))).Id == joinerId);

@@ -11,8 +11,9 @@ namespace PepperCache.Server.Cluster;
 /// </summary>
 internal sealed class ClusterSnapshot
 {
-    public ClusterSnapshot(ClusterNode myself, ClusterNode[] owners, ClusterNode[] desired, bool routing, bool down = false)
+    public ClusterSnapshot(ClusterNode myself, ClusterNode[] owners, ClusterNode[] desired, bool routing, bool down = false, bool minority = false)
     {
+        Minority = minority;
         Myself = myself;
         Owners = owners;
         Desired = desired;
@@ -57,6 +58,12 @@ internal sealed class ClusterSnapshot
     /// it took now would be dropped as stray keys when it joins, so keyed commands get <c>-CLUSTERDOWN</c>.
     /// </summary>
     public bool Down { get; }
+
+    /// <summary>
+    /// This node suspects so many members that those it still reaches, itself included, are not a majority of the
+    /// serving members: it may be cut off, and the majority may take its slots, so writes get <c>-CLUSTERDOWN</c>.
+    /// </summary>
+    public bool Minority { get; }
 
     /// <summary>Routing or down: keyed commands go through <see cref="Resp.SlotRouting"/>, and CLUSTER commands answer.</summary>
     public bool Enabled { get; }

@@ -14,10 +14,13 @@ namespace PepperCache.Server.Cluster;
 /// assignment), then <see cref="Reconcile"/>, which applies the ownership rule:
 /// <list type="bullet">
 /// <item>A slot whose owner still serves stays with it until slot migration moves its keys and calls <see cref="AssignSlot"/>.</item>
-/// <item>A slot whose owner failed or left, or that has none, goes straight to its desired owner (the slot map over
-/// alive members) at the slot's epoch + 1: every member computes the same, so they agree without talking. The keys
-/// of a failed member are lost; it is a cache.</item>
+/// <item>A slot whose owner failed or left, or that has none, goes straight to its desired owner (the agreed slot
+/// plan's owner, once the plan names a serving member) at the slot's epoch + 1: members holding the same plan compute
+/// the same, so they agree without talking. The keys of a failed member are lost; it is a cache.</item>
 /// </list>
+/// The plan (<see cref="SlotTarget"/>, contiguous ranges from <see cref="SlotPlanner"/>) is made by one coordinator
+/// when the alive members differ from the plan's, at the next plan epoch, and spread with every gossip message;
+/// members adopt the higher epoch (docs/cluster.md, "Slot assignment in ranges").
 /// </summary>
 internal sealed class ClusterState : IClusterView
 {
@@ -36,12 +39,20 @@ internal sealed class ClusterState : IClusterView
     private readonly Queue<string> _forgottenOrder = new();
     private const int MaxForgotten = 10_000;
     private Member _self;
-    private SlotMap? _desiredMap;
-    private string _desiredKey = "";
+    // Where every slot should be (SlotPlanner's plan, agreed by epoch); null until this node has one.
+    private SlotTarget? _target;
+    private SlotTargetData? _targetEncoded;
     private volatile ClusterSnapshot _snapshot = null!;
     private string? _digest;
     private SlotTableData? _encoded;
     private bool _dirty;
+    // Members this node's failure detector suspects (PFAIL, "fail?" in CLUSTER NODES), and per peer the suspects its
+    // last message listed: a member is failed when a majority of the serving members suspect it (docs/cluster.md,
+    // "Failure detection").
+    private readonly HashSet<string> _pfail = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string[]> _reportedBy = new(StringComparer.Ordinal);
+    // False on a restart until the first peer's state is merged, so a stale saved plan is not the base of a new one.
+    private bool _mayPlan = true;
 
     public ClusterState(IOptions<PepperCacheOptions> options, ILogger<ClusterState> logger)
     {
@@ -64,6 +75,10 @@ internal sealed class ClusterState : IClusterView
             {
                 _slots.Merge(slots);
             }
+
+            _target = SlotTarget.Decode(saved.Target);
+            // Its saved plan may be old: it plans only once it has heard from a peer (or found them all failed).
+            _mayPlan = false;
 
             IsReturning = _members.All.Any(m => m.IsServing);
             _synced = true;
@@ -173,6 +188,42 @@ internal sealed class ClusterState : IClusterView
         }
     }
 
+    /// <summary>The epoch of the slot plan this node holds; 0 before it has one.</summary>
+    public long PlanEpoch
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _target?.Epoch ?? 0;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Whether the plan this node holds still gives it slots. A leaving node waits until it does not: until then its
+    /// slots' planned owner is itself, so the rebalancer has nothing to hand over.
+    /// </summary>
+    public bool PlannedForMe
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _target?.Members.Contains(_self.Id) == true;
+            }
+        }
+    }
+
+    /// <summary>Where the plan this node holds puts every slot (null entries before it has one); a copy.</summary>
+    public string?[] PlannedOwners()
+    {
+        lock (_lock)
+        {
+            return _target is null ? new string?[HashSlot.SlotCount] : [.. _target.Owners];
+        }
+    }
+
     /// <summary>Slot owners and epochs, copied under the lock (CLUSTER NODES, /cluster/nodes).</summary>
     public (string?[] Owners, long[] Epochs) SlotOwners()
     {
@@ -194,13 +245,38 @@ internal sealed class ClusterState : IClusterView
     /// <param name="to">The receiver, when known: a report that it failed, which this node did not apply, is passed on to it.</param>
     public GossipMessage CreateMessage(bool includeSlots, long keys, bool pull = false, string? to = null)
     {
+        // The table is compressed outside the lock (moves and routing wait on it), from a copy taken under it.
+        SlotTableData? encoded = null;
+        if (includeSlots)
+        {
+            SlotTable? copy = null;
+            int version;
+            lock (_lock)
+            {
+                version = Version;
+                encoded = _encoded;
+                if (encoded is null)
+                {
+                    copy = _slots.Clone();
+                }
+            }
+
+            if (copy is not null)
+            {
+                encoded = copy.Encode();
+                lock (_lock)
+                {
+                    if (Version == version)
+                    {
+                        _encoded ??= encoded;
+                    }
+                }
+            }
+        }
+
         lock (_lock)
         {
             _digest ??= _slots.Digest().ToString("x16", CultureInfo.InvariantCulture);
-            if (includeSlots)
-            {
-                _encoded ??= _slots.Encode();
-            }
 
             Member[] members = [.. _members.All];
             if (to is not null && _suspicions.TryGetValue(to, out var suspected))
@@ -216,7 +292,7 @@ internal sealed class ClusterState : IClusterView
                 }
             }
 
-            return new GossipMessage(_self.Id, members, _digest, includeSlots ? _encoded : null, keys, pull);
+            return new GossipMessage(_self.Id, members, _digest, encoded, keys, pull, _targetEncoded ??= _target?.Encode(), Reports());
         }
     }
 
@@ -235,6 +311,9 @@ internal sealed class ClusterState : IClusterView
     public bool Merge(GossipMessage message)
     {
         bool changed;
+        // Decompressed before taking the lock: moves (SETSLOT, AssignSlot) and routing wait on it, and on a loaded
+        // machine every millisecond held stretches into many.
+        var slots = message.Slots is null ? null : SlotTable.Decode(message.Slots);
         lock (_lock)
         {
             changed = false;
@@ -297,13 +376,12 @@ internal sealed class ClusterState : IClusterView
                 }
             }
 
-            if (message.Slots is not null && SlotTable.Decode(message.Slots) is { } slots && AcceptsSlots(slots, message.From))
+            var slotsChanged = false;
+            List<int>? changedSlots = null;
+            if (slots is not null && AcceptsSlots(slots, message.From))
             {
-                if (_slots.Merge(slots) > 0)
-                {
-                    changed = true;
-                }
-
+                changedSlots = [];
+                slotsChanged = _slots.Merge(slots, changedSlots) > 0;
                 if (!_synced && _slots.HasOwners)
                 {
                     _synced = true;
@@ -311,10 +389,36 @@ internal sealed class ClusterState : IClusterView
                 }
             }
 
-            if (changed)
+            if (message.From != _self.Id && _members.Find(message.From) is not null)
+            {
+                _reportedBy[message.From] = message.Suspects ?? [];
+                foreach (var suspect in _pfail.ToList())
+                {
+                    changed |= FailIfQuorum(suspect);
+                }
+            }
+
+            // Most messages carry the plan this node has: compared by epoch and digest first, expanded only if newer.
+            if (message.Target is { } data && SlotTarget.Beats(data, _target) && SlotTarget.Decode(data) is { } target)
+            {
+                _target = target;
+                _targetEncoded = null;
+                changed = true;
+            }
+
+            if (!_mayPlan && message.From != _self.Id)
+            {
+                // A returning node has now heard the cluster's plan (if any): it may plan from it.
+                _mayPlan = true;
+                changed = true;
+            }
+
+            if (changed || (slotsChanged && !TrySetOwners(changedSlots!)))
             {
                 Reconcile();
             }
+
+            changed |= slotsChanged;
         }
 
         if (changed)
@@ -323,6 +427,36 @@ internal sealed class ClusterState : IClusterView
         }
 
         return changed;
+    }
+
+    /// <summary>
+    /// Slots merged from a peer (a move elsewhere) with nothing else changed: their entries in the routing snapshot are
+    /// set in place, as <see cref="AssignSlot(int, string, long)"/> does, rather than rebuilding it. False (nothing
+    /// done) when a slot needs the ownership rule: its new owner or its planned one does not serve.
+    /// </summary>
+    private bool TrySetOwners(List<int> changedSlots)
+    {
+        if (_target is null)
+        {
+            return false;
+        }
+
+        foreach (var slot in changedSlots)
+        {
+            if (_slots.OwnerOf(slot) is not { } owner || !_nodes.ContainsKey(owner) || _members.Find(owner) is not { IsServing: true } ||
+                _members.Find(_target.Owners[slot]) is not { IsServing: true })
+            {
+                return false;
+            }
+        }
+
+        foreach (var slot in changedSlots)
+        {
+            _snapshot.SetOwner(slot, _nodes[_slots.OwnerOf(slot)!]);
+        }
+
+        MarkDirty();
+        return true;
     }
 
     /// <summary>
@@ -339,6 +473,7 @@ internal sealed class ClusterState : IClusterView
             }
 
             _synced = true;
+            _mayPlan = true;
             Reconcile();
         }
 
@@ -399,7 +534,98 @@ internal sealed class ClusterState : IClusterView
         return ForgetResult.Forgotten;
     }
 
-    /// <summary>A member unreachable for the node timeout: mark it failed at its incarnation.</summary>
+    /// <summary>
+    /// What this node reports in gossip: the members it suspects, and those it has failed (a failure is the strongest
+    /// report, as Redis gossips FAIL; a peer that suspects the member too counts it towards its majority). Under the lock.
+    /// </summary>
+    private string[]? Reports()
+    {
+        var reports = _members.All.Where(m => m.Status == MemberStatus.Failed).Select(m => m.Id).Concat(_pfail).ToArray();
+        return reports.Length == 0 ? null : reports;
+    }
+
+    /// <summary>Members this node suspects (PFAIL); a copy.</summary>
+    public string[] Suspected()
+    {
+        lock (_lock)
+        {
+            return [.. _pfail];
+        }
+    }
+
+    /// <summary>
+    /// A member unreachable for the node timeout: suspected here (PFAIL), and failed once a majority of the serving
+    /// members (this one included) suspect it, as their gossip says. In a cluster of two a majority is both, which a
+    /// crash never gives, so there this node's own finding is enough, as before quorum.
+    /// </summary>
+    public void Suspect(string id)
+    {
+        bool changed;
+        lock (_lock)
+        {
+            if (_members.Find(id) is not { IsServing: true } || id == _self.Id)
+            {
+                return;
+            }
+
+            changed = _pfail.Add(id);
+            if (changed)
+            {
+                Log.MemberSuspected(_logger, id);
+                Reconcile();
+            }
+
+            changed |= FailIfQuorum(id);
+        }
+
+        if (changed)
+        {
+            RaiseChanged();
+        }
+    }
+
+    /// <summary>A suspected member answered: this node no longer suspects it.</summary>
+    public void ClearSuspicion(string id)
+    {
+        lock (_lock)
+        {
+            if (!_pfail.Remove(id))
+            {
+                return;
+            }
+
+            Reconcile();
+        }
+
+        RaiseChanged();
+    }
+
+    /// <summary>Marks <paramref name="id"/> failed if this node suspects it and a majority of the serving members do. Under the lock.</summary>
+    private bool FailIfQuorum(string id)
+    {
+        if (!_pfail.Contains(id) || _members.Find(id) is not { IsServing: true } member)
+        {
+            _pfail.Remove(id);
+            return false;
+        }
+
+        var voters = _members.All.Where(m => m.IsServing).Select(m => m.Id).ToList();
+        var reports = 1 + voters.Count(v => v != _self.Id && v != id && _reportedBy.TryGetValue(v, out var list) && list.Contains(id, StringComparer.Ordinal));
+        var needed = voters.Count <= 2 ? 1 : (voters.Count / 2) + 1;
+        if (reports < needed)
+        {
+            return false;
+        }
+
+        _pfail.Remove(id);
+        _members.Merge(member with { Status = MemberStatus.Failed });
+        Log.MemberFailed(_logger, id, member.Host, member.Port);
+        _mayPlan = true;
+        Reconcile();
+        return true;
+    }
+
+    /// <summary>A member declared failed outright (tests, and the quorum above): mark it failed at its incarnation.</summary>
     public void MarkFailed(string id)
     {
         lock (_lock)
@@ -411,6 +637,7 @@ internal sealed class ClusterState : IClusterView
 
             _members.Merge(member with { Status = MemberStatus.Failed });
             Log.MemberFailed(_logger, id, member.Host, member.Port);
+            _mayPlan = true;
             Reconcile();
         }
 
@@ -487,6 +714,7 @@ internal sealed class ClusterState : IClusterView
     public void SaveIfDirty()
     {
         NodeStateFile state;
+        SlotTable? copy = null;
         lock (_lock)
         {
             if (!_dirty || _stateFile is null)
@@ -495,10 +723,16 @@ internal sealed class ClusterState : IClusterView
             }
 
             _dirty = false;
-            state = new NodeStateFile(_self.Id, _self.Incarnation, [.. _members.All], _encoded ??= _slots.Encode());
+            if (_encoded is null)
+            {
+                copy = _slots.Clone();
+            }
+
+            state = new NodeStateFile(_self.Id, _self.Incarnation, [.. _members.All], _encoded, _targetEncoded ??= _target?.Encode());
         }
 
-        NodeStateStore.Save(_stateFile, state, _logger);
+        // Compressed outside the lock, as in CreateMessage.
+        NodeStateStore.Save(_stateFile, copy is null ? state : state with { Slots = copy.Encode() }, _logger);
     }
 
     /// <summary>A slot table whose epochs are beyond any this cluster can reach is not merged (it would pin its slots).</summary>
@@ -523,6 +757,27 @@ internal sealed class ClusterState : IClusterView
 
     private void RaiseChanged() => Changed?.Invoke();
 
+    /// <summary>
+    /// Who plans: the lowest id of the alive members the current plan gives slots to, so a joiner (however low its
+    /// id) never plans its own join, and a member that only just appeared (perhaps not even synced, or not there at
+    /// all) does not hold the cluster up; the lowest alive id when no plan member is alive (or there is no plan).
+    /// </summary>
+    private string Coordinator(List<string> sortedAlive)
+    {
+        if (_target is not null)
+        {
+            foreach (var id in sortedAlive)
+            {
+                if (_target.Members.Contains(id))
+                {
+                    return id;
+                }
+            }
+        }
+
+        return sortedAlive[0];
+    }
+
     /// <summary>Applies the ownership rule and rebuilds the routing snapshot. Called under the lock.</summary>
     private void Reconcile()
     {
@@ -534,22 +789,30 @@ internal sealed class ClusterState : IClusterView
         }
 
         alive.Sort(StringComparer.Ordinal);
-        var key = string.Join(',', alive);
-        if (key != _desiredKey || _desiredMap is null)
+        if (_synced && _mayPlan && Coordinator(alive) == _self.Id && _self.Status == MemberStatus.Alive && (_target is null || !_target.Members.SetEquals(alive)))
         {
-            _desiredMap = SlotMap.Build(alive);
-            _desiredKey = key;
+            // This node is the coordinator: it plans the next table from the current plan (or, first, from who serves
+            // what) at the next epoch, and gossip spreads it. Others only adopt higher epochs. If the coordinator
+            // fails or leaves, it is no longer alive in any view, and the next one plans (a new epoch) without it.
+            var current = _target?.Owners ?? Enumerable.Range(0, HashSlot.SlotCount).Select(_slots.OwnerOf).ToArray();
+            var epoch = Math.Min((_target?.Epoch ?? 0) + 1, SlotTable.MaxEpochValue);
+            _target = SlotTarget.Plan(epoch, current, alive);
+            _targetEncoded = null;
+            Log.SlotPlanMade(_logger, epoch, alive.Count);
         }
 
-        if (_synced)
+        if (_synced && _target is not null)
         {
             var reassigned = 0;
             for (var slot = 0; slot < HashSlot.SlotCount; slot++)
             {
                 var owner = _slots.OwnerOf(slot);
-                if (owner is null || !serving.Contains(owner))
+                var planned = _target.Owners[slot];
+                // A slot whose owner is gone goes to its planned owner, if the plan names a serving one (else it
+                // waits for the coordinator's next plan).
+                if ((owner is null || !serving.Contains(owner)) && serving.Contains(planned))
                 {
-                    _slots.Merge(slot, _desiredMap.OwnerOf(slot), Math.Min(_slots.EpochOf(slot) + 1, SlotTable.MaxEpochValue));
+                    _slots.Merge(slot, planned, Math.Min(_slots.EpochOf(slot) + 1, SlotTable.MaxEpochValue));
                     reassigned += owner is null ? 0 : 1;
                 }
             }
@@ -572,10 +835,14 @@ internal sealed class ClusterState : IClusterView
         for (var slot = 0; slot < owners.Length; slot++)
         {
             owners[slot] = _slots.OwnerOf(slot) is { } owner && _nodes.TryGetValue(owner, out var node) ? node : myself;
-            desired[slot] = _nodes[_desiredMap.OwnerOf(slot)];
+            // Until this node has a plan (a joiner before it has joined), or where the plan names a member it
+            // does not know as serving, a slot should stay where it is: nothing moves on a guess.
+            desired[slot] = _target is not null && _nodes.TryGetValue(_target.Owners[slot], out var planned) && serving.Contains(planned.Id) ? planned : owners[slot];
         }
 
-        _snapshot = new ClusterSnapshot(myself, owners, desired, routing: serving.Count > 1, down: !_synced);
+        // Cut off from the majority (quorum needs three or more; a cluster of two keeps serving, as before quorum).
+        var minority = serving.Count >= 3 && serving.Count - _pfail.Count(serving.Contains) < (serving.Count / 2) + 1;
+        _snapshot = new ClusterSnapshot(myself, owners, desired, routing: serving.Count > 1, down: !_synced, minority);
         _publishedSynced = _synced;
         MarkDirty();
     }

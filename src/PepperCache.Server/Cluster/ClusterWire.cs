@@ -11,18 +11,26 @@ namespace PepperCache.Server.Cluster;
 /// <param name="From">The sender's id.</param>
 /// <param name="Keys">The sender's key count, for <c>GET /cluster/nodes</c>.</param>
 /// <param name="Pull">The sender only wants the receiver's state; its own is not merged yet (a returning node).</param>
+/// <param name="Target">The sender's slot plan (where every slot should be), in every message: a few hundred bytes as ranges.</param>
+/// <param name="Suspects">Members the sender suspects now (PFAIL) or has failed: its whole list, in every message.</param>
 internal sealed record GossipMessage(
     string From,
     Member[] Members,
     string SlotsDigest,
     SlotTableData? Slots,
     long Keys = 0,
-    bool Pull = false);
+    bool Pull = false,
+    SlotTargetData? Target = null,
+    string[]? Suspects = null);
 
 /// <summary>The data directory's <c>nodes.json</c>: this node's id and incarnation, and the cluster it last saw.</summary>
-internal sealed record NodeStateFile(string Id, long Incarnation, Member[] Members, SlotTableData? Slots);
+internal sealed record NodeStateFile(string Id, long Incarnation, Member[] Members, SlotTableData? Slots, SlotTargetData? Target = null);
 
-/// <summary>One row of <c>GET /cluster/nodes</c>.</summary>
+/// <summary>
+/// One row of <c>GET /cluster/nodes</c>. <see cref="PlannedSlotRanges"/> are the slots the agreed plan gives the member
+/// and <see cref="PlanEpoch"/> that plan's epoch, as this node holds it: settled when every node holds the same epoch
+/// and every member's <see cref="SlotRanges"/> are its planned ones.
+/// </summary>
 internal sealed record NodeInfo(
     string Id,
     string Host,
@@ -35,7 +43,9 @@ internal sealed record NodeInfo(
     string SlotRanges,
     long? Keys,
     RebalanceProgress? Rebalance,
-    int TlsPort = 0);
+    int TlsPort = 0,
+    string PlannedSlotRanges = "",
+    long PlanEpoch = 0);
 
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, UseStringEnumConverter = true)]
 [JsonSerializable(typeof(GossipMessage))]

@@ -280,12 +280,14 @@ internal sealed partial class GossipService(
             {
                 _lastContact[target.Id] = now;
                 _peerDigests[target.Id] = reply.SlotsDigest;
+                cluster.ClearSuspicion(target.Id);
                 cluster.Merge(reply);
             }
             else if (time.GetElapsedTime(_lastContact[target.Id], now).TotalMilliseconds > Options.NodeTimeout)
             {
-                cluster.MarkFailed(target.Id);
-                _lastContact.Remove(target.Id);
+                // Suspected (PFAIL); failed once a majority of the serving members suspect it, which their gossip
+                // tells. Until then it stays a target: probed every round, and cleared if it answers.
+                cluster.Suspect(target.Id);
             }
         }
     }
@@ -347,6 +349,7 @@ internal sealed partial class GossipService(
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, leaveTimeout.Token);
             try
             {
+                await WhenPlannedWithoutMeAsync(timeout.Token).ConfigureAwait(false);
                 await rebalancer.WhenSettledAsync(timeout.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
@@ -361,6 +364,31 @@ internal sealed partial class GossipService(
 
         cluster.SetMyStatus(MemberStatus.Left);
         await PushAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Completes once this node holds a plan that gives it no slots. The coordinator makes that plan when it hears of
+    /// the leave, and the push usually brings it back; when that reply is lost (a slow peer, a timeout), this node
+    /// would still be its slots' planned owner, the rebalancer would find nothing to move, and the node would leave
+    /// with its keys. Gossip rounds go on meanwhile and bring the plan.
+    /// </summary>
+    private async Task WhenPlannedWithoutMeAsync(CancellationToken cancellationToken)
+    {
+        using var changed = new SemaphoreSlim(0);
+        void OnPlan() => changed.Release();
+        cluster.Changed += OnPlan;
+        try
+        {
+            // With no other alive member there is no coordinator to plan without it: nothing to wait for.
+            while (cluster.PlannedForMe && cluster.Members().Any(m => m.Id != cluster.MyId && m.Status == MemberStatus.Alive))
+            {
+                await changed.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            cluster.Changed -= OnPlan;
+        }
     }
 
     private async Task PushAsync(CancellationToken cancellationToken)

@@ -47,7 +47,8 @@ internal sealed class SlotTable
     }
 
     /// <summary>Merges every slot of <paramref name="other"/>; returns the number of slots that changed.</summary>
-    public int Merge(SlotTable other)
+    /// <param name="changedSlots">When given, receives the slots that changed.</param>
+    public int Merge(SlotTable other, List<int>? changedSlots = null)
     {
         var changed = 0;
         for (var slot = 0; slot < HashSlot.SlotCount; slot++)
@@ -55,10 +56,20 @@ internal sealed class SlotTable
             if (other._owners[slot] is { } owner && Merge(slot, owner, other._epochs[slot]))
             {
                 changed++;
+                changedSlots?.Add(slot);
             }
         }
 
         return changed;
+    }
+
+    /// <summary>A copy, to encode outside the owner's lock.</summary>
+    public SlotTable Clone()
+    {
+        var copy = new SlotTable { MaxEpoch = MaxEpoch };
+        _owners.CopyTo(copy._owners, 0);
+        _epochs.CopyTo(copy._epochs, 0);
+        return copy;
     }
 
     /// <summary>A hash of the whole table, so peers can tell cheaply whether theirs differs.</summary>
@@ -66,11 +77,12 @@ internal sealed class SlotTable
 
     public ulong Digest()
     {
+        // Computed under the cluster lock after every change: no allocation per slot (ids hashed as their chars).
         var hash = new XxHash64();
         Span<byte> epoch = stackalloc byte[8];
         for (var slot = 0; slot < HashSlot.SlotCount; slot++)
         {
-            hash.Append(System.Text.Encoding.ASCII.GetBytes(_owners[slot] ?? "-"));
+            hash.Append(System.Runtime.InteropServices.MemoryMarshal.AsBytes((_owners[slot] ?? "-").AsSpan()));
             BinaryPrimitives.WriteInt64LittleEndian(epoch, _epochs[slot]);
             hash.Append(epoch);
         }

@@ -83,10 +83,13 @@ internal static class ClusterTopologyReplies
         var byNode = RangesByNode(cluster.Snapshot);
         var now = context.Store.Now.ToString(CultureInfo.InvariantCulture);
         var text = new StringBuilder();
+        var suspected = cluster.Suspected();
         foreach (var member in cluster.Members().Where(m => m.Status != MemberStatus.Left).OrderBy(m => m.Id, StringComparer.Ordinal))
         {
             var myself = member.Id == cluster.MyId;
-            var flags = (myself ? "myself,master" : "master") + (member.Status == MemberStatus.Failed ? ",fail" : "");
+            // As Redis: "fail?" while only suspected here (PFAIL), "fail" once failed.
+            var flags = (myself ? "myself,master" : "master") +
+                        (member.Status == MemberStatus.Failed ? ",fail" : suspected.Contains(member.Id, StringComparer.Ordinal) ? ",fail?" : "");
             text.Append(member.Id).Append(' ')
                 .Append(member.Host).Append(':').Append(member.ToNode().ClientPort(context.Client.Tls)).Append('@').Append(member.AdminPort).Append(' ')
                 .Append(flags).Append(" - 0 ").Append(myself ? "0" : now).Append(' ')
@@ -117,7 +120,7 @@ internal static class ClusterTopologyReplies
         var myself = members.First(m => m.Id == cluster.MyId);
         var assigned = snapshot.Down ? 0 : HashSlot.SlotCount;
         var text = new StringBuilder()
-            .Append(snapshot.Down ? "cluster_state:fail\r\n" : "cluster_state:ok\r\n")
+            .Append(snapshot.Down || snapshot.Minority ? "cluster_state:fail\r\n" : "cluster_state:ok\r\n")
             .Append("cluster_slots_assigned:").Append(assigned).Append("\r\n")
             .Append("cluster_slots_ok:").Append(assigned).Append("\r\n")
             .Append("cluster_slots_pfail:0\r\n")

@@ -58,6 +58,8 @@ internal static class MembershipApi
     private static IResult GetNodes(ClusterState cluster, KeyValueStore store, IServiceProvider services)
     {
         var (owners, _) = cluster.SlotOwners();
+        var planned = cluster.PlannedOwners();
+        var planEpoch = cluster.PlanEpoch;
         var rebalancer = services.GetService<IRebalancer>();
         var rows = cluster.Members()
             .OrderBy(m => m.Host, StringComparer.Ordinal).ThenBy(m => m.Port)
@@ -70,7 +72,9 @@ internal static class MembershipApi
                     ranges.Sum(r => r.Count), ranges.Count, string.Join(',', ranges),
                     myself ? store.Count : cluster.KeyCountOf(m.Id),
                     myself ? rebalancer?.Progress : null,
-                    m.TlsPort);
+                    m.TlsPort,
+                    string.Join(',', SlotRanges(planned, m.Id)),
+                    planEpoch);
             })
             .ToArray();
         return Results.Json(rows, ClusterJsonContext.Default.NodeInfoArray);

@@ -72,7 +72,7 @@ internal static partial class Log
     [LoggerMessage(4002, LogLevel.Information, "Member {Id} at {Host}:{Port} is {Status} (incarnation {Incarnation})")]
     public static partial void MemberChanged(ILogger logger, string id, string host, int port, string status, long incarnation);
 
-    [LoggerMessage(4003, LogLevel.Warning, "Member {Id} at {Host}:{Port} unreachable for the node timeout: marked failed")]
+    [LoggerMessage(4003, LogLevel.Warning, "Member {Id} at {Host}:{Port} unreachable for the node timeout: marked failed (a majority suspects it, or a cluster of two)")]
     public static partial void MemberFailed(ILogger logger, string id, string host, int port);
 
     [LoggerMessage(4004, LogLevel.Warning, "{Count} slots of failed or departed members went to their new owners without their keys")]
@@ -117,6 +117,12 @@ internal static partial class Log
 
     [LoggerMessage(4017, LogLevel.Warning, "Gave up joining through {Seed}; serving alone")]
     public static partial void GaveUpJoining(ILogger logger, string seed);
+
+    [LoggerMessage(4021, LogLevel.Warning, "Member {Id} unreachable for the node timeout: suspected (PFAIL), failed once a majority agrees")]
+    public static partial void MemberSuspected(ILogger logger, string id);
+
+    [LoggerMessage(4020, LogLevel.Information, "Planned slot table {Epoch} for {Members} members (this node is the coordinator)")]
+    public static partial void SlotPlanMade(ILogger logger, long epoch, int members);
 
     [LoggerMessage(4019, LogLevel.Information, "Forgot member {Id} at {Host}:{Port} ({Status}): {Why}")]
     public static partial void MemberForgotten(ILogger logger, string id, string host, int port, string status, string why);

@@ -44,8 +44,9 @@ internal static class SlotRouting
             return true;
         }
 
-        // As Redis's getNodeByQuery: CROSSSLOT first, then the cluster state, then the slot's owner.
-        if (snapshot.Down)
+        // As Redis's getNodeByQuery: CROSSSLOT first, then the cluster state, then the slot's owner. A node cut off from
+        // the majority still answers reads of its slots, but takes no writes the majority may have moved on from.
+        if (snapshot.Down || (snapshot.Minority && command.IsWrite))
         {
             context.Server.Statistics.Errors.Count(ClusterDown[1..]);
             context.Output.WriteRaw(ClusterDown);

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using PepperCache.Client.Cluster;
-using PepperCache.Core.Cluster;
+using System.Text.Json;
 using PepperCache.Protocol;
 
 namespace PepperCache.Client.Tests.Infrastructure;
@@ -54,9 +54,10 @@ public sealed class PepperCacheCluster : IClusterEndpoint, IAsyncLifetime
     }
 
     /// <summary>
-    /// Waits (at most 60 s: nodes in one process, beside other tests, on a shared machine) until every running node lists exactly the running nodes as members and serves exactly
-    /// the slots the slot map of that member set gives it: every node's CLUSTER SLOTS is the same map, the one
-    /// <see cref="SlotMap.Build(IReadOnlyCollection{string})"/> makes, so no slot is left to move.
+    /// Waits (at most 60 s: nodes in one process, beside other tests, on a shared machine) until every running node
+    /// lists exactly the running nodes as members, holds the same slot plan (one epoch, giving slots to exactly the
+    /// running nodes, as <c>GET /cluster/nodes</c> reports it), and serves exactly the slots that plan gives it: every
+    /// node's CLUSTER SLOTS is the plan, so no slot is left to move.
     /// </summary>
     public async Task WhenSettledAsync()
     {
@@ -100,8 +101,13 @@ public sealed class PepperCacheCluster : IClusterEndpoint, IAsyncLifetime
             views.Add(new View(node, id.Text!, owners, endpoints));
         }
 
-        var map = SlotMap.Build(views.Select(v => v.Id).ToHashSet(StringComparer.Ordinal));
-        if (Disagreement(views, map) is { } disagreement)
+        var (plan, planProblem) = await AgreedPlanAsync(views);
+        if (plan is null)
+        {
+            return planProblem;
+        }
+
+        if (Disagreement(views, plan) is { } disagreement)
         {
             return disagreement;
         }
@@ -122,11 +128,55 @@ public sealed class PepperCacheCluster : IClusterEndpoint, IAsyncLifetime
             views.Add(new View(node, id.Text!, owners, endpoints));
         }
 
-        return Disagreement(views, map) is { } slotsDisagreement ? "CLUSTER SLOTS: " + slotsDisagreement : null;
+        return Disagreement(views, plan) is { } slotsDisagreement ? "CLUSTER SLOTS: " + slotsDisagreement : null;
     }
 
-    /// <summary>Null when every view has exactly the running nodes, at their addresses, serving the slots <paramref name="map"/> gives them.</summary>
-    private static string? Disagreement(List<View> views, SlotMap map)
+    /// <summary>
+    /// The slot plan every node holds (from <c>GET /cluster/nodes</c>: each member's planned ranges and the plan's
+    /// epoch), or null and why, when the nodes hold different plans or the plan does not give slots to exactly the
+    /// running nodes.
+    /// </summary>
+    private async Task<(string?[]? Plan, string? Problem)> AgreedPlanAsync(List<View> views)
+    {
+        string?[]? agreed = null;
+        long agreedEpoch = -1;
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        foreach (var member in Nodes)
+        {
+            var admin = member.AdminEndPoint;
+            using var json = JsonDocument.Parse(await http.GetStringAsync(new Uri($"http://127.0.0.1:{admin.Port}/cluster/nodes")));
+            var planned = new string?[HashSlot.SlotCount];
+            long epoch = 0;
+            foreach (var row in json.RootElement.EnumerateArray())
+            {
+                epoch = row.GetProperty("planEpoch").GetInt64();
+                var id = row.GetProperty("id").GetString()!;
+                foreach (var range in row.GetProperty("plannedSlotRanges").GetString()!.Split(',', StringSplitOptions.RemoveEmptyEntries))
+                {
+                    var bounds = range.Split('-');
+                    var start = int.Parse(bounds[0], CultureInfo.InvariantCulture);
+                    Array.Fill(planned, id, start, int.Parse(bounds[^1], CultureInfo.InvariantCulture) - start + 1);
+                }
+            }
+
+            if (agreed is null)
+            {
+                (agreed, agreedEpoch) = (planned, epoch);
+            }
+            else if (epoch != agreedEpoch || !planned.SequenceEqual(agreed))
+            {
+                return (null, $"{member.Node} holds slot plan {epoch}, another node {agreedEpoch}");
+            }
+        }
+
+        var running = views.Select(v => v.Id).ToHashSet(StringComparer.Ordinal);
+        return agreed is not null && agreed.All(id => id is not null && running.Contains(id)) && agreed.Distinct().Count() == running.Count
+            ? (agreed, null)
+            : (null, $"slot plan {agreedEpoch} does not give slots to exactly the {running.Count} running nodes");
+    }
+
+    /// <summary>Null when every view has exactly the running nodes, at their addresses, serving the slots <paramref name="plan"/> gives them.</summary>
+    private static string? Disagreement(List<View> views, string?[] plan)
     {
         foreach (var view in views)
         {
@@ -136,10 +186,10 @@ public sealed class PepperCacheCluster : IClusterEndpoint, IAsyncLifetime
                        $"not the {views.Count} running: {string.Join(", ", views.Select(v => $"{v.Id[..8]} at {v.Node}"))}";
             }
 
-            var misplaced = Enumerable.Range(0, HashSlot.SlotCount).Count(s => view.Owners[s] != map.OwnerOf(s));
+            var misplaced = Enumerable.Range(0, HashSlot.SlotCount).Count(s => view.Owners[s] != plan[s]);
             if (misplaced > 0)
             {
-                return $"{view.Node} sees {misplaced} slots not yet where the slot map puts them";
+                return $"{view.Node} sees {misplaced} slots not yet where the slot plan puts them";
             }
         }
 

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.Json;
-using PepperCache.Core.Cluster;
 using PepperCache.Protocol;
 
 namespace PepperCache.Microbenchmarks.Rebalance;
@@ -11,7 +10,7 @@ internal sealed class ClusterProbe : IDisposable
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(5) };
 
     /// <summary>One node's own view: its id, the alive members' ids, each slot's owner, its rebalance progress.</summary>
-    internal sealed record NodeView(string MyId, string[] AliveIds, string?[] Owners, bool Rebalancing, long KeysMoved, int SlotsMoved);
+    internal sealed record NodeView(string MyId, string[] AliveIds, string?[] Owners, bool Rebalancing, long KeysMoved, int SlotsMoved, string?[] Planned, long PlanEpoch);
 
     public async Task<NodeView?> TryReadAsync(ServerProcess node, CancellationToken cancellationToken)
     {
@@ -34,11 +33,11 @@ internal sealed class ClusterProbe : IDisposable
 
     /// <summary>
     /// Settled: every node answers, lists exactly <paramref name="expected"/> as its alive members, runs no rebalance,
-    /// and has every slot where the slot map over those members puts it (so all agree, and nothing is left to move).
+    /// holds the same slot plan (one epoch, over those members), and has every slot where that plan puts it (so all
+    /// agree, and nothing is left to move).
     /// </summary>
     public async Task<NodeView[]?> SettledAsync(IReadOnlyList<ServerProcess> nodes, IReadOnlyCollection<string> expected, CancellationToken cancellationToken)
     {
-        var map = SlotMap.Build(expected);
         var views = new NodeView[nodes.Count];
         for (var i = 0; i < nodes.Count; i++)
         {
@@ -49,9 +48,15 @@ internal sealed class ClusterProbe : IDisposable
                 return null;
             }
 
+            if (i > 0 && (view.PlanEpoch != views[0].PlanEpoch || !view.Planned.SequenceEqual(views[0].Planned)) ||
+                !view.Planned.Distinct().Order(StringComparer.Ordinal).SequenceEqual(expected.Order(StringComparer.Ordinal)))
+            {
+                return null;
+            }
+
             for (var slot = 0; slot < HashSlot.SlotCount; slot++)
             {
-                if (view.Owners[slot] != map.OwnerOf(slot))
+                if (view.Owners[slot] != view.Planned[slot])
                 {
                     return null;
                 }
@@ -68,6 +73,8 @@ internal sealed class ClusterProbe : IDisposable
     private static NodeView Parse(JsonElement rows)
     {
         var owners = new string?[HashSlot.SlotCount];
+        var planned = new string?[HashSlot.SlotCount];
+        long planEpoch = 0;
         var alive = new List<string>();
         string? myId = null;
         var rebalancing = false;
@@ -92,18 +99,26 @@ internal sealed class ClusterProbe : IDisposable
                 }
             }
 
-            foreach (var range in row.GetProperty("slotRanges").GetString()!.Split(',', StringSplitOptions.RemoveEmptyEntries))
+            Fill(owners, id, row.GetProperty("slotRanges").GetString()!);
+            if (row.TryGetProperty("plannedSlotRanges", out var plannedRanges))
             {
-                var dash = range.IndexOf('-', StringComparison.Ordinal);
-                var start = int.Parse(dash < 0 ? range : range[..dash], CultureInfo.InvariantCulture);
-                var end = dash < 0 ? start : int.Parse(range[(dash + 1)..], CultureInfo.InvariantCulture);
-                for (var slot = start; slot <= end; slot++)
-                {
-                    owners[slot] = id;
-                }
+                Fill(planned, id, plannedRanges.GetString()!);
+                planEpoch = row.GetProperty("planEpoch").GetInt64();
             }
         }
 
-        return new NodeView(myId ?? throw new FormatException("no row with myself: true"), [.. alive], owners, rebalancing, keysMoved, slotsMoved);
+        return new NodeView(myId ?? throw new FormatException("no row with myself: true"), [.. alive], owners, rebalancing, keysMoved, slotsMoved, planned, planEpoch);
+    }
+
+    /// <summary>Sets the owner of every slot in <paramref name="ranges"/> ("0-99,200,...") to <paramref name="id"/>.</summary>
+    private static void Fill(string?[] owners, string id, string ranges)
+    {
+        foreach (var range in ranges.Split(',', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var dash = range.IndexOf('-', StringComparison.Ordinal);
+            var start = int.Parse(dash < 0 ? range : range[..dash], CultureInfo.InvariantCulture);
+            var end = dash < 0 ? start : int.Parse(range[(dash + 1)..], CultureInfo.InvariantCulture);
+            Array.Fill(owners, id, start, end - start + 1);
+        }
     }
 }

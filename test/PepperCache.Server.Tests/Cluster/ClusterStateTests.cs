@@ -28,6 +28,8 @@ public sealed class ClusterStateTests
 
         founder.Merge(joiner.CreateMessage(includeSlots: false, 0));
         joiner.Merge(founder.CreateMessage(includeSlots: true, 0));
+        // The coordinator (the founder: the only member of the current plan) planned the join; this message is a no-op.
+        founder.Merge(joiner.CreateMessage(includeSlots: false, 0));
 
         foreach (var state in new[] { founder, joiner })
         {
@@ -52,7 +54,10 @@ public sealed class ClusterStateTests
         var founder = NewState();
         var joiner = NewState(cluster: "127.0.0.1");
         founder.Merge(joiner.CreateMessage(includeSlots: false, 0));
+        joiner.Merge(founder.CreateMessage(includeSlots: true, 0));
+        founder.Merge(joiner.CreateMessage(includeSlots: false, 0));
         var given = Enumerable.Range(0, HashSlot.SlotCount).Where(slot => founder.DesiredOwnerOf(slot).Id == joiner.MyId).Take(100).ToList();
+        Assert.Equal(100, given.Count);
         foreach (var slot in given)
         {
             founder.AssignSlot(slot, joiner.MyId);
@@ -111,7 +116,10 @@ public sealed class ClusterStateTests
         founder.Merge(third.CreateMessage(includeSlots: false, 0));
         joiner.Merge(founder.CreateMessage(includeSlots: true, 0));
         third.Merge(founder.CreateMessage(includeSlots: true, 0));
+        founder.Merge(joiner.CreateMessage(includeSlots: false, 0));
+        founder.Merge(third.CreateMessage(includeSlots: false, 0));
         var given = Enumerable.Range(0, HashSlot.SlotCount).Where(slot => founder.DesiredOwnerOf(slot).Id == joiner.MyId).Take(100).ToList();
+        Assert.Equal(100, given.Count);
         foreach (var slot in given)
         {
             founder.AssignSlot(slot, joiner.MyId);
@@ -132,6 +140,166 @@ public sealed class ClusterStateTests
         Assert.True(third.EpochOf(moved) > epochAtOldOwner);
     }
 
-    private static ClusterState NewState(string cluster = "") =>
-        new(Options.Create(new PepperCacheOptions { Port = 0, AdminPort = 0, Cluster = cluster }), NullLogger<ClusterState>.Instance);
+    [Fact]
+    public void AJoinerNeverPlansItsOwnJoinWhateverItsIdTheMemberOfThePlanDoes()
+    {
+        var founder = NewState();
+        var joiner = NewState(cluster: "127.0.0.1");
+        Assert.Equal(1, founder.PlanEpoch);
+        Assert.Equal(0, joiner.PlanEpoch);
+
+        founder.Merge(joiner.CreateMessage(includeSlots: false, 0));
+        Assert.Equal(2, founder.PlanEpoch);
+        joiner.Merge(founder.CreateMessage(includeSlots: true, 0));
+        founder.Merge(joiner.CreateMessage(includeSlots: false, 0));
+
+        Assert.All(new[] { founder, joiner }, s => Assert.Equal(2, s.PlanEpoch));
+        Assert.Equal(founder.PlannedOwners(), joiner.PlannedOwners());
+        // Contiguous: the joiner's share is one range, the founder keeps one.
+        Assert.Equal(1, Ranges(founder.PlannedOwners(), joiner.MyId));
+        Assert.Equal(1, Ranges(founder.PlannedOwners(), founder.MyId));
+    }
+
+    [Fact]
+    public void WhenTheCoordinatorFailsTheNextLowestMemberOfThePlanPlansWithoutItAtTheNextEpoch()
+    {
+        var states = ThreeMembers();
+        var epoch = states[0].PlanEpoch;
+        var ordered = states.OrderBy(s => s.MyId, StringComparer.Ordinal).ToArray();
+        var (coordinator, next, last) = (ordered[0], ordered[1], ordered[2]);
+
+        // Only the survivors' detectors fire; the next lowest plans, and gossip brings its plan to the other.
+        next.MarkFailed(coordinator.MyId);
+        Assert.Equal(epoch + 1, next.PlanEpoch);
+        last.MarkFailed(coordinator.MyId);
+        Assert.Equal(epoch, last.PlanEpoch);
+        last.Merge(next.CreateMessage(includeSlots: true, 0));
+
+        Assert.Equal(epoch + 1, last.PlanEpoch);
+        Assert.Equal(next.PlannedOwners(), last.PlannedOwners());
+        Assert.DoesNotContain(coordinator.MyId, last.PlannedOwners());
+        // Its slots went straight to their planned owners (it is a cache: their keys are lost), the same at both.
+        Assert.All(Enumerable.Range(0, HashSlot.SlotCount), slot =>
+        {
+            Assert.NotEqual(coordinator.MyId, last.OwnerOf(slot).Id);
+            Assert.Equal(next.OwnerOf(slot).Id, last.OwnerOf(slot).Id);
+        });
+    }
+
+    [Fact]
+    public void WhenTheCoordinatorLeavesTheNextLowestMemberOfThePlanPlansWithoutIt()
+    {
+        var states = ThreeMembers();
+        var epoch = states[0].PlanEpoch;
+        var ordered = states.OrderBy(s => s.MyId, StringComparer.Ordinal).ToArray();
+        var (coordinator, next, last) = (ordered[0], ordered[1], ordered[2]);
+
+        var owners = Enumerable.Range(0, HashSlot.SlotCount).Select(slot => last.OwnerOf(slot).Id).ToArray();
+        coordinator.SetMyStatus(MemberStatus.Leaving);
+        Assert.Equal(epoch, coordinator.PlanEpoch);
+        next.Merge(coordinator.CreateMessage(includeSlots: false, 0));
+        last.Merge(coordinator.CreateMessage(includeSlots: false, 0));
+        last.Merge(next.CreateMessage(includeSlots: false, 0));
+        coordinator.Merge(next.CreateMessage(includeSlots: false, 0));
+
+        Assert.All(states, s => Assert.Equal(epoch + 1, s.PlanEpoch));
+        Assert.DoesNotContain(coordinator.MyId, coordinator.PlannedOwners());
+        // A leaver still serves what it served until the rebalancer hands it over: no slot changed owner.
+        Assert.Equal(owners, Enumerable.Range(0, HashSlot.SlotCount).Select(slot => last.OwnerOf(slot).Id));
+    }
+
+    [Fact]
+    public void ThePlanIsKeptInNodesJsonAndARestartedNodePlansOnlyAfterHearingFromAPeer()
+    {
+        var directory = Directory.CreateTempSubdirectory("pepper-plan-");
+        try
+        {
+            var founder = NewState(dataDirectory: directory.FullName);
+            var joiner = NewState(cluster: "127.0.0.1");
+            founder.Merge(joiner.CreateMessage(includeSlots: false, 0));
+            joiner.Merge(founder.CreateMessage(includeSlots: true, 0));
+            var plan = founder.PlannedOwners();
+            founder.SaveIfDirty();
+
+            var restarted = NewState(dataDirectory: directory.FullName);
+            Assert.Equal(founder.MyId, restarted.MyId);
+            Assert.Equal(2, restarted.PlanEpoch);
+            Assert.Equal(plan, restarted.PlannedOwners());
+
+            // The cluster planned on without it meanwhile (a third member came and went): the restarted node takes
+            // that plan rather than making one from its saved one.
+            var third = NewState(cluster: "127.0.0.1");
+            joiner.Merge(third.CreateMessage(includeSlots: false, 0));
+            joiner.MarkFailed(founder.MyId);
+            var joinerEpoch = joiner.PlanEpoch;
+            Assert.True(joinerEpoch > 2);
+            restarted.Merge(joiner.CreateMessage(includeSlots: true, 0));
+            Assert.True(restarted.PlanEpoch >= joinerEpoch);
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public void OneSuspicionIsOnlyPfailAMajorityOfSuspicionsFailsTheMember()
+    {
+        var states = ThreeMembers();
+        var (a, b, c) = (states[0], states[1], states[2]);
+
+        a.Suspect(c.MyId);
+        Assert.Equal([c.MyId], a.Suspected());
+        Assert.Equal(MemberStatus.Alive, a.Members().Single(m => m.Id == c.MyId).Status);
+        // A peer that has not suspected it does not fail it on a's word (and a's suspicion is not a Failed entry).
+        b.Merge(a.CreateMessage(includeSlots: false, 0));
+        Assert.Equal(MemberStatus.Alive, b.Members().Single(m => m.Id == c.MyId).Status);
+
+        // b suspects it too: 2 of 3 serving members, a majority, at each of them once it hears the other.
+        b.Suspect(c.MyId);
+        Assert.Equal(MemberStatus.Failed, b.Members().Single(m => m.Id == c.MyId).Status);
+        a.Merge(b.CreateMessage(includeSlots: false, 0));
+        Assert.Equal(MemberStatus.Failed, a.Members().Single(m => m.Id == c.MyId).Status);
+        Assert.Empty(a.Suspected());
+    }
+
+    [Fact]
+    public void ASuspectThatAnswersIsClearedAndAnOldReportDoesNotFailIt()
+    {
+        var states = ThreeMembers();
+        var (a, b, c) = (states[0], states[1], states[2]);
+
+        a.Suspect(c.MyId);
+        a.ClearSuspicion(c.MyId);
+        Assert.Empty(a.Suspected());
+        b.Suspect(c.MyId);
+        b.Merge(a.CreateMessage(includeSlots: false, 0));
+        Assert.Equal(MemberStatus.Alive, b.Members().Single(m => m.Id == c.MyId).Status);
+    }
+
+    /// <summary>Three members that have exchanged state until they hold the same plan; no slot moved yet.</summary>
+    private static ClusterState[] ThreeMembers()
+    {
+        var states = new[] { NewState(), NewState(cluster: "127.0.0.1"), NewState(cluster: "127.0.0.1") };
+        for (var round = 0; round < 3; round++)
+        {
+            foreach (var from in states)
+            {
+                foreach (var to in states.Where(s => s != from))
+                {
+                    to.Merge(from.CreateMessage(includeSlots: true, 0));
+                }
+            }
+        }
+
+        Assert.All(states, s => Assert.Equal(states[0].PlannedOwners(), s.PlannedOwners()));
+        Assert.Equal(3, states[0].PlannedOwners().Distinct().Count());
+        return states;
+    }
+
+    private static int Ranges(string?[] owners, string id) =>
+        Enumerable.Range(0, owners.Length).Count(slot => owners[slot] == id && (slot == 0 || owners[slot - 1] != id));
+
+    private static ClusterState NewState(string cluster = "", string? dataDirectory = null) =>
+        new(Options.Create(new PepperCacheOptions { Port = 0, AdminPort = 0, Cluster = cluster, Dir = dataDirectory }), NullLogger<ClusterState>.Instance);
 }

@@ -36,7 +36,10 @@ internal sealed class SlotRoutingClient : IAsyncDisposable
     /// <summary>Times a node could not be reached and the slot's owner was looked up again.</summary>
     public long Reconnects;
 
-    public async Task<RespReply> ExecuteAsync(string key, params string[] command)
+    public async Task<RespReply> ExecuteAsync(string key, params string[] command) => (await ExecuteTracedAsync(key, command)).Reply;
+
+    /// <summary>As <see cref="ExecuteAsync"/>, with the address of the node that gave the final reply (to say who answered a miss).</summary>
+    public async Task<(RespReply Reply, string Address)> ExecuteTracedAsync(string key, params string[] command)
     {
         var slot = HashSlot.Of(Encoding.UTF8.GetBytes(key));
         var address = Volatile.Read(ref _map[slot]);
@@ -60,7 +63,7 @@ internal sealed class SlotRoutingClient : IAsyncDisposable
 
             if (!reply.IsError || reply.Text is not { } text || !text.StartsWith("MOVED ", StringComparison.Ordinal) || attempt == MaxRedirects)
             {
-                return reply;
+                return (reply, address);
             }
 
             Interlocked.Increment(ref Redirects);

@@ -10,8 +10,8 @@ namespace PepperCache.Server.Tests.Infrastructure;
 
 /// <summary>
 /// Several in-process nodes forming one cluster: the first founds it, the others start with <c>--cluster</c>
-/// pointing at the first's admin port. Each runs the real rebalancer, so slots (and their keys) move where the slot
-/// map puts them as members join and leave.
+/// pointing at the first's admin port. Each runs the real rebalancer, so slots (and their keys) move where the agreed
+/// slot plan puts them as members join and leave.
 /// </summary>
 internal sealed class TestCluster : IAsyncDisposable
 {
@@ -89,15 +89,22 @@ internal sealed class TestCluster : IAsyncDisposable
     }
 
     /// <summary>
-    /// Waits until every node serves exactly the slots the slot map gives it, all agree on the owners, and no slot is
-    /// frozen for a move.
+    /// Waits until every node holds the same slot plan (one epoch, giving slots to exactly the running nodes), every
+    /// slot is where that plan puts it in every node's view, and no slot is frozen for a move.
     /// </summary>
     public Task WhenSettledAsync(TimeSpan? timeout = null) =>
         Until(IsSettled, timeout ?? TimeSpan.FromSeconds(30), "the cluster settles: ", Describe);
 
     private bool IsSettled()
     {
-        if (Nodes.Any(n => ServingCount(n) != Nodes.Count || Server(n).Migration.AnyFrozen || !IsSpreadAsTheSlotMapSays(n)))
+        if (Nodes.Any(n => ServingCount(n) != Nodes.Count || Server(n).Migration.AnyFrozen || !IsSpreadAsThePlanSays(n)))
+        {
+            return false;
+        }
+
+        var running = Nodes.Select(n => State(n).MyId).ToHashSet(StringComparer.Ordinal);
+        var epoch = State(Nodes[0]).PlanEpoch;
+        if (Nodes.Any(n => State(n).PlanEpoch != epoch) || !State(Nodes[0]).PlannedOwners().ToHashSet(StringComparer.Ordinal).SetEquals(running))
         {
             return false;
         }
@@ -146,12 +153,18 @@ internal sealed class TestCluster : IAsyncDisposable
 
     public static int ServingCount(PepperCacheApplication node) => State(node).Members().Count(m => m.IsServing);
 
-    public static bool IsSpreadAsTheSlotMapSays(PepperCacheApplication node)
+    /// <summary>
+    /// Every slot is served where the slot plan this node holds puts it, and that plan names serving members only
+    /// (so this node has nothing left to move, nor a new plan to wait for).
+    /// </summary>
+    public static bool IsSpreadAsThePlanSays(PepperCacheApplication node)
     {
         var state = State(node);
+        var planned = state.PlannedOwners();
+        var serving = state.Members().Where(m => m.IsServing).Select(m => m.Id).ToHashSet(StringComparer.Ordinal);
         for (var slot = 0; slot < HashSlot.SlotCount; slot++)
         {
-            if (state.OwnerOf(slot).Id != state.DesiredOwnerOf(slot).Id)
+            if (planned[slot] is not { } owner || !serving.Contains(owner) || state.OwnerOf(slot).Id != owner)
             {
                 return false;
             }
