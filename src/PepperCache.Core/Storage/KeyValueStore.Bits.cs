@@ -46,7 +46,7 @@ public sealed partial class KeyValueStore
             var entry = Entry.CreateUninitialized(
                 key, checked((int)length), old is null ? Entry.NoExpiry : Entry.GetExpiresAt(old), DataType.String, StringEncoding.Raw);
             operation.Write(current, entry.AsSpan(Entry.GetValueOffset(entry)));
-            Put(shard, index, entry, hash, now);
+            Put(shard, index, entry, hash);
             return old is null ? StringUpdateResult.Created : StringUpdateResult.Changed;
         }
     }
@@ -126,7 +126,7 @@ public sealed partial class KeyValueStore
             var expiresAt = keepDestinationTtl && targetIndex >= 0 ? Entry.GetExpiresAt(targetShard[targetIndex]) : Entry.NoExpiry;
             var entry = Entry.CreateUninitialized(target, checked((int)length), expiresAt, DataType.String, StringEncoding.Raw);
             operation.Write(values, entry.AsSpan(Entry.GetValueOffset(entry)));
-            Put(targetShard, targetIndex, entry, targetHash, now);
+            Put(targetShard, targetIndex, entry, targetHash);
             return new StoreValue(entry);
         }
         finally
@@ -185,7 +185,7 @@ public sealed partial class KeyValueStore
             value.CopyTo(entry.AsSpan(Entry.GetValueOffset(entry)));
             Entry.SetMeta(entry, Entry.GetMeta(old) & 0xFF);
             var copy = sourceShard.ObjectAt(sourceSlot)?.Clone();
-            var slot = Put(targetShard, -1, entry, targetHash, now);
+            var slot = Put(targetShard, -1, entry, targetHash);
             if (copy is not null)
             {
                 targetShard.SetObject(slot, copy);

@@ -163,8 +163,8 @@ public sealed partial class KeyValueStore
 
                 var access = Entry.GetAccess(entry);
                 var score = policy == EvictionPolicy.VolatileTtl ? long.MaxValue - Entry.GetExpiresAt(entry)
-                    : frequency ? 255 - AccessBits.DecayedCounter(access, now, Memory.LfuDecayTime)
-                    : AccessBits.IdleMs(access, now);
+                    : frequency ? 255 - AccessBits.DecayedCounter(access, AccessNow, Memory.LfuDecayTime)
+                    : AccessBits.IdleMs(access, AccessNow);
                 Offer(new EvictionCandidate(entry, shard.HashAt(index), score, access));
             }
         }

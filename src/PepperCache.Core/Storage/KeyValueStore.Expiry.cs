@@ -81,7 +81,7 @@ public sealed partial class KeyValueStore
         var shard = ShardFor(key);
         lock (shard.Lock)
         {
-            var index = FindLive(shard, key, (uint)hash, Now);
+            var index = FindLive(shard, key, (uint)hash);
             if (index < 0 || Entry.GetExpiresAt(shard[index]) == Entry.NoExpiry)
             {
                 return false;

@@ -61,7 +61,7 @@ public sealed partial class KeyValueStore
             // Redis stores the result as text (createStringObjectFromLongDouble), never as an integer.
             var entry = Entry.CreateUninitialized(key, text.Length, expiresAt, DataType.String, StringEncoding.Text);
             Encoding.ASCII.GetBytes(text, entry.AsSpan(Entry.GetValueOffset(entry)));
-            Put(shard, index, entry, (uint)hash, now);
+            Put(shard, index, entry, (uint)hash);
 
             result = new StoreValue(entry, expiresAt);
             return IncrementResult.Ok;

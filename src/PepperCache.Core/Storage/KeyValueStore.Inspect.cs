@@ -13,7 +13,7 @@ public sealed partial class KeyValueStore
         var shard = ShardFor(key);
         lock (shard.Lock)
         {
-            return FindLive(shard, key, (uint)hash, Now) >= 0;
+            return FindLive(shard, key, (uint)hash) >= 0;
         }
     }
 
@@ -59,8 +59,8 @@ public sealed partial class KeyValueStore
             description = new KeyDescription(
                 Entry.GetDataType(entry),
                 System.Text.Encoding.ASCII.GetString(encodingName),
-                IdleMs: AccessBits.IdleMs(access, now),
-                Frequency: (int)AccessBits.DecayedCounter(access, now, Memory.LfuDecayTime),
+                IdleMs: AccessBits.IdleMs(access, AccessNow),
+                Frequency: (int)AccessBits.DecayedCounter(access, AccessNow, Memory.LfuDecayTime),
                 Bytes: Entry.HeapSize(entry) + TableBytesPerKey + (value?.HeapSize ?? 0),
                 Integer: integer);
             return true;

@@ -104,7 +104,7 @@ public sealed partial class KeyValueStore
             return existed;
         }
 
-        index = Put(shard, index, Entry.CreateForObject(key, value.Type, Entry.NoExpiry), hash, now);
+        index = Put(shard, index, Entry.CreateForObject(key, value.Type, Entry.NoExpiry), hash);
         shard.SetObject(index, value);
         return existed;
     }

@@ -48,7 +48,7 @@ public sealed partial class KeyValueStore
                 var hash = Hash(key);
                 var shard = ShardFor(key);
                 // An overwrite is a use of the key (Redis's setKey looks it up for writing).
-                Put(shard, FindLive(shard, key, (uint)hash, now), Entry.Create(key, request[i + 1], Entry.NoExpiry), (uint)hash, now);
+                Put(shard, FindLive(shard, key, (uint)hash, now), Entry.Create(key, request[i + 1], Entry.NoExpiry), (uint)hash);
             }
 
             return true;

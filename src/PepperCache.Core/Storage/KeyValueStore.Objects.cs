@@ -35,7 +35,7 @@ public sealed partial class KeyValueStore
             }
             else if (operation.CreateIfMissing() is { } created)
             {
-                index = Put(shard, -1, Entry.CreateForObject(key, type, Entry.NoExpiry), hash, now);
+                index = Put(shard, -1, Entry.CreateForObject(key, type, Entry.NoExpiry), hash);
                 shard.SetObject(index, created);
                 value = created;
             }
@@ -83,7 +83,7 @@ public sealed partial class KeyValueStore
                 return;
             }
 
-            index = Put(shard, index, Entry.CreateForObject(key, value.Type, expiresAt), hash, now);
+            index = Put(shard, index, Entry.CreateForObject(key, value.Type, expiresAt), hash);
             shard.SetObject(index, value);
         }
     }

@@ -14,7 +14,7 @@ public sealed partial class KeyValueStore
         var shard = ShardFor(key);
         lock (shard.Lock)
         {
-            var index = FindLive(shard, key, (uint)hash, Now);
+            var index = FindLive(shard, key, (uint)hash);
             if (index < 0)
             {
                 value = default;
@@ -105,7 +105,7 @@ public sealed partial class KeyValueStore
 
             result = current + delta;
             result.TryFormat(text, out var written, default, CultureInfo.InvariantCulture);
-            Put(shard, index, Entry.Create(key, text[..written], expiresAt), (uint)hash, now);
+            Put(shard, index, Entry.Create(key, text[..written], expiresAt), (uint)hash);
             return IncrementResult.Ok;
         }
     }
@@ -124,7 +124,7 @@ public sealed partial class KeyValueStore
             var index = FindLive(shard, key, (uint)hash, now);
             if (index < 0)
             {
-                Put(shard, -1, Entry.Create(key, value, Entry.NoExpiry), (uint)hash, now);
+                Put(shard, -1, Entry.Create(key, value, Entry.NoExpiry), (uint)hash);
                 return value.Length;
             }
 
@@ -141,7 +141,7 @@ public sealed partial class KeyValueStore
             var target = entry.AsSpan(Entry.GetValueOffset(entry));
             oldValue.CopyTo(target);
             value.CopyTo(target[oldValue.Length..]);
-            Put(shard, index, entry, (uint)hash, now);
+            Put(shard, index, entry, (uint)hash);
             return target.Length;
         }
     }
@@ -178,7 +178,7 @@ public sealed partial class KeyValueStore
             }
 
             value.CopyTo(target[(int)offset..]);
-            Put(shard, index, entry, (uint)hash, now);
+            Put(shard, index, entry, (uint)hash);
             return target.Length;
         }
     }
@@ -193,7 +193,7 @@ public sealed partial class KeyValueStore
         var shard = ShardFor(key);
         lock (shard.Lock)
         {
-            var index = touch ? FindLive(shard, key, (uint)hash, Now) : FindLiveNoTouch(shard, key, (uint)hash, Now);
+            var index = touch ? FindLive(shard, key, (uint)hash) : FindLiveNoTouch(shard, key, (uint)hash, Now);
             if (index < 0)
             {
                 return 0;

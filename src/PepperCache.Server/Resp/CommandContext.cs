@@ -56,6 +56,13 @@ internal sealed class CommandContext(ServerState server, ClientSession client, R
     /// </summary>
     public bool Rejected { get; set; }
 
+    /// <summary>
+    /// Within a batch of pipelined commands, when the previous command ended (Stopwatch ticks), or 0 outside one: each
+    /// command's time is measured from there, one clock read per command instead of two (a precise read is ~55 ns on a
+    /// VM's kvm-clock, 5% of a pipelined GET). It includes the command's own parse, which Redis's does not.
+    /// </summary>
+    public long ChainedTimestamp { get; set; }
+
     public int ArgumentCount => Request.Count;
 
     public ReadOnlySpan<byte> Argument(int index) => Request[index];

@@ -87,7 +87,8 @@ internal sealed class CommandDispatcher(CommandTable table, ClusterState? cluste
 
         var errors = context.ErrorReplies;
         context.Rejected = false;
-        var started = Stopwatch.GetTimestamp();
+        var chained = context.ChainedTimestamp;
+        var started = chained != 0 ? chained : Stopwatch.GetTimestamp();
         if ((command.IsWrite || command.MayReplicate) && context.Aof.Log.IsRecording)
         {
             context.Aof.Log.Execute(command, context);
@@ -103,7 +104,13 @@ internal sealed class CommandDispatcher(CommandTable table, ClusterState? cluste
             context.Server.Blocking.SignalKeys(context, command);
         }
 
-        var elapsed = Stopwatch.GetTimestamp() - started;
+        var ended = Stopwatch.GetTimestamp();
+        if (chained != 0)
+        {
+            context.ChainedTimestamp = ended;
+        }
+
+        var elapsed = ended - started;
         Count(context, command, elapsed, context.ErrorReplies != errors);
 
         // As Redis's call(): what ran, after its reply, except administrative commands (CONFIG, CLIENT LIST, MONITOR).

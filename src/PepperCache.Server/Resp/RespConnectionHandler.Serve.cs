@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.IO.Pipelines;
 using System.Text;
 using PepperCache.Protocol;
@@ -212,6 +213,7 @@ internal sealed partial class RespConnectionHandler
         consumed = reader.Position;
         end = BatchEnd.Drained;
         client.EnterBatch();
+        context.ChainedTimestamp = Stopwatch.GetTimestamp();
         try
         {
             var next = rerun || RespParser.TryReadCommand(ref reader, request);
@@ -256,6 +258,7 @@ internal sealed partial class RespConnectionHandler
         }
         finally
         {
+            context.ChainedTimestamp = 0;
             client.ExitBatch();
         }
 
