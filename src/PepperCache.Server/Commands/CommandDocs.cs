@@ -71,8 +71,8 @@ internal static class CommandDocs
     }
 
     /// <summary>
-    /// JSON back into Redis's types: objects are maps, flags are sets of status strings, key_spec_index an integer
-    /// (RESP2 flattens the maps and sets into arrays).
+    /// JSON back into Redis's types: objects are maps, flags and history are sets, flags hold status strings,
+    /// key_spec_index is an integer (RESP2 flattens the maps and sets into arrays).
     /// </summary>
     private static void WriteValue(IBufferWriter<byte> output, string field, JsonElement value, bool resp3)
     {
@@ -88,8 +88,10 @@ internal static class CommandDocs
 
                 break;
             case JsonValueKind.Array:
+                // Flags are sets of status strings; the history is a set of [version, change] pairs (Redis's
+                // addReplyCommandHistory).
                 var flags = field is "flags" or "doc_flags";
-                if (flags)
+                if (flags || field == "history")
                 {
                     output.WriteSetHeader(value.GetArrayLength(), resp3);
                 }

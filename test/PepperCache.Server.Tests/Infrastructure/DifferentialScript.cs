@@ -147,7 +147,7 @@ public static class DifferentialScript
             Comparison.Unordered when aggregates => Elements(expected, 1).SequenceEqual(Elements(actual, 1)),
             // RESP3 nests pairs ([field, value], [member, score]) where RESP2 flattens them: a nested pair is one element.
             Comparison.UnorderedPairs when aggregates => Elements(expected, NestedPairs(expected) ? 1 : 2).SequenceEqual(Elements(actual, NestedPairs(actual) ? 1 : 2)),
-            Comparison.Shape when expected.Kind == actual.Kind && expected.Kind is '$' or '*' or '%' or '~' or '_' or ',' =>
+            Comparison.Shape when expected.Kind == actual.Kind && expected.Kind is '$' or '*' or '%' or '~' or '_' or ',' or '=' =>
                 expected.IsNull == actual.IsNull && expected.Items?.Count == actual.Items?.Count,
             _ => expected.Raw.AsSpan().SequenceEqual(actual.Raw),
         };
