@@ -18,7 +18,6 @@ public sealed class ServerRepliesResp3DifferentialTests(RedisServerFixture serve
         > COMMAND INFO config|get
         > COMMAND DOCS get zadd
         > COMMAND DOCS nosuch
-        > COMMAND COUNT
         """);
 
     [Fact]

@@ -304,7 +304,8 @@ internal static class CommandCommands
         }
 
         WriteKeySpecs(output, command, resp3);
-        output.WriteArrayHeader(command.Subcommands.Count);
+        // A set of entries in RESP3, as Redis's addReplyCommandSubCommands writes them.
+        output.WriteSetHeader(command.Subcommands.Count, resp3);
         foreach (var subcommand in command.Subcommands)
         {
             WriteInfo(context, subcommand);

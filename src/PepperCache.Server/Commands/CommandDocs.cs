@@ -108,7 +108,8 @@ internal static class CommandDocs
                     }
                     else
                     {
-                        WriteValue(output, field, item, resp3);
+                        // A history entry is an array again.
+                        WriteValue(output, field == "history" ? "" : field, item, resp3);
                     }
                 }
 
