@@ -11,6 +11,8 @@ public static class RespConstants
     public static ReadOnlySpan<byte> Queued => "+QUEUED\r\n"u8;
     /// <summary><c>$-1</c>: the RESP2 null bulk string, with its CRLF.</summary>
     public static ReadOnlySpan<byte> NullBulk => "$-1\r\n"u8;
+    /// <summary><c>_</c>: the RESP3 null (for both the null bulk string and the null array), with its CRLF.</summary>
+    public static ReadOnlySpan<byte> Null => "_\r\n"u8;
     /// <summary><c>*-1</c>: the RESP2 null array, with its CRLF.</summary>
     public static ReadOnlySpan<byte> NullArray => "*-1\r\n"u8;
     /// <summary><c>*0</c>: an empty array, with its CRLF.</summary>

@@ -4,7 +4,7 @@ using System.Buffers.Text;
 namespace PepperCache.Protocol;
 
 /// <summary>
-/// Tells whether a whole RESP2 reply has arrived, without building it, and remembers how far it got: each call goes
+/// Tells whether a whole RESP2 (or RESP3) reply has arrived, without building it, and remembers how far it got: each call goes
 /// on from where the last one stopped. A reader calls it before <see cref="RespReplyParser.TryRead"/> so a large reply
 /// arriving in many reads is parsed once, not once per read (PepperCache's CLUSTER SLOTS is about a megabyte; parsed
 /// again on every 4 KB read, it took seconds).
@@ -108,11 +108,12 @@ public sealed class RespReplyFramer
 
         switch (type)
         {
-            case (byte)'+' or (byte)'-':
+            // RESP3's null, double, boolean and big number are one line, as a status is.
+            case (byte)'+' or (byte)'-' or (byte)'_' or (byte)',' or (byte)'#' or (byte)'(':
                 return reader.TryAdvanceTo((byte)'\n', advancePastDelimiter: true) ? Step.Whole : Step.Incomplete;
             case (byte)':':
                 return TryReadNumber(ref reader, out _);
-            case (byte)'$':
+            case (byte)'$' or (byte)'=' or (byte)'!':
                 var step = TryReadNumber(ref reader, out var length);
                 if (step != Step.Whole || length == -1)
                 {
@@ -131,11 +132,17 @@ public sealed class RespReplyFramer
 
                 reader.Advance(length + 2);
                 return Step.Whole;
-            case (byte)'*':
+            case (byte)'*' or (byte)'~' or (byte)'>' or (byte)'%' or (byte)'|':
                 step = TryReadNumber(ref reader, out var count);
-                if (step == Step.Whole && count > 0)
+                if (step == Step.Whole && (count > 0 || (count == 0 && type == (byte)'|')))
                 {
-                    opened = count;
+                    // A map holds count pairs; an attribute's pairs come before the reply they describe.
+                    opened = type switch
+                    {
+                        (byte)'%' => count * 2,
+                        (byte)'|' => (count * 2) + 1,
+                        _ => count,
+                    };
                 }
 
                 return step == Step.Whole && count < -1 ? Step.Invalid : step;

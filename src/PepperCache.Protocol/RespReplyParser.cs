@@ -6,7 +6,10 @@ namespace PepperCache.Protocol;
 
 /// <summary>
 /// Reads RESP2 replies (what a server sends) from a byte sequence; the client-side counterpart of
-/// <see cref="RespParser"/>.
+/// <see cref="RespParser"/>. RESP3 replies (after HELLO 3) are read into the nearest RESP2 kind: null as the null
+/// bulk string, doubles and big numbers as bulk strings of their text, booleans as 1 or 0, verbatim strings as bulk
+/// strings without their format, blob errors as errors, maps as arrays of keys and values, sets and pushes as
+/// arrays; an attribute is skipped and the reply after it returned.
 /// </summary>
 public static class RespReplyParser
 {
@@ -76,8 +79,46 @@ public static class RespReplyParser
                 return true;
             case (byte)'$':
                 return TryReadBulk(ref reader, out reply);
-            case (byte)'*':
-                return TryReadArray(ref reader, depth, out reply);
+            case (byte)'*' or (byte)'~' or (byte)'>':
+                return TryReadArray(ref reader, depth, 1, out reply);
+            case (byte)'%':
+                return TryReadArray(ref reader, depth, 2, out reply);
+            case (byte)'_':
+                if (!TryReadLine(ref reader, out _))
+                {
+                    return false;
+                }
+
+                reply = RespReply.NullBulk;
+                return true;
+            case (byte)',' or (byte)'(':
+                if (!TryReadLine(ref reader, out var number))
+                {
+                    return false;
+                }
+
+                reply = RespReply.Bulk(number);
+                return true;
+            case (byte)'#':
+                if (!TryReadLine(ref reader, out var boolean))
+                {
+                    return false;
+                }
+
+                reply = RespReply.FromInteger(boolean.AsSpan().SequenceEqual("t"u8) ? 1 : 0);
+                return true;
+            case (byte)'=' or (byte)'!':
+                if (!TryReadBulk(ref reader, out reply))
+                {
+                    return false;
+                }
+
+                // A verbatim string starts with its three-letter format and a colon ("txt:").
+                reply = type == (byte)'!' ? RespReply.Error(reply.Bytes.ToArray())
+                    : reply.Bytes.Length >= 4 ? RespReply.Bulk(reply.Bytes[4..].ToArray()) : reply;
+                return true;
+            case (byte)'|':
+                return TryReadArray(ref reader, depth, 2, out _) && TryReadReply(ref reader, depth, out reply);
             default:
                 throw new RespProtocolException($"got '{(char)type}' as reply type byte");
         }
@@ -119,12 +160,21 @@ public static class RespReplyParser
         return true;
     }
 
-    private static bool TryReadArray(ref SequenceReader<byte> reader, int depth, [NotNullWhen(true)] out RespReply? reply)
+    /// <param name="reader">Where the reply is read from.</param>
+    /// <param name="depth">How deep in arrays this one is.</param>
+    /// <param name="width">Elements per counted entry: 1 for arrays, sets and pushes, 2 for maps and attributes.</param>
+    /// <param name="reply">The array read.</param>
+    private static bool TryReadArray(ref SequenceReader<byte> reader, int depth, int width, [NotNullWhen(true)] out RespReply? reply)
     {
         reply = null;
         if (!TryReadNumber(ref reader, "multibulk length", out var count))
         {
             return false;
+        }
+
+        if (count > 0 && count <= Array.MaxLength)
+        {
+            count *= width;
         }
 
         if (count == -1)

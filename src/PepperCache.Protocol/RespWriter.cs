@@ -7,10 +7,12 @@ using System.Text;
 namespace PepperCache.Protocol;
 
 /// <summary>
-/// RESP2 reply encoding straight into an <see cref="IBufferWriter{T}"/> (the connection's <c>PipeWriter</c>):
-/// numbers are formatted in place, small replies take one <c>GetSpan</c>/<c>Advance</c> pair.
+/// RESP2 and RESP3 reply encoding straight into an <see cref="IBufferWriter{T}"/> (the connection's <c>PipeWriter</c>):
+/// numbers are formatted in place, small replies take one <c>GetSpan</c>/<c>Advance</c> pair. The shapes that differ
+/// between the protocols (nulls, maps, sets, doubles, verbatim text, booleans) take the connection's protocol as a
+/// flag, so one handler serves both and RESP2 costs one branch per such reply (see RespWriter.Resp3.cs).
 /// </summary>
-public static class RespWriter
+public static partial class RespWriter
 {
     // '$' + up to 20 digits + CRLF, with room to spare.
     private const int MaxHeaderLength = 24;
@@ -126,7 +128,7 @@ public static class RespWriter
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void WritePrefixedNumber(this IBufferWriter<byte> writer, byte prefix, long value)
+    internal static void WritePrefixedNumber(this IBufferWriter<byte> writer, byte prefix, long value)
     {
         var span = writer.GetSpan(MaxHeaderLength);
         span[0] = prefix;

@@ -21,6 +21,16 @@ public sealed class RespReplyParserTests
         { "*-1\r\n", "*-1" },
         { "*3\r\n:1\r\n$-1\r\n+x\r\n", "[:1, $-1, +x]" },
         { "*2\r\n*2\r\n$1\r\na\r\n$1\r\nb\r\n*0\r\n", "[[$a, $b], []]" },
+        // RESP3 (after HELLO 3), read into the nearest RESP2 kind.
+        { "_\r\n", "$-1" },
+        { ",1.5\r\n", "$1.5" },
+        { "#f\r\n", ":0" },
+        { "=8\r\ntxt:abcd\r\n", "$abcd" },
+        { "!3\r\nabc\r\n", "-abc" },
+        { "%1\r\n$1\r\na\r\n,inf\r\n", "[$a, $inf]" },
+        { "%0\r\n", "[]" },
+        { "~2\r\n:1\r\n:2\r\n", "[:1, :2]" },
+        { "|1\r\n+k\r\n+v\r\n:5\r\n", ":5" },
     };
 
     [Theory]
@@ -80,9 +90,24 @@ public sealed class RespReplyParserTests
         Assert.Equal(new byte[] { (byte)'a', 0, 0xff }, reply.Bytes.ToArray());
     }
 
+    [Fact]
+    public void Resp3_replies_are_read_into_the_nearest_resp2_kind()
+    {
+        var wire = "%2\r\n$1\r\na\r\n,1.5\r\n$1\r\nb\r\n_\r\n~1\r\n#t\r\n=8\r\ntxt:abcd\r\n!3\r\nabc\r\n|1\r\n+k\r\n+v\r\n:5\r\n>1\r\n(12\r\n"u8.ToArray();
+        var reader = new SequenceReader<byte>(new ReadOnlySequence<byte>(wire));
+        var replies = new List<RespReply>();
+        while (RespReplyParser.TryRead(ref reader, out var reply))
+        {
+            replies.Add(reply);
+        }
+
+        Assert.Equal(0, reader.Remaining);
+        Assert.Equal(["[$a, $1.5, $b, $-1]", "[:1]", "$abcd", "-abc", ":5", "[$12]"], replies.Select(r => r.ToString()));
+    }
+
     [Theory]
-    [InlineData("!3\r\nabc\r\n")]
-    [InlineData("%1\r\n")]
+    [InlineData("^3\r\nabc\r\n")]
+    [InlineData("%-2\r\n")]
     [InlineData(":abc\r\n")]
     [InlineData(":\r\n")]
     [InlineData(":+5\r\n")]

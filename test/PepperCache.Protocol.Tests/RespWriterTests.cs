@@ -40,6 +40,25 @@ public sealed class RespWriterTests
         ["array header empty"] = (w => w.WriteArrayHeader(0), Bytes.Of("*0\r\n")),
         ["array header max"] = (w => w.WriteArrayHeader(int.MaxValue), Bytes.Of("*2147483647\r\n")),
         ["null array"] = (w => w.WriteNullArray(), Bytes.Of("*-1\r\n")),
+        // The shapes that differ between RESP2 and RESP3: the RESP2 form first, then Redis 7.0's RESP3 form.
+        ["null resp2"] = (w => w.WriteNull(resp3: false), Bytes.Of("$-1\r\n")),
+        ["null resp3"] = (w => w.WriteNull(resp3: true), Bytes.Of("_\r\n")),
+        ["null array resp2"] = (w => w.WriteNullArray(resp3: false), Bytes.Of("*-1\r\n")),
+        ["null array resp3"] = (w => w.WriteNullArray(resp3: true), Bytes.Of("_\r\n")),
+        ["map resp2"] = (w => w.WriteMapHeader(3, resp3: false), Bytes.Of("*6\r\n")),
+        ["map resp3"] = (w => w.WriteMapHeader(3, resp3: true), Bytes.Of("%3\r\n")),
+        ["map max resp2"] = (w => w.WriteMapHeader(int.MaxValue, resp3: false), Bytes.Of("*4294967294\r\n")),
+        ["set resp2"] = (w => w.WriteSetHeader(2, resp3: false), Bytes.Of("*2\r\n")),
+        ["set resp3"] = (w => w.WriteSetHeader(2, resp3: true), Bytes.Of("~2\r\n")),
+        ["pairs resp2"] = (w => { w.WritePairsHeader(2, resp3: false); w.WritePairHeader(resp3: false); }, Bytes.Of("*4\r\n")),
+        ["pairs resp3"] = (w => { w.WritePairsHeader(2, resp3: true); w.WritePairHeader(resp3: true); }, Bytes.Of("*2\r\n*2\r\n")),
+        ["double resp2"] = (w => w.WriteDouble("1.5"u8, resp3: false), Bytes.Of("$3\r\n1.5\r\n")),
+        ["double resp3"] = (w => w.WriteDouble("-inf"u8, resp3: true), Bytes.Of(",-inf\r\n")),
+        ["boolean resp2"] = (w => { w.WriteBoolean(true, resp3: false); w.WriteBoolean(false, resp3: false); }, Bytes.Of(":1\r\n:0\r\n")),
+        ["boolean resp3"] = (w => { w.WriteBoolean(true, resp3: true); w.WriteBoolean(false, resp3: true); }, Bytes.Of("#t\r\n#f\r\n")),
+        ["verbatim resp2"] = (w => w.WriteVerbatim("a:1\r\n", resp3: false), Bytes.Of("$5\r\na:1\r\n\r\n")),
+        ["verbatim resp3"] = (w => w.WriteVerbatim("a:1\r\n", resp3: true), Bytes.Of("=9\r\ntxt:a:1\r\n\r\n")),
+        ["verbatim resp3 big"] = (w => w.WriteVerbatim(Pattern(9000), resp3: true), [.. Bytes.Of("=9004\r\ntxt:"), .. Pattern(9000), .. Bytes.Of("\r\n")]),
     };
 
     public static TheoryData<string, string> Rows()

@@ -14,11 +14,20 @@ public sealed class CommandDocsParityTests(RedisServerFixture servers) : IClassF
     /// <summary>Commands Redis 7.0 does not have: PepperCache's own, and CLIENT SETINFO from Redis 7.2.</summary>
     private static readonly HashSet<string> PepperCacheOnly = ["client|setinfo", "pepper.auth", "pepper.import"];
 
-    [Fact]
-    public async Task EveryCommandIsDocumentedAsRedisDocumentsIt()
+    /// <remarks>In RESP3 (<paramref name="protocol"/> 3) the docs are maps and the flags sets; the kinds are compared too.</remarks>
+    [Theory]
+    [InlineData(2)]
+    [InlineData(3)]
+    public async Task EveryCommandIsDocumentedAsRedisDocumentsIt(int protocol)
     {
         await using var node = await RespFrameClient.ConnectAsync(servers.Node.RespEndPoint);
         await using var redis = await RespFrameClient.ConnectAsync(servers.RedisEndPoint);
+        if (protocol == 3)
+        {
+            Assert.Equal((byte)'%', (await node.ExecuteAsync("HELLO", "3"))[0]);
+            Assert.Equal((byte)'%', (await redis.ExecuteAsync("HELLO", "3"))[0]);
+        }
+
         var names = Parse(await node.ExecuteAsync("COMMAND", "LIST")).Items!.Select(n => n.Text!).ToList();
         var differences = new StringBuilder();
         var compared = 0;
@@ -101,8 +110,8 @@ public sealed class CommandDocsParityTests(RedisServerFixture servers) : IClassF
         // Redis lists a container's subcommands in its dictionary's order; compare them in the table's.
         var doc = reply.Items[1].Items!.ToList();
         var at = doc.FindIndex(r => r.Text == "subcommands");
-        doc[at + 1] = new Reply('*', null, kept);
-        return reply with { Items = [reply.Items[0], new Reply('*', null, doc)] };
+        doc[at + 1] = new Reply(reply.Type, null, kept);
+        return reply with { Items = [reply.Items[0], new Reply(reply.Items[1].Type, null, doc)] };
     }
 
     private static string Write(Reply reply)
@@ -123,10 +132,10 @@ public sealed class CommandDocsParityTests(RedisServerFixture servers) : IClassF
                     : Write(items[i + 1]));
             }
 
-            return "[" + string.Join(", ", rest) + "]";
+            return reply.Type + "[" + string.Join(", ", rest) + "]";
         }
 
-        return reply.Items is { } list ? "[" + string.Join(", ", list.Select(Write)) + "]" : reply.Type + reply.Text;
+        return reply.Items is { } list ? reply.Type + "[" + string.Join(", ", list.Select(Write)) + "]" : reply.Type + reply.Text;
     }
 
     private static Reply Parse(byte[] bytes)
@@ -143,14 +152,16 @@ public sealed class CommandDocsParityTests(RedisServerFixture servers) : IClassF
         position = end + 2;
         switch (type)
         {
-            case '*':
+            case '*' or '~' or '%':
+                // A RESP3 map's items are its keys and values in turn.
                 var items = new List<Reply>();
-                for (var i = 0; i < int.Parse(line, System.Globalization.CultureInfo.InvariantCulture); i++)
+                var count = int.Parse(line, System.Globalization.CultureInfo.InvariantCulture) * (type == '%' ? 2 : 1);
+                for (var i = 0; i < count; i++)
                 {
                     items.Add(Read(bytes, ref position));
                 }
 
-                return new Reply('*', null, items);
+                return new Reply(type, null, items);
             case '$':
                 var length = int.Parse(line, System.Globalization.CultureInfo.InvariantCulture);
                 var text = Encoding.UTF8.GetString(bytes, position, length);

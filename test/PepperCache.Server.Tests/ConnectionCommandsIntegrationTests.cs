@@ -49,7 +49,6 @@ public sealed class ConnectionCommandsIntegrationTests(NodeFixture node) : IClas
     }
 
     [Theory]
-    [InlineData("3", "-NOPROTO unsupported protocol version")]
     [InlineData("1", "-NOPROTO unsupported protocol version")]
     [InlineData("4", "-NOPROTO unsupported protocol version")]
     [InlineData("abc", "-ERR Protocol version is not an integer or out of range")]
@@ -60,6 +59,45 @@ public sealed class ConnectionCommandsIntegrationTests(NodeFixture node) : IClas
         await client.AssertReplyAsync(Encode("HELLO", version), error + "\r\n");
         // Still speaking RESP2 afterwards.
         await client.AssertReplyAsync(Encode("PING"), "+PONG\r\n");
+    }
+
+    [Fact]
+    public async Task Hello3SwitchesToResp3UntilHello2OrReset()
+    {
+        await using var client = await node.App.ConnectRawAsync();
+        var id = Assert.IsType<long>(await client.CommandAsync("CLIENT", "ID"));
+        var version = "$5\r\n7.2.0\r\n";
+        string Map(int proto, string header) =>
+            header + "$6\r\nserver\r\n$5\r\nredis\r\n$7\r\nversion\r\n" + version + $"$5\r\nproto\r\n:{proto}\r\n" +
+            $"$2\r\nid\r\n:{id}\r\n$4\r\nmode\r\n$10\r\nstandalone\r\n$4\r\nrole\r\n$6\r\nmaster\r\n$7\r\nmodules\r\n*0\r\n";
+
+        await client.AssertReplyAsync(Encode("HELLO", "3"), Map(3, "%7\r\n"));
+        await client.AssertReplyAsync(Encode("GET", "hello3:nokey"), "_\r\n");
+        // HELLO alone keeps the protocol.
+        await client.AssertReplyAsync(Encode("HELLO"), Map(3, "%7\r\n"));
+        await client.AssertReplyAsync(Encode("HELLO", "2"), Map(2, "*14\r\n"));
+        await client.AssertReplyAsync(Encode("GET", "hello3:nokey"), "$-1\r\n");
+        await client.AssertReplyAsync(Encode("HELLO", "3", "SETNAME", "three"), Map(3, "%7\r\n"));
+        await client.AssertReplyAsync(Encode("CLIENT", "GETNAME"), "$5\r\nthree\r\n");
+        await client.AssertReplyAsync(Encode("RESET"), "+RESET\r\n");
+        await client.AssertReplyAsync(Encode("GET", "hello3:nokey"), "$-1\r\n");
+    }
+
+    [Fact]
+    public async Task ClientInfoAndListShowTheProtocolAsVerbatimTextInResp3()
+    {
+        await using var client = await RespSocket.ConnectAsync(node.App.RespEndPoint);
+        var resp2 = await client.CommandAsync("CLIENT", "INFO");
+        Assert.Equal('$', resp2.Kind);
+        Assert.Contains(" resp=2", resp2.Text, StringComparison.Ordinal);
+        Assert.Equal('%', (await client.CommandAsync("HELLO", "3")).Kind);
+        foreach (var subcommand in new[] { "INFO", "LIST" })
+        {
+            var reply = await client.CommandAsync("CLIENT", subcommand);
+            Assert.Equal('=', reply.Kind);
+            Assert.StartsWith("txt:id=", reply.Text, StringComparison.Ordinal);
+            Assert.Contains(" resp=3", reply.Text, StringComparison.Ordinal);
+        }
     }
 
     [Fact]

@@ -55,6 +55,54 @@ public sealed class RedisToolsIntegrationTests(NodeFixture node) : IClassFixture
     }
 
     [Fact]
+    public async Task StackExchangeRedisNegotiatesResp3AndWorksInIt()
+    {
+        await using var redis = await node.App.ConnectAsync(o =>
+        {
+            o.Protocol = RedisProtocol.Resp3;
+            o.AllowAdmin = true;
+        });
+        var server = redis.GetServer(node.App.RespEndPoint);
+        Assert.Equal(RedisProtocol.Resp3, server.Protocol);
+        var db = redis.GetDatabase();
+
+        // Strings and nulls.
+        await db.StringSetAsync("se3:s", "value");
+        Assert.Equal("value", (string?)await db.StringGetAsync("se3:s"));
+        Assert.True((await db.StringGetAsync("se3:missing")).IsNull);
+        Assert.Equal(2.5, await db.StringIncrementAsync("se3:f", 2.5));
+
+        // Hashes: HGETALL is a map in RESP3.
+        await db.HashSetAsync("se3:h", [new("a", "1"), new("b", "2")]);
+        var hash = (await db.HashGetAllAsync("se3:h")).ToDictionary(e => (string)e.Name!, e => (string?)e.Value);
+        Assert.Equal(new Dictionary<string, string?> { ["a"] = "1", ["b"] = "2" }, hash);
+        Assert.True((await db.HashGetAsync("se3:h", "zz")).IsNull);
+        Assert.Equal(3.5, await db.HashIncrementAsync("se3:h", "a", 2.5));
+
+        // Sorted sets: scores are RESP3 doubles, WITHSCORES pairs nested.
+        await db.SortedSetAddAsync("se3:z", [new("one", 1), new("half", 0.5), new("big", 1e100)]);
+        Assert.Equal(0.5, await db.SortedSetScoreAsync("se3:z", "half"));
+        Assert.Null(await db.SortedSetScoreAsync("se3:z", "none"));
+        Assert.Equal(2.5, await db.SortedSetIncrementAsync("se3:z", "one", 1.5));
+        var ranked = await db.SortedSetRangeByRankWithScoresAsync("se3:z");
+        Assert.Equal([("half", 0.5), ("one", 2.5), ("big", 1e100)], ranked.Select(e => ((string)e.Element!, e.Score)));
+        var scores = await db.SortedSetScoresAsync("se3:z", ["one", "none"]);
+        Assert.Equal([2.5, null], scores);
+        var popped = await db.SortedSetPopAsync("se3:z", 2);
+        Assert.Equal([("half", 0.5), ("one", 2.5)], popped.Select(e => ((string)e.Element!, e.Score)));
+
+        // Sets (~), lists and a blocking-free pop of nothing.
+        await db.SetAddAsync("se3:set", ["x", "y"]);
+        Assert.Equal(["x", "y"], (await db.SetMembersAsync("se3:set")).Select(v => (string)v!).Order());
+        Assert.True((await db.ListLeftPopAsync("se3:list")).IsNull);
+
+        // Server replies: CONFIG GET map, INFO verbatim text, CLIENT LIST.
+        Assert.Equal(("save", ""), Assert.Single(await server.ConfigGetAsync("save")) is var save ? (save.Key, save.Value) : default);
+        Assert.Contains(await server.InfoAsync("server"), g => g.Key == "Server" && g.Any(f => f.Key == "redis_version"));
+        Assert.Contains(await server.ClientListAsync(), c => c.LastCommand == "client|list" && c.Protocol == RedisProtocol.Resp3);
+    }
+
+    [Fact]
     public async Task RedisCliRunsOneShotCommands()
     {
         Assert.Equal("PONG\n", await CliAsync("PING"));
@@ -81,7 +129,10 @@ public sealed class RedisToolsIntegrationTests(NodeFixture node) : IClassFixture
             ["-p", Port],
             "PING\nECHO piped\nCONFIG GET save\nCLIENT SETNAME piped-client\nCLIENT GETNAME\nSELECT 0\nHELLO 3\nDBSIZE\n");
         Assert.Equal(0, result.ExitCode);
-        Assert.Matches(@"^PONG\npiped\nsave\n\nOK\npiped-client\nOK\nNOPROTO unsupported protocol version\n\n\d+\n$", result.Output);
+        // HELLO 3 switches to RESP3: redis-cli prints its map one "key value" line per field, as against Redis.
+        Assert.Matches(
+            @"^PONG\npiped\nsave\n\nOK\npiped-client\nOK\nserver redis\nversion [0-9.]+\nproto 3\nid \d+\nmode standalone\nrole master\nmodules \n\d+\n$",
+            result.Output);
     }
 
     [Fact]

@@ -66,16 +66,17 @@ internal static partial class AclCommands
         var acl = context.Server.Acl;
         if (acl.Find(AclText.From(context.Argument(2))) is not { } user)
         {
-            context.Output.WriteNullBulkString();
+            context.Output.WriteNull(context.Resp3);
             return;
         }
 
         var rules = user.Rules;
         var output = context.Output;
-        output.WriteArrayHeader(12);
+        var resp3 = context.Resp3;
+        output.WriteMapHeader(6, resp3);
         output.WriteBulkString("flags"u8);
         var flags = rules.FlagWords().ToList();
-        output.WriteArrayHeader(flags.Count);
+        output.WriteSetHeader(flags.Count, resp3);
         foreach (var flag in flags)
         {
             output.WriteBulkString(flag);

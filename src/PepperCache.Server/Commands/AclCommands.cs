@@ -142,7 +142,7 @@ internal static partial class AclCommands
         }
         else
         {
-            context.Output.WriteNullBulkString();
+            context.Output.WriteNull(context.Resp3);
         }
     }
 
@@ -225,7 +225,7 @@ internal static partial class AclCommands
         output.WriteArrayHeader(entries.Count);
         foreach (var (entry, times, time, clientInfo) in entries)
         {
-            output.WriteArrayHeader(14);
+            output.WriteMapHeader(7, context.Resp3);
             output.WriteBulkString("count"u8);
             output.WriteInteger(times);
             output.WriteBulkString("reason"u8);
@@ -237,8 +237,8 @@ internal static partial class AclCommands
             output.WriteBulkString("username"u8);
             output.WriteBulkString(AclText.Bytes(entry.Username));
             output.WriteBulkString("age-seconds"u8);
-            // Redis's RESP2 double: printf's %.17g.
-            output.WriteBulkString(((now - time) / 1000.0).ToString("G17", System.Globalization.CultureInfo.InvariantCulture).ToLowerInvariant());
+            // Redis's addReplyDouble: printf's %.17g, a bulk string in RESP2.
+            output.WriteDouble(System.Text.Encoding.ASCII.GetBytes(((now - time) / 1000.0).ToString("G17", System.Globalization.CultureInfo.InvariantCulture).ToLowerInvariant()), context.Resp3);
             output.WriteBulkString("client-info"u8);
             output.WriteBulkString(clientInfo);
         }

@@ -80,7 +80,7 @@ internal static partial class BitmapCommands
                 {
                     if (ops[i].Failed)
                     {
-                        output.WriteNullBulkString();
+                        output.WriteNull(context.Resp3);
                     }
                     else
                     {

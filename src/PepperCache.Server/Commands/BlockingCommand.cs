@@ -46,7 +46,7 @@ internal static class BlockingCommand
                 resumed = true;
                 return true;
             case BlockOutcome.TimedOut:
-                context.Output.WriteNullArray();
+                context.Output.WriteNullArray(context.Resp3);
                 return false;
             case BlockOutcome.Error:
                 context.WriteError("UNBLOCKED client unblocked via CLIENT UNBLOCK");
@@ -69,7 +69,7 @@ internal static class BlockingCommand
             deadline = context.Client.Blocking!.Deadline;
             if (deadline != 0 && deadline <= now)
             {
-                context.Output.WriteNullArray();
+                context.Output.WriteNullArray(context.Resp3);
                 return;
             }
         }

@@ -99,7 +99,7 @@ internal static class ClientCommands
         }
         else
         {
-            context.Output.WriteNullBulkString();
+            context.Output.WriteNull(context.Resp3);
         }
     }
 
@@ -149,7 +149,7 @@ internal static class ClientCommands
     {
         var line = new StringBuilder();
         Describe(line, context.Client, context.Store.Now, context.Request);
-        context.Output.WriteBulkString(line.ToString());
+        context.Output.WriteVerbatim(line.ToString(), context.Resp3);
     }
 
     /// <summary>CLIENT LIST [TYPE type | ID id [id ...]]: one option form at a time, as Redis 7.0 parses it.</summary>
@@ -202,7 +202,7 @@ internal static class ClientCommands
             }
         }
 
-        context.Output.WriteBulkString(text.ToString());
+        context.Output.WriteVerbatim(text.ToString(), context.Resp3);
     }
 
     /// <summary>
@@ -392,7 +392,7 @@ internal static class ClientCommands
             .Append(invariant, $" rbs={ClientMemory.ReplyBufferSize} rbp={client.ReplyPeak}")
             .Append(invariant, $" obl={memory.ReplyBuffer} oll={memory.ReplyListLength} omem={memory.ReplyList} tot-mem={memory.Total}")
             .Append(memory.WritePending ? " events=rw" : " events=r")
-            .Append(invariant, $" cmd={client.LastCommand} user={Acl.AclText.ToDisplay(client.User?.Name ?? Acl.AclState.DefaultUserName)} redir=-1 resp=2")
+            .Append(invariant, $" cmd={client.LastCommand} user={Acl.AclText.ToDisplay(client.User?.Name ?? Acl.AclState.DefaultUserName)} redir=-1 resp={(client.Resp3 ? 3 : 2)}")
             .Append(invariant, $" lib-name={client.LibraryName} lib-ver={client.LibraryVersion}")
             .Append('\n');
     }

@@ -44,7 +44,7 @@ internal static class ClusterTopologyReplies
         foreach (var member in members)
         {
             var ranges = byNode.GetValueOrDefault(member.Id) ?? [];
-            output.WriteArrayHeader(4);
+            output.WriteMapHeader(2, context.Resp3);
             output.WriteBulkString("slots"u8);
             output.WriteArrayHeader(ranges.Count * 2);
             foreach (var range in ranges)
@@ -55,7 +55,7 @@ internal static class ClusterTopologyReplies
 
             output.WriteBulkString("nodes"u8);
             output.WriteArrayHeader(1);
-            output.WriteArrayHeader(14);
+            output.WriteMapHeader(7, context.Resp3);
             output.WriteBulkString("id"u8);
             output.WriteBulkString(member.Id);
             output.WriteBulkString("port"u8);
@@ -103,7 +103,7 @@ internal static class ClusterTopologyReplies
             text.Append('\n');
         }
 
-        context.Output.WriteBulkString(text.ToString());
+        context.Output.WriteVerbatim(text.ToString(), context.Resp3);
     }
 
     /// <summary>
@@ -130,7 +130,7 @@ internal static class ClusterTopologyReplies
             .Append("cluster_current_epoch:").Append(epoch).Append("\r\n")
             .Append("cluster_my_epoch:").Append(myself.Incarnation).Append("\r\n")
             .Append("total_cluster_links_buffer_limit_exceeded:0\r\n");
-        context.Output.WriteBulkString(text.ToString());
+        context.Output.WriteVerbatim(text.ToString(), context.Resp3);
     }
 
     /// <summary>Maximal runs of consecutive slots with the same owner, in slot order.</summary>

@@ -165,7 +165,7 @@ internal static class CommandCommands
             }
             else
             {
-                context.Output.WriteNullBulkString();
+                context.Output.WriteNull(context.Resp3);
             }
         }
     }
@@ -268,6 +268,7 @@ internal static class CommandCommands
     private static void WriteInfo(CommandContext context, CommandDefinition command)
     {
         var output = context.Output;
+        var resp3 = context.Resp3;
         output.WriteArrayHeader(10);
         output.WriteBulkString(command.Name);
         output.WriteInteger(command.Arity);
@@ -279,7 +280,7 @@ internal static class CommandCommands
             flags.Insert(at < 0 ? flags.Count : at, "movablekeys");
         }
 
-        output.WriteArrayHeader(flags.Count);
+        output.WriteSetHeader(flags.Count, resp3);
         foreach (var name in flags)
         {
             output.WriteSimpleString(name);
@@ -289,21 +290,22 @@ internal static class CommandCommands
         output.WriteInteger(command.LastKey);
         output.WriteInteger(command.Step);
         var categories = Categories(command).ToList();
-        output.WriteArrayHeader(categories.Count);
+        output.WriteSetHeader(categories.Count, resp3);
         foreach (var category in categories)
         {
             output.WriteSimpleString("@" + category);
         }
 
         var tips = command.Tips ?? ((command.Flags & CommandFlags.Random) != 0 ? ["nondeterministic_output"] : []);
-        output.WriteArrayHeader(tips.Count);
+        output.WriteSetHeader(tips.Count, resp3);
         foreach (var tip in tips)
         {
             output.WriteBulkString(tip);
         }
 
-        WriteKeySpecs(output, command);
-        output.WriteArrayHeader(command.Subcommands.Count);
+        WriteKeySpecs(output, command, resp3);
+        // A set of entries in RESP3, as Redis's addReplyCommandSubCommands writes them.
+        output.WriteSetHeader(command.Subcommands.Count, resp3);
         foreach (var subcommand in command.Subcommands)
         {
             WriteInfo(context, subcommand);
@@ -311,13 +313,14 @@ internal static class CommandCommands
     }
 
     /// <summary>Each key spec as Redis 7 prints it: flags, begin_search (index or keyword), find_keys (range or keynum).</summary>
-    private static void WriteKeySpecs(System.Buffers.IBufferWriter<byte> output, CommandDefinition command)
+    /// <remarks>In RESP3 the specs come as a set of maps, as Redis 7.0's addReplyCommandKeySpecs writes them.</remarks>
+    private static void WriteKeySpecs(System.Buffers.IBufferWriter<byte> output, CommandDefinition command, bool resp3)
     {
-        output.WriteArrayHeader(command.KeySpecs.Length);
+        output.WriteSetHeader(command.KeySpecs.Length, resp3);
         foreach (var spec in command.KeySpecs)
         {
             var flags = spec.Flags ?? KeySpec.DefaultFlags(spec.Access, command.IsWrite);
-            output.WriteArrayHeader(spec.Notes is null ? 6 : 8);
+            output.WriteMapHeader(spec.Notes is null ? 3 : 4, resp3);
             if (spec.Notes is { } notes)
             {
                 output.WriteBulkString("notes"u8);
@@ -325,20 +328,20 @@ internal static class CommandCommands
             }
 
             output.WriteBulkString("flags"u8);
-            output.WriteArrayHeader(flags.Count);
+            output.WriteSetHeader(flags.Count, resp3);
             foreach (var flag in flags)
             {
                 output.WriteSimpleString(flag);
             }
 
             output.WriteBulkString("begin_search"u8);
-            output.WriteArrayHeader(4);
+            output.WriteMapHeader(2, resp3);
             output.WriteBulkString("type"u8);
             if (spec.Keyword is { } keyword)
             {
                 output.WriteBulkString("keyword"u8);
                 output.WriteBulkString("spec"u8);
-                output.WriteArrayHeader(4);
+                output.WriteMapHeader(2, resp3);
                 output.WriteBulkString("keyword"u8);
                 output.WriteBulkString(keyword);
                 output.WriteBulkString("startfrom"u8);
@@ -348,19 +351,19 @@ internal static class CommandCommands
             {
                 output.WriteBulkString("index"u8);
                 output.WriteBulkString("spec"u8);
-                output.WriteArrayHeader(2);
+                output.WriteMapHeader(1, resp3);
                 output.WriteBulkString("index"u8);
                 output.WriteInteger(spec.Index);
             }
 
             output.WriteBulkString("find_keys"u8);
-            output.WriteArrayHeader(4);
+            output.WriteMapHeader(2, resp3);
             output.WriteBulkString("type"u8);
             if (spec.IsKeyNum)
             {
                 output.WriteBulkString("keynum"u8);
                 output.WriteBulkString("spec"u8);
-                output.WriteArrayHeader(6);
+                output.WriteMapHeader(3, resp3);
                 output.WriteBulkString("keynumidx"u8);
                 output.WriteInteger(spec.KeyNumIndex);
                 output.WriteBulkString("firstkey"u8);
@@ -372,7 +375,7 @@ internal static class CommandCommands
             {
                 output.WriteBulkString("range"u8);
                 output.WriteBulkString("spec"u8);
-                output.WriteArrayHeader(6);
+                output.WriteMapHeader(3, resp3);
                 output.WriteBulkString("lastkey"u8);
                 output.WriteInteger(spec.LastKey);
                 output.WriteBulkString("keystep"u8);

@@ -33,67 +33,83 @@ internal static class CommandDocs
             }
         }
 
-        context.Output.WriteArrayHeader(commands.Count * 2);
+        var resp3 = context.Resp3;
+        context.Output.WriteMapHeader(commands.Count, resp3);
         foreach (var command in commands)
         {
             context.Output.WriteBulkString(command.Name);
-            WriteDoc(context.Output, command);
+            WriteDoc(context.Output, command, resp3);
         }
     }
 
-    private static void WriteDoc(IBufferWriter<byte> output, CommandDefinition command)
+    private static void WriteDoc(IBufferWriter<byte> output, CommandDefinition command, bool resp3)
     {
         if (CommandDocsData.TryGet(command.Name, out var doc))
         {
-            WriteRedisDoc(output, command, doc);
+            WriteRedisDoc(output, command, doc, resp3);
         }
         else
         {
-            WriteDeclaredDoc(output, command);
+            WriteDeclaredDoc(output, command, resp3);
         }
     }
 
-    private static void WriteRedisDoc(IBufferWriter<byte> output, CommandDefinition command, JsonElement doc)
+    private static void WriteRedisDoc(IBufferWriter<byte> output, CommandDefinition command, JsonElement doc, bool resp3)
     {
         var fields = doc.EnumerateObject().Count(f => f.Name != "subcommands") + (command.Subcommands.Count > 0 ? 1 : 0);
-        output.WriteArrayHeader(fields * 2);
+        output.WriteMapHeader(fields, resp3);
         foreach (var field in doc.EnumerateObject())
         {
             if (field.Name != "subcommands")
             {
                 output.WriteBulkString(field.Name);
-                WriteValue(output, field.Name, field.Value);
+                WriteValue(output, field.Name, field.Value, resp3);
             }
         }
 
-        WriteSubcommands(output, command);
+        WriteSubcommands(output, command, resp3);
     }
 
-    /// <summary>JSON back into Redis's RESP2 types: flags are status strings, key_spec_index an integer.</summary>
-    private static void WriteValue(IBufferWriter<byte> output, string field, JsonElement value)
+    /// <summary>
+    /// JSON back into Redis's types: objects are maps, flags and history are sets, flags hold status strings,
+    /// key_spec_index is an integer (RESP2 flattens the maps and sets into arrays).
+    /// </summary>
+    private static void WriteValue(IBufferWriter<byte> output, string field, JsonElement value, bool resp3)
     {
         switch (value.ValueKind)
         {
             case JsonValueKind.Object:
-                output.WriteArrayHeader(value.EnumerateObject().Count() * 2);
+                output.WriteMapHeader(value.EnumerateObject().Count(), resp3);
                 foreach (var member in value.EnumerateObject())
                 {
                     output.WriteBulkString(member.Name);
-                    WriteValue(output, member.Name, member.Value);
+                    WriteValue(output, member.Name, member.Value, resp3);
                 }
 
                 break;
             case JsonValueKind.Array:
-                output.WriteArrayHeader(value.GetArrayLength());
+                // Flags are sets of status strings; the history is a set of [version, change] pairs (Redis's
+                // addReplyCommandHistory).
+                var flags = field is "flags" or "doc_flags";
+                if (flags || field == "history")
+                {
+                    output.WriteSetHeader(value.GetArrayLength(), resp3);
+                }
+                else
+                {
+                    output.WriteArrayHeader(value.GetArrayLength());
+                }
+
                 foreach (var item in value.EnumerateArray())
                 {
-                    if (field is "flags" or "doc_flags")
+                    if (flags)
                     {
                         output.WriteSimpleString(item.GetString()!);
                     }
                     else
                     {
-                        WriteValue(output, field, item);
+                        // A history entry is an array again.
+                        WriteValue(output, field == "history" ? "" : field, item, resp3);
                     }
                 }
 
@@ -107,25 +123,25 @@ internal static class CommandDocs
         }
     }
 
-    private static void WriteSubcommands(IBufferWriter<byte> output, CommandDefinition command)
+    private static void WriteSubcommands(IBufferWriter<byte> output, CommandDefinition command, bool resp3)
     {
         if (command.Subcommands.Count > 0)
         {
             output.WriteBulkString("subcommands"u8);
-            output.WriteArrayHeader(command.Subcommands.Count * 2);
+            output.WriteMapHeader(command.Subcommands.Count, resp3);
             foreach (var subcommand in command.Subcommands)
             {
                 output.WriteBulkString(subcommand.Name);
-                WriteDoc(output, subcommand);
+                WriteDoc(output, subcommand, resp3);
             }
         }
     }
 
-    private static void WriteDeclaredDoc(IBufferWriter<byte> output, CommandDefinition command)
+    private static void WriteDeclaredDoc(IBufferWriter<byte> output, CommandDefinition command, bool resp3)
     {
         var arguments = CommandSyntax.ArgumentsOf(command.Name);
         var fields = 3 + (arguments.Count > 0 ? 1 : 0) + (command.Subcommands.Count > 0 ? 1 : 0);
-        output.WriteArrayHeader(fields * 2);
+        output.WriteMapHeader(fields, resp3);
         output.WriteBulkString("summary"u8);
         output.WriteBulkString(command.Summary);
         output.WriteBulkString("since"u8);
@@ -136,17 +152,17 @@ internal static class CommandDocs
         {
             output.WriteBulkString("arguments"u8);
             var keyIndex = 0;
-            WriteArguments(output, arguments, command.KeySpecs.Length, ref keyIndex);
+            WriteArguments(output, arguments, command.KeySpecs.Length, ref keyIndex, resp3);
         }
 
-        WriteSubcommands(output, command);
+        WriteSubcommands(output, command, resp3);
     }
 
     /// <summary>
     /// The arguments; the n-th key argument points at key spec n (the last spec for the rest), as Redis numbers them:
     /// RENAME's newkey, SMOVE's destination and SINTERSTORE's sources point at their own spec.
     /// </summary>
-    private static void WriteArguments(IBufferWriter<byte> output, IReadOnlyList<CommandArgument> arguments, int keySpecs, ref int keyIndex)
+    private static void WriteArguments(IBufferWriter<byte> output, IReadOnlyList<CommandArgument> arguments, int keySpecs, ref int keyIndex, bool resp3)
     {
         output.WriteArrayHeader(arguments.Count);
         foreach (var argument in arguments)
@@ -154,7 +170,7 @@ internal static class CommandDocs
             var flagCount = (argument.Optional ? 1 : 0) + (argument.Multiple ? 1 : 0);
             var fields = 2 + (argument.Type == "key" ? 1 : 0) + (argument.Token is null ? 0 : 1) + (flagCount > 0 ? 1 : 0) +
                          (argument.Arguments.Count > 0 ? 1 : 0);
-            output.WriteArrayHeader(fields * 2);
+            output.WriteMapHeader(fields, resp3);
             output.WriteBulkString("name"u8);
             output.WriteBulkString(argument.Name);
             output.WriteBulkString("type"u8);
@@ -174,7 +190,7 @@ internal static class CommandDocs
             if (flagCount > 0)
             {
                 output.WriteBulkString("flags"u8);
-                output.WriteArrayHeader(flagCount);
+                output.WriteSetHeader(flagCount, resp3);
                 if (argument.Optional)
                 {
                     output.WriteSimpleString("optional"u8);
@@ -189,7 +205,7 @@ internal static class CommandDocs
             if (argument.Arguments.Count > 0)
             {
                 output.WriteBulkString("arguments"u8);
-                WriteArguments(output, argument.Arguments, keySpecs, ref keyIndex);
+                WriteArguments(output, argument.Arguments, keySpecs, ref keyIndex, resp3);
             }
         }
     }

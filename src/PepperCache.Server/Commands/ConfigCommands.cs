@@ -66,7 +66,7 @@ internal static class ConfigCommands
             }
         }
 
-        context.Output.WriteArrayHeader(matches.Count * 2);
+        context.Output.WriteMapHeader(matches.Count, context.Resp3);
         foreach (var (name, parameter) in matches)
         {
             context.Output.WriteBulkString(name);

@@ -66,22 +66,23 @@ internal static class ConnectionCommands
     }
 
     /// <summary>
-    /// HELLO [protover [AUTH username password] [SETNAME clientname]]. Only RESP2 is spoken, so HELLO 3 gets
-    /// NOPROTO and clients (StackExchange.Redis asks for 3 first) fall back to RESP2. Options are all checked
-    /// before any takes effect, as in Redis.
+    /// HELLO [protover [AUTH username password] [SETNAME clientname]]. 2 and 3 switch the connection's protocol
+    /// (RESP2, RESP3), no version keeps it; the reply is the server's description as a map (a flat array in RESP2).
+    /// Options are all checked before any takes effect, as in Redis.
     /// </summary>
     public static void Hello(CommandContext context)
     {
         var next = 1;
+        long version = 0;
         if (context.ArgumentCount >= 2)
         {
-            if (!context.TryGetInt64(1, out var version))
+            if (!context.TryGetInt64(1, out version))
             {
                 context.WriteError(ErrorMessages.ProtocolVersionNotInteger);
                 return;
             }
 
-            if (version != 2)
+            if (version is not (2 or 3))
             {
                 context.WriteError(ErrorMessages.NoProto);
                 return;
@@ -136,14 +137,19 @@ internal static class ConnectionCommands
             ClientCommands.SetName(context.Client, context.Argument(nameAt));
         }
 
+        if (version != 0)
+        {
+            context.Client.Resp3 = version == 3;
+        }
+
         var output = context.Output;
-        output.WriteArrayHeader(14);
+        output.WriteMapHeader(7, context.Resp3);
         output.WriteBulkString("server"u8);
         output.WriteBulkString("redis"u8);
         output.WriteBulkString("version"u8);
         output.WriteBulkString(ServerState.RedisVersion);
         output.WriteBulkString("proto"u8);
-        output.WriteInteger(2);
+        output.WriteInteger(context.Resp3 ? 3 : 2);
         output.WriteBulkString("id"u8);
         output.WriteInteger(context.Client.Id);
         output.WriteBulkString("mode"u8);
@@ -185,6 +191,7 @@ internal static class ConnectionCommands
     {
         var client = context.Client;
         client.Name = null;
+        client.Resp3 = false;
         ServerCommands.StopMonitoring(context);
         if (client.User is not null)
         {

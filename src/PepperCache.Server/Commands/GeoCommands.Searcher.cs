@@ -114,7 +114,7 @@ internal static partial class GeoCommands
 
                 if (_withCoordinates)
                 {
-                    WritePosition(output, point.Longitude, point.Latitude);
+                    WritePosition(output, point.Longitude, point.Latitude, context.Resp3);
                 }
             }
         }

@@ -220,13 +220,13 @@ internal static partial class GeoCommands
         }
     }
 
-    /// <summary>A position as RESP2's addReplyHumanLongDouble pair: [longitude, latitude].</summary>
-    internal static void WritePosition(IBufferWriter<byte> output, double longitude, double latitude)
+    /// <summary>A position as addReplyHumanLongDouble pair: [longitude, latitude], bulk strings in RESP2, doubles in RESP3.</summary>
+    internal static void WritePosition(IBufferWriter<byte> output, double longitude, double latitude, bool resp3)
     {
         Span<byte> text = stackalloc byte[GeoFormat.MaxLength];
         output.WriteArrayHeader(2);
-        output.WriteBulkString(text[..GeoFormat.Human(longitude, text)]);
-        output.WriteBulkString(text[..GeoFormat.Human(latitude, text)]);
+        output.WriteDouble(text[..GeoFormat.Human(longitude, text)], resp3);
+        output.WriteDouble(text[..GeoFormat.Human(latitude, text)], resp3);
     }
 
     /// <summary>Redis's zaddGenericCommand over GEOADD's triplets: NX/XX honoured, an unchanged score not counted.</summary>
@@ -294,14 +294,14 @@ internal static partial class GeoCommands
             if (value is not SortedSetObject set)
             {
                 context.Client.KeyspaceMisses++;
-                output.WriteNullBulkString();
+                output.WriteNull(context.Resp3);
                 return;
             }
 
             context.Client.KeyspaceHits++;
             if (!set.TryGetScore(context.Argument(2), out var score1) || !set.TryGetScore(context.Argument(3), out var score2))
             {
-                output.WriteNullBulkString();
+                output.WriteNull(context.Resp3);
                 return;
             }
 
@@ -328,7 +328,7 @@ internal static partial class GeoCommands
             {
                 if (set is null || !set.TryGetScore(context.Argument(i), out var score))
                 {
-                    output.WriteNullBulkString();
+                    output.WriteNull(context.Resp3);
                     continue;
                 }
 
@@ -360,12 +360,12 @@ internal static partial class GeoCommands
             {
                 if (set is null || !set.TryGetScore(context.Argument(i), out var score))
                 {
-                    output.WriteNullArray();
+                    output.WriteNullArray(context.Resp3);
                     continue;
                 }
 
                 var (longitude, latitude) = GeoHash.DecodeScore(score);
-                WritePosition(output, longitude, latitude);
+                WritePosition(output, longitude, latitude, context.Resp3);
             }
         }
     }

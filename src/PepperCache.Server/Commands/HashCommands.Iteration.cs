@@ -159,7 +159,7 @@ internal static partial class HashCommands
                 }
                 else
                 {
-                    output.WriteNullBulkString();
+                    output.WriteNull(context.Resp3);
                 }
 
                 return;
@@ -183,7 +183,7 @@ internal static partial class HashCommands
             if (count < 0 || count == 1)
             {
                 var draws = (int)Math.Abs(count);
-                output.WriteArrayHeader(withValues ? draws * 2 : draws);
+                WriteHeader(draws);
                 for (var i = 0; i < draws; i++)
                 {
                     Write(hash.RandomPair(random));
@@ -195,7 +195,7 @@ internal static partial class HashCommands
             // Asking for at least the whole hash: the whole hash, in its order.
             if (count >= hash.Count)
             {
-                output.WriteArrayHeader((int)(withValues ? hash.Count * 2 : hash.Count));
+                WriteHeader((int)hash.Count);
                 foreach (var pair in hash)
                 {
                     Write(pair);
@@ -209,7 +209,7 @@ internal static partial class HashCommands
             try
             {
                 hash.RandomDistinctPairs((int)count, random, pairs);
-                output.WriteArrayHeader(withValues ? pairs.Count * 2 : pairs.Count);
+                WriteHeader(pairs.Count);
                 foreach (var pair in pairs)
                 {
                     Write(pair);
@@ -221,8 +221,26 @@ internal static partial class HashCommands
             }
         }
 
+        /// <summary>WITHVALUES: field/value pairs, nested in RESP3; fields alone otherwise.</summary>
+        private void WriteHeader(int fields)
+        {
+            if (withValues)
+            {
+                context.Output.WritePairsHeader(fields, context.Resp3);
+            }
+            else
+            {
+                context.Output.WriteArrayHeader(fields);
+            }
+        }
+
         private void Write(byte[] pair)
         {
+            if (withValues)
+            {
+                context.Output.WritePairHeader(context.Resp3);
+            }
+
             context.Output.WriteBulkString(HashObject.FieldOf(pair));
             if (withValues)
             {

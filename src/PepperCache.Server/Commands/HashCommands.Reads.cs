@@ -69,7 +69,7 @@ internal static partial class HashCommands
                     }
                     else
                     {
-                        output.WriteNullBulkString();
+                        output.WriteNull(context.Resp3);
                     }
 
                     break;
@@ -92,7 +92,7 @@ internal static partial class HashCommands
                         }
                         else
                         {
-                            output.WriteNullBulkString();
+                            output.WriteNull(context.Resp3);
                         }
                     }
 
@@ -106,14 +106,23 @@ internal static partial class HashCommands
         /// <summary>HGETALL, HKEYS, HVALS: in slot order, which for a listpack is Redis's order.</summary>
         private void WriteAll(HashObject? hash)
         {
+            // HGETALL answers a map (an empty one for no hash), HKEYS and HVALS an array.
             var output = context.Output;
+            var count = hash is null ? 0 : (int)hash.Count;
+            if (kind == ReadKind.FieldsAndValues)
+            {
+                output.WriteMapHeader(count, context.Resp3);
+            }
+            else
+            {
+                output.WriteArrayHeader(count);
+            }
+
             if (hash is null)
             {
-                output.WriteRaw(RespConstants.EmptyArray);
                 return;
             }
 
-            output.WriteArrayHeader((int)(kind == ReadKind.FieldsAndValues ? hash.Count * 2 : hash.Count));
             foreach (var pair in hash)
             {
                 if (kind != ReadKind.AllValues)

@@ -69,7 +69,7 @@ internal static partial class InfoCommand
             write(text, context);
         }
 
-        context.Output.WriteBulkString(text.ToString());
+        context.Output.WriteVerbatim(text.ToString(), context.Resp3);
     }
 
     /// <summary>No argument or "default" select the default sections, "all" or "everything" every one; names are case-insensitive.</summary>

@@ -137,7 +137,7 @@ internal static partial class KeyCommands
         var key = context.Store.RandomKey();
         if (key is null)
         {
-            context.Output.WriteNullBulkString();
+            context.Output.WriteNull(context.Resp3);
         }
         else
         {

@@ -118,7 +118,7 @@ internal static class LatencyCommands
             report = text.ToString();
         }
 
-        context.Output.WriteBulkString(report);
+        context.Output.WriteVerbatim(report, context.Resp3);
     }
 
     /// <summary>The event's range and its samples, newest last, one line each (Redis draws an ASCII chart).</summary>
@@ -143,7 +143,7 @@ internal static class LatencyCommands
             text.Append(CultureInfo.InvariantCulture, $"{now - sample.UnixSeconds}s ago: {sample.Milliseconds} ms\n");
         }
 
-        context.Output.WriteBulkString(text.ToString());
+        context.Output.WriteVerbatim(text.ToString(), context.Resp3);
     }
 
     /// <summary>
@@ -168,16 +168,17 @@ internal static class LatencyCommands
 
         var list = selected.ToList();
         var output = context.Output;
-        output.WriteArrayHeader(list.Count * 2);
+        var resp3 = context.Resp3;
+        output.WriteMapHeader(list.Count, resp3);
         foreach (var (command, counts) in list)
         {
             var buckets = CumulativeBuckets(counts);
             output.WriteBulkString(command.Name);
-            output.WriteArrayHeader(4);
+            output.WriteMapHeader(2, resp3);
             output.WriteBulkString("calls"u8);
             output.WriteInteger(counts.Sum());
             output.WriteBulkString("histogram_usec"u8);
-            output.WriteArrayHeader(buckets.Count * 2);
+            output.WriteMapHeader(buckets.Count, resp3);
             foreach (var (microseconds, count) in buckets)
             {
                 output.WriteInteger(microseconds);

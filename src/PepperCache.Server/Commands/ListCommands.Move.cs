@@ -18,7 +18,7 @@ internal static partial class ListCommands
 
         if (!TryMove(context, fromHead, toHead))
         {
-            context.Output.WriteNullBulkString();
+            context.Output.WriteNull(context.Resp3);
         }
     }
 
@@ -26,7 +26,7 @@ internal static partial class ListCommands
     {
         if (!TryMove(context, fromHead: false, toHead: true))
         {
-            context.Output.WriteNullBulkString();
+            context.Output.WriteNull(context.Resp3);
         }
     }
 
@@ -35,7 +35,7 @@ internal static partial class ListCommands
     {
         if (TryParseMPop(context, 1, out var keyCount, out var head, out var count) && !TryPopFirst(context, 2, 1 + keyCount, head, count))
         {
-            context.Output.WriteNullArray();
+            context.Output.WriteNullArray(context.Resp3);
         }
     }
 

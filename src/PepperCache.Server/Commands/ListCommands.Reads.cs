@@ -118,7 +118,7 @@ internal static partial class ListCommands
                 case ReadKind.Index:
                     if (list is null)
                     {
-                        output.WriteNullBulkString();
+                        output.WriteNull(context.Resp3);
                     }
                     else if (!context.TryGetInt64OrReply(2, out var index))
                     {
@@ -130,7 +130,7 @@ internal static partial class ListCommands
                     }
                     else
                     {
-                        output.WriteNullBulkString();
+                        output.WriteNull(context.Resp3);
                     }
 
                     break;
@@ -175,7 +175,15 @@ internal static partial class ListCommands
             var output = context.Output;
             if (list is null)
             {
-                output.WriteRaw(count != -1 ? RespConstants.EmptyArray : RespConstants.NullBulk);
+                if (count != -1)
+                {
+                    output.WriteRaw(RespConstants.EmptyArray);
+                }
+                else
+                {
+                    output.WriteNull(context.Resp3);
+                }
+
                 return;
             }
 
@@ -215,7 +223,7 @@ internal static partial class ListCommands
 
             if (found is null)
             {
-                output.WriteNullBulkString();
+                output.WriteNull(context.Resp3);
                 return;
             }
 

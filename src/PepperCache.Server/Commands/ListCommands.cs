@@ -197,7 +197,15 @@ internal static partial class ListCommands
             var output = context.Output;
             if (value is not ListObject list)
             {
-                output.WriteRaw(count < 0 ? RespConstants.NullBulk : RespConstants.NullArray);
+                if (count < 0)
+                {
+                    output.WriteNull(context.Resp3);
+                }
+                else
+                {
+                    output.WriteNullArray(context.Resp3);
+                }
+
                 return;
             }
 

@@ -69,7 +69,7 @@ internal static class MemoryCommands
         }
         else
         {
-            context.Output.WriteNullBulkString();
+            context.Output.WriteNull(context.Resp3);
         }
     }
 
@@ -84,7 +84,8 @@ internal static class MemoryCommands
         var dataset = Math.Max(0, used - startup);
         var rss = Environment.WorkingSet;
         var output = context.Output;
-        output.WriteArrayHeader(2 * 17);
+        var resp3 = context.Resp3;
+        output.WriteMapHeader(17, resp3);
         Pair(output, "peak.allocated", peak);
         Pair(output, "total.allocated", used);
         Pair(output, "startup.allocated", startup);
@@ -99,9 +100,9 @@ internal static class MemoryCommands
         Pair(output, "keys.count", keys);
         Pair(output, "keys.bytes-per-key", keys == 0 ? 0 : dataset / keys);
         Pair(output, "dataset.bytes", dataset);
-        PairDouble(output, "dataset.percentage", used == 0 ? 0 : 100.0 * dataset / used);
-        PairDouble(output, "peak.percentage", peak == 0 ? 0 : 100.0 * used / peak);
-        PairDouble(output, "fragmentation", used == 0 ? 0 : (double)rss / used);
+        PairDouble(output, "dataset.percentage", used == 0 ? 0 : 100.0 * dataset / used, resp3);
+        PairDouble(output, "peak.percentage", peak == 0 ? 0 : 100.0 * used / peak, resp3);
+        PairDouble(output, "fragmentation", used == 0 ? 0 : (double)rss / used, resp3);
     }
 
     private static void Doctor(CommandContext context)
@@ -114,7 +115,7 @@ internal static class MemoryCommands
             : max != 0 && store.UsedMemoryExact > max * 9 / 10
                 ? $"Sam, the keyspace holds {store.UsedMemoryExact} bytes, over 90% of maxmemory ({max}): expect evictions or OOM errors under policy {store.Memory.Policy.Name()}."
                 : "Hi Sam, I can't find any memory issue in your instance. I can only account for what occurs on this base.";
-        context.Output.WriteBulkString(text);
+        context.Output.WriteVerbatim(text, context.Resp3);
     }
 
     private static void MallocStats(CommandContext context)
@@ -122,10 +123,10 @@ internal static class MemoryCommands
         var info = GC.GetGCMemoryInfo();
         var generations = string.Join(", ", info.GenerationInfo.ToArray().Select((g, i) =>
             $"{(i < 3 ? "gen" + i : i == 3 ? "loh" : "poh")} {g.SizeAfterBytes}/{g.FragmentationAfterBytes}"));
-        context.Output.WriteBulkString(
+        context.Output.WriteVerbatim(
             $"dotnet-gc: heap {info.HeapSizeBytes} bytes, committed {info.TotalCommittedBytes} bytes, fragmented {info.FragmentedBytes} bytes, "
             + $"promoted {info.PromotedBytes} bytes; after the last collection (size/fragmentation): {generations}; "
-            + $"gen0/1/2 collections {GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)}");
+            + $"gen0/1/2 collections {GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)}", context.Resp3);
     }
 
     /// <summary>MEMORY PURGE: a compacting collection that gives free pages back to the OS (the allocator is the GC).</summary>
@@ -144,9 +145,18 @@ internal static class MemoryCommands
         output.WriteInteger(value);
     }
 
-    private static void PairDouble(System.Buffers.IBufferWriter<byte> output, string name, double value)
+    /// <summary>A ratio: RESP3 gets Redis's addReplyDouble (<c>%.17g</c>); RESP2 keeps the shortest round-trip text.</summary>
+    private static void PairDouble(System.Buffers.IBufferWriter<byte> output, string name, double value, bool resp3)
     {
         output.WriteBulkString(name);
-        output.WriteBulkString(value.ToString("R", System.Globalization.CultureInfo.InvariantCulture));
+        if (resp3)
+        {
+            Span<byte> text = stackalloc byte[Core.Types.SortedSetScore.MaxLength];
+            output.WriteDouble(text[..Core.Types.SortedSetScore.Format(value, text)], resp3);
+        }
+        else
+        {
+            output.WriteBulkString(value.ToString("R", System.Globalization.CultureInfo.InvariantCulture));
+        }
     }
 }

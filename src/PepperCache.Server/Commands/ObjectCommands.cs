@@ -114,7 +114,7 @@ internal static class ObjectCommands
             return description;
         }
 
-        context.Output.WriteNullBulkString();
+        context.Output.WriteNull(context.Resp3);
         return null;
     }
 }

@@ -139,7 +139,7 @@ internal static partial class SetCommands
                     Result = algebra == SetAlgebra.Union ? Union(sources, context.Store.Encodings) : Difference(sources, context.Store.Encodings);
                     if (!store)
                     {
-                        WriteSet(context.Output, Result);
+                        WriteSet(context.Output, Result, context.Resp3);
                     }
                 }
 
@@ -165,7 +165,7 @@ internal static partial class SetCommands
             {
                 if (algebra == SetAlgebra.Inter && !store)
                 {
-                    context.Output.WriteRaw(RespConstants.EmptyArray);
+                    context.Output.WriteSetHeader(0, context.Resp3);
                 }
 
                 return;
@@ -216,7 +216,7 @@ internal static partial class SetCommands
 
                 if (members is not null)
                 {
-                    context.Output.WriteArrayHeader(members.Count);
+                    context.Output.WriteSetHeader(members.Count, context.Resp3);
                     foreach (var member in members)
                     {
                         WriteMember(context.Output, member);
@@ -340,9 +340,9 @@ internal static partial class SetCommands
             return false;
         }
 
-        private static void WriteSet(IBufferWriter<byte> output, SetObject set)
+        private static void WriteSet(IBufferWriter<byte> output, SetObject set, bool resp3)
         {
-            output.WriteArrayHeader((int)set.Count);
+            output.WriteSetHeader((int)set.Count, resp3);
             foreach (var member in set)
             {
                 WriteMember(output, member);

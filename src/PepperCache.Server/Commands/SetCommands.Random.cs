@@ -85,7 +85,16 @@ internal static partial class SetCommands
             var key = context.Argument(1);
             if (value is not SetObject set)
             {
-                output.WriteRaw(count < 0 ? RespConstants.NullBulk : RespConstants.EmptyArray);
+                // SPOP with a count answers a set (empty here), without one a null.
+                if (count < 0)
+                {
+                    output.WriteNull(context.Resp3);
+                }
+                else
+                {
+                    output.WriteSetHeader(0, context.Resp3);
+                }
+
                 return;
             }
 
@@ -101,7 +110,7 @@ internal static partial class SetCommands
 
             if (count == 0)
             {
-                output.WriteRaw(RespConstants.EmptyArray);
+                output.WriteSetHeader(0, context.Resp3);
                 return;
             }
 
@@ -111,7 +120,7 @@ internal static partial class SetCommands
                 // so sorted, whenever the members allow one; then deletes the key and logs DEL.
                 context.Client.KeyspaceHits++;
                 set.CompactIfIntegers(context.Store.Encodings);
-                output.WriteArrayHeader((int)set.Count);
+                output.WriteSetHeader((int)set.Count, context.Resp3);
                 foreach (var member in set)
                 {
                     WriteMember(output, member);
@@ -126,7 +135,7 @@ internal static partial class SetCommands
             try
             {
                 set.RandomDistinctMembers((int)count, random, members);
-                output.WriteArrayHeader(members.Count);
+                output.WriteSetHeader(members.Count, context.Resp3);
                 foreach (var member in members)
                 {
                     WriteMember(output, member);
@@ -162,7 +171,15 @@ internal static partial class SetCommands
             if (value is not SetObject set)
             {
                 context.Client.KeyspaceMisses++;
-                output.WriteRaw(hasCount ? RespConstants.EmptyArray : RespConstants.NullBulk);
+                if (hasCount)
+                {
+                    output.WriteRaw(RespConstants.EmptyArray);
+                }
+                else
+                {
+                    output.WriteNull(context.Resp3);
+                }
+
                 return;
             }
 

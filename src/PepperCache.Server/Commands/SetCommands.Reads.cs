@@ -104,13 +104,13 @@ internal static partial class SetCommands
                     output.WriteInteger(set?.Count ?? 0);
                     break;
                 default:
+                    // SMEMBERS answers a set (~ in RESP3).
+                    output.WriteSetHeader((int)(set?.Count ?? 0), context.Resp3);
                     if (set is null)
                     {
-                        output.WriteRaw(RespConstants.EmptyArray);
                         break;
                     }
 
-                    output.WriteArrayHeader((int)set.Count);
                     foreach (var member in set)
                     {
                         WriteMember(output, member);

@@ -172,14 +172,26 @@ internal static partial class SortedSetCommands
             }
 
             var output = context.Output;
-            output.WriteArrayHeader((int)(withScores ? result.Count * 2 : result.Count));
+            var resp3 = context.Resp3;
+            if (withScores)
+            {
+                output.WritePairsHeader((int)result.Count, resp3);
+            }
+            else
+            {
+                output.WriteArrayHeader((int)result.Count);
+            }
+
             var walker = result.WalkFrom(0, reverse: false);
             while (walker.MoveNext())
             {
-                output.WriteBulkString(walker.Member);
                 if (withScores)
                 {
-                    WriteScore(output, walker.Score);
+                    WriteScoredMember(output, walker.Member, walker.Score, resp3);
+                }
+                else
+                {
+                    output.WriteBulkString(walker.Member);
                 }
             }
         }

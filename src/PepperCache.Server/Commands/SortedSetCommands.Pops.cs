@@ -29,7 +29,8 @@ internal static partial class SortedSetCommands
         }
 
         // Count 0 answers an empty array, but only after the type check (Redis looks the key up first).
-        var operation = new Pop(context, max, count == -1 ? 1 : count, PopReply.Pairs);
+        // With a count, RESP3 nests each pair; a plain pop stays flat in both protocols (Redis's use_nested_array).
+        var operation = new Pop(context, max, count == -1 ? 1 : count, count == -1 ? PopReply.Pairs : PopReply.CountedPairs);
         context.Store.Execute(context.Argument(1), DataType.SortedSet, ref operation);
         if (!operation.Found)
         {
@@ -46,7 +47,7 @@ internal static partial class SortedSetCommands
     {
         if (TryParseMPop(context, 1, out var keys, out var max, out var count) && !TryPopFirst(context, 2, 1 + keys, max, count, PopReply.Nested))
         {
-            context.Output.WriteNullArray();
+            context.Output.WriteNullArray(context.Resp3);
         }
     }
 
@@ -128,8 +129,11 @@ internal static partial class SortedSetCommands
     /// <summary>How a pop's reply is shaped.</summary>
     private enum PopReply
     {
-        /// <summary>ZPOPMIN/ZPOPMAX: member, score, member, score...</summary>
+        /// <summary>ZPOPMIN/ZPOPMAX without a count: member, score.</summary>
         Pairs,
+
+        /// <summary>ZPOPMIN/ZPOPMAX with a count: member, score, member, score... (RESP3: [member, score] pairs).</summary>
+        CountedPairs,
 
         /// <summary>BZPOPMIN/BZPOPMAX: the key, then one member and its score.</summary>
         Keyed,
@@ -162,8 +166,9 @@ internal static partial class SortedSetCommands
                 return;
             }
 
-            var nested = reply == PopReply.Nested;
-            if (nested)
+            var resp3 = context.Resp3;
+            var nested = reply == PopReply.Nested || (resp3 && reply == PopReply.CountedPairs);
+            if (reply == PopReply.Nested)
             {
                 output.WriteArrayHeader(2);
                 output.WriteBulkString(context.Argument(keyIndex));
@@ -176,7 +181,7 @@ internal static partial class SortedSetCommands
             }
             else
             {
-                output.WriteArrayHeader((int)(popped * 2));
+                output.WriteArrayHeader((int)(nested ? popped : popped * 2));
             }
 
             var walker = set.WalkFrom(0, reverse: max);
@@ -188,7 +193,7 @@ internal static partial class SortedSetCommands
                 }
 
                 output.WriteBulkString(walker.Member);
-                WriteScore(output, walker.Score);
+                WriteScore(output, walker.Score, resp3);
             }
 
             if (max)
@@ -258,7 +263,7 @@ internal static partial class SortedSetCommands
                 }
                 else
                 {
-                    output.WriteNullBulkString();
+                    output.WriteNull(context.Resp3);
                 }
 
                 return;
@@ -282,7 +287,7 @@ internal static partial class SortedSetCommands
             if (count < 0 || count == 1)
             {
                 var draws = (int)Math.Abs(count);
-                output.WriteArrayHeader(withScores ? draws * 2 : draws);
+                WriteHeader(draws);
                 for (var i = 0; i < draws; i++)
                 {
                     Write(set.At(set.RandomRank(random)));
@@ -294,7 +299,7 @@ internal static partial class SortedSetCommands
             // Asking for at least the whole set: the whole set, from the highest down (Redis's zui iterator order).
             if (count >= set.Count)
             {
-                output.WriteArrayHeader((int)(withScores ? set.Count * 2 : set.Count));
+                WriteHeader((int)set.Count);
                 var walker = set.WalkFrom(0, reverse: true);
                 while (walker.MoveNext())
                 {
@@ -306,19 +311,34 @@ internal static partial class SortedSetCommands
 
             var ranks = new List<long>((int)count);
             set.RandomDistinctRanks((int)count, random, ranks);
-            output.WriteArrayHeader(withScores ? ranks.Count * 2 : ranks.Count);
+            WriteHeader(ranks.Count);
             foreach (var rank in ranks)
             {
                 Write(set.At(rank));
             }
         }
 
-        private void Write((byte[] Member, double Score) item)
+        private void WriteHeader(int members)
         {
-            context.Output.WriteBulkString(item.Member);
             if (withScores)
             {
-                WriteScore(context.Output, item.Score);
+                context.Output.WritePairsHeader(members, context.Resp3);
+            }
+            else
+            {
+                context.Output.WriteArrayHeader(members);
+            }
+        }
+
+        private void Write((byte[] Member, double Score) item)
+        {
+            if (withScores)
+            {
+                WriteScoredMember(context.Output, item.Member, item.Score, context.Resp3);
+            }
+            else
+            {
+                context.Output.WriteBulkString(item.Member);
             }
         }
     }

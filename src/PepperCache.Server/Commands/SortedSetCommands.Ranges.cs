@@ -230,14 +230,26 @@ internal static partial class SortedSetCommands
 
             context.Client.KeyspaceHits++;
             Select(set, spec, context, out var from, out var count);
-            output.WriteArrayHeader((int)(spec.WithScores ? count * 2 : count));
+            var resp3 = context.Resp3;
+            if (spec.WithScores)
+            {
+                output.WritePairsHeader((int)count, resp3);
+            }
+            else
+            {
+                output.WriteArrayHeader((int)count);
+            }
+
             var walker = set.WalkFrom(from, spec.Reverse);
             for (var i = 0L; i < count && walker.MoveNext(); i++)
             {
-                output.WriteBulkString(walker.Member);
                 if (spec.WithScores)
                 {
-                    WriteScore(output, walker.Score);
+                    WriteScoredMember(output, walker.Member, walker.Score, resp3);
+                }
+                else
+                {
+                    output.WriteBulkString(walker.Member);
                 }
             }
         }

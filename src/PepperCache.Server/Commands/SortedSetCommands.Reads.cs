@@ -92,7 +92,7 @@ internal static partial class SortedSetCommands
                     var rank = set?.RankOf(context.Argument(2)) ?? -1;
                     if (rank < 0)
                     {
-                        output.WriteNullBulkString();
+                        output.WriteNull(context.Resp3);
                     }
                     else
                     {
@@ -117,11 +117,11 @@ internal static partial class SortedSetCommands
         {
             if (set is not null && set.TryGetScore(member, out var score))
             {
-                WriteScore(context.Output, score);
+                WriteScore(context.Output, score, context.Resp3);
             }
             else
             {
-                context.Output.WriteNullBulkString();
+                context.Output.WriteNull(context.Resp3);
             }
         }
     }

@@ -207,11 +207,11 @@ internal static partial class SortedSetCommands
         {
             if (operation.Processed)
             {
-                WriteScore(output, operation.Score);
+                WriteScore(output, operation.Score, context.Resp3);
             }
             else
             {
-                output.WriteNullBulkString();
+                output.WriteNull(context.Resp3);
             }
         }
         else
@@ -234,11 +234,22 @@ internal static partial class SortedSetCommands
 
     private static bool IsWord(ReadOnlySpan<byte> argument, ReadOnlySpan<byte> word) => System.Text.Ascii.EqualsIgnoreCase(argument, word);
 
-    /// <summary>A score as Redis replies it: a bulk string in <c>%.17g</c>, or inf/-inf.</summary>
-    internal static void WriteScore(System.Buffers.IBufferWriter<byte> output, double score)
+    /// <summary>A score as Redis replies it (addReplyDouble): <c>%.17g</c> or inf/-inf, a bulk string in RESP2, a double in RESP3.</summary>
+    internal static void WriteScore(System.Buffers.IBufferWriter<byte> output, double score, bool resp3)
     {
         Span<byte> text = stackalloc byte[SortedSetScore.MaxLength];
-        output.WriteBulkString(text[..SortedSetScore.Format(score, text)]);
+        output.WriteDouble(text[..SortedSetScore.Format(score, text)], resp3);
+    }
+
+    /// <summary>
+    /// A member and its score, one element of a WITHSCORES reply begun with <see cref="RespWriter.WritePairsHeader"/>:
+    /// flat in RESP2, its own two-element array in RESP3.
+    /// </summary>
+    internal static void WriteScoredMember(System.Buffers.IBufferWriter<byte> output, ReadOnlySpan<byte> member, double score, bool resp3)
+    {
+        output.WritePairHeader(resp3);
+        output.WriteBulkString(member);
+        WriteScore(output, score, resp3);
     }
 
     [Flags]

@@ -203,7 +203,7 @@ internal static partial class StringCommands
             return;
         }
 
-        output.WriteArrayHeader(4);
+        output.WriteMapHeader(2, context.Resp3);
         output.WriteBulkString("matches"u8);
         output.WriteArrayHeader(matches.Count);
         foreach (var (aFrom, aTo, bFrom, bTo) in matches)

@@ -109,7 +109,7 @@ internal static partial class StringCommands
         }
         else
         {
-            context.Output.WriteNullBulkString();
+            context.Output.WriteNull(context.Resp3);
         }
     }
 
@@ -149,7 +149,7 @@ internal static partial class StringCommands
                 if (!context.Store.Exists(key))
                 {
                     context.Client.KeyspaceMisses++;
-                    context.Output.WriteNullBulkString();
+                    context.Output.WriteNull(context.Resp3);
                     return;
                 }
 

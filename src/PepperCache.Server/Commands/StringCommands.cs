@@ -56,7 +56,7 @@ internal static partial class StringCommands
         else
         {
             context.Client.KeyspaceMisses++;
-            context.Output.WriteNullBulkString();
+            context.Output.WriteNull(context.Resp3);
         }
     }
 
@@ -101,7 +101,7 @@ internal static partial class StringCommands
                 }
                 else
                 {
-                    output.WriteNullBulkString();
+                    output.WriteNull(context.Resp3);
                 }
             }
         }
@@ -154,7 +154,7 @@ internal static partial class StringCommands
         else
         {
             context.Client.KeyspaceMisses++;
-            context.Output.WriteNullBulkString();
+            context.Output.WriteNull(context.Resp3);
         }
     }
 }

@@ -94,6 +94,12 @@ internal sealed class ClientSession(long id, EndPoint? remote, EndPoint? local, 
     /// </summary>
     public bool Asking { get; set; }
 
+    /// <summary>
+    /// The connection speaks RESP3 (after HELLO 3; HELLO 2 and RESET go back to RESP2): handlers pass it to the
+    /// reply writer's shape methods (nulls, maps, sets, doubles...), see <see cref="CommandContext.Resp3"/>.
+    /// </summary>
+    public bool Resp3;
+
     /// <summary>READONLY/READWRITE. There are no replicas to read from, so it changes nothing but is remembered.</summary>
     public bool ReadOnlyMode { get; set; }
 

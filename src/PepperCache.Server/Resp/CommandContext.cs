@@ -26,6 +26,9 @@ internal sealed class CommandContext(ServerState server, ClientSession client, R
     /// <summary>Replies go here; the connection flushes once per batch.</summary>
     public IBufferWriter<byte> Output { get; set; } = null!;
 
+    /// <summary>The connection speaks RESP3: the flag every reply shape that differs between the protocols takes.</summary>
+    public bool Resp3 => Client.Resp3;
+
     /// <summary>The definition being executed (set by the dispatcher).</summary>
     public CommandDefinition Command { get; set; } = null!;
 

@@ -104,10 +104,14 @@ public sealed class ClusterRoutingIntegrationTests(ThreeNodeClusterFixture fixtu
         Assert.Contains("cluster_size:3\r\n", info, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task StackExchangeRedisConnectedToOneMemberFindsTheOthersAndRoutesBySlot()
+    /// <remarks>In RESP3 the client reads CLUSTER NODES as verbatim text and CLUSTER SHARDS as maps.</remarks>
+    [Theory]
+    [InlineData(RedisProtocol.Resp2)]
+    [InlineData(RedisProtocol.Resp3)]
+    public async Task StackExchangeRedisConnectedToOneMemberFindsTheOthersAndRoutesBySlot(RedisProtocol protocol)
     {
-        await using var redis = await Nodes[0].ConnectAsync();
+        await using var redis = await Nodes[0].ConnectAsync(o => o.Protocol = protocol);
+        Assert.Equal(protocol, redis.GetServer(Nodes[0].RespEndPoint).Protocol);
         Assert.Equal(ServerType.Cluster, redis.GetServer(Nodes[0].RespEndPoint).ServerType);
         Assert.Equal(3, redis.GetEndPoints().Length);
         var db = redis.GetDatabase();
@@ -121,6 +125,26 @@ public sealed class ClusterRoutingIntegrationTests(ThreeNodeClusterFixture fixtu
         {
             var owner = Nodes.Single(n => n.RespEndPoint.Port == TestCluster.State(Nodes[0]).OwnerOf(HashSlot.Of(Encoding.UTF8.GetBytes(key))).Port);
             Assert.True(owner.Store.TryGet(Encoding.UTF8.GetBytes(key), out _), $"{key} is on its owner");
+        }
+    }
+
+    [Fact]
+    public async Task ClusterRepliesTakeTheirResp3Shapes()
+    {
+        await using var client = await RespSocket.ConnectAsync(Nodes[0].RespEndPoint);
+        Assert.Equal('*', (await client.CommandAsync("CLUSTER", "SHARDS")).Items![0].Kind);
+        Assert.Equal('%', (await client.CommandAsync("HELLO", "3")).Kind);
+        var shards = await client.CommandAsync("CLUSTER", "SHARDS");
+        var shard = shards.Items![0];
+        Assert.Equal('%', shard.Kind);
+        Assert.Equal(["slots", "nodes"], [shard.Items![0].Text, shard.Items[2].Text]);
+        Assert.Equal('%', shard.Items[3].Items![0].Kind);
+        Assert.Equal('*', (await client.CommandAsync("CLUSTER", "SLOTS")).Kind);
+        foreach (var text in new[] { "INFO", "NODES" })
+        {
+            var reply = await client.CommandAsync("CLUSTER", text);
+            Assert.Equal('=', reply.Kind);
+            Assert.StartsWith("txt:", reply.Text, StringComparison.Ordinal);
         }
     }
 

@@ -21,6 +21,20 @@ public enum Comparison
     FullScan,
 }
 
+/// <summary>The protocols a differential script is played in.</summary>
+[Flags]
+public enum Protocols
+{
+    /// <summary>RESP2, the connection as it opens.</summary>
+    Resp2 = 1,
+
+    /// <summary>RESP3: HELLO 3 first on both connections.</summary>
+    Resp3 = 2,
+
+    /// <summary>RESP2, then FLUSHALL on both servers, then the same script again in RESP3.</summary>
+    Both = Resp2 | Resp3,
+}
+
 /// <summary>One command of a differential script.</summary>
 public sealed record DifferentialStep(Comparison Comparison, List<byte[]> Command)
 {
@@ -60,11 +74,41 @@ public static class DifferentialScript
         return steps;
     }
 
-    /// <summary>Runs <paramref name="steps"/> on both servers in order; fails at the first step whose replies differ.</summary>
-    public static async Task RunAsync(System.Net.IPEndPoint redis, System.Net.IPEndPoint pepper, IEnumerable<DifferentialStep> steps)
+    /// <summary>
+    /// Runs <paramref name="steps"/> on both servers in order, by default twice: in RESP2, then (after FLUSHALL on
+    /// both, so the second pass starts from the same keys as the first) in RESP3 on new connections that sent HELLO 3.
+    /// Fails at the first step whose replies differ. Both servers always see the same commands, so their states
+    /// stay alike whatever the first pass left (configuration, users) and every difference is a real one.
+    /// </summary>
+    public static async Task RunAsync(System.Net.IPEndPoint redis, System.Net.IPEndPoint pepper, IEnumerable<DifferentialStep> steps, Protocols protocols = Protocols.Both)
+    {
+        var list = steps.ToList();
+        if ((protocols & Protocols.Resp2) != 0)
+        {
+            await RunPassAsync(redis, pepper, list, resp3: false);
+        }
+
+        if ((protocols & Protocols.Resp3) != 0)
+        {
+            if (protocols == Protocols.Both)
+            {
+                await RunPassAsync(redis, pepper, Parse("> FLUSHALL"), resp3: false);
+            }
+
+            await RunPassAsync(redis, pepper, list, resp3: true);
+        }
+    }
+
+    private static async Task RunPassAsync(System.Net.IPEndPoint redis, System.Net.IPEndPoint pepper, List<DifferentialStep> steps, bool resp3)
     {
         await using var expected = await RespSocket.ConnectAsync(redis);
         await using var actual = await RespSocket.ConnectAsync(pepper);
+        var protocol = resp3 ? "RESP3 " : "";
+        if (resp3)
+        {
+            await SwitchToResp3Async(expected, actual);
+        }
+
         var number = 0;
         foreach (var step in steps)
         {
@@ -73,31 +117,44 @@ public static class DifferentialScript
             {
                 var want = await FullScanAsync(expected, step.Command);
                 var got = await FullScanAsync(actual, step.Command);
-                Assert.True(want.SetEquals(got), $"step {number}: {step}\nredis: {string.Join(", ", want.Order())}\npepper: {string.Join(", ", got.Order())}");
+                Assert.True(want.SetEquals(got), $"{protocol}step {number}: {step}\nredis: {string.Join(", ", want.Order())}\npepper: {string.Join(", ", got.Order())}");
                 continue;
             }
 
             var redisReply = await expected.CommandAsync(step.Command);
             var pepperReply = await actual.CommandAsync(step.Command);
-            Assert.True(Same(step.Comparison, redisReply, pepperReply), $"step {number}: {step}\nredis:  {redisReply}\npepper: {pepperReply}");
+            Assert.True(Same(step.Comparison, redisReply, pepperReply), $"{protocol}step {number}: {step}\nredis:  {redisReply}\npepper: {pepperReply}");
         }
     }
 
-    public static Task RunAsync(System.Net.IPEndPoint redis, System.Net.IPEndPoint pepper, string script) =>
-        RunAsync(redis, pepper, Parse(script));
+    public static Task RunAsync(System.Net.IPEndPoint redis, System.Net.IPEndPoint pepper, string script, Protocols protocols = Protocols.Both) =>
+        RunAsync(redis, pepper, Parse(script), protocols);
+
+    /// <summary>HELLO 3 on both connections; both must answer the RESP3 map.</summary>
+    internal static async Task SwitchToResp3Async(RespSocket redis, RespSocket pepper)
+    {
+        var want = await redis.CommandAsync("HELLO", "3");
+        var got = await pepper.CommandAsync("HELLO", "3");
+        Assert.True(want.Kind == '%' && got.Kind == '%', $"HELLO 3\nredis:  {want}\npepper: {got}");
+    }
 
     private static bool Same(Comparison comparison, RespValue expected, RespValue actual)
     {
-        var arrays = expected.Items is not null && actual.Items is not null;
+        // Aggregates of one kind (arrays, RESP3 maps and sets); the count is compared with the elements.
+        var aggregates = expected.Items is not null && actual.Items is not null && expected.Kind == actual.Kind;
         return comparison switch
         {
-            Comparison.Unordered when arrays => Elements(expected, 1).SequenceEqual(Elements(actual, 1)),
-            Comparison.UnorderedPairs when arrays => Elements(expected, 2).SequenceEqual(Elements(actual, 2)),
-            Comparison.Shape when expected.Kind == actual.Kind && expected.Kind is '$' or '*' =>
+            Comparison.Unordered when aggregates => Elements(expected, 1).SequenceEqual(Elements(actual, 1)),
+            // RESP3 nests pairs ([field, value], [member, score]) where RESP2 flattens them: a nested pair is one element.
+            Comparison.UnorderedPairs when aggregates => Elements(expected, NestedPairs(expected) ? 1 : 2).SequenceEqual(Elements(actual, NestedPairs(actual) ? 1 : 2)),
+            Comparison.Shape when expected.Kind == actual.Kind && expected.Kind is '$' or '*' or '%' or '~' or '_' or ',' or '=' =>
                 expected.IsNull == actual.IsNull && expected.Items?.Count == actual.Items?.Count,
             _ => expected.Raw.AsSpan().SequenceEqual(actual.Raw),
         };
     }
+
+    private static bool NestedPairs(RespValue array) =>
+        array.Kind == '*' && array.Items!.Count > 0 && array.Items.All(item => item.Kind == '*' && item.Items?.Count == 2);
 
     /// <summary>The elements (or groups of <paramref name="size"/>) as sorted text, for order-free comparison.</summary>
     private static List<string> Elements(RespValue array, int size) =>

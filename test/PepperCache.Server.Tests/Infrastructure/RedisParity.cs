@@ -14,10 +14,42 @@ namespace PepperCache.Server.Tests.Infrastructure;
 /// </remarks>
 public static class RedisParity
 {
-    public static async Task<List<Step>> AssertSameRepliesAsync(IPEndPoint redis, IPEndPoint node, string script)
+    /// <summary>
+    /// Plays <paramref name="script"/> in RESP2 and then, on new connections that sent HELLO 3, again in RESP3 (by
+    /// default; nothing is flushed between: both servers see the same commands, so they stay alike). Returns the
+    /// first pass's steps.
+    /// </summary>
+    public static async Task<List<Step>> AssertSameRepliesAsync(IPEndPoint redis, IPEndPoint node, string script, Protocols protocols = Protocols.Both)
+    {
+        List<Step> steps = [];
+        if ((protocols & Protocols.Resp2) != 0)
+        {
+            steps = await PlayAsync(redis, node, script, resp3: false);
+        }
+
+        if ((protocols & Protocols.Resp3) != 0)
+        {
+            var resp3Steps = await PlayAsync(redis, node, script, resp3: true);
+            if ((protocols & Protocols.Resp2) == 0)
+            {
+                steps = resp3Steps;
+            }
+        }
+
+        return steps;
+    }
+
+    private static async Task<List<Step>> PlayAsync(IPEndPoint redis, IPEndPoint node, string script, bool resp3)
     {
         await using var redisClient = await RespFrameClient.ConnectAsync(redis);
         await using var nodeClient = await RespFrameClient.ConnectAsync(node);
+        if (resp3)
+        {
+            var want = await redisClient.ExecuteAsync("HELLO", "3");
+            var got = await nodeClient.ExecuteAsync("HELLO", "3");
+            Assert.True(want[0] == got[0], $"HELLO 3\n  redis: {RespTranscript.Show(want)}\n  node:  {RespTranscript.Show(got)}");
+        }
+
         var steps = new List<Step>();
         var differences = new StringBuilder();
         foreach (var rawLine in script.Split('\n'))
@@ -42,7 +74,7 @@ public static class RedisParity
             }
         }
 
-        Assert.True(differences.Length == 0, $"Replies that differ from redis-server's:\n{differences}");
+        Assert.True(differences.Length == 0, $"Replies that differ from redis-server's{(resp3 ? " in RESP3" : "")}:\n{differences}");
         return steps;
     }
 

@@ -117,9 +117,10 @@ public sealed class RespFrameClient : IAsyncDisposable
         var headerLength = lineEnd + 2;
         switch (data[0])
         {
-            case (byte)'+' or (byte)'-' or (byte)':':
+            // RESP3's null, double, boolean and big number are one line too.
+            case (byte)'+' or (byte)'-' or (byte)':' or (byte)'_' or (byte)',' or (byte)'#' or (byte)'(':
                 return headerLength;
-            case (byte)'$':
+            case (byte)'$' or (byte)'=' or (byte)'!':
             {
                 var size = long.Parse(data[1..lineEnd], CultureInfo.InvariantCulture);
                 if (size < 0)
@@ -131,9 +132,14 @@ public sealed class RespFrameClient : IAsyncDisposable
                 return data.Length >= total ? total : 0;
             }
 
-            case (byte)'*':
+            case (byte)'*' or (byte)'~' or (byte)'>' or (byte)'%':
             {
                 var count = long.Parse(data[1..lineEnd], CultureInfo.InvariantCulture);
+                if (data[0] == (byte)'%')
+                {
+                    count *= 2;
+                }
+
                 var offset = headerLength;
                 for (var i = 0; i < count; i++)
                 {
@@ -150,7 +156,7 @@ public sealed class RespFrameClient : IAsyncDisposable
             }
 
             default:
-                throw new InvalidDataException($"Not a RESP2 reply: {RespTranscript.Show(data[..headerLength].ToArray())}");
+                throw new InvalidDataException($"Not a RESP reply: {RespTranscript.Show(data[..headerLength].ToArray())}");
         }
     }
 

@@ -4,12 +4,16 @@ using System.Text;
 
 namespace PepperCache.Server.Tests.Infrastructure;
 
-/// <summary>One RESP2 reply: its exact bytes and its parsed form.</summary>
+/// <summary>
+/// One RESP2 or RESP3 reply: its exact bytes and its parsed form. A map's <see cref="Items"/> are its keys and values
+/// in turn; RESP3's null is kind <c>_</c>, a double <c>,</c> (its text in <see cref="Text"/>), a verbatim string
+/// <c>=</c> (its bytes, format prefix included, in <see cref="Bulk"/>).
+/// </summary>
 public sealed record RespValue(byte[] Raw, char Kind, string Text, long Integer, byte[]? Bulk, List<RespValue>? Items)
 {
     public bool IsError => Kind == '-';
 
-    public bool IsNull => (Kind == '$' && Bulk is null) || (Kind == '*' && Items is null);
+    public bool IsNull => Kind == '_' || (Kind == '$' && Bulk is null) || (Kind == '*' && Items is null);
 
     public override string ToString() => Show(Raw);
 
@@ -37,7 +41,7 @@ public sealed record RespValue(byte[] Raw, char Kind, string Text, long Integer,
 }
 
 /// <summary>
-/// A raw RESP2 connection that sends commands and reads whole replies, keeping their exact bytes: what differential
+/// A raw RESP2 (or, after HELLO 3, RESP3) connection that sends commands and reads whole replies, keeping their exact bytes: what differential
 /// tests compare between redis-server and PepperCache.
 /// </summary>
 public sealed class RespSocket : IAsyncDisposable
@@ -127,13 +131,13 @@ public sealed class RespSocket : IAsyncDisposable
         var next = position + lineEnd + 2;
         switch (kind)
         {
-            case '+' or '-':
+            case '+' or '-' or '_' or ',' or '#' or '(':
                 position = next;
                 return new RespValue([], kind, line, 0, null, null);
             case ':':
                 position = next;
                 return new RespValue([], kind, line, long.Parse(line, System.Globalization.CultureInfo.InvariantCulture), null, null);
-            case '$':
+            case '$' or '=' or '!':
                 var length = int.Parse(line, System.Globalization.CultureInfo.InvariantCulture);
                 if (length < 0)
                 {
@@ -149,13 +153,15 @@ public sealed class RespSocket : IAsyncDisposable
                 position = next + length + 2;
                 var bulk = _buffer[next..(next + length)];
                 return new RespValue([], kind, Encoding.UTF8.GetString(bulk), 0, bulk, null);
-            case '*':
+            case '*' or '~' or '%' or '>':
                 var count = int.Parse(line, System.Globalization.CultureInfo.InvariantCulture);
                 if (count < 0)
                 {
                     position = next;
                     return new RespValue([], kind, line, 0, null, null);
                 }
+
+                count *= kind == '%' ? 2 : 1;
 
                 var items = new List<RespValue>(count);
                 var at = next;
@@ -173,7 +179,7 @@ public sealed class RespSocket : IAsyncDisposable
                 position = at;
                 return new RespValue([], kind, line, 0, null, items);
             default:
-                throw new InvalidDataException($"Not a RESP2 reply: {RespValue.Show(_buffer.AsSpan(position, Math.Min(40, _end - position)))}");
+                throw new InvalidDataException($"Not a RESP reply: {RespValue.Show(_buffer.AsSpan(position, Math.Min(40, _end - position)))}");
         }
     }
 }
