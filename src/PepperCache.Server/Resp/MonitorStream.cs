@@ -121,6 +121,7 @@ internal sealed class MonitorStream(ClientSession client, ServerState server)
             if (written >= FlushEvery)
             {
                 written = 0;
+                Client.CountOutput(output);
                 var flush = await output.FlushAsync().ConfigureAwait(false);
                 if (flush.IsCompleted || flush.IsCanceled)
                 {
@@ -131,6 +132,7 @@ internal sealed class MonitorStream(ClientSession client, ServerState server)
 
         if (written > 0)
         {
+            Client.CountOutput(output);
             var flush = await output.FlushAsync().ConfigureAwait(false);
             return flush.IsCompleted || flush.IsCanceled;
         }

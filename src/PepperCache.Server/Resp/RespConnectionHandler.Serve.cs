@@ -44,6 +44,8 @@ internal sealed partial class RespConnectionHandler
         var client = context.Client;
         var store = context.Server.Store;
         long bytesNeeded = 0;
+        // Bytes the previous read left in the pipe (an incomplete command): counted as received already.
+        long unread = 0;
         MonitorStream? monitor = null;
         while (true)
         {
@@ -52,6 +54,7 @@ internal sealed partial class RespConnectionHandler
                 ? await input.ReadAsync().ConfigureAwait(false)
                 : await monitor.ReadAsync(input, output).ConfigureAwait(false);
             var buffer = result.Buffer;
+            client.NetInputBytes += buffer.Length - unread;
             var now = store.Now;
             client.LastInteraction = now;
             client.QueryBufferLength = buffer.Length;
@@ -79,6 +82,7 @@ internal sealed partial class RespConnectionHandler
                             replied = false;
                             // As below: no reply leaves before its record has reached the file.
                             await context.Aof.WaitLoggedAsync().ConfigureAwait(false);
+                            client.CountOutput(output);
                             if ((await output.FlushAsync().ConfigureAwait(false)).IsCompleted)
                             {
                                 input.AdvanceTo(consumed, buffer.End);
@@ -102,6 +106,7 @@ internal sealed partial class RespConnectionHandler
                 // Latin-1: the message may quote one raw input byte (expected '$', got 'X'), which Redis echoes as is.
                 context.WriteError(Encoding.Latin1.GetBytes("ERR Protocol error: " + protocolError));
                 await context.Aof.WaitLoggedAsync().ConfigureAwait(false);
+                client.CountOutput(output);
                 await output.FlushAsync().ConfigureAwait(false);
                 return;
             }
@@ -129,7 +134,8 @@ internal sealed partial class RespConnectionHandler
             }
 
             // Stopped for a flush with whole commands left: examine nothing more, so the next read returns at once.
-            client.QueryBufferLength = buffer.Slice(consumed).Length;
+            unread = buffer.Slice(consumed).Length;
+            client.QueryBufferLength = unread;
             client.PartialArgumentBytes = taken;
             input.AdvanceTo(consumed, end == BatchEnd.OutputFull ? consumed : buffer.End);
             if (replied)
@@ -166,6 +172,8 @@ internal sealed partial class RespConnectionHandler
         {
             client.ReplyPeak = Math.Min(unsent, UncountedReplyBytes);
         }
+
+        client.NetOutputBytes += unsent;
 
         var flush = output.FlushAsync();
         if (flush.IsCompletedSuccessfully)
