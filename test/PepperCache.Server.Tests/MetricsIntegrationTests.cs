@@ -68,7 +68,7 @@ public sealed partial class MetricsIntegrationTests
 
         await using var waiter = await node.ConnectRawAsync();
         await waiter.SendAsync("BLPOP metrics:list 0\r\n");
-        await TestCluster.Until(() => TestCluster.Server(node).Blocking.BlockedCount == 1, TimeSpan.FromSeconds(10), "one client blocked");
+        await Eventually.UntilAsync(() => TestCluster.Server(node).Blocking.BlockedCount == 1, TimeSpan.FromSeconds(10), "one client blocked");
         Assert.Equal(1, (await ScrapeAsync(http)).Value("peppercache_blocked_clients"));
 
         // CONFIG RESETSTAT is for INFO: Prometheus's counters never go back.
