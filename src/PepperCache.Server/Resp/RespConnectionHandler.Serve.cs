@@ -114,7 +114,7 @@ internal sealed partial class RespConnectionHandler
             if (end == BatchEnd.OutputLimit)
             {
                 // As Redis: the replies are dropped with the client.
-                CloseForOutputLimit(context.Server, client, client.OutputBufferLength, logger);
+                CloseForOutputLimit(context.Server, client, client.OutputBufferLength, logger, _outputLimitLog);
                 return;
             }
 
@@ -160,6 +160,7 @@ internal sealed partial class RespConnectionHandler
             if (monitor is not null)
             {
                 monitor.Logger = logger;
+                monitor.OutputLimitLog = _outputLimitLog;
             }
         }
     }
@@ -309,17 +310,19 @@ internal sealed partial class RespConnectionHandler
         return now - client.OutputSoftLimitSince > limit.SoftSeconds * 1000;
     }
 
-    /// <summary>Closes a client past its output buffer limit: counted in INFO, logged at most every few seconds.</summary>
-    internal static void CloseForOutputLimit(ServerState server, ClientSession client, long unsent, ILogger logger)
+    /// <summary>Closes a client past its output buffer limit: counted in INFO, logged as <paramref name="log"/> allows.</summary>
+    internal static void CloseForOutputLimit(ServerState server, ClientSession client, long unsent, ILogger logger, LogRateLimiter? log)
     {
         server.Clients.CountOutputBufferDisconnection();
-        if (OutputLimitLog.TryEnter(out var suppressed))
+        if (log?.ShouldLog() ?? true)
         {
-            Log.OutputBufferLimitReached(logger, client.Id, client.RemoteAddress, unsent, suppressed);
+            Log.OutputBufferLimitReached(logger, client.Id, client.RemoteAddress, unsent);
         }
 
         client.Abort?.Invoke();
     }
 
-    private static readonly LogThrottle OutputLimitLog = new(TimeSpan.FromSeconds(10));
+    /// <summary>Clients closed for their output buffers: one line per 10 s, then one with how many more there were.</summary>
+    internal static LogRateLimiter OutputLimitLog(ILogger logger, TimeProvider time) =>
+        new(logger, "output buffer limit", 1, TimeSpan.FromSeconds(10), time);
 }
