@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using PepperCache.Client.Tests.Infrastructure;
+using PepperCache.Testing;
 
 namespace PepperCache.Benchmark.Tests;
 
@@ -10,8 +10,7 @@ namespace PepperCache.Benchmark.Tests;
 /// </summary>
 public sealed class RedisClusterFixture : IAsyncLifetime
 {
-    private readonly List<Process> _processes = [];
-    private readonly DirectoryInfo _directory = Directory.CreateTempSubdirectory("pepper-benchmark-cluster");
+    private readonly List<RedisServer> _servers = [];
 
     public List<int> Ports { get; } = [];
 
@@ -19,26 +18,10 @@ public sealed class RedisClusterFixture : IAsyncLifetime
     {
         for (var i = 0; i < 3; i++)
         {
-            var port = RedisServerProcess.FreePort();
-            var text = port.ToString(CultureInfo.InvariantCulture);
-            var start = new ProcessStartInfo("redis-server")
-            {
-                WorkingDirectory = _directory.FullName,
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-            };
-            foreach (var argument in new[] { "--port", text, "--bind", "127.0.0.1", "--cluster-enabled", "yes", "--cluster-config-file", $"nodes-{text}.conf", "--save", "", "--appendonly", "no", "--dir", _directory.FullName })
-            {
-                start.ArgumentList.Add(argument);
-            }
-
-            var process = Process.Start(start) ?? throw new InvalidOperationException("redis-server did not start");
-            process.OutputDataReceived += (_, _) => { };
-            process.ErrorDataReceived += (_, _) => { };
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
-            _processes.Add(process);
-            Ports.Add(port);
+            // Each in a directory of its own, so each has its own cluster config file.
+            var server = await RedisServer.StartAsync(["--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf"]);
+            _servers.Add(server);
+            Ports.Add(server.Port);
         }
 
         var deadline = Stopwatch.StartNew();
@@ -85,17 +68,9 @@ public sealed class RedisClusterFixture : IAsyncLifetime
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var process in _processes)
+        foreach (var server in _servers)
         {
-            if (!process.HasExited)
-            {
-                process.Kill();
-                await process.WaitForExitAsync();
-            }
-
-            process.Dispose();
+            await server.DisposeAsync();
         }
-
-        _directory.Delete(recursive: true);
     }
 }

@@ -82,6 +82,6 @@ public sealed class ActiveExpiryIntegrationTests : IAsyncLifetime
     {
         var before = Expiry.Cycles;
         _clock.Advance(by);
-        await TestCluster.Until(() => Expiry.Cycles > before, Bound, $"an expiry cycle runs after the clock moved {by.TotalMilliseconds} ms");
+        await Eventually.UntilAsync(() => Expiry.Cycles > before, Bound, $"an expiry cycle runs after the clock moved {by.TotalMilliseconds} ms");
     }
 }

@@ -88,23 +88,14 @@ public sealed class ClientListIntegrationTests(RedisServerFixture servers) : ICl
     private static long IdOf(object? reply) => Assert.IsType<long>(reply);
 
     /// <summary>CLIENT LIST ID until <paramref name="done"/> holds (the other connection's loop runs on its own), at most 5 s.</summary>
-    private static async Task<Dictionary<string, string>> PollAsync(RawRespClient observer, long id, Func<Dictionary<string, string>, bool> done)
-    {
-        Dictionary<string, string> fields = [];
-        for (var attempt = 0; attempt < 250; attempt++)
-        {
-            fields = Fields(Assert.IsType<string>(await observer.CommandAsync("CLIENT", "LIST", "ID", id.ToString(CultureInfo.InvariantCulture))));
-            if (done(fields))
-            {
-                return fields;
-            }
-
-            await Task.Delay(20);
-        }
-
-        Assert.Fail("CLIENT LIST never showed the expected values: " + string.Join(' ', fields.Select(f => $"{f.Key}={f.Value}")));
-        return fields;
-    }
+    private static Task<Dictionary<string, string>> PollAsync(RawRespClient observer, long id, Func<Dictionary<string, string>, bool> done) =>
+        Eventually.UntilAsync(
+            async () => Fields(Assert.IsType<string>(await observer.CommandAsync("CLIENT", "LIST", "ID", id.ToString(CultureInfo.InvariantCulture)))),
+            done,
+            TimeSpan.FromSeconds(5),
+            "CLIENT LIST shows the expected values",
+            fields => string.Join(' ', fields.Select(f => $"{f.Key}={f.Value}")),
+            TimeSpan.FromMilliseconds(20));
 
     private static List<string> FieldNames(string line) =>
         [.. line.TrimEnd('\n').Split('\n')[0].Split(' ').Select(field => field[..field.IndexOf('=', StringComparison.Ordinal)])];

@@ -142,21 +142,14 @@ public sealed partial class DescriptorLimitProcessTests
         return Encoding.ASCII.GetString(buffer, 0, received);
     }
 
-    private static async Task<string> PingUntilServedAsync(IPEndPoint endpoint)
-    {
-        var reply = "";
-        for (var attempt = 0; attempt < 50 && reply != "+PONG\r\n"; attempt++)
-        {
-            using var socket = await ConnectAsync(endpoint);
-            reply = await PingAsync(socket);
-            if (reply != "+PONG\r\n")
+    private static Task<string> PingUntilServedAsync(IPEndPoint endpoint) =>
+        Eventually.UntilAsync(
+            async () =>
             {
-                await Task.Delay(100, TestContext.Current.CancellationToken);
-            }
-        }
-
-        return reply;
-    }
+                using var socket = await ConnectAsync(endpoint);
+                return await PingAsync(socket);
+            },
+            reply => reply == "+PONG\r\n", TimeSpan.FromSeconds(5), "a PING is served", interval: TimeSpan.FromMilliseconds(100));
 
     /// <summary>utime + stime of a process, in seconds (/proc/PID/stat fields 14 and 15).</summary>
     private static double CpuSeconds(int pid)

@@ -33,7 +33,7 @@ public sealed class GracefulLeaveProcessTests
                 "--node", "127.0.0.1", "--cluster", $"127.0.0.1:{founder.AdminEndPoint.Port}", "--appendonly", "no", "--dir", dir.FullName);
             await using (process)
             {
-                await TestCluster.Until(
+                await Eventually.UntilAsync(
                     () => TestCluster.ServingCount(founder) == 2 && TestCluster.IsSpreadAsThePlanSays(founder) && !TestCluster.Server(founder).Migration.AnyFrozen,
                     TimeSpan.FromSeconds(30), "the process joins and takes its share of the slots");
                 var joinerId = state.Members().Single(m => m.Id != state.MyId).Id;

@@ -21,7 +21,8 @@ public sealed partial class MetricsIntegrationTests
         "peppercache_expiring_keys gauge", "peppercache_memory_used_bytes gauge", "peppercache_memory_max_bytes gauge",
         "peppercache_memory_rss_bytes gauge", "peppercache_expired_keys_total counter", "peppercache_evicted_keys_total counter",
         "peppercache_connected_clients gauge", "peppercache_blocked_clients gauge", "peppercache_connections_received_total counter",
-        "peppercache_rejected_connections_total counter", "peppercache_aof_enabled gauge", "peppercache_aof_size_bytes gauge",
+        "peppercache_rejected_connections_total counter", "peppercache_network_received_bytes_total counter",
+        "peppercache_network_sent_bytes_total counter", "peppercache_aof_enabled gauge", "peppercache_aof_size_bytes gauge",
         "peppercache_aof_buffer_bytes gauge", "peppercache_aof_rewrites_total counter", "peppercache_aof_rewrite_in_progress gauge",
         "peppercache_cluster_members gauge", "peppercache_cluster_slots_owned gauge", "peppercache_rebalance_running gauge",
         "peppercache_rebalance_slots_to_move gauge", "peppercache_rebalance_slots_moved gauge",
@@ -37,8 +38,9 @@ public sealed partial class MetricsIntegrationTests
         await client.AssertReplyAsync("SET metrics:k v\r\n", "+OK\r\n");
         var before = await ScrapeAsync(http);
 
-        await client.AssertReplyAsync("GET metrics:k\r\nGET metrics:k\r\nGET metrics:none\r\nHSET metrics:k f v\r\nGET\r\n",
-            "$1\r\nv\r\n$1\r\nv\r\n$-1\r\n-WRONGTYPE Operation against a key holding the wrong kind of value\r\n-ERR wrong number of arguments for 'get' command\r\n");
+        const string Requests = "GET metrics:k\r\nGET metrics:k\r\nGET metrics:none\r\nHSET metrics:k f v\r\nGET\r\n";
+        const string Replies = "$1\r\nv\r\n$1\r\nv\r\n$-1\r\n-WRONGTYPE Operation against a key holding the wrong kind of value\r\n-ERR wrong number of arguments for 'get' command\r\n";
+        await client.AssertReplyAsync(Requests, Replies);
         var after = await ScrapeAsync(http);
 
         Assert.Equal(ExpectedFamilies.Order(), after.Types.Select(t => $"{t.Key} {t.Value}").Order());
@@ -53,6 +55,9 @@ public sealed partial class MetricsIntegrationTests
         Assert.Equal(1, after.Value("peppercache_keyspace_misses_total") - before.Value("peppercache_keyspace_misses_total"));
         Assert.Equal(1, after.Value("peppercache_keys"));
         Assert.Equal(1, after.Value("peppercache_connected_clients"));
+        // The one client's bytes, exactly: nothing else talks to the node's RESP port.
+        Assert.Equal(Requests.Length, after.Value("peppercache_network_received_bytes_total") - before.Value("peppercache_network_received_bytes_total"));
+        Assert.Equal(Replies.Length, after.Value("peppercache_network_sent_bytes_total") - before.Value("peppercache_network_sent_bytes_total"));
         Assert.Equal(0, after.Value("peppercache_blocked_clients"));
         Assert.Equal(1, after.Value("peppercache_cluster_members", "state=\"alive\""));
         Assert.Equal(16384, after.Value("peppercache_cluster_slots_owned"));
@@ -63,7 +68,7 @@ public sealed partial class MetricsIntegrationTests
 
         await using var waiter = await node.ConnectRawAsync();
         await waiter.SendAsync("BLPOP metrics:list 0\r\n");
-        await TestCluster.Until(() => TestCluster.Server(node).Blocking.BlockedCount == 1, TimeSpan.FromSeconds(10), "one client blocked");
+        await Eventually.UntilAsync(() => TestCluster.Server(node).Blocking.BlockedCount == 1, TimeSpan.FromSeconds(10), "one client blocked");
         Assert.Equal(1, (await ScrapeAsync(http)).Value("peppercache_blocked_clients"));
 
         // CONFIG RESETSTAT is for INFO: Prometheus's counters never go back.
@@ -71,6 +76,7 @@ public sealed partial class MetricsIntegrationTests
         var reset = await ScrapeAsync(http);
         Assert.Equal(after.Value("peppercache_commands_total", "command=\"get\""), reset.Value("peppercache_commands_total", "command=\"get\""));
         Assert.Equal(1, reset.Value("peppercache_error_replies_total", "code=\"WRONGTYPE\""));
+        Assert.True(reset.Value("peppercache_network_received_bytes_total") > after.Value("peppercache_network_received_bytes_total"));
     }
 
     [Fact]

@@ -58,7 +58,9 @@ public sealed class ReadinessIntegrationTests
             ["PepperCache:AdminPort"] = seedAdminPort.ToString(CultureInfo.InvariantCulture),
         });
         _ = seed.RespEndPoint;
-        await PollAsync(http, HttpStatusCode.OK, TimeSpan.FromSeconds(30));
+        await Eventually.UntilAsync(
+            () => GetAsync(http, "/readyz"), answer => answer.Status == HttpStatusCode.OK, TimeSpan.FromSeconds(30), "/readyz answers 200",
+            answer => $"{(int)answer.Status} {answer.Body}", TimeSpan.FromMilliseconds(100));
     }
 
     [Fact]
@@ -76,24 +78,5 @@ public sealed class ReadinessIntegrationTests
     {
         using var response = await http.GetAsync(path, TestContext.Current.CancellationToken);
         return (response.StatusCode, await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
-    }
-
-    /// <summary>Asks /readyz every 100 ms until it answers <paramref name="wanted"/>; fails with the last answer after <paramref name="timeout"/>.</summary>
-    internal static async Task PollAsync(HttpClient http, HttpStatusCode wanted, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        var last = (Status: (HttpStatusCode)0, Body: "");
-        while (DateTime.UtcNow < deadline)
-        {
-            last = await GetAsync(http, "/readyz");
-            if (last.Status == wanted)
-            {
-                return;
-            }
-
-            await Task.Delay(100, TestContext.Current.CancellationToken);
-        }
-
-        Assert.Fail($"/readyz still answers {(int)last.Status} {last.Body} after {timeout}");
     }
 }

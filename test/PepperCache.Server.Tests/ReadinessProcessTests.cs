@@ -29,21 +29,19 @@ public sealed class ReadinessProcessTests
             // While the file replays the admin port does not answer yet (the connection waits), so a probe with a
             // timeout fails; the first answer that comes is the one after the replay.
             using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{adminPort}"), Timeout = TimeSpan.FromSeconds(60) };
-            var answers = new List<HttpStatusCode>();
-            for (var attempt = 0; attempt < 300 && !answers.Contains(HttpStatusCode.OK); attempt++)
-            {
-                try
+            await Eventually.UntilAsync(
+                async () =>
                 {
-                    answers.Add((await ReadinessIntegrationTests.GetAsync(http, "/readyz")).Status);
-                }
-                catch (HttpRequestException)
-                {
-                    // Not listening yet.
-                    await Task.Delay(100, TestContext.Current.CancellationToken);
-                }
-            }
-
-            Assert.Contains(HttpStatusCode.OK, answers);
+                    try
+                    {
+                        return (HttpStatusCode?)(await ReadinessIntegrationTests.GetAsync(http, "/readyz")).Status;
+                    }
+                    catch (HttpRequestException)
+                    {
+                        return null; // Not listening yet.
+                    }
+                },
+                status => status == HttpStatusCode.OK, TimeSpan.FromSeconds(60), "/readyz answers 200", interval: TimeSpan.FromMilliseconds(100));
             await using var client = await RawRespClient.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port));
             await client.AssertReplyAsync("DBSIZE\r\n", ":200000\r\n");
         }

@@ -97,20 +97,21 @@ public sealed class StartupOrderProcessTests
             var port = NodeProcess.FreePort();
             await using var node = NodeProcess.Start(["--dir", dir, "--port", port.ToString(CultureInfo.InvariantCulture), "--admin-port", "0"]);
 
-            // Connect as soon as the port accepts (while the file may still be loading): at most 300 tries, 30 s.
+            // Connect as soon as the port accepts (while the file may still be loading): at most 30 s.
             var endpoint = new IPEndPoint(IPAddress.Loopback, port);
-            RawRespClient? client = null;
-            for (var attempt = 0; client is null; attempt++)
-            {
-                try
+            var client = (await Eventually.UntilAsync<RawRespClient?>(
+                async () =>
                 {
-                    client = await RawRespClient.ConnectAsync(endpoint);
-                }
-                catch (SocketException) when (attempt < 300)
-                {
-                    await Task.Delay(100, TestContext.Current.CancellationToken);
-                }
-            }
+                    try
+                    {
+                        return await RawRespClient.ConnectAsync(endpoint);
+                    }
+                    catch (SocketException)
+                    {
+                        return null;
+                    }
+                },
+                connected => connected is not null, TimeSpan.FromSeconds(30), "the port accepts", interval: TimeSpan.FromMilliseconds(100)))!;
 
             await using (client)
             {

@@ -209,7 +209,17 @@ internal static partial class InfoCommand
         var stats = now.Since(server.Statistics.ResetPoint);
         Field(text, "total_connections_received", stats.Connections);
         Field(text, "total_commands_processed", stats.Commands);
-        Field(text, "instantaneous_ops_per_sec", server.Statistics.ObserveCommands(now.Commands, context.Store.Now));
+        var rates = server.Statistics.ObserveRates(now, context.Store.Now);
+        Field(text, "instantaneous_ops_per_sec", rates.OpsPerSecond);
+        Field(text, "total_net_input_bytes", stats.NetInputBytes);
+        Field(text, "total_net_output_bytes", stats.NetOutputBytes);
+        // No replication: its traffic is none, but Redis 7.0 prints the fields and monitoring tools read them.
+        Field(text, "total_net_repl_input_bytes", 0);
+        Field(text, "total_net_repl_output_bytes", 0);
+        Field(text, "instantaneous_input_kbps", rates.InputKbps);
+        Field(text, "instantaneous_output_kbps", rates.OutputKbps);
+        Field(text, "instantaneous_input_repl_kbps", 0.0);
+        Field(text, "instantaneous_output_repl_kbps", 0.0);
         Field(text, "rejected_connections", stats.RejectedConnections);
         Field(text, "expired_keys", stats.ExpiredKeys);
         Field(text, "evicted_keys", stats.EvictedKeys);
@@ -270,6 +280,10 @@ internal static partial class InfoCommand
 
     private static void Field(StringBuilder text, string name, long value) =>
         text.Append(name).Append(':').Append(value.ToString(CultureInfo.InvariantCulture)).Append("\r\n");
+
+    /// <summary>A rate as Redis prints it (<c>%.2f</c>).</summary>
+    private static void Field(StringBuilder text, string name, double value) =>
+        text.Append(name).Append(':').Append(value.ToString("F2", CultureInfo.InvariantCulture)).Append("\r\n");
 
     /// <summary>As Redis's uname-based "Linux 6.1.0 x86_64"; the runtime's description elsewhere.</summary>
     private static string OperatingSystemName()

@@ -24,14 +24,16 @@ internal sealed class BackoffSocketListener(
     bool noDelay,
     DescriptorHeadroom headroom,
     Action exhausted,
-    ILogger logger) : IConnectionListener
+    ILogger logger,
+    TimeProvider time) : IConnectionListener
 {
     /// <summary>The longest wait between two accepts while descriptors are short: how soon a freed one is used.</summary>
     internal const int MaxDelayMs = 200;
 
     private const int MinDelayMs = 5;
 
-    private readonly LogThrottle _failureLog = new(TimeSpan.FromSeconds(10));
+    // One line per 10 s while accepts fail, then one with how many more there were.
+    private readonly LogRateLimiter _failureLog = new(logger, "accept failure", 1, TimeSpan.FromSeconds(10), time);
     private int _delayMs;
     private long _failures;
 
@@ -73,9 +75,9 @@ internal sealed class BackoffSocketListener(
                 headroom.Release();
                 exhausted();
                 _failures++;
-                if (_failureLog.TryEnter(out var heldBack))
+                if (_failureLog.ShouldLog())
                 {
-                    Log.AcceptFailing(logger, ex.Message, heldBack + 1, MaxDelayMs);
+                    Log.AcceptFailing(logger, ex.Message, MaxDelayMs);
                 }
 
                 _delayMs = Math.Clamp(_delayMs * 2, MinDelayMs, MaxDelayMs);

@@ -36,7 +36,7 @@ internal sealed class BackoffSocketTransportFactory(
         };
         var logger = loggers.CreateLogger<BackoffSocketListener>();
         var connections = new SocketConnectionContextFactory(settings, logger);
-        return new(new BackoffSocketListener(socket, connections, transport.NoDelay, headroom, Recount, logger));
+        return new(new BackoffSocketListener(socket, connections, transport.NoDelay, headroom, Recount, logger, services.GetRequiredService<TimeProvider>()));
     }
 
     /// <summary>Out of descriptors: count again what fits, so the next clients are refused as at maxclients.</summary>

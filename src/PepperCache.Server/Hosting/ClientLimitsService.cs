@@ -14,7 +14,8 @@ internal sealed class ClientLimitsService(
     TimeProvider time,
     ILogger<ClientLimitsService> logger) : BackgroundService
 {
-    private readonly LogThrottle _capLog = new(TimeSpan.FromMinutes(1));
+    private readonly LogRateLimiter _capLog = new(logger, "descriptor cap", 1, TimeSpan.FromMinutes(1), time);
+    private readonly LogRateLimiter _outputLimitLog = RespConnectionHandler.OutputLimitLog(logger, time);
 
     public override Task StartAsync(CancellationToken cancellationToken)
     {
@@ -48,7 +49,7 @@ internal sealed class ClientLimitsService(
         if (headroom is not null)
         {
             headroom.Recount(limits, server.Clients.Admitted);
-            if (limits.DescriptorCap < limits.MaxClients && _capLog.TryEnter(out _))
+            if (limits.DescriptorCap < limits.MaxClients && _capLog.ShouldLog())
             {
                 Log.DescriptorCapBinds(logger, limits.DescriptorCap, OpenFilesLimit.Current, limits.MaxClients);
             }
@@ -80,7 +81,7 @@ internal sealed class ClientLimitsService(
             var since = client.OutputSoftLimitSince;
             if (output.Soft > 0 && since != 0 && client.OutputBufferLength >= output.Soft && now - since > output.SoftSeconds * 1000)
             {
-                RespConnectionHandler.CloseForOutputLimit(server, client, client.OutputBufferLength, logger);
+                RespConnectionHandler.CloseForOutputLimit(server, client, client.OutputBufferLength, logger, _outputLimitLog);
                 closed++;
             }
         }

@@ -48,6 +48,8 @@ internal sealed class NodeMetrics
     private readonly Gauge _blockedClients;
     private readonly Counter _connections;
     private readonly Counter _rejectedConnections;
+    private readonly Counter _networkReceived;
+    private readonly Counter _networkSent;
     private readonly Gauge _aofEnabled;
     private readonly Gauge _aofSize;
     private readonly Gauge _aofBuffer;
@@ -90,6 +92,8 @@ internal sealed class NodeMetrics
         _blockedClients = factory.CreateGauge("peppercache_blocked_clients", "Clients waiting in a blocking command (BLPOP, BZPOPMIN...).");
         _connections = factory.CreateCounter("peppercache_connections_received_total", "Client connections accepted.");
         _rejectedConnections = factory.CreateCounter("peppercache_rejected_connections_total", "Client connections refused (maxclients, protected mode).");
+        _networkReceived = factory.CreateCounter("peppercache_network_received_bytes_total", "Bytes received from clients on the RESP ports (total_net_input_bytes).");
+        _networkSent = factory.CreateCounter("peppercache_network_sent_bytes_total", "Bytes sent to clients on the RESP ports (total_net_output_bytes).");
         _aofEnabled = factory.CreateGauge("peppercache_aof_enabled", "1 when the append-only file records writes.");
         _aofSize = factory.CreateGauge("peppercache_aof_size_bytes", "Size of appendonly.aof.");
         _aofBuffer = factory.CreateGauge("peppercache_aof_buffer_bytes", "Records appended and not yet written to the file.");
@@ -167,6 +171,8 @@ internal sealed class NodeMetrics
         _evicted.IncTo(stats.EvictedKeys);
         _connections.IncTo(stats.Connections);
         _rejectedConnections.IncTo(stats.RejectedConnections);
+        _networkReceived.IncTo(stats.NetInputBytes);
+        _networkSent.IncTo(stats.NetOutputBytes);
         _keys.Set(store.Count);
         _expiringKeys.Set(store.VolatileCount);
         var used = store.UsedMemoryExact;

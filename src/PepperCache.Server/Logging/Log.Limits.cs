@@ -22,8 +22,8 @@ internal static partial class Log
     [LoggerMessage(1106, LogLevel.Debug, "Open files limit {Limit}: maxclients {MaxClients}, {Reserve} descriptors kept for the node itself")]
     public static partial void OpenFilesLimit(ILogger logger, long limit, long maxClients, int reserve);
 
-    [LoggerMessage(1107, LogLevel.Warning, "Accepting client connection: {Error}; {Failures} accepts failed since the last report, serving existing clients and retrying every {DelayMs} ms at most")]
-    public static partial void AcceptFailing(ILogger logger, string error, long failures, int delayMs);
+    [LoggerMessage(1107, LogLevel.Warning, "Accepting client connection: {Error}; serving existing clients and retrying every {DelayMs} ms at most")]
+    public static partial void AcceptFailing(ILogger logger, string error, int delayMs);
 
     [LoggerMessage(1108, LogLevel.Information, "Accepting client connections again after {Failures} failed accepts")]
     public static partial void AcceptRecovered(ILogger logger, long failures);
@@ -31,8 +31,8 @@ internal static partial class Log
     [LoggerMessage(1111, LogLevel.Warning, "Room for {Clients} clients within the open-files limit of {Limit} (maxclients {MaxClients}): the node keeps 32 descriptors free, and clients past that are refused as at maxclients")]
     public static partial void DescriptorCapBinds(ILogger logger, long clients, long limit, long maxClients);
 
-    [LoggerMessage(1109, LogLevel.Warning, "Client {ClientId} ({Remote}) closed for overcoming of output buffer limits ({Bytes} bytes unsent); {Others} more since the last report")]
-    public static partial void OutputBufferLimitReached(ILogger logger, long clientId, string remote, long bytes, long others);
+    [LoggerMessage(1109, LogLevel.Warning, "Client {ClientId} ({Remote}) closed for overcoming of output buffer limits ({Bytes} bytes unsent)")]
+    public static partial void OutputBufferLimitReached(ILogger logger, long clientId, string remote, long bytes);
 
     [LoggerMessage(1110, LogLevel.Debug, "Closing idle client {ClientId}")]
     public static partial void ClosingIdleClient(ILogger logger, long clientId);

@@ -16,6 +16,8 @@ internal sealed class ClientRegistry
     private long _retiredCommands;
     private long _retiredHits;
     private long _retiredMisses;
+    private long _retiredNetInput;
+    private long _retiredNetOutput;
     private readonly Dictionary<CommandDefinition, CommandTotals> _retiredCommandTotals = [];
 
     public int ConnectedCount => _clients.Count;
@@ -82,6 +84,8 @@ internal sealed class ClientRegistry
                 _retiredCommands += session.CommandsProcessed;
                 _retiredHits += session.KeyspaceHits;
                 _retiredMisses += session.KeyspaceMisses;
+                _retiredNetInput += session.NetInputBytes;
+                _retiredNetOutput += session.NetOutputBytes;
                 foreach (var counter in session.Counters.All)
                 {
                     if (counter is not null)
@@ -93,21 +97,26 @@ internal sealed class ClientRegistry
         }
     }
 
-    public (long Commands, long Hits, long Misses) Totals()
+    /// <summary>The live connections' counts plus those of the connections that have left (INFO stats, /metrics).</summary>
+    public (long Commands, long Hits, long Misses, long NetInput, long NetOutput) Totals()
     {
         lock (_retireLock)
         {
             var commands = _retiredCommands;
             var hits = _retiredHits;
             var misses = _retiredMisses;
+            var input = _retiredNetInput;
+            var output = _retiredNetOutput;
             foreach (var client in _clients.Values)
             {
                 commands += client.CommandsProcessed;
                 hits += client.KeyspaceHits;
                 misses += client.KeyspaceMisses;
+                input += Volatile.Read(ref client.NetInputBytes);
+                output += Volatile.Read(ref client.NetOutputBytes);
             }
 
-            return (commands, hits, misses);
+            return (commands, hits, misses, input, output);
         }
     }
 

@@ -1,3 +1,4 @@
+using System.IO.Pipelines;
 using System.Net;
 
 namespace PepperCache.Server.Resp;
@@ -121,6 +122,25 @@ internal sealed class ClientSession(long id, EndPoint? remote, EndPoint? local, 
 
     public long KeyspaceHits;
     public long KeyspaceMisses;
+
+    /// <summary>
+    /// Bytes this client has sent (counted once per read, as they arrive) and reply bytes handed to its socket (counted
+    /// once per flush): INFO stats total_net_input_bytes/total_net_output_bytes and /metrics sum the connections'.
+    /// Per connection, so no counter is shared between cores; written only by the connection's own loop.
+    /// </summary>
+    public long NetInputBytes;
+
+    /// <inheritdoc cref="NetInputBytes"/>
+    public long NetOutputBytes;
+
+    /// <summary>Counts what <paramref name="output"/> holds unflushed as sent; called right before each flush.</summary>
+    public void CountOutput(PipeWriter output)
+    {
+        if (output.CanGetUnflushedBytes)
+        {
+            NetOutputBytes += output.UnflushedBytes;
+        }
+    }
 
     /// <summary>The server port this client connected to (INFO tcp_port, CONFIG GET port).</summary>
     public int LocalPort { get; } = (local as IPEndPoint)?.Port ?? 0;

@@ -33,6 +33,9 @@ internal sealed class MonitorStream(ClientSession client, ServerState server)
 
     public ILogger Logger { get; set; } = Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
 
+    /// <summary>The monitor connection's limiter for output-limit warnings (set with <see cref="Logger"/>).</summary>
+    public Logging.LogRateLimiter? OutputLimitLog { get; set; }
+
     public void Detach() => Detached = true;
 
     public void Enqueue(byte[] line)
@@ -80,7 +83,7 @@ internal sealed class MonitorStream(ClientSession client, ServerState server)
         if (Interlocked.Exchange(ref _closed, 1) == 0)
         {
             server.Monitors.Remove(this);
-            RespConnectionHandler.CloseForOutputLimit(server, Client, unsent, Logger);
+            RespConnectionHandler.CloseForOutputLimit(server, Client, unsent, Logger, OutputLimitLog);
         }
     }
 
@@ -121,6 +124,7 @@ internal sealed class MonitorStream(ClientSession client, ServerState server)
             if (written >= FlushEvery)
             {
                 written = 0;
+                Client.CountOutput(output);
                 var flush = await output.FlushAsync().ConfigureAwait(false);
                 if (flush.IsCompleted || flush.IsCanceled)
                 {
@@ -131,6 +135,7 @@ internal sealed class MonitorStream(ClientSession client, ServerState server)
 
         if (written > 0)
         {
+            Client.CountOutput(output);
             var flush = await output.FlushAsync().ConfigureAwait(false);
             return flush.IsCompleted || flush.IsCanceled;
         }

@@ -45,6 +45,8 @@ internal sealed partial class RespConnectionHandler
         var client = context.Client;
         var store = context.Server.Store;
         long bytesNeeded = 0;
+        // Bytes the previous read left in the pipe (an incomplete command): counted as received already.
+        long unread = 0;
         MonitorStream? monitor = null;
         while (true)
         {
@@ -53,6 +55,7 @@ internal sealed partial class RespConnectionHandler
                 ? await input.ReadAsync().ConfigureAwait(false)
                 : await monitor.ReadAsync(input, output).ConfigureAwait(false);
             var buffer = result.Buffer;
+            client.NetInputBytes += buffer.Length - unread;
             var now = store.Now;
             client.LastInteraction = now;
             client.QueryBufferLength = buffer.Length;
@@ -80,6 +83,7 @@ internal sealed partial class RespConnectionHandler
                             replied = false;
                             // As below: no reply leaves before its record has reached the file.
                             await context.Aof.WaitLoggedAsync().ConfigureAwait(false);
+                            client.CountOutput(output);
                             if ((await output.FlushAsync().ConfigureAwait(false)).IsCompleted)
                             {
                                 input.AdvanceTo(consumed, buffer.End);
@@ -103,6 +107,7 @@ internal sealed partial class RespConnectionHandler
                 // Latin-1: the message may quote one raw input byte (expected '$', got 'X'), which Redis echoes as is.
                 context.WriteError(Encoding.Latin1.GetBytes("ERR Protocol error: " + protocolError));
                 await context.Aof.WaitLoggedAsync().ConfigureAwait(false);
+                client.CountOutput(output);
                 await output.FlushAsync().ConfigureAwait(false);
                 return;
             }
@@ -110,7 +115,7 @@ internal sealed partial class RespConnectionHandler
             if (end == BatchEnd.OutputLimit)
             {
                 // As Redis: the replies are dropped with the client.
-                CloseForOutputLimit(context.Server, client, client.OutputBufferLength, logger);
+                CloseForOutputLimit(context.Server, client, client.OutputBufferLength, logger, _outputLimitLog);
                 return;
             }
 
@@ -130,7 +135,8 @@ internal sealed partial class RespConnectionHandler
             }
 
             // Stopped for a flush with whole commands left: examine nothing more, so the next read returns at once.
-            client.QueryBufferLength = buffer.Slice(consumed).Length;
+            unread = buffer.Slice(consumed).Length;
+            client.QueryBufferLength = unread;
             client.PartialArgumentBytes = taken;
             input.AdvanceTo(consumed, end == BatchEnd.OutputFull ? consumed : buffer.End);
             if (replied)
@@ -155,6 +161,7 @@ internal sealed partial class RespConnectionHandler
             if (monitor is not null)
             {
                 monitor.Logger = logger;
+                monitor.OutputLimitLog = _outputLimitLog;
             }
         }
     }
@@ -167,6 +174,8 @@ internal sealed partial class RespConnectionHandler
         {
             client.ReplyPeak = Math.Min(unsent, UncountedReplyBytes);
         }
+
+        client.NetOutputBytes += unsent;
 
         var flush = output.FlushAsync();
         if (flush.IsCompletedSuccessfully)
@@ -304,17 +313,19 @@ internal sealed partial class RespConnectionHandler
         return now - client.OutputSoftLimitSince > limit.SoftSeconds * 1000;
     }
 
-    /// <summary>Closes a client past its output buffer limit: counted in INFO, logged at most every few seconds.</summary>
-    internal static void CloseForOutputLimit(ServerState server, ClientSession client, long unsent, ILogger logger)
+    /// <summary>Closes a client past its output buffer limit: counted in INFO, logged as <paramref name="log"/> allows.</summary>
+    internal static void CloseForOutputLimit(ServerState server, ClientSession client, long unsent, ILogger logger, LogRateLimiter? log)
     {
         server.Clients.CountOutputBufferDisconnection();
-        if (OutputLimitLog.TryEnter(out var suppressed))
+        if (log?.ShouldLog() ?? true)
         {
-            Log.OutputBufferLimitReached(logger, client.Id, client.RemoteAddress, unsent, suppressed);
+            Log.OutputBufferLimitReached(logger, client.Id, client.RemoteAddress, unsent);
         }
 
         client.Abort?.Invoke();
     }
 
-    private static readonly LogThrottle OutputLimitLog = new(TimeSpan.FromSeconds(10));
+    /// <summary>Clients closed for their output buffers: one line per 10 s, then one with how many more there were.</summary>
+    internal static LogRateLimiter OutputLimitLog(ILogger logger, TimeProvider time) =>
+        new(logger, "output buffer limit", 1, TimeSpan.FromSeconds(10), time);
 }

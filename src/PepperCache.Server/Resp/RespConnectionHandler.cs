@@ -27,6 +27,7 @@ internal sealed partial class RespConnectionHandler(ServerState server, ILogger<
     // each a minute, then one line with how many more there were.
     private readonly LogRateLimiter _faultLog = new(logger, "connection failure", 10, TimeSpan.FromMinutes(1), server.Store.TimeProvider);
     private readonly LogRateLimiter _queryLimitLog = new(logger, "query buffer limit", 10, TimeSpan.FromMinutes(1), server.Store.TimeProvider);
+    private readonly LogRateLimiter _outputLimitLog = OutputLimitLog(logger, server.Store.TimeProvider);
 
     private static readonly byte[] MaxClientsReached = "-ERR max number of clients reached\r\n"u8.ToArray();
 

@@ -11,8 +11,8 @@ internal sealed class ServerStatistics
     private readonly Lock _rateLock = new();
     private long _peakMemory;
     private long _sampledAt;
-    private long _sampledCommands;
-    private long _opsPerSecond;
+    private StatsSnapshot _sampled;
+    private InstantaneousRates _rates;
 
     /// <summary>Counter values at the last CONFIG RESETSTAT; INFO stats reports the difference.</summary>
     public StatsSnapshot ResetPoint { get; set; }
@@ -90,23 +90,29 @@ internal sealed class ServerStatistics
     }
 
     /// <summary>
-    /// INFO's instantaneous_ops_per_sec: commands per second between this call and the previous sample, taken at
-    /// least 100 ms apart so back-to-back INFO calls do not measure noise. A monitor polling INFO every second (as
-    /// redis-cli --stat does) sees the rate over that second.
+    /// INFO's instantaneous_ops_per_sec, instantaneous_input_kbps and instantaneous_output_kbps: commands per second
+    /// and KB (1,024 bytes) per second received and sent between this call and the previous sample, taken at least
+    /// 100 ms apart so back-to-back INFO calls do not measure noise. A monitor polling INFO every second (as
+    /// redis-cli --stat does) sees the rates over that second. Fed the raw counters, so CONFIG RESETSTAT leaves them be.
     /// </summary>
-    public long ObserveCommands(long commands, long nowMs)
+    public InstantaneousRates ObserveRates(StatsSnapshot counters, long nowMs)
     {
         lock (_rateLock)
         {
             var elapsed = nowMs - _sampledAt;
             if (elapsed >= 100)
             {
-                _opsPerSecond = _sampledAt == 0 ? 0 : Math.Max(0, (commands - _sampledCommands) * 1000 / elapsed);
+                _rates = _sampledAt == 0
+                    ? default
+                    : new InstantaneousRates(
+                        Math.Max(0, (counters.Commands - _sampled.Commands) * 1000 / elapsed),
+                        Math.Max(0, (counters.NetInputBytes - _sampled.NetInputBytes) * 1000.0 / elapsed / 1024),
+                        Math.Max(0, (counters.NetOutputBytes - _sampled.NetOutputBytes) * 1000.0 / elapsed / 1024));
                 _sampledAt = nowMs;
-                _sampledCommands = commands;
+                _sampled = counters;
             }
 
-            return _opsPerSecond;
+            return _rates;
         }
     }
 }

@@ -10,15 +10,18 @@ internal readonly record struct StatsSnapshot(
     long EvictedKeys,
     long RejectedConnections = 0,
     long QueryBufferDisconnections = 0,
-    long OutputBufferDisconnections = 0)
+    long OutputBufferDisconnections = 0,
+    long NetInputBytes = 0,
+    long NetOutputBytes = 0)
 {
     public static StatsSnapshot Take(ServerState server)
     {
         var clients = server.Clients;
-        var (commands, hits, misses) = clients.Totals();
+        var (commands, hits, misses, netInput, netOutput) = clients.Totals();
         return new(
             clients.ConnectionsReceived, commands, hits, misses, server.Store.ExpiredKeys, server.Store.EvictedKeys,
-            clients.RejectedConnections + server.Acl.RejectedConnections, clients.QueryBufferDisconnections, clients.OutputBufferDisconnections);
+            clients.RejectedConnections + server.Acl.RejectedConnections, clients.QueryBufferDisconnections, clients.OutputBufferDisconnections,
+            netInput, netOutput);
     }
 
     /// <summary>The counts since <paramref name="then"/>.</summary>
@@ -31,5 +34,7 @@ internal readonly record struct StatsSnapshot(
         EvictedKeys - then.EvictedKeys,
         RejectedConnections - then.RejectedConnections,
         QueryBufferDisconnections - then.QueryBufferDisconnections,
-        OutputBufferDisconnections - then.OutputBufferDisconnections);
+        OutputBufferDisconnections - then.OutputBufferDisconnections,
+        NetInputBytes - then.NetInputBytes,
+        NetOutputBytes - then.NetOutputBytes);
 }

@@ -5,6 +5,7 @@ using System.Net;
 using System.Net.Sockets;
 using PepperCache.Client.Cluster;
 using PepperCache.Protocol;
+using PepperCache.Testing;
 
 namespace PepperCache.Client.Tests.Infrastructure;
 
@@ -18,8 +19,7 @@ public sealed class RedisCluster : IClusterEndpoint, IAsyncLifetime
 {
     private static readonly int[] PreferredPorts = [7440, 7441, 7442];
 
-    private readonly List<Process> _servers = [];
-    private readonly string _directory = Directory.CreateTempSubdirectory("pepper-redis-cluster-").FullName;
+    private readonly List<RedisServer> _servers = [];
 
     /// <summary>The nodes' ports; each node's cluster bus is on its port + 10000, as Redis has it.</summary>
     public IReadOnlyList<int> Ports { get; private set; } = PreferredPorts;
@@ -32,15 +32,7 @@ public sealed class RedisCluster : IClusterEndpoint, IAsyncLifetime
         foreach (var port in Ports)
         {
             var text = port.ToString(CultureInfo.InvariantCulture);
-            _servers.Add(Start("redis-server",
-                "--port", text, "--bind", "127.0.0.1", "--cluster-enabled", "yes",
-                "--cluster-config-file", Path.Combine(_directory, $"nodes-{text}.conf"),
-                "--save", "", "--appendonly", "no", "--dir", _directory));
-        }
-
-        foreach (var port in Ports)
-        {
-            await WaitUntilListeningAsync(port);
+            _servers.Add(await RedisServer.StartAsync(["--cluster-enabled", "yes", "--cluster-config-file", $"nodes-{text}.conf"], port));
         }
 
         using var create = Start("redis-cli",
@@ -114,17 +106,10 @@ public sealed class RedisCluster : IClusterEndpoint, IAsyncLifetime
     {
         foreach (var server in _servers)
         {
-            if (!server.HasExited)
-            {
-                server.Kill();
-                await server.WaitForExitAsync();
-            }
-
-            server.Dispose();
+            await server.DisposeAsync();
         }
 
         _servers.Clear();
-        Directory.Delete(_directory, recursive: true);
     }
 
     private static Process Start(string program, params string[] arguments)
@@ -199,21 +184,6 @@ public sealed class RedisCluster : IClusterEndpoint, IAsyncLifetime
         {
             return false;
         }
-    }
-
-    private static async Task WaitUntilListeningAsync(int port)
-    {
-        for (var attempt = 0; attempt < 100; attempt++)
-        {
-            if (await IsListeningAsync(port))
-            {
-                return;
-            }
-
-            await Task.Delay(100);
-        }
-
-        throw new InvalidOperationException($"redis-server did not listen on {port} (is the port taken?)");
     }
 }
 

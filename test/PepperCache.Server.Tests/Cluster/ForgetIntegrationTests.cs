@@ -18,7 +18,7 @@ public sealed class ForgetIntegrationTests
         cluster.Nodes.Remove(crashed);
         await TestCluster.CrashAsync(crashed);
 
-        await cluster.WaitUntilAsync(
+        await Eventually.UntilAsync(
             () => cluster.Nodes.All(n => TestCluster.State(n).Members().All(m => m.Id != crashedId)),
             TimeSpan.FromSeconds(60),
             "the survivors mark the crashed member failed and then forget it");

@@ -20,7 +20,7 @@ public sealed class MembershipIntegrationTests
         var joiner = cluster.AddNode();
 
         // The 2 s target is a measured figure (docs/cluster.md), not asserted: tests make no timing assertions.
-        await TestCluster.Until(() => cluster.Nodes.All(n => TestCluster.ServingCount(n) == 3), TimeSpan.FromSeconds(10), "every member lists the joiner");
+        await Eventually.UntilAsync(() => cluster.Nodes.All(n => TestCluster.ServingCount(n) == 3), TimeSpan.FromSeconds(10), "every member lists the joiner");
         foreach (var node in cluster.Nodes)
         {
             Assert.Equal(3, (await TestCluster.GetClusterAsync(node)).Length);
@@ -64,7 +64,7 @@ public sealed class MembershipIntegrationTests
         // A node without the secret cannot join: once its join has been refused, neither side lists the other.
         var outsider = cluster.AddNode(new Dictionary<string, string?> { ["PepperCache:ClusterSecret"] = "" });
         var joining = outsider.Services.GetRequiredService<GossipService>();
-        await TestCluster.Until(() => joining.FailedJoins > 0, TimeSpan.FromSeconds(10), "the outsider's join is answered");
+        await Eventually.UntilAsync(() => joining.FailedJoins > 0, TimeSpan.FromSeconds(10), "the outsider's join is answered");
         Assert.Contains("401", joining.LastJoinFailure, StringComparison.Ordinal);
         Assert.Equal(2, TestCluster.ServingCount(cluster.Nodes[0]));
         Assert.Equal(1, TestCluster.ServingCount(outsider));
@@ -81,10 +81,10 @@ public sealed class MembershipIntegrationTests
         await TestCluster.CrashAsync(victim);
         cluster.Nodes.Remove(victim);
 
-        await TestCluster.Until(
+        await Eventually.UntilAsync(
             () => survivors.All(n => TestCluster.State(n).Members().Single(m => m.Id == victimId).Status == MemberStatus.Failed),
             TimeSpan.FromSeconds(10), "both survivors mark the crashed node failed");
-        await TestCluster.Until(() => survivors.All(TestCluster.IsSpreadAsThePlanSays), TimeSpan.FromSeconds(10), "the slots are on the survivors");
+        await Eventually.UntilAsync(() => survivors.All(TestCluster.IsSpreadAsThePlanSays), TimeSpan.FromSeconds(10), "the slots are on the survivors");
         foreach (var node in survivors)
         {
             var state = TestCluster.State(node);
@@ -110,7 +110,7 @@ public sealed class MembershipIntegrationTests
 
         var clock = System.Diagnostics.Stopwatch.StartNew();
         await TestCluster.CrashAsync(victim);
-        await TestCluster.Until(
+        await Eventually.UntilAsync(
             () => survivors.All(n => TestCluster.IsSpreadAsThePlanSays(n) &&
                                      Enumerable.Range(0, HashSlot.SlotCount).All(slot => TestCluster.State(n).OwnerOf(slot).Id != victimId)),
             TimeSpan.FromSeconds(30), "every slot is served by a survivor");
@@ -143,7 +143,7 @@ public sealed class MembershipIntegrationTests
             await TestCluster.CrashAsync(node);
         }
 
-        await TestCluster.Until(() => state.Suspected().Length == 2, TimeSpan.FromSeconds(15), "the node suspects both peers");
+        await Eventually.UntilAsync(() => state.Suspected().Length == 2, TimeSpan.FromSeconds(15), "the node suspects both peers");
         Assert.All(state.Members(), m => Assert.True(m.IsServing));
         await using var raw = await alone.ConnectRawAsync();
         await raw.AssertReplyAsync(Command("SET", key, "w"), "-CLUSTERDOWN The cluster is down\r\n");
@@ -165,8 +165,8 @@ public sealed class MembershipIntegrationTests
             await using var cluster = await TestCluster.StartAsync(1);
             var settings = new Dictionary<string, string?> { ["PepperCache:Dir"] = dir.FullName };
             var node = cluster.AddNode(settings);
-            await cluster.WaitUntilAsync(() => cluster.Nodes.All(n => TestCluster.ServingCount(n) == 2), TimeSpan.FromSeconds(10), "two members");
-            await cluster.WaitUntilAsync(() => cluster.Nodes.All(TestCluster.IsSpreadAsThePlanSays), TimeSpan.FromSeconds(30), "slots spread");
+            await Eventually.UntilAsync(() => cluster.Nodes.All(n => TestCluster.ServingCount(n) == 2), TimeSpan.FromSeconds(10), "two members");
+            await Eventually.UntilAsync(() => cluster.Nodes.All(TestCluster.IsSpreadAsThePlanSays), TimeSpan.FromSeconds(30), "slots spread");
             var id = TestCluster.State(node).MyId;
             var slots = Enumerable.Range(0, HashSlot.SlotCount).Where(s => TestCluster.State(cluster.Nodes[0]).OwnerOf(s).Id == id).ToList();
             Assert.True(slots.Count is > 7000 and < 9500, $"{slots.Count} slots");
@@ -178,7 +178,7 @@ public sealed class MembershipIntegrationTests
 
             var restarted = TestCluster.State(again);
             Assert.Equal(id, restarted.MyId);
-            await TestCluster.Until(
+            await Eventually.UntilAsync(
                 () => TestCluster.State(cluster.Nodes[0]).Members().Single(m => m.Id == id) is { Incarnation: 2, Status: MemberStatus.Alive } m && m.Port == again.RespEndPoint.Port,
                 TimeSpan.FromSeconds(5), "the founder sees the restarted node at its new port");
             var founder = TestCluster.State(cluster.Nodes[0]);
@@ -203,9 +203,9 @@ public sealed class MembershipIntegrationTests
         using var reply = await http.PostAsync("/leave", null, TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.Accepted, reply.StatusCode);
-        await TestCluster.Until(() => stopping.IsCancellationRequested, TimeSpan.FromSeconds(5), "the leaver stops");
+        await Eventually.UntilAsync(() => stopping.IsCancellationRequested, TimeSpan.FromSeconds(5), "the leaver stops");
         var survivors = cluster.Nodes.Take(2).ToList();
-        await TestCluster.Until(
+        await Eventually.UntilAsync(
             () => survivors.All(n => TestCluster.State(n).Members().Single(m => m.Id == leaverId).Status == MemberStatus.Left),
             TimeSpan.FromSeconds(30), "the survivors see the leaver gone");
         foreach (var node in survivors)

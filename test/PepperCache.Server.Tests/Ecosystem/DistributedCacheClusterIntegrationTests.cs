@@ -60,7 +60,7 @@ public sealed class DistributedCacheClusterIntegrationTests(ThreeNodeClusterFixt
         // An absolute expiry that passes: the entry goes (waited for, bounded).
         await cache.SetAsync("short", value, new DistributedCacheEntryOptions { AbsoluteExpirationRelativeToNow = TimeSpan.FromMilliseconds(1500) }, token);
         Assert.Equal(value, await cache.GetAsync("short", token));
-        await WaitUntilAsync(async () => await cache.GetAsync("short", token) is null, TimeSpan.FromSeconds(10));
+        await Eventually.UntilAsync(async () => await cache.GetAsync("short", token) is null, TimeSpan.FromSeconds(10), "the entry expires", interval: TimeSpan.FromMilliseconds(100));
         Assert.False(Owner("dcc:short").Store.Exists("dcc:short"u8));
 
         // Remove, sync and async.
@@ -84,16 +84,6 @@ public sealed class DistributedCacheClusterIntegrationTests(ThreeNodeClusterFixt
         });
         more?.Invoke(services);
         return services.BuildServiceProvider();
-    }
-
-    internal static async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan limit)
-    {
-        var deadline = DateTime.UtcNow + limit;
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"not true within {limit}");
-            await Task.Delay(100, TestContext.Current.CancellationToken);
-        }
     }
 
     private static long Now() => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();

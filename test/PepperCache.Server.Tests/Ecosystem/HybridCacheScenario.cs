@@ -69,7 +69,7 @@ internal static class HybridCacheScenario
 
     /// <summary>Waits (bounded) until PepperCache holds <paramref name="key"/>.</summary>
     private static Task LandsAsync(Func<string, bool> holds, string key) =>
-        DistributedCacheClusterIntegrationTests.WaitUntilAsync(() => Task.FromResult(holds(key)), TimeSpan.FromSeconds(10));
+        Eventually.UntilAsync(() => holds(key), TimeSpan.FromSeconds(10), $"PepperCache holds {key}");
 
     /// <summary>One application instance: its own HybridCache (L1) over PepperCache (L2).</summary>
     public static ServiceProvider Instance(PepperCacheApplication seed, string prefix) =>

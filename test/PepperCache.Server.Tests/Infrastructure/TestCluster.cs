@@ -46,7 +46,7 @@ internal sealed class TestCluster : IAsyncDisposable
             cluster.AddNode();
         }
 
-        await cluster.WaitUntilAsync(() => cluster.Nodes.All(n => ServingCount(n) == count), TimeSpan.FromSeconds(10), "every node sees every member");
+        await Eventually.UntilAsync(() => cluster.Nodes.All(n => ServingCount(n) == count), TimeSpan.FromSeconds(10), "every node sees every member");
         await cluster.WhenSettledAsync();
 
         return cluster;
@@ -77,7 +77,7 @@ internal sealed class TestCluster : IAsyncDisposable
     public async Task<PepperCacheApplication> JoinAsync()
     {
         var node = AddNode();
-        await WaitUntilAsync(() => Nodes.All(n => ServingCount(n) == Nodes.Count), TimeSpan.FromSeconds(10), "every node sees the joiner");
+        await Eventually.UntilAsync(() => Nodes.All(n => ServingCount(n) == Nodes.Count), TimeSpan.FromSeconds(10), "every node sees the joiner");
         return node;
     }
 
@@ -93,7 +93,7 @@ internal sealed class TestCluster : IAsyncDisposable
     /// slot is where that plan puts it in every node's view, and no slot is frozen for a move.
     /// </summary>
     public Task WhenSettledAsync(TimeSpan? timeout = null) =>
-        Until(IsSettled, timeout ?? TimeSpan.FromSeconds(30), "the cluster settles: ", Describe);
+        Eventually.UntilAsync(IsSettled, timeout ?? TimeSpan.FromSeconds(30), "the cluster settles", Describe);
 
     private bool IsSettled()
     {
@@ -177,26 +177,6 @@ internal sealed class TestCluster : IAsyncDisposable
     {
         using var http = node.CreateAdminClient();
         return await http.GetFromJsonAsync<string[]>("/cluster", TestContext.Current.CancellationToken) ?? [];
-    }
-
-    /// <summary>Polls <paramref name="condition"/> every 25 ms until it holds, failing after <paramref name="timeout"/>.</summary>
-    public async Task WaitUntilAsync(Func<bool> condition, TimeSpan timeout, string what) => await Until(condition, timeout, what);
-
-    public static Task Until(Func<bool> condition, TimeSpan timeout, string what) => Until(condition, timeout, what, null);
-
-    /// <summary>As <see cref="Until(Func{bool}, TimeSpan, string)"/>, with <paramref name="state"/> describing the state on failure.</summary>
-    public static async Task Until(Func<bool> condition, TimeSpan timeout, string what, Func<string>? state)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                Assert.Fail($"Timed out after {timeout.TotalSeconds} s waiting until {what}{state?.Invoke()}");
-            }
-
-            await Task.Delay(25, TestContext.Current.CancellationToken);
-        }
     }
 
     /// <summary>Stops a node as a crash would: no graceful leave.</summary>

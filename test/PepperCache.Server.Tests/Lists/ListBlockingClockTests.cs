@@ -43,6 +43,6 @@ public sealed class ListBlockingClockTests(FakeClockNodeFixture node) : IClassFi
         Assert.Equal("*2\r\n$7\r\nclock:f\r\n*1\r\n$1\r\nv\r\n", Encoding.UTF8.GetString(await client.ReadReplyAsync()));
 
         async Task UntilBlockedAsync(int count) =>
-            await TestCluster.Until(() => server.Blocking.BlockedCount == count, TimeSpan.FromSeconds(10), $"{count} blocked");
+            await Eventually.UntilAsync(() => server.Blocking.BlockedCount == count, TimeSpan.FromSeconds(10), $"{count} blocked");
     }
 }

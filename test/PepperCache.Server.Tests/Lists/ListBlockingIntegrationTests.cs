@@ -1,8 +1,7 @@
-using System.Globalization;
 using System.Net;
 using System.Text;
-using System.Text.RegularExpressions;
 using PepperCache.Server.Tests.Infrastructure;
+using static PepperCache.Server.Tests.Infrastructure.BlockingScenario;
 
 namespace PepperCache.Server.Tests.Lists;
 
@@ -11,7 +10,7 @@ namespace PepperCache.Server.Tests.Lists;
 /// client sees must be the same on both (and what the scenario expects). A client is known to be blocked when INFO's
 /// <c>blocked_clients</c> says so (a bounded poll), never by waiting a while.
 /// </summary>
-public sealed partial class ListBlockingIntegrationTests(RedisServerFixture servers) : IClassFixture<RedisServerFixture>
+public sealed class ListBlockingIntegrationTests(RedisServerFixture servers) : IClassFixture<RedisServerFixture>
 {
     private const string Nil = "*-1\r\n";
 
@@ -198,42 +197,6 @@ public sealed partial class ListBlockingIntegrationTests(RedisServerFixture serv
         return seen;
     }, "+OK\r\n", ":1\r\n", "+OK\r\n", "blocked_clients:1", ":1\r\n", ":1\r\n", "+OK\r\n", "*2\r\n$4\r\nwt:k\r\n$1\r\nv\r\n", ":0\r\n");
 
-    /// <summary>Plays <paramref name="scenario"/> on Redis, then on the node; both must see <paramref name="expected"/>.</summary>
-    private async Task BothAsync(Func<IPEndPoint, Task<List<string>>> scenario, params string[] expected)
-    {
-        var redis = await scenario(servers.RedisEndPoint);
-        Assert.Equal(expected, redis);
-        var node = await scenario(servers.Node.RespEndPoint);
-        Assert.Equal(expected, node);
-    }
-
-    private static async Task<string> Text(RespFrameClient client, params string[] command) =>
-        Encoding.UTF8.GetString(await client.ExecuteAsync(command));
-
-    /// <summary>Polls INFO until exactly <paramref name="count"/> clients are blocked (at most ten seconds).</summary>
-    internal static async Task WaitForBlockedAsync(RespFrameClient client, int count)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (true)
-        {
-            var line = BlockedClients(await Text(client, "INFO", "clients"));
-            if (line == $"blocked_clients:{count.ToString(CultureInfo.InvariantCulture)}")
-            {
-                return;
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, $"expected {count} blocked clients, INFO says {line}");
-            await Task.Delay(5, TestContext.Current.CancellationToken);
-        }
-    }
-
-    private static string BlockedClients(string info) => BlockedLine().Match(info).Value;
-
-    private static string ClientFlags(string list) => FlagsField().Match(list).Value;
-
-    [GeneratedRegex(@"blocked_clients:\d+")]
-    private static partial Regex BlockedLine();
-
-    [GeneratedRegex(@"flags=\w+")]
-    private static partial Regex FlagsField();
+    private Task BothAsync(Func<IPEndPoint, Task<List<string>>> scenario, params string[] expected) =>
+        BlockingScenario.BothAsync(servers, scenario, expected);
 }

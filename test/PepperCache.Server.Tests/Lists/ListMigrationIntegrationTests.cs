@@ -47,7 +47,7 @@ public sealed class ListMigrationIntegrationTests
             }
 
             var registry = TestCluster.Server(first).Blocking;
-            await TestCluster.Until(() => registry.BlockedCount == blocked.Count, TimeSpan.FromSeconds(10), "clients blocked");
+            await Eventually.UntilAsync(() => registry.BlockedCount == blocked.Count, TimeSpan.FromSeconds(10), "clients blocked");
 
             var joiner = cluster.AddNode();
             await cluster.WhenSettledAsync();
@@ -76,7 +76,7 @@ public sealed class ListMigrationIntegrationTests
                 Assert.StartsWith($"-MOVED {slot} ", Encoding.UTF8.GetString(await client.ReadReplyAsync()));
             }
 
-            await TestCluster.Until(() => registry.BlockedCount == staying.Count, TimeSpan.FromSeconds(10), "only the staying clients blocked");
+            await Eventually.UntilAsync(() => registry.BlockedCount == staying.Count, TimeSpan.FromSeconds(10), "only the staying clients blocked");
             await using var pusher = await RespFrameClient.ConnectAsync(first.RespEndPoint);
             foreach (var (key, client) in staying)
             {

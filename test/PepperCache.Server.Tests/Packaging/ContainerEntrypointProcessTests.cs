@@ -110,19 +110,10 @@ public sealed partial class ContainerEntrypointProcessTests
     private static async Task WaitUntilHealthyAsync(IPEndPoint admin)
     {
         var environment = new Dictionary<string, string> { ["PEPPER_ADMIN_PORT"] = admin.Port.ToString(CultureInfo.InvariantCulture) };
-        ToolResult? last = null;
-        for (var attempt = 0; attempt < 60; attempt++)
-        {
-            last = await ToolProcess.RunAsync("/bin/bash", [Path.Combine(Deploy, "healthcheck.sh")], environment: environment, timeout: TimeSpan.FromSeconds(10));
-            if (last.ExitCode == 0)
-            {
-                return;
-            }
-
-            await Task.Delay(500, TestContext.Current.CancellationToken);
-        }
-
-        Assert.Fail($"healthcheck.sh never passed; last: exit {last!.ExitCode}, {last.Error}");
+        await Eventually.UntilAsync(
+            () => ToolProcess.RunAsync("/bin/bash", [Path.Combine(Deploy, "healthcheck.sh")], environment: environment, timeout: TimeSpan.FromSeconds(10)),
+            result => result.ExitCode == 0, TimeSpan.FromSeconds(30), "healthcheck.sh passes",
+            result => $"exit {result.ExitCode}, {result.Error}", TimeSpan.FromMilliseconds(500));
     }
 
     private static async Task<string> RedisCliAsync(IPEndPoint resp, params string[] command)

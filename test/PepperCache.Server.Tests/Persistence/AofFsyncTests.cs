@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using PepperCache.Server.Persistence;
+using PepperCache.Server.Tests.Infrastructure;
 using StackExchange.Redis;
 using static PepperCache.Server.Tests.Persistence.AofTestSupport;
 
@@ -100,14 +101,10 @@ public sealed class AofFsyncTests
         }
     }
 
-    private static async Task WaitForInfoAsync(IDatabase db, string line)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
-        while (!((string)(await db.ExecuteAsync("INFO", "persistence"))!).Contains(line, StringComparison.Ordinal))
-        {
-            await Task.Delay(50, timeout.Token);
-        }
-    }
+    private static Task<string> WaitForInfoAsync(IDatabase db, string line) =>
+        Eventually.UntilAsync(
+            async () => (string)(await db.ExecuteAsync("INFO", "persistence"))!, info => info.Contains(line, StringComparison.Ordinal),
+            TimeSpan.FromSeconds(15), $"INFO persistence shows {line}", interval: TimeSpan.FromMilliseconds(50));
 
     /// <summary>A disk whose fsync waits for <see cref="Release"/> (or fails with EIO while <see cref="Fail"/>).</summary>
     private sealed class GatedSyncStorage : AofStorage

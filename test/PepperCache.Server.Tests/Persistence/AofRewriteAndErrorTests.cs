@@ -151,11 +151,9 @@ public sealed class AofRewriteAndErrorTests
                 await db.StringSetAsync("auto:key", $"value-{i:D4}");
             }
 
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-            while (await InfoFieldAsync(db, "aof_rewrites") < 1 || await InfoFieldAsync(db, "aof_rewrite_in_progress") != 0)
-            {
-                await Task.Delay(20, timeout.Token);
-            }
+            await Eventually.UntilAsync(
+                async () => await InfoFieldAsync(db, "aof_rewrites") >= 1 && await InfoFieldAsync(db, "aof_rewrite_in_progress") == 0,
+                TimeSpan.FromSeconds(20), "an automatic rewrite has run");
 
             Assert.True(await InfoFieldAsync(db, "aof_base_size") < 4096);
             Assert.Equal("value-0199", (string?)await db.StringGetAsync("auto:key"));
@@ -219,23 +217,14 @@ public sealed class AofRewriteAndErrorTests
 
     private static async Task WaitForRewriteAsync(IDatabase db, long rewrites)
     {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-        while (await InfoFieldAsync(db, "aof_rewrites") < rewrites)
-        {
-            await Task.Delay(20, timeout.Token);
-        }
-
+        await Eventually.UntilAsync(async () => await InfoFieldAsync(db, "aof_rewrites") >= rewrites, TimeSpan.FromSeconds(20), $"{rewrites} rewrites have run");
         Assert.Equal(0, await InfoFieldAsync(db, "aof_rewrite_in_progress"));
     }
 
-    private static async Task WaitForInfoAsync(IDatabase db, string line)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        while (!((string)(await db.ExecuteAsync("INFO", "persistence"))!).Contains(line, StringComparison.Ordinal))
-        {
-            await Task.Delay(50, timeout.Token);
-        }
-    }
+    private static Task<string> WaitForInfoAsync(IDatabase db, string line) =>
+        Eventually.UntilAsync(
+            async () => (string)(await db.ExecuteAsync("INFO", "persistence"))!, info => info.Contains(line, StringComparison.Ordinal),
+            TimeSpan.FromSeconds(10), $"INFO persistence shows {line}", interval: TimeSpan.FromMilliseconds(50));
 
     /// <summary>A disk that fills up on demand: a write then stores half its bytes and fails with ENOSPC.</summary>
     private sealed class FaultyAofStorage : AofStorage

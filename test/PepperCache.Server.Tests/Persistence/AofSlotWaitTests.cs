@@ -36,7 +36,7 @@ public sealed class AofSlotWaitTests
             // The SET runs and the connection stops at the frozen GET. Wait until it waits for the SET's fsync, which
             // is held, before flushing the SET's reply (or, were the reply not held, until that reply arrives). From
             // then on the reply can leave only when the fsync is let go.
-            await TestCluster.Until(() => log.HeldWaits > held || ok.IsCompleted, TimeSpan.FromSeconds(10), "the connection waits for the held fsync");
+            await Eventually.UntilAsync(() => log.HeldWaits > held || ok.IsCompleted, TimeSpan.FromSeconds(10), "the connection waits for the held fsync");
             Assert.False(ok.IsCompleted, "a reply left before its record was fsync'd");
             Assert.True(node.Store.Exists("durable"u8));
 

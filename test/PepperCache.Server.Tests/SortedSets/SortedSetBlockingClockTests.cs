@@ -44,6 +44,6 @@ public sealed class SortedSetBlockingClockTests(FakeClockNodeFixture node) : ICl
         Assert.Equal(0, server.Blocking.BlockedCount);
 
         async Task UntilBlockedAsync(int count) =>
-            await TestCluster.Until(() => server.Blocking.BlockedCount == count, TimeSpan.FromSeconds(10), $"{count} blocked");
+            await Eventually.UntilAsync(() => server.Blocking.BlockedCount == count, TimeSpan.FromSeconds(10), $"{count} blocked");
     }
 }

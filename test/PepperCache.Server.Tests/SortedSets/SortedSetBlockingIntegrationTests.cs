@@ -1,9 +1,7 @@
 using System.Net;
-using System.Text;
-using System.Text.RegularExpressions;
 using PepperCache.Protocol;
 using PepperCache.Server.Tests.Infrastructure;
-using static PepperCache.Server.Tests.Lists.ListBlockingIntegrationTests;
+using static PepperCache.Server.Tests.Infrastructure.BlockingScenario;
 
 namespace PepperCache.Server.Tests.SortedSets;
 
@@ -12,7 +10,7 @@ namespace PepperCache.Server.Tests.SortedSets;
 /// replies every client sees must be the same on both (and what the scenario expects). A client is known to be blocked
 /// when INFO's <c>blocked_clients</c> says so (a bounded poll), never by waiting a while.
 /// </summary>
-public sealed partial class SortedSetBlockingIntegrationTests(RedisServerFixture servers) : IClassFixture<RedisServerFixture>
+public sealed class SortedSetBlockingIntegrationTests(RedisServerFixture servers) : IClassFixture<RedisServerFixture>
 {
     private const string Nil = "*-1\r\n";
 
@@ -204,27 +202,6 @@ public sealed partial class SortedSetBlockingIntegrationTests(RedisServerFixture
         return seen;
     }, ":1\r\n", ":1\r\n", ":1\r\n");
 
-    /// <summary>Plays <paramref name="scenario"/> on Redis, then on the node; both must see <paramref name="expected"/>.</summary>
-    private async Task BothAsync(Func<IPEndPoint, Task<List<string>>> scenario, params string[] expected)
-    {
-        var redis = await scenario(servers.RedisEndPoint);
-        Assert.Equal(expected, redis);
-        var node = await scenario(servers.Node.RespEndPoint);
-        Assert.Equal(expected, node);
-    }
-
-    private static async Task<string> Text(RespFrameClient client, params string[] command) =>
-        Encoding.UTF8.GetString(await client.ExecuteAsync(command));
-
-    private static async Task<string> Read(RespFrameClient client) => Encoding.UTF8.GetString(await client.ReadReplyAsync());
-
-    private static string BlockedClients(string info) => BlockedLine().Match(info).Value;
-
-    private static string ClientFlags(string list) => FlagsField().Match(list).Value;
-
-    [GeneratedRegex(@"blocked_clients:\d+")]
-    private static partial Regex BlockedLine();
-
-    [GeneratedRegex(@"flags=\w+")]
-    private static partial Regex FlagsField();
+    private Task BothAsync(Func<IPEndPoint, Task<List<string>>> scenario, params string[] expected) =>
+        BlockingScenario.BothAsync(servers, scenario, expected);
 }

@@ -24,7 +24,7 @@ public sealed class SortedSetBlockingMigrationTests
             }
 
             var registry = TestCluster.Server(first).Blocking;
-            await TestCluster.Until(() => registry.BlockedCount == blocked.Count, TimeSpan.FromSeconds(10), "clients blocked");
+            await Eventually.UntilAsync(() => registry.BlockedCount == blocked.Count, TimeSpan.FromSeconds(10), "clients blocked");
 
             var joiner = cluster.AddNode();
             await cluster.WhenSettledAsync();
@@ -37,7 +37,7 @@ public sealed class SortedSetBlockingMigrationTests
                 Assert.StartsWith($"-MOVED {slot} ", Encoding.UTF8.GetString(await client.ReadReplyAsync()));
             }
 
-            await TestCluster.Until(() => registry.BlockedCount == staying.Count, TimeSpan.FromSeconds(10), "only the staying clients blocked");
+            await Eventually.UntilAsync(() => registry.BlockedCount == staying.Count, TimeSpan.FromSeconds(10), "only the staying clients blocked");
             await using var writer = await RespFrameClient.ConnectAsync(first.RespEndPoint);
             foreach (var (key, client) in staying)
             {
