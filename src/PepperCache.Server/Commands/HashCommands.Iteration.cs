@@ -32,37 +32,12 @@ internal static partial class HashCommands
     /// <summary>HRANDFIELD key [count [WITHVALUES]]: the count is checked before the key is looked up, as Redis does.</summary>
     public static void HRandField(CommandContext context)
     {
-        long count = 0;
-        var withValues = false;
-        var hasCount = context.ArgumentCount >= 3;
-        if (hasCount)
+        if (!RandomCount.TryParse(context, "WITHVALUES"u8, out var parsed))
         {
-            if (!context.TryGetInt64OrReply(2, out count))
-            {
-                return;
-            }
-
-            if (count == long.MinValue)
-            {
-                context.WriteError(ErrorMessages.RandomCountOutOfRange);
-                return;
-            }
-
-            if (context.ArgumentCount > 4 || (context.ArgumentCount == 4 && !context.ArgumentIs(3, "WITHVALUES"u8)))
-            {
-                context.WriteSyntaxError();
-                return;
-            }
-
-            withValues = context.ArgumentCount == 4;
-            if ((withValues && (count < -long.MaxValue / 2 || count > long.MaxValue / 2)) || -count > MaxRandomReply)
-            {
-                context.WriteError(ErrorMessages.ValueOutOfRange);
-                return;
-            }
+            return;
         }
 
-        var operation = new RandomFields(context, hasCount, count, withValues);
+        var operation = new RandomFields(context, parsed.HasCount, parsed.Count, parsed.WithPairs);
         context.Store.Execute(context.Argument(1), DataType.Hash, ref operation);
     }
 
