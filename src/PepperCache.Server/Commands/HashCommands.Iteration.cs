@@ -14,17 +14,14 @@ internal static partial class HashCommands
     /// </summary>
     internal const long MaxRandomReply = int.MaxValue / 2;
 
-    private const long DefaultScanCount = 10;
-
     /// <summary>
     /// HSCAN key cursor [MATCH pattern] [COUNT count]. As Redis: a bad cursor is refused before the key is looked up,
     /// the options only once the key is found to hold a hash (a missing key answers an empty scan whatever follows).
     /// </summary>
     public static void HScan(CommandContext context)
     {
-        if (!KeyCommands.TryParseCursor(context.Argument(2), out var cursor))
+        if (!ScanOptions.TryReadCursor(context, 2, out var cursor))
         {
-            context.WriteError(ErrorMessages.InvalidCursor);
             return;
         }
 
@@ -35,37 +32,12 @@ internal static partial class HashCommands
     /// <summary>HRANDFIELD key [count [WITHVALUES]]: the count is checked before the key is looked up, as Redis does.</summary>
     public static void HRandField(CommandContext context)
     {
-        long count = 0;
-        var withValues = false;
-        var hasCount = context.ArgumentCount >= 3;
-        if (hasCount)
+        if (!RandomCount.TryParse(context, "WITHVALUES"u8, out var parsed))
         {
-            if (!context.TryGetInt64OrReply(2, out count))
-            {
-                return;
-            }
-
-            if (count == long.MinValue)
-            {
-                context.WriteError(ErrorMessages.RandomCountOutOfRange);
-                return;
-            }
-
-            if (context.ArgumentCount > 4 || (context.ArgumentCount == 4 && !context.ArgumentIs(3, "WITHVALUES"u8)))
-            {
-                context.WriteSyntaxError();
-                return;
-            }
-
-            withValues = context.ArgumentCount == 4;
-            if ((withValues && (count < -long.MaxValue / 2 || count > long.MaxValue / 2)) || -count > MaxRandomReply)
-            {
-                context.WriteError(ErrorMessages.ValueOutOfRange);
-                return;
-            }
+            return;
         }
 
-        var operation = new RandomFields(context, hasCount, count, withValues);
+        var operation = new RandomFields(context, parsed.HasCount, parsed.Count, parsed.WithPairs);
         context.Store.Execute(context.Argument(1), DataType.Hash, ref operation);
     }
 
@@ -79,48 +51,21 @@ internal static partial class HashCommands
             if (value is not HashObject hash)
             {
                 context.Client.KeyspaceMisses++;
-                WriteScanReply(output, 0, []);
+                ScanOptions.WriteEmpty(output);
                 return;
             }
 
             context.Client.KeyspaceHits++;
-            var count = DefaultScanCount;
-            var patternIndex = 0;
-            for (var i = 3; i < context.ArgumentCount; i += 2)
+            if (!ScanOptions.TryParse(context, 3, allowType: false, out var options))
             {
-                var hasValue = i + 1 < context.ArgumentCount;
-                if (hasValue && context.ArgumentIs(i, "COUNT"u8))
-                {
-                    if (!context.TryGetInt64OrReply(i + 1, out count))
-                    {
-                        return;
-                    }
-
-                    if (count < 1)
-                    {
-                        context.WriteSyntaxError();
-                        return;
-                    }
-                }
-                else if (hasValue && context.ArgumentIs(i, "MATCH"u8))
-                {
-                    patternIndex = i + 1;
-                }
-                else
-                {
-                    context.WriteSyntaxError();
-                    return;
-                }
+                return;
             }
 
-            var pattern = patternIndex == 0 || context.Argument(patternIndex).SequenceEqual("*"u8)
-                ? ReadOnlySpan<byte>.Empty
-                : context.Argument(patternIndex);
             var pairs = context.KeyBuffer;
             pairs.Clear();
             try
             {
-                var next = hash.Scan(cursor, (int)Math.Min(count, int.MaxValue / 10), pattern, pairs);
+                var next = hash.Scan(cursor, (int)Math.Min(options.Count, int.MaxValue / 10), options.Pattern, pairs);
                 WriteScanReply(output, next, pairs);
             }
             finally
@@ -131,8 +76,7 @@ internal static partial class HashCommands
 
         private static void WriteScanReply(System.Buffers.IBufferWriter<byte> output, long next, List<byte[]> pairs)
         {
-            output.WriteArrayHeader(2);
-            output.WriteBulkString(next);
+            ScanOptions.WriteHeader(output, next);
             output.WriteArrayHeader(pairs.Count * 2);
             foreach (var pair in pairs)
             {

@@ -8,8 +8,6 @@ namespace PepperCache.Server.Commands;
 // Iteration: KEYS and SCAN. Both gather into the connection's reusable key list and clear it after replying.
 internal static partial class KeyCommands
 {
-    private const long DefaultScanCount = 10;
-
     public static void Keys(CommandContext context)
     {
         var keys = context.KeyBuffer;
@@ -28,71 +26,30 @@ internal static partial class KeyCommands
     /// <summary>SCAN cursor [MATCH pattern] [COUNT count] [TYPE type]; the reply is [next-cursor, [keys...]].</summary>
     public static void Scan(CommandContext context)
     {
-        if (!TryParseCursor(context.Argument(1), out var cursor))
+        if (!ScanOptions.TryReadCursor(context, 1, out var cursor)
+            || !ScanOptions.TryParse(context, 2, allowType: true, out var options))
         {
-            context.WriteError(ErrorMessages.InvalidCursor);
             return;
         }
 
-        var count = DefaultScanCount;
-        var patternIndex = 0;
-        var typeIndex = 0;
-        for (var i = 2; i < context.ArgumentCount; i += 2)
-        {
-            var hasValue = i + 1 < context.ArgumentCount;
-            if (hasValue && context.ArgumentIs(i, "COUNT"u8))
-            {
-                if (!context.TryGetInt64OrReply(i + 1, out count))
-                {
-                    return;
-                }
-
-                if (count < 1)
-                {
-                    context.WriteSyntaxError();
-                    return;
-                }
-            }
-            else if (hasValue && context.ArgumentIs(i, "MATCH"u8))
-            {
-                patternIndex = i + 1;
-            }
-            else if (hasValue && context.ArgumentIs(i, "TYPE"u8))
-            {
-                typeIndex = i + 1;
-            }
-            else
-            {
-                context.WriteSyntaxError();
-                return;
-            }
-        }
-
-        // Cursors this store hands out are non-negative longs; a larger one (Redis accepts up to 2^64-1) ends the scan.
+        // Cursors this store hands out are non-negative longs; a larger one ends the scan.
         if (cursor > long.MaxValue)
         {
-            context.Output.WriteArrayHeader(2);
-            context.Output.WriteBulkString("0"u8);
-            context.Output.WriteRaw(RespConstants.EmptyArray);
+            ScanOptions.WriteEmpty(context.Output);
             return;
         }
 
-        // "*" matches everything; the store takes an empty pattern to mean the same without matching each key.
-        var pattern = patternIndex == 0 || context.Argument(patternIndex).SequenceEqual("*"u8)
-            ? ReadOnlySpan<byte>.Empty
-            : context.Argument(patternIndex);
         var keys = context.KeyBuffer;
         keys.Clear();
         try
         {
-            var next = context.Store.Scan((long)cursor, pattern, (int)Math.Min(count, int.MaxValue), keys);
-            if (typeIndex != 0)
+            var next = context.Store.Scan((long)cursor, options.Pattern, (int)Math.Min(options.Count, int.MaxValue), keys);
+            if (options.TypeIndex != 0)
             {
-                FilterByType(context, keys, context.Argument(typeIndex));
+                FilterByType(context, keys, context.Argument(options.TypeIndex));
             }
 
-            context.Output.WriteArrayHeader(2);
-            context.Output.WriteBulkString(next);
+            ScanOptions.WriteHeader(context.Output, next);
             WriteKeys(context.Output, keys);
         }
         finally

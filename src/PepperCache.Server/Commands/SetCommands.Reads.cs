@@ -8,8 +8,6 @@ namespace PepperCache.Server.Commands;
 // Reads of one set: membership (SISMEMBER, SMISMEMBER), the size (SCARD), everything (SMEMBERS), SSCAN.
 internal static partial class SetCommands
 {
-    private const long DefaultScanCount = 10;
-
     public static void SIsMember(CommandContext context) => Read(context, ReadKind.IsMember);
 
     public static void SMIsMember(CommandContext context) => Read(context, ReadKind.AreMembers);
@@ -24,9 +22,8 @@ internal static partial class SetCommands
     /// </summary>
     public static void SScan(CommandContext context)
     {
-        if (!KeyCommands.TryParseCursor(context.Argument(2), out var cursor))
+        if (!ScanOptions.TryReadCursor(context, 2, out var cursor))
         {
-            context.WriteError(ErrorMessages.InvalidCursor);
             return;
         }
 
@@ -131,51 +128,21 @@ internal static partial class SetCommands
             if (value is not SetObject set)
             {
                 context.Client.KeyspaceMisses++;
-                output.WriteArrayHeader(2);
-                output.WriteBulkString("0"u8);
-                output.WriteRaw(RespConstants.EmptyArray);
+                ScanOptions.WriteEmpty(output);
                 return;
             }
 
             context.Client.KeyspaceHits++;
-            var count = DefaultScanCount;
-            var patternIndex = 0;
-            for (var i = 3; i < context.ArgumentCount; i += 2)
+            if (!ScanOptions.TryParse(context, 3, allowType: false, out var options))
             {
-                var hasValue = i + 1 < context.ArgumentCount;
-                if (hasValue && context.ArgumentIs(i, "COUNT"u8))
-                {
-                    if (!context.TryGetInt64OrReply(i + 1, out count))
-                    {
-                        return;
-                    }
-
-                    if (count < 1)
-                    {
-                        context.WriteSyntaxError();
-                        return;
-                    }
-                }
-                else if (hasValue && context.ArgumentIs(i, "MATCH"u8))
-                {
-                    patternIndex = i + 1;
-                }
-                else
-                {
-                    context.WriteSyntaxError();
-                    return;
-                }
+                return;
             }
 
-            var pattern = patternIndex == 0 || context.Argument(patternIndex).SequenceEqual("*"u8)
-                ? ReadOnlySpan<byte>.Empty
-                : context.Argument(patternIndex);
             var members = RentMembers();
             try
             {
-                var next = set.Scan(cursor, (int)Math.Min(count, int.MaxValue / 10), pattern, members);
-                output.WriteArrayHeader(2);
-                output.WriteBulkString(next);
+                var next = set.Scan(cursor, (int)Math.Min(options.Count, int.MaxValue / 10), options.Pattern, members);
+                ScanOptions.WriteHeader(output, next);
                 output.WriteArrayHeader(members.Count);
                 foreach (var member in members)
                 {

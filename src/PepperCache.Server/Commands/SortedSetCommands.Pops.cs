@@ -212,37 +212,12 @@ internal static partial class SortedSetCommands
     /// <summary>ZRANDMEMBER key [count [WITHSCORES]]: the count is checked before the key is looked up, as Redis does.</summary>
     public static void ZRandMember(CommandContext context)
     {
-        long count = 0;
-        var withScores = false;
-        var hasCount = context.ArgumentCount >= 3;
-        if (hasCount)
+        if (!RandomCount.TryParse(context, "WITHSCORES"u8, out var parsed))
         {
-            if (!context.TryGetInt64OrReply(2, out count))
-            {
-                return;
-            }
-
-            if (count == long.MinValue)
-            {
-                context.WriteError(ErrorMessages.RandomCountOutOfRange);
-                return;
-            }
-
-            if (context.ArgumentCount > 4 || (context.ArgumentCount == 4 && !context.ArgumentIs(3, "WITHSCORES"u8)))
-            {
-                context.WriteSyntaxError();
-                return;
-            }
-
-            withScores = context.ArgumentCount == 4;
-            if ((withScores && (count < -long.MaxValue / 2 || count > long.MaxValue / 2)) || -count > HashCommands.MaxRandomReply)
-            {
-                context.WriteError(ErrorMessages.ValueOutOfRange);
-                return;
-            }
+            return;
         }
 
-        var operation = new RandomMembers(context, hasCount, count, withScores);
+        var operation = new RandomMembers(context, parsed.HasCount, parsed.Count, parsed.WithPairs);
         context.Store.Execute(context.Argument(1), DataType.SortedSet, ref operation);
     }
 
