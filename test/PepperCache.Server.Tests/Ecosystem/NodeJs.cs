@@ -22,7 +22,7 @@ internal static class NodeJs
         return await ToolProcess.RunAsync("node", [Path.Combine(Folder, script), .. arguments], timeout: TimeSpan.FromSeconds(60));
     }
 
-    private static async Task EnsurePackagesAsync()
+    internal static async Task EnsurePackagesAsync()
     {
         await InstallGate.WaitAsync(TestContext.Current.CancellationToken);
         try
