@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Options;
 using PepperCache.Core.Cluster;
+using PepperCache.Core.Storage;
 using PepperCache.Server.Hosting;
 using PepperCache.Server.Logging;
 using PepperCache.Protocol;
@@ -29,6 +30,7 @@ internal sealed class ClusterState : IClusterView
     private readonly SlotTable _slots = new();
     private readonly Dictionary<string, long> _keyCounts = new(StringComparer.Ordinal);
     private readonly ILogger<ClusterState> _logger;
+    private readonly KeyValueStore? _store;
     private readonly string? _stateFile;
     private readonly Dictionary<string, ClusterNode> _nodes = new(StringComparer.Ordinal);
     // Relayed reports that a member failed, not applied here (see GossipRules); passed on to that member to refute.
@@ -54,9 +56,11 @@ internal sealed class ClusterState : IClusterView
     // False on a restart until the first peer's state is merged, so a stale saved plan is not the base of a new one.
     private bool _mayPlan = true;
 
-    public ClusterState(IOptions<PepperCacheOptions> options, ILogger<ClusterState> logger)
+    /// <param name="store">The keys to drop from slots this node takes over without their keys; null in tests of the rule alone.</param>
+    public ClusterState(IOptions<PepperCacheOptions> options, ILogger<ClusterState> logger, KeyValueStore? store = null)
     {
         _logger = logger;
+        _store = store;
         var node = options.Value;
         var directory = node.DataDirectory;
         _stateFile = directory is null ? null : Path.Combine(directory, "nodes.json");
@@ -804,6 +808,8 @@ internal sealed class ClusterState : IClusterView
         if (_synced && _target is not null)
         {
             var reassigned = 0;
+            var mine = 0;
+            long dropped = 0;
             for (var slot = 0; slot < HashSlot.SlotCount; slot++)
             {
                 var owner = _slots.OwnerOf(slot);
@@ -812,6 +818,16 @@ internal sealed class ClusterState : IClusterView
                 // waits for the coordinator's next plan).
                 if ((owner is null || !serving.Contains(owner)) && serving.Contains(planned))
                 {
+                    if (planned == _self.Id && owner != _self.Id)
+                    {
+                        // Taken over without its keys, so what this node holds of the slot is an old copy (a hand-over
+                        // whose reply was lost, keys not yet swept, a pre-copy never handed over): served now, it
+                        // would answer values older than writes the gone owner acknowledged. Dropped before the
+                        // snapshot below names this node the owner.
+                        dropped += _store?.DeleteSlot(slot) ?? 0;
+                        mine++;
+                    }
+
                     _slots.Merge(slot, planned, Math.Min(_slots.EpochOf(slot) + 1, SlotTable.MaxEpochValue));
                     reassigned += owner is null ? 0 : 1;
                 }
@@ -819,7 +835,7 @@ internal sealed class ClusterState : IClusterView
 
             if (reassigned > 0)
             {
-                Log.SlotsReassigned(_logger, reassigned);
+                Log.SlotsReassigned(_logger, reassigned, mine, dropped);
             }
         }
 

@@ -75,8 +75,8 @@ internal static partial class Log
     [LoggerMessage(4003, LogLevel.Warning, "Member {Id} at {Host}:{Port} unreachable for the node timeout: marked failed (a majority suspects it, or a cluster of two)")]
     public static partial void MemberFailed(ILogger logger, string id, string host, int port);
 
-    [LoggerMessage(4004, LogLevel.Warning, "{Count} slots of failed or departed members went to their new owners without their keys")]
-    public static partial void SlotsReassigned(ILogger logger, int count);
+    [LoggerMessage(4004, LogLevel.Warning, "{Count} slots of failed or departed members went to their new owners without their keys; {Mine} to this node, which dropped the {Dropped} keys it held in them (copies not known to be current)")]
+    public static partial void SlotsReassigned(ILogger logger, int count, int mine, long dropped);
 
     [LoggerMessage(4005, LogLevel.Warning, "This node was reported {Status}: refuted with incarnation {Incarnation}")]
     public static partial void Refuted(ILogger logger, string status, long incarnation);

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using PepperCache.Core.Cluster;
+using PepperCache.Core.Storage;
 using PepperCache.Server.Cluster;
 using PepperCache.Server.Hosting;
 using PepperCache.Protocol;
@@ -70,6 +71,52 @@ public sealed class ClusterStateTests
         Assert.All(given, slot => Assert.Same(founder.Myself, founder.OwnerOf(slot)));
         Assert.True(founder.SlotOwners().Epochs[given[0]] > epochBefore);
         Assert.Equal(MemberStatus.Failed, founder.Members().Single(m => m.Id == joiner.MyId).Status);
+    }
+
+    /// <summary>
+    /// A slot taken over from a failed member comes without its keys, so a copy this node still holds (a hand-over
+    /// whose reply was lost, keys the sweep had not reached) is older than what the failed owner acknowledged: it is
+    /// dropped before this node serves the slot, and keys of slots it kept are left alone.
+    /// </summary>
+    [Fact]
+    public void KeysThisNodeHeldInSlotsItTakesOverFromAFailedMemberAreDropped()
+    {
+        var store = new KeyValueStore();
+        var founder = new ClusterState(
+            Options.Create(new PepperCacheOptions { Port = 0, AdminPort = 0, Cluster = "" }), NullLogger<ClusterState>.Instance, store);
+        var joiner = NewState(cluster: "127.0.0.1");
+        founder.Merge(joiner.CreateMessage(includeSlots: false, 0));
+        joiner.Merge(founder.CreateMessage(includeSlots: true, 0));
+        founder.Merge(joiner.CreateMessage(includeSlots: false, 0));
+        var given = Enumerable.Range(0, HashSlot.SlotCount).Where(slot => founder.DesiredOwnerOf(slot).Id == joiner.MyId).Take(50).ToHashSet();
+        foreach (var slot in given)
+        {
+            founder.AssignSlot(slot, joiner.MyId);
+        }
+
+        var stale = new List<byte[]>();
+        var kept = new List<byte[]>();
+        for (var i = 0; stale.Count < 20 || kept.Count < 20; i++)
+        {
+            var key = System.Text.Encoding.ASCII.GetBytes($"key:{i}");
+            var slot = HashSlot.Of(key);
+            if (given.Contains(slot) && stale.Count < 20)
+            {
+                stale.Add(key);
+                store.Set(key, "old copy"u8);
+            }
+            else if (founder.OwnerOf(slot).Id == founder.MyId && kept.Count < 20)
+            {
+                kept.Add(key);
+                store.Set(key, "current"u8);
+            }
+        }
+
+        founder.MarkFailed(joiner.MyId);
+
+        Assert.All(given, slot => Assert.Same(founder.Myself, founder.OwnerOf(slot)));
+        Assert.All(stale, key => Assert.False(store.TryGet(key, out _)));
+        Assert.All(kept, key => Assert.True(store.TryGet(key, out _)));
     }
 
     [Fact]
