@@ -28,10 +28,10 @@ public sealed class GossipDeltaTests
         var quiet = a.CreateMessage(includeSlots: true, 0, to: b.MyId);
         Assert.Null(quiet.Slots);
         Assert.NotNull(quiet.Delta);
-        Assert.Equal(0, SlotTable.DecodeDelta(quiet.Delta)!.Entries.Length);
+        Assert.Empty(SlotTable.DecodeDelta(quiet.Delta)!.Entries);
         reply = Exchange(b, quiet, a);
         Assert.Null(reply.Slots);
-        Assert.Equal(0, SlotTable.DecodeDelta(reply.Delta!)!.Entries.Length);
+        Assert.Empty(SlotTable.DecodeDelta(reply.Delta!)!.Entries);
         Assert.Equal(a.Digest, b.Digest);
 
         // Three hand-overs: the next message carries those three slots and nothing else, and the peer takes them.
@@ -54,7 +54,7 @@ public sealed class GossipDeltaTests
         Assert.Equal(a.Digest, b.Digest);
 
         // And nothing more goes until something changes.
-        Assert.Equal(0, SlotTable.DecodeDelta(a.CreateMessage(includeSlots: true, 0, to: b.MyId).Delta!)!.Entries.Length);
+        Assert.Empty(SlotTable.DecodeDelta(a.CreateMessage(includeSlots: true, 0, to: b.MyId).Delta!)!.Entries);
     }
 
     [Fact]
