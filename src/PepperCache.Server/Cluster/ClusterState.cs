@@ -274,7 +274,7 @@ internal sealed class ClusterState : IClusterView
             {
                 if (!wholeTable && to is not null && _acked.TryGetValue(to, out var acked))
                 {
-                    delta = _slots.EncodeDelta(acked, MaxDeltaSlots);
+                    delta = _slots.EncodeDelta(acked, MaxDeltaSlots, to);
                 }
 
                 if (delta is null)
@@ -423,7 +423,7 @@ internal sealed class ClusterState : IClusterView
             if (slots is not null && AcceptsSlots(slots.MaxEpoch, message.From))
             {
                 changedSlots = [];
-                slotsChanged = _slots.Merge(slots, changedSlots) > 0;
+                slotsChanged = _slots.Merge(slots, changedSlots, message.From) > 0;
                 slotsTaken = true;
                 if (fromMember && message.SlotStream != 0)
                 {
@@ -434,7 +434,7 @@ internal sealed class ClusterState : IClusterView
             {
                 // Checked as a whole table is (GossipRules' epoch bound above, a malformed delta not decoded at all).
                 changedSlots = [];
-                slotsChanged = _slots.Merge(delta, changedSlots) > 0;
+                slotsChanged = _slots.Merge(delta, changedSlots, message.From) > 0;
                 slotsTaken = true;
                 // The entries are true either way (merging is idempotent); this node holds all of the sender's table up
                 // to SlotSeq only when the delta starts at or before what it had merged, in the same stream.

@@ -276,11 +276,11 @@ internal sealed partial class RebalanceService
     {
         var migration = _server.Migration;
         var frozen = new List<int>(group.Count);
-        var myself = _view.Myself.Id;
         foreach (var slot in group)
         {
-            // The plan may have changed since the pre-copy (the next batch's is taken early): move only what still goes.
-            if (_view.OwnerOf(slot).Id == myself && _view.DesiredOwnerOf(slot).Id == target.Id && migration.TryFreeze(slot))
+            // What was pre-copied is handed over even if the plan changed meanwhile (the target then moves it on, keys
+            // and all): leaving it here would leave the pre-copy at the target as stray keys until the import grace ends.
+            if (migration.TryFreeze(slot))
             {
                 frozen.Add(slot);
                 // Clients blocked on its keys run again, so they wait for the move and are then redirected.

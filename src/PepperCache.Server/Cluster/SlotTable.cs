@@ -28,6 +28,9 @@ internal sealed class SlotTable
     private readonly long[] _epochs = new long[HashSlot.SlotCount];
     // Per slot, the Sequence at which it last changed: the slots changed since a peer's acknowledgement are a scan away.
     private readonly long[] _changedAt = new long[HashSlot.SlotCount];
+    // Per slot, the member whose message brought the entry held now (null: this node's own change). That member holds
+    // the entry or a newer one, so a delta to it leaves the slot out: a change is not echoed back to where it came from.
+    private readonly string?[] _learnedFrom = new string?[HashSlot.SlotCount];
     private ulong _digest;
 
     public string? OwnerOf(int slot) => _owners[slot];
@@ -41,7 +44,8 @@ internal sealed class SlotTable
     public long Sequence { get; private set; }
 
     /// <summary>Sets <paramref name="slot"/> if (<paramref name="epoch"/>, <paramref name="owner"/>) beats what is there.</summary>
-    public bool Merge(int slot, string owner, long epoch)
+    /// <param name="from">The member whose message carried the entry; null for this node's own change.</param>
+    public bool Merge(int slot, string owner, long epoch, string? from = null)
     {
         var current = _owners[slot];
         if (epoch < _epochs[slot] ||
@@ -59,18 +63,20 @@ internal sealed class SlotTable
         _epochs[slot] = epoch;
         _digest ^= EntryHash(slot, owner, epoch);
         _changedAt[slot] = ++Sequence;
+        _learnedFrom[slot] = from;
         MaxEpoch = Math.Max(MaxEpoch, epoch);
         return true;
     }
 
     /// <summary>Merges every slot of <paramref name="other"/>; returns the number of slots that changed.</summary>
     /// <param name="changedSlots">When given, receives the slots that changed.</param>
-    public int Merge(SlotTable other, List<int>? changedSlots = null)
+    /// <param name="from">The member whose message carried the table; null for this node's own (a saved table).</param>
+    public int Merge(SlotTable other, List<int>? changedSlots = null, string? from = null)
     {
         var changed = 0;
         for (var slot = 0; slot < HashSlot.SlotCount; slot++)
         {
-            if (other._owners[slot] is { } owner && Merge(slot, owner, other._epochs[slot]))
+            if (other._owners[slot] is { } owner && Merge(slot, owner, other._epochs[slot], from))
             {
                 changed++;
                 changedSlots?.Add(slot);
@@ -81,12 +87,12 @@ internal sealed class SlotTable
     }
 
     /// <summary>Merges the entries of a delta (<see cref="DecodeDelta"/>); returns the number of slots that changed.</summary>
-    public int Merge(SlotDelta delta, List<int>? changedSlots = null)
+    public int Merge(SlotDelta delta, List<int>? changedSlots = null, string? from = null)
     {
         var changed = 0;
         foreach (var (slot, owner, epoch) in delta.Entries)
         {
-            if (Merge(slot, owner, epoch))
+            if (Merge(slot, owner, epoch, from))
             {
                 changed++;
                 changedSlots?.Add(slot);
@@ -122,9 +128,9 @@ internal sealed class SlotTable
     /// The slots that changed after <paramref name="since"/> (a sequence of this table), with their owners and epochs
     /// now: what a peer that merged this table up to <paramref name="since"/> lacks. Null when more than
     /// <paramref name="maxSlots"/> changed, or <paramref name="since"/> is not a sequence of this table: then the
-    /// whole table is smaller or needed.
+    /// whole table is smaller or needed. Slots whose entry came from <paramref name="to"/> are left out: it has them.
     /// </summary>
-    public SlotDeltaData? EncodeDelta(long since, int maxSlots)
+    public SlotDeltaData? EncodeDelta(long since, int maxSlots, string? to = null)
     {
         if (since < 0 || since > Sequence)
         {
@@ -134,7 +140,7 @@ internal sealed class SlotTable
         var count = 0;
         for (var slot = 0; slot < HashSlot.SlotCount; slot++)
         {
-            if (_changedAt[slot] > since && ++count > maxSlots)
+            if (_changedAt[slot] > since && (to is null || !string.Equals(_learnedFrom[slot], to, StringComparison.Ordinal)) && ++count > maxSlots)
             {
                 return null;
             }
@@ -145,7 +151,8 @@ internal sealed class SlotTable
         var at = 0;
         for (var slot = 0; slot < HashSlot.SlotCount && count > 0; slot++)
         {
-            if (_changedAt[slot] <= since || _owners[slot] is not { } owner)
+            if (_changedAt[slot] <= since || _owners[slot] is not { } owner ||
+                (to is not null && string.Equals(_learnedFrom[slot], to, StringComparison.Ordinal)))
             {
                 continue;
             }

@@ -49,9 +49,11 @@ public sealed class GossipDeltaTests
         Assert.All(entries, e => Assert.Equal(b.MyId, e.Owner));
         // 8 bytes a slot, in base64.
         Assert.Equal(32, change.Delta!.Entries.Length);
-        Exchange(b, change, a);
+        var back = Exchange(b, change, a);
         Assert.All(moving, slot => Assert.Equal(b.MyId, b.OwnerOf(slot).Id));
         Assert.Equal(a.Digest, b.Digest);
+        // b's table changed too, but not echoed back: those entries came from a.
+        Assert.Empty(SlotTable.DecodeDelta(back.Delta!)!.Entries);
 
         // And nothing more goes until something changes.
         Assert.Empty(SlotTable.DecodeDelta(a.CreateMessage(includeSlots: true, 0, to: b.MyId).Delta!)!.Entries);
