@@ -45,8 +45,15 @@ internal sealed class ClusterState : IClusterView
     private SlotTarget? _target;
     private SlotTargetData? _targetEncoded;
     private volatile ClusterSnapshot _snapshot = null!;
-    private string? _digest;
+    // The whole table as last encoded, and the table sequence it was encoded at.
     private SlotTableData? _encoded;
+    private long _encodedSeq = -1;
+    // Slot-table gossip sends changes, not the table (docs/cluster.md, "Spreading"). This node's stream (random per
+    // process life, so an acknowledgement from a peer's memory of an earlier life is not taken for this one), per peer
+    // how far it has acknowledged this node's table, and per peer how far this node has merged the peer's.
+    private readonly long _stream = Random.Shared.NextInt64(1, long.MaxValue);
+    private readonly Dictionary<string, long> _acked = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (long Stream, long Seq)> _heard = new(StringComparer.Ordinal);
     private bool _dirty;
     // Members this node's failure detector suspects (PFAIL, "fail?" in CLUSTER NODES), and per peer the suspects its
     // last message listed: a member is failed when a majority of the serving members suspect it (docs/cluster.md,
@@ -123,7 +130,7 @@ internal sealed class ClusterState : IClusterView
     /// <summary>Restarted with a saved member set: it must take the cluster's state before it announces itself.</summary>
     public bool IsReturning { get; private set; }
 
-    /// <summary>Bumped on every change, so the gossip loop knows when to push.</summary>
+    /// <summary>Bumped on every change (tests and diagnostics; gossip follows the slot table's own sequence).</summary>
     public int Version { get; private set; }
 
     public event Action? Changed;
@@ -245,42 +252,48 @@ internal sealed class ClusterState : IClusterView
         }
     }
 
-    /// <summary>This node's state as a gossip message; the slot table is included when asked for.</summary>
-    /// <param name="to">The receiver, when known: a report that it failed, which this node did not apply, is passed on to it.</param>
-    public GossipMessage CreateMessage(bool includeSlots, long keys, bool pull = false, string? to = null)
-    {
-        // The table is compressed outside the lock (moves and routing wait on it), from a copy taken under it.
-        SlotTableData? encoded = null;
-        if (includeSlots)
-        {
-            SlotTable? copy = null;
-            int version;
-            lock (_lock)
-            {
-                version = Version;
-                encoded = _encoded;
-                if (encoded is null)
-                {
-                    copy = _slots.Clone();
-                }
-            }
+    /// <summary>
+    /// Most slots a delta carries (8 bytes each before base64); with more changed, the whole table, Brotli-compressed,
+    /// is about as small and costs the receiver one pass instead of thousands of entries.
+    /// </summary>
+    internal const int MaxDeltaSlots = 2048;
 
-            if (copy is not null)
+    /// <summary>
+    /// This node's state as a gossip message. With <paramref name="includeSlots"/>, what the receiver lacks of the slot
+    /// table: the slots changed since it last acknowledged this node's table (a delta, usually empty or a few slots),
+    /// or the whole table when the receiver is unknown or new, has acknowledged nothing of this node's current life,
+    /// is more than <see cref="MaxDeltaSlots"/> changes behind, or <paramref name="wholeTable"/> asks for it.
+    /// </summary>
+    /// <param name="to">The receiver, when known: a report that it failed, which this node did not apply, is passed on to it.</param>
+    public GossipMessage CreateMessage(bool includeSlots, long keys, bool pull = false, string? to = null, bool wholeTable = false)
+    {
+        GossipMessage message;
+        SlotTable? copy = null;
+        lock (_lock)
+        {
+            var sequence = _slots.Sequence;
+            SlotTableData? encoded = null;
+            SlotDeltaData? delta = null;
+            if (includeSlots)
             {
-                encoded = copy.Encode();
-                lock (_lock)
+                if (!wholeTable && to is not null && _acked.TryGetValue(to, out var acked))
                 {
-                    if (Version == version)
+                    delta = _slots.EncodeDelta(acked, MaxDeltaSlots, to);
+                }
+
+                if (delta is null)
+                {
+                    // The table is compressed outside the lock (moves and routing wait on it), from a copy taken under it.
+                    if (_encoded is not null && _encodedSeq == sequence)
                     {
-                        _encoded ??= encoded;
+                        encoded = _encoded;
+                    }
+                    else
+                    {
+                        copy = _slots.Clone();
                     }
                 }
             }
-        }
-
-        lock (_lock)
-        {
-            _digest ??= _slots.Digest().ToString("x16", CultureInfo.InvariantCulture);
 
             Member[] members = [.. _members.All];
             if (to is not null && _suspicions.TryGetValue(to, out var suspected))
@@ -296,8 +309,30 @@ internal sealed class ClusterState : IClusterView
                 }
             }
 
-            return new GossipMessage(_self.Id, members, _digest, encoded, keys, pull, _targetEncoded ??= _target?.Encode(), Reports());
+            var heard = to is not null && _heard.TryGetValue(to, out var h) ? h : default;
+            // The digest, the sequence and the slots sent are taken together: a receiver that holds all of them and
+            // whose own table has not changed since compares digests (see Merge).
+            message = new GossipMessage(
+                _self.Id, members, DigestText(), encoded, keys, pull, _targetEncoded ??= _target?.Encode(), Reports(),
+                _stream, sequence, delta, heard.Stream, heard.Seq);
         }
+
+        if (copy is not null)
+        {
+            var encoded = copy.Encode();
+            lock (_lock)
+            {
+                if (_slots.Sequence == copy.Sequence)
+                {
+                    _encoded = encoded;
+                    _encodedSeq = copy.Sequence;
+                }
+            }
+
+            message = message with { Slots = encoded };
+        }
+
+        return message;
     }
 
     public string Digest
@@ -306,10 +341,13 @@ internal sealed class ClusterState : IClusterView
         {
             lock (_lock)
             {
-                return _digest ??= _slots.Digest().ToString("x16", CultureInfo.InvariantCulture);
+                return DigestText();
             }
         }
     }
+
+    /// <summary>Under the lock. The table keeps its digest up to date, so this is a format, not a pass over the slots.</summary>
+    private string DigestText() => _slots.Digest().ToString("x16", CultureInfo.InvariantCulture);
 
     /// <summary>Merges a peer's state; returns whether this node's state changed.</summary>
     public bool Merge(GossipMessage message)
@@ -318,6 +356,7 @@ internal sealed class ClusterState : IClusterView
         // Decompressed before taking the lock: moves (SETSLOT, AssignSlot) and routing wait on it, and on a loaded
         // machine every millisecond held stretches into many.
         var slots = message.Slots is null ? null : SlotTable.Decode(message.Slots);
+        var delta = message.Slots is null && message.Delta is not null ? SlotTable.DecodeDelta(message.Delta) : null;
         lock (_lock)
         {
             changed = false;
@@ -382,14 +421,51 @@ internal sealed class ClusterState : IClusterView
 
             var slotsChanged = false;
             List<int>? changedSlots = null;
-            if (slots is not null && AcceptsSlots(slots, message.From))
+            // A member's own messages (not one in this node's name, nor an unknown sender's) move the acknowledgements.
+            var fromMember = message.From != _self.Id && _members.Find(message.From) is not null;
+            var slotsTaken = false;
+            if (slots is not null && AcceptsSlots(slots.MaxEpoch, message.From))
             {
                 changedSlots = [];
-                slotsChanged = _slots.Merge(slots, changedSlots) > 0;
-                if (!_synced && _slots.HasOwners)
+                slotsChanged = _slots.Merge(slots, changedSlots, message.From) > 0;
+                slotsTaken = true;
+                if (fromMember && message.SlotStream != 0)
                 {
-                    _synced = true;
-                    changed = true;
+                    _heard[message.From] = (message.SlotStream, message.SlotSeq);
+                }
+            }
+            else if (delta is not null && AcceptsSlots(delta.MaxEpoch, message.From))
+            {
+                // Checked as a whole table is (GossipRules' epoch bound above, a malformed delta not decoded at all).
+                changedSlots = [];
+                slotsChanged = _slots.Merge(delta, changedSlots, message.From) > 0;
+                slotsTaken = true;
+                // The entries are true either way (merging is idempotent); this node holds all of the sender's table up
+                // to SlotSeq only when the delta starts at or before what it had merged, in the same stream.
+                if (fromMember && _heard.TryGetValue(message.From, out var heard) && heard.Stream == message.SlotStream &&
+                    heard.Seq >= delta.Base && message.SlotSeq >= heard.Seq)
+                {
+                    _heard[message.From] = (message.SlotStream, message.SlotSeq);
+                }
+            }
+
+            if (slotsTaken && !_synced && _slots.HasOwners)
+            {
+                _synced = true;
+                changed = true;
+            }
+
+            if (fromMember)
+            {
+                // How far the sender has merged this node's table: deltas to it start there. An acknowledgement of an
+                // earlier life's stream, or beyond this table's sequence (forged, or garbled), gets the whole table.
+                if (message.AckStream == _stream && message.AckSeq >= 0 && message.AckSeq <= _slots.Sequence)
+                {
+                    _acked[message.From] = message.AckSeq;
+                }
+                else
+                {
+                    _acked.Remove(message.From);
                 }
             }
 
@@ -423,6 +499,7 @@ internal sealed class ClusterState : IClusterView
             }
 
             changed |= slotsChanged;
+            CheckTablesAgree(message, slotsTaken);
         }
 
         if (changed)
@@ -431,6 +508,25 @@ internal sealed class ClusterState : IClusterView
         }
 
         return changed;
+    }
+
+    /// <summary>
+    /// A safety net under the deltas. When this node holds all of the sender's table as of its message, the sender
+    /// holds all of this node's, and this node's table has not changed since, the two tables are equal (each is the
+    /// other merged in), so their digests must be. If they differ, something was lost: both sides forget what they
+    /// acknowledged, so the next messages carry whole tables. Under the lock.
+    /// </summary>
+    private void CheckTablesAgree(GossipMessage message, bool slotsTaken)
+    {
+        if (slotsTaken && message.SlotStream != 0 &&
+            _heard.TryGetValue(message.From, out var heard) && heard == (message.SlotStream, message.SlotSeq) &&
+            message.AckStream == _stream && message.AckSeq == _slots.Sequence &&
+            message.SlotsDigest != DigestText())
+        {
+            _heard.Remove(message.From);
+            _acked.Remove(message.From);
+            Log.SlotTablesDiffer(_logger, message.From);
+        }
     }
 
     /// <summary>
@@ -519,6 +615,8 @@ internal sealed class ClusterState : IClusterView
 
             _members.Remove(id);
             _keyCounts.Remove(id);
+            _heard.Remove(id);
+            _acked.Remove(id);
             _suspicions.Remove(id);
             if (!_forgotten.ContainsKey(id))
             {
@@ -727,22 +825,38 @@ internal sealed class ClusterState : IClusterView
             }
 
             _dirty = false;
-            if (_encoded is null)
+            var current = _encoded is not null && _encodedSeq == _slots.Sequence;
+            if (!current)
             {
                 copy = _slots.Clone();
             }
 
-            state = new NodeStateFile(_self.Id, _self.Incarnation, [.. _members.All], _encoded, _targetEncoded ??= _target?.Encode());
+            state = new NodeStateFile(_self.Id, _self.Incarnation, [.. _members.All], current ? _encoded : null, _targetEncoded ??= _target?.Encode());
         }
 
-        // Compressed outside the lock, as in CreateMessage.
-        NodeStateStore.Save(_stateFile, copy is null ? state : state with { Slots = copy.Encode() }, _logger);
+        // Compressed outside the lock, as in CreateMessage, and kept for the next whole-table message.
+        if (copy is not null)
+        {
+            var encoded = copy.Encode();
+            lock (_lock)
+            {
+                if (_slots.Sequence == copy.Sequence)
+                {
+                    _encoded = encoded;
+                    _encodedSeq = copy.Sequence;
+                }
+            }
+
+            state = state with { Slots = encoded };
+        }
+
+        NodeStateStore.Save(_stateFile, state, _logger);
     }
 
     /// <summary>A slot table whose epochs are beyond any this cluster can reach is not merged (it would pin its slots).</summary>
-    private bool AcceptsSlots(SlotTable slots, string from)
+    private bool AcceptsSlots(long maxEpoch, string from)
     {
-        if (slots.MaxEpoch <= SlotTable.MaxEpochValue)
+        if (maxEpoch <= SlotTable.MaxEpochValue)
         {
             return true;
         }
@@ -754,8 +868,6 @@ internal sealed class ClusterState : IClusterView
     private void MarkDirty()
     {
         _dirty = true;
-        _digest = null;
-        _encoded = null;
         Version++;
     }
 

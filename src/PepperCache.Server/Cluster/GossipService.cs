@@ -31,10 +31,8 @@ internal sealed partial class GossipService(
     private readonly SemaphoreSlim _wake = new(0, int.MaxValue);
     // Per member: when it last answered (a timestamp of the time provider).
     private readonly Dictionary<string, long> _lastContact = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, string> _peerDigests = new(StringComparer.Ordinal);
     // Per failed or departed member: when this node first saw it so (a timestamp of the time provider).
     private readonly Dictionary<string, long> _departedSince = new(StringComparer.Ordinal);
-    private int _pushedVersion = -1;
     private int _wakePending;
 
     private PepperCacheOptions Options => options.Value;
@@ -247,7 +245,11 @@ internal sealed partial class GossipService(
         }
     }
 
-    /// <summary>One exchange with every serving member: a push (with the slot table) after a change, else gossip.</summary>
+    /// <summary>
+    /// One exchange with every serving member. Each message carries the slots changed since that member acknowledged
+    /// this node's table (none in a steady state), or the whole table when it is new or too far behind
+    /// (<see cref="ClusterState.CreateMessage"/>).
+    /// </summary>
     private async Task RoundAsync(CancellationToken cancellationToken)
     {
         if (cluster.MyStatus == MemberStatus.Left)
@@ -255,9 +257,6 @@ internal sealed partial class GossipService(
             return;
         }
 
-        var version = cluster.Version;
-        var push = version != _pushedVersion;
-        _pushedVersion = version;
         var now = time.GetTimestamp();
         var targets = cluster.Members().Where(m => m.Id != cluster.MyId && m.IsServing).ToList();
         foreach (var target in targets)
@@ -265,12 +264,7 @@ internal sealed partial class GossipService(
             _lastContact.TryAdd(target.Id, now);
         }
 
-        var digest = cluster.Digest;
-        var results = await Task.WhenAll(targets.Select(target =>
-        {
-            var includeSlots = push || !_peerDigests.TryGetValue(target.Id, out var known) || known != digest;
-            return ExchangeAsync(target, includeSlots, cancellationToken);
-        })).ConfigureAwait(false);
+        var results = await Task.WhenAll(targets.Select(target => ExchangeAsync(target, cancellationToken))).ConfigureAwait(false);
 
         now = time.GetTimestamp();
         for (var i = 0; i < targets.Count; i++)
@@ -279,7 +273,6 @@ internal sealed partial class GossipService(
             if (results[i] is { } reply)
             {
                 _lastContact[target.Id] = now;
-                _peerDigests[target.Id] = reply.SlotsDigest;
                 cluster.ClearSuspicion(target.Id);
                 cluster.Merge(reply);
             }
@@ -317,17 +310,16 @@ internal sealed partial class GossipService(
                      cluster.Forget(id, $"failed or gone for {Options.ForgetAfter} ms") == ForgetResult.Forgotten)
             {
                 _departedSince.Remove(id);
-                _peerDigests.Remove(id);
                 _lastContact.Remove(id);
             }
         }
     }
 
-    private async Task<GossipMessage?> ExchangeAsync(Member target, bool includeSlots, CancellationToken cancellationToken)
+    private async Task<GossipMessage?> ExchangeAsync(Member target, CancellationToken cancellationToken)
     {
         try
         {
-            return await peers.ExchangeAsync(target.Host, target.AdminPort, "/cluster/gossip", cluster.CreateMessage(includeSlots, store.Count, to: target.Id), RequestTimeout, cancellationToken).ConfigureAwait(false);
+            return await peers.ExchangeAsync(target.Host, target.AdminPort, "/cluster/gossip", cluster.CreateMessage(includeSlots: true, store.Count, to: target.Id), RequestTimeout, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or System.Text.Json.JsonException && !cancellationToken.IsCancellationRequested)
         {
@@ -394,7 +386,7 @@ internal sealed partial class GossipService(
     private async Task PushAsync(CancellationToken cancellationToken)
     {
         var targets = cluster.Members().Where(m => m.Id != cluster.MyId && m.IsServing).ToList();
-        var replies = await Task.WhenAll(targets.Select(t => ExchangeAsync(t, includeSlots: true, cancellationToken))).ConfigureAwait(false);
+        var replies = await Task.WhenAll(targets.Select(t => ExchangeAsync(t, cancellationToken))).ConfigureAwait(false);
         foreach (var reply in replies)
         {
             if (reply is not null)

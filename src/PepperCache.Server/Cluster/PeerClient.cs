@@ -1,4 +1,5 @@
-using System.Net.Http.Json;
+using System.Net.Http.Headers;
+using System.Text.Json;
 using Microsoft.Extensions.Options;
 using PepperCache.Server.Acl;
 using PepperCache.Server.Hosting;
@@ -40,6 +41,17 @@ internal sealed class PeerClient : IDisposable
         }
     }
 
+    /// <summary>Exchanges this node started and their bytes (request and reply bodies), for <c>GET /cluster/nodes</c> and the benchmark.</summary>
+    public GossipTraffic Traffic => new(
+        Interlocked.Read(ref _exchanges), Interlocked.Read(ref _bytesSent), Interlocked.Read(ref _bytesReceived),
+        Interlocked.Read(ref _wholeTables), Interlocked.Read(ref _deltas));
+
+    private long _exchanges;
+    private long _bytesSent;
+    private long _bytesReceived;
+    private long _wholeTables;
+    private long _deltas;
+
     /// <summary>Posts <paramref name="message"/> to <c>http(s)://host:adminPort/path</c> and returns the peer's reply.</summary>
     /// <exception cref="HttpRequestException">Unreachable, refused, or not a member reply.</exception>
     /// <exception cref="OperationCanceledException">No reply within <paramref name="timeout"/>.</exception>
@@ -48,19 +60,25 @@ internal sealed class PeerClient : IDisposable
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         cts.CancelAfter(timeout);
         var uri = new Uri($"{_scheme}://{FormatHost(host)}:{adminPort}{path}");
-        using var request = new HttpRequestMessage(HttpMethod.Post, uri)
-        {
-            Content = JsonContent.Create(message, ClusterJsonContext.Default.GossipMessage),
-        };
+        // Serialised up front (not streamed) so the bytes can be counted: a message is a few hundred bytes to a few KB.
+        var body = JsonSerializer.SerializeToUtf8Bytes(message, ClusterJsonContext.Default.GossipMessage);
+        using var content = new ByteArrayContent(body);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
+        using var request = new HttpRequestMessage(HttpMethod.Post, uri) { Content = content };
         // Read per call: CONFIG SET requirepass takes effect for the next exchange.
         if (_acl is not null && Http.AdminAuth.PeerCredentials(_acl) is { } credentials)
         {
             request.Headers.Authorization = credentials;
         }
 
+        Interlocked.Increment(ref _exchanges);
+        Interlocked.Add(ref _bytesSent, body.Length);
+        Interlocked.Increment(ref message.Slots is not null ? ref _wholeTables : ref _deltas);
         using var response = await _http.SendAsync(request, cts.Token).ConfigureAwait(false);
         response.EnsureSuccessStatusCode();
-        return await response.Content.ReadFromJsonAsync(ClusterJsonContext.Default.GossipMessage, cts.Token).ConfigureAwait(false)
+        var reply = await response.Content.ReadAsByteArrayAsync(cts.Token).ConfigureAwait(false);
+        Interlocked.Add(ref _bytesReceived, reply.Length);
+        return JsonSerializer.Deserialize(reply, ClusterJsonContext.Default.GossipMessage)
                ?? throw new HttpRequestException("empty reply from " + uri);
     }
 
@@ -68,3 +86,9 @@ internal sealed class PeerClient : IDisposable
 
     private static string FormatHost(string host) => host.Contains(':', StringComparison.Ordinal) ? $"[{host}]" : host;
 }
+
+/// <summary>
+/// Gossip exchanges a node started: how many, the bytes of their requests and replies, and how many requests carried
+/// the whole slot table rather than a delta (or nothing).
+/// </summary>
+internal sealed record GossipTraffic(long Exchanges, long BytesSent, long BytesReceived, long WholeTables, long Deltas);

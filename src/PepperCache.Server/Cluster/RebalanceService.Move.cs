@@ -41,41 +41,73 @@ internal sealed partial class RebalanceService
     /// <summary>Called with a batch's slots between their pre-copy and their freeze; tests write to them there.</summary>
     internal Action<IReadOnlyList<int>>? PreCopied { get; set; }
 
+    /// <summary>Freeze groups whose CLUSTER SETSLOT replies may be outstanding at once (each holds at most <see cref="SlotsPerFreeze"/> slots with keys frozen).</summary>
+    internal const int GroupsInFlight = 4;
+
+    /// <summary>
+    /// Moves <paramref name="slots"/> to <paramref name="target"/> in batches, over two connections: the bulk one
+    /// carries the pre-copies, the other the hand-overs, so a batch's SETSLOT replies never queue behind the next
+    /// batch's keys. The next batch is pre-copied while the current one is handed over.
+    /// </summary>
     private async Task MoveToAsync(ClusterNode target, List<int> slots, CancellationToken cancellationToken)
     {
         var view = _view;
         Interlocked.Increment(ref _activeMoves);
         try
         {
-            var connection = await ConnectAsync(target, cancellationToken).ConfigureAwait(false);
+            var connection = await OpenAsync(target, cancellationToken).ConfigureAwait(false);
             await using (connection.ConfigureAwait(false))
             {
-                // The password first (a node with requirepass answers NOAUTH to anything else), then the cluster secret.
-                await AuthenticatePasswordAsync(connection).ConfigureAwait(false);
-                await AuthenticateAsync(connection, cancellationToken).ConfigureAwait(false);
-
-                // Batch sizes only: counts a moment old are good enough.
-                var counts = new int[HashSlot.SlotCount];
-                _server.Store.CountKeysPerSlot(counts);
-                var next = 0;
-                while (next < slots.Count)
+                var bulk = await OpenAsync(target, cancellationToken).ConfigureAwait(false);
+                await using (bulk.ConfigureAwait(false))
                 {
-                    // The map may have changed since the round began: move only what is still ours and still theirs.
-                    var batch = new List<int>(SlotsPerBatch);
-                    var keys = 0L;
-                    for (; next < slots.Count && batch.Count < SlotsPerBatch && keys < KeysPerBatch; next++)
+                    // Batch sizes only: counts a moment old are good enough.
+                    var counts = new int[HashSlot.SlotCount];
+                    _server.Store.CountKeysPerSlot(counts);
+                    var next = 0;
+                    List<int> NextBatch()
                     {
-                        var slot = slots[next];
-                        if (view.OwnerOf(slot).Id == view.Myself.Id && view.DesiredOwnerOf(slot).Id == target.Id)
+                        // The map may have changed since the round began: move only what is still ours and still theirs.
+                        var batch = new List<int>(SlotsPerBatch);
+                        var keys = 0L;
+                        for (; next < slots.Count && batch.Count < SlotsPerBatch && keys < KeysPerBatch; next++)
                         {
-                            batch.Add(slot);
-                            keys += counts[slot];
+                            var slot = slots[next];
+                            if (view.OwnerOf(slot).Id == view.Myself.Id && view.DesiredOwnerOf(slot).Id == target.Id)
+                            {
+                                batch.Add(slot);
+                                keys += counts[slot];
+                            }
                         }
+
+                        return batch;
                     }
 
-                    if (batch.Count > 0)
+                    var current = NextBatch();
+                    var preCopy = current.Count > 0 ? PreCopyAsync(bulk, current, cancellationToken) : null;
+                    try
                     {
-                        await MoveSlotsAsync(connection, batch, target, cancellationToken).ConfigureAwait(false);
+                        while (preCopy is not null)
+                        {
+                            var copied = await preCopy.ConfigureAwait(false);
+                            var following = NextBatch();
+                            // Started before this batch's hand-over, on another thread (the export is synchronous work):
+                            // its keys travel while this batch's slots are frozen. Not after a refusal, which ends the attempt.
+                            preCopy = following.Count > 0 && copied.FirstRefusal is null
+                                ? Task.Run(() => PreCopyAsync(bulk, following, cancellationToken), cancellationToken)
+                                : null;
+                            await MoveSlotsAsync(connection, current, copied, target, cancellationToken).ConfigureAwait(false);
+                            current = following;
+                        }
+                    }
+                    finally
+                    {
+                        // A refused batch ends the attempt; the pre-copy already under way is let finish (its imports
+                        // start with RESET, so the retry overwrites them) and its failure, if any, is the first one's.
+                        if (preCopy is not null)
+                        {
+                            await ((Task)preCopy).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                        }
                     }
                 }
             }
@@ -102,6 +134,24 @@ internal sealed partial class RebalanceService
         finally
         {
             Interlocked.Decrement(ref _activeMoves);
+        }
+    }
+
+    /// <summary>A connection to <paramref name="target"/>, authenticated for PEPPER.IMPORT and CLUSTER SETSLOT.</summary>
+    private async Task<RespConnection> OpenAsync(ClusterNode target, CancellationToken cancellationToken)
+    {
+        var connection = await ConnectAsync(target, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            // The password first (a node with requirepass answers NOAUTH to anything else), then the cluster secret.
+            await AuthenticatePasswordAsync(connection).ConfigureAwait(false);
+            await AuthenticateAsync(connection, cancellationToken).ConfigureAwait(false);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
         }
     }
 
@@ -144,40 +194,65 @@ internal sealed partial class RebalanceService
     }
 
     /// <summary>
-    /// Hands <paramref name="slots"/> to <paramref name="target"/>. First a pre-copy while the slots are still served
-    /// here: their keys (values, absolute expiries) go to the target with PEPPER.IMPORT ... RESET. Then, <see
-    /// cref="SlotsPerFreeze"/> at a time, freeze them here, send again, with RESET, only the slots that changed since
-    /// their pre-copy (a write, a delete, an expiry change), make the target their owner with CLUSTER SETSLOT, record
-    /// that here, unfreeze, drop the local copies. The commands of each phase go out pipelined, so a group of unchanged
-    /// slots stays frozen for about one round trip. Commands on
-    /// the slots wait meanwhile and then follow the MOVED to the target, so no reader sees a gap and no acknowledged
-    /// write can be overwritten by the moving copy. A slot whose SETSLOT did not succeed stays here, unfrozen, and is
-    /// moved again later (its import starts with RESET, so that is safe).
+    /// Hands <paramref name="slots"/> to <paramref name="target"/>, once their pre-copy (<paramref name="copied"/>: their
+    /// keys, values and absolute expiries, sent with PEPPER.IMPORT ... RESET while the slots were still served here) is
+    /// acknowledged. Then, <see cref="SlotsPerFreeze"/> slots with keys at a time, freeze them here, send again, with
+    /// RESET, only the slots that changed since their pre-copy (a write, a delete, an expiry change), make the target
+    /// their owner with CLUSTER SETSLOT, and, as each reply comes, record that here, unfreeze, drop the local copy. Up
+    /// to <see cref="GroupsInFlight"/> groups overlap, so the mover does not wait a round trip per group, and each slot
+    /// stays frozen for about one round trip. Commands on the slots wait meanwhile and then follow the MOVED to the
+    /// target, so no reader sees a gap and no acknowledged write can be overwritten by the moving copy. A slot whose
+    /// SETSLOT did not succeed stays here, unfrozen, and is moved again later (its import starts with RESET, so that is
+    /// safe).
     /// </summary>
-    internal async Task MoveSlotsAsync(RespConnection connection, List<int> slots, ClusterNode target, CancellationToken cancellationToken)
+    private async Task MoveSlotsAsync(
+        RespConnection connection, List<int> slots, (Dictionary<int, SlotCopy> Accepted, string? FirstRefusal, bool NotSynced) copied, ClusterNode target, CancellationToken cancellationToken)
     {
-        var (preCopies, refusal, notSynced) = await PreCopyAsync(connection, slots, cancellationToken).ConfigureAwait(false);
+        var (preCopies, refusal, notSynced) = copied;
         PreCopied?.Invoke(slots);
 
         // A slot whose pre-copy the target refused (not synced yet, already serving it) is not frozen for nothing.
         var notMoved = slots.Count - preCopies.Count;
         var group = new List<int>(SlotsPerBatch);
         var withKeys = 0;
-        for (var i = 0; i < slots.Count; i++)
+        // Groups overlap: the next is frozen and handed over while the previous ones' SETSLOT replies are on their way.
+        var inFlight = new Queue<Task<(int Refused, string? Reason)>>();
+        try
         {
-            if (preCopies.TryGetValue(slots[i], out var copy))
+            for (var i = 0; i < slots.Count; i++)
             {
-                group.Add(slots[i]);
-                withKeys += copy.Entries.Count > 0 ? 1 : 0;
-            }
+                if (preCopies.TryGetValue(slots[i], out var copy))
+                {
+                    group.Add(slots[i]);
+                    withKeys += copy.Entries.Count > 0 ? 1 : 0;
+                }
 
-            if (group.Count > 0 && (withKeys == SlotsPerFreeze || i == slots.Count - 1))
+                if (group.Count > 0 && (withKeys == SlotsPerFreeze || i == slots.Count - 1))
+                {
+                    inFlight.Enqueue(await HandOverAsync(connection, [.. group], preCopies, target, cancellationToken).ConfigureAwait(false));
+                    group.Clear();
+                    withKeys = 0;
+                    while (inFlight.Count >= GroupsInFlight)
+                    {
+                        var (refused, reason) = await inFlight.Dequeue().ConfigureAwait(false);
+                        notMoved += refused;
+                        refusal ??= reason;
+                    }
+                }
+            }
+        }
+        finally
+        {
+            // Every group started is seen through (its slots unfrozen), even when a later one failed.
+            while (inFlight.Count > 0)
             {
-                var (refused, reason) = await HandOverAsync(connection, group, preCopies, target, cancellationToken).ConfigureAwait(false);
-                notMoved += refused;
-                refusal ??= reason;
-                group.Clear();
-                withKeys = 0;
+                var completion = inFlight.Dequeue();
+                await ((Task)completion).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                if (completion.IsCompletedSuccessfully)
+                {
+                    notMoved += completion.Result.Refused;
+                    refusal ??= completion.Result.Reason;
+                }
             }
         }
 
@@ -190,18 +265,21 @@ internal sealed partial class RebalanceService
     }
 
     /// <summary>
-    /// Freezes <paramref name="group"/>, sends again the slots that changed since their pre-copy, hands the group over
-    /// with CLUSTER SETSLOT, and unfreezes each slot as soon as it is recorded as the target's; its local keys are
-    /// dropped after that, outside the freeze (commands on the slot are redirected by then).
+    /// Freezes <paramref name="group"/>, sends again the slots that changed since their pre-copy, and sends CLUSTER
+    /// SETSLOT for the group without waiting for the replies. The task returned completes the hand-over as they come:
+    /// each slot is unfrozen as soon as it is recorded as the target's, and its local keys are dropped after that,
+    /// outside the freeze (commands on the slot are redirected by then).
     /// </summary>
-    /// <returns>How many slots stayed here because the target refused them, and the first refusal.</returns>
-    private async Task<(int Refused, string? Reason)> HandOverAsync(
+    /// <returns>A task for the rest: how many slots stayed here because the target refused them, and the first refusal.</returns>
+    private async Task<Task<(int Refused, string? Reason)>> HandOverAsync(
         RespConnection connection, List<int> group, Dictionary<int, SlotCopy> preCopies, ClusterNode target, CancellationToken cancellationToken)
     {
         var migration = _server.Migration;
         var frozen = new List<int>(group.Count);
         foreach (var slot in group)
         {
+            // What was pre-copied is handed over even if the plan changed meanwhile (the target then moves it on, keys
+            // and all): leaving it here would leave the pre-copy at the target as stray keys until the import grace ends.
             if (migration.TryFreeze(slot))
             {
                 frozen.Add(slot);
@@ -211,21 +289,21 @@ internal sealed partial class RebalanceService
         }
 
         var frozenAt = Stopwatch.GetTimestamp();
-        var handedOver = new bool[frozen.Count];
-        var resentSlot = new bool[frozen.Count];
+        var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var started = false;
         try
         {
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(BatchMoveTimeout);
             await SlotMigrationState.QuiesceAsync(_server.Clients, timeout.Token).ConfigureAwait(false);
             var quiescedAt = Stopwatch.GetTimestamp();
 
-            // Two pipelined exchanges: the imports of slots that changed since their pre-copy (or have none), then
-            // SETSLOT for the slots whose imports all succeeded (a target that refused an import, say for a disk
-            // error, must not become the owner of a slot it lacks).
+            // The imports of slots that changed since their pre-copy (rare: a write while the batch waited) are waited
+            // for before their SETSLOT: a target that refused an import, say for a disk error, must not become the
+            // owner of a slot it lacks. Unchanged slots' SETSLOT goes at once.
             var imports = new List<(int Index, Task<RespReply> Reply)>();
             var counts = new (int Keys, long Bytes)[frozen.Count];
             var slotTexts = new byte[frozen.Count][];
+            var resentSlot = new bool[frozen.Count];
             for (var i = 0; i < frozen.Count; i++)
             {
                 var slot = frozen[i];
@@ -266,45 +344,63 @@ internal sealed partial class RebalanceService
                 }
             }
 
+            started = true;
+            return CompleteHandOverAsync(frozen, handovers, counts, resentSlot, refusal, target, timeout, (frozenAt, quiescedAt, importedAt));
+        }
+        finally
+        {
+            if (!started)
+            {
+                // Unfreeze is idempotent: this releases the slots on an exception before the SETSLOTs went out.
+                timeout.Dispose();
+                foreach (var slot in frozen)
+                {
+                    migration.Unfreeze(slot);
+                }
+            }
+        }
+    }
+
+    /// <summary>Takes each SETSLOT reply as it comes: the slot is the target's, so it is recorded, unfrozen and dropped here.</summary>
+    private async Task<(int Refused, string? Reason)> CompleteHandOverAsync(
+        List<int> frozen, List<(int Index, Task<RespReply> Reply)> handovers, (int Keys, long Bytes)[] counts, bool[] resentSlot,
+        string? refusal, ClusterNode target, CancellationTokenSource timeout, (long Frozen, long Quiesced, long Imported) at)
+    {
+        var migration = _server.Migration;
+        var handedOver = new bool[frozen.Count];
+        try
+        {
             foreach (var (index, reply) in handovers)
             {
                 if ((await reply.ConfigureAwait(false)) is { IsError: true } refused)
                 {
                     refusal ??= $"slot {frozen[index]}: CLUSTER SETSLOT: {refused.Text}";
-                }
-                else
-                {
-                    handedOver[index] = true;
-                }
-            }
-
-            var handedOverAt = Stopwatch.GetTimestamp();
-            for (var i = 0; i < frozen.Count; i++)
-            {
-                if (!handedOver[i])
-                {
+                    migration.Unfreeze(frozen[index]);
                     continue;
                 }
 
-                _view.AssignSlot(frozen[i], target.Id);
-                migration.Unfreeze(frozen[i]);
+                handedOver[index] = true;
+                _view.AssignSlot(frozen[index], target.Id);
+                migration.Unfreeze(frozen[index]);
                 // After the unfreeze: the held commands are redirected by now and need not wait for this.
-                _server.Store.DeleteSlot(frozen[i]);
-                Interlocked.Increment(ref resentSlot[i] ? ref SlotsResent : ref SlotsKeptFromPreCopy);
+                _server.Store.DeleteSlot(frozen[index]);
+                Interlocked.Increment(ref resentSlot[index] ? ref SlotsResent : ref SlotsKeptFromPreCopy);
                 Interlocked.Increment(ref _slotsMoved);
-                Interlocked.Add(ref _keysMoved, counts[i].Keys);
-                Interlocked.Add(ref _bytesMoved, counts[i].Bytes);
+                Interlocked.Add(ref _keysMoved, counts[index].Keys);
+                Interlocked.Add(ref _bytesMoved, counts[index].Bytes);
             }
 
+            var doneAt = Stopwatch.GetTimestamp();
             Log.SlotsMoved(
                 _logger, handedOver.Count(h => h), target.Id, counts.Sum(c => c.Keys), counts.Sum(c => c.Bytes), resentSlot.Count(r => r),
-                Microseconds(frozenAt, Stopwatch.GetTimestamp()), Microseconds(frozenAt, quiescedAt), Microseconds(quiescedAt, importedAt),
-                Microseconds(importedAt, handedOverAt), Microseconds(handedOverAt, Stopwatch.GetTimestamp()));
+                Microseconds(at.Frozen, doneAt), Microseconds(at.Frozen, at.Quiesced), Microseconds(at.Quiesced, at.Imported),
+                Microseconds(at.Imported, doneAt));
             return (handedOver.Count(h => !h), refusal);
         }
         finally
         {
-            // Unfreeze is idempotent: this releases the slots that were not handed over (or all, on an exception).
+            timeout.Dispose();
+            // Releases the slots that were not handed over (or all that are left, on an exception).
             foreach (var slot in frozen)
             {
                 migration.Unfreeze(slot);
@@ -378,17 +474,18 @@ internal sealed partial class RebalanceService
         for (var i = start; i < start + count; i++)
         {
             var (key, value, collection, _) = entries[i];
-            var expiresAt = value.ExpiresAt.ToString(CultureInfo.InvariantCulture);
+            var expiresAt = value.ExpiresAt;
             if (collection is null)
             {
-                arguments.Add(Encoding.ASCII.GetBytes(expiresAt));
+                // Most keys have no expiry: one shared "0" rather than a string and an array per key.
+                arguments.Add(expiresAt == 0 ? NoExpiryWord : Encoding.ASCII.GetBytes(expiresAt.ToString(CultureInfo.InvariantCulture)));
                 arguments.Add(key);
                 arguments.Add(value.Span.ToArray());
             }
             else
             {
                 // A collection: "<type>:<expires-at>", then its payload (MigrationCommands.Import reads it back).
-                arguments.Add(Encoding.ASCII.GetBytes(((int)collection.Type).ToString(CultureInfo.InvariantCulture) + ":" + expiresAt));
+                arguments.Add(Encoding.ASCII.GetBytes(((int)collection.Type).ToString(CultureInfo.InvariantCulture) + ":" + expiresAt.ToString(CultureInfo.InvariantCulture)));
                 arguments.Add(key);
                 arguments.Add(StoreObjectFormat.ToArray(collection));
             }
@@ -420,6 +517,7 @@ internal sealed partial class RebalanceService
     private static readonly byte[] SetSlotWord = "SETSLOT"u8.ToArray();
     private static readonly byte[] NodeWord = "NODE"u8.ToArray();
     private static readonly byte[] EpochWord = "EPOCH"u8.ToArray();
+    private static readonly byte[] NoExpiryWord = "0"u8.ToArray();
 
     /// <summary>What a pre-copy sent for one slot: its entries (with the expiries sent) and their key and value bytes.</summary>
     private sealed record SlotCopy(List<SlotEntry> Entries, long Bytes);

@@ -13,8 +13,8 @@ namespace PepperCache.Server.Cluster;
 /// <remarks>
 /// <para>
 /// One worker per target node (at most <see cref="MaxParallelTargets"/> at once), each moving its slots in batches
-/// over one RESP connection (<see cref="MoveSlotsAsync"/>: pre-copy, then freeze groups and hand over; see
-/// docs/cluster.md "Rebalance"). A target that fails keeps its slots here and is retried with exponential backoff; an
+/// over two RESP connections (<see cref="MoveToAsync"/>: the next batch's pre-copy on one while the current batch's
+/// freeze groups are handed over, overlapping, on the other; see docs/cluster.md "Rebalance"). A target that fails keeps its slots here and is retried with exponential backoff; an
 /// import overwrites and starts with RESET, so retrying is always safe.
 /// </para>
 /// <para>
@@ -35,6 +35,13 @@ internal sealed partial class RebalanceService : IHostedService, IRebalancer, ID
     private static readonly TimeSpan MinBackoff = TimeSpan.FromMilliseconds(200);
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// Stray-key sweeps start at least this far apart. A sweep counts the keys of every slot (a CRC16 per key, every
+    /// shard lock taken), and every change wakes this loop: the target of a move, which has nothing to move itself,
+    /// swept after each hand-over it received, hundreds of times a second, over a store that grows with the move.
+    /// </summary>
+    private static readonly TimeSpan SweepSpacing = TimeSpan.FromSeconds(1);
+
     /// <summary>How long a slot that received an import is left alone by stray-key cleanup.</summary>
     internal static readonly TimeSpan ImportGrace = TimeSpan.FromSeconds(30);
 
@@ -49,6 +56,8 @@ internal sealed partial class RebalanceService : IHostedService, IRebalancer, ID
     private readonly CancellationTokenSource _stopping = new();
     private Task? _loop;
     private volatile bool _sweepDue = true;
+    private long _lastSweepAt;
+    private bool _swept;
     private volatile bool _disposed;
 
     // A rebalance runs from the first round with something to move to the first round with nothing.
@@ -178,8 +187,7 @@ internal sealed partial class RebalanceService : IHostedService, IRebalancer, ID
         if (pending.Count == 0)
         {
             FinishIfRunning();
-            SweepStrayKeys();
-            return IdlePoll;
+            return SweepStrayKeys();
         }
 
         var total = pending.Values.Sum(p => p.Slots.Count);
@@ -277,15 +285,27 @@ internal sealed partial class RebalanceService : IHostedService, IRebalancer, ID
         return count;
     }
 
-    /// <summary>Removes keys of slots this node neither serves nor is due to serve and did not import into lately.</summary>
-    private void SweepStrayKeys()
+    /// <summary>
+    /// Removes keys of slots this node neither serves nor is due to serve and did not import into lately, at most once
+    /// per <see cref="SweepSpacing"/>; returns how long to wait before the next round (unless woken).
+    /// </summary>
+    private TimeSpan SweepStrayKeys()
     {
         if (!_sweepDue)
         {
-            return;
+            return IdlePoll;
+        }
+
+        var sinceLast = _time.GetElapsedTime(_lastSweepAt);
+        if (_swept && sinceLast < SweepSpacing)
+        {
+            // Due, but too soon: come back when it is time (a change meanwhile wakes the loop, and is let wait too).
+            return SweepSpacing - sinceLast;
         }
 
         _sweepDue = false;
+        _swept = true;
+        _lastSweepAt = _time.GetTimestamp();
         var view = _view;
         var myself = view.Myself.Id;
         var store = _server.Store;
@@ -324,6 +344,8 @@ internal sealed partial class RebalanceService : IHostedService, IRebalancer, ID
         {
             Log.StrayKeysRemoved(_logger, keys, slots);
         }
+
+        return IdlePoll;
     }
 
     private sealed record TargetWork(ClusterNode Target, List<int> Slots);

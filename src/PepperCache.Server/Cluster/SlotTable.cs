@@ -20,8 +20,18 @@ internal sealed class SlotTable
 
     private const ushort NoOwner = ushort.MaxValue;
 
+    /// <summary>Bytes per slot in both wire forms: a 2-byte owner index and a 4-byte epoch (a delta adds a 2-byte slot).</summary>
+    private const int EntryBytes = 6;
+    private const int DeltaEntryBytes = 8;
+
     private readonly string?[] _owners = new string?[HashSlot.SlotCount];
     private readonly long[] _epochs = new long[HashSlot.SlotCount];
+    // Per slot, the Sequence at which it last changed: the slots changed since a peer's acknowledgement are a scan away.
+    private readonly long[] _changedAt = new long[HashSlot.SlotCount];
+    // Per slot, the member whose message brought the entry held now (null: this node's own change). That member holds
+    // the entry or a newer one, so a delta to it leaves the slot out: a change is not echoed back to where it came from.
+    private readonly string?[] _learnedFrom = new string?[HashSlot.SlotCount];
+    private ulong _digest;
 
     public string? OwnerOf(int slot) => _owners[slot];
 
@@ -30,8 +40,12 @@ internal sealed class SlotTable
     /// <summary>The highest epoch of any slot (CLUSTER INFO's current epoch).</summary>
     public long MaxEpoch { get; private set; }
 
+    /// <summary>Bumped on every slot that changes: gossip acknowledges a peer's table up to a sequence, and sends what changed after it.</summary>
+    public long Sequence { get; private set; }
+
     /// <summary>Sets <paramref name="slot"/> if (<paramref name="epoch"/>, <paramref name="owner"/>) beats what is there.</summary>
-    public bool Merge(int slot, string owner, long epoch)
+    /// <param name="from">The member whose message carried the entry; null for this node's own change.</param>
+    public bool Merge(int slot, string owner, long epoch, string? from = null)
     {
         var current = _owners[slot];
         if (epoch < _epochs[slot] ||
@@ -40,20 +54,45 @@ internal sealed class SlotTable
             return false;
         }
 
+        if (current is not null)
+        {
+            _digest ^= EntryHash(slot, current, _epochs[slot]);
+        }
+
         _owners[slot] = owner;
         _epochs[slot] = epoch;
+        _digest ^= EntryHash(slot, owner, epoch);
+        _changedAt[slot] = ++Sequence;
+        _learnedFrom[slot] = from;
         MaxEpoch = Math.Max(MaxEpoch, epoch);
         return true;
     }
 
     /// <summary>Merges every slot of <paramref name="other"/>; returns the number of slots that changed.</summary>
     /// <param name="changedSlots">When given, receives the slots that changed.</param>
-    public int Merge(SlotTable other, List<int>? changedSlots = null)
+    /// <param name="from">The member whose message carried the table; null for this node's own (a saved table).</param>
+    public int Merge(SlotTable other, List<int>? changedSlots = null, string? from = null)
     {
         var changed = 0;
         for (var slot = 0; slot < HashSlot.SlotCount; slot++)
         {
-            if (other._owners[slot] is { } owner && Merge(slot, owner, other._epochs[slot]))
+            if (other._owners[slot] is { } owner && Merge(slot, owner, other._epochs[slot], from))
+            {
+                changed++;
+                changedSlots?.Add(slot);
+            }
+        }
+
+        return changed;
+    }
+
+    /// <summary>Merges the entries of a delta (<see cref="DecodeDelta"/>); returns the number of slots that changed.</summary>
+    public int Merge(SlotDelta delta, List<int>? changedSlots = null, string? from = null)
+    {
+        var changed = 0;
+        foreach (var (slot, owner, epoch) in delta.Entries)
+        {
+            if (Merge(slot, owner, epoch, from))
             {
                 changed++;
                 changedSlots?.Add(slot);
@@ -66,28 +105,117 @@ internal sealed class SlotTable
     /// <summary>A copy, to encode outside the owner's lock.</summary>
     public SlotTable Clone()
     {
-        var copy = new SlotTable { MaxEpoch = MaxEpoch };
+        var copy = new SlotTable { MaxEpoch = MaxEpoch, Sequence = Sequence, _digest = _digest };
         _owners.CopyTo(copy._owners, 0);
         _epochs.CopyTo(copy._epochs, 0);
+        _changedAt.CopyTo(copy._changedAt, 0);
         return copy;
     }
 
-    /// <summary>A hash of the whole table, so peers can tell cheaply whether theirs differs.</summary>
     public bool HasOwners => Array.Exists(_owners, o => o is not null);
 
-    public ulong Digest()
+    /// <summary>
+    /// A hash of the whole table, so peers can tell cheaply whether theirs differs: the xor of one hash per owned
+    /// slot, kept up to date on every change (it used to be recomputed over all 16,384 slots under the cluster lock
+    /// after each one). A pure function of the table, so equal tables on any two members have equal digests.
+    /// </summary>
+    public ulong Digest() => _digest;
+
+    private static ulong EntryHash(int slot, string owner, long epoch) =>
+        XxHash64.HashToUInt64(System.Runtime.InteropServices.MemoryMarshal.AsBytes(owner.AsSpan()), (epoch * HashSlot.SlotCount) + slot);
+
+    /// <summary>
+    /// The slots that changed after <paramref name="since"/> (a sequence of this table), with their owners and epochs
+    /// now: what a peer that merged this table up to <paramref name="since"/> lacks. Null when more than
+    /// <paramref name="maxSlots"/> changed, or <paramref name="since"/> is not a sequence of this table: then the
+    /// whole table is smaller or needed. Slots whose entry came from <paramref name="to"/> are left out: it has them.
+    /// </summary>
+    public SlotDeltaData? EncodeDelta(long since, int maxSlots, string? to = null)
     {
-        // Computed under the cluster lock after every change: no allocation per slot (ids hashed as their chars).
-        var hash = new XxHash64();
-        Span<byte> epoch = stackalloc byte[8];
-        for (var slot = 0; slot < HashSlot.SlotCount; slot++)
+        if (since < 0 || since > Sequence)
         {
-            hash.Append(System.Runtime.InteropServices.MemoryMarshal.AsBytes((_owners[slot] ?? "-").AsSpan()));
-            BinaryPrimitives.WriteInt64LittleEndian(epoch, _epochs[slot]);
-            hash.Append(epoch);
+            return null;
         }
 
-        return hash.GetCurrentHashAsUInt64();
+        var count = 0;
+        for (var slot = 0; slot < HashSlot.SlotCount; slot++)
+        {
+            if (_changedAt[slot] > since && (to is null || !string.Equals(_learnedFrom[slot], to, StringComparison.Ordinal)) && ++count > maxSlots)
+            {
+                return null;
+            }
+        }
+
+        var owners = new List<string>();
+        var raw = new byte[count * DeltaEntryBytes];
+        var at = 0;
+        for (var slot = 0; slot < HashSlot.SlotCount && count > 0; slot++)
+        {
+            if (_changedAt[slot] <= since || _owners[slot] is not { } owner ||
+                (to is not null && string.Equals(_learnedFrom[slot], to, StringComparison.Ordinal)))
+            {
+                continue;
+            }
+
+            // A handful of owners: a linear search beats a dictionary.
+            var index = owners.IndexOf(owner);
+            if (index < 0)
+            {
+                index = owners.Count;
+                owners.Add(owner);
+            }
+
+            var entry = raw.AsSpan(at);
+            BinaryPrimitives.WriteUInt16LittleEndian(entry, (ushort)slot);
+            BinaryPrimitives.WriteUInt16LittleEndian(entry[2..], (ushort)index);
+            BinaryPrimitives.WriteUInt32LittleEndian(entry[4..], (uint)Math.Min(_epochs[slot], uint.MaxValue));
+            at += DeltaEntryBytes;
+        }
+
+        return new SlotDeltaData(since, [.. owners], Convert.ToBase64String(raw, 0, at));
+    }
+
+    /// <summary>Reads <see cref="EncodeDelta"/>'s form; null when it is malformed (as <see cref="Decode"/> for a table).</summary>
+    public static SlotDelta? DecodeDelta(SlotDeltaData data)
+    {
+        if (data.Owners is null || data.Entries is null || data.Base < 0 || Array.Exists(data.Owners, string.IsNullOrEmpty))
+        {
+            return null;
+        }
+
+        byte[] raw;
+        try
+        {
+            raw = Convert.FromBase64String(data.Entries);
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
+
+        if (raw.Length % DeltaEntryBytes != 0)
+        {
+            return null;
+        }
+
+        var entries = new (int Slot, string Owner, long Epoch)[raw.Length / DeltaEntryBytes];
+        long maxEpoch = 0;
+        for (var i = 0; i < entries.Length; i++)
+        {
+            var entry = raw.AsSpan(i * DeltaEntryBytes);
+            var slot = BinaryPrimitives.ReadUInt16LittleEndian(entry);
+            var owner = BinaryPrimitives.ReadUInt16LittleEndian(entry[2..]);
+            if (slot >= HashSlot.SlotCount || owner >= data.Owners.Length)
+            {
+                return null;
+            }
+
+            var epoch = (long)BinaryPrimitives.ReadUInt32LittleEndian(entry[4..]);
+            entries[i] = (slot, data.Owners[owner], epoch);
+            maxEpoch = Math.Max(maxEpoch, epoch);
+        }
+
+        return new SlotDelta(data.Base, entries, maxEpoch);
     }
 
     /// <summary>The compact wire form: the owner ids, and per slot a 2-byte owner index and 4-byte epoch, Brotli-compressed.</summary>
@@ -95,10 +223,10 @@ internal sealed class SlotTable
     {
         var owners = _owners.Where(o => o is not null).Select(o => o!).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
         var index = owners.Select((id, i) => (id, i)).ToDictionary(p => p.id, p => (ushort)p.i, StringComparer.Ordinal);
-        var raw = new byte[HashSlot.SlotCount * 6];
+        var raw = new byte[HashSlot.SlotCount * EntryBytes];
         for (var slot = 0; slot < HashSlot.SlotCount; slot++)
         {
-            var at = raw.AsSpan(slot * 6);
+            var at = raw.AsSpan(slot * EntryBytes);
             BinaryPrimitives.WriteUInt16LittleEndian(at, _owners[slot] is { } owner ? index[owner] : NoOwner);
             BinaryPrimitives.WriteUInt32LittleEndian(at[2..], (uint)Math.Min(_epochs[slot], uint.MaxValue));
         }
@@ -115,7 +243,12 @@ internal sealed class SlotTable
     /// <summary>Reads <see cref="Encode"/>'s form; null when it is malformed.</summary>
     public static SlotTable? Decode(SlotTableData data)
     {
-        var raw = new byte[HashSlot.SlotCount * 6];
+        if (data.Owners is null || data.Table is null)
+        {
+            return null;
+        }
+
+        var raw = new byte[HashSlot.SlotCount * EntryBytes];
         byte[] compressed;
         try
         {
@@ -134,21 +267,20 @@ internal sealed class SlotTable
         var table = new SlotTable();
         for (var slot = 0; slot < HashSlot.SlotCount; slot++)
         {
-            var at = raw.AsSpan(slot * 6);
+            var at = raw.AsSpan(slot * EntryBytes);
             var owner = BinaryPrimitives.ReadUInt16LittleEndian(at);
             if (owner == NoOwner)
             {
                 continue;
             }
 
-            if (owner >= data.Owners.Length)
+            if (owner >= data.Owners.Length || string.IsNullOrEmpty(data.Owners[owner]))
             {
                 return null;
             }
 
-            table._owners[slot] = data.Owners[owner];
-            table._epochs[slot] = BinaryPrimitives.ReadUInt32LittleEndian(at[2..]);
-            table.MaxEpoch = Math.Max(table.MaxEpoch, table._epochs[slot]);
+            // Through Merge, so the digest and the change sequence are kept as for any change.
+            table.Merge(slot, data.Owners[owner], BinaryPrimitives.ReadUInt32LittleEndian(at[2..]));
         }
 
         return table;
@@ -157,3 +289,13 @@ internal sealed class SlotTable
 
 /// <summary>A slot table on the wire and on disk.</summary>
 internal sealed record SlotTableData(string[] Owners, string Table);
+
+/// <summary>
+/// The slots of a table that changed after <paramref name="Base"/> (a sequence of the sender's table), on the wire: the
+/// owner ids, and per slot a 2-byte slot, 2-byte owner index and 4-byte epoch, in base64 (8 bytes, ~11 characters, per
+/// slot changed).
+/// </summary>
+internal sealed record SlotDeltaData(long Base, string[] Owners, string Entries);
+
+/// <summary>A decoded <see cref="SlotDeltaData"/>: checked, not yet merged.</summary>
+internal sealed record SlotDelta(long Base, (int Slot, string Owner, long Epoch)[] Entries, long MaxEpoch);

@@ -44,8 +44,9 @@ internal static class MembershipApi
             cluster.Merge(message);
         }
 
-        // The sender's slot table differs from ours (or it wants ours): send ours, so one round trip merges both ways.
-        return Reply(cluster.CreateMessage(includeSlots: message.Pull || message.SlotsDigest != cluster.Digest, store.Count, to: message.From));
+        // What the sender lacks of our slot table (the changes since it acknowledged ours, usually none; all of it for a
+        // pull), so one round trip merges both ways.
+        return Reply(cluster.CreateMessage(includeSlots: true, store.Count, to: message.From, wholeTable: message.Pull));
     }
 
     /// <summary>Graceful leave, as SIGTERM: the node hands its slots over and exits; 202 at once.</summary>
@@ -55,7 +56,7 @@ internal static class MembershipApi
         return Results.Accepted();
     }
 
-    private static IResult GetNodes(ClusterState cluster, KeyValueStore store, IServiceProvider services)
+    private static IResult GetNodes(ClusterState cluster, KeyValueStore store, IServiceProvider services, PeerClient peers)
     {
         var (owners, _) = cluster.SlotOwners();
         var planned = cluster.PlannedOwners();
@@ -74,7 +75,8 @@ internal static class MembershipApi
                     myself ? rebalancer?.Progress : null,
                     m.TlsPort,
                     string.Join(',', SlotRanges(planned, m.Id)),
-                    planEpoch);
+                    planEpoch,
+                    myself ? peers.Traffic : null);
             })
             .ToArray();
         return Results.Json(rows, ClusterJsonContext.Default.NodeInfoArray);

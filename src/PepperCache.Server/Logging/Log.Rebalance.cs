@@ -12,8 +12,8 @@ internal static partial class Log
     [LoggerMessage(4103, LogLevel.Warning, "Moving slots to {Target} ({Address}) failed, keeping them and retrying in {RetryMs} ms: {Reason}")]
     public static partial void RebalanceTargetFailed(ILogger logger, string target, string address, long retryMs, string reason);
 
-    [LoggerMessage(4104, LogLevel.Debug, "{Slots} slots moved to {Target}: {Keys} keys, {Bytes} bytes, {Resent} slots sent again because they changed after their pre-copy, frozen {FrozenUs} us (barrier {BarrierUs}, imports {ImportUs}, SETSLOT {SetSlotUs}, assign and delete {AssignUs})")]
-    public static partial void SlotsMoved(ILogger logger, int slots, string target, int keys, long bytes, int resent, long frozenUs, long barrierUs, long importUs, long setSlotUs, long assignUs);
+    [LoggerMessage(4104, LogLevel.Debug, "{Slots} slots moved to {Target}: {Keys} keys, {Bytes} bytes, {Resent} slots sent again because they changed after their pre-copy, frozen {FrozenUs} us at most (barrier {BarrierUs}, imports {ImportUs}, SETSLOT replies with assign and delete {SetSlotUs})")]
+    public static partial void SlotsMoved(ILogger logger, int slots, string target, int keys, long bytes, int resent, long frozenUs, long barrierUs, long importUs, long setSlotUs);
 
     [LoggerMessage(4107, LogLevel.Information, "Moving slots to {Target} ({Address}) waits {RetryMs} ms: it has not learned the slot table yet")]
     public static partial void RebalanceTargetNotReady(ILogger logger, string target, string address, long retryMs);

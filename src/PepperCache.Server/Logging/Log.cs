@@ -121,6 +121,9 @@ internal static partial class Log
     [LoggerMessage(4021, LogLevel.Warning, "Member {Id} unreachable for the node timeout: suspected (PFAIL), failed once a majority agrees")]
     public static partial void MemberSuspected(ILogger logger, string id);
 
+    [LoggerMessage(4022, LogLevel.Warning, "Slot table differs from {From}'s although each acknowledged the other's changes: exchanging whole tables")]
+    public static partial void SlotTablesDiffer(ILogger logger, string from);
+
     [LoggerMessage(4020, LogLevel.Information, "Planned slot table {Epoch} for {Members} members (this node is the coordinator)")]
     public static partial void SlotPlanMade(ILogger logger, long epoch, int members);
 

@@ -10,7 +10,30 @@ internal sealed class ClusterProbe : IDisposable
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(5) };
 
     /// <summary>One node's own view: its id, the alive members' ids, each slot's owner, its rebalance progress.</summary>
-    internal sealed record NodeView(string MyId, string[] AliveIds, string?[] Owners, bool Rebalancing, long KeysMoved, int SlotsMoved, string?[] Planned, long PlanEpoch);
+    internal sealed record NodeView(string MyId, string[] AliveIds, string?[] Owners, bool Rebalancing, long KeysMoved, int SlotsMoved, string?[] Planned, long PlanEpoch, Gossip Gossip);
+
+    /// <summary>The gossip exchanges a node started: how many, their request and reply bytes, and how many sent the whole slot table.</summary>
+    internal readonly record struct Gossip(long Exchanges, long Bytes, long WholeTables)
+    {
+        public static Gossip operator -(Gossip a, Gossip b) => new(a.Exchanges - b.Exchanges, a.Bytes - b.Bytes, a.WholeTables - b.WholeTables);
+
+        public static Gossip operator +(Gossip a, Gossip b) => new(a.Exchanges + b.Exchanges, a.Bytes + b.Bytes, a.WholeTables + b.WholeTables);
+    }
+
+    /// <summary>The sum of every node's gossip counters (a node that does not answer counts nothing).</summary>
+    public async Task<Gossip> GossipAsync(IReadOnlyList<ServerProcess> nodes, CancellationToken cancellationToken)
+    {
+        var sum = default(Gossip);
+        foreach (var node in nodes)
+        {
+            if (await TryReadAsync(node, cancellationToken).ConfigureAwait(false) is { } view)
+            {
+                sum += view.Gossip;
+            }
+        }
+
+        return sum;
+    }
 
     public async Task<NodeView?> TryReadAsync(ServerProcess node, CancellationToken cancellationToken)
     {
@@ -80,6 +103,7 @@ internal sealed class ClusterProbe : IDisposable
         var rebalancing = false;
         long keysMoved = 0;
         var slotsMoved = 0;
+        var gossip = default(Gossip);
         foreach (var row in rows.EnumerateArray())
         {
             var id = row.GetProperty("id").GetString()!;
@@ -97,6 +121,15 @@ internal sealed class ClusterProbe : IDisposable
                     keysMoved = progress.GetProperty("keysMoved").GetInt64();
                     slotsMoved = progress.GetProperty("slotsMoved").GetInt32();
                 }
+
+                // Absent from builds before gossip deltas.
+                if (row.TryGetProperty("gossip", out var traffic) && traffic.ValueKind == JsonValueKind.Object)
+                {
+                    gossip = new Gossip(
+                        traffic.GetProperty("exchanges").GetInt64(),
+                        traffic.GetProperty("bytesSent").GetInt64() + traffic.GetProperty("bytesReceived").GetInt64(),
+                        traffic.GetProperty("wholeTables").GetInt64());
+                }
             }
 
             Fill(owners, id, row.GetProperty("slotRanges").GetString()!);
@@ -107,7 +140,7 @@ internal sealed class ClusterProbe : IDisposable
             }
         }
 
-        return new NodeView(myId ?? throw new FormatException("no row with myself: true"), [.. alive], owners, rebalancing, keysMoved, slotsMoved, planned, planEpoch);
+        return new NodeView(myId ?? throw new FormatException("no row with myself: true"), [.. alive], owners, rebalancing, keysMoved, slotsMoved, planned, planEpoch, gossip);
     }
 
     /// <summary>Sets the owner of every slot in <paramref name="ranges"/> ("0-99,200,...") to <paramref name="id"/>.</summary>

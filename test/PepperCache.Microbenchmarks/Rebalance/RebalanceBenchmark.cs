@@ -76,9 +76,11 @@ internal static class RebalanceBenchmark
             await Task.Delay(TimeSpan.FromSeconds(1)).ConfigureAwait(false); // warm-up: connections open, JIT done
             var cpuBase = nodes.Select(n => n.CpuSeconds()).ToArray();
             var driverCpuBase = Environment.CpuUsage.TotalTime.TotalSeconds;
+            var gossipBase = await probe.GossipAsync(nodes, CancellationToken.None).ConfigureAwait(false);
             var (opsBase, clockBase) = (readers.Ops, Stopwatch.StartNew());
             await Task.Delay(BaselineWindow).ConfigureAwait(false);
             var baselineSeconds = clockBase.Elapsed.TotalSeconds;
+            var gossipSteady = await probe.GossipAsync(nodes, CancellationToken.None).ConfigureAwait(false) - gossipBase;
             var getsBefore = (readers.Ops - opsBase) / baselineSeconds;
             var cpuBefore = nodes.Select((n, i) => (n.CpuSeconds() - cpuBase[i]) / baselineSeconds).ToArray();
             var driverCpuBefore = (Environment.CpuUsage.TotalTime.TotalSeconds - driverCpuBase) / baselineSeconds;
@@ -86,6 +88,7 @@ internal static class RebalanceBenchmark
 
             var logs = nodes.Select(n => new RebalanceLog(n.LogPath)).ToList();
             logs.ForEach(log => log.Skip());
+            var gossipAtJoin = await probe.GossipAsync(nodes, CancellationToken.None).ConfigureAwait(false);
             var joinClock = Stopwatch.StartNew();
             nodes.Add(StartNode(serverPath, workDirectory, pidFile, 3));
             await WaitForLogsAsync(nodes, logs, () => logs.Any(log => log.Started > 0), "no node started moving slots").ConfigureAwait(false);
@@ -102,6 +105,8 @@ internal static class RebalanceBenchmark
             var cpuDuring = nodes.Select((n, i) => n.CpuSeconds() - cpuAtStart[i]).ToArray();
             var driverCpuDuring = (Environment.CpuUsage.TotalTime.TotalSeconds - driverCpuAtStart) / moveSeconds;
             var perSecond = readers.PerSecondSince(opsAtStart);
+            // From before the 4th process started to the end of the move: the join, the plan and every hand-over.
+            var gossipMove = await probe.GossipAsync(nodes, CancellationToken.None).ConfigureAwait(false) - gossipAtJoin;
             var newId = (await probe.TryReadAsync(nodes[^1], CancellationToken.None).ConfigureAwait(false))?.MyId
                 ?? throw new InvalidOperationException("the 4th node does not answer GET /cluster/nodes");
             var views = await WaitSettledAsync(probe, nodes, [.. ids, newId], StartTimeout).ConfigureAwait(false);
@@ -133,6 +138,8 @@ internal static class RebalanceBenchmark
                 ("CPU s/s before, readers only (node1..3)", string.Join(" / ", cpuBefore.Select(c => c.ToString("F2", CultureInfo.InvariantCulture)))),
                 ("CPU s/s of this driver (readers) before / during", $"{driverCpuBefore:F2} / {driverCpuDuring:F2}"),
                 ("CPU µs per key moved (all nodes, move window)", $"{cpuDuring.Sum() * 1e6 / Math.Max(1, keysMoved):F1}"),
+                ("gossip before the join (3 nodes, steady): exchanges, bytes per exchange, whole tables", GossipText(gossipSteady)),
+                ("gossip from the join to the end of the move: exchanges, bytes per exchange, whole tables", GossipText(gossipMove)),
                 ("load average (1/5/15 min)", File.ReadAllText("/proc/loadavg").Split(' ')[..3] is var load ? string.Join(" ", load) : ""),
             };
             Report.Table(rows);
@@ -254,6 +261,9 @@ internal static class RebalanceBenchmark
 
         return sizes;
     }
+
+    private static string GossipText(ClusterProbe.Gossip gossip) =>
+        $"{gossip.Exchanges:N0}, {(gossip.Exchanges > 0 ? gossip.Bytes / gossip.Exchanges : 0):N0} B (request + reply), {gossip.WholeTables:N0}";
 
     private static int EnvironmentInt(string name, int fallback) =>
         int.TryParse(Environment.GetEnvironmentVariable(name), CultureInfo.InvariantCulture, out var value) ? value : fallback;

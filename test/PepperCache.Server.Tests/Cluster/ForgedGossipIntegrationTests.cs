@@ -66,5 +66,38 @@ public sealed class ForgedGossipIntegrationTests
         }
     }
 
+    [Fact]
+    public async Task AForgedDeltaIsRefusedAsAForgedTableIs()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var cluster = await TestCluster.StartAsync(2);
+        var (receiver, victim) = (cluster.Nodes[0], cluster.Nodes[1]);
+        var victimId = TestCluster.State(victim).MyId;
+        var state = TestCluster.State(receiver);
+        var victimSlots = Enumerable.Range(0, HashSlot.SlotCount).Where(s => state.OwnerOf(s).Id == victimId).ToList();
+        Assert.NotEmpty(victimSlots);
+
+        // Every slot of the victim claimed for the forger at an epoch past the limit, as a delta: from the forger, and
+        // in the victim's own name (with its member entry, as a real message has).
+        var table = new SlotTable();
+        foreach (var slot in victimSlots)
+        {
+            table.Merge(slot, Forger, uint.MaxValue);
+        }
+
+        var delta = table.EncodeDelta(0, HashSlot.SlotCount);
+        Assert.NotNull(delta);
+        var victimEntry = state.Members().Single(m => m.Id == victimId);
+        using var http = receiver.CreateAdminClient();
+        foreach (var message in new[] { new GossipMessage(Forger, [], "", null, Delta: delta), new GossipMessage(victimId, [victimEntry], "", null, Delta: delta) })
+        {
+            using var reply = await http.PostAsJsonAsync("/cluster/gossip", message, ClusterJsonContext.Default.GossipMessage, ct);
+            Assert.Equal(HttpStatusCode.OK, reply.StatusCode);
+        }
+
+        Assert.All(victimSlots, slot => Assert.Equal(victimId, state.OwnerOf(slot).Id));
+        Assert.Equal(MemberStatus.Alive, state.Members().Single(m => m.Id == victimId).Status);
+    }
+
     private static int SlotsOf(ClusterState state, string id) => Enumerable.Range(0, HashSlot.SlotCount).Count(s => state.OwnerOf(s).Id == id);
 }

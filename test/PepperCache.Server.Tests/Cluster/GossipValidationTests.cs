@@ -107,6 +107,50 @@ public sealed class GossipValidationTests
         Assert.Equal(founder.MyId, joiner.OwnerOf(0).Id);
     }
 
+    [Fact]
+    public void ADeltaWithEpochsBeyondTheLimitIsRefusedAsATableIs()
+    {
+        var (founder, joiner) = TwoMembers();
+        var table = new SlotTable();
+        table.Merge(0, Forger, SlotTable.MaxEpochValue);
+        table.Merge(1, Forger, uint.MaxValue);
+        var delta = table.EncodeDelta(0, HashSlot.SlotCount)!;
+
+        // From the forger, and in a member's name: the whole delta is refused, the slot within the limit too.
+        joiner.Merge(new GossipMessage(Forger, [], "", null, Delta: delta));
+        joiner.Merge(founder.CreateMessage(false, 0) with { Delta = delta });
+
+        Assert.Equal(founder.MyId, joiner.OwnerOf(0).Id);
+        Assert.Equal(founder.MyId, joiner.OwnerOf(1).Id);
+    }
+
+    [Fact]
+    public void AMalformedDeltaIsNotMerged()
+    {
+        var (founder, joiner) = TwoMembers();
+        var table = new SlotTable();
+        table.Merge(7, Forger, 1_000);
+        var good = table.EncodeDelta(0, HashSlot.SlotCount)!;
+        var slotOutOfRange = Convert.ToBase64String(new byte[] { 0xFF, 0xFF, 0, 0, 1, 0, 0, 0 });
+        SlotDeltaData[] malformed =
+        [
+            good with { Owners = [] },
+            good with { Owners = [""] },
+            good with { Entries = "not base64!" },
+            good with { Entries = Convert.ToBase64String(new byte[] { 7, 0, 0 }) },
+            good with { Entries = slotOutOfRange },
+            good with { Base = -1 },
+        ];
+        foreach (var delta in malformed)
+        {
+            Assert.Null(SlotTable.DecodeDelta(delta));
+            joiner.Merge(new GossipMessage(Forger, [], "", null, Delta: delta));
+        }
+
+        Assert.Equal(founder.MyId, joiner.OwnerOf(7).Id);
+        Assert.Equal(founder.MyId, joiner.OwnerOf(HashSlot.SlotCount - 1).Id);
+    }
+
     private static (MemberStatus Status, long Incarnation) Seen(ClusterState state, string id)
     {
         var member = state.Members().Single(m => m.Id == id);

@@ -63,4 +63,36 @@ public sealed class SlotTableTests
         Assert.Null(SlotTable.Decode(data with { Table = "not base64!" }));
         Assert.Null(SlotTable.Decode(data with { Owners = [A] }));
     }
+
+    [Fact]
+    public void ADeltaHoldsTheSlotsChangedSinceASequenceAndNoMore()
+    {
+        var table = new SlotTable();
+        for (var slot = 0; slot < 16384; slot++)
+        {
+            table.Merge(slot, A, 1);
+        }
+
+        var since = table.Sequence;
+        Assert.Equal("", table.EncodeDelta(since, 100)!.Entries);
+        table.Merge(9, B, 2);
+        table.Merge(16383, B, 3);
+        table.Merge(9, A, 4);
+
+        var delta = SlotTable.DecodeDelta(table.EncodeDelta(since, 100)!);
+        Assert.NotNull(delta);
+        Assert.Equal(new (int, string, long)[] { (9, A, 4L), (16383, B, 3L) }, delta.Entries);
+        Assert.Null(table.EncodeDelta(since, 1));
+        Assert.Null(table.EncodeDelta(table.Sequence + 1, 100));
+
+        // Applied to a copy of the table as it was, the delta makes it equal, digest included.
+        var copy = new SlotTable();
+        for (var slot = 0; slot < 16384; slot++)
+        {
+            copy.Merge(slot, A, 1);
+        }
+
+        copy.Merge(delta);
+        Assert.Equal(table.Digest(), copy.Digest());
+    }
 }
