@@ -24,6 +24,7 @@ public sealed partial class MetricsIntegrationTests
         "peppercache_rejected_connections_total counter", "peppercache_network_received_bytes_total counter",
         "peppercache_network_sent_bytes_total counter", "peppercache_aof_enabled gauge", "peppercache_aof_size_bytes gauge",
         "peppercache_aof_buffer_bytes gauge", "peppercache_aof_rewrites_total counter", "peppercache_aof_rewrite_in_progress gauge",
+        "peppercache_aof_fsync_lag_seconds gauge",
         "peppercache_cluster_members gauge", "peppercache_cluster_slots_owned gauge", "peppercache_rebalance_running gauge",
         "peppercache_rebalance_slots_to_move gauge", "peppercache_rebalance_slots_moved gauge",
         "peppercache_rebalance_keys_moved gauge", "peppercache_rebalance_moved_bytes gauge", "peppercache_start_time_seconds gauge",
@@ -77,6 +78,24 @@ public sealed partial class MetricsIntegrationTests
         Assert.Equal(after.Value("peppercache_commands_total", "command=\"get\""), reset.Value("peppercache_commands_total", "command=\"get\""));
         Assert.Equal(1, reset.Value("peppercache_error_replies_total", "code=\"WRONGTYPE\""));
         Assert.True(reset.Value("peppercache_network_received_bytes_total") > after.Value("peppercache_network_received_bytes_total"));
+    }
+
+    /// <summary>Under appendfsync no the disk trails the file more and more; under always every reply waits for it.</summary>
+    [Fact]
+    public async Task TheFsyncLagGrowsUnderNoAndIsZeroUnderAlways()
+    {
+        await using var node = new PepperCacheApplication();
+        using var http = node.CreateAdminClient();
+        await using var client = await node.ConnectRawAsync();
+        await client.AssertReplyAsync("CONFIG SET appendfsync no\r\n", "+OK\r\n");
+        await client.AssertReplyAsync("SET metrics:lag v\r\n", "+OK\r\n");
+        await Eventually.UntilAsync(
+            async () => (await ScrapeAsync(http)).Value("peppercache_aof_fsync_lag_seconds") >= 0.2,
+            TimeSpan.FromSeconds(10), "the fsync lag passes 0.2 s with no fsync");
+
+        await client.AssertReplyAsync("CONFIG SET appendfsync always\r\n", "+OK\r\n");
+        await client.AssertReplyAsync("SET metrics:lag w\r\n", "+OK\r\n");
+        Assert.Equal(0, (await ScrapeAsync(http)).Value("peppercache_aof_fsync_lag_seconds"));
     }
 
     [Fact]

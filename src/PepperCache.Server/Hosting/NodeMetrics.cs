@@ -55,6 +55,7 @@ internal sealed class NodeMetrics
     private readonly Gauge _aofBuffer;
     private readonly Counter _aofRewrites;
     private readonly Gauge _aofRewriting;
+    private readonly Gauge _aofFsyncLag;
     private readonly Gauge _members;
     private readonly Gauge _slotsOwned;
     private readonly Gauge _rebalanceRunning;
@@ -99,6 +100,7 @@ internal sealed class NodeMetrics
         _aofBuffer = factory.CreateGauge("peppercache_aof_buffer_bytes", "Records appended and not yet written to the file.");
         _aofRewrites = factory.CreateCounter("peppercache_aof_rewrites_total", "Append-only file rewrites completed.");
         _aofRewriting = factory.CreateGauge("peppercache_aof_rewrite_in_progress", "1 while the append-only file is being rewritten.");
+        _aofFsyncLag = factory.CreateGauge("peppercache_aof_fsync_lag_seconds", "Seconds since the last fsync while written records wait for one; 0 when none wait.");
         _members = factory.CreateGauge("peppercache_cluster_members", "Cluster members this node knows, by state.", ["state"]);
         _slotsOwned = factory.CreateGauge("peppercache_cluster_slots_owned", "Hash slots this node serves.");
         _rebalanceRunning = factory.CreateGauge("peppercache_rebalance_running", "1 while this node moves slots to other members.");
@@ -188,6 +190,7 @@ internal sealed class NodeMetrics
         _aofBuffer.Set(aof.BufferLength);
         _aofRewrites.IncTo(aof.Rewrites);
         _aofRewriting.Set(aof.RewriteInProgress ? 1 : 0);
+        _aofFsyncLag.Set(aof.IsRecording ? aof.FsyncLagSeconds : 0);
         _startTime.Set(server.StartedAt / 1000.0);
     }
 
