@@ -319,17 +319,7 @@ internal sealed class ClusterState : IClusterView
 
         if (copy is not null)
         {
-            var encoded = copy.Encode();
-            lock (_lock)
-            {
-                if (_slots.Sequence == copy.Sequence)
-                {
-                    _encoded = encoded;
-                    _encodedSeq = copy.Sequence;
-                }
-            }
-
-            message = message with { Slots = encoded };
+            message = message with { Slots = EncodeAndKeep(copy) };
         }
 
         return message;
@@ -834,20 +824,9 @@ internal sealed class ClusterState : IClusterView
             state = new NodeStateFile(_self.Id, _self.Incarnation, [.. _members.All], current ? _encoded : null, _targetEncoded ??= _target?.Encode());
         }
 
-        // Compressed outside the lock, as in CreateMessage, and kept for the next whole-table message.
         if (copy is not null)
         {
-            var encoded = copy.Encode();
-            lock (_lock)
-            {
-                if (_slots.Sequence == copy.Sequence)
-                {
-                    _encoded = encoded;
-                    _encodedSeq = copy.Sequence;
-                }
-            }
-
-            state = state with { Slots = encoded };
+            state = state with { Slots = EncodeAndKeep(copy) };
         }
 
         NodeStateStore.Save(_stateFile, state, _logger);
@@ -892,6 +871,25 @@ internal sealed class ClusterState : IClusterView
         }
 
         return sortedAlive[0];
+    }
+
+    /// <summary>
+    /// Compresses <paramref name="copy"/> of the slot table outside the lock and keeps it for the next whole-table
+    /// message, unless the table changed meanwhile.
+    /// </summary>
+    private SlotTableData EncodeAndKeep(SlotTable copy)
+    {
+        var encoded = copy.Encode();
+        lock (_lock)
+        {
+            if (_slots.Sequence == copy.Sequence)
+            {
+                _encoded = encoded;
+                _encodedSeq = copy.Sequence;
+            }
+        }
+
+        return encoded;
     }
 
     /// <summary>Applies the ownership rule and rebuilds the routing snapshot. Called under the lock.</summary>

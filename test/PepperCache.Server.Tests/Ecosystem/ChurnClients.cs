@@ -39,18 +39,22 @@ internal sealed class ChurnRun : IDisposable
     /// <summary>Waits (at most 60 s: interpreters start slowly on a loaded machine) until every client has made its first pass.</summary>
     public async Task WhenReadyAsync(IEnumerable<string> clients, IEnumerable<Task> running)
     {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        while (clients.FirstOrDefault(c => !File.Exists(ReadyFile(c))) is { } waiting)
-        {
-            if (running.FirstOrDefault(t => t.IsCompleted) is { } ended)
+        await Eventually.UntilAsync(
+            async () =>
             {
-                await ended; // a client that died before its first pass fails here, with its error
-                Assert.Fail($"A client ended before {waiting} was ready");
-            }
+                var waiting = clients.FirstOrDefault(c => !File.Exists(ReadyFile(c)));
+                if (waiting is not null && running.FirstOrDefault(t => t.IsCompleted) is { } ended)
+                {
+                    await ended; // a client that died before its first pass fails here, with its error
+                    Assert.Fail($"A client ended before {waiting} was ready");
+                }
 
-            Assert.True(DateTime.UtcNow < deadline, $"{waiting} made no pass in 60 s");
-            await Task.Delay(50, TestContext.Current.CancellationToken);
-        }
+                return waiting;
+            },
+            waiting => waiting is null,
+            TimeSpan.FromSeconds(60),
+            "every client makes its first pass",
+            waiting => $"{waiting} is not ready");
     }
 
     public void Dispose() => _folder.Delete(recursive: true);

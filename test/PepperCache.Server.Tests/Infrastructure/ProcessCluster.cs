@@ -84,16 +84,8 @@ internal sealed class ProcessCluster : IAsyncDisposable
     /// </summary>
     public async Task WhenSettledAsync(TimeSpan timeout)
     {
-        var deadline = DateTime.UtcNow + timeout;
-        while (await WhyUnsettledAsync() is { } why)
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                Assert.Fail($"The process cluster did not settle in {timeout.TotalSeconds} s: {why}\n{Logs()}");
-            }
-
-            await Task.Delay(50, TestContext.Current.CancellationToken);
-        }
+        await Eventually.UntilAsync(
+            WhyUnsettledAsync, why => why is null, timeout, "the process cluster settles", why => $"{why}\n{Logs()}");
     }
 
     /// <summary>The node serving each slot, by RESP port, as the founder's <c>GET /cluster/nodes</c> says.</summary>
