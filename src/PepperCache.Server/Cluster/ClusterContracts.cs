@@ -39,6 +39,9 @@ internal interface IClusterView
     /// <summary>Records that <paramref name="nodeId"/> serves <paramref name="slot"/> from now on (its keys are there); spreads it to the members.</summary>
     void AssignSlot(int slot, string nodeId);
 
+    /// <summary>Records that <paramref name="slot"/> was handed to <paramref name="nodeId"/>, which took it at <paramref name="epoch"/> (its SETSLOT reply).</summary>
+    void RecordHandOver(int slot, string nodeId, long epoch);
+
     /// <summary>The epoch of <paramref name="slot"/>'s current assignment (a hand-over sends it to the new owner).</summary>
     long EpochOf(int slot);
 }

@@ -765,11 +765,13 @@ internal sealed class ClusterState : IClusterView
     /// carries the slot's epoch at the old owner, which this node may not have seen yet. Without it the new owner's
     /// epoch could fall below that older assignment, and gossip carrying it would take the slot away again.
     /// </summary>
-    public void AssignSlot(int slot, string nodeId, long atLeast)
+    /// <returns>The epoch of the assignment (the one this node already had, if it already was the slot's owner).</returns>
+    public long AssignSlot(int slot, string nodeId, long atLeast)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(slot);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(slot, HashSlot.SlotCount);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(atLeast, SlotTable.MaxEpochValue);
+        long epoch;
         lock (_lock)
         {
             if (!_nodes.TryGetValue(nodeId, out var node))
@@ -779,13 +781,46 @@ internal sealed class ClusterState : IClusterView
 
             if (_slots.OwnerOf(slot) == nodeId)
             {
-                return;
+                return _slots.EpochOf(slot);
             }
 
             // Above every epoch this node knows, so it also beats a concurrent reassignment of a failed owner's slot.
-            var epoch = Math.Max(_slots.MaxEpoch, atLeast) + 1;
+            epoch = Math.Max(_slots.MaxEpoch, atLeast) + 1;
             ArgumentOutOfRangeException.ThrowIfGreaterThan(epoch, SlotTable.MaxEpochValue, nameof(atLeast));
             _slots.Merge(slot, nodeId, epoch);
+            _snapshot.SetOwner(slot, node);
+            MarkDirty();
+        }
+
+        RaiseChanged();
+        return epoch;
+    }
+
+    /// <summary>
+    /// The old owner's record of a hand-over, at the epoch the new owner took the slot at (its CLUSTER SETSLOT reply).
+    /// One assignment, one epoch on both sides: were the old owner to record it at an epoch of its own, higher than
+    /// the new owner's, that record would outrank the new owner's hand-over of the slot to a third node (sent with the
+    /// new owner's lower epoch) and, gossiped, take the slot back to a node that no longer holds its keys.
+    /// </summary>
+    public void RecordHandOver(int slot, string nodeId, long epoch)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(slot);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(slot, HashSlot.SlotCount);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(epoch);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(epoch, SlotTable.MaxEpochValue);
+        lock (_lock)
+        {
+            if (!_nodes.TryGetValue(nodeId, out var node))
+            {
+                throw new ArgumentException($"Unknown node {nodeId}", nameof(nodeId));
+            }
+
+            // Not merged only if this node already holds newer news of the slot (gossip got there first): that stands.
+            if (!_slots.Merge(slot, nodeId, epoch))
+            {
+                return;
+            }
+
             _snapshot.SetOwner(slot, node);
             MarkDirty();
         }

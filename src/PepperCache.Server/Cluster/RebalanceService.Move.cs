@@ -372,7 +372,8 @@ internal sealed partial class RebalanceService
         {
             foreach (var (index, reply) in handovers)
             {
-                if ((await reply.ConfigureAwait(false)) is { IsError: true } refused)
+                var handed = await reply.ConfigureAwait(false);
+                if (handed is { IsError: true } refused)
                 {
                     refusal ??= $"slot {frozen[index]}: CLUSTER SETSLOT: {refused.Text}";
                     migration.Unfreeze(frozen[index]);
@@ -380,7 +381,15 @@ internal sealed partial class RebalanceService
                 }
 
                 handedOver[index] = true;
-                _view.AssignSlot(frozen[index], target.Id);
+                if (handed is { Kind: RespReplyKind.Integer, Integer: > 0 })
+                {
+                    _view.RecordHandOver(frozen[index], target.Id, handed.Integer);
+                }
+                else
+                {
+                    // A target of an older build answers +OK, not the epoch it took.
+                    _view.AssignSlot(frozen[index], target.Id);
+                }
                 migration.Unfreeze(frozen[index]);
                 // After the unfreeze: the held commands are redirected by now and need not wait for this.
                 _server.Store.DeleteSlot(frozen[index]);

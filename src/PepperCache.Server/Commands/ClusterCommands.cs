@@ -181,7 +181,8 @@ internal static class ClusterCommands
     /// <summary>
     /// CLUSTER SETSLOT &lt;slot&gt; NODE &lt;node-id&gt; [EPOCH &lt;epoch&gt;]: the slot's keys are here now (slot migration
     /// sends it to the target once a slot has moved, with the slot's epoch at the old owner so the new assignment
-    /// outranks it). IMPORTING, MIGRATING and STABLE are not supported: migration freezes slots instead.
+    /// outranks it). With EPOCH it answers the epoch the slot was taken at, which the old owner records too; without, +OK
+    /// as Redis. IMPORTING, MIGRATING and STABLE are not supported: migration freezes slots instead.
     /// </summary>
     private static void SetSlot(CommandContext context)
     {
@@ -218,8 +219,16 @@ internal static class ClusterCommands
             return;
         }
 
-        cluster.AssignSlot((int)slot, nodeId, atLeast);
-        context.Output.WriteOk();
+        var epoch = cluster.AssignSlot((int)slot, nodeId, atLeast);
+        if (context.ArgumentCount == 7)
+        {
+            // The mover's form: the epoch taken, so the old owner records the hand-over at the same one.
+            context.Output.WriteInteger(epoch);
+        }
+        else
+        {
+            context.Output.WriteOk();
+        }
     }
 
     /// <summary>

@@ -188,6 +188,48 @@ public sealed class ClusterStateTests
     }
 
     [Fact]
+    public void AHandOverIsRecordedAtOneEpochOnBothSidesSoTheOldOwnersRecordCannotTakeTheSlotBackAfterItMovesOn()
+    {
+        var founder = NewState();
+        var joiner = NewState(cluster: "127.0.0.1");
+        var third = NewState(cluster: "127.0.0.1");
+        founder.Merge(joiner.CreateMessage(includeSlots: false, 0));
+        founder.Merge(third.CreateMessage(includeSlots: false, 0));
+        joiner.Merge(founder.CreateMessage(includeSlots: true, 0));
+        third.Merge(founder.CreateMessage(includeSlots: true, 0));
+        founder.Merge(joiner.CreateMessage(includeSlots: false, 0));
+        founder.Merge(third.CreateMessage(includeSlots: false, 0));
+
+        // The founder hands many slots to the third member first, which raises its epochs, then one slot to the joiner,
+        // which has not heard of those epochs. Both sides record that hand-over as the rebalancer does.
+        var toThird = Enumerable.Range(0, HashSlot.SlotCount).Where(slot => founder.DesiredOwnerOf(slot).Id == third.MyId).Take(100).ToList();
+        foreach (var slot in toThird)
+        {
+            HandOver(founder, third, slot);
+        }
+
+        var moved = Enumerable.Range(0, HashSlot.SlotCount).First(slot => founder.DesiredOwnerOf(slot).Id == joiner.MyId);
+        HandOver(founder, joiner, moved);
+
+        // The joiner leaves and hands the slot on before it has heard the founder's record of the first hand-over.
+        HandOver(joiner, third, moved);
+        joiner.Merge(founder.CreateMessage(includeSlots: true, 0));
+        third.Merge(founder.CreateMessage(includeSlots: true, 0));
+
+        Assert.Equal(third.MyId, joiner.OwnerOf(moved).Id);
+        Assert.Same(third.Myself, third.OwnerOf(moved));
+        Assert.Equal(joiner.EpochOf(moved), third.EpochOf(moved));
+        Assert.True(founder.EpochOf(moved) < third.EpochOf(moved));
+    }
+
+    /// <summary>As the rebalancer hands a slot over: CLUSTER SETSLOT ... EPOCH at the new owner, then the old owner records the epoch it answered.</summary>
+    private static void HandOver(ClusterState from, ClusterState to, int slot)
+    {
+        var epoch = to.AssignSlot(slot, to.MyId, from.EpochOf(slot));
+        from.RecordHandOver(slot, to.MyId, epoch);
+    }
+
+    [Fact]
     public void AJoinerNeverPlansItsOwnJoinWhateverItsIdTheMemberOfThePlanDoes()
     {
         var founder = NewState();
