@@ -991,14 +991,18 @@ internal sealed class ClusterState : IClusterView
         }
 
         var myself = _nodes[_self.Id];
+        var aliveIds = _members.All.Where(m => m.Status == MemberStatus.Alive).Select(m => m.Id).ToHashSet(StringComparer.Ordinal);
         var owners = new ClusterNode[HashSlot.SlotCount];
         var desired = new ClusterNode[HashSlot.SlotCount];
         for (var slot = 0; slot < owners.Length; slot++)
         {
             owners[slot] = _slots.OwnerOf(slot) is { } owner && _nodes.TryGetValue(owner, out var node) ? node : myself;
             // Until this node has a plan (a joiner before it has joined), or where the plan names a member it
-            // does not know as serving, a slot should stay where it is: nothing moves on a guess.
-            desired[slot] = _target is not null && _nodes.TryGetValue(_target.Owners[slot], out var planned) && serving.Contains(planned.Id) ? planned : owners[slot];
+            // does not know as alive, a slot should stay where it is: nothing moves on a guess. A plan that gives
+            // slots to a leaving member is older than its leave (the coordinator plans without it once it hears):
+            // followed, a member that had not heard the newer plan yet handed the slots the leaver had just given it
+            // straight back, and the leaver gave them again.
+            desired[slot] = _target is not null && _nodes.TryGetValue(_target.Owners[slot], out var planned) && aliveIds.Contains(planned.Id) ? planned : owners[slot];
         }
 
         // Cut off from the majority (quorum needs three or more; a cluster of two keeps serving, as before quorum).

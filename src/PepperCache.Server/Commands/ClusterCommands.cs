@@ -219,6 +219,12 @@ internal static class ClusterCommands
             return;
         }
 
+        if (nodeId == cluster.MyId && cluster.MyStatus != MemberStatus.Alive)
+        {
+            context.WriteError(MigrationCommands.NotTakingSlots);
+            return;
+        }
+
         var epoch = cluster.AssignSlot((int)slot, nodeId, atLeast);
         if (context.ArgumentCount == 7)
         {

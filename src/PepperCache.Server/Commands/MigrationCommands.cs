@@ -1,5 +1,6 @@
 using PepperCache.Core.Storage;
 using PepperCache.Protocol;
+using PepperCache.Server.Cluster;
 using PepperCache.Server.Resp;
 using static PepperCache.Server.Resp.CommandFlags;
 
@@ -114,6 +115,14 @@ internal static class MigrationCommands
                 return;
             }
 
+            if (view.MyStatus != MemberStatus.Alive)
+            {
+                // A member with a stale plan (it has not heard of the leave yet) would hand a leaving node slots it
+                // must give away again, perhaps after it has finished handing over and exits with their keys.
+                context.WriteError(NotTakingSlots);
+                return;
+            }
+
             if (view.OwnerOf((int)slot).Id == view.Myself.Id)
             {
                 // Late or repeated import of a slot this node already serves: its keys here are newer than the sender's.
@@ -152,6 +161,9 @@ internal static class MigrationCommands
 
         context.Output.WriteOk();
     }
+
+    /// <summary>A leaving (or departed) node's answer to a hand-over: the sender keeps the slot and tries again later.</summary>
+    internal static ReadOnlySpan<byte> NotTakingSlots => "ERR This node is leaving the cluster and takes no slots"u8;
 
     // Redis's texts: getSlotOrReply (CLUSTER SETSLOT and friends) and RESTORE's TTL check.
     internal static ReadOnlySpan<byte> InvalidSlot => "ERR Invalid or out of range slot"u8;

@@ -67,6 +67,28 @@ public sealed class ClusterPeerCommandsIntegrationTests
         Assert.Equal(keysBefore + 1, TestCluster.Server(founder).Store.Count);
     }
 
+    [Fact]
+    public async Task ALeavingNodeTakesNoSlotsAndTheSenderKeepsThem()
+    {
+        var token = TestContext.Current.CancellationToken;
+        await using var cluster = await TestCluster.StartAsync(2);
+        var leaving = cluster.Nodes[1];
+        var state = TestCluster.State(leaving);
+        var slot = Enumerable.Range(0, HashSlot.SlotCount).First(s => state.OwnerOf(s).Id != state.MyId);
+        var owner = state.OwnerOf(slot).Id;
+        state.SetMyStatus(PepperCache.Server.Cluster.MemberStatus.Leaving);
+
+        // What a member whose plan predates the leave would send it (a loopback peer: no cluster secret here).
+        await using var peer = await RespConnection.ConnectAsync("127.0.0.1", leaving.RespEndPoint.Port, token);
+        var import = await peer.ExecuteAsync("PEPPER.IMPORT", $"{slot}", "RESET", "0", KeyIn(slot), "v");
+        var setSlot = await peer.ExecuteAsync("CLUSTER", "SETSLOT", $"{slot}", "NODE", state.MyId, "EPOCH", "1");
+
+        Assert.Equal("ERR This node is leaving the cluster and takes no slots", import.Text);
+        Assert.Equal(import.Text, setSlot.Text);
+        Assert.Equal(owner, state.OwnerOf(slot).Id);
+        Assert.False(TestCluster.Server(leaving).Store.Exists(Encoding.UTF8.GetBytes(KeyIn(slot))));
+    }
+
     [Theory]
     [InlineData("", "127.0.0.1", false, true)]
     [InlineData("", "::1", false, true)]

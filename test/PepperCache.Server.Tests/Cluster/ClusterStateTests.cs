@@ -222,6 +222,25 @@ public sealed class ClusterStateTests
         Assert.True(founder.EpochOf(moved) < third.EpochOf(moved));
     }
 
+    [Fact]
+    public void APlanOlderThanAMembersLeaveDoesNotSendItSlots()
+    {
+        var states = ThreeMembers();
+        var leaver = states[1];
+        // Not the member that plans once the leaver is gone (the lowest id of the others): its plan stays the old one.
+        var stale = states.Where(s => s != leaver).OrderBy(s => s.MyId, StringComparer.Ordinal).Last();
+        var leaversSlots = Enumerable.Range(0, HashSlot.SlotCount).Where(slot => stale.PlannedOwners()[slot] == leaver.MyId).ToList();
+        Assert.NotEmpty(leaversSlots);
+
+        // The leaver's own word reaches this member, but not yet the coordinator's plan without it.
+        leaver.SetMyStatus(MemberStatus.Leaving);
+        stale.Merge(leaver.CreateMessage(includeSlots: false, 0));
+        Assert.Equal(states[0].PlannedOwners(), stale.PlannedOwners());
+
+        // Slots the plan gives the leaver stay where they are (here, say, just handed over by the leaver itself).
+        Assert.All(leaversSlots, slot => Assert.NotEqual(leaver.MyId, stale.DesiredOwnerOf(slot).Id));
+    }
+
     /// <summary>As the rebalancer hands a slot over: CLUSTER SETSLOT ... EPOCH at the new owner, then the old owner records the epoch it answered.</summary>
     private static void HandOver(ClusterState from, ClusterState to, int slot)
     {
