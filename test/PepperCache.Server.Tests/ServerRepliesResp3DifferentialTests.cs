@@ -5,8 +5,8 @@ namespace PepperCache.Server.Tests;
 /// <summary>
 /// The server and introspection replies whose RESP3 shape differs most from RESP2 (maps, sets, verbatim text),
 /// against redis-server 7.0.15 in both protocols: COMMAND INFO/DOCS, CONFIG GET, ACL GETUSER, and by shape the texts
-/// that hold clocks and byte counts (INFO, CLIENT INFO/LIST, the DOCTORs; MEMORY STATS, which has fewer fields than Redis's, is compared by type in
-/// MemoryCommandsIntegrationTests).
+/// that hold clocks and byte counts (INFO, CLIENT INFO/LIST, the DOCTORs; MEMORY STATS is compared field by field and by type in
+/// MemoryStatsParityTests).
 /// </summary>
 public sealed class ServerRepliesResp3DifferentialTests(RedisServerFixture servers) : IClassFixture<RedisServerFixture>
 {
