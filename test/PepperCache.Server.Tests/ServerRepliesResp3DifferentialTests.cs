@@ -34,6 +34,31 @@ public sealed class ServerRepliesResp3DifferentialTests(RedisServerFixture serve
         > CLIENT GETNAME
         """);
 
+    /// <summary>
+    /// HELLO's map as redis-server's, byte for byte beside the connection id: the same version (7.0.15, which INFO
+    /// server's redis_version repeats), mode and role, in RESP2 and RESP3.
+    /// </summary>
+    [Fact]
+    public async Task HelloAndInfoClaimTheRedisVersionTheRepliesFollow()
+    {
+        await using var redis = await RespSocket.ConnectAsync(servers.RedisEndPoint);
+        await using var node = await RespSocket.ConnectAsync(servers.Node.RespEndPoint);
+        foreach (var hello in new[] { new[] { "HELLO" }, ["HELLO", "3"], ["HELLO"], ["HELLO", "2"] })
+        {
+            var want = await redis.CommandAsync(hello);
+            var got = await node.CommandAsync(hello);
+            Assert.Equal(WithoutId(want), WithoutId(got));
+        }
+
+        var version = (await redis.CommandAsync("HELLO")).Items![3].Text;
+        Assert.Equal("7.0.15", version);
+        var info = (await node.CommandAsync("INFO", "server")).Text;
+        Assert.StartsWith($"# Server\r\nredis_version:{version}\r\nredis_mode:standalone\r\n", info, StringComparison.Ordinal);
+
+        static string WithoutId(RespValue reply) => System.Text.RegularExpressions.Regex.Replace(
+            System.Text.Encoding.ASCII.GetString(reply.Raw), @"\$2\r\nid\r\n:\d+\r\n", "$$2\r\nid\r\n:ID\r\n");
+    }
+
     [Fact]
     public Task TextRepliesAreVerbatimInResp3() => RunAsync("""
         ? INFO server

@@ -4,7 +4,7 @@ using PepperCache.Server.Tests.Infrastructure;
 namespace PepperCache.Server.Tests.Cluster;
 
 /// <summary>
-/// CLUSTER SHARDS, SLOTS, NODES and INFO of a 3-node cluster against a real 3-master Redis Cluster 7.0.15's, in RESP2
+/// HELLO and CLUSTER SHARDS, SLOTS, NODES and INFO of a 3-node cluster against a real 3-master Redis Cluster 7.0.15's, in RESP2
 /// and RESP3: the same reply kinds at every depth, the same map keys and words (roles, health, flags, link states),
 /// and the same CLUSTER INFO fields in the same order. What differs by nature is normalised: ids, addresses, ports,
 /// epochs, clocks and counts, how many slot ranges a node has and the order of nodes (Redis's is a hash order).
@@ -23,6 +23,11 @@ public sealed partial class ClusterRepliesParityTests(ThreeNodeClusterFixture pe
         {
             await DifferentialScript.SwitchToResp3Async(theirs, ours);
         }
+
+        // HELLO's mode is "cluster" on a cluster member, as on a Redis Cluster node.
+        var hello = (Theirs: Shape(await theirs.CommandAsync("HELLO")), Ours: Shape(await ours.CommandAsync("HELLO")));
+        Assert.Contains("$mode, $cluster", hello.Theirs, StringComparison.Ordinal);
+        Assert.Equal(hello.Theirs, hello.Ours);
 
         foreach (var command in new[] { "SHARDS", "SLOTS" })
         {
