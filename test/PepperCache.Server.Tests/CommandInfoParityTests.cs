@@ -45,6 +45,88 @@ public sealed class CommandInfoParityTests(RedisServerFixture servers) : IClassF
         Assert.True(compared > 100, $"only {compared} commands and subcommands compared");
     }
 
+    /// <summary>
+    /// The same in RESP3 (HELLO 3 on both): every command's reply byte for byte in kind and content (flags, categories
+    /// and tips as sets, key specs as maps), with flags and categories compared as sets and subcommands by name.
+    /// </summary>
+    [Fact]
+    public async Task EveryCommandDescribesItselfAsRedisDoesInResp3()
+    {
+        await using var node = await RespSocket.ConnectAsync(servers.Node.RespEndPoint);
+        await using var redis = await RespSocket.ConnectAsync(servers.RedisEndPoint);
+        await DifferentialScript.SwitchToResp3Async(redis, node);
+        var names = (await node.CommandAsync("COMMAND", "LIST")).Items!.Select(n => n.Text).ToList();
+        var differences = new StringBuilder();
+        var compared = 0;
+        foreach (var name in names)
+        {
+            if (PepperCacheOnly.Contains(name))
+            {
+                continue;
+            }
+
+            var ours = (await node.CommandAsync("COMMAND", "INFO", name)).Items![0];
+            var theirs = (await redis.CommandAsync("COMMAND", "INFO", name)).Items![0];
+            if (theirs.IsNull)
+            {
+                differences.AppendLine($"{name}: not a Redis 7.0 command (add it to PepperCacheOnly if that is intended)");
+                continue;
+            }
+
+            compared += Compare(name, ours, theirs, differences);
+        }
+
+        Assert.True(differences.Length == 0, "RESP3 COMMAND INFO differs from redis-server's:\n" + differences);
+        Assert.True(compared > 100, $"only {compared} commands and subcommands compared");
+    }
+
+    private static int Compare(string name, RespValue ours, RespValue theirs, StringBuilder differences)
+    {
+        string[] fields = ["name", "arity", "flags", "first key", "last key", "step", "categories", "tips", "key specs"];
+        for (var i = 0; i < fields.Length; i++)
+        {
+            var a = Typed(ours.Items![i], sorted: i is 2 or 6);
+            var b = Typed(theirs.Items![i], sorted: i is 2 or 6);
+            if (a != b)
+            {
+                differences.AppendLine($"{name} {fields[i]}:\n  node:  {a}\n  redis: {b}");
+            }
+        }
+
+        var compared = 1;
+        var theirSubcommands = theirs.Items![9].Items!.ToDictionary(s => s.Items![0].Text);
+        foreach (var subcommand in ours.Items![9].Items!)
+        {
+            var subName = subcommand.Items![0].Text;
+            if (PepperCacheOnly.Contains(subName))
+            {
+                continue;
+            }
+
+            if (!theirSubcommands.TryGetValue(subName, out var reference))
+            {
+                differences.AppendLine($"{subName}: not a Redis 7.0 subcommand");
+                continue;
+            }
+
+            compared += Compare(subName, subcommand, reference, differences);
+        }
+
+        return compared;
+    }
+
+    /// <summary>A reply as its RESP3 kinds and texts, so a set and an array, or a status and a bulk string, differ.</summary>
+    private static string Typed(RespValue value, bool sorted = false)
+    {
+        if (value.Items is not { } items)
+        {
+            return value.Kind + value.Text;
+        }
+
+        var texts = items.Select(item => Typed(item));
+        return value.Kind + "[" + string.Join(", ", sorted ? texts.Order(StringComparer.Ordinal) : texts) + "]";
+    }
+
     private static int Compare(string name, List<object?> ours, List<object?> theirs, StringBuilder differences)
     {
         string[] fields = ["name", "arity", "flags", "first key", "last key", "step", "categories", "tips", "key specs"];

@@ -43,7 +43,7 @@ public sealed class ConnectionCommandsIntegrationTests(NodeFixture node) : IClas
         await using var client = await node.App.ConnectRawAsync();
         var id = Assert.IsType<long>(await client.CommandAsync("CLIENT", "ID"));
         var idText = id.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        var expected = "*14\r\n$6\r\nserver\r\n$5\r\nredis\r\n$7\r\nversion\r\n$5\r\n7.2.0\r\n$5\r\nproto\r\n:2\r\n" +
+        var expected = "*14\r\n$6\r\nserver\r\n$5\r\nredis\r\n$7\r\nversion\r\n$6\r\n7.0.15\r\n$5\r\nproto\r\n:2\r\n" +
                        $"$2\r\nid\r\n:{idText}\r\n$4\r\nmode\r\n$10\r\nstandalone\r\n$4\r\nrole\r\n$6\r\nmaster\r\n$7\r\nmodules\r\n*0\r\n";
         await client.AssertReplyAsync(Encode(["HELLO", .. arguments]), expected);
     }
@@ -66,7 +66,7 @@ public sealed class ConnectionCommandsIntegrationTests(NodeFixture node) : IClas
     {
         await using var client = await node.App.ConnectRawAsync();
         var id = Assert.IsType<long>(await client.CommandAsync("CLIENT", "ID"));
-        var version = "$5\r\n7.2.0\r\n";
+        var version = "$6\r\n7.0.15\r\n";
         string Map(int proto, string header) =>
             header + "$6\r\nserver\r\n$5\r\nredis\r\n$7\r\nversion\r\n" + version + $"$5\r\nproto\r\n:{proto}\r\n" +
             $"$2\r\nid\r\n:{id}\r\n$4\r\nmode\r\n$10\r\nstandalone\r\n$4\r\nrole\r\n$6\r\nmaster\r\n$7\r\nmodules\r\n*0\r\n";

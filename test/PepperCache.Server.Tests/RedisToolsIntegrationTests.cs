@@ -33,10 +33,10 @@ public sealed class RedisToolsIntegrationTests(NodeFixture node) : IClassFixture
         Assert.Contains("Auto-configured (CLIENT) connection-id:", text, StringComparison.Ordinal);
         Assert.Contains("Auto-configured (CONFIG) databases: 1", text, StringComparison.Ordinal);
         Assert.Contains("Auto-configured (INFO) role: primary", text, StringComparison.Ordinal);
-        Assert.Contains("Auto-configured (INFO) version: 7.2.0", text, StringComparison.Ordinal);
+        Assert.Contains("Auto-configured (INFO) version: 7.0.15", text, StringComparison.Ordinal);
 
         var server = redis.GetServer(node.App.RespEndPoint);
-        Assert.Equal(new Version(7, 2, 0), server.Version);
+        Assert.Equal(new Version(7, 0, 15), server.Version);
         Assert.Equal(ServerType.Standalone, server.ServerType);
         Assert.False(server.IsReplica);
 
@@ -47,7 +47,7 @@ public sealed class RedisToolsIntegrationTests(NodeFixture node) : IClassFixture
 
         var save = Assert.Single(await server.ConfigGetAsync("save"));
         Assert.Equal(("save", ""), (save.Key, save.Value));
-        Assert.Contains(await server.InfoAsync("server"), g => g.Key == "Server" && g.Any(f => f.Key == "redis_version" && f.Value == "7.2.0"));
+        Assert.Contains(await server.InfoAsync("server"), g => g.Key == "Server" && g.Any(f => f.Key == "redis_version" && f.Value == "7.0.15"));
         var time = await server.TimeAsync();
         Assert.Equal(DateTimeKind.Utc, time.Kind);
         Assert.True(await server.DatabaseSizeAsync() >= 0);
@@ -116,7 +116,7 @@ public sealed class RedisToolsIntegrationTests(NodeFixture node) : IClassFixture
         Assert.Contains("ERR DB index is out of range", await CliAsync("SELECT", "1"), StringComparison.Ordinal);
 
         var info = await CliAsync("INFO");
-        Assert.Contains("# Server\r\nredis_version:7.2.0\r\n", info, StringComparison.Ordinal);
+        Assert.Contains("# Server\r\nredis_version:7.0.15\r\n", info, StringComparison.Ordinal);
         Assert.Contains("# Keyspace\r\n", info, StringComparison.Ordinal);
     }
 

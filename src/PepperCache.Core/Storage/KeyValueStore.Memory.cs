@@ -31,6 +31,12 @@ public sealed partial class KeyValueStore
     public long EmptyMemory => _shards.Length * Entry.ArraySize(16, sizeof(int))
                                + (_shards.Length * Entry.ArraySize(16, 16));
 
+    /// <summary>
+    /// The part of <see cref="UsedMemoryExact"/> that is the tables (buckets, slots, object columns) rather than the
+    /// entries and collections in them: MEMORY STATS's overhead.hashtable.main. At least <see cref="EmptyMemory"/>.
+    /// </summary>
+    public long TableMemory => SumShards(static shard => shard.TableOverheadBytes);
+
     /// <summary>True when a limit is set and the keyspace is over it: eviction should run before the next command.</summary>
     public bool IsOverMemoryLimit
     {

@@ -40,6 +40,19 @@ internal sealed class StoreShard(MemoryMeter meter)
     /// <summary>Managed heap bytes of the tables, entries and objects (readable without the lock, for statistics).</summary>
     public long UsedBytes => Volatile.Read(ref _usedBytes);
 
+    /// <summary>
+    /// Heap bytes of the table itself (buckets, slots and the object column), without the entries and collections it
+    /// points to: MEMORY STATS's overhead.hashtable.main. Read without the lock; a stale figure is fine for statistics.
+    /// </summary>
+    public long TableOverheadBytes
+    {
+        get
+        {
+            var objects = Volatile.Read(ref _objects);
+            return TableBytes(Volatile.Read(ref _slots).Length) + (objects is null ? 0 : Entry.ArraySize(objects.Length, IntPtr.Size));
+        }
+    }
+
     /// <summary>Keys removed by eviction; cumulative, survives <see cref="Clear"/>. Readable without the lock.</summary>
     public long EvictedRemoved { get; private set; }
 

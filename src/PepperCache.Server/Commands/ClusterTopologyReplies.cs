@@ -13,7 +13,10 @@ namespace PepperCache.Server.Commands;
 /// </summary>
 internal static class ClusterTopologyReplies
 {
-    /// <summary>[[start, end, [host, port, id, []]], ...] in slot order.</summary>
+    /// <summary>
+    /// [[start, end, [host, port, id, {}]], ...] in slot order: the last element is Redis 7's networking metadata
+    /// (hostname and the like), none here, an empty map in RESP3 as Redis answers it.
+    /// </summary>
     public static void Slots(CommandContext context)
     {
         var snapshot = ClusterCommands.ClusterOf(context).Snapshot;
@@ -29,7 +32,7 @@ internal static class ClusterTopologyReplies
             output.WriteBulkString(node.Host);
             output.WriteInteger(node.ClientPort(context.Client.Tls));
             output.WriteBulkString(node.Id);
-            output.WriteArrayHeader(0);
+            output.WriteMapHeader(0, context.Resp3);
         }
     }
 
@@ -108,7 +111,9 @@ internal static class ClusterTopologyReplies
 
     /// <summary>
     /// Redis's CLUSTER INFO fields. Once joined every slot has an owner, so the state is ok; a joiner that has not
-    /// joined yet says fail with no slots, as a fresh Redis Cluster node does.
+    /// joined yet says fail with no slots, as a fresh Redis Cluster node does. The bus message totals Redis always
+    /// lists are 0: there is no Redis cluster bus (membership runs over HTTP on the admin port, and its exchanges are
+    /// counted on <c>GET /cluster/nodes</c>), and Redis lists no per-type line while a type's count is 0.
     /// </summary>
     public static void Info(CommandContext context)
     {
@@ -129,6 +134,8 @@ internal static class ClusterTopologyReplies
             .Append("cluster_size:").Append(byNode.Count).Append("\r\n")
             .Append("cluster_current_epoch:").Append(epoch).Append("\r\n")
             .Append("cluster_my_epoch:").Append(myself.Incarnation).Append("\r\n")
+            .Append("cluster_stats_messages_sent:0\r\n")
+            .Append("cluster_stats_messages_received:0\r\n")
             .Append("total_cluster_links_buffer_limit_exceeded:0\r\n");
         context.Output.WriteVerbatim(text.ToString(), context.Resp3);
     }

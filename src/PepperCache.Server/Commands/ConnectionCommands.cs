@@ -153,7 +153,7 @@ internal static class ConnectionCommands
         output.WriteBulkString("id"u8);
         output.WriteInteger(context.Client.Id);
         output.WriteBulkString("mode"u8);
-        output.WriteBulkString("standalone"u8);
+        output.WriteBulkString(context.Server.Mode);
         output.WriteBulkString("role"u8);
         output.WriteBulkString("master"u8);
         output.WriteBulkString("modules"u8);

@@ -107,7 +107,7 @@ internal static partial class InfoCommand
         var now = context.Store.TimeProvider.GetUtcNow();
         var uptime = (now.ToUnixTimeMilliseconds() - server.StartedAt) / 1000;
         Field(text, "redis_version", ServerState.RedisVersion);
-        Field(text, "redis_mode", "standalone");
+        Field(text, "redis_mode", context.Server.Mode);
         Field(text, "os", OperatingSystemName());
         Field(text, "arch_bits", IntPtr.Size * 8);
         Field(text, "multiplexing_api", OperatingSystem.IsLinux() ? "epoll" : OperatingSystem.IsWindows() ? "iocp" : "kqueue");
@@ -228,7 +228,7 @@ internal static partial class InfoCommand
         Field(text, "pubsub_channels", 0);
         Field(text, "pubsub_patterns", 0);
         Field(text, "total_error_replies", server.Statistics.Errors.Total);
-        // Redis 7.2's names (7.0 has no such counters); INFO server reports 7.2.0.
+        // Redis 7.2's names (7.0 has no such counters; they are extra fields a 7.0 client ignores).
         Field(text, "client_query_buffer_limit_disconnections", stats.QueryBufferDisconnections);
         Field(text, "client_output_buffer_limit_disconnections", stats.OutputBufferDisconnections);
     }

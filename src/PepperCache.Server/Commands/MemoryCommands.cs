@@ -73,36 +73,75 @@ internal static class MemoryCommands
         }
     }
 
-    /// <summary>MEMORY STATS: Redis's fields where PepperCache has the figure, from the same accounting as INFO memory.</summary>
+    /// <summary>
+    /// MEMORY STATS: Redis 7.0's 27 fields in its order, plus db.0 while the keyspace holds keys (as Redis lists only
+    /// the databases that have keys), from the same accounting as INFO memory. total.allocated is used_memory (the
+    /// keyspace on the managed heap); its overhead is the tables (overhead.hashtable.main, which at start is
+    /// startup.allocated) and dataset.bytes the entries and collections in them. Client and AOF buffers are reported
+    /// as their own figures but are outside used_memory, so not in overhead.total. What PepperCache does not have
+    /// (replication backlog, replicas, Lua and function caches, a separate expires table, a slot-to-keys index)
+    /// answers 0. The allocator is the .NET GC: allocated is what the heap holds, active and resident its committed
+    /// bytes; rss-overhead is the process's working set beyond that. Ratios are floats as Redis computes them.
+    /// </summary>
     private static void Stats(CommandContext context)
     {
         var store = context.Store;
         var used = store.UsedMemoryExact;
-        var peak = context.Server.Statistics.ObserveMemory(used);
+        var peak = Math.Max(used, context.Server.Statistics.ObserveMemory(used));
         var startup = store.EmptyMemory;
         var keys = store.Count;
-        var dataset = Math.Max(0, used - startup);
+        var tables = Math.Max(startup, store.TableMemory);
+        var overhead = Math.Min(used, tables);
+        var dataset = used - overhead;
+        var netUsage = used > startup ? used - startup : 1;
+        long clients = 0;
+        foreach (var client in context.Server.Clients.Sessions)
+        {
+            clients += ClientMemory.Of(client, null).Total;
+        }
+
+        var heap = GC.GetTotalMemory(forceFullCollection: false);
+        var committed = Math.Max(heap, GC.GetGCMemoryInfo().TotalCommittedBytes);
         var rss = Environment.WorkingSet;
         var output = context.Output;
         var resp3 = context.Resp3;
-        output.WriteMapHeader(17, resp3);
+        output.WriteMapHeader(keys > 0 ? 28 : 27, resp3);
         Pair(output, "peak.allocated", peak);
         Pair(output, "total.allocated", used);
         Pair(output, "startup.allocated", startup);
         Pair(output, "replication.backlog", 0);
         Pair(output, "clients.slaves", 0);
-        Pair(output, "clients.normal", 0);
+        Pair(output, "clients.normal", clients);
         Pair(output, "cluster.links", 0);
         Pair(output, "aof.buffer", context.Server.Aof.BufferLength);
         Pair(output, "lua.caches", 0);
         Pair(output, "functions.caches", 0);
-        Pair(output, "overhead.total", startup);
+        if (keys > 0)
+        {
+            output.WriteBulkString("db.0");
+            output.WriteMapHeader(3, resp3);
+            Pair(output, "overhead.hashtable.main", tables);
+            Pair(output, "overhead.hashtable.expires", 0);
+            Pair(output, "overhead.hashtable.slot-to-keys", 0);
+        }
+
+        Pair(output, "overhead.total", overhead);
         Pair(output, "keys.count", keys);
-        Pair(output, "keys.bytes-per-key", keys == 0 ? 0 : dataset / keys);
+        Pair(output, "keys.bytes-per-key", keys == 0 ? 0 : netUsage / keys);
         Pair(output, "dataset.bytes", dataset);
-        PairDouble(output, "dataset.percentage", used == 0 ? 0 : 100.0 * dataset / used, resp3);
-        PairDouble(output, "peak.percentage", peak == 0 ? 0 : 100.0 * used / peak, resp3);
-        PairDouble(output, "fragmentation", used == 0 ? 0 : (double)rss / used, resp3);
+        PairRatio(output, "dataset.percentage", dataset * 100, netUsage, resp3);
+        PairRatio(output, "peak.percentage", used * 100, peak, resp3);
+        Pair(output, "allocator.allocated", heap);
+        Pair(output, "allocator.active", committed);
+        Pair(output, "allocator.resident", committed);
+        PairRatio(output, "allocator-fragmentation.ratio", committed, heap, resp3);
+        Pair(output, "allocator-fragmentation.bytes", committed - heap);
+        PairRatio(output, "allocator-rss.ratio", committed, committed, resp3);
+        Pair(output, "allocator-rss.bytes", 0);
+        PairRatio(output, "rss-overhead.ratio", rss, committed, resp3);
+        Pair(output, "rss-overhead.bytes", rss - committed);
+        PairRatio(output, "fragmentation", rss, used, resp3);
+        Pair(output, "fragmentation.bytes", rss - used);
     }
 
     private static void Doctor(CommandContext context)
@@ -145,18 +184,15 @@ internal static class MemoryCommands
         output.WriteInteger(value);
     }
 
-    /// <summary>A ratio: RESP3 gets Redis's addReplyDouble (<c>%.17g</c>); RESP2 keeps the shortest round-trip text.</summary>
-    private static void PairDouble(System.Buffers.IBufferWriter<byte> output, string name, double value, bool resp3)
+    /// <summary>
+    /// A ratio as Redis's float fields give it (0 over 0 is 0): addReplyDouble's <c>%.17g</c> of the float widened to
+    /// a double, a double in RESP3 and a bulk string in RESP2.
+    /// </summary>
+    private static void PairRatio(System.Buffers.IBufferWriter<byte> output, string name, long part, long whole, bool resp3)
     {
         output.WriteBulkString(name);
-        if (resp3)
-        {
-            Span<byte> text = stackalloc byte[Core.Types.SortedSetScore.MaxLength];
-            output.WriteDouble(text[..Core.Types.SortedSetScore.Format(value, text)], resp3);
-        }
-        else
-        {
-            output.WriteBulkString(value.ToString("R", System.Globalization.CultureInfo.InvariantCulture));
-        }
+        var ratio = whole == 0 ? 0f : (float)part / whole;
+        Span<byte> text = stackalloc byte[Core.Types.SortedSetScore.MaxLength];
+        output.WriteDouble(text[..Core.Types.SortedSetScore.Format(ratio, text)], resp3);
     }
 }

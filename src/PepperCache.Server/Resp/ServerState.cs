@@ -48,8 +48,19 @@ internal sealed class ServerState
     /// <summary>The append-only file; write commands run through it once it is open.</summary>
     public AppendOnlyLog Aof { get; }
 
-    /// <summary>The version PepperCache reports where Redis clients look for one (HELLO, INFO server).</summary>
-    public const string RedisVersion = "7.2.0";
+    /// <summary>
+    /// The version PepperCache reports where Redis clients look for one (HELLO, INFO server): Redis 7.0.15, the
+    /// reference every reply is compared with. Clients gate commands on it (a 7.2 claim would invite 7.2-only
+    /// commands); the few 7.2 additions PepperCache has (CLIENT SETINFO, CLIENT LIST lib-name/lib-ver) need no claim,
+    /// as clients send CLIENT SETINFO whatever the version and ignore an error to it.
+    /// </summary>
+    public const string RedisVersion = "7.0.15";
+
+    /// <summary>
+    /// Redis's server mode (HELLO mode, INFO redis_mode): "cluster" wherever CLUSTER commands answer (INFO
+    /// cluster_enabled:1), "standalone" on a lone node, which behaves as a plain Redis.
+    /// </summary>
+    public string Mode => Cluster is { Snapshot.Enabled: true } ? "cluster" : "standalone";
 
     public KeyValueStore Store { get; }
 
