@@ -1,8 +1,4 @@
-using System.ComponentModel;
-using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using PepperCache.Client.Cluster;
 using PepperCache.Protocol;
 using PepperCache.Testing;
@@ -19,52 +15,14 @@ public sealed class RedisCluster : IClusterEndpoint, IAsyncLifetime
 {
     private static readonly int[] PreferredPorts = [7440, 7441, 7442];
 
-    private readonly List<RedisServer> _servers = [];
+    private RedisClusterServers? _cluster;
 
     /// <summary>The nodes' ports; each node's cluster bus is on its port + 10000, as Redis has it.</summary>
-    public IReadOnlyList<int> Ports { get; private set; } = PreferredPorts;
+    public IReadOnlyList<int> Ports => _cluster?.Ports ?? PreferredPorts;
 
     public ClusterNode Seed => new("127.0.0.1", Ports[0]);
 
-    public async ValueTask InitializeAsync()
-    {
-        Ports = await AllFreeAsync(PreferredPorts) ? PreferredPorts : await FreePortsAsync();
-        foreach (var port in Ports)
-        {
-            var text = port.ToString(CultureInfo.InvariantCulture);
-            _servers.Add(await RedisServer.StartAsync(["--cluster-enabled", "yes", "--cluster-config-file", $"nodes-{text}.conf"], port));
-        }
-
-        using var create = Start("redis-cli",
-            ["--cluster", "create", .. Ports.Select(p => $"127.0.0.1:{p}"), "--cluster-yes"]);
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        await create.WaitForExitAsync(timeout.Token);
-        if (create.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"redis-cli --cluster create failed with exit code {create.ExitCode}");
-        }
-
-        // Every node must agree the cluster is up before a test asks any of them: at most 100 tries, 10 s.
-        foreach (var port in Ports)
-        {
-            await using var connection = await RespConnection.ConnectAsync("127.0.0.1", port);
-            for (var attempt = 0; ; attempt++)
-            {
-                var info = (await connection.ExecuteAsync("CLUSTER", "INFO")).Text ?? "";
-                if (info.Contains("cluster_state:ok", StringComparison.Ordinal))
-                {
-                    break;
-                }
-
-                if (attempt == 100)
-                {
-                    throw new InvalidOperationException($"the Redis Cluster node on {port} never reported cluster_state:ok");
-                }
-
-                await Task.Delay(100);
-            }
-        }
-    }
+    public async ValueTask InitializeAsync() => _cluster = await RedisClusterServers.StartAsync(PreferredPorts);
 
     /// <summary>
     /// Puts <paramref name="slot"/> in the middle of a migration from <paramref name="source"/> to
@@ -104,85 +62,9 @@ public sealed class RedisCluster : IClusterEndpoint, IAsyncLifetime
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var server in _servers)
+        if (_cluster is not null)
         {
-            await server.DisposeAsync();
-        }
-
-        _servers.Clear();
-    }
-
-    private static Process Start(string program, params string[] arguments)
-    {
-        var start = new ProcessStartInfo(program)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        Process process;
-        try
-        {
-            process = Process.Start(start) ?? throw new InvalidOperationException($"{program} did not start");
-        }
-        catch (Win32Exception e)
-        {
-            throw new InvalidOperationException(
-                $"{program} is not installed (test.sh installs Debian's redis-server and redis-tools): {e.Message}", e);
-        }
-
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return process;
-    }
-
-    private static async Task<bool> AllFreeAsync(IEnumerable<int> ports)
-    {
-        foreach (var port in ports)
-        {
-            if (await IsListeningAsync(port) || await IsListeningAsync(port + 10000))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
-
-    // Three free ports whose bus ports (+10000) are free too: at most 100 tries.
-    private static async Task<int[]> FreePortsAsync()
-    {
-        var ports = new List<int>();
-        for (var attempt = 0; attempt < 100 && ports.Count < 3; attempt++)
-        {
-            var port = RedisServerProcess.FreePort();
-            if (port + 10000 <= 65535 && !ports.Contains(port) && await AllFreeAsync([port]))
-            {
-                ports.Add(port);
-            }
-        }
-
-        return ports.Count == 3 ? [.. ports] : throw new InvalidOperationException("no free ports for the test Redis Cluster");
-    }
-
-    private static async Task<bool> IsListeningAsync(int port)
-    {
-        try
-        {
-            using var probe = new TcpClient();
-            await probe.ConnectAsync(IPAddress.Loopback, port);
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
+            await _cluster.DisposeAsync();
         }
     }
 }
