@@ -222,6 +222,37 @@ public sealed class ClusterStateTests
         Assert.True(founder.EpochOf(moved) < third.EpochOf(moved));
     }
 
+    [Fact]
+    public void AJoinerThatHearsOfALeavingMemberOnlyThroughAnotherLeavesItsSlotsWithIt()
+    {
+        // Found by SlotOwnershipSimulationTests (seed 20261205): a joiner learned the cluster through a member that
+        // relayed a leaving member's entry. Relayed Leaving entries were ignored, so the joiner did not know the
+        // leaver at all, took its slots for orphans and gave them to their planned owners at epoch + 1: an entry
+        // above the leaver's own, which gossip would spread, leaving the keys behind at the leaver.
+        var states = ThreeMembers();
+        var leaver = states.Single(s => s.OwnerOf(0).Id == s.MyId);
+        var (seed, other) = (states.First(s => s != leaver), states.Last(s => s != leaver));
+        leaver.SetMyStatus(MemberStatus.Leaving);
+        seed.Merge(leaver.CreateMessage(includeSlots: true, 0, to: seed.MyId));
+        other.Merge(leaver.CreateMessage(includeSlots: true, 0, to: other.MyId));
+        other.Merge(seed.CreateMessage(includeSlots: true, 0, to: other.MyId));
+        seed.Merge(other.CreateMessage(includeSlots: true, 0, to: seed.MyId));
+        Assert.False(seed.PlannedOwners().Contains(leaver.MyId), "the survivors planned without the leaver");
+        var owned = Enumerable.Range(0, HashSlot.SlotCount).Where(slot => seed.OwnerOf(slot).Id == leaver.MyId).ToList();
+        Assert.NotEmpty(owned);
+
+        var joiner = NewState(cluster: "127.0.0.1");
+        seed.Merge(joiner.CreateMessage(includeSlots: false, 0));
+        joiner.Merge(seed.CreateMessage(includeSlots: true, 0));
+
+        Assert.All(owned, slot =>
+        {
+            Assert.Equal(leaver.MyId, joiner.OwnerOf(slot).Id);
+            Assert.Equal(seed.EpochOf(slot), joiner.EpochOf(slot));
+        });
+        Assert.Equal(MemberStatus.Leaving, joiner.Members().Single(m => m.Id == leaver.MyId).Status);
+    }
+
     /// <summary>As the rebalancer hands a slot over: CLUSTER SETSLOT ... EPOCH at the new owner, then the old owner records the epoch it answered.</summary>
     private static void HandOver(ClusterState from, ClusterState to, int slot)
     {
