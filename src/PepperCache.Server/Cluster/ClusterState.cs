@@ -226,6 +226,30 @@ internal sealed class ClusterState : IClusterView
         }
     }
 
+    /// <summary>
+    /// Whether this node's slot table still names it the owner of any slot. A leaving node waits for none, not only
+    /// for nothing left to move: a slot whose planned owner stopped serving (failed during the leave) is wanted here
+    /// until the coordinator's next plan, so nothing is pending while this node still holds its keys.
+    /// </summary>
+    public bool HoldsSlots
+    {
+        get
+        {
+            lock (_lock)
+            {
+                for (var slot = 0; slot < HashSlot.SlotCount; slot++)
+                {
+                    if (string.Equals(_slots.OwnerOf(slot), _self.Id, StringComparison.Ordinal))
+                    {
+                        return true;
+                    }
+                }
+
+                return false;
+            }
+        }
+    }
+
     /// <summary>Where the plan this node holds puts every slot (null entries before it has one); a copy.</summary>
     public string?[] PlannedOwners()
     {

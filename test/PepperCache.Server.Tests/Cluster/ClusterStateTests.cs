@@ -253,6 +253,46 @@ public sealed class ClusterStateTests
         Assert.Equal(MemberStatus.Leaving, joiner.Members().Single(m => m.Id == leaver.MyId).Status);
     }
 
+    [Fact]
+    public void ALeaverWhosePlannedTargetFailsHasNothingToMoveButHoldsItsSlotsUntilTheNextPlanGivesThemToAServingMember()
+    {
+        // Found by SlotOwnershipSimulationTests (seed 20261214): a member the plan gave the leaver's slots to failed
+        // during the leave. Those slots were wanted at the leaver again (the plan named no serving member), so nothing
+        // was pending and the leave ended, with their keys. GossipService.LeaveAsync now also waits for HoldsSlots.
+        var states = ThreeMembers();
+        var leaver = states.Single(s => s.OwnerOf(0).Id == s.MyId);
+        var (coordinator, victim) = (states.First(s => s != leaver), states.Last(s => s != leaver));
+        leaver.SetMyStatus(MemberStatus.Leaving);
+        foreach (var survivor in new[] { coordinator, victim })
+        {
+            survivor.Merge(leaver.CreateMessage(includeSlots: true, 0, to: survivor.MyId));
+        }
+
+        coordinator.Merge(victim.CreateMessage(includeSlots: true, 0, to: coordinator.MyId));
+        victim.Merge(coordinator.CreateMessage(includeSlots: true, 0, to: victim.MyId));
+        leaver.Merge(victim.CreateMessage(includeSlots: true, 0, to: leaver.MyId));
+        Assert.False(leaver.PlannedForMe);
+        var toVictim = Enumerable.Range(0, HashSlot.SlotCount).Where(slot => leaver.DesiredOwnerOf(slot).Id == victim.MyId).ToList();
+        Assert.NotEmpty(toVictim);
+
+        leaver.MarkFailed(victim.MyId);
+
+        // Nothing to move (the rebalancer is settled) and no plan for it, yet it holds the keys of the victim's share.
+        Assert.All(toVictim, slot => Assert.Equal((leaver.MyId, leaver.MyId), (leaver.OwnerOf(slot).Id, leaver.DesiredOwnerOf(slot).Id)));
+        Assert.False(leaver.PlannedForMe);
+        Assert.True(leaver.HoldsSlots);
+
+        coordinator.MarkFailed(victim.MyId);
+        leaver.Merge(coordinator.CreateMessage(includeSlots: true, 0, to: leaver.MyId));
+        Assert.All(toVictim, slot => Assert.Equal(coordinator.MyId, leaver.DesiredOwnerOf(slot).Id));
+        foreach (var slot in Enumerable.Range(0, HashSlot.SlotCount).Where(slot => leaver.OwnerOf(slot).Id == leaver.MyId))
+        {
+            HandOver(leaver, coordinator, slot);
+        }
+
+        Assert.False(leaver.HoldsSlots);
+    }
+
     /// <summary>As the rebalancer hands a slot over: CLUSTER SETSLOT ... EPOCH at the new owner, then the old owner records the epoch it answered.</summary>
     private static void HandOver(ClusterState from, ClusterState to, int slot)
     {
