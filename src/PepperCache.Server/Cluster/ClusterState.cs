@@ -651,12 +651,15 @@ internal sealed class ClusterState : IClusterView
     }
 
     /// <summary>
-    /// What this node reports in gossip: the members it suspects, and those it has failed (a failure is the strongest
-    /// report, as Redis gossips FAIL; a peer that suspects the member too counts it towards its majority). Under the lock.
+    /// What this node reports in gossip: the members it suspects, and those it has failed or seen leave (a failure is
+    /// the strongest report, as Redis gossips FAIL; a peer that suspects the member too counts it towards its majority).
+    /// A member that left is reported too: a peer that never got its Left push (a joiner the leaver did not know yet)
+    /// does not take a relayed Left, and without these reports its suspicion never found a majority, so it kept the
+    /// member alive for good (and as coordinator planned slots to it). Under the lock.
     /// </summary>
     private string[]? Reports()
     {
-        var reports = _members.All.Where(m => m.Status == MemberStatus.Failed).Select(m => m.Id).Concat(_pfail).ToArray();
+        var reports = _members.All.Where(m => m.Status is MemberStatus.Failed or MemberStatus.Left).Select(m => m.Id).Concat(_pfail).ToArray();
         return reports.Length == 0 ? null : reports;
     }
 

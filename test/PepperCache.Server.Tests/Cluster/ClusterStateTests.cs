@@ -293,6 +293,31 @@ public sealed class ClusterStateTests
         Assert.False(leaver.HoldsSlots);
     }
 
+    [Fact]
+    public void AJoinerThatMissedAMembersLeftPushFailsItOnTheWordOfTheMembersThatSawItLeave()
+    {
+        // Found by SlotOwnershipSimulationTests (seed 20261222): a joiner learned of a member, which then left without
+        // knowing the joiner, so its Left push never reached it, and a relayed Left is not taken. The members that saw
+        // it leave did not report it, so the joiner's suspicion never found a majority and it kept the member alive
+        // for good: as coordinator it planned slots to it, and a leave waiting for those slots never ended.
+        var states = ThreeMembers();
+        var founder = states.Single(s => s.OwnerOf(0).Id == s.MyId);
+        var (seed, leaver) = (states.First(s => s != founder), states.Last(s => s != founder));
+        var joiner = NewState(cluster: "127.0.0.1");
+        seed.Merge(joiner.CreateMessage(includeSlots: false, 0));
+        joiner.Merge(seed.CreateMessage(includeSlots: true, 0));
+        Assert.Equal(MemberStatus.Alive, joiner.Members().Single(m => m.Id == leaver.MyId).Status);
+
+        leaver.SetMyStatus(MemberStatus.Left);
+        founder.Merge(leaver.CreateMessage(includeSlots: true, 0, to: founder.MyId));
+        seed.Merge(leaver.CreateMessage(includeSlots: true, 0, to: seed.MyId));
+        joiner.Suspect(leaver.MyId);
+        joiner.Merge(seed.CreateMessage(includeSlots: true, 0, to: joiner.MyId));
+        joiner.Merge(founder.CreateMessage(includeSlots: true, 0, to: joiner.MyId));
+
+        Assert.False(joiner.Members().Single(m => m.Id == leaver.MyId).IsServing);
+    }
+
     /// <summary>As the rebalancer hands a slot over: CLUSTER SETSLOT ... EPOCH at the new owner, then the old owner records the epoch it answered.</summary>
     private static void HandOver(ClusterState from, ClusterState to, int slot)
     {
