@@ -65,6 +65,13 @@ internal sealed class ClusterState : IClusterView
 
     /// <param name="store">The keys to drop from slots this node takes over without their keys; null in tests of the rule alone.</param>
     public ClusterState(IOptions<PepperCacheOptions> options, ILogger<ClusterState> logger, KeyValueStore? store = null)
+        : this(options, logger, store, newId: null)
+    {
+    }
+
+    /// <param name="newId">The id a node without a saved one takes; null for a random one. Tests that replay a seeded
+    /// scenario pass one, since ids decide the coordinator and the slot table's tie-break.</param>
+    internal ClusterState(IOptions<PepperCacheOptions> options, ILogger<ClusterState> logger, KeyValueStore? store, string? newId)
     {
         _logger = logger;
         _store = store;
@@ -96,7 +103,7 @@ internal sealed class ClusterState : IClusterView
         }
         else
         {
-            _self = new Member(Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(20)), node.Node, PlainPort(node), node.AdminPort, 1, MemberStatus.Alive, node.TlsPort);
+            _self = new Member(newId ?? Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(20)), node.Node, PlainPort(node), node.AdminPort, 1, MemberStatus.Alive, node.TlsPort);
             // A node started without --cluster founds a cluster of one and owns every slot; a joiner owns nothing
             // until it has the cluster's slot table.
             _synced = string.IsNullOrWhiteSpace(node.Cluster);
@@ -811,9 +818,14 @@ internal sealed class ClusterState : IClusterView
                 return _slots.EpochOf(slot);
             }
 
-            // Above every epoch this node knows, so it also beats a concurrent reassignment of a failed owner's slot.
+            // Above every epoch this node knows, and two above the old owner's: a survivor that never heard of this
+            // hand-over reassigns the slot of a failed or departed old owner at that owner's epoch + 1, and with +1
+            // here the two tied, so a takeover for another planned owner (a newer plan) with a larger id won and
+            // served the slot without its keys. With the gap the hand-over outranks any takeover made from the entry
+            // it replaced. (At the very top of the epoch range the gap shrinks to one.)
             epoch = Math.Max(_slots.MaxEpoch, atLeast) + 1;
             ArgumentOutOfRangeException.ThrowIfGreaterThan(epoch, SlotTable.MaxEpochValue, nameof(atLeast));
+            epoch = Math.Min(epoch + 1, SlotTable.MaxEpochValue);
             _slots.Merge(slot, nodeId, epoch);
             _snapshot.SetOwner(slot, node);
             MarkDirty();

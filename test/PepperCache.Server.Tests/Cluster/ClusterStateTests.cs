@@ -318,6 +318,55 @@ public sealed class ClusterStateTests
         Assert.False(joiner.Members().Single(m => m.Id == leaver.MyId).IsServing);
     }
 
+    [Fact]
+    public void AHandOverOutranksATakeoverOfTheSlotComputedFromTheEntryItReplaced()
+    {
+        // The giver hands a slot over and crashes before gossiping it; a survivor that still has the giver's entry at
+        // e gives the slot to its planned owner at e + 1. The hand-over took the slot at e + 1 too (the target knew no
+        // higher epoch), so with another planned owner (a newer plan) the two entries tied, and the larger id won: the
+        // survivor's, which serves the slot without its keys.
+        var (low, founder, mid, high) = (new string('1', 40), new string('2', 40), new string('3', 40), new string('f', 40));
+        var states = new[] { NewState(id: founder), NewState(cluster: "127.0.0.1", id: low), NewState(cluster: "127.0.0.1", id: mid) };
+        Converge(states);
+        var (giver, target, survivor) = (states[0], states[1], states[2]);
+        var joiner = NewState(cluster: "127.0.0.1", id: high);
+        survivor.Merge(joiner.CreateMessage(includeSlots: false, 0));
+        joiner.Merge(survivor.CreateMessage(includeSlots: true, 0));
+        // The coordinator (the lowest id) plans the join; the giver has not heard of it and still moves by the old plan.
+        target.Merge(survivor.CreateMessage(includeSlots: true, 0, to: target.MyId));
+        survivor.Merge(target.CreateMessage(includeSlots: true, 0, to: survivor.MyId));
+        Assert.True(survivor.PlanEpoch > giver.PlanEpoch);
+        var newPlan = survivor.PlannedOwners();
+        var slot = Enumerable.Range(0, HashSlot.SlotCount).First(s =>
+            giver.OwnerOf(s).Id == founder && giver.DesiredOwnerOf(s).Id == low && newPlan[s] != low);
+
+        HandOver(giver, target, slot);
+        // The survivor's takeover will be at its entry's epoch + 1; the hand-over must be above that.
+        Assert.True(giver.EpochOf(slot) > survivor.EpochOf(slot) + 1);
+        survivor.MarkFailed(founder);
+        target.Merge(survivor.CreateMessage(includeSlots: true, 0, to: target.MyId));
+        survivor.Merge(target.CreateMessage(includeSlots: true, 0, to: survivor.MyId));
+
+        Assert.Equal(low, target.OwnerOf(slot).Id);
+        Assert.Equal(low, survivor.OwnerOf(slot).Id);
+    }
+
+    private static void Converge(ClusterState[] states)
+    {
+        for (var round = 0; round < 4; round++)
+        {
+            foreach (var from in states)
+            {
+                foreach (var to in states.Where(s => s != from))
+                {
+                    to.Merge(from.CreateMessage(includeSlots: true, 0, to: to.MyId));
+                }
+            }
+        }
+
+        Assert.All(states, s => Assert.Equal(states[0].PlannedOwners(), s.PlannedOwners()));
+    }
+
     /// <summary>As the rebalancer hands a slot over: CLUSTER SETSLOT ... EPOCH at the new owner, then the old owner records the epoch it answered.</summary>
     private static void HandOver(ClusterState from, ClusterState to, int slot)
     {
@@ -485,6 +534,6 @@ public sealed class ClusterStateTests
     private static int Ranges(string?[] owners, string id) =>
         Enumerable.Range(0, owners.Length).Count(slot => owners[slot] == id && (slot == 0 || owners[slot - 1] != id));
 
-    private static ClusterState NewState(string cluster = "", string? dataDirectory = null) =>
-        new(Options.Create(new PepperCacheOptions { Port = 0, AdminPort = 0, Cluster = cluster, Dir = dataDirectory }), NullLogger<ClusterState>.Instance);
+    private static ClusterState NewState(string cluster = "", string? dataDirectory = null, string? id = null) =>
+        new(Options.Create(new PepperCacheOptions { Port = 0, AdminPort = 0, Cluster = cluster, Dir = dataDirectory }), NullLogger<ClusterState>.Instance, store: null, newId: id);
 }
