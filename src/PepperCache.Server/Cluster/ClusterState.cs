@@ -65,6 +65,13 @@ internal sealed class ClusterState : IClusterView
 
     /// <param name="store">The keys to drop from slots this node takes over without their keys; null in tests of the rule alone.</param>
     public ClusterState(IOptions<PepperCacheOptions> options, ILogger<ClusterState> logger, KeyValueStore? store = null)
+        : this(options, logger, store, newId: null)
+    {
+    }
+
+    /// <param name="newId">The id a node without a saved one takes; null for a random one. Tests that replay a seeded
+    /// scenario pass one, since ids decide the coordinator and the slot table's tie-break.</param>
+    internal ClusterState(IOptions<PepperCacheOptions> options, ILogger<ClusterState> logger, KeyValueStore? store, string? newId)
     {
         _logger = logger;
         _store = store;
@@ -96,7 +103,7 @@ internal sealed class ClusterState : IClusterView
         }
         else
         {
-            _self = new Member(Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(20)), node.Node, PlainPort(node), node.AdminPort, 1, MemberStatus.Alive, node.TlsPort);
+            _self = new Member(newId ?? Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(20)), node.Node, PlainPort(node), node.AdminPort, 1, MemberStatus.Alive, node.TlsPort);
             // A node started without --cluster founds a cluster of one and owns every slot; a joiner owns nothing
             // until it has the cluster's slot table.
             _synced = string.IsNullOrWhiteSpace(node.Cluster);
@@ -222,6 +229,30 @@ internal sealed class ClusterState : IClusterView
             lock (_lock)
             {
                 return _target?.Members.Contains(_self.Id) == true;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Whether this node's slot table still names it the owner of any slot. A leaving node waits for none, not only
+    /// for nothing left to move: a slot whose planned owner stopped serving (failed during the leave) is wanted here
+    /// until the coordinator's next plan, so nothing is pending while this node still holds its keys.
+    /// </summary>
+    public bool HoldsSlots
+    {
+        get
+        {
+            lock (_lock)
+            {
+                for (var slot = 0; slot < HashSlot.SlotCount; slot++)
+                {
+                    if (string.Equals(_slots.OwnerOf(slot), _self.Id, StringComparison.Ordinal))
+                    {
+                        return true;
+                    }
+                }
+
+                return false;
             }
         }
     }
@@ -627,12 +658,15 @@ internal sealed class ClusterState : IClusterView
     }
 
     /// <summary>
-    /// What this node reports in gossip: the members it suspects, and those it has failed (a failure is the strongest
-    /// report, as Redis gossips FAIL; a peer that suspects the member too counts it towards its majority). Under the lock.
+    /// What this node reports in gossip: the members it suspects, and those it has failed or seen leave (a failure is
+    /// the strongest report, as Redis gossips FAIL; a peer that suspects the member too counts it towards its majority).
+    /// A member that left is reported too: a peer that never got its Left push (a joiner the leaver did not know yet)
+    /// does not take a relayed Left, and without these reports its suspicion never found a majority, so it kept the
+    /// member alive for good (and as coordinator planned slots to it). Under the lock.
     /// </summary>
     private string[]? Reports()
     {
-        var reports = _members.All.Where(m => m.Status == MemberStatus.Failed).Select(m => m.Id).Concat(_pfail).ToArray();
+        var reports = _members.All.Where(m => m.Status is MemberStatus.Failed or MemberStatus.Left).Select(m => m.Id).Concat(_pfail).ToArray();
         return reports.Length == 0 ? null : reports;
     }
 
@@ -784,9 +818,14 @@ internal sealed class ClusterState : IClusterView
                 return _slots.EpochOf(slot);
             }
 
-            // Above every epoch this node knows, so it also beats a concurrent reassignment of a failed owner's slot.
+            // Above every epoch this node knows, and two above the old owner's: a survivor that never heard of this
+            // hand-over reassigns the slot of a failed or departed old owner at that owner's epoch + 1, and with +1
+            // here the two tied, so a takeover for another planned owner (a newer plan) with a larger id won and
+            // served the slot without its keys. With the gap the hand-over outranks any takeover made from the entry
+            // it replaced. (At the very top of the epoch range the gap shrinks to one.)
             epoch = Math.Max(_slots.MaxEpoch, atLeast) + 1;
             ArgumentOutOfRangeException.ThrowIfGreaterThan(epoch, SlotTable.MaxEpochValue, nameof(atLeast));
+            epoch = Math.Min(epoch + 1, SlotTable.MaxEpochValue);
             _slots.Merge(slot, nodeId, epoch);
             _snapshot.SetOwner(slot, node);
             MarkDirty();

@@ -6,7 +6,8 @@ namespace PepperCache.Server.Cluster;
 /// <list type="bullet">
 /// <item>Incarnations stay in [1, <see cref="MaxIncarnation"/>], and a relayed entry (not from the member itself)
 /// may raise a known member's incarnation by at most <see cref="MaxRelayedJump"/>, so no refutation can wrap.</item>
-/// <item>Only a member itself says it is leaving or has left.</item>
+/// <item>Only a member itself says it is leaving or has left (a relayed Leaving is taken only for a member this node
+/// does not know yet: it still serves, and unknown its slots would look orphaned).</item>
 /// <item>Failed is this node's own finding (its failure detector): a relayed Failed for a member this node still
 /// counts as serving is not applied; it is passed on to that member, which refutes it.</item>
 /// </list>
@@ -45,7 +46,10 @@ internal static class GossipRules
             return "incarnation jumps too far";
         }
 
-        if (relayed && entry.Status is MemberStatus.Leaving or MemberStatus.Left)
+        // A relayed Leaving for a member this node does not know yet (a joiner learning the cluster) evicts nothing: the
+        // member still serves. Ignored, it would leave the member unknown here, its slots taken for orphans and given
+        // to their planned owners at an epoch above the leaver's own, away from their keys.
+        if (relayed && (entry.Status == MemberStatus.Left || (entry.Status == MemberStatus.Leaving && current is not null)))
         {
             return OnlyItselfLeaves;
         }

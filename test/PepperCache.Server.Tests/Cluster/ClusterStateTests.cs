@@ -241,6 +241,151 @@ public sealed class ClusterStateTests
         Assert.All(leaversSlots, slot => Assert.NotEqual(leaver.MyId, stale.DesiredOwnerOf(slot).Id));
     }
 
+    [Fact]
+    public void AJoinerThatHearsOfALeavingMemberOnlyThroughAnotherLeavesItsSlotsWithIt()
+    {
+        // Found by SlotOwnershipSimulationTests (seed 20261205): a joiner learned the cluster through a member that
+        // relayed a leaving member's entry. Relayed Leaving entries were ignored, so the joiner did not know the
+        // leaver at all, took its slots for orphans and gave them to their planned owners at epoch + 1: an entry
+        // above the leaver's own, which gossip would spread, leaving the keys behind at the leaver.
+        var states = ThreeMembers();
+        var leaver = states.Single(s => s.OwnerOf(0).Id == s.MyId);
+        var (seed, other) = (states.First(s => s != leaver), states.Last(s => s != leaver));
+        leaver.SetMyStatus(MemberStatus.Leaving);
+        seed.Merge(leaver.CreateMessage(includeSlots: true, 0, to: seed.MyId));
+        other.Merge(leaver.CreateMessage(includeSlots: true, 0, to: other.MyId));
+        other.Merge(seed.CreateMessage(includeSlots: true, 0, to: other.MyId));
+        seed.Merge(other.CreateMessage(includeSlots: true, 0, to: seed.MyId));
+        Assert.False(seed.PlannedOwners().Contains(leaver.MyId), "the survivors planned without the leaver");
+        var owned = Enumerable.Range(0, HashSlot.SlotCount).Where(slot => seed.OwnerOf(slot).Id == leaver.MyId).ToList();
+        Assert.NotEmpty(owned);
+
+        var joiner = NewState(cluster: "127.0.0.1");
+        seed.Merge(joiner.CreateMessage(includeSlots: false, 0));
+        joiner.Merge(seed.CreateMessage(includeSlots: true, 0));
+
+        Assert.All(owned, slot =>
+        {
+            Assert.Equal(leaver.MyId, joiner.OwnerOf(slot).Id);
+            Assert.Equal(seed.EpochOf(slot), joiner.EpochOf(slot));
+        });
+        Assert.Equal(MemberStatus.Leaving, joiner.Members().Single(m => m.Id == leaver.MyId).Status);
+    }
+
+    [Fact]
+    public void ALeaverWhosePlannedTargetFailsHasNothingToMoveButHoldsItsSlotsUntilTheNextPlanGivesThemToAServingMember()
+    {
+        // Found by SlotOwnershipSimulationTests (seed 20261214): a member the plan gave the leaver's slots to failed
+        // during the leave. Those slots were wanted at the leaver again (the plan named no serving member), so nothing
+        // was pending and the leave ended, with their keys. GossipService.LeaveAsync now also waits for HoldsSlots.
+        var states = ThreeMembers();
+        var leaver = states.Single(s => s.OwnerOf(0).Id == s.MyId);
+        var (coordinator, victim) = (states.First(s => s != leaver), states.Last(s => s != leaver));
+        leaver.SetMyStatus(MemberStatus.Leaving);
+        foreach (var survivor in new[] { coordinator, victim })
+        {
+            survivor.Merge(leaver.CreateMessage(includeSlots: true, 0, to: survivor.MyId));
+        }
+
+        coordinator.Merge(victim.CreateMessage(includeSlots: true, 0, to: coordinator.MyId));
+        victim.Merge(coordinator.CreateMessage(includeSlots: true, 0, to: victim.MyId));
+        leaver.Merge(victim.CreateMessage(includeSlots: true, 0, to: leaver.MyId));
+        Assert.False(leaver.PlannedForMe);
+        var toVictim = Enumerable.Range(0, HashSlot.SlotCount).Where(slot => leaver.DesiredOwnerOf(slot).Id == victim.MyId).ToList();
+        Assert.NotEmpty(toVictim);
+
+        leaver.MarkFailed(victim.MyId);
+
+        // Nothing to move (the rebalancer is settled) and no plan for it, yet it holds the keys of the victim's share.
+        Assert.All(toVictim, slot => Assert.Equal((leaver.MyId, leaver.MyId), (leaver.OwnerOf(slot).Id, leaver.DesiredOwnerOf(slot).Id)));
+        Assert.False(leaver.PlannedForMe);
+        Assert.True(leaver.HoldsSlots);
+
+        coordinator.MarkFailed(victim.MyId);
+        leaver.Merge(coordinator.CreateMessage(includeSlots: true, 0, to: leaver.MyId));
+        Assert.All(toVictim, slot => Assert.Equal(coordinator.MyId, leaver.DesiredOwnerOf(slot).Id));
+        foreach (var slot in Enumerable.Range(0, HashSlot.SlotCount).Where(slot => leaver.OwnerOf(slot).Id == leaver.MyId))
+        {
+            HandOver(leaver, coordinator, slot);
+        }
+
+        Assert.False(leaver.HoldsSlots);
+    }
+
+    [Fact]
+    public void AJoinerThatMissedAMembersLeftPushFailsItOnTheWordOfTheMembersThatSawItLeave()
+    {
+        // Found by SlotOwnershipSimulationTests (seed 20261222): a joiner learned of a member, which then left without
+        // knowing the joiner, so its Left push never reached it, and a relayed Left is not taken. The members that saw
+        // it leave did not report it, so the joiner's suspicion never found a majority and it kept the member alive
+        // for good: as coordinator it planned slots to it, and a leave waiting for those slots never ended.
+        var states = ThreeMembers();
+        var founder = states.Single(s => s.OwnerOf(0).Id == s.MyId);
+        var (seed, leaver) = (states.First(s => s != founder), states.Last(s => s != founder));
+        var joiner = NewState(cluster: "127.0.0.1");
+        seed.Merge(joiner.CreateMessage(includeSlots: false, 0));
+        joiner.Merge(seed.CreateMessage(includeSlots: true, 0));
+        Assert.Equal(MemberStatus.Alive, joiner.Members().Single(m => m.Id == leaver.MyId).Status);
+
+        leaver.SetMyStatus(MemberStatus.Left);
+        founder.Merge(leaver.CreateMessage(includeSlots: true, 0, to: founder.MyId));
+        seed.Merge(leaver.CreateMessage(includeSlots: true, 0, to: seed.MyId));
+        joiner.Suspect(leaver.MyId);
+        joiner.Merge(seed.CreateMessage(includeSlots: true, 0, to: joiner.MyId));
+        joiner.Merge(founder.CreateMessage(includeSlots: true, 0, to: joiner.MyId));
+
+        Assert.False(joiner.Members().Single(m => m.Id == leaver.MyId).IsServing);
+    }
+
+    [Fact]
+    public void AHandOverOutranksATakeoverOfTheSlotComputedFromTheEntryItReplaced()
+    {
+        // The giver hands a slot over and crashes before gossiping it; a survivor that still has the giver's entry at
+        // e gives the slot to its planned owner at e + 1. The hand-over took the slot at e + 1 too (the target knew no
+        // higher epoch), so with another planned owner (a newer plan) the two entries tied, and the larger id won: the
+        // survivor's, which serves the slot without its keys.
+        var (low, founder, mid, high) = (new string('1', 40), new string('2', 40), new string('3', 40), new string('f', 40));
+        var states = new[] { NewState(id: founder), NewState(cluster: "127.0.0.1", id: low), NewState(cluster: "127.0.0.1", id: mid) };
+        Converge(states);
+        var (giver, target, survivor) = (states[0], states[1], states[2]);
+        var joiner = NewState(cluster: "127.0.0.1", id: high);
+        survivor.Merge(joiner.CreateMessage(includeSlots: false, 0));
+        joiner.Merge(survivor.CreateMessage(includeSlots: true, 0));
+        // The coordinator (the lowest id) plans the join; the giver has not heard of it and still moves by the old plan.
+        target.Merge(survivor.CreateMessage(includeSlots: true, 0, to: target.MyId));
+        survivor.Merge(target.CreateMessage(includeSlots: true, 0, to: survivor.MyId));
+        Assert.True(survivor.PlanEpoch > giver.PlanEpoch);
+        var newPlan = survivor.PlannedOwners();
+        var slot = Enumerable.Range(0, HashSlot.SlotCount).First(s =>
+            giver.OwnerOf(s).Id == founder && giver.DesiredOwnerOf(s).Id == low && newPlan[s] != low);
+
+        HandOver(giver, target, slot);
+        // The survivor's takeover will be at its entry's epoch + 1; the hand-over must be above that.
+        Assert.True(giver.EpochOf(slot) > survivor.EpochOf(slot) + 1);
+        survivor.MarkFailed(founder);
+        target.Merge(survivor.CreateMessage(includeSlots: true, 0, to: target.MyId));
+        survivor.Merge(target.CreateMessage(includeSlots: true, 0, to: survivor.MyId));
+
+        Assert.Equal(low, target.OwnerOf(slot).Id);
+        Assert.Equal(low, survivor.OwnerOf(slot).Id);
+    }
+
+    private static void Converge(ClusterState[] states)
+    {
+        for (var round = 0; round < 4; round++)
+        {
+            foreach (var from in states)
+            {
+                foreach (var to in states.Where(s => s != from))
+                {
+                    to.Merge(from.CreateMessage(includeSlots: true, 0, to: to.MyId));
+                }
+            }
+        }
+
+        Assert.All(states, s => Assert.Equal(states[0].PlannedOwners(), s.PlannedOwners()));
+    }
+
     /// <summary>As the rebalancer hands a slot over: CLUSTER SETSLOT ... EPOCH at the new owner, then the old owner records the epoch it answered.</summary>
     private static void HandOver(ClusterState from, ClusterState to, int slot)
     {
@@ -408,6 +553,6 @@ public sealed class ClusterStateTests
     private static int Ranges(string?[] owners, string id) =>
         Enumerable.Range(0, owners.Length).Count(slot => owners[slot] == id && (slot == 0 || owners[slot - 1] != id));
 
-    private static ClusterState NewState(string cluster = "", string? dataDirectory = null) =>
-        new(Options.Create(new PepperCacheOptions { Port = 0, AdminPort = 0, Cluster = cluster, Dir = dataDirectory }), NullLogger<ClusterState>.Instance);
+    private static ClusterState NewState(string cluster = "", string? dataDirectory = null, string? id = null) =>
+        new(Options.Create(new PepperCacheOptions { Port = 0, AdminPort = 0, Cluster = cluster, Dir = dataDirectory }), NullLogger<ClusterState>.Instance, store: null, newId: id);
 }
