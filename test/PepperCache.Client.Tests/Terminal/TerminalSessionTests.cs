@@ -31,7 +31,9 @@ public sealed class TerminalSessionTests(PepperCacheNode node) : IClassFixture<P
         await terminal.WaitForAsync("pepper-cli> ", 3);
         await terminal.TypeAsync("\e[A\e[A\x01\e[C\e[C\e[C\x7f\x7f\x7fincr\r");     // Up twice, Home, 3 x Right, 3 x Backspace
         await terminal.WaitForAsync("pepper-cli> ", 4);
-        await terminal.TypeAsync("flushall\x03");                           // Ctrl-C drops the line
+        await terminal.TypeAsync("flushall");
+        await terminal.WaitForAsync("flushall", 1);                         // drawn: the editor waits for the next key
+        await terminal.TypeAsync("\x03");                                   // Ctrl-C drops the line
         await terminal.WaitForAsync("pepper-cli> ", 5);
         await terminal.TypeAsync("\x04");                                   // Ctrl-D on an empty line ends the session
         var exitCode = await terminal.WaitForExitAsync();
