@@ -156,15 +156,7 @@ public sealed class ClusterStateTests
     [Fact]
     public void AHandOverOutranksTheSlotsEpochAtTheOldOwnerThatTheNewOwnerHadNotSeen()
     {
-        var founder = NewState();
-        var joiner = NewState(cluster: "127.0.0.1");
-        var third = NewState(cluster: "127.0.0.1");
-        founder.Merge(joiner.CreateMessage(includeSlots: false, 0));
-        founder.Merge(third.CreateMessage(includeSlots: false, 0));
-        joiner.Merge(founder.CreateMessage(includeSlots: true, 0));
-        third.Merge(founder.CreateMessage(includeSlots: true, 0));
-        founder.Merge(joiner.CreateMessage(includeSlots: false, 0));
-        founder.Merge(third.CreateMessage(includeSlots: false, 0));
+        var (founder, joiner, third) = FounderAndTwoJoiners();
         var given = Enumerable.Range(0, HashSlot.SlotCount).Where(slot => founder.DesiredOwnerOf(slot).Id == joiner.MyId).Take(100).ToList();
         Assert.Equal(100, given.Count);
         foreach (var slot in given)
@@ -190,15 +182,7 @@ public sealed class ClusterStateTests
     [Fact]
     public void AHandOverIsRecordedAtOneEpochOnBothSidesSoTheOldOwnersRecordCannotTakeTheSlotBackAfterItMovesOn()
     {
-        var founder = NewState();
-        var joiner = NewState(cluster: "127.0.0.1");
-        var third = NewState(cluster: "127.0.0.1");
-        founder.Merge(joiner.CreateMessage(includeSlots: false, 0));
-        founder.Merge(third.CreateMessage(includeSlots: false, 0));
-        joiner.Merge(founder.CreateMessage(includeSlots: true, 0));
-        third.Merge(founder.CreateMessage(includeSlots: true, 0));
-        founder.Merge(joiner.CreateMessage(includeSlots: false, 0));
-        founder.Merge(third.CreateMessage(includeSlots: false, 0));
+        var (founder, joiner, third) = FounderAndTwoJoiners();
 
         // The founder hands many slots to the third member first, which raises its epochs, then one slot to the joiner,
         // which has not heard of those epochs. Both sides record that hand-over as the rebalancer does.
@@ -531,6 +515,21 @@ public sealed class ClusterStateTests
     }
 
     /// <summary>Three members that have exchanged state until they hold the same plan; no slot moved yet.</summary>
+    /// <summary>A founder that planned the joins of two members, which have its table but have not moved anything yet.</summary>
+    private static (ClusterState Founder, ClusterState Joiner, ClusterState Third) FounderAndTwoJoiners()
+    {
+        var founder = NewState();
+        var joiner = NewState(cluster: "127.0.0.1");
+        var third = NewState(cluster: "127.0.0.1");
+        founder.Merge(joiner.CreateMessage(includeSlots: false, 0));
+        founder.Merge(third.CreateMessage(includeSlots: false, 0));
+        joiner.Merge(founder.CreateMessage(includeSlots: true, 0));
+        third.Merge(founder.CreateMessage(includeSlots: true, 0));
+        founder.Merge(joiner.CreateMessage(includeSlots: false, 0));
+        founder.Merge(third.CreateMessage(includeSlots: false, 0));
+        return (founder, joiner, third);
+    }
+
     private static ClusterState[] ThreeMembers()
     {
         var states = new[] { NewState(), NewState(cluster: "127.0.0.1"), NewState(cluster: "127.0.0.1") };
