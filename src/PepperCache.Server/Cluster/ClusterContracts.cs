@@ -40,7 +40,8 @@ internal interface IClusterView
     void AssignSlot(int slot, string nodeId);
 
     /// <summary>Records that <paramref name="slot"/> was handed to <paramref name="nodeId"/>, which took it at <paramref name="epoch"/> (its SETSLOT reply).</summary>
-    void RecordHandOver(int slot, string nodeId, long epoch);
+    /// <returns>False when an entry of this node's own still outranks it: the slot stays here, keys and all.</returns>
+    bool RecordHandOver(int slot, string nodeId, long epoch);
 
     /// <summary>The epoch of <paramref name="slot"/>'s current assignment (a hand-over sends it to the new owner).</summary>
     long EpochOf(int slot);

@@ -813,10 +813,15 @@ internal sealed class ClusterState : IClusterView
                 throw new ArgumentException($"Unknown node {nodeId}", nameof(nodeId));
             }
 
-            if (_slots.OwnerOf(slot) == nodeId)
+            if (_slots.OwnerOf(slot) == nodeId && _slots.EpochOf(slot) > atLeast)
             {
                 return _slots.EpochOf(slot);
             }
+
+            // Not "already mine" when that entry is no newer than the sender's: a takeover by a member with a newer plan
+            // (the slot's old owner left, and that member never heard where it went) can name this node at a low epoch
+            // before the keys arrive. Answered as it was, the sender's record of the hand-over lost to its own entry:
+            // it kept the slot, dropped its keys, and sent it again, empty, over the keys it had just sent.
 
             // Above every epoch this node knows, and two above the old owner's: a survivor that never heard of this
             // hand-over reassigns the slot of a failed or departed old owner at that owner's epoch + 1, and with +1
@@ -841,7 +846,8 @@ internal sealed class ClusterState : IClusterView
     /// the new owner's, that record would outrank the new owner's hand-over of the slot to a third node (sent with the
     /// new owner's lower epoch) and, gossiped, take the slot back to a node that no longer holds its keys.
     /// </summary>
-    public void RecordHandOver(int slot, string nodeId, long epoch)
+    /// <returns>False when this node's table still names it the owner (an entry of its own outranks the epoch given): the slot is not handed over, and its keys must stay.</returns>
+    public bool RecordHandOver(int slot, string nodeId, long epoch)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(slot);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(slot, HashSlot.SlotCount);
@@ -857,7 +863,7 @@ internal sealed class ClusterState : IClusterView
             // Not merged only if this node already holds newer news of the slot (gossip got there first): that stands.
             if (!_slots.Merge(slot, nodeId, epoch))
             {
-                return;
+                return _slots.OwnerOf(slot) != _self.Id;
             }
 
             _snapshot.SetOwner(slot, node);
@@ -865,6 +871,7 @@ internal sealed class ClusterState : IClusterView
         }
 
         RaiseChanged();
+        return true;
     }
 
     /// <summary>Whether the member table knows <paramref name="nodeId"/> (CLUSTER SETSLOT's check).</summary>

@@ -380,16 +380,22 @@ internal sealed partial class RebalanceService
                     continue;
                 }
 
-                handedOver[index] = true;
                 if (handed is { Kind: RespReplyKind.Integer, Integer: > 0 })
                 {
-                    _view.RecordHandOver(frozen[index], target.Id, handed.Integer);
+                    if (!_view.RecordHandOver(frozen[index], target.Id, handed.Integer))
+                    {
+                        refusal ??= $"slot {frozen[index]}: CLUSTER SETSLOT answered epoch {handed.Integer}, below this node's own entry";
+                        migration.Unfreeze(frozen[index]);
+                        continue;
+                    }
                 }
                 else
                 {
                     // A target of an older build answers +OK, not the epoch it took.
                     _view.AssignSlot(frozen[index], target.Id);
                 }
+
+                handedOver[index] = true;
                 migration.Unfreeze(frozen[index]);
                 // After the unfreeze: the held commands are redirected by now and need not wait for this.
                 _server.Store.DeleteSlot(frozen[index]);

@@ -370,6 +370,30 @@ public sealed class ClusterStateTests
         Assert.All(states, s => Assert.Equal(states[0].PlannedOwners(), s.PlannedOwners()));
     }
 
+    [Fact]
+    public void AHandOverToANodeThatAlreadyNamesItselfAtAnOlderEpochTakesTheSlotAboveTheSendersEntry()
+    {
+        var (founder, joiner, _) = FounderAndTwoJoiners();
+        var slot = Enumerable.Range(0, HashSlot.SlotCount).First(s => founder.DesiredOwnerOf(s).Id == joiner.MyId);
+
+        // The joiner names itself the owner at a low epoch (as a takeover computed from an old entry would), while the
+        // sender's own entry for the slot is higher.
+        var stale = joiner.AssignSlot(slot, joiner.MyId, 0);
+        for (var i = 0; i < 5; i++)
+        {
+            founder.AssignSlot((slot + 1 + i) % HashSlot.SlotCount, founder.MyId, stale + 10);
+        }
+
+        var sendersEpoch = founder.EpochOf(slot);
+        var taken = joiner.AssignSlot(slot, joiner.MyId, Math.Max(sendersEpoch, stale + 10));
+
+        Assert.True(taken > Math.Max(sendersEpoch, stale + 10), $"answered {taken}, the sender's entry is {sendersEpoch}");
+        Assert.True(founder.RecordHandOver(slot, joiner.MyId, taken));
+        Assert.Equal(joiner.MyId, founder.OwnerOf(slot).Id);
+        // An answer below the sender's own entry is not a hand-over: the sender keeps the slot (and its keys).
+        Assert.False(founder.RecordHandOver((slot + 1) % HashSlot.SlotCount, joiner.MyId, 1));
+    }
+
     /// <summary>As the rebalancer hands a slot over: CLUSTER SETSLOT ... EPOCH at the new owner, then the old owner records the epoch it answered.</summary>
     private static void HandOver(ClusterState from, ClusterState to, int slot)
     {
