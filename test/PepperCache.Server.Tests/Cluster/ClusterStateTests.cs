@@ -538,7 +538,6 @@ public sealed class ClusterStateTests
         Assert.Equal(MemberStatus.Alive, b.Members().Single(m => m.Id == c.MyId).Status);
     }
 
-    /// <summary>Three members that have exchanged state until they hold the same plan; no slot moved yet.</summary>
     /// <summary>A founder that planned the joins of two members, which have its table but have not moved anything yet.</summary>
     private static (ClusterState Founder, ClusterState Joiner, ClusterState Third) FounderAndTwoJoiners()
     {
@@ -554,6 +553,7 @@ public sealed class ClusterStateTests
         return (founder, joiner, third);
     }
 
+    /// <summary>Three members that have exchanged state until they hold the same plan; no slot moved yet.</summary>
     private static ClusterState[] ThreeMembers()
     {
         var states = new[] { NewState(), NewState(cluster: "127.0.0.1"), NewState(cluster: "127.0.0.1") };
