@@ -263,6 +263,34 @@ public sealed class RebalanceIntegrationTests
         }
     }
 
+    /// <summary>
+    /// A join straight after a leave (the plan without the leaver has just spread, the next one gives the joiner its
+    /// share): the members hand the joiner exactly the slots it ends up owning, none twice.
+    /// </summary>
+    [Fact]
+    public async Task AJoinStraightAfterALeaveHandsTheJoinerEachOfItsSlotsOnce()
+    {
+        await using var cluster = await TestCluster.StartAsync(3);
+        for (var round = 0; round < 3; round++)
+        {
+            var leaver = await cluster.JoinAsync();
+            await cluster.WhenSettledAsync();
+            await cluster.LeaveAsync(leaver);
+            await cluster.WhenSettledAsync();
+
+            var members = cluster.Nodes.ToList();
+            var handedBefore = members.Sum(n => HandedOver(TestCluster.Rebalancer(n)));
+            var joiner = await cluster.JoinAsync();
+            await cluster.WhenSettledAsync();
+
+            var owned = Enumerable.Range(0, HashSlot.SlotCount).Count(slot => TestCluster.State(joiner).OwnerOf(slot).Id == TestCluster.State(joiner).MyId);
+            Assert.Equal(owned, members.Sum(n => HandedOver(TestCluster.Rebalancer(n))) - handedBefore);
+            Assert.Equal(0, HandedOver(TestCluster.Rebalancer(joiner)));
+            await cluster.LeaveAsync(joiner);
+            await cluster.WhenSettledAsync();
+        }
+    }
+
     private static long HandedOver(RebalanceService rebalancer) =>
         Interlocked.Read(ref rebalancer.SlotsKeptFromPreCopy) + Interlocked.Read(ref rebalancer.SlotsResent);
 
