@@ -17,6 +17,7 @@ internal sealed class TestCluster : IAsyncDisposable
 {
     private readonly Dictionary<string, string?> _settings;
     private readonly Func<IReadOnlyDictionary<string, string?>>? _perNode;
+    private static int s_logNames;
 
     private TestCluster(Dictionary<string, string?> settings, Func<IReadOnlyDictionary<string, string?>>? perNode)
     {
@@ -59,6 +60,12 @@ internal sealed class TestCluster : IAsyncDisposable
         if (Nodes.Count > 0)
         {
             settings["PepperCache:Cluster"] = $"127.0.0.1:{Nodes[0].AdminEndPoint.Port}";
+        }
+
+        if (_settings.ContainsKey("Serilog:MinimumLevel:Override:PepperCache.Server.Cluster"))
+        {
+            // The nodes share the test's console: each line says whose it is (node 1 is the first started in this process).
+            settings["Serilog:Properties:Node"] = $"n{Interlocked.Increment(ref s_logNames)} ";
         }
 
         foreach (var (key, value) in (_perNode?.Invoke() ?? new Dictionary<string, string?>()).Concat(extra ?? new Dictionary<string, string?>()))
