@@ -103,7 +103,16 @@ internal sealed partial class RebalanceService : IHostedService, IRebalancer, ID
         }
 
         _view.Changed -= OnChanged;
-        await _stopping.CancelAsync().ConfigureAwait(false);
+        try
+        {
+            await _stopping.CancelAsync().ConfigureAwait(false);
+        }
+        catch (ObjectDisposedException)
+        {
+            // Disposed between the check above and here (the container went first): Dispose cancelled the loop already.
+            return;
+        }
+
         await _loop.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
