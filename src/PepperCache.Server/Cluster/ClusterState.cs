@@ -257,6 +257,21 @@ internal sealed class ClusterState : IClusterView
         }
     }
 
+    /// <summary>
+    /// Whether the plan this node holds gives <paramref name="slot"/> to another member it knows alive, while this node
+    /// does not serve it: a hand-over of it here comes from a sender with another plan, and taken, it would be handed
+    /// straight on (back) by this node's rebalancer (CLUSTER SETSLOT refuses it). A slot planned to a member that is
+    /// not alive (leaving, failed) stays with whoever serves it, so taking it is no bounce.
+    /// </summary>
+    public bool PlansElsewhere(int slot)
+    {
+        lock (_lock)
+        {
+            return _target?.Owners[slot] is { } planned && planned != _self.Id && _slots.OwnerOf(slot) != _self.Id &&
+                _members.Find(planned) is { Status: MemberStatus.Alive };
+        }
+    }
+
     /// <summary>Where the plan this node holds puts every slot (null entries before it has one); a copy.</summary>
     public string?[] PlannedOwners()
     {

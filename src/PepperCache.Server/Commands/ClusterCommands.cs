@@ -225,6 +225,16 @@ internal static class ClusterCommands
             return;
         }
 
+        if (nodeId == cluster.MyId && cluster.PlansElsewhere((int)slot))
+        {
+            // The sender follows a plan this node has not heard yet (a join planned a moment ago). Taken now, the slot
+            // would go straight back under this node's older plan, and then come again. The sender keeps it (and its
+            // keys) and retries once gossip has brought the plan; a sender with the older plan of the two stops once
+            // it hears the newer one.
+            context.WriteError($"TRYAGAIN Slot {slot} is not planned to this node in the slot plan it holds");
+            return;
+        }
+
         var epoch = cluster.AssignSlot((int)slot, nodeId, atLeast);
         if (context.ArgumentCount == 7)
         {

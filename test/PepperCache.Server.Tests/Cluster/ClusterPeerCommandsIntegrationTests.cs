@@ -89,6 +89,29 @@ public sealed class ClusterPeerCommandsIntegrationTests
         Assert.False(TestCluster.Server(leaving).Store.Exists(Encoding.UTF8.GetBytes(KeyIn(slot))));
     }
 
+    /// <summary>
+    /// A hand-over from a member following another plan (here: the slot's own owner, by hand, in a settled cluster whose
+    /// plan keeps the slot there) is refused with TRYAGAIN: taken, the slot would go straight back under the
+    /// target's plan. The owner keeps it.
+    /// </summary>
+    [Fact]
+    public async Task ASlotTheTargetsPlanGivesToAnotherLiveMemberIsNotTaken()
+    {
+        var token = TestContext.Current.CancellationToken;
+        await using var cluster = await TestCluster.StartAsync(2);
+        var target = cluster.Nodes[1];
+        var state = TestCluster.State(target);
+        var slot = Enumerable.Range(0, HashSlot.SlotCount).First(s => state.OwnerOf(s).Id != state.MyId);
+        var owner = state.OwnerOf(slot).Id;
+        Assert.Equal(owner, state.PlannedOwners()[slot]);
+
+        await using var peer = await RespConnection.ConnectAsync("127.0.0.1", target.RespEndPoint.Port, token);
+        var setSlot = await peer.ExecuteAsync("CLUSTER", "SETSLOT", $"{slot}", "NODE", state.MyId, "EPOCH", $"{state.EpochOf(slot)}");
+
+        Assert.Equal($"TRYAGAIN Slot {slot} is not planned to this node in the slot plan it holds", setSlot.Text);
+        Assert.Equal(owner, state.OwnerOf(slot).Id);
+    }
+
     [Theory]
     [InlineData("", "127.0.0.1", false, true)]
     [InlineData("", "::1", false, true)]

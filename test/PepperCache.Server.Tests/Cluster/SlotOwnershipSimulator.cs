@@ -351,6 +351,13 @@ internal sealed class SlotOwnershipSimulator
                 continue;
             }
 
+            if (target.State.PlansElsewhere(slot))
+            {
+                // CLUSTER SETSLOT refuses a slot the target's own plan does not give it (the giver's plan is newer or older).
+                Log($"  slot {slot}: SETSLOT refused, {target}'s plan does not give it the slot");
+                continue;
+            }
+
             if (_keysAt[slot] is { } holder && holder != giver.Id)
             {
                 Fail($"hand-over of slot {slot} by {giver}, which owns it in its table at epoch {giver.State.EpochOf(slot)}, but its keys are at {Name(holder)} (entry epoch {_keysEpoch[slot]}): it would hand over an empty or stale slot", slot);
