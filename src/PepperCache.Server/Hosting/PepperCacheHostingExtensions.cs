@@ -16,8 +16,8 @@ namespace PepperCache.Server.Hosting;
 
 internal static class PepperCacheHostingExtensions
 {
-    // {Node} is empty unless Serilog:Properties:Node is set: several nodes logging to one console (the cluster tests) name themselves.
-    private const string ConsoleTemplate = "{Timestamp:yyyy/MM/dd HH:mm:ss} [{Level:u3}] {Node}{Message:lj}{NewLine}{Exception}";
+    // {LogNode} is empty unless Serilog:Properties:LogNode is set: several nodes logging to one console (the cluster tests) name themselves.
+    private const string ConsoleTemplate = "{Timestamp:yyyy/MM/dd HH:mm:ss} [{Level:u3}] {LogNode}{Message:lj}{NewLine}{Exception}";
 
     /// <summary>Registers the node: options, store, command table, both Kestrel endpoints, logging, background services.</summary>
     public static WebApplicationBuilder AddPepperCache(this WebApplicationBuilder builder, ServerArguments arguments)

@@ -65,7 +65,7 @@ internal sealed class TestCluster : IAsyncDisposable
         if (_settings.ContainsKey("Serilog:MinimumLevel:Override:PepperCache.Server.Cluster"))
         {
             // The nodes share the test's console: each line says whose it is (node 1 is the first started in this process).
-            settings["Serilog:Properties:Node"] = $"n{Interlocked.Increment(ref s_logNames)} ";
+            settings["Serilog:Properties:LogNode"] = $"n{Interlocked.Increment(ref s_logNames)} ";
         }
 
         foreach (var (key, value) in (_perNode?.Invoke() ?? new Dictionary<string, string?>()).Concat(extra ?? new Dictionary<string, string?>()))
