@@ -52,11 +52,22 @@ internal sealed class PeerClient : IDisposable
     private long _wholeTables;
     private long _deltas;
 
+    /// <summary>
+    /// A network partition for tests: exchanges with a peer whose admin port this returns true for fail as unreachable
+    /// (set on both sides, it cuts every membership exchange between them, each being a request and its reply).
+    /// </summary>
+    internal Func<int, bool>? CutOff { get; set; }
+
     /// <summary>Posts <paramref name="message"/> to <c>http(s)://host:adminPort/path</c> and returns the peer's reply.</summary>
     /// <exception cref="HttpRequestException">Unreachable, refused, or not a member reply.</exception>
     /// <exception cref="OperationCanceledException">No reply within <paramref name="timeout"/>.</exception>
     public async Task<GossipMessage> ExchangeAsync(string host, int adminPort, string path, GossipMessage message, TimeSpan timeout, CancellationToken cancellationToken)
     {
+        if (CutOff?.Invoke(adminPort) == true)
+        {
+            throw new HttpRequestException($"{host}:{adminPort} is cut off from this node (test partition)");
+        }
+
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         cts.CancelAfter(timeout);
         var uri = new Uri($"{_scheme}://{FormatHost(host)}:{adminPort}{path}");

@@ -153,6 +153,75 @@ public sealed class MembershipIntegrationTests
         Assert.Equal(2, nodes.Split('\n').Count(line => line.Contains(" master,fail? ", StringComparison.Ordinal)));
     }
 
+    /// <summary>
+    /// Issue 15: a real partition. One node of three is cut off from the other two (every membership exchange between
+    /// them fails, both ways; all three processes keep running). The majority fails it by quorum and serves its slots
+    /// (their keys are lost, as a cache's are without replicas); the cut-off node refuses writes with -CLUSTERDOWN and
+    /// still answers reads of its slots. When the partition heals it refutes the failure and rejoins, and what it held
+    /// never comes back over what the majority acknowledged meanwhile: every key written during the partition reads
+    /// back its new value.
+    /// </summary>
+    [Fact]
+    public async Task APartitionedNodeRefusesWritesWhileTheMajorityServesItsSlotsAndAfterTheHealNoAcknowledgedWriteIsLost()
+    {
+        await using var cluster = await TestCluster.StartAsync(3, nodeTimeout: 1000);
+        var cut = cluster.Nodes[0];
+        var cutState = TestCluster.State(cut);
+        var majority = cluster.Nodes.Skip(1).ToList();
+        var majorityView = TestCluster.State(majority[0]);
+        var keys = Enumerable.Range(0, 300).Select(i => $"part:{i}").ToArray();
+        var cutKey = keys.First(k => cutState.OwnerOf(HashSlot.Of(System.Text.Encoding.UTF8.GetBytes(k))).Id == cutState.MyId);
+        await using (var before = new SlotRoutingClient(cluster.OwnerOf))
+        {
+            foreach (var key in keys)
+            {
+                Assert.Equal("OK", (await before.ExecuteAsync(key, "SET", key, "before")).Text);
+            }
+        }
+
+        var cutPort = cut.AdminEndPoint.Port;
+        var majorityPorts = majority.Select(n => n.AdminEndPoint.Port).ToHashSet();
+        Peers(cut).CutOff = majorityPorts.Contains;
+        majority.ForEach(n => Peers(n).CutOff = port => port == cutPort);
+
+        await Eventually.UntilAsync(
+            () => majority.All(n => TestCluster.State(n).Members().Single(m => m.Id == cutState.MyId).Status == MemberStatus.Failed &&
+                                    Enumerable.Range(0, HashSlot.SlotCount).All(slot => TestCluster.State(n).OwnerOf(slot).Id != cutState.MyId) &&
+                                    TestCluster.IsSpreadAsThePlanSays(n)),
+            TimeSpan.FromSeconds(30), "the majority fails the cut-off node and serves its slots");
+        await Eventually.UntilAsync(() => cutState.Suspected().Length == 2, TimeSpan.FromSeconds(15), "the cut-off node suspects both peers");
+        await using (var raw = await cut.ConnectRawAsync())
+        {
+            await raw.AssertReplyAsync(Command("SET", cutKey, "lost"), "-CLUSTERDOWN The cluster is down\r\n");
+            await raw.AssertReplyAsync(Command("GET", cutKey), "$6\r\nbefore\r\n");
+        }
+
+        await using (var during = new SlotRoutingClient(majorityView.OwnerOf))
+        {
+            foreach (var key in keys)
+            {
+                Assert.Equal("OK", (await during.ExecuteAsync(key, "SET", key, "during")).Text);
+            }
+        }
+
+        Peers(cut).CutOff = null;
+        majority.ForEach(n => Peers(n).CutOff = null);
+        await Eventually.UntilAsync(() => cluster.Nodes.All(n => TestCluster.ServingCount(n) == 3), TimeSpan.FromSeconds(15), "the cut-off node is back");
+        await cluster.WhenSettledAsync();
+
+        Assert.True(Enumerable.Range(0, HashSlot.SlotCount).Any(slot => cutState.OwnerOf(slot).Id == cutState.MyId), "the healed node serves slots again");
+        await using var after = new SlotRoutingClient(cluster.OwnerOf);
+        foreach (var key in keys)
+        {
+            Assert.Equal("during", (await after.ExecuteAsync(key, "GET", key)).Text);
+        }
+
+        var healedKey = keys.First(k => cutState.OwnerOf(HashSlot.Of(System.Text.Encoding.UTF8.GetBytes(k))).Id == cutState.MyId);
+        Assert.Equal("OK", (await after.ExecuteAsync(healedKey, "SET", healedKey, "after")).Text);
+    }
+
+    private static PeerClient Peers(PepperCacheApplication node) => node.Services.GetRequiredService<PeerClient>();
+
     private static string Command(params string[] parts) =>
         $"*{parts.Length}\r\n" + string.Concat(parts.Select(p => $"${System.Text.Encoding.UTF8.GetByteCount(p)}\r\n{p}\r\n"));
 
