@@ -399,14 +399,10 @@ internal static partial class BitmapCommands
             Previous = Bitmap.GetBit(current, offset);
             var length = Math.Max(current.Length, (offset >> 3) + 1);
             Changed = length != current.Length || Previous != bit;
-            return length;
+            // A bit already as asked changes nothing: -1 still makes the value raw, as Redis unshares it anyway.
+            return Changed ? length : -1;
         }
 
-        public readonly void Write(ReadOnlySpan<byte> current, Span<byte> target)
-        {
-            current.CopyTo(target);
-            target[current.Length..].Clear();
-            Bitmap.SetBit(target, offset, bit);
-        }
+        public readonly void Apply(Span<byte> value) => Bitmap.SetBit(value, offset, bit);
     }
 }
