@@ -81,13 +81,19 @@ internal static partial class BitmapCommands
             return;
         }
 
-        if (!TryRead(context, out var value))
+        // Read under the shard lock rather than through a StoreValue, which would mark the bitmap shared and make the
+        // next SETBIT copy it whole: GETBIT and SETBIT in turn stay O(1), as in Redis.
+        var operation = new GetBitOperation(offset);
+        if (context.Store.UpdateString(context.Argument(1), unshare: false, ref operation) == StringUpdateResult.Missing)
         {
-            context.Output.WriteRaw(RespConstants.Zero);
-            return;
+            context.Client.KeyspaceMisses++;
+        }
+        else
+        {
+            context.Client.KeyspaceHits++;
         }
 
-        context.Output.WriteRaw(Bitmap.GetBit(value.Span, offset) != 0 ? RespConstants.One : RespConstants.Zero);
+        context.Output.WriteRaw(operation.Bit != 0 ? RespConstants.One : RespConstants.Zero);
     }
 
     /// <summary>BITCOUNT key [start end [BYTE|BIT]]: a missing key answers 0 before the range is even parsed, as in Redis.</summary>
@@ -387,6 +393,22 @@ internal static partial class BitmapCommands
         }
 
         context.Aof.Request(context.Request);
+    }
+
+    /// <summary>GETBIT: reads one bit under the lock and leaves the value untouched.</summary>
+    private struct GetBitOperation(long offset) : IStringUpdate
+    {
+        public int Bit;
+
+        public long Prepare(ReadOnlySpan<byte> current, bool exists)
+        {
+            Bit = Bitmap.GetBit(current, offset);
+            return -2;
+        }
+
+        public readonly void Apply(Span<byte> value)
+        {
+        }
     }
 
     private struct SetBitOperation(long offset, int bit) : IStringUpdate
