@@ -37,6 +37,10 @@ public sealed class HotPathAllocationTests(NodeFixture node) : IClassFixture<Nod
         { "MSET alloc:m1 v1 alloc:m2 v2", 2 * EntrySize("alloc:m1", "v1") },
         { "INCR alloc:counter", EntrySize("alloc:counter", "-9223372036854775808") },
         { "TTL alloc:present", 0 },
+        // Changed in place once the first call has made the value spacious (Redis's sds with room): no new value.
+        { "SETRANGE alloc:range 3 abc", 0 },
+        { "APPEND alloc:log x", 8 },
+        { "BITFIELD alloc:bits INCRBY u8 8 1", 0 },
     };
 
     [Theory]
