@@ -64,6 +64,41 @@ public sealed class HotPathAllocationTests(NodeFixture node) : IClassFixture<Nod
         Assert.InRange(allocated, 0, ((long)allowedPerCall * Iterations) + OneTimeSlack);
     }
 
+    /// <summary>
+    /// GETBIT and STRLEN read under the shard lock, so they do not pin the value: a SETRANGE or SETBIT after each still
+    /// writes in place, allocating nothing (a GET between them would make each write copy the value).
+    /// </summary>
+    [Theory]
+    [InlineData("SETRANGE alloc:pin 100 abc", "STRLEN alloc:pin")]
+    [InlineData("SETBIT alloc:pin 5 1", "GETBIT alloc:pin 5")]
+    [InlineData("SETBIT alloc:pin 5 0", "GETBIT alloc:pin 6")]
+    public void ReadsUnderTheLockLeaveTheValueWritableInPlace(string write, string read)
+    {
+        var server = node.App.Services.GetRequiredService<ServerState>();
+        server.Store.Set("alloc:pin"u8, new byte[4096]);
+        var frames = new[] { write, read }
+            .Select(command => RespTranscript.EncodeCommand(command.Split(' ').Select(Encoding.UTF8.GetBytes).ToList()))
+            .ToArray();
+        using var request = new RespRequest(server.Limits);
+        var output = new ArrayBufferWriter<byte>(4096);
+        var context = new CommandContext(server, new ClientSession(-1, null, null, server.Store.Now), request) { Output = output };
+
+        for (var i = 0; i < 20; i++)
+        {
+            Run(server, context, frames[i & 1], output, 1);
+        }
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < Iterations; i++)
+        {
+            Run(server, context, frames[i & 1], output, 1);
+        }
+
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.InRange(allocated, 0, OneTimeSlack);
+    }
+
     /// <summary>Heap bytes of one stored entry: objects are 8-byte aligned.</summary>
     private static int EntrySize(string key, string value) => (ArrayOverhead + key.Length + value.Length + 7) & ~7;
 

@@ -1,3 +1,4 @@
+using PepperCache.Core.Storage;
 using PepperCache.Protocol;
 using PepperCache.Server.Resp;
 
@@ -25,16 +26,18 @@ internal static partial class StringCommands
 
     public static void StrLen(CommandContext context)
     {
-        // TryGet rather than StringLength: an empty string is a hit, a missing key a miss.
-        if (context.Store.TryGet(context.Argument(1), out var value))
-        {
-            context.Client.KeyspaceHits++;
-            context.Output.WriteInteger(value.Length);
-        }
-        else
+        // Read under the lock rather than through a StoreValue, which would pin the value and make the next APPEND or
+        // SETRANGE copy it whole; and not StringLength: an empty string is a hit, a missing key a miss.
+        var operation = new LengthOperation();
+        if (context.Store.UpdateString(context.Argument(1), unshare: false, ref operation) == StringUpdateResult.Missing)
         {
             context.Client.KeyspaceMisses++;
             context.Output.WriteRaw(RespConstants.Zero);
+        }
+        else
+        {
+            context.Client.KeyspaceHits++;
+            context.Output.WriteInteger(operation.Length);
         }
     }
 
@@ -148,4 +151,20 @@ internal static partial class StringCommands
     /// </summary>
     private static long MaxStringLength(CommandContext context, int keyLength) =>
         Math.Min(context.Server.Limits.MaxBulkLength, Array.MaxLength - 64L - keyLength);
+
+    /// <summary>STRLEN: reads the length under the lock and leaves the value untouched.</summary>
+    private struct LengthOperation : IStringUpdate
+    {
+        public int Length;
+
+        public long Prepare(ReadOnlySpan<byte> current, bool exists)
+        {
+            Length = current.Length;
+            return -2;
+        }
+
+        public readonly void Apply(Span<byte> value)
+        {
+        }
+    }
 }
