@@ -98,6 +98,27 @@ public sealed class KeyValueStoreInPlaceStringTests
     }
 
     [Fact]
+    public void CombineStringsPinsItsSourcesOnlyWhenTheOperationKeepsThem()
+    {
+        _store.SetRange("{s}a"u8, 0, "abcd"u8);
+        _store.SetRange("{s}b"u8, 0, "wxyz"u8);
+        var borrowing = new ReadSources(keeps: false);
+        _store.CombineStrings(Request("X", "{s}a", "{s}b"), 1, 3, -1, keepDestinationTtl: false, ref borrowing, out _);
+        var keeping = new ReadSources(keeps: true);
+        _store.CombineStrings(Request("X", "{s}b"), 1, 2, -1, keepDestinationTtl: false, ref keeping, out _);
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        _store.SetRange("{s}a"u8, 0, "A"u8);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        _store.SetRange("{s}b"u8, 0, "W"u8);
+
+        Assert.Equal(0, allocated);
+        Assert.Equal("wxyz", S(keeping.First.Span));
+        Assert.Equal("Abcd", Read("{s}a"));
+        Assert.Equal("Wxyz", Read("{s}b"));
+    }
+
+    [Fact]
     public void AnInPlaceChangeAfterAnExportLeavesTheSlotChanged()
     {
         var key = "{m}bitmap"u8;
@@ -255,6 +276,24 @@ public sealed class KeyValueStoreInPlaceStringTests
     }
 
     private string Read(string key) => _store.TryGet(B(key), out var value) ? S(value.Span) : "(missing)";
+
+    /// <summary>Reads the sources and writes nothing, keeping the first source's value when asked to.</summary>
+    private struct ReadSources(bool keeps) : IStringsOperation
+    {
+        public StoreValue First;
+
+        public readonly bool KeepsSources => keeps;
+
+        public long Prepare(ReadOnlySpan<StoreValue> sources, bool complete)
+        {
+            First = keeps ? sources[0] : default;
+            return KeyValueStore.KeepDestination;
+        }
+
+        public readonly void Write(ReadOnlySpan<StoreValue> sources, Span<byte> target)
+        {
+        }
+    }
 
     /// <summary>Sets every byte of the value, keeping its length.</summary>
     private readonly struct FillOperation(byte value) : IStringUpdate

@@ -38,6 +38,12 @@ public interface IStringsOperation
 
     /// <summary>Fills the destination's new value, uninitialized memory of the length Prepare gave.</summary>
     void Write(ReadOnlySpan<StoreValue> sources, Span<byte> target);
+
+    /// <summary>
+    /// True when the operation keeps a source's value to read after the locks are released (LCS): the sources are then
+    /// pinned (a write copies them from then on). False when it reads them only in Prepare and Write.
+    /// </summary>
+    bool KeepsSources { get; }
 }
 
 /// <summary>What <see cref="KeyValueStore.UpdateString{TOperation}"/> did.</summary>

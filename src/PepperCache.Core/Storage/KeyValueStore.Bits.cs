@@ -115,7 +115,7 @@ public sealed partial class KeyValueStore
                 }
                 else if (Entry.GetDataType(shard[index]) == DataType.String)
                 {
-                    sources[read] = new StoreValue(shard[index]);
+                    sources[read] = operation.KeepsSources ? new StoreValue(shard[index]) : StoreValue.Borrowed(shard[index]);
                 }
                 else
                 {

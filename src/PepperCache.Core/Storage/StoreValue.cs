@@ -22,6 +22,23 @@ public readonly struct StoreValue
         ExpiresAt = expiresAt;
     }
 
+    private StoreValue(byte[] entry, bool share)
+    {
+        if (share)
+        {
+            Entry.Share(entry);
+        }
+
+        _entry = entry;
+        ExpiresAt = Entry.GetExpiresAt(entry);
+    }
+
+    /// <summary>
+    /// The value of <paramref name="entry"/> for use only while the shard lock is held (the sources of BITOP, PFMERGE,
+    /// PFCOUNT): it does not pin the entry, so a later SETBIT or PFADD still changes it in place.
+    /// </summary>
+    internal static StoreValue Borrowed(byte[] entry) => new(entry, share: false);
+
     /// <summary>False for the default value (no key).</summary>
     public bool HasValue => _entry is not null;
 

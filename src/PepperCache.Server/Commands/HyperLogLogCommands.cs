@@ -344,6 +344,8 @@ internal static class HyperLogLogCommands
         public int Found;
         public int Missing;
 
+        public readonly bool KeepsSources => false;
+
         public long Prepare(ReadOnlySpan<StoreValue> sources, bool complete)
         {
             Span<byte> max = stackalloc byte[HyperLogLog.Registers];
@@ -375,6 +377,8 @@ internal static class HyperLogLogCommands
         public Failure Failure;
         public int Found;
         public int Missing;
+
+        public readonly bool KeepsSources => false;
 
         public long Prepare(ReadOnlySpan<StoreValue> sources, bool complete)
         {
