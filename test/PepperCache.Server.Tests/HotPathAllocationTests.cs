@@ -65,11 +65,12 @@ public sealed class HotPathAllocationTests(NodeFixture node) : IClassFixture<Nod
     }
 
     /// <summary>
-    /// GETBIT and STRLEN read under the shard lock, so they do not pin the value: a SETRANGE or SETBIT after each still
+    /// GETBIT, STRLEN and a short GETRANGE read under the shard lock, so they do not pin the value: a SETRANGE or SETBIT after each still
     /// writes in place, allocating nothing (a GET between them would make each write copy the value).
     /// </summary>
     [Theory]
     [InlineData("SETRANGE alloc:pin 100 abc", "STRLEN alloc:pin")]
+    [InlineData("SETRANGE alloc:pin 100 abc", "GETRANGE alloc:pin 90 -1")]
     [InlineData("SETBIT alloc:pin 5 1", "GETBIT alloc:pin 5")]
     [InlineData("SETBIT alloc:pin 5 0", "GETBIT alloc:pin 6")]
     public void ReadsUnderTheLockLeaveTheValueWritableInPlace(string write, string read)

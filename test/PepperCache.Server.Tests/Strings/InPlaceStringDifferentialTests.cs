@@ -53,6 +53,24 @@ public sealed class InPlaceStringDifferentialTests(RedisServerFixture servers) :
         > SETRANGE ip:new 1 Y
         > PEXPIRETIME ip:new
         > GET ip:new
+        > SETRANGE ip:big 20000 x
+        > GETRANGE ip:big 19990 -1
+        > APPEND ip:big yz
+        > GETRANGE ip:big -3 -1
+        > GETRANGE ip:big 0 -1
+        > SETRANGE ip:big 0 head
+        > GETRANGE ip:big 0 3
+        > GETRANGE ip:big 5 2
+        > GETRANGE ip:big -1 -5
+        > GETRANGE ip:big 30000 40000
+        > SET ip:empty ""
+        > GETRANGE ip:empty 0 -1
+        > GETRANGE ip:nokey 0 -1
+        > HSET ip:hash f v
+        > GETRANGE ip:hash 0 -1
+        > STRLEN ip:hash
+        > STRLEN ip:nokey
+        > STRLEN ip:big
         """);
 
     [Fact]
