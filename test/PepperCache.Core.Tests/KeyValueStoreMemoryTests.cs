@@ -53,11 +53,12 @@ public sealed class KeyValueStoreMemoryTests
         store.Set("k"u8, new byte[100]);
         Assert.Equal(empty + ArrayBytes(16 + 1 + 100, 1), store.UsedMemoryExact);
 
+        // APPEND leaves a spacious entry (a 4-byte length, room for twice the length, as Redis's sds): the room counts.
         Assert.Equal(104, store.Append("k"u8, "tail"u8));
-        Assert.Equal(empty + ArrayBytes(16 + 1 + 104, 1), store.UsedMemoryExact);
+        Assert.Equal(empty + ArrayBytes(16 + 1 + 4 + 208, 1), store.UsedMemoryExact);
 
         Assert.Equal(IncrementResult.Ok, store.IncrementBy("n"u8, 12345, out _));
-        Assert.Equal(empty + ArrayBytes(16 + 1 + 104, 1) + ArrayBytes(16 + 1 + 5, 1), store.UsedMemoryExact);
+        Assert.Equal(empty + ArrayBytes(16 + 1 + 4 + 208, 1) + ArrayBytes(16 + 1 + 5, 1), store.UsedMemoryExact);
 
         Assert.Equal(RenameResult.Renamed, store.Rename("k"u8, "longer-name"u8, onlyIfTargetMissing: false));
         Assert.Equal(empty + ArrayBytes(16 + 11 + 104, 1) + ArrayBytes(16 + 1 + 5, 1), store.UsedMemoryExact);

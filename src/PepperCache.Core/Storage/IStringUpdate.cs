@@ -1,9 +1,10 @@
 namespace PepperCache.Core.Storage;
 
 /// <summary>
-/// A change to one string value built from the value it replaces (SETBIT, BITFIELD, PFADD, PFCOUNT's cached count),
-/// run by <see cref="KeyValueStore.UpdateString{TOperation}"/> under the key's shard lock. The store builds the new
-/// entry and the operation fills its value, so the value is copied once.
+/// A change to one string value (SETBIT, BITFIELD, PFADD, PFCOUNT's cached count), run by
+/// <see cref="KeyValueStore.UpdateString{TOperation}"/> under the key's shard lock. The operation reads the value in
+/// <see cref="Prepare"/> and changes it in <see cref="Apply"/>: in place when the store can (Redis's cost, the bytes
+/// changed), otherwise in a copy the store made.
 /// </summary>
 public interface IStringUpdate
 {
@@ -12,8 +13,11 @@ public interface IStringUpdate
     /// <param name="exists">False when the key is missing.</param>
     long Prepare(ReadOnlySpan<byte> current, bool exists);
 
-    /// <summary>Fills <paramref name="target"/>, uninitialized memory of the length Prepare gave.</summary>
-    void Write(ReadOnlySpan<byte> current, Span<byte> target);
+    /// <summary>
+    /// Changes <paramref name="value"/>, of the length Prepare gave: the current value cut or grown to that length,
+    /// grown bytes zero. It may be the very bytes Prepare read, so read what you need in Prepare.
+    /// </summary>
+    void Apply(Span<byte> value);
 }
 
 /// <summary>
@@ -34,6 +38,12 @@ public interface IStringsOperation
 
     /// <summary>Fills the destination's new value, uninitialized memory of the length Prepare gave.</summary>
     void Write(ReadOnlySpan<StoreValue> sources, Span<byte> target);
+
+    /// <summary>
+    /// True when the operation keeps a source's value to read after the locks are released (LCS): the sources are then
+    /// pinned (a write copies them from then on). False when it reads them only in Prepare and Write.
+    /// </summary>
+    bool KeepsSources { get; }
 }
 
 /// <summary>What <see cref="KeyValueStore.UpdateString{TOperation}"/> did.</summary>

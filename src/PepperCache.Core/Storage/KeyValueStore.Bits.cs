@@ -3,9 +3,9 @@ using PepperCache.Protocol;
 
 namespace PepperCache.Core.Storage;
 
-// Read-modify-write of string values (bitmaps and HyperLogLogs change a value that stays a string) and COPY. A new
-// value is always a new entry (Entry's invariant): Redis changes a bitmap in place, PepperCache copies it once per
-// command, so readers that hold the old entry keep reading the old value.
+// Read-modify-write of string values (bitmaps and HyperLogLogs change a value that stays a string) and COPY. As Redis,
+// a bitmap or HLL is changed in place when it can be: a spacious entry no reader holds (Entry's invariant). Otherwise
+// the value is copied once into a new spacious entry, so readers that hold the old entry keep reading the old value.
 public sealed partial class KeyValueStore
 {
     /// <summary><see cref="IStringsOperation.Prepare"/>'s answer to delete the destination key.</summary>
@@ -16,7 +16,9 @@ public sealed partial class KeyValueStore
 
     /// <summary>
     /// Runs <paramref name="operation"/> on the string at <paramref name="key"/> under its shard lock: WRONGTYPE for a
-    /// key of another type, before anything changes. A new value keeps the key's expiry and is encoded <c>raw</c>, as
+    /// key of another type, before anything changes. The value is changed in place when its entry is spacious, has the
+    /// room and no reader holds it; otherwise it is copied once into a new spacious entry (with room to grow when it
+    /// grows). A changed value keeps the key's expiry and is encoded <c>raw</c>, as
     /// Redis's SETBIT and PFADD leave it; with <paramref name="unshare"/> an existing value left as it is becomes
     /// <c>raw</c> too, as Redis's dbUnshareStringValue makes it, unless the operation answered -2 (an error found
     /// before Redis would unshare).
@@ -43,9 +45,29 @@ public sealed partial class KeyValueStore
                 return old is null ? StringUpdateResult.Missing : StringUpdateResult.Unchanged;
             }
 
-            var entry = Entry.CreateUninitialized(
-                key, checked((int)length), old is null ? Entry.NoExpiry : Entry.GetExpiresAt(old), DataType.String, StringEncoding.Raw);
-            operation.Write(current, entry.AsSpan(Entry.GetValueOffset(entry)));
+            var newLength = checked((int)length);
+            if (old is not null && Entry.IsMutable(old) && newLength <= Entry.Capacity(old))
+            {
+                var room = Entry.GetRoom(old);
+                if (newLength > current.Length)
+                {
+                    // The spare room holds stale or uninitialized bytes: a grown value starts zeroed.
+                    room[current.Length..newLength].Clear();
+                }
+
+                Entry.SetValueLength(old, newLength);
+                operation.Apply(room[..newLength]);
+                return StringUpdateResult.Changed;
+            }
+
+            // A new key gets its exact length, a grown value room to grow on (Redis's sdsnewlen, sdsgrowzero).
+            var capacity = old is null || newLength <= current.Length ? newLength : Entry.GrowthCapacity(newLength);
+            var entry = Entry.CreateSpacious(key, newLength, capacity, old is null ? Entry.NoExpiry : Entry.GetExpiresAt(old));
+            var value = Entry.GetRoom(entry)[..newLength];
+            var kept = Math.Min(current.Length, newLength);
+            current[..kept].CopyTo(value);
+            value[kept..].Clear();
+            operation.Apply(value);
             Put(shard, index, entry, hash);
             return old is null ? StringUpdateResult.Created : StringUpdateResult.Changed;
         }
@@ -93,7 +115,7 @@ public sealed partial class KeyValueStore
                 }
                 else if (Entry.GetDataType(shard[index]) == DataType.String)
                 {
-                    sources[read] = new StoreValue(shard[index]);
+                    sources[read] = operation.KeepsSources ? new StoreValue(shard[index]) : StoreValue.Borrowed(shard[index]);
                 }
                 else
                 {
@@ -183,7 +205,7 @@ public sealed partial class KeyValueStore
             var value = Entry.GetValue(old);
             var entry = Entry.CreateUninitialized(target, value.Length, Entry.GetExpiresAt(old));
             value.CopyTo(entry.AsSpan(Entry.GetValueOffset(entry)));
-            Entry.SetMeta(entry, Entry.GetMeta(old) & 0xFF);
+            Entry.SetMeta(entry, Entry.GetMeta(old) & 0xFF & Entry.PortableMetaMask);
             var copy = sourceShard.ObjectAt(sourceSlot)?.Clone();
             var slot = Put(targetShard, -1, entry, targetHash);
             if (copy is not null)

@@ -54,7 +54,7 @@ public sealed partial class KeyValueStore
             var oldValue = Entry.GetValue(old);
             var entry = Entry.CreateUninitialized(target, oldValue.Length, Entry.GetExpiresAt(old));
             oldValue.CopyTo(entry.AsSpan(Entry.GetValueOffset(entry)));
-            Entry.SetMeta(entry, Entry.GetMeta(old));
+            Entry.SetMeta(entry, Entry.GetMeta(old) & Entry.PortableMetaMask);
             // Slots are stable, so removing the source first leaves targetSlot valid when both share a shard.
             sourceShard.RemoveAt(sourceSlot);
             if (targetSlot >= 0)

@@ -9,7 +9,8 @@ public sealed partial class KeyValueStore
     /// <summary>
     /// Appends every entry, expired-but-unreclaimed included, to <paramref name="into"/>. Each shard is read under its
     /// lock; the caller makes the whole read one instant by keeping writers out meanwhile (the AOF write lock).
-    /// Cheap for strings: entries are immutable arrays, so only references and the (mutable) expiry are copied.
+    /// Cheap for strings: each entry is marked shared (its value never changes again), so only references and the
+    /// (mutable) expiry are copied.
     /// Collections change in place, so each is cloned (<see cref="StoreObject.Clone"/>: its tables, not its elements).
     /// </summary>
     public void Snapshot(List<StoredEntry> into)
@@ -23,6 +24,8 @@ public sealed partial class KeyValueStore
                 {
                     if (shard.GetAt(i) is { } entry)
                     {
+                        // The AOF rewrite reads the value after the lock: no in-place change may touch it from now on.
+                        Entry.Share(entry);
                         into.Add(new StoredEntry(entry, Entry.GetExpiresAt(entry), shard.ObjectAt(i)?.Clone()));
                     }
                 }

@@ -3,8 +3,8 @@ using PepperCache.Protocol;
 
 namespace PepperCache.Core.Storage;
 
-// Value operations: each is one atomic step under the key's shard lock. A changed value is always a new entry
-// (see Entry's invariant); only the expiry field is ever written in place.
+// Value operations: each is one atomic step under the key's shard lock. A changed value is a new entry, except that
+// APPEND and SETRANGE change a spacious entry no reader holds in place (see Entry's invariant).
 public sealed partial class KeyValueStore
 {
     /// <summary>GETDEL: reads and removes the key.</summary>
@@ -66,7 +66,7 @@ public sealed partial class KeyValueStore
                 }
             }
 
-            // The value bytes are immutable, so handing out the entry stays safe after its expiry field changed.
+            // The value is shared from here on, so handing out the entry stays safe after its expiry field changed.
             value = new StoreValue(entry, current);
             return true;
         }
@@ -129,20 +129,28 @@ public sealed partial class KeyValueStore
             }
 
             var old = StringAt(shard, index);
-            var oldValue = Entry.GetValue(old);
+            var oldLength = Entry.GetValueLength(old);
             if (value.IsEmpty)
             {
                 Entry.SetStringEncoding(old, StringEncoding.Raw);
-                return oldValue.Length;
+                return oldLength;
             }
 
-            var entry = Entry.CreateUninitialized(
-                key, checked(oldValue.Length + value.Length), Entry.GetExpiresAt(old), DataType.String, StringEncoding.Raw);
-            var target = entry.AsSpan(Entry.GetValueOffset(entry));
-            oldValue.CopyTo(target);
-            value.CopyTo(target[oldValue.Length..]);
+            var length = checked(oldLength + value.Length);
+            if (Entry.IsMutable(old) && length <= Entry.Capacity(old))
+            {
+                value.CopyTo(Entry.GetRoom(old)[oldLength..]);
+                Entry.SetValueLength(old, length);
+                return length;
+            }
+
+            // Redis's sdscatlen: the new room is twice the length (or 1 MB more), so a run of APPENDs copies O(n) in all.
+            var entry = Entry.CreateSpacious(key, length, Entry.GrowthCapacity(length), Entry.GetExpiresAt(old));
+            var target = Entry.GetRoom(entry);
+            Entry.GetValue(old).CopyTo(target);
+            value.CopyTo(target[oldLength..]);
             Put(shard, index, entry, (uint)hash);
-            return target.Length;
+            return length;
         }
     }
 
@@ -166,20 +174,36 @@ public sealed partial class KeyValueStore
                 return oldValue.Length;
             }
 
-            var end = checked((int)(offset + value.Length));
-            var entry = Entry.CreateUninitialized(
-                key, Math.Max(oldValue.Length, end), old is null ? Entry.NoExpiry : Entry.GetExpiresAt(old), DataType.String, StringEncoding.Raw);
-            var target = entry.AsSpan(Entry.GetValueOffset(entry));
-            oldValue.CopyTo(target);
-            if (offset > oldValue.Length)
+            var start = (int)offset;
+            var length = Math.Max(oldValue.Length, checked((int)(offset + value.Length)));
+            if (old is not null && Entry.IsMutable(old) && length <= Entry.Capacity(old))
             {
-                // The entry is uninitialized memory: the gap must be zeroed explicitly.
-                target[oldValue.Length..(int)offset].Clear();
+                var room = Entry.GetRoom(old);
+                if (start > oldValue.Length)
+                {
+                    // The spare room holds stale or uninitialized bytes: the gap must be zeroed explicitly.
+                    room[oldValue.Length..start].Clear();
+                }
+
+                value.CopyTo(room[start..]);
+                Entry.SetValueLength(old, length);
+                return length;
             }
 
-            value.CopyTo(target[(int)offset..]);
+            // A new key gets its exact length, a grown value room to grow on (Redis's sdsnewlen, sdsgrowzero).
+            var capacity = old is null || length == oldValue.Length ? length : Entry.GrowthCapacity(length);
+            var entry = Entry.CreateSpacious(key, length, capacity, old is null ? Entry.NoExpiry : Entry.GetExpiresAt(old));
+            var target = Entry.GetRoom(entry);
+            oldValue.CopyTo(target);
+            if (start > oldValue.Length)
+            {
+                // The entry is uninitialized memory: the gap must be zeroed explicitly.
+                target[oldValue.Length..start].Clear();
+            }
+
+            value.CopyTo(target[start..]);
             Put(shard, index, entry, (uint)hash);
-            return target.Length;
+            return length;
         }
     }
 
@@ -199,8 +223,7 @@ public sealed partial class KeyValueStore
                 return 0;
             }
 
-            var entry = StringAt(shard, index);
-            return entry.Length - Entry.GetValueOffset(entry);
+            return Entry.GetValueLength(StringAt(shard, index));
         }
     }
 }

@@ -81,6 +81,8 @@ internal static partial class BitmapCommands
         public int Found;
         public int Missing;
 
+        public readonly bool KeepsSources => false;
+
         public long Prepare(ReadOnlySpan<StoreValue> sources, bool complete)
         {
             foreach (var source in sources)

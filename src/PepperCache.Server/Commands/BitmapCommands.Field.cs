@@ -235,10 +235,8 @@ internal static partial class BitmapCommands
             return length;
         }
 
-        public void Write(ReadOnlySpan<byte> current, Span<byte> target)
+        public void Apply(Span<byte> target)
         {
-            current.CopyTo(target);
-            target[current.Length..].Clear();
             for (var i = 0; i < count; i++)
             {
                 ref var op = ref ops[i];

@@ -81,13 +81,19 @@ internal static partial class BitmapCommands
             return;
         }
 
-        if (!TryRead(context, out var value))
+        // Read under the shard lock rather than through a StoreValue, which would mark the bitmap shared and make the
+        // next SETBIT copy it whole: GETBIT and SETBIT in turn stay O(1), as in Redis.
+        var operation = new GetBitOperation(offset);
+        if (context.Store.UpdateString(context.Argument(1), unshare: false, ref operation) == StringUpdateResult.Missing)
         {
-            context.Output.WriteRaw(RespConstants.Zero);
-            return;
+            context.Client.KeyspaceMisses++;
+        }
+        else
+        {
+            context.Client.KeyspaceHits++;
         }
 
-        context.Output.WriteRaw(Bitmap.GetBit(value.Span, offset) != 0 ? RespConstants.One : RespConstants.Zero);
+        context.Output.WriteRaw(operation.Bit != 0 ? RespConstants.One : RespConstants.Zero);
     }
 
     /// <summary>BITCOUNT key [start end [BYTE|BIT]]: a missing key answers 0 before the range is even parsed, as in Redis.</summary>
@@ -389,6 +395,22 @@ internal static partial class BitmapCommands
         context.Aof.Request(context.Request);
     }
 
+    /// <summary>GETBIT: reads one bit under the lock and leaves the value untouched.</summary>
+    private struct GetBitOperation(long offset) : IStringUpdate
+    {
+        public int Bit;
+
+        public long Prepare(ReadOnlySpan<byte> current, bool exists)
+        {
+            Bit = Bitmap.GetBit(current, offset);
+            return -2;
+        }
+
+        public readonly void Apply(Span<byte> value)
+        {
+        }
+    }
+
     private struct SetBitOperation(long offset, int bit) : IStringUpdate
     {
         public int Previous;
@@ -399,14 +421,10 @@ internal static partial class BitmapCommands
             Previous = Bitmap.GetBit(current, offset);
             var length = Math.Max(current.Length, (offset >> 3) + 1);
             Changed = length != current.Length || Previous != bit;
-            return length;
+            // A bit already as asked changes nothing: -1 still makes the value raw, as Redis unshares it anyway.
+            return Changed ? length : -1;
         }
 
-        public readonly void Write(ReadOnlySpan<byte> current, Span<byte> target)
-        {
-            current.CopyTo(target);
-            target[current.Length..].Clear();
-            Bitmap.SetBit(target, offset, bit);
-        }
+        public readonly void Apply(Span<byte> value) => Bitmap.SetBit(value, offset, bit);
     }
 }

@@ -236,6 +236,19 @@ internal static class HyperLogLogCommands
                 return -2;
             }
 
+            if (exists && current[4] == HyperLogLog.Dense)
+            {
+                // A dense value keeps its size: only tell here whether a register rises; Apply raises them, in place
+                // when the store can, so a PFADD costs its elements, not the 12 KB of registers.
+                var registers = current[HyperLogLog.HeaderSize..];
+                for (var i = 2; i < request.Count && !Updated; i++)
+                {
+                    Updated = HyperLogLog.PatternLength(request[i], out var register) > HyperLogLog.GetDenseRegister(registers, register);
+                }
+
+                return Updated ? current.Length : -1;
+            }
+
             // Redis creates the key before adding anything: a PFADD with no element creates an empty HLL.
             _buffer = new HyperLogLogBuffer(exists ? current : HyperLogLog.CreateEmpty(), sparseMaxBytes);
             Updated = !exists;
@@ -262,7 +275,27 @@ internal static class HyperLogLogCommands
             return _buffer.Value.Length;
         }
 
-        public readonly void Write(ReadOnlySpan<byte> current, Span<byte> target) => _buffer!.Value.CopyTo(target);
+        public readonly void Apply(Span<byte> value)
+        {
+            if (_buffer is not null)
+            {
+                // Sparse (or new): the buffer holds the whole new value, at most hll-sparse-max-bytes or one dense value.
+                _buffer.Value.CopyTo(value);
+                return;
+            }
+
+            var registers = value[HyperLogLog.HeaderSize..];
+            for (var i = 2; i < request.Count; i++)
+            {
+                var count = HyperLogLog.PatternLength(request[i], out var register);
+                if (count > HyperLogLog.GetDenseRegister(registers, register))
+                {
+                    HyperLogLog.SetDenseRegister(registers, register, count);
+                }
+            }
+
+            HyperLogLog.InvalidateCache(value);
+        }
 
         public readonly void Dispose() => _buffer?.Dispose();
     }
@@ -301,11 +334,7 @@ internal static class HyperLogLogCommands
             return current.Length;
         }
 
-        public readonly void Write(ReadOnlySpan<byte> current, Span<byte> target)
-        {
-            current.CopyTo(target);
-            HyperLogLog.WriteCachedCount(target, (ulong)Count);
-        }
+        public readonly void Apply(Span<byte> value) => HyperLogLog.WriteCachedCount(value, (ulong)Count);
     }
 
     private struct UnionCountOperation : IStringsOperation
@@ -314,6 +343,8 @@ internal static class HyperLogLogCommands
         public Failure Failure;
         public int Found;
         public int Missing;
+
+        public readonly bool KeepsSources => false;
 
         public long Prepare(ReadOnlySpan<StoreValue> sources, bool complete)
         {
@@ -346,6 +377,8 @@ internal static class HyperLogLogCommands
         public Failure Failure;
         public int Found;
         public int Missing;
+
+        public readonly bool KeepsSources => false;
 
         public long Prepare(ReadOnlySpan<StoreValue> sources, bool complete)
         {

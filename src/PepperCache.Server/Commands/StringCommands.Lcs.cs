@@ -233,6 +233,8 @@ internal static partial class StringCommands
         public int Found;
         public bool WrongType;
 
+        public readonly bool KeepsSources => true;
+
         public long Prepare(ReadOnlySpan<StoreValue> sources, bool complete)
         {
             WrongType = !complete;

@@ -1,3 +1,5 @@
+using System.Buffers;
+using PepperCache.Core.Storage;
 using PepperCache.Protocol;
 using PepperCache.Server.Resp;
 
@@ -25,24 +27,46 @@ internal static partial class StringCommands
 
     public static void StrLen(CommandContext context)
     {
-        // TryGet rather than StringLength: an empty string is a hit, a missing key a miss.
-        if (context.Store.TryGet(context.Argument(1), out var value))
-        {
-            context.Client.KeyspaceHits++;
-            context.Output.WriteInteger(value.Length);
-        }
-        else
+        // Read under the lock rather than through a StoreValue, which would pin the value and make the next APPEND or
+        // SETRANGE copy it whole; and not StringLength: an empty string is a hit, a missing key a miss.
+        var operation = new LengthOperation();
+        if (context.Store.UpdateString(context.Argument(1), unshare: false, ref operation) == StringUpdateResult.Missing)
         {
             context.Client.KeyspaceMisses++;
             context.Output.WriteRaw(RespConstants.Zero);
         }
+        else
+        {
+            context.Client.KeyspaceHits++;
+            context.Output.WriteInteger(operation.Length);
+        }
     }
+
+    /// <summary>Longest GETRANGE reply written under the shard lock; a longer one is copied out after it.</summary>
+    private const int RangeUnderLock = 16 * 1024;
 
     /// <summary>GETRANGE key start end: inclusive, negative indexes count from the end, out of range gives "".</summary>
     public static void GetRange(CommandContext context)
     {
         if (!context.TryGetInt64OrReply(2, out var start) || !context.TryGetInt64OrReply(3, out var end))
         {
+            return;
+        }
+
+        // A short range is written under the lock, so it does not pin the value (the next APPEND or SETRANGE still
+        // writes in place); a long one is read again through a StoreValue and copied after the lock, so the lock is
+        // never held for a big copy. That second lookup reads the value afresh, so the reply is still one state of it.
+        var operation = new RangeOperation(context.Output, start, end);
+        if (context.Store.UpdateString(context.Argument(1), unshare: false, ref operation) == StringUpdateResult.Missing)
+        {
+            context.Client.KeyspaceMisses++;
+            context.Output.WriteRaw(RespConstants.EmptyBulk);
+            return;
+        }
+
+        if (operation.Written)
+        {
+            context.Client.KeyspaceHits++;
             return;
         }
 
@@ -54,11 +78,26 @@ internal static partial class StringCommands
         }
 
         context.Client.KeyspaceHits++;
-        var length = (long)value.Length;
+        WriteRange(context.Output, value.Span, start, end);
+    }
+
+    /// <summary>GETRANGE's reply for <paramref name="value"/>: Redis's index rules, "" when the range is empty.</summary>
+    private static void WriteRange(IBufferWriter<byte> output, ReadOnlySpan<byte> value, long start, long end)
+    {
+        if (!TrySlice(value.Length, ref start, ref end))
+        {
+            output.WriteRaw(RespConstants.EmptyBulk);
+            return;
+        }
+
+        output.WriteBulkString(value.Slice((int)start, (int)(end - start + 1)));
+    }
+
+    private static bool TrySlice(long length, ref long start, ref long end)
+    {
         if (start < 0 && end < 0 && start > end)
         {
-            context.Output.WriteRaw(RespConstants.EmptyBulk);
-            return;
+            return false;
         }
 
         if (start < 0)
@@ -72,13 +111,7 @@ internal static partial class StringCommands
         }
 
         end = Math.Min(end, length - 1);
-        if (start > end || length == 0)
-        {
-            context.Output.WriteRaw(RespConstants.EmptyBulk);
-            return;
-        }
-
-        context.Output.WriteBulkString(value.Span.Slice((int)start, (int)(end - start + 1)));
+        return start <= end && length != 0;
     }
 
     /// <summary>SETRANGE key offset value: zero-pads a short or missing value; returns the new length.</summary>
@@ -148,4 +181,43 @@ internal static partial class StringCommands
     /// </summary>
     private static long MaxStringLength(CommandContext context, int keyLength) =>
         Math.Min(context.Server.Limits.MaxBulkLength, Array.MaxLength - 64L - keyLength);
+
+    /// <summary>GETRANGE: writes a short range's reply under the lock, leaving the value untouched.</summary>
+    private struct RangeOperation(IBufferWriter<byte> output, long start, long end) : IStringUpdate
+    {
+        public bool Written;
+
+        public long Prepare(ReadOnlySpan<byte> current, bool exists)
+        {
+            var from = start;
+            var to = end;
+            if (exists && (!TrySlice(current.Length, ref from, ref to) || to - from < RangeUnderLock))
+            {
+                WriteRange(output, current, start, end);
+                Written = true;
+            }
+
+            return -2;
+        }
+
+        public readonly void Apply(Span<byte> value)
+        {
+        }
+    }
+
+    /// <summary>STRLEN: reads the length under the lock and leaves the value untouched.</summary>
+    private struct LengthOperation : IStringUpdate
+    {
+        public int Length;
+
+        public long Prepare(ReadOnlySpan<byte> current, bool exists)
+        {
+            Length = current.Length;
+            return -2;
+        }
+
+        public readonly void Apply(Span<byte> value)
+        {
+        }
+    }
 }
