@@ -231,6 +231,7 @@ internal static class ClusterCommands
             // would go straight back under this node's older plan, and then come again. The sender keeps it (and its
             // keys) and retries once gossip has brought the plan; a sender with the older plan of the two stops once
             // it hears the newer one.
+            DropRefusedPreCopy(context, cluster, (int)slot);
             context.WriteError($"TRYAGAIN Slot {slot} is not planned to this node in the slot plan it holds");
             return;
         }
@@ -244,6 +245,22 @@ internal static class ClusterCommands
         else
         {
             context.Output.WriteOk();
+        }
+    }
+
+    /// <summary>
+    /// The keys a refused hand-over's pre-copy left here: the retry sends the slot again (its import starts with RESET),
+    /// and until then they would be stray keys (in DBSIZE and used_memory) for the stray-key sweep's grace of 30 s.
+    /// Rechecked under the import lock, as the sweep does: nothing is dropped from a slot this node serves or is due.
+    /// </summary>
+    private static void DropRefusedPreCopy(CommandContext context, ClusterState cluster, int slot)
+    {
+        lock (context.Server.Migration.ImportLock)
+        {
+            if (cluster.OwnerOf(slot).Id != cluster.MyId && cluster.DesiredOwnerOf(slot).Id != cluster.MyId)
+            {
+                context.Store.DeleteSlot(slot);
+            }
         }
     }
 

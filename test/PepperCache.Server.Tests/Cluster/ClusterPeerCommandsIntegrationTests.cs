@@ -92,7 +92,7 @@ public sealed class ClusterPeerCommandsIntegrationTests
     /// <summary>
     /// A hand-over from a member following another plan (here: the slot's own owner, by hand, in a settled cluster whose
     /// plan keeps the slot there) is refused with TRYAGAIN: taken, the slot would go straight back under the
-    /// target's plan. The owner keeps it.
+    /// target's plan. The owner keeps it, and the target drops the pre-copy it had taken.
     /// </summary>
     [Fact]
     public async Task ASlotTheTargetsPlanGivesToAnotherLiveMemberIsNotTaken()
@@ -106,10 +106,14 @@ public sealed class ClusterPeerCommandsIntegrationTests
         Assert.Equal(owner, state.PlannedOwners()[slot]);
 
         await using var peer = await RespConnection.ConnectAsync("127.0.0.1", target.RespEndPoint.Port, token);
+        Assert.Equal("OK", (await peer.ExecuteAsync("PEPPER.IMPORT", $"{slot}", "RESET", "0", KeyIn(slot), "pre-copied")).Text);
+        Assert.True(TestCluster.Server(target).Store.Exists(Encoding.UTF8.GetBytes(KeyIn(slot))));
         var setSlot = await peer.ExecuteAsync("CLUSTER", "SETSLOT", $"{slot}", "NODE", state.MyId, "EPOCH", $"{state.EpochOf(slot)}");
 
         Assert.Equal($"TRYAGAIN Slot {slot} is not planned to this node in the slot plan it holds", setSlot.Text);
         Assert.Equal(owner, state.OwnerOf(slot).Id);
+        // The refused hand-over's pre-copy is not left behind as stray keys.
+        Assert.False(TestCluster.Server(target).Store.Exists(Encoding.UTF8.GetBytes(KeyIn(slot))));
     }
 
     [Theory]
