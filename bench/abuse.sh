@@ -40,26 +40,10 @@ PEPPER_PORT=${PEPPER_PORT:-9540}
 REDIS_PORT=${REDIS_PORT:-6540}
 PHASES=${PHASES:-flood emfile unread giant}
 HARD_LIMIT=$(ulimit -Hn)   # the other phases run under the hard limit: prlimit may not raise it
-TMP=$(mktemp -d)
-PIDS=()
-cleanup() { for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done; rm -rf "$TMP"; }
-trap cleanup EXIT
-
-if [[ -z ${PEPPER_DLL:-} ]]; then
-  echo "building PepperCache (Release)..." >&2
-  dotnet publish "$REPO/src/PepperCache.Server/PepperCache.Server.csproj" -c Release -o "$TMP/pepper" -v q --nologo >/dev/null
-  PEPPER_DLL="$TMP/pepper/PepperCache.Server.dll"
-fi
+# TMP, PIDS and their cleanup, PEPPER_DLL (built unless given), rss, cpu_ticks, hz, wait_ping.
+source "$REPO/bench/lib.sh"
 
 # wait_ping PORT PID: the server we started answers (a server someone else left on the port does not count).
-wait_ping() {
-  for _ in $(seq 1 150); do
-    kill -0 "$2" 2>/dev/null || { echo "error: the server for port $1 exited (port in use?)" >&2; exit 1; }
-    [[ $(redis-cli -p "$1" ping 2>/dev/null) == PONG ]] && return 0
-    sleep 0.2
-  done
-  echo "error: server on port $1 did not answer PING" >&2; exit 1
-}
 
 # start_pepper LIMIT ARGS...: under `prlimit --nofile=LIMIT:LIMIT` (prlimit execs, so $! is the server); sets SERVER_PID.
 start_pepper() {

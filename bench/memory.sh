@@ -34,30 +34,13 @@ ROUNDS=${ROUNDS:-3}
 PEPPER_PORT=${PEPPER_PORT:-9530}
 REDIS_PORT=${REDIS_PORT:-6530}
 PHASES=${PHASES:-per-key bound p99 expiry}
-TMP=$(mktemp -d)
-PIDS=()
-cleanup() { for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done; rm -rf "$TMP"; }
-trap cleanup EXIT
+# TMP, PIDS and their cleanup, PEPPER_DLL (built unless given), rss, cpu_ticks, hz, wait_ping.
+source "$REPO/bench/lib.sh"
 
-if [[ -z ${PEPPER_DLL:-} ]]; then
-  echo "building PepperCache (Release)..." >&2
-  dotnet publish "$REPO/src/PepperCache.Server/PepperCache.Server.csproj" -c Release -o "$TMP/pepper" -v q --nologo >/dev/null
-  PEPPER_DLL="$TMP/pepper/PepperCache.Server.dll"
-fi
-
-rss() { awk '/VmRSS/ { print $2 * 1024 }' "/proc/$1/status"; }
 mib() { awk -v b="$1" 'BEGIN { printf "%.1f MiB", b / 1048576 }'; }
 info_field() { redis-cli -p "$1" info memory | tr -d '\r' | awk -F: -v f="$2" '$1 == f { print $2 }'; }
 
 # wait_ping PORT PID: the server we started answers (a server someone else left on the port does not count).
-wait_ping() {
-  for _ in $(seq 1 150); do
-    kill -0 "$2" 2>/dev/null || { echo "error: the server for port $1 exited (port in use?)" >&2; exit 1; }
-    [[ $(redis-cli -p "$1" ping 2>/dev/null) == PONG ]] && return 0
-    sleep 0.2
-  done
-  echo "error: server on port $1 did not answer PING" >&2; exit 1
-}
 
 # start_pepper ARGS...: sets SERVER_PID.
 start_pepper() {

@@ -33,28 +33,8 @@ N=${N:-200000}
 SCENARIOS=${SCENARIOS:-setbit append pfadd setrange}
 PEPPER_PORT=${PEPPER_PORT:-9560}
 REDIS_PORT=${REDIS_PORT:-6560}
-TMP=$(mktemp -d)
-PIDS=()
-cleanup() { for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done; rm -rf "$TMP"; }
-trap cleanup EXIT
-
-if [[ -z ${PEPPER_DLL:-} ]]; then
-  echo "building PepperCache (Release)..." >&2
-  dotnet publish "$REPO/src/PepperCache.Server/PepperCache.Server.csproj" -c Release -o "$TMP/pepper" -v q --nologo >/dev/null
-  PEPPER_DLL="$TMP/pepper/PepperCache.Server.dll"
-fi
-
-cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
-hz=$(getconf CLK_TCK)
-
-wait_ping() {
-  for _ in $(seq 1 150); do
-    kill -0 "$2" 2>/dev/null || { echo "error: the server for port $1 exited (port in use?)" >&2; exit 1; }
-    [[ $(redis-cli -p "$1" ping 2>/dev/null) == PONG ]] && return 0
-    sleep 0.2
-  done
-  echo "error: server on port $1 did not answer PING" >&2; exit 1
-}
+# TMP, PIDS and their cleanup, PEPPER_DLL (built unless given), rss, cpu_ticks, hz, wait_ping.
+source "$REPO/bench/lib.sh"
 
 # start_server NAME: sets PORT and PID.
 start_server() {

@@ -35,30 +35,11 @@ TYPES=${TYPES:-hash list set zset}
 PHASES=${PHASES:-speed memory}
 PEPPER_PORT=${PEPPER_PORT:-9540}
 REDIS_PORT=${REDIS_PORT:-6540}
-TMP=$(mktemp -d)
-PIDS=()
-cleanup() { for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done; rm -rf "$TMP"; }
-trap cleanup EXIT
+# TMP, PIDS and their cleanup, PEPPER_DLL (built unless given), rss, cpu_ticks, hz, wait_ping.
+source "$REPO/bench/lib.sh"
 
-if [[ -z ${PEPPER_DLL:-} ]]; then
-  echo "building PepperCache (Release)..." >&2
-  dotnet publish "$REPO/src/PepperCache.Server/PepperCache.Server.csproj" -c Release -o "$TMP/pepper" -v q --nologo >/dev/null
-  PEPPER_DLL="$TMP/pepper/PepperCache.Server.dll"
-fi
-
-rss() { awk '/VmRSS/ { print $2 * 1024 }' "/proc/$1/status"; }
-cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 info_field() { redis-cli -p "$1" info memory | tr -d '\r' | awk -F: -v f="$2" '$1 == f { print $2 }'; }
 median() { sort -g | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
-
-wait_ping() {
-  for _ in $(seq 1 150); do
-    kill -0 "$2" 2>/dev/null || { echo "error: the server for port $1 exited (port in use?)" >&2; exit 1; }
-    [[ $(redis-cli -p "$1" ping 2>/dev/null) == PONG ]] && return 0
-    sleep 0.2
-  done
-  echo "error: server on port $1 did not answer PING" >&2; exit 1
-}
 
 # --appendonly no on both: bench/aof.sh measures persistence.
 start_pepper() {
@@ -77,7 +58,6 @@ start_redis() {
 
 stop() { kill "$1"; wait "$1" 2>/dev/null || true; }
 
-hz=$(getconf CLK_TCK)
 echo "# bench/types.sh, $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), $(redis-server --version | cut -d' ' -f1-3)"
 
 if [[ " $PHASES " == *" speed "* ]]; then
