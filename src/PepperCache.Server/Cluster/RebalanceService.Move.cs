@@ -63,7 +63,12 @@ internal sealed partial class RebalanceService
                 {
                     // Batch sizes only: counts a moment old are good enough.
                     var counts = new int[HashSlot.SlotCount];
-                    _server.Store.CountKeysPerSlot(counts);
+                    var store = _server.Store;
+                    store.CountKeysPerSlot(counts);
+                    // Shard by shard: the store reads a whole shard to export, compare or delete any of its slots, so the
+                    // slots of one shard (every 256th) go in the same batch and, mostly, the same freeze group, and share
+                    // those passes. The slot table is fragmented while the move runs, and whole again after it.
+                    slots = [.. slots.OrderBy(store.ShardIndexOfSlot).ThenBy(slot => slot)];
                     var next = 0;
                     List<int> NextBatch()
                     {
@@ -304,21 +309,48 @@ internal sealed partial class RebalanceService
             var counts = new (int Keys, long Bytes)[frozen.Count];
             var slotTexts = new byte[frozen.Count][];
             var resentSlot = new bool[frozen.Count];
+            var store = _server.Store;
+            // One pass per shard for the group (its slots mostly share one or two shards), not one per slot.
+            var sent = frozen.Select(slot => preCopies.TryGetValue(slot, out var copy) ? copy.Entries : null).ToArray();
+            var unchanged = new bool[frozen.Count];
+            var compared = Enumerable.Range(0, frozen.Count).Where(i => sent[i] is not null).ToList();
+            if (compared.Count > 0)
+            {
+                var same = new bool[compared.Count];
+                store.SlotsUnchangedSince([.. compared.Select(i => frozen[i])], [.. compared.Select(i => sent[i]!)], same);
+                for (var c = 0; c < compared.Count; c++)
+                {
+                    unchanged[compared[c]] = same[c];
+                }
+            }
+
+            var changed = new List<int>();
             for (var i = 0; i < frozen.Count; i++)
             {
-                var slot = frozen[i];
-                slotTexts[i] = SlotText(slot);
-                if (preCopies.TryGetValue(slot, out var copy) && _server.Store.SlotUnchangedSince(slot, copy.Entries))
+                slotTexts[i] = SlotText(frozen[i]);
+                if (unchanged[i])
                 {
+                    var copy = preCopies[frozen[i]];
                     counts[i] = (copy.Entries.Count, copy.Bytes);
-                    continue;
                 }
+                else
+                {
+                    changed.Add(i);
+                }
+            }
 
-                var entries = new List<SlotEntry>();
-                var bytes = _server.Store.ExportSlot(slot, entries);
-                counts[i] = (entries.Count, bytes);
-                SendImport(connection, slotTexts[i], entries, i, imports, timeout.Token);
-                resentSlot[i] = true;
+            if (changed.Count > 0)
+            {
+                var entries = changed.Select(_ => new List<SlotEntry>()).ToArray();
+                var bytes = new long[changed.Count];
+                store.ExportSlots([.. changed.Select(i => frozen[i])], entries, bytes);
+                for (var c = 0; c < changed.Count; c++)
+                {
+                    var i = changed[c];
+                    counts[i] = (entries[c].Count, bytes[c]);
+                    SendImport(connection, slotTexts[i], entries[c], i, imports, timeout.Token);
+                    resentSlot[i] = true;
+                }
             }
 
             var imported = Enumerable.Repeat(true, frozen.Count).ToArray();
@@ -368,6 +400,8 @@ internal sealed partial class RebalanceService
     {
         var migration = _server.Migration;
         var handedOver = new bool[frozen.Count];
+        // Imports each slot had received when it was handed over; its keys here are dropped at the end only if no import came since.
+        var importsAtHandOver = new int[frozen.Count];
         try
         {
             foreach (var (index, reply) in handovers)
@@ -380,6 +414,7 @@ internal sealed partial class RebalanceService
                     continue;
                 }
 
+                importsAtHandOver[index] = migration.ImportCount(frozen[index]);
                 if (handed is { Kind: RespReplyKind.Integer, Integer: > 0 })
                 {
                     if (!_view.RecordHandOver(frozen[index], target.Id, handed.Integer))
@@ -397,8 +432,6 @@ internal sealed partial class RebalanceService
 
                 handedOver[index] = true;
                 migration.Unfreeze(frozen[index]);
-                // After the unfreeze: the held commands are redirected by now and need not wait for this.
-                _server.Store.DeleteSlot(frozen[index]);
                 Interlocked.Increment(ref resentSlot[index] ? ref SlotsResent : ref SlotsKeptFromPreCopy);
                 Interlocked.Increment(ref _slotsMoved);
                 Interlocked.Add(ref _keysMoved, counts[index].Keys);
@@ -420,6 +453,34 @@ internal sealed partial class RebalanceService
             {
                 migration.Unfreeze(slot);
             }
+
+            DropHandedOver(frozen, handedOver, importsAtHandOver);
+        }
+    }
+
+    /// <summary>
+    /// Drops the keys of a group's handed-over slots, in one pass per shard, after every slot of the group is unfrozen
+    /// (the held commands are redirected by then and need not wait for this). Under the import lock, and only for a
+    /// slot that received no import since its hand-over: one that came straight back was reset by its import.
+    /// </summary>
+    private void DropHandedOver(List<int> frozen, bool[] handedOver, int[] importsAtHandOver)
+    {
+        var migration = _server.Migration;
+        lock (migration.ImportLock)
+        {
+            var drop = new List<int>(frozen.Count);
+            for (var i = 0; i < frozen.Count; i++)
+            {
+                if (handedOver[i] && migration.ImportCount(frozen[i]) == importsAtHandOver[i])
+                {
+                    drop.Add(frozen[i]);
+                }
+            }
+
+            if (drop.Count > 0)
+            {
+                _server.Store.DeleteSlots(drop);
+            }
         }
     }
 
@@ -434,11 +495,14 @@ internal sealed partial class RebalanceService
         timeout.CancelAfter(BatchMoveTimeout);
         var copies = new SlotCopy[slots.Count];
         var imports = new List<(int Index, Task<RespReply> Reply)>();
+        var entries = slots.Select(_ => new List<SlotEntry>()).ToArray();
+        var bytes = new long[slots.Count];
+        // One pass per shard: the batch's slots come shard by shard (MoveToAsync).
+        _server.Store.ExportSlots(slots, entries, bytes);
         for (var i = 0; i < slots.Count; i++)
         {
-            var entries = new List<SlotEntry>();
-            copies[i] = new SlotCopy(entries, _server.Store.ExportSlot(slots[i], entries));
-            SendImport(connection, SlotText(slots[i]), entries, i, imports, timeout.Token);
+            copies[i] = new SlotCopy(entries[i], bytes[i]);
+            SendImport(connection, SlotText(slots[i]), entries[i], i, imports, timeout.Token);
         }
 
         var refused = new HashSet<int>();
