@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
@@ -346,11 +347,11 @@ internal sealed partial class RebalanceService
                 store.ExportSlots([.. changed.Select(i => frozen[i])], entries, bytes);
                 for (var c = 0; c < changed.Count; c++)
                 {
-                    var i = changed[c];
-                    counts[i] = (entries[c].Count, bytes[c]);
-                    SendImport(connection, slotTexts[i], entries[c], i, imports, timeout.Token);
-                    resentSlot[i] = true;
+                    counts[changed[c]] = (entries[c].Count, bytes[c]);
+                    resentSlot[changed[c]] = true;
                 }
+
+                await SendImportsAsync(connection, [.. changed.Select((i, c) => (i, slotTexts[i], entries[c]))], imports, timeout.Token).ConfigureAwait(false);
             }
 
             var imported = Enumerable.Repeat(true, frozen.Count).ToArray();
@@ -366,15 +367,24 @@ internal sealed partial class RebalanceService
 
             var importedAt = Stopwatch.GetTimestamp();
             var nodeId = Encoding.ASCII.GetBytes(target.Id);
-            var handovers = new List<(int Index, Task<RespReply> Reply)>();
-            for (var i = 0; i < frozen.Count; i++)
-            {
-                if (imported[i])
+            // The group's SETSLOTs leave in one write, so the target reads and runs them in one go.
+            var handing = Enumerable.Range(0, frozen.Count).Where(i => imported[i]).ToList();
+            var epochs = handing.Select(i => _view.EpochOf(frozen[i])).ToArray();
+            var setSlots = await connection.ExecuteManyAsync(
+                handing.Count,
+                (output, h) =>
                 {
-                    var epoch = Encoding.ASCII.GetBytes(_view.EpochOf(frozen[i]).ToString(CultureInfo.InvariantCulture));
-                    handovers.Add((i, connection.ExecuteAsync([ClusterWord, SetSlotWord, slotTexts[i], NodeWord, nodeId, EpochWord, epoch], timeout.Token)));
-                }
-            }
+                    output.WriteArrayHeader(7);
+                    output.WriteBulkString(ClusterWord);
+                    output.WriteBulkString(SetSlotWord);
+                    output.WriteBulkString(slotTexts[handing[h]]);
+                    output.WriteBulkString(NodeWord);
+                    output.WriteBulkString(nodeId);
+                    output.WriteBulkString(EpochWord);
+                    output.WriteBulkString(epochs[h]);
+                },
+                timeout.Token).ConfigureAwait(false);
+            var handovers = handing.Select((i, h) => (i, setSlots[h])).ToList();
 
             started = true;
             return CompleteHandOverAsync(frozen, handovers, counts, resentSlot, refusal, target, timeout, (frozenAt, quiescedAt, importedAt));
@@ -502,8 +512,9 @@ internal sealed partial class RebalanceService
         for (var i = 0; i < slots.Count; i++)
         {
             copies[i] = new SlotCopy(entries[i], bytes[i]);
-            SendImport(connection, SlotText(slots[i]), entries[i], i, imports, timeout.Token);
         }
+
+        await SendImportsAsync(connection, [.. slots.Select((slot, i) => (i, SlotText(slot), entries[i]))], imports, timeout.Token).ConfigureAwait(false);
 
         var refused = new HashSet<int>();
         string? firstRefusal = null;
@@ -529,49 +540,88 @@ internal sealed partial class RebalanceService
         return (accepted, firstRefusal, notSynced && refused.Count > 0);
     }
 
-    /// <summary>Queues the PEPPER.IMPORT commands for one slot: RESET with the first chunk, APPEND with the rest.</summary>
-    private static void SendImport(
-        RespConnection connection, byte[] slotText, List<SlotEntry> entries, int index, List<(int Index, Task<RespReply> Reply)> replies, CancellationToken cancellationToken)
+    /// <summary>
+    /// Queues the PEPPER.IMPORT commands for <paramref name="slots"/> (each: its index for <paramref name="replies"/>, its
+    /// number as text, its entries), RESET with a slot's first chunk and APPEND with the rest, written straight into the
+    /// connection's buffer and flushed together.
+    /// </summary>
+    private static async Task SendImportsAsync(
+        RespConnection connection, List<(int Index, byte[] SlotText, List<SlotEntry> Entries)> slots, List<(int Index, Task<RespReply> Reply)> replies,
+        CancellationToken cancellationToken)
     {
-        var sent = 0;
-        do
+        var chunks = new List<(int Slot, int Start, int Count)>();
+        for (var s = 0; s < slots.Count; s++)
         {
-            var chunk = Math.Min(ImportChunkKeys, entries.Count - sent);
-            replies.Add((index, connection.ExecuteAsync(ImportCommand(slotText, sent == 0, entries, sent, chunk), cancellationToken)));
-            sent += chunk;
+            var entries = slots[s].Entries;
+            var sent = 0;
+            do
+            {
+                var chunk = Math.Min(ImportChunkKeys, entries.Count - sent);
+                chunks.Add((s, sent, chunk));
+                sent += chunk;
+            }
+            while (sent < entries.Count);
         }
-        while (sent < entries.Count);
+
+        var sentCommands = await connection.ExecuteManyAsync(
+            chunks.Count,
+            (output, c) =>
+            {
+                var (s, start, count) = chunks[c];
+                WriteImport(output, slots[s].SlotText, start == 0, slots[s].Entries, start, count);
+            },
+            cancellationToken).ConfigureAwait(false);
+        for (var c = 0; c < chunks.Count; c++)
+        {
+            replies.Add((slots[chunks[c].Slot].Index, sentCommands[c]));
+        }
     }
 
-    private static long Microseconds(long from, long to) => (long)Stopwatch.GetElapsedTime(from, to).TotalMicroseconds;
-
-    private static byte[] SlotText(int slot) => Encoding.ASCII.GetBytes(slot.ToString(CultureInfo.InvariantCulture));
-
-    private static List<byte[]> ImportCommand(byte[] slotText, bool first, List<SlotEntry> entries, int start, int count)
+    /// <summary>
+    /// <c>PEPPER.IMPORT slot RESET|APPEND [expires-at-ms key value ...]</c> for <paramref name="count"/> entries from
+    /// <paramref name="start"/>, encoded from the exported entries: no argument array, and no copy of a string's value.
+    /// </summary>
+    private static void WriteImport(IBufferWriter<byte> output, byte[] slotText, bool first, List<SlotEntry> entries, int start, int count)
     {
-        var arguments = new List<byte[]>(3 + (3 * count)) { ImportWord, slotText, first ? ResetWord : AppendWord };
+        output.WriteArrayHeader(3 + (3 * count));
+        output.WriteBulkString(ImportWord);
+        output.WriteBulkString(slotText);
+        output.WriteBulkString(first ? ResetWord : AppendWord);
+        Span<byte> typed = stackalloc byte[48];
         for (var i = start; i < start + count; i++)
         {
             var (key, value, collection, _) = entries[i];
             var expiresAt = value.ExpiresAt;
             if (collection is null)
             {
-                // Most keys have no expiry: one shared "0" rather than a string and an array per key.
-                arguments.Add(expiresAt == 0 ? NoExpiryWord : Encoding.ASCII.GetBytes(expiresAt.ToString(CultureInfo.InvariantCulture)));
-                arguments.Add(key);
-                arguments.Add(value.Span.ToArray());
+                if (expiresAt == 0)
+                {
+                    output.WriteBulkString(NoExpiryWord);
+                }
+                else
+                {
+                    output.WriteBulkString(expiresAt);
+                }
+
+                output.WriteBulkString(key);
+                output.WriteBulkString(value.Span);
             }
             else
             {
                 // A collection: "<type>:<expires-at>", then its payload (MigrationCommands.Import reads it back).
-                arguments.Add(Encoding.ASCII.GetBytes(((int)collection.Type).ToString(CultureInfo.InvariantCulture) + ":" + expiresAt.ToString(CultureInfo.InvariantCulture)));
-                arguments.Add(key);
-                arguments.Add(StoreObjectFormat.ToArray(collection));
+                ((int)collection.Type).TryFormat(typed, out var written, default, CultureInfo.InvariantCulture);
+                typed[written++] = (byte)':';
+                expiresAt.TryFormat(typed[written..], out var digits, default, CultureInfo.InvariantCulture);
+                output.WriteBulkString(typed[..(written + digits)]);
+                output.WriteBulkString(key);
+                output.WriteBulkString(StoreObjectFormat.ToArray(collection));
             }
         }
-
-        return arguments;
     }
+
+    private static long Microseconds(long from, long to) => (long)Stopwatch.GetElapsedTime(from, to).TotalMicroseconds;
+
+    private static byte[] SlotText(int slot) => Encoding.ASCII.GetBytes(slot.ToString(CultureInfo.InvariantCulture));
 
     /// <summary>With a cluster secret, the target accepts PEPPER.IMPORT and SETSLOT only after PEPPER.AUTH.</summary>
     private async Task AuthenticateAsync(RespConnection connection, CancellationToken cancellationToken)
