@@ -168,6 +168,91 @@ public sealed partial class RespConnection : IAsyncDisposable
         return await reply.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Sends <paramref name="count"/> commands that <paramref name="write"/> encodes straight into the connection's
+    /// buffer (called with the buffer and the command's index, it must write exactly one whole RESP command, say with
+    /// <see cref="RespCommandWriter"/> or <c>RespWriter</c>), flushed together rather than one by one. Returns a task
+    /// per command, in order, that completes with its reply. For bulk senders (slot migration): no argument array per
+    /// command and one write to the socket for many commands.
+    /// </summary>
+    /// <param name="count">How many commands <paramref name="write"/> writes, one per call.</param>
+    /// <param name="write">Writes command <c>i</c> to the buffer; an exception from it closes the connection (the stream
+    /// may hold half a command) and fails every command in flight.</param>
+    /// <param name="cancellationToken">Stops waiting for the replies; the commands may still have been sent and run.</param>
+    /// <exception cref="RespConnectionException">The connection was lost or closed before a reply came (from the tasks).</exception>
+    public async Task<Task<RespReply>[]> ExecuteManyAsync(int count, Action<IBufferWriter<byte>, int> write, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(write);
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        var replies = new TaskCompletionSource<RespReply>[count];
+        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var output = _socket.Output;
+            for (var i = 0; i < count; i++)
+            {
+                replies[i] = new TaskCompletionSource<RespReply>(TaskCreationOptions.RunContinuationsAsynchronously);
+                lock (_pendingLock)
+                {
+                    if (_failure is not null)
+                    {
+                        replies[i].TrySetException(_failure);
+                        continue;
+                    }
+
+                    _pending.Enqueue(replies[i]);
+                }
+
+                try
+                {
+                    write(output, i);
+                }
+                catch (Exception e)
+                {
+                    Fail(new RespConnectionException($"A command for {_endpointText} could not be written: {e.Message}", e));
+                    throw;
+                }
+
+                // Big batches go out in pieces, so the server starts on the first commands while the rest are written.
+                if (output.CanGetUnflushedBytes && output.UnflushedBytes >= FlushEvery && await output.FlushAsync(CancellationToken.None).ConfigureAwait(false) is { IsCompleted: true })
+                {
+                    Fail(Lost());
+                }
+            }
+
+            if ((await output.FlushAsync(CancellationToken.None).ConfigureAwait(false)).IsCompleted)
+            {
+                Fail(Lost());
+            }
+        }
+        catch (Exception e) when (e is IOException or SocketException or InvalidOperationException or ObjectDisposedException)
+        {
+            Fail(Lost(e));
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+
+        var tasks = new Task<RespReply>[count];
+        for (var i = 0; i < count; i++)
+        {
+            // A command never queued (the connection failed first) fails like the rest.
+            replies[i] ??= new TaskCompletionSource<RespReply>();
+            if (!replies[i].Task.IsCompleted && !IsConnected)
+            {
+                replies[i].TrySetException(Lost());
+            }
+
+            tasks[i] = replies[i].Task.WaitAsync(cancellationToken);
+        }
+
+        return tasks;
+    }
+
+    /// <summary>Unflushed bytes after which <see cref="ExecuteManyAsync"/> flushes before writing more.</summary>
+    private const int FlushEvery = 64 * 1024;
+
     /// <summary>Closes the connection; commands still waiting for a reply fail with <see cref="RespConnectionException"/>.</summary>
     public async ValueTask DisposeAsync()
     {

@@ -66,6 +66,38 @@ public abstract class RespConnectionContract
     }
 
     [Fact]
+    public async Task Commands_written_into_the_buffer_together_get_their_own_replies_in_order()
+    {
+        await using var connection = await RespConnection.ConnectAsync("127.0.0.1", Port, TestContext.Current.CancellationToken);
+        // Enough bytes (3,000 x ~1 KB) to be flushed in several pieces, and a bad command among them.
+        const int count = 3000;
+        var value = new string('v', 1000);
+
+        var replies = await connection.ExecuteManyAsync(
+            count,
+            (output, i) =>
+            {
+                if (i == 7)
+                {
+                    output.WriteCommand(["SET", "many:k"]);
+                }
+                else
+                {
+                    output.WriteCommand(["SET", $"many:{i}", value + i]);
+                }
+            },
+            TestContext.Current.CancellationToken);
+        var done = await Task.WhenAll(replies).WaitAsync(TimeSpan.FromSeconds(20), TestContext.Current.CancellationToken);
+        var get = await connection.ExecuteAsync("GET", $"many:{count - 1}");
+
+        Assert.Equal(count, done.Length);
+        Assert.Equal("-ERR wrong number of arguments for 'set' command", done[7].ToString());
+        Assert.All(done.Where((_, i) => i != 7), reply => Assert.Equal("+OK", reply.ToString()));
+        Assert.Equal(value + (count - 1), get.Text);
+        Assert.Empty(await connection.ExecuteManyAsync(0, (_, _) => { }, TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
     public async Task Commands_sent_from_many_threads_at_once_are_matched_to_their_replies()
     {
         await using var connection = await RespConnection.ConnectAsync("127.0.0.1", Port, TestContext.Current.CancellationToken);

@@ -176,6 +176,74 @@ public class KeyValueStoreSlotsTests
         Assert.False(_store.SlotUnchangedSince(slot, exported));
     }
 
+    [Fact]
+    public void SlotsOfOneShardAreExportedComparedAndDeletedTogetherAsOneByOne()
+    {
+        // Three slots of one shard, one of another, and a slot of the first shard that is not asked for. Keys are
+        // "{tag}#i", so each tag's keys share its slot.
+        var neighbour = NeighbourKey(B("p"));
+        var third = NeighbourKeyAvoiding(B("p"), neighbour);
+        var outsider = NeighbourKeyAvoiding(B("p"), neighbour, third);
+        string[] tags = ["p", S(neighbour), S(third), "elsewhere"];
+        var slots = tags.Select(t => HashSlot.Of(B(t))).ToArray();
+        Assert.Equal(_store.ShardIndexOfSlot(slots[0]), _store.ShardIndexOfSlot(slots[2]));
+        Assert.NotEqual(_store.ShardIndexOfSlot(slots[0]), _store.ShardIndexOfSlot(slots[3]));
+        for (var i = 0; i < 40; i++)
+        {
+            _store.Set(B($"{{{tags[i % tags.Length]}}}#{i}"), B($"v{i}"), i % 3 == 0 ? _store.Now + 60_000 : 0);
+        }
+
+        _store.Set(outsider, "stays"u8);
+
+        var together = slots.Select(_ => new List<SlotEntry>()).ToArray();
+        var bytes = new long[slots.Length];
+        _store.ExportSlots(slots, together, bytes);
+        for (var s = 0; s < slots.Length; s++)
+        {
+            var alone = new List<SlotEntry>();
+            Assert.Equal(_store.ExportSlot(slots[s], alone), bytes[s]);
+            Assert.Equal(10, together[s].Count);
+            Assert.Equal(alone.Select(e => S(e.Key)), together[s].Select(e => S(e.Key)));
+            Assert.Equal(alone.Select(e => e.Value.ExpiresAt), together[s].Select(e => e.Value.ExpiresAt));
+        }
+
+        var unchanged = new bool[slots.Length];
+        _store.SlotsUnchangedSince(slots, together, unchanged);
+        Assert.All(unchanged, Assert.True);
+
+        // A change to one slot makes that one changed, not the others of its shard; so do a delete and an expiry.
+        _store.Set(B($"{{{tags[1]}}}#new"), "x"u8);
+        _store.Set(outsider, "changed"u8);
+        _store.SlotsUnchangedSince(slots, together, unchanged);
+        Assert.Equal([true, false, true, true], unchanged);
+        Assert.True(_store.Delete(B("{p}#0")));
+        _time.Advance(TimeSpan.FromMinutes(2));
+        _store.SlotsUnchangedSince(slots, together, unchanged);
+        Assert.Equal([false, false, false, false], unchanged);
+
+        var live = slots.Sum(slot => _store.CountKeysInSlot(slot));
+        Assert.Equal(6 + 8 + 7 + 6, live);
+        Assert.Equal(live, _store.DeleteSlots(slots));
+        Assert.All(slots, slot => Assert.Equal(0, _store.CountKeysInSlot(slot)));
+        Assert.True(_store.TryGet(outsider, out _));
+    }
+
+    /// <summary>A key of <paramref name="sample"/>'s shard in a slot none of <paramref name="avoid"/> hashes to.</summary>
+    private byte[] NeighbourKeyAvoiding(byte[] sample, params byte[][] avoid)
+    {
+        var taken = avoid.Select(k => HashSlot.Of(k)).Append(HashSlot.Of(sample)).ToHashSet();
+        for (var i = 0; i < 100_000; i++)
+        {
+            var key = B($"m{i}");
+            if (!taken.Contains(HashSlot.Of(key)) && _store.ShardOf(key) == _store.ShardOf(sample))
+            {
+                return key;
+            }
+        }
+
+        throw new InvalidOperationException("no key shares the shard");
+    }
+
     /// <summary>A key in another slot of the same shard as <paramref name="sample"/>'s (shards are picked by slot).</summary>
     private byte[] NeighbourKey(byte[] sample)
     {

@@ -29,6 +29,24 @@ public sealed class SlotMigrationStateTests
     }
 
     [Fact]
+    public void EveryImportChangesTheSlotsImportCountEvenWithinOneMillisecond()
+    {
+        // The mover drops a handed-over slot's keys only if this count is what it was at the hand-over: an import in
+        // between (the slot came straight back) must change it, whatever the clock says.
+        var state = new SlotMigrationState();
+        var before = state.ImportCount(7);
+
+        state.MarkImported(7, 1_000);
+        var once = state.ImportCount(7);
+        state.MarkImported(7, 1_000);
+
+        Assert.NotEqual(before, once);
+        Assert.NotEqual(once, state.ImportCount(7));
+        Assert.Equal(before, state.ImportCount(8));
+        Assert.Equal(1_000, state.LastImportAt(7));
+    }
+
+    [Fact]
     public async Task QuiesceWaitsForBatchesRunningWhenItStarted()
     {
         var clients = new ClientRegistry();

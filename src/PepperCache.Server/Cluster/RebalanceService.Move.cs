@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
@@ -63,7 +64,12 @@ internal sealed partial class RebalanceService
                 {
                     // Batch sizes only: counts a moment old are good enough.
                     var counts = new int[HashSlot.SlotCount];
-                    _server.Store.CountKeysPerSlot(counts);
+                    var store = _server.Store;
+                    store.CountKeysPerSlot(counts);
+                    // Shard by shard: the store reads a whole shard to export, compare or delete any of its slots, so the
+                    // slots of one shard (every 256th) go in the same batch and, mostly, the same freeze group, and share
+                    // those passes. The slot table is fragmented while the move runs, and whole again after it.
+                    slots = [.. slots.OrderBy(store.ShardIndexOfSlot).ThenBy(slot => slot)];
                     var next = 0;
                     List<int> NextBatch()
                     {
@@ -304,21 +310,48 @@ internal sealed partial class RebalanceService
             var counts = new (int Keys, long Bytes)[frozen.Count];
             var slotTexts = new byte[frozen.Count][];
             var resentSlot = new bool[frozen.Count];
+            var store = _server.Store;
+            // One pass per shard for the group (its slots mostly share one or two shards), not one per slot.
+            var sent = frozen.Select(slot => preCopies.TryGetValue(slot, out var copy) ? copy.Entries : null).ToArray();
+            var unchanged = new bool[frozen.Count];
+            var compared = Enumerable.Range(0, frozen.Count).Where(i => sent[i] is not null).ToList();
+            if (compared.Count > 0)
+            {
+                var same = new bool[compared.Count];
+                store.SlotsUnchangedSince([.. compared.Select(i => frozen[i])], [.. compared.Select(i => sent[i]!)], same);
+                for (var c = 0; c < compared.Count; c++)
+                {
+                    unchanged[compared[c]] = same[c];
+                }
+            }
+
+            var changed = new List<int>();
             for (var i = 0; i < frozen.Count; i++)
             {
-                var slot = frozen[i];
-                slotTexts[i] = SlotText(slot);
-                if (preCopies.TryGetValue(slot, out var copy) && _server.Store.SlotUnchangedSince(slot, copy.Entries))
+                slotTexts[i] = SlotText(frozen[i]);
+                if (unchanged[i])
                 {
+                    var copy = preCopies[frozen[i]];
                     counts[i] = (copy.Entries.Count, copy.Bytes);
-                    continue;
+                }
+                else
+                {
+                    changed.Add(i);
+                }
+            }
+
+            if (changed.Count > 0)
+            {
+                var entries = changed.Select(_ => new List<SlotEntry>()).ToArray();
+                var bytes = new long[changed.Count];
+                store.ExportSlots([.. changed.Select(i => frozen[i])], entries, bytes);
+                for (var c = 0; c < changed.Count; c++)
+                {
+                    counts[changed[c]] = (entries[c].Count, bytes[c]);
+                    resentSlot[changed[c]] = true;
                 }
 
-                var entries = new List<SlotEntry>();
-                var bytes = _server.Store.ExportSlot(slot, entries);
-                counts[i] = (entries.Count, bytes);
-                SendImport(connection, slotTexts[i], entries, i, imports, timeout.Token);
-                resentSlot[i] = true;
+                await SendImportsAsync(connection, [.. changed.Select((i, c) => (i, slotTexts[i], entries[c]))], imports, timeout.Token).ConfigureAwait(false);
             }
 
             var imported = Enumerable.Repeat(true, frozen.Count).ToArray();
@@ -334,15 +367,24 @@ internal sealed partial class RebalanceService
 
             var importedAt = Stopwatch.GetTimestamp();
             var nodeId = Encoding.ASCII.GetBytes(target.Id);
-            var handovers = new List<(int Index, Task<RespReply> Reply)>();
-            for (var i = 0; i < frozen.Count; i++)
-            {
-                if (imported[i])
+            // The group's SETSLOTs leave in one write, so the target reads and runs them in one go.
+            var handing = Enumerable.Range(0, frozen.Count).Where(i => imported[i]).ToList();
+            var epochs = handing.Select(i => _view.EpochOf(frozen[i])).ToArray();
+            var setSlots = await connection.ExecuteManyAsync(
+                handing.Count,
+                (output, h) =>
                 {
-                    var epoch = Encoding.ASCII.GetBytes(_view.EpochOf(frozen[i]).ToString(CultureInfo.InvariantCulture));
-                    handovers.Add((i, connection.ExecuteAsync([ClusterWord, SetSlotWord, slotTexts[i], NodeWord, nodeId, EpochWord, epoch], timeout.Token)));
-                }
-            }
+                    output.WriteArrayHeader(7);
+                    output.WriteBulkString(ClusterWord);
+                    output.WriteBulkString(SetSlotWord);
+                    output.WriteBulkString(slotTexts[handing[h]]);
+                    output.WriteBulkString(NodeWord);
+                    output.WriteBulkString(nodeId);
+                    output.WriteBulkString(EpochWord);
+                    output.WriteBulkString(epochs[h]);
+                },
+                timeout.Token).ConfigureAwait(false);
+            var handovers = handing.Select((i, h) => (i, setSlots[h])).ToList();
 
             started = true;
             return CompleteHandOverAsync(frozen, handovers, counts, resentSlot, refusal, target, timeout, (frozenAt, quiescedAt, importedAt));
@@ -368,6 +410,8 @@ internal sealed partial class RebalanceService
     {
         var migration = _server.Migration;
         var handedOver = new bool[frozen.Count];
+        // Imports each slot had received when it was handed over; its keys here are dropped at the end only if no import came since.
+        var importsAtHandOver = new int[frozen.Count];
         try
         {
             foreach (var (index, reply) in handovers)
@@ -380,6 +424,7 @@ internal sealed partial class RebalanceService
                     continue;
                 }
 
+                importsAtHandOver[index] = migration.ImportCount(frozen[index]);
                 if (handed is { Kind: RespReplyKind.Integer, Integer: > 0 })
                 {
                     if (!_view.RecordHandOver(frozen[index], target.Id, handed.Integer))
@@ -397,8 +442,6 @@ internal sealed partial class RebalanceService
 
                 handedOver[index] = true;
                 migration.Unfreeze(frozen[index]);
-                // After the unfreeze: the held commands are redirected by now and need not wait for this.
-                _server.Store.DeleteSlot(frozen[index]);
                 Interlocked.Increment(ref resentSlot[index] ? ref SlotsResent : ref SlotsKeptFromPreCopy);
                 Interlocked.Increment(ref _slotsMoved);
                 Interlocked.Add(ref _keysMoved, counts[index].Keys);
@@ -420,6 +463,34 @@ internal sealed partial class RebalanceService
             {
                 migration.Unfreeze(slot);
             }
+
+            DropHandedOver(frozen, handedOver, importsAtHandOver);
+        }
+    }
+
+    /// <summary>
+    /// Drops the keys of a group's handed-over slots, in one pass per shard, after every slot of the group is unfrozen
+    /// (the held commands are redirected by then and need not wait for this). Under the import lock, and only for a
+    /// slot that received no import since its hand-over: one that came straight back was reset by its import.
+    /// </summary>
+    private void DropHandedOver(List<int> frozen, bool[] handedOver, int[] importsAtHandOver)
+    {
+        var migration = _server.Migration;
+        lock (migration.ImportLock)
+        {
+            var drop = new List<int>(frozen.Count);
+            for (var i = 0; i < frozen.Count; i++)
+            {
+                if (handedOver[i] && migration.ImportCount(frozen[i]) == importsAtHandOver[i])
+                {
+                    drop.Add(frozen[i]);
+                }
+            }
+
+            if (drop.Count > 0)
+            {
+                _server.Store.DeleteSlots(drop);
+            }
         }
     }
 
@@ -434,12 +505,16 @@ internal sealed partial class RebalanceService
         timeout.CancelAfter(BatchMoveTimeout);
         var copies = new SlotCopy[slots.Count];
         var imports = new List<(int Index, Task<RespReply> Reply)>();
+        var entries = slots.Select(_ => new List<SlotEntry>()).ToArray();
+        var bytes = new long[slots.Count];
+        // One pass per shard: the batch's slots come shard by shard (MoveToAsync).
+        _server.Store.ExportSlots(slots, entries, bytes);
         for (var i = 0; i < slots.Count; i++)
         {
-            var entries = new List<SlotEntry>();
-            copies[i] = new SlotCopy(entries, _server.Store.ExportSlot(slots[i], entries));
-            SendImport(connection, SlotText(slots[i]), entries, i, imports, timeout.Token);
+            copies[i] = new SlotCopy(entries[i], bytes[i]);
         }
+
+        await SendImportsAsync(connection, [.. slots.Select((slot, i) => (i, SlotText(slot), entries[i]))], imports, timeout.Token).ConfigureAwait(false);
 
         var refused = new HashSet<int>();
         string? firstRefusal = null;
@@ -465,49 +540,88 @@ internal sealed partial class RebalanceService
         return (accepted, firstRefusal, notSynced && refused.Count > 0);
     }
 
-    /// <summary>Queues the PEPPER.IMPORT commands for one slot: RESET with the first chunk, APPEND with the rest.</summary>
-    private static void SendImport(
-        RespConnection connection, byte[] slotText, List<SlotEntry> entries, int index, List<(int Index, Task<RespReply> Reply)> replies, CancellationToken cancellationToken)
+    /// <summary>
+    /// Queues the PEPPER.IMPORT commands for <paramref name="slots"/> (each: its index for <paramref name="replies"/>, its
+    /// number as text, its entries), RESET with a slot's first chunk and APPEND with the rest, written straight into the
+    /// connection's buffer and flushed together.
+    /// </summary>
+    private static async Task SendImportsAsync(
+        RespConnection connection, List<(int Index, byte[] SlotText, List<SlotEntry> Entries)> slots, List<(int Index, Task<RespReply> Reply)> replies,
+        CancellationToken cancellationToken)
     {
-        var sent = 0;
-        do
+        var chunks = new List<(int Slot, int Start, int Count)>();
+        for (var s = 0; s < slots.Count; s++)
         {
-            var chunk = Math.Min(ImportChunkKeys, entries.Count - sent);
-            replies.Add((index, connection.ExecuteAsync(ImportCommand(slotText, sent == 0, entries, sent, chunk), cancellationToken)));
-            sent += chunk;
+            var entries = slots[s].Entries;
+            var sent = 0;
+            do
+            {
+                var chunk = Math.Min(ImportChunkKeys, entries.Count - sent);
+                chunks.Add((s, sent, chunk));
+                sent += chunk;
+            }
+            while (sent < entries.Count);
         }
-        while (sent < entries.Count);
+
+        var sentCommands = await connection.ExecuteManyAsync(
+            chunks.Count,
+            (output, c) =>
+            {
+                var (s, start, count) = chunks[c];
+                WriteImport(output, slots[s].SlotText, start == 0, slots[s].Entries, start, count);
+            },
+            cancellationToken).ConfigureAwait(false);
+        for (var c = 0; c < chunks.Count; c++)
+        {
+            replies.Add((slots[chunks[c].Slot].Index, sentCommands[c]));
+        }
     }
 
-    private static long Microseconds(long from, long to) => (long)Stopwatch.GetElapsedTime(from, to).TotalMicroseconds;
-
-    private static byte[] SlotText(int slot) => Encoding.ASCII.GetBytes(slot.ToString(CultureInfo.InvariantCulture));
-
-    private static List<byte[]> ImportCommand(byte[] slotText, bool first, List<SlotEntry> entries, int start, int count)
+    /// <summary>
+    /// <c>PEPPER.IMPORT slot RESET|APPEND [expires-at-ms key value ...]</c> for <paramref name="count"/> entries from
+    /// <paramref name="start"/>, encoded from the exported entries: no argument array, and no copy of a string's value.
+    /// </summary>
+    private static void WriteImport(IBufferWriter<byte> output, byte[] slotText, bool first, List<SlotEntry> entries, int start, int count)
     {
-        var arguments = new List<byte[]>(3 + (3 * count)) { ImportWord, slotText, first ? ResetWord : AppendWord };
+        output.WriteArrayHeader(3 + (3 * count));
+        output.WriteBulkString(ImportWord);
+        output.WriteBulkString(slotText);
+        output.WriteBulkString(first ? ResetWord : AppendWord);
+        Span<byte> typed = stackalloc byte[48];
         for (var i = start; i < start + count; i++)
         {
             var (key, value, collection, _) = entries[i];
             var expiresAt = value.ExpiresAt;
             if (collection is null)
             {
-                // Most keys have no expiry: one shared "0" rather than a string and an array per key.
-                arguments.Add(expiresAt == 0 ? NoExpiryWord : Encoding.ASCII.GetBytes(expiresAt.ToString(CultureInfo.InvariantCulture)));
-                arguments.Add(key);
-                arguments.Add(value.Span.ToArray());
+                if (expiresAt == 0)
+                {
+                    output.WriteBulkString(NoExpiryWord);
+                }
+                else
+                {
+                    output.WriteBulkString(expiresAt);
+                }
+
+                output.WriteBulkString(key);
+                output.WriteBulkString(value.Span);
             }
             else
             {
                 // A collection: "<type>:<expires-at>", then its payload (MigrationCommands.Import reads it back).
-                arguments.Add(Encoding.ASCII.GetBytes(((int)collection.Type).ToString(CultureInfo.InvariantCulture) + ":" + expiresAt.ToString(CultureInfo.InvariantCulture)));
-                arguments.Add(key);
-                arguments.Add(StoreObjectFormat.ToArray(collection));
+                ((int)collection.Type).TryFormat(typed, out var written, default, CultureInfo.InvariantCulture);
+                typed[written++] = (byte)':';
+                expiresAt.TryFormat(typed[written..], out var digits, default, CultureInfo.InvariantCulture);
+                output.WriteBulkString(typed[..(written + digits)]);
+                output.WriteBulkString(key);
+                output.WriteBulkString(StoreObjectFormat.ToArray(collection));
             }
         }
-
-        return arguments;
     }
+
+    private static long Microseconds(long from, long to) => (long)Stopwatch.GetElapsedTime(from, to).TotalMicroseconds;
+
+    private static byte[] SlotText(int slot) => Encoding.ASCII.GetBytes(slot.ToString(CultureInfo.InvariantCulture));
 
     /// <summary>With a cluster secret, the target accepts PEPPER.IMPORT and SETSLOT only after PEPPER.AUTH.</summary>
     private async Task AuthenticateAsync(RespConnection connection, CancellationToken cancellationToken)

@@ -18,6 +18,7 @@ internal sealed class SlotMigrationState
 {
     private readonly TaskCompletionSource?[] _frozen = new TaskCompletionSource?[HashSlot.SlotCount];
     private readonly long[] _lastImportAt = new long[HashSlot.SlotCount];
+    private readonly int[] _imports = new int[HashSlot.SlotCount];
     private int _frozenCount;
 
     /// <summary>Serialises imports with stray-key cleanup, so a slot is never swept between its import and its handover.</summary>
@@ -90,7 +91,18 @@ internal sealed class SlotMigrationState
         }
     }
 
-    public void MarkImported(int slot, long now) => Volatile.Write(ref _lastImportAt[slot], now);
+    public void MarkImported(int slot, long now)
+    {
+        Volatile.Write(ref _lastImportAt[slot], now);
+        Interlocked.Increment(ref _imports[slot]);
+    }
+
+    /// <summary>
+    /// How many imports <paramref name="slot"/> has received (wraps; compare for equality only). A sender that drops a
+    /// handed-over slot's keys a little later does so under <see cref="ImportLock"/> only if this has not changed
+    /// since the hand-over: an import in between (the slot coming straight back) has reset the slot itself.
+    /// </summary>
+    public int ImportCount(int slot) => Volatile.Read(ref _imports[slot]);
 
     /// <summary>Unix ms of the last import into <paramref name="slot"/>, 0 if none since start.</summary>
     public long LastImportAt(int slot) => Volatile.Read(ref _lastImportAt[slot]);
