@@ -116,6 +116,12 @@ internal sealed partial class RebalanceService : IHostedService, IRebalancer, ID
         await _loop.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Whether a move is under way. A slot is the target's as soon as its SETSLOT reply is recorded, but its keys here
+    /// are dropped after the whole group's replies: until the move ends both nodes hold them (tests that count keys wait).
+    /// </summary>
+    internal bool Moving => Volatile.Read(ref _activeMoves) > 0;
+
     public async Task WhenSettledAsync(CancellationToken cancellationToken)
     {
         // A move in progress may have given away its last slot but not yet dropped its keys here.

@@ -97,14 +97,15 @@ internal sealed class TestCluster : IAsyncDisposable
 
     /// <summary>
     /// Waits until every node holds the same slot plan (one epoch, giving slots to exactly the running nodes), every
-    /// slot is where that plan puts it in every node's view, and no slot is frozen for a move.
+    /// slot is where that plan puts it in every node's view, no slot is frozen for a move, and no move is under way
+    /// (an old owner drops a handed-over group's keys after the group's last reply).
     /// </summary>
     public Task WhenSettledAsync(TimeSpan? timeout = null) =>
         Eventually.UntilAsync(IsSettled, timeout ?? TimeSpan.FromSeconds(30), "the cluster settles", Describe);
 
     private bool IsSettled()
     {
-        if (Nodes.Any(n => ServingCount(n) != Nodes.Count || Server(n).Migration.AnyFrozen || !IsSpreadAsThePlanSays(n)))
+        if (Nodes.Any(n => ServingCount(n) != Nodes.Count || Server(n).Migration.AnyFrozen || Rebalancer(n).Moving || !IsSpreadAsThePlanSays(n)))
         {
             return false;
         }
