@@ -47,6 +47,16 @@ internal interface IClusterView
     long EpochOf(int slot);
 }
 
+internal static class ClusterViewExtensions
+{
+    /// <summary>
+    /// Whether this node serves <paramref name="slot"/> or is due to: keys it holds for any other slot are strays (a
+    /// refused or failed move's leftovers), which the rebalancer's sweep and a refused SETSLOT may drop.
+    /// </summary>
+    public static bool ServesOrIsDue(this IClusterView view, int slot) =>
+        view.OwnerOf(slot).Id == view.Myself.Id || view.DesiredOwnerOf(slot).Id == view.Myself.Id;
+}
+
 /// <summary>Moves slots whose owner is this node but whose desired owner is another. Implemented by slot migration.</summary>
 internal interface IRebalancer
 {

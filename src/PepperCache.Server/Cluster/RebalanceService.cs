@@ -331,7 +331,7 @@ internal sealed partial class RebalanceService : IHostedService, IRebalancer, ID
         var slots = 0;
         for (var slot = 0; slot < HashSlot.SlotCount; slot++)
         {
-            if (counts[slot] == 0 || view.OwnerOf(slot).Id == myself || view.DesiredOwnerOf(slot).Id == myself)
+            if (counts[slot] == 0 || view.ServesOrIsDue(slot))
             {
                 continue;
             }
@@ -339,7 +339,7 @@ internal sealed partial class RebalanceService : IHostedService, IRebalancer, ID
             lock (migration.ImportLock)
             {
                 // Rechecked under the lock an import takes, so a slot is never swept between its import and handover.
-                if (view.OwnerOf(slot).Id == myself || view.DesiredOwnerOf(slot).Id == myself)
+                if (view.ServesOrIsDue(slot))
                 {
                     continue;
                 }

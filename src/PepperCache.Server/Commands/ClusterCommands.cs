@@ -257,7 +257,7 @@ internal static class ClusterCommands
     {
         lock (context.Server.Migration.ImportLock)
         {
-            if (cluster.OwnerOf(slot).Id != cluster.MyId && cluster.DesiredOwnerOf(slot).Id != cluster.MyId)
+            if (!cluster.ServesOrIsDue(slot))
             {
                 context.Store.DeleteSlot(slot);
             }

@@ -74,7 +74,7 @@ public sealed class ClusterPeerCommandsIntegrationTests
         await using var cluster = await TestCluster.StartAsync(2);
         var leaving = cluster.Nodes[1];
         var state = TestCluster.State(leaving);
-        var slot = Enumerable.Range(0, HashSlot.SlotCount).First(s => state.OwnerOf(s).Id != state.MyId);
+        var slot = SlotServedElsewhere(state);
         var owner = state.OwnerOf(slot).Id;
         state.SetMyStatus(PepperCache.Server.Cluster.MemberStatus.Leaving);
 
@@ -86,7 +86,7 @@ public sealed class ClusterPeerCommandsIntegrationTests
         Assert.Equal("ERR This node is leaving the cluster and takes no slots", import.Text);
         Assert.Equal(import.Text, setSlot.Text);
         Assert.Equal(owner, state.OwnerOf(slot).Id);
-        Assert.False(TestCluster.Server(leaving).Store.Exists(Encoding.UTF8.GetBytes(KeyIn(slot))));
+        Assert.False(HoldsKeyIn(leaving, slot));
     }
 
     /// <summary>
@@ -101,19 +101,19 @@ public sealed class ClusterPeerCommandsIntegrationTests
         await using var cluster = await TestCluster.StartAsync(2);
         var target = cluster.Nodes[1];
         var state = TestCluster.State(target);
-        var slot = Enumerable.Range(0, HashSlot.SlotCount).First(s => state.OwnerOf(s).Id != state.MyId);
+        var slot = SlotServedElsewhere(state);
         var owner = state.OwnerOf(slot).Id;
         Assert.Equal(owner, state.PlannedOwners()[slot]);
 
         await using var peer = await RespConnection.ConnectAsync("127.0.0.1", target.RespEndPoint.Port, token);
         Assert.Equal("OK", (await peer.ExecuteAsync("PEPPER.IMPORT", $"{slot}", "RESET", "0", KeyIn(slot), "pre-copied")).Text);
-        Assert.True(TestCluster.Server(target).Store.Exists(Encoding.UTF8.GetBytes(KeyIn(slot))));
+        Assert.True(HoldsKeyIn(target, slot));
         var setSlot = await peer.ExecuteAsync("CLUSTER", "SETSLOT", $"{slot}", "NODE", state.MyId, "EPOCH", $"{state.EpochOf(slot)}");
 
         Assert.Equal($"TRYAGAIN Slot {slot} is not planned to this node in the slot plan it holds", setSlot.Text);
         Assert.Equal(owner, state.OwnerOf(slot).Id);
         // The refused hand-over's pre-copy is not left behind as stray keys.
-        Assert.False(TestCluster.Server(target).Store.Exists(Encoding.UTF8.GetBytes(KeyIn(slot))));
+        Assert.False(HoldsKeyIn(target, slot));
     }
 
     [Theory]
@@ -154,4 +154,13 @@ public sealed class ClusterPeerCommandsIntegrationTests
             }
         }
     }
+
+    /// <summary>The first slot another node serves, in <paramref name="state"/>'s view.</summary>
+    private static int SlotServedElsewhere(PepperCache.Server.Cluster.ClusterState state) =>
+        Enumerable.Range(0, HashSlot.SlotCount).First(s => state.OwnerOf(s).Id != state.MyId);
+
+    /// <summary>Whether <paramref name="node"/>'s store holds <see cref="KeyIn"/>(<paramref name="slot"/>).</summary>
+    private static bool HoldsKeyIn(PepperCacheApplication node, int slot) =>
+        TestCluster.Server(node).Store.Exists(Encoding.UTF8.GetBytes(KeyIn(slot)));
+
 }
