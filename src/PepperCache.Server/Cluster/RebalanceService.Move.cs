@@ -108,11 +108,16 @@ internal sealed partial class RebalanceService
                     }
                     finally
                     {
-                        // A refused batch ends the attempt; the pre-copy already under way is let finish (its imports
-                        // start with RESET, so the retry overwrites them) and its failure, if any, is the first one's.
+                        // A refused batch ends the attempt; the pre-copy already under way is let finish (its failure,
+                        // if any, is the first one's), then taken back: those slots stay here, and keys the target
+                        // holds for a slot it does not serve would count twice until its stray sweep.
                         if (preCopy is not null)
                         {
                             await ((Task)preCopy).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                            if (preCopy.IsCompletedSuccessfully && preCopy.Result.Accepted.Count > 0)
+                            {
+                                await TakeBackPreCopyAsync(bulk, [.. preCopy.Result.Accepted.Keys], cancellationToken).ConfigureAwait(false);
+                            }
                         }
                     }
                 }
@@ -538,6 +543,31 @@ internal sealed partial class RebalanceService
         }
 
         return (accepted, firstRefusal, notSynced && refused.Count > 0);
+    }
+
+    /// <summary>
+    /// Empties <paramref name="slots"/> at the target (<c>PEPPER.IMPORT slot RESET</c> with no keys) after their
+    /// pre-copy when they will not be handed over in this attempt. Best effort: a target that cannot be told (the
+    /// connection failed with the move) drops them with its stray sweep, and the retry starts with RESET anyway.
+    /// A target that serves a slot refuses the import, so this never empties a slot it owns.
+    /// </summary>
+    private static async Task TakeBackPreCopyAsync(RespConnection connection, List<int> slots, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(BatchMoveTimeout);
+        try
+        {
+            var emptied = new List<(int Index, Task<RespReply> Reply)>();
+            await SendImportsAsync(connection, [.. slots.Select((slot, i) => (i, SlotText(slot), new List<SlotEntry>()))], emptied, timeout.Token).ConfigureAwait(false);
+            foreach (var (_, reply) in emptied)
+            {
+                await ((Task)reply).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+        }
+        catch (Exception ex) when (ex is RespConnectionException or IOException or OperationCanceledException or ObjectDisposedException)
+        {
+            // The attempt failed already; this one's failure adds nothing to report.
+        }
     }
 
     /// <summary>
