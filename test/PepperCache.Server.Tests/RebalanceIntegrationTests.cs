@@ -223,13 +223,16 @@ public sealed class RebalanceIntegrationTests
         Assert.Equal(0, Enumerable.Range(0, HashSlot.SlotCount).Count(s => cluster.OwnerOf(s).Id == ghostId));
         Assert.All(cluster.Nodes, n => Assert.False(TestCluster.Server(n).Migration.AnyFrozen));
 
-        // The ghost is declared failed (as the node timeout would): the slot map gives its share back.
+        // The ghost is declared failed (as the node timeout would): the plan gives its share back to where it still is,
+        // so no slot changes hands.
+        var handedBefore = cluster.Nodes.Select(n => HandedOver(TestCluster.Rebalancer(n))).ToArray();
         foreach (var node in cluster.Nodes)
         {
             TestCluster.State(node).MarkFailed(ghostId);
         }
 
         await cluster.WhenSettledAsync();
+        Assert.Equal(handedBefore, cluster.Nodes.Select(n => HandedOver(TestCluster.Rebalancer(n))));
         ghostListener.Stop();
         await dropping;
         AssertEachKeyOnItsOwnerOnly(cluster, keys);

@@ -1004,7 +1004,13 @@ internal sealed class ClusterState : IClusterView
             // This node is the coordinator: it plans the next table from the current plan (or, first, from who serves
             // what) at the next epoch, and gossip spreads it. Others only adopt higher epochs. If the coordinator
             // fails or leaves, it is no longer alive in any view, and the next one plans (a new epoch) without it.
-            var current = _target?.Owners ?? Enumerable.Range(0, HashSlot.SlotCount).Select(_slots.OwnerOf).ToArray();
+            // A slot planned to a member that is gone counts as its owner's when a live member serves it: a joiner
+            // that failed before it took its share leaves that share where it is, not dealt out afresh (which moved
+            // a third of the slots between the two others of a three-member cluster whose third never took any).
+            var live = alive.ToHashSet(StringComparer.Ordinal);
+            var current = _target is null
+                ? Enumerable.Range(0, HashSlot.SlotCount).Select(_slots.OwnerOf).ToArray()
+                : [.. _target.Owners.Select((planned, slot) => live.Contains(planned) ? planned : _slots.OwnerOf(slot))];
             var epoch = Math.Min((_target?.Epoch ?? 0) + 1, SlotTable.MaxEpochValue);
             _target = SlotTarget.Plan(epoch, current, alive);
             _targetEncoded = null;
