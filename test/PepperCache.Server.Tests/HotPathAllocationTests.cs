@@ -56,12 +56,20 @@ public sealed class HotPathAllocationTests(NodeFixture node) : IClassFixture<Nod
         var context = new CommandContext(server, new ClientSession(-1, null, null, server.Store.Now), request) { Output = output };
 
         Run(server, context, frame, output, Iterations);
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        Run(server, context, frame, output, Iterations);
-        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        var allowed = ((long)allowedPerCall * Iterations) + OneTimeSlack;
+        // The fewest bytes of up to three runs: a per-call allocation shows in every run, a one-time growth of a shared
+        // buffer in one. The AOF's buffer grows from 512 KB to 1 MB (rented, on the appending thread) when its writer
+        // falls behind, as on a loaded CI machine: MSET once counted 1,048,600 bytes beyond its entries that way.
+        var allocated = long.MaxValue;
+        for (var run = 0; run < 3 && allocated > allowed; run++)
+        {
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            Run(server, context, frame, output, Iterations);
+            allocated = Math.Min(allocated, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
 
         Assert.True(output.WrittenCount > 0 && output.WrittenSpan[0] != (byte)'-', Encoding.UTF8.GetString(output.WrittenSpan));
-        Assert.InRange(allocated, 0, ((long)allowedPerCall * Iterations) + OneTimeSlack);
+        Assert.InRange(allocated, 0, allowed);
     }
 
     /// <summary>
