@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -54,6 +55,106 @@ public sealed class LargeCollectionMigrationIntegrationTests
         {
             dir.Delete(recursive: true);
         }
+    }
+
+    [Fact]
+    public async Task AnAofRewriteBetweenPiecesKeepsTheCollectionBeingRebuilt()
+    {
+        var dir = Directory.CreateTempSubdirectory("pepper-pieces-rewrite-");
+        try
+        {
+            string key, want;
+            await using (var cluster = await TestCluster.StartAsync(1))
+            {
+                var settings = new Dictionary<string, string?> { ["PepperCache:Dir"] = dir.FullName, ["PepperCache:AppendFsync"] = "always" };
+                var importer = cluster.AddNode(settings);
+                await cluster.WhenSettledAsync();
+                var server = TestCluster.Server(importer);
+                var importerId = TestCluster.State(importer).MyId;
+                // A key of a slot the importer does not serve, so it takes imports for it.
+                key = Enumerable.Range(0, 10_000).Select(i => $"{{rw-pieces-{i}}}h").First(k => cluster.OwnerOf(HashSlot.Of(Encoding.UTF8.GetBytes(k))).Id != importerId);
+                var slot = HashSlot.Of(Encoding.UTF8.GetBytes(key)).ToString(CultureInfo.InvariantCulture);
+                var hash = new HashObject();
+                for (var i = 0; i < 2_500; i++)
+                {
+                    hash.Set(Encoding.UTF8.GetBytes($"f{i}"), Encoding.UTF8.GetBytes($"v{i}"), server.Store.Encodings);
+                }
+
+                want = Digest(hash);
+                var pieces = Pieces(hash, 1_000);
+                await using (var client = await importer.ConnectRawAsync())
+                {
+                    await SendAsync(client, slot, "RESET", "4:0:2500", key, pieces[0]);
+                    await SendAsync(client, slot, "APPEND", "4:0:+", key, pieces[1]);
+                    Assert.True(server.Aof.TryStartRewrite());
+                    await server.Aof.RewriteTask!.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+                    Assert.True(server.Aof.LastRewriteOk);
+                    await SendAsync(client, slot, "APPEND", "4:0:+", key, pieces[2]);
+                }
+
+                AssertDigest(server.Store, key, want);
+                await TestCluster.CrashAsync(importer);
+                cluster.Nodes.Remove(importer);
+            }
+
+            // Its AOF on a node of its own (its cluster state left behind, so it serves every slot and sweeps nothing):
+            // the load replays the rewritten file, the snapshot, the first two pieces again (written by the rewrite), then the last.
+            File.Delete(Path.Combine(dir.FullName, "nodes.json"));
+            await using var restarted = Persistence.AofTestSupport.Node(dir.FullName);
+            _ = restarted.RespEndPoint;
+            AssertDigest(TestCluster.Server(restarted).Store, key, want);
+            Assert.Equal(0, TestCluster.Server(restarted).Migration.Pieces.Count);
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
+
+    private static void AssertDigest(KeyValueStore store, string key, string want)
+    {
+        var read = new DigestOperation();
+        store.Execute(Encoding.UTF8.GetBytes(key), DataType.Hash, ref read);
+        Assert.Equal(want, read.Digest);
+    }
+
+    private static async Task SendAsync(RawRespClient client, string slot, string mode, string typed, string key, byte[] payload)
+    {
+        var output = new ArrayBufferWriter<byte>();
+        output.WriteArrayHeader(6);
+        foreach (var argument in new[] { "PEPPER.IMPORT", slot, mode, typed, key })
+        {
+            output.WriteBulkString(Encoding.UTF8.GetBytes(argument));
+        }
+
+        output.WriteBulkString(payload);
+        await client.SendAsync(output.WrittenSpan.ToArray());
+        Assert.Equal("+OK\r\n", await client.ReadExactlyAsync(5));
+    }
+
+    /// <summary>Payloads of <paramref name="perPiece"/> elements each, cut from the collection's cursor.</summary>
+    private static List<byte[]> Pieces(StoreObject value, int perPiece)
+    {
+        var pieces = new List<byte[]>();
+        var cursor = value.OpenPayloadCursor();
+        var more = cursor.MoveNext();
+        while (more)
+        {
+            var elements = new ArrayBufferWriter<byte>();
+            var count = 0;
+            for (; more && count < perPiece; more = cursor.MoveNext())
+            {
+                cursor.Write(elements);
+                count++;
+            }
+
+            var piece = new ArrayBufferWriter<byte>();
+            StoreObjectFormat.WriteHeader(piece, count);
+            piece.Write(elements.WrittenSpan);
+            pieces.Add(piece.WrittenSpan.ToArray());
+        }
+
+        return pieces;
     }
 
     /// <summary>Large and small collections of every type and strings, half with a TTL; returns what each key must read back as.</summary>

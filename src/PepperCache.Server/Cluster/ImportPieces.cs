@@ -1,6 +1,10 @@
+using System.Buffers;
 using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
 using System.IO.Hashing;
+using System.Text;
 using PepperCache.Core.Storage;
+using PepperCache.Protocol;
 
 namespace PepperCache.Server.Cluster;
 
@@ -40,8 +44,70 @@ internal sealed class ImportPieces
         }
     }
 
-    /// <summary>Each collection being rebuilt, with its key (the caller holds the import lock).</summary>
-    public IEnumerable<(byte[] Key, Building Building)> All => _building.Select(pair => (pair.Key, pair.Value));
+    /// <summary>
+    /// For an AOF rewrite, called under the log's write lock (which every import holds, so nothing changes here
+    /// meanwhile): a copy of each collection being rebuilt, and what writes it into the new file after the snapshot.
+    /// Without it a rewrite in the middle of a collection's pieces would drop the pieces before it, and replaying the
+    /// file would refuse the rest (a continuation with no start): the collection would be missing after a restart.
+    /// </summary>
+    public Action<IBufferWriter<byte>>? SnapshotForRewrite()
+    {
+        if (_building.Count == 0)
+        {
+            return null;
+        }
+
+        var copies = _building.Select(pair => (pair.Key, pair.Value with { Value = pair.Value.Value.Clone() })).ToList();
+        return output =>
+        {
+            foreach (var (key, building) in copies)
+            {
+                WriteRestoreCommands(key, building, output);
+            }
+        };
+    }
+
+    /// <summary>
+    /// <c>PEPPER.IMPORT slot APPEND type:expires-at:total key piece</c>, then <c>type:expires-at:+</c> commands, with the
+    /// elements come so far: replayed, they start the collection again where it was, announcing the same total.
+    /// </summary>
+    private static void WriteRestoreCommands(byte[] key, Building building, IBufferWriter<byte> output)
+    {
+        var slot = Encoding.ASCII.GetBytes(building.Slot.ToString(CultureInfo.InvariantCulture));
+        var prefix = $"{(int)building.Type}:{building.ExpiresAt.ToString(CultureInfo.InvariantCulture)}:";
+        var first = Encoding.ASCII.GetBytes(prefix + building.Total.ToString(CultureInfo.InvariantCulture));
+        var next = Encoding.ASCII.GetBytes(prefix + "+");
+        var cursor = building.Value.OpenPayloadCursor();
+        var elements = new ArrayBufferWriter<byte>();
+        var piece = new ArrayBufferWriter<byte>();
+        var more = cursor.MoveNext();
+        var written = false;
+        while (more || !written)
+        {
+            var count = 0;
+            elements.ResetWrittenCount();
+            for (; more && count < RestorePieceElements; more = cursor.MoveNext())
+            {
+                cursor.Write(elements);
+                count++;
+            }
+
+            piece.ResetWrittenCount();
+            StoreObjectFormat.WriteHeader(piece, count);
+            piece.Write(elements.WrittenSpan);
+            output.WriteArrayHeader(6);
+            output.WriteBulkString("PEPPER.IMPORT"u8);
+            output.WriteBulkString(slot);
+            output.WriteBulkString("APPEND"u8);
+            output.WriteBulkString(written ? next : first);
+            output.WriteBulkString(key);
+            output.WriteBulkString(piece.WrittenSpan);
+            written = true;
+        }
+    }
+
+    /// <summary>Elements per piece a rewrite writes (the mover's bound, <see cref="RebalanceService.PieceElements"/>).</summary>
+    private const int RestorePieceElements = RebalanceService.PieceElements;
 
     /// <summary>A collection being rebuilt: its slot, type and absolute expiry, the elements its first piece announced, and those come so far.</summary>
     internal sealed record Building(int Slot, DataType Type, long ExpiresAt, long Total, StoreObject Value);
