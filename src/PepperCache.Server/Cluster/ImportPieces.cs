@@ -16,7 +16,9 @@ namespace PepperCache.Server.Cluster;
 /// <remarks>
 /// Read and changed only by <c>PEPPER.IMPORT</c> under <see cref="SlotMigrationState.ImportLock"/> (and, with an
 /// AOF, under its write lock, which every write command holds). Not counted by maxmemory: at most the collection a
-/// mover is sending per connection. Its slot's next <c>RESET</c> drops what an abandoned move left here.
+/// mover is sending per connection. Its slot's next <c>RESET</c> drops what an abandoned move left here, and so does
+/// the stray-key sweep once the slot has had no import for <see cref="RebalanceService.ImportGrace"/> (a mover that
+/// crashed half-way, or whose slot went elsewhere, sends no RESET).
 /// </remarks>
 internal sealed class ImportPieces
 {
@@ -45,8 +47,27 @@ internal sealed class ImportPieces
     }
 
     /// <summary>
-    /// For an AOF rewrite, called under the log's write lock (which every import holds, so nothing changes here
-    /// meanwhile): a copy of each collection being rebuilt, and what writes it into the new file after the snapshot.
+    /// Forgets the collections of each slot <paramref name="abandoned"/> says was given up (no import for a while: a
+    /// mover sends a collection's pieces back to back). Returns how many were dropped, and whether some remain.
+    /// </summary>
+    public (int Dropped, bool Remaining) DropAbandoned(Func<int, bool> abandoned)
+    {
+        var dropped = 0;
+        foreach (var (key, building) in _building)
+        {
+            if (abandoned(building.Slot))
+            {
+                _building.Remove(key);
+                dropped++;
+            }
+        }
+
+        return (dropped, _building.Count > 0);
+    }
+
+    /// <summary>
+    /// For an AOF rewrite, called under the log's write lock and the import lock (every import holds both, the
+    /// sweep of abandoned pieces the second, so nothing changes here meanwhile): a copy of each collection being rebuilt, and what writes it into the new file after the snapshot.
     /// Without it a rewrite in the middle of a collection's pieces would drop the pieces before it, and replaying the
     /// file would refuse the rest (a continuation with no start): the collection would be missing after a restart.
     /// </summary>

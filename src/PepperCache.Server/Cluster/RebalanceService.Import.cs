@@ -36,6 +36,27 @@ internal sealed partial class RebalanceService
     internal long PiecesSent;
 
     /// <summary>
+    /// Drops the collections this node was rebuilding from pieces for a slot that has had no import for
+    /// <see cref="ImportGrace"/>: their mover gave up half-way (it crashed, or the slot went elsewhere) and will send no
+    /// RESET. Part of the stray-key sweep; returns true when some are left, so the sweep comes back.
+    /// </summary>
+    private bool DropAbandonedPieces()
+    {
+        var migration = _server.Migration;
+        var store = _server.Store;
+        lock (migration.ImportLock)
+        {
+            if (migration.Pieces.Count == 0)
+            {
+                return false;
+            }
+
+            var now = store.Now;
+            return migration.Pieces.DropAbandoned(slot => now - migration.LastImportAt(slot) >= (long)ImportGrace.TotalMilliseconds).Remaining;
+        }
+    }
+
+    /// <summary>
     /// Queues the PEPPER.IMPORT commands for <paramref name="slots"/> (each: its index for <paramref name="replies"/>, its
     /// number as text, its entries): RESET with a slot's first command and APPEND with the rest, each command at most
     /// <see cref="ImportChunkKeys"/> keys or pieces and about <see cref="ImportCommandBytes"/>, a large collection in
