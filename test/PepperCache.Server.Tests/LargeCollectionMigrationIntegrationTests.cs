@@ -47,6 +47,7 @@ public sealed class LargeCollectionMigrationIntegrationTests
             Assert.Equal(0, TestCluster.Server(joiner).Migration.Pieces.Count);
             await TestCluster.CrashAsync(joiner);
             cluster.Nodes.Remove(joiner);
+            await AssertImportsBoundedAsync(Path.Combine(dir.FullName, "appendonly.aof"));
             var again = cluster.AddNode(settings);
             await cluster.WhenSettledAsync(TimeSpan.FromSeconds(60));
             AssertHeldByOwners(cluster, expected);
@@ -109,6 +110,57 @@ public sealed class LargeCollectionMigrationIntegrationTests
         {
             dir.Delete(recursive: true);
         }
+    }
+
+    /// <summary>
+    /// The imports as the target logged them (as sent): no command above the byte bound unless it carries one key
+    /// alone, no piece above its bounds, and both forms present (whole collections and pieces).
+    /// </summary>
+    private static async Task AssertImportsBoundedAsync(string aof)
+    {
+        long pieces = 0, wholes = 0, largestCommand = 0, largestPiece = 0;
+        await using var file = File.OpenRead(aof);
+        using var request = new RespRequest();
+        var result = await Server.Persistence.AofLoader.ReadAsync(file, request, parsed =>
+        {
+            if (!parsed.Name.SequenceEqual("PEPPER.IMPORT"u8))
+            {
+                return null;
+            }
+
+            long bytes = 0;
+            for (var i = 3; i < parsed.Count; i += 3)
+            {
+                bytes += parsed[i + 1].Length + parsed[i + 2].Length;
+                var typed = parsed[i];
+                var colons = typed.Count((byte)':');
+                if (colons == 2)
+                {
+                    pieces++;
+                    largestPiece = Math.Max(largestPiece, parsed[i + 2].Length);
+                    // At most 1,000 elements, or one element alone when it is larger than the byte bound.
+                    Assert.True(parsed[i + 2].Length <= Server.Cluster.RebalanceService.PieceBytes + 16 || parsed[i + 2][1] == 1, "a piece over its bounds");
+                }
+                else if (colons == 1)
+                {
+                    wholes++;
+                }
+            }
+
+            if (parsed.Count > 6)
+            {
+                Assert.True(bytes <= Server.Cluster.RebalanceService.ImportCommandBytes, $"a PEPPER.IMPORT of {parsed.Count} arguments holds {bytes} bytes");
+            }
+
+            largestCommand = Math.Max(largestCommand, bytes);
+            return null;
+        });
+        Assert.False(result.IsCorrupt);
+        Assert.True(pieces >= 4 * (Large / 1_000), $"{pieces} pieces logged");
+        Assert.True(wholes >= 40, $"{wholes} whole collections logged");
+        Assert.InRange(largestPiece, 600_000, Server.Cluster.RebalanceService.PieceBytes + 16);
+        // The 5 MB string goes in a command of its own.
+        Assert.InRange(largestCommand, 5_000_000, 5_100_000);
     }
 
     private static void AssertDigest(KeyValueStore store, string key, string want)

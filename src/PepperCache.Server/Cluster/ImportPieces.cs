@@ -107,7 +107,8 @@ internal sealed class ImportPieces
         {
             var count = 0;
             elements.ResetWrittenCount();
-            for (; more && count < RestorePieceElements; more = cursor.MoveNext())
+            // The mover's bounds: so many elements, or so many bytes (an element larger than that alone).
+            for (; more && count < RebalanceService.PieceElements && (count == 0 || elements.WrittenCount + cursor.Size <= RebalanceService.PieceBytes); more = cursor.MoveNext())
             {
                 cursor.Write(elements);
                 count++;
@@ -126,9 +127,6 @@ internal sealed class ImportPieces
             written = true;
         }
     }
-
-    /// <summary>Elements per piece a rewrite writes (the mover's bound, <see cref="RebalanceService.PieceElements"/>).</summary>
-    private const int RestorePieceElements = RebalanceService.PieceElements;
 
     /// <summary>A collection being rebuilt: its slot, type and absolute expiry, the elements its first piece announced, and those come so far.</summary>
     internal sealed record Building(int Slot, DataType Type, long ExpiresAt, long Total, StoreObject Value);

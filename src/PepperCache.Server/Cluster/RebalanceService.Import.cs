@@ -12,16 +12,16 @@ internal sealed partial class RebalanceService
     /// <summary>
     /// Most elements in one piece of a collection. A collection with more (or with more than <see cref="PieceBytes"/>
     /// of payload) travels in pieces; one within both bounds travels whole, as before pieces existed, so a node of an
-    /// older build still takes it. The target adds a piece's elements under its import lock, so a piece is also a
-    /// bound on how long that lock is held (about a millisecond for a thousand elements); Redis's own AOF rewrite
-    /// cuts collections much finer (64 items a command), which would cost a triple of arguments per 64 elements here.
+    /// older build still takes it (most collections: Redis's listpack limits are 128 to 512 elements). The target adds
+    /// a piece's elements under its import lock, so the bound also keeps each hold of that lock short; Redis's AOF
+    /// rewrite cuts a collection much finer (64 items a command), which would cost an argument triple per 64 elements.
     /// </summary>
     internal const int PieceElements = 1_000;
 
     /// <summary>
-    /// Most payload bytes in one piece (an element larger than this goes alone). A bulk argument of this size is parsed
-    /// and held by the target without a large-object churn per key, where a collection of millions of elements in one
-    /// argument made one allocation of hundreds of MB on both sides.
+    /// Most payload bytes in one piece (an element larger than this goes alone). Each side holds a piece whole (the
+    /// target's parser buffers the argument), so this bounds what one key costs in flight, where a collection of
+    /// millions of elements in one argument made one array of tens or hundreds of MB on both sides.
     /// </summary>
     internal const int PieceBytes = 1 << 20;
 

@@ -66,7 +66,7 @@ internal static partial class MigrationCommands
 
         // A piece: "+" continues the collection being rebuilt at the key, a count starts one of that many elements.
         var marker = rest[(second + 1)..];
-        if (StoreObjectFormat.CreateEmpty(type, 0, settings) is null)
+        if (type is not (DataType.Hash or DataType.List or DataType.Set or DataType.SortedSet))
         {
             return false;
         }

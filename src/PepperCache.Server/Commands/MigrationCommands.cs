@@ -141,11 +141,20 @@ internal static partial class MigrationCommands
                 switch (item.Kind)
                 {
                     case ImportKind.String:
-                        pieces.Remove(context.Argument(i + 1));
+                        // A key sent whole ends any collection left unfinished at it.
+                        if (pieces.Count > 0)
+                        {
+                            pieces.Remove(context.Argument(i + 1));
+                        }
+
                         store.Import(context.Argument(i + 1), context.Argument(i + 2), item.ExpiresAt);
                         break;
                     case ImportKind.Whole:
-                        pieces.Remove(context.Argument(i + 1));
+                        if (pieces.Count > 0)
+                        {
+                            pieces.Remove(context.Argument(i + 1));
+                        }
+
                         store.Import(context.Argument(i + 1), item.Collection!, item.ExpiresAt);
                         break;
                     default:
