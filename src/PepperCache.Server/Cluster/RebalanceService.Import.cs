@@ -12,7 +12,7 @@ internal sealed partial class RebalanceService
     /// <summary>
     /// Most elements in one piece of a collection. A collection with more (or with more than <see cref="PieceBytes"/>
     /// of payload) travels in pieces; one within both bounds travels whole, as before pieces existed, so a node of an
-    /// older build still takes it (most collections: Redis's listpack limits are 128 to 512 elements). The target adds
+    /// older build still takes it (nearly every collection: the compact encodings end at 128 to 512 elements). The target adds
     /// a piece's elements under its import lock, so the bound also keeps each hold of that lock short; Redis's AOF
     /// rewrite cuts a collection much finer (64 items a command), which would cost an argument triple per 64 elements.
     /// </summary>
