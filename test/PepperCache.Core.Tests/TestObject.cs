@@ -1,5 +1,6 @@
 using System.Buffers;
 using PepperCache.Core.Storage;
+using PepperCache.Core.Types;
 
 namespace PepperCache.Core.Tests;
 
@@ -24,4 +25,9 @@ internal sealed class TestObject(DataType type, long heapSize, long count = 3) :
         throw new NotSupportedException("a TestObject has no AOF form");
 
     public override void Serialize(IBufferWriter<byte> output) => throw new NotSupportedException("a TestObject has no payload");
+
+    public override PayloadCursor OpenPayloadCursor() => throw new NotSupportedException("a TestObject has no payload");
+
+    public override bool TryAppendPayload(ReadOnlySpan<byte> payload, EncodingSettings settings) =>
+        throw new NotSupportedException("a TestObject has no payload");
 }

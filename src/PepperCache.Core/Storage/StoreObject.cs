@@ -1,4 +1,5 @@
 using System.Buffers;
+using PepperCache.Core.Types;
 
 namespace PepperCache.Core.Storage;
 
@@ -41,6 +42,20 @@ public abstract class StoreObject
 
     /// <summary>The frozen binary form slot migration carries (see <see cref="StoreObjectFormat"/>).</summary>
     public abstract void Serialize(IBufferWriter<byte> output);
+
+    /// <summary>
+    /// The elements in <see cref="Serialize"/>'s order and form, one at a time: what a payload of some of them (a
+    /// piece, <see cref="StoreObjectFormat.WriteHeader"/> first) is made of.
+    /// </summary>
+    public abstract PayloadCursor OpenPayloadCursor();
+
+    /// <summary>
+    /// Adds the elements of a payload (format 1, as <see cref="Serialize"/> writes it for some of them) with this
+    /// node's <paramref name="settings"/>: how a collection sent in pieces is rebuilt. False when the payload is not a
+    /// whole, valid one or holds an element already here (a piece never repeats one); this object may then hold some
+    /// of the payload's elements, so a caller drops it.
+    /// </summary>
+    public abstract bool TryAppendPayload(ReadOnlySpan<byte> payload, EncodingSettings settings);
 
     /// <summary>Redis's AOF_REWRITE_ITEMS_PER_CMD.</summary>
     public const int RestoreItemsPerCommand = 64;

@@ -49,6 +49,61 @@ public static class StoreObjectFormat
         return buffer.WrittenSpan.ToArray();
     }
 
+    /// <summary>
+    /// An empty collection of <paramref name="type"/> to rebuild one of <paramref name="total"/> elements from
+    /// pieces (<see cref="StoreObject.TryAppendPayload"/>); null for a type without a collection. A sorted set too
+    /// large for a listpack starts as a skip list, as <see cref="TryDeserialize"/> loads one, so its scores (-0)
+    /// arrive exactly.
+    /// </summary>
+    public static StoreObject? CreateEmpty(DataType type, long total, EncodingSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        return type switch
+        {
+            DataType.Hash => new HashObject(),
+            DataType.Set => new SetObject(),
+            DataType.SortedSet => SortedSetObject.CreateForLoad(total, settings),
+            DataType.List => new ListObject(),
+            _ => null,
+        };
+    }
+
+    /// <summary>Bytes of a payload's header (the format byte and the element count).</summary>
+    public static int HeaderSize(long count) => 1 + VarintSize((ulong)count);
+
+    /// <summary>A payload's header: the format byte and the element count; the elements follow (<see cref="PayloadCursor"/>).</summary>
+    public static void WriteHeader(IBufferWriter<byte> output, long count)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        WriteByte(output, FormatVersion);
+        WriteVarint(output, (ulong)count);
+    }
+
+    /// <summary>Reads a payload's header; false when it is not format 1 or its count cannot be one of <paramref name="minimumSize"/>-byte elements.</summary>
+    internal static bool TryReadHeader(ref ReadOnlySpan<byte> payload, int minimumSize, out ulong count)
+    {
+        count = 0;
+        return TryReadByte(ref payload, out var format) && format == FormatVersion
+            && TryReadVarint(ref payload, out count) && count <= (ulong)payload.Length / (ulong)minimumSize;
+    }
+
+    /// <summary>Bytes <see cref="WriteVarint"/> writes for <paramref name="value"/>.</summary>
+    internal static int VarintSize(ulong value)
+    {
+        var size = 1;
+        while (value >= 0x80)
+        {
+            value >>= 7;
+            size++;
+        }
+
+        return size;
+    }
+
+    /// <summary>Bytes <see cref="WriteBytes"/> writes for <paramref name="length"/> bytes.</summary>
+    internal static int BytesSize(int length) => VarintSize((ulong)length) + length;
+
     internal static void WriteByte(IBufferWriter<byte> output, byte value)
     {
         output.GetSpan(1)[0] = value;

@@ -12,7 +12,7 @@ namespace PepperCache.Server.Cluster;
 // Moving slots to one target node.
 internal sealed partial class RebalanceService
 {
-    /// <summary>Keys per PEPPER.IMPORT command; a slot with more is sent in several (RESET, then APPEND).</summary>
+    /// <summary>Keys (or pieces) per PEPPER.IMPORT command; a slot with more is sent in several (RESET, then APPEND). See also <see cref="ImportCommandBytes"/>.</summary>
     internal const int ImportChunkKeys = 10_000;
 
     /// <summary>Most slots pre-copied in one batch (one pipelined exchange with the target).</summary>
@@ -356,7 +356,7 @@ internal sealed partial class RebalanceService
                     resentSlot[changed[c]] = true;
                 }
 
-                await SendImportsAsync(connection, [.. changed.Select((i, c) => (i, slotTexts[i], entries[c]))], imports, timeout.Token).ConfigureAwait(false);
+                Interlocked.Add(ref PiecesSent, await SendImportsAsync(connection, [.. changed.Select((i, c) => (i, slotTexts[i], entries[c]))], imports, timeout.Token).ConfigureAwait(false));
             }
 
             var imported = Enumerable.Repeat(true, frozen.Count).ToArray();
@@ -519,7 +519,7 @@ internal sealed partial class RebalanceService
             copies[i] = new SlotCopy(entries[i], bytes[i]);
         }
 
-        await SendImportsAsync(connection, [.. slots.Select((slot, i) => (i, SlotText(slot), entries[i]))], imports, timeout.Token).ConfigureAwait(false);
+        Interlocked.Add(ref PiecesSent, await SendImportsAsync(connection, [.. slots.Select((slot, i) => (i, SlotText(slot), entries[i]))], imports, timeout.Token).ConfigureAwait(false));
 
         var refused = new HashSet<int>();
         string? firstRefusal = null;
@@ -567,85 +567,6 @@ internal sealed partial class RebalanceService
         catch (Exception ex) when (ex is RespConnectionException or IOException or OperationCanceledException or ObjectDisposedException)
         {
             // The attempt failed already; this one's failure adds nothing to report.
-        }
-    }
-
-    /// <summary>
-    /// Queues the PEPPER.IMPORT commands for <paramref name="slots"/> (each: its index for <paramref name="replies"/>, its
-    /// number as text, its entries), RESET with a slot's first chunk and APPEND with the rest, written straight into the
-    /// connection's buffer and flushed together.
-    /// </summary>
-    private static async Task SendImportsAsync(
-        RespConnection connection, List<(int Index, byte[] SlotText, List<SlotEntry> Entries)> slots, List<(int Index, Task<RespReply> Reply)> replies,
-        CancellationToken cancellationToken)
-    {
-        var chunks = new List<(int Slot, int Start, int Count)>();
-        for (var s = 0; s < slots.Count; s++)
-        {
-            var entries = slots[s].Entries;
-            var sent = 0;
-            do
-            {
-                var chunk = Math.Min(ImportChunkKeys, entries.Count - sent);
-                chunks.Add((s, sent, chunk));
-                sent += chunk;
-            }
-            while (sent < entries.Count);
-        }
-
-        var sentCommands = await connection.ExecuteManyAsync(
-            chunks.Count,
-            (output, c) =>
-            {
-                var (s, start, count) = chunks[c];
-                WriteImport(output, slots[s].SlotText, start == 0, slots[s].Entries, start, count);
-            },
-            cancellationToken).ConfigureAwait(false);
-        for (var c = 0; c < chunks.Count; c++)
-        {
-            replies.Add((slots[chunks[c].Slot].Index, sentCommands[c]));
-        }
-    }
-
-    /// <summary>
-    /// <c>PEPPER.IMPORT slot RESET|APPEND [expires-at-ms key value ...]</c> for <paramref name="count"/> entries from
-    /// <paramref name="start"/>, encoded from the exported entries: no argument array, and no copy of a string's value.
-    /// </summary>
-    private static void WriteImport(IBufferWriter<byte> output, byte[] slotText, bool first, List<SlotEntry> entries, int start, int count)
-    {
-        output.WriteArrayHeader(3 + (3 * count));
-        output.WriteBulkString(ImportWord);
-        output.WriteBulkString(slotText);
-        output.WriteBulkString(first ? ResetWord : AppendWord);
-        Span<byte> typed = stackalloc byte[48];
-        for (var i = start; i < start + count; i++)
-        {
-            var (key, value, collection, _) = entries[i];
-            var expiresAt = value.ExpiresAt;
-            if (collection is null)
-            {
-                if (expiresAt == 0)
-                {
-                    output.WriteBulkString(NoExpiryWord);
-                }
-                else
-                {
-                    output.WriteBulkString(expiresAt);
-                }
-
-                output.WriteBulkString(key);
-                output.WriteBulkString(value.Span);
-            }
-            else
-            {
-                // A collection: "<type>:<expires-at>", then its payload (MigrationCommands.Import reads it back).
-                ((int)collection.Type).TryFormat(typed, out var written, default, CultureInfo.InvariantCulture);
-                typed[written++] = (byte)':';
-                expiresAt.TryFormat(typed[written..], out var digits, default, CultureInfo.InvariantCulture);
-                output.WriteBulkString(typed[..(written + digits)]);
-                output.WriteBulkString(key);
-                output.WriteBulkString(StoreObjectFormat.ToArray(collection));
-            }
         }
     }
 

@@ -320,6 +320,8 @@ internal sealed partial class RebalanceService : IHostedService, IRebalancer, ID
 
         _sweepDue = false;
         _swept = true;
+        // Collections half-built by an abandoned move go too (they are outside the keyspace, so the counts miss them).
+        _sweepDue |= DropAbandonedPieces();
         _lastSweepAt = _time.GetTimestamp();
         var view = _view;
         var myself = view.Myself.Id;

@@ -24,6 +24,9 @@ internal sealed class SlotMigrationState
     /// <summary>Serialises imports with stray-key cleanup, so a slot is never swept between its import and its handover.</summary>
     public Lock ImportLock { get; } = new();
 
+    /// <summary>Collections PEPPER.IMPORT is rebuilding from pieces; guarded by <see cref="ImportLock"/>.</summary>
+    public ImportPieces Pieces { get; } = new();
+
     public bool AnyFrozen => Volatile.Read(ref _frozenCount) != 0;
 
     /// <summary>The task a command on <paramref name="slot"/> must await, or null when the slot is not frozen.</summary>

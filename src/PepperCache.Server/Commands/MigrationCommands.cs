@@ -15,7 +15,7 @@ namespace PepperCache.Server.Commands;
 /// It declares no key positions on purpose: its keys belong to a slot this node does not serve yet, so the routing
 /// check (MOVED) must not apply to it. It checks instead that every key hashes to the named slot.
 /// </remarks>
-internal static class MigrationCommands
+internal static partial class MigrationCommands
 {
     public static CommandDefinition[] Definitions { get; } =
     [
@@ -28,8 +28,12 @@ internal static class MigrationCommands
     /// holds for the slot (a leftover of an earlier, failed attempt must not resurrect keys deleted since); APPEND
     /// adds to it. Each key replaces any value here and keeps its absolute expiry (0: none; past: not stored).
     /// A key holding a collection has <c>type:expires-at-ms</c> instead (its <see cref="DataType"/> number) and its
-    /// <see cref="StoreObjectFormat"/> payload as the value; strings are written as before.
-    /// All arguments are checked, and every payload read, before anything is written.
+    /// <see cref="StoreObjectFormat"/> payload as the value; strings are written as before. A large collection comes
+    /// in pieces, each a payload of some of its elements: <c>type:expires-at-ms:total</c> with the first (total: the
+    /// elements of the whole), then <c>type:expires-at-ms:+</c> with each next one, in order (see
+    /// <see cref="ImportPieces"/>); the collection is stored when its last element has come.
+    /// All arguments are checked, and every payload read, before anything is written; a refused command writes
+    /// nothing to the store, and drops the collections its pieces were rebuilding (the mover starts again with RESET).
     /// </summary>
     public static void Import(CommandContext context)
     {
@@ -66,42 +70,17 @@ internal static class MigrationCommands
             return;
         }
 
-        List<StoreObject?>? collections = null;
+        var items = new ImportItem[(count - 3) / 3];
+        var anyPiece = false;
         for (var i = 3; i < count; i += 3)
         {
-            var expiry = context.Argument(i);
-            var colon = expiry.IndexOf((byte)':');
-            if (!RespParser.TryParseInt64(colon < 0 ? expiry : expiry[(colon + 1)..], out var expiresAt))
+            if (!TryReadItem(context, i, slot, out items[(i - 3) / 3], out var error))
             {
-                context.WriteError(ErrorMessages.NotInteger);
+                context.WriteError(error);
                 return;
             }
 
-            if (expiresAt < 0)
-            {
-                context.WriteError(InvalidTtl);
-                return;
-            }
-
-            if (HashSlot.Of(context.Argument(i + 1)) != slot)
-            {
-                context.WriteError(WrongSlot);
-                return;
-            }
-
-            StoreObject? collection = null;
-            if (colon >= 0 && (!RespParser.TryParseInt64(expiry[..colon], out var type) || type is < 0 or > byte.MaxValue
-                || !StoreObjectFormat.TryDeserialize((DataType)type, context.Argument(i + 2), context.Store.Encodings, out collection)))
-            {
-                context.WriteError(BadPayload);
-                return;
-            }
-
-            if (collection is not null || collections is not null)
-            {
-                collections ??= [.. Enumerable.Repeat<StoreObject?>(null, (i - 3) / 3)];
-                collections.Add(collection);
-            }
+            anyPiece |= items[(i - 3) / 3].Kind is ImportKind.FirstPiece or ImportKind.NextPiece;
         }
 
         var server = context.Server;
@@ -134,28 +113,62 @@ internal static class MigrationCommands
         var store = context.Store;
         lock (server.Migration.ImportLock)
         {
+            // Pieces first: they are the part that can still be refused, and a refusal must leave the store untouched.
+            var pieces = server.Migration.Pieces;
+            Dictionary<int, ImportPieces.Building>? completed = null;
+            Dictionary<byte[], ImportPieces.Building?>? touched = null;
+            if (anyPiece && !TryAddPieces(context, items, (int)slot, reset, pieces, out completed, out touched, out var refusal))
+            {
+                context.WriteError(refusal);
+                return;
+            }
+
             server.Migration.MarkImported((int)slot, store.Now);
             if (reset)
             {
                 store.DeleteSlot((int)slot);
+                pieces.DropSlot((int)slot);
+            }
+
+            if (touched is not null)
+            {
+                CommitPieces(touched, pieces);
             }
 
             for (var i = 3; i < count; i += 3)
             {
-                var expiry = context.Argument(i);
-                _ = RespParser.TryParseInt64(expiry[(expiry.IndexOf((byte)':') + 1)..], out var expiresAt);
-                if (collections?[(i - 3) / 3] is { } collection)
+                var item = items[(i - 3) / 3];
+                switch (item.Kind)
                 {
-                    store.Import(context.Argument(i + 1), collection, expiresAt);
-                }
-                else
-                {
-                    store.Import(context.Argument(i + 1), context.Argument(i + 2), expiresAt);
+                    case ImportKind.String:
+                        // A key sent whole ends any collection left unfinished at it.
+                        if (pieces.Count > 0)
+                        {
+                            pieces.Remove(context.Argument(i + 1));
+                        }
+
+                        store.Import(context.Argument(i + 1), context.Argument(i + 2), item.ExpiresAt);
+                        break;
+                    case ImportKind.Whole:
+                        if (pieces.Count > 0)
+                        {
+                            pieces.Remove(context.Argument(i + 1));
+                        }
+
+                        store.Import(context.Argument(i + 1), item.Collection!, item.ExpiresAt);
+                        break;
+                    default:
+                        if (completed is not null && completed.TryGetValue((i - 3) / 3, out var done))
+                        {
+                            store.Import(context.Argument(i + 1), done.Value, done.ExpiresAt);
+                        }
+
+                        break;
                 }
             }
 
             // Logged as sent: replaying RESET drops whatever an older part of the log left in the slot, which a
-            // record per key could not say.
+            // record per key could not say; replaying the pieces rebuilds their collections the same way.
             context.Aof.Request(context.Request);
         }
 
@@ -174,4 +187,10 @@ internal static class MigrationCommands
 
     /// <summary>RESTORE's text for a payload it cannot read.</summary>
     internal static ReadOnlySpan<byte> BadPayload => "ERR Bad data format"u8;
+
+    internal static ReadOnlySpan<byte> NoPieceStarted => "ERR Import piece continues no collection being imported at its key"u8;
+
+    internal static ReadOnlySpan<byte> PieceMismatch => "ERR Import piece's type or expiry differs from the collection being imported at its key"u8;
+
+    internal static ReadOnlySpan<byte> TooManyElements => "ERR Import pieces hold more elements than their first piece announced"u8;
 }

@@ -31,6 +31,12 @@ internal sealed partial class AppendOnlyLog
     /// <summary>The running rewrite, for tests that wait for it.</summary>
     internal Task? RewriteTask { get; private set; }
 
+    /// <summary>
+    /// Called under <see cref="WriteLock"/> at a rewrite's snapshot: state outside the keyspace that later records
+    /// build on (collections PEPPER.IMPORT is rebuilding from pieces), returned as what writes its records after the snapshot's.
+    /// </summary>
+    public Func<Action<IBufferWriter<byte>>?>? SnapshotOutsideKeyspace { get; set; }
+
     /// <summary>Starts a background rewrite; false when one is already running (two never run at once).</summary>
     public bool TryStartRewrite()
     {
@@ -66,15 +72,23 @@ internal sealed partial class AppendOnlyLog
             // collection's tables are copied (its elements are immutable and shared).
             var entries = new List<StoredEntry>();
             long snapshotLsn;
+            Action<IBufferWriter<byte>>? outsideKeyspace;
             lock (WriteLock)
             {
                 _store.Snapshot(entries);
+                outsideKeyspace = SnapshotOutsideKeyspace?.Invoke();
                 snapshotLsn = _appendedLsn;
             }
 
             temp = _storage.Create(tempPath);
             var keys = WriteSnapshot(temp, entries, _store.Now);
             entries = null;
+            if (outsideKeyspace is not null)
+            {
+                using var buffer = new AofBuffer();
+                outsideKeyspace(buffer);
+                temp.Write(buffer.Written.Span);
+            }
 
             // Records appended since the snapshot are in the live file (or on their way): copy what is there now,
             // off the writer thread; the writer copies the last few bytes itself when it swaps.

@@ -32,6 +32,14 @@ internal sealed class ServerState
         // Without one from DI (tools, benchmarks) the log exists but stays closed, so nothing is recorded.
         Aof = aof ?? new AppendOnlyLog(store, options, new AofStorage(), Microsoft.Extensions.Logging.Abstractions.NullLogger<AppendOnlyLog>.Instance);
         Config.Aof = Aof;
+        // A rewrite keeps the collections PEPPER.IMPORT is rebuilding, or the rest of their pieces would not replay.
+        Aof.SnapshotOutsideKeyspace = () =>
+        {
+            lock (Migration.ImportLock)
+            {
+                return Migration.Pieces.SnapshotForRewrite();
+            }
+        };
         // Without one from DI (tools, tests) the users are built here, from the same options.
         Acl = acl ?? new AclState(dispatcher.Table, clients, Options);
         Acl.Log.MaxLength = Options.AclLogMaxLen;

@@ -1,0 +1,149 @@
+using System.Buffers;
+using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
+using System.IO.Hashing;
+using System.Text;
+using PepperCache.Core.Storage;
+using PepperCache.Protocol;
+
+namespace PepperCache.Server.Cluster;
+
+/// <summary>
+/// Collections that <c>PEPPER.IMPORT</c> is rebuilding from pieces (a large collection moves in several), by key.
+/// They are held here, not in the store, until their last piece arrives: no command, scan, count or eviction ever
+/// sees one half-built, and a move abandoned half-way leaves nothing in the keyspace.
+/// </summary>
+/// <remarks>
+/// Read and changed only by <c>PEPPER.IMPORT</c> under <see cref="SlotMigrationState.ImportLock"/> (and, with an
+/// AOF, under its write lock, which every write command holds). Not counted by maxmemory: at most the collection a
+/// mover is sending per connection. Its slot's next <c>RESET</c> drops what an abandoned move left here, and so does
+/// the stray-key sweep once the slot has had no import for <see cref="RebalanceService.ImportGrace"/> (a mover that
+/// crashed half-way, or whose slot went elsewhere, sends no RESET).
+/// </remarks>
+internal sealed class ImportPieces
+{
+    private readonly Dictionary<byte[], Building> _building = new(KeyComparer.Instance);
+
+    /// <summary>Collections being rebuilt now (for tests and diagnostics).</summary>
+    public int Count => _building.Count;
+
+    public bool TryGet(ReadOnlySpan<byte> key, [NotNullWhen(true)] out Building? building) =>
+        _building.GetAlternateLookup<ReadOnlySpan<byte>>().TryGetValue(key, out building);
+
+    public void Set(byte[] key, Building building) => _building[key] = building;
+
+    public void Remove(ReadOnlySpan<byte> key) => _building.GetAlternateLookup<ReadOnlySpan<byte>>().Remove(key);
+
+    /// <summary>Forgets every collection being rebuilt in <paramref name="slot"/> (its import starts again with RESET).</summary>
+    public void DropSlot(int slot)
+    {
+        foreach (var (key, building) in _building)
+        {
+            if (building.Slot == slot)
+            {
+                _building.Remove(key);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Forgets the collections of each slot <paramref name="abandoned"/> says was given up (no import for a while: a
+    /// mover sends a collection's pieces back to back). Returns how many were dropped, and whether some remain.
+    /// </summary>
+    public (int Dropped, bool Remaining) DropAbandoned(Func<int, bool> abandoned)
+    {
+        var dropped = 0;
+        foreach (var (key, building) in _building)
+        {
+            if (abandoned(building.Slot))
+            {
+                _building.Remove(key);
+                dropped++;
+            }
+        }
+
+        return (dropped, _building.Count > 0);
+    }
+
+    /// <summary>
+    /// For an AOF rewrite, called under the log's write lock and the import lock (every import holds both, the
+    /// sweep of abandoned pieces the second, so nothing changes here meanwhile): a copy of each collection being rebuilt, and what writes it into the new file after the snapshot.
+    /// Without it a rewrite in the middle of a collection's pieces would drop the pieces before it, and replaying the
+    /// file would refuse the rest (a continuation with no start): the collection would be missing after a restart.
+    /// </summary>
+    public Action<IBufferWriter<byte>>? SnapshotForRewrite()
+    {
+        if (_building.Count == 0)
+        {
+            return null;
+        }
+
+        var copies = _building.Select(pair => (pair.Key, pair.Value with { Value = pair.Value.Value.Clone() })).ToList();
+        return output =>
+        {
+            foreach (var (key, building) in copies)
+            {
+                WriteRestoreCommands(key, building, output);
+            }
+        };
+    }
+
+    /// <summary>
+    /// <c>PEPPER.IMPORT slot APPEND type:expires-at:total key piece</c>, then <c>type:expires-at:+</c> commands, with the
+    /// elements come so far: replayed, they start the collection again where it was, announcing the same total.
+    /// </summary>
+    private static void WriteRestoreCommands(byte[] key, Building building, IBufferWriter<byte> output)
+    {
+        var slot = Encoding.ASCII.GetBytes(building.Slot.ToString(CultureInfo.InvariantCulture));
+        var prefix = $"{(int)building.Type}:{building.ExpiresAt.ToString(CultureInfo.InvariantCulture)}:";
+        var first = Encoding.ASCII.GetBytes(prefix + building.Total.ToString(CultureInfo.InvariantCulture));
+        var next = Encoding.ASCII.GetBytes(prefix + "+");
+        var cursor = building.Value.OpenPayloadCursor();
+        var elements = new ArrayBufferWriter<byte>();
+        var piece = new ArrayBufferWriter<byte>();
+        var more = cursor.MoveNext();
+        var written = false;
+        while (more || !written)
+        {
+            var count = 0;
+            elements.ResetWrittenCount();
+            // The mover's bounds: so many elements, or so many bytes (an element larger than that alone).
+            for (; more && count < RebalanceService.PieceElements && (count == 0 || elements.WrittenCount + cursor.Size <= RebalanceService.PieceBytes); more = cursor.MoveNext())
+            {
+                cursor.Write(elements);
+                count++;
+            }
+
+            piece.ResetWrittenCount();
+            StoreObjectFormat.WriteHeader(piece, count);
+            piece.Write(elements.WrittenSpan);
+            output.WriteArrayHeader(6);
+            output.WriteBulkString("PEPPER.IMPORT"u8);
+            output.WriteBulkString(slot);
+            output.WriteBulkString("APPEND"u8);
+            output.WriteBulkString(written ? next : first);
+            output.WriteBulkString(key);
+            output.WriteBulkString(piece.WrittenSpan);
+            written = true;
+        }
+    }
+
+    /// <summary>A collection being rebuilt: its slot, type and absolute expiry, the elements its first piece announced, and those come so far.</summary>
+    internal sealed record Building(int Slot, DataType Type, long ExpiresAt, long Total, StoreObject Value);
+
+    /// <summary>Keys by content, looked up by span without a copy.</summary>
+    internal sealed class KeyComparer : IEqualityComparer<byte[]>, IAlternateEqualityComparer<ReadOnlySpan<byte>, byte[]>
+    {
+        public static KeyComparer Instance { get; } = new();
+
+        public bool Equals(byte[]? x, byte[]? y) => x.AsSpan().SequenceEqual(y);
+
+        public int GetHashCode([DisallowNull] byte[] obj) => GetHashCode((ReadOnlySpan<byte>)obj);
+
+        public bool Equals(ReadOnlySpan<byte> alternate, byte[] other) => alternate.SequenceEqual(other);
+
+        public int GetHashCode(ReadOnlySpan<byte> alternate) => (int)XxHash3.HashToUInt64(alternate);
+
+        public byte[] Create(ReadOnlySpan<byte> alternate) => alternate.ToArray();
+    }
+}
