@@ -1,5 +1,4 @@
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Time.Testing;
 using PepperCache.Server.Tests.Infrastructure;
 using static PepperCache.Server.Tests.Infrastructure.RespReplyReader;
 
@@ -38,7 +37,7 @@ public sealed class ServerCommandsIntegrationTests(NodeFixture node) : IClassFix
     [Fact]
     public async Task TimeAndLastSaveFollowTheNodeClock()
     {
-        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 1, 2, 3, 4, 5, TimeSpan.Zero).AddTicks(1_234_560));
+        var clock = new JumpClock(new DateTimeOffset(2026, 1, 2, 3, 4, 5, TimeSpan.Zero).AddTicks(1_234_560));
         await using var app = new PepperCacheApplication(configureServices: services => services.AddSingleton<TimeProvider>(clock));
         await using var client = await app.ConnectRawAsync();
 

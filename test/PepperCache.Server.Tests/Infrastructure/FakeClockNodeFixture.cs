@@ -1,21 +1,20 @@
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Time.Testing;
 
 namespace PepperCache.Server.Tests.Infrastructure;
 
 /// <summary>
-/// One node per test class whose store reads a <see cref="FakeTimeProvider"/>, so expiry tests move time
-/// themselves and assert exact TTLs instead of sleeping.
+/// One node per test class on a <see cref="JumpClock"/>, so expiry and blocking tests move time themselves and
+/// assert exact TTLs and deadlines instead of sleeping.
 /// </summary>
 public sealed class FakeClockNodeFixture : IAsyncLifetime
 {
     public FakeClockNodeFixture()
     {
-        Clock = new FakeTimeProvider(DateTimeOffset.FromUnixTimeMilliseconds(1_800_000_000_000));
+        Clock = new JumpClock(DateTimeOffset.FromUnixTimeMilliseconds(1_800_000_000_000));
         App = new PepperCacheApplication(configureServices: services => services.AddSingleton<TimeProvider>(Clock));
     }
 
-    public FakeTimeProvider Clock { get; }
+    public JumpClock Clock { get; }
 
     public PepperCacheApplication App { get; }
 
