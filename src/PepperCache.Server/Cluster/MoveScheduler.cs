@@ -53,13 +53,25 @@ internal sealed class MoveScheduler : TaskScheduler
 
     /// <summary>
     /// Whether the move thread also lowers the runtime's tier-up compilation workers (threads named ".NET Tiered
-    /// Compilation Worker") before its passes, at most every 200 ms: a move wakes code that ran rarely, and its
+    /// Compilation Worker") before its passes, at most every 200 ms, at the old owners and (<see cref="NoteImport"/>) the target: a move wakes code that ran rarely, and its
     /// recompilation took about half of the machine during a move, at normal priority. A thread cannot raise its
     /// priority back without privileges, so a worker stays lowered until the runtime retires it when idle.
     /// <c>PEPPER_MOVE_NICE_JIT=0</c> leaves them alone, for measuring.
     /// </summary>
     private static readonly bool NiceJit = Environment.GetEnvironmentVariable("PEPPER_MOVE_NICE_JIT") != "0";
     private long _jitNicedAt;
+
+    /// <summary>
+    /// Called by <c>PEPPER.IMPORT</c> at the target of a move, which, a process often seconds old, compiles the most:
+    /// at most every 200 ms, has the move thread lower the JIT's workers there too. Costs a clock read otherwise.
+    /// </summary>
+    internal static void NoteImport()
+    {
+        if (Shared is { } scheduler && NiceJit && Environment.TickCount64 - Volatile.Read(ref scheduler._jitNicedAt) >= 200)
+        {
+            _ = RunAsync(() => { });
+        }
+    }
 
     private void NiceJitWorkers()
     {
