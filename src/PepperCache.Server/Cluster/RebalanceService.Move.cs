@@ -65,11 +65,18 @@ internal sealed partial class RebalanceService
                     // Batch sizes only: counts a moment old are good enough.
                     var counts = new int[HashSlot.SlotCount];
                     var store = _server.Store;
-                    store.CountKeysPerSlot(counts);
                     // Shard by shard: the store reads a whole shard to export, compare or delete any of its slots, so the
                     // slots of one shard (every 256th) go in the same batch and, mostly, the same freeze group, and share
                     // those passes. The slot table is fragmented while the move runs, and whole again after it.
-                    slots = [.. slots.OrderBy(store.ShardIndexOfSlot).ThenBy(slot => slot)];
+                    // A pass over the whole store: on the move thread, which yields to clients.
+                    var toMove = slots;
+                    slots = await MoveScheduler.RunAsync(
+                        () =>
+                        {
+                            store.CountKeysPerSlot(counts);
+                            return (List<int>)[.. toMove.OrderBy(store.ShardIndexOfSlot).ThenBy(slot => slot)];
+                        },
+                        cancellationToken).ConfigureAwait(false);
                     var next = 0;
                     List<int> NextBatch()
                     {
@@ -90,7 +97,7 @@ internal sealed partial class RebalanceService
                     }
 
                     var current = NextBatch();
-                    var preCopy = current.Count > 0 ? PreCopyAsync(bulk, current, cancellationToken) : null;
+                    var preCopy = current.Count > 0 ? MoveScheduler.StartAsync(() => PreCopyAsync(bulk, current, cancellationToken), cancellationToken) : null;
                     try
                     {
                         while (preCopy is not null)
@@ -100,7 +107,7 @@ internal sealed partial class RebalanceService
                             // Started before this batch's hand-over, on another thread (the export is synchronous work):
                             // its keys travel while this batch's slots are frozen. Not after a refusal, which ends the attempt.
                             preCopy = following.Count > 0 && copied.FirstRefusal is null
-                                ? Task.Run(() => PreCopyAsync(bulk, following, cancellationToken), cancellationToken)
+                                ? MoveScheduler.StartAsync(() => PreCopyAsync(bulk, following, cancellationToken), cancellationToken)
                                 : null;
                             await MoveSlotsAsync(connection, current, copied, target, cancellationToken).ConfigureAwait(false);
                             current = following;
@@ -469,7 +476,8 @@ internal sealed partial class RebalanceService
                 migration.Unfreeze(slot);
             }
 
-            DropHandedOver(frozen, handedOver, importsAtHandOver);
+            // Outside the freeze, so on the move thread: it yields to clients.
+            await MoveScheduler.RunAsync(() => DropHandedOver(frozen, handedOver, importsAtHandOver)).ConfigureAwait(false);
         }
     }
 

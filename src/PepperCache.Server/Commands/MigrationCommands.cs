@@ -111,6 +111,8 @@ internal static partial class MigrationCommands
         }
 
         var store = context.Store;
+        // A move is arriving: the runtime's tier-up compilation it wakes here yields to clients (docs/cluster.md, issue 15).
+        Cluster.MoveScheduler.NoteImport();
         lock (server.Migration.ImportLock)
         {
             // Pieces first: they are the part that can still be refused, and a refusal must leave the store untouched.
