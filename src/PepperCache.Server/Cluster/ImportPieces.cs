@@ -1,10 +1,10 @@
 using System.Buffers;
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
-using System.IO.Hashing;
 using System.Text;
 using PepperCache.Core.Storage;
 using PepperCache.Protocol;
+using PepperCache.Server.Resp;
 
 namespace PepperCache.Server.Cluster;
 
@@ -22,7 +22,7 @@ namespace PepperCache.Server.Cluster;
 /// </remarks>
 internal sealed class ImportPieces
 {
-    private readonly Dictionary<byte[], Building> _building = new(KeyComparer.Instance);
+    private readonly Dictionary<byte[], Building> _building = new(ByteKeyComparer.Instance);
 
     /// <summary>Collections being rebuilt now (for tests and diagnostics).</summary>
     public int Count => _building.Count;
@@ -130,20 +130,4 @@ internal sealed class ImportPieces
 
     /// <summary>A collection being rebuilt: its slot, type and absolute expiry, the elements its first piece announced, and those come so far.</summary>
     internal sealed record Building(int Slot, DataType Type, long ExpiresAt, long Total, StoreObject Value);
-
-    /// <summary>Keys by content, looked up by span without a copy.</summary>
-    internal sealed class KeyComparer : IEqualityComparer<byte[]>, IAlternateEqualityComparer<ReadOnlySpan<byte>, byte[]>
-    {
-        public static KeyComparer Instance { get; } = new();
-
-        public bool Equals(byte[]? x, byte[]? y) => x.AsSpan().SequenceEqual(y);
-
-        public int GetHashCode([DisallowNull] byte[] obj) => GetHashCode((ReadOnlySpan<byte>)obj);
-
-        public bool Equals(ReadOnlySpan<byte> alternate, byte[] other) => alternate.SequenceEqual(other);
-
-        public int GetHashCode(ReadOnlySpan<byte> alternate) => (int)XxHash3.HashToUInt64(alternate);
-
-        public byte[] Create(ReadOnlySpan<byte> alternate) => alternate.ToArray();
-    }
 }

@@ -100,7 +100,7 @@ internal static partial class MigrationCommands
         completed = [];
         refusal = default;
         var settings = context.Store.Encodings;
-        touched = new Dictionary<byte[], ImportPieces.Building?>(ImportPieces.KeyComparer.Instance);
+        touched = new Dictionary<byte[], ImportPieces.Building?>(ByteKeyComparer.Instance);
         var lookup = touched.GetAlternateLookup<ReadOnlySpan<byte>>();
         for (var j = 0; j < items.Length; j++)
         {

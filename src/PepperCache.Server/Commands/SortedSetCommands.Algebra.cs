@@ -242,7 +242,7 @@ internal static partial class SortedSetCommands
                 return result;
             }
 
-            var union = new Dictionary<byte[], double>(ByteArrayComparer.Instance);
+            var union = new Dictionary<byte[], double>(ByteKeyComparer.Instance);
             var members = new List<byte[]>();
             foreach (var index in order)
             {
@@ -317,15 +317,5 @@ internal static partial class SortedSetCommands
             Aggregate.Min => value < target ? value : target,
             _ => value > target ? value : target,
         };
-    }
-
-    /// <summary>Byte-content equality for the union's accumulator.</summary>
-    private sealed class ByteArrayComparer : IEqualityComparer<byte[]>
-    {
-        public static readonly ByteArrayComparer Instance = new();
-
-        public bool Equals(byte[]? x, byte[]? y) => x.AsSpan().SequenceEqual(y);
-
-        public int GetHashCode(byte[] obj) => (int)System.IO.Hashing.XxHash3.HashToUInt64(obj);
     }
 }

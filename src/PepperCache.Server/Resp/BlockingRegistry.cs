@@ -1,5 +1,3 @@
-using System.Diagnostics.CodeAnalysis;
-using System.IO.Hashing;
 using PepperCache.Core.Storage;
 using PepperCache.Protocol;
 
@@ -37,7 +35,7 @@ internal sealed class BlockingRegistry
     private static TimeSpan Due(long milliseconds) => TimeSpan.FromMilliseconds(Math.Clamp(milliseconds, 0, TimerReach));
 
     private readonly Lock _lock = new();
-    private readonly Dictionary<byte[], LinkedList<BlockedClient>> _queues = new(KeyComparer.Instance);
+    private readonly Dictionary<byte[], LinkedList<BlockedClient>> _queues = new(ByteKeyComparer.Instance);
     private readonly Dictionary<byte[], LinkedList<BlockedClient>>.AlternateLookup<ReadOnlySpan<byte>> _bySpan;
     private int _waiting;
 
@@ -260,21 +258,5 @@ internal sealed class BlockingRegistry
         client.Queues.Clear();
         client.IsWaiting = false;
         _waiting--;
-    }
-
-    /// <summary>Keys by content, looked up by span without a copy.</summary>
-    private sealed class KeyComparer : IEqualityComparer<byte[]>, IAlternateEqualityComparer<ReadOnlySpan<byte>, byte[]>
-    {
-        public static KeyComparer Instance { get; } = new();
-
-        public bool Equals(byte[]? x, byte[]? y) => x.AsSpan().SequenceEqual(y);
-
-        public int GetHashCode([DisallowNull] byte[] obj) => GetHashCode((ReadOnlySpan<byte>)obj);
-
-        public bool Equals(ReadOnlySpan<byte> alternate, byte[] other) => alternate.SequenceEqual(other);
-
-        public int GetHashCode(ReadOnlySpan<byte> alternate) => (int)XxHash3.HashToUInt64(alternate);
-
-        public byte[] Create(ReadOnlySpan<byte> alternate) => alternate.ToArray();
     }
 }
