@@ -11,7 +11,10 @@ if (arguments.ExitCode is { } exitCode)
     return exitCode;
 }
 
-var builder = WebApplication.CreateBuilder([.. arguments.HostArguments]);
+// No reload of appsettings.json on change: its watcher covers the whole content root, data/ and the AOF included, so
+// every AOF write woke it (an inotify read and lstat calls per few writes, on a third thread beside two cores' work).
+// Live changes go through CONFIG SET. A later --hostBuilder:reloadConfigOnChange=true in the host arguments still wins.
+var builder = WebApplication.CreateBuilder(["--hostBuilder:reloadConfigOnChange=false", .. arguments.HostArguments]);
 builder.AddPepperCache(arguments);
 
 // Exit codes: 0 after SIGTERM/Ctrl-C, 1 when the node cannot start (port in use, data directory held by another node, bad settings).
