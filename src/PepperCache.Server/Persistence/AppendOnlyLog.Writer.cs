@@ -16,6 +16,17 @@ internal sealed partial class AppendOnlyLog
     private long _baseSize;
     private bool _truncateBeforeWrite;
     private readonly Lock _stopGate = new();
+
+    // Held by whoever writes the file: the writer thread for a whole pass, or a connection writing its own records
+    // (AppendOnlyLog.Inline.cs). Guards _file, _draining, _drainPending/_drainEnd, _fileLength and the swap.
+    private readonly Lock _fileGate = new();
+
+    // The records taken into _draining and not yet written (a failed write is retried from here).
+    private bool _drainPending;
+    private long _drainEnd;
+
+    // When the last fsync began (Stopwatch timestamp): everysec's next one is due a second later.
+    private long _lastSync;
     private Thread? _writer;
     private volatile bool _stopping;
     private bool _abandoned;
@@ -72,28 +83,30 @@ internal sealed partial class AppendOnlyLog
             StopSyncer();
             Interlocked.Exchange(ref _switch, null)?.Done.TrySetException(new ObjectDisposedException(nameof(AppendOnlyLog), "The log stopped during a rewrite."));
             _recording = false;
-            _file?.Dispose();
-            _file = null;
+            lock (_fileGate)
+            {
+                _file?.Dispose();
+                _file = null;
+            }
         }
     }
 
     private void WriterLoop()
     {
-        var lastSync = Stopwatch.GetTimestamp();
-        var pending = false;
-        long pendingEnd = 0;
+        Volatile.Write(ref _lastSync, Stopwatch.GetTimestamp());
         while (true)
         {
             var stopping = _stopping;
             var policy = _policy;
-            if (!pending)
+            if (!_drainPending)
             {
                 // Woken by a connection waiting for its records (or a full buffer, a rewrite's swap, the fsync thread,
-                // a stop); else at the next everysec fsync, or after a second for records nobody waits for (an
-                // eviction's DELs). No pause to let records gather: someone waits, and while this thread writes,
-                // the records of other connections gather by themselves for the next write.
+                // a stop, an everysec fsync falling due after connections wrote their own records); else at the next
+                // everysec fsync, or after a second for records nobody waits for (an eviction's DELs). No pause to let
+                // records gather: someone waits, and while this thread writes, the records of other connections
+                // gather by themselves for the next write.
                 var timeout = policy == FsyncPolicy.EverySecond && Unsynced && !BackgroundSyncRunning
-                    ? Math.Max(0, (int)(SyncInterval - Stopwatch.GetElapsedTime(lastSync)).TotalMilliseconds)
+                    ? Math.Max(0, (int)(SyncInterval - Stopwatch.GetElapsedTime(Volatile.Read(ref _lastSync))).TotalMilliseconds)
                     : 1000;
                 if (!stopping)
                 {
@@ -102,7 +115,6 @@ internal sealed partial class AppendOnlyLog
 
                 // Reset before the take: a wake-up after this point finds its records in the next take.
                 _wake.Reset();
-                pending = TakeBuffer(out pendingEnd);
             }
             else if (!stopping)
             {
@@ -111,83 +123,91 @@ internal sealed partial class AppendOnlyLog
                 _wake.Reset();
             }
 
-            if (pending)
+            bool done;
+            lock (_fileGate)
             {
-                if (!TryWrite(_draining.Written.Span))
-                {
-                    if (stopping)
-                    {
-                        break;
-                    }
-
-                    continue;
-                }
-
-                _draining.Clear();
-                pending = false;
-                Volatile.Write(ref _writtenLsn, pendingEnd);
+                done = WritePass(stopping);
             }
 
-            policy = _policy;
-            if (policy != FsyncPolicy.Always)
-            {
-                // everysec and no: the records are the OS's now, so a killed process keeps them; the replies may go.
-                CompleteWaits(_writtenLsn);
-            }
-
-            if (Unsynced && (policy == FsyncPolicy.Always || stopping))
-            {
-                // Here, not on the fsync thread: the replies (always) or the exit wait for it anyway.
-                if (stopping)
-                {
-                    WaitForBackgroundSync();
-                }
-
-                if (!TrySync(_file!))
-                {
-                    if (stopping)
-                    {
-                        break;
-                    }
-
-                    continue;
-                }
-
-                lastSync = Stopwatch.GetTimestamp();
-                AdvanceDurable(_writtenLsn);
-            }
-            else if (Unsynced && policy == FsyncPolicy.EverySecond && !BackgroundSyncRunning &&
-                     Stopwatch.GetElapsedTime(lastSync) >= SyncInterval)
-            {
-                // Redis's everysec: fsync off the writing thread, so writes (and the replies waiting for them) do not
-                // wait for the disk. The next one starts a second after this one began, once this one is done (a
-                // failed one too: what it covered is still unsynced, so it is retried a second later).
-                StartBackgroundSync(_writtenLsn);
-                lastSync = Stopwatch.GetTimestamp();
-            }
-
-            // always: the fsync above covered the batch (the others were completed above; this is then a no-op).
-            CompleteWaits(Volatile.Read(ref _durableLsn));
-            ServeSwitchRequest();
-            if (!stopping)
-            {
-                // Every pass (it is a few comparisons): under appendfsync no the file grows without an fsync ever
-                // marking a pass, and it must still be rewritten when it has grown past the percentage.
-                MaybeStartAutomaticRewrite();
-            }
-
-            if (stopping && !pending && BufferLength == 0)
+            if (done)
             {
                 break;
             }
         }
     }
 
+    /// <summary>One pass of the writer, holding the file gate: take, write, fsync by policy, complete waits, swap.</summary>
+    /// <returns>True when the writer is stopping and everything is written.</returns>
+    private bool WritePass(bool stopping)
+    {
+        if (!_drainPending)
+        {
+            _drainPending = TakeBuffer(out _drainEnd);
+        }
+
+        if (_drainPending)
+        {
+            if (!TryWrite(_draining.Written.Span))
+            {
+                return stopping;
+            }
+
+            _draining.Clear();
+            _drainPending = false;
+            Volatile.Write(ref _writtenLsn, _drainEnd);
+        }
+
+        var policy = _policy;
+        if (policy != FsyncPolicy.Always)
+        {
+            // everysec and no: the records are the OS's now, so a killed process keeps them; the replies may go.
+            CompleteWaits(_writtenLsn);
+        }
+
+        if (Unsynced && (policy == FsyncPolicy.Always || stopping))
+        {
+            // Here, not on the fsync thread: the replies (always) or the exit wait for it anyway.
+            if (stopping)
+            {
+                WaitForBackgroundSync();
+            }
+
+            if (!TrySync(_file!))
+            {
+                return stopping;
+            }
+
+            Volatile.Write(ref _lastSync, Stopwatch.GetTimestamp());
+            AdvanceDurable(_writtenLsn);
+        }
+        else if (Unsynced && policy == FsyncPolicy.EverySecond && !BackgroundSyncRunning &&
+                 Stopwatch.GetElapsedTime(Volatile.Read(ref _lastSync)) >= SyncInterval)
+        {
+            // Redis's everysec: fsync off the writing thread, so writes (and the replies waiting for them) do not
+            // wait for the disk. The next one starts a second after this one began, once this one is done (a
+            // failed one too: what it covered is still unsynced, so it is retried a second later).
+            StartBackgroundSync(_writtenLsn);
+            Volatile.Write(ref _lastSync, Stopwatch.GetTimestamp());
+        }
+
+        // always: the fsync above covered the batch (the others were completed above; this is then a no-op).
+        CompleteWaits(Volatile.Read(ref _durableLsn));
+        ServeSwitchRequest();
+        if (!stopping)
+        {
+            // Every pass (it is a few comparisons): under appendfsync no the file grows without an fsync ever
+            // marking a pass, and it must still be rewritten when it has grown past the percentage.
+            MaybeStartAutomaticRewrite();
+        }
+
+        return stopping && !_drainPending && BufferLength == 0;
+    }
+
     /// <summary>Records written to the file and not yet fsync'd (or whose fsync is running).</summary>
     private bool Unsynced => Volatile.Read(ref _writtenLsn) > Volatile.Read(ref _durableLsn);
 
     /// <summary>Swaps the append buffer for the drained one; the write (and fsync) that follows covers everything taken.</summary>
-    private bool TakeBuffer(out long end)
+    private bool TakeBuffer(out long end, bool inline = false)
     {
         lock (WriteLock)
         {
@@ -201,12 +221,17 @@ internal sealed partial class AppendOnlyLog
 
             // In the same step as the swap: a connection whose records this take holds (appended before it, under
             // the write lock) then finds its wait among the taken ones however its wait and this take interleave,
-            // and one whose records come later gets the next wait.
+            // and one whose records come later gets the next wait. A connection writing its own records keeps the
+            // next wait when nobody waits yet (no task per write at -P 1); one that starts waiting during that write
+            // then waits for the next take, or for this write's CompleteWaits if nothing was appended meanwhile.
             lock (_waitGate)
             {
-                _taken.Add((_nextSync, end));
-                _nextSync = NewSync();
-                _nextWaited = false;
+                if (!inline || _nextWaited)
+                {
+                    _taken.Add((_nextSync, end));
+                    _nextSync = NewSync();
+                    _nextWaited = false;
+                }
             }
         }
 

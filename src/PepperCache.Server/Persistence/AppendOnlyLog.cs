@@ -176,7 +176,7 @@ internal sealed partial class AppendOnlyLog : IDisposable
     /// </summary>
     public ValueTask WaitLoggedAsync(long lsn)
     {
-        if (Reached(_policy) >= lsn)
+        if (Reached(_policy) >= lsn || TryWriteInline(lsn))
         {
             return default;
         }
