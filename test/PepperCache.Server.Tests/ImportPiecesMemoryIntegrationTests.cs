@@ -92,7 +92,7 @@ public sealed class ImportPiecesMemoryIntegrationTests
         Assert.Equal(baseline, await UsedMemoryAsync(client));
 
         // An evicting policy makes room first: the node's own keys go, and every piece is taken.
-        for (var i = 0; i < 400; i++)
+        for (var i = 0; i < 600; i++)
         {
             store.Set(Encoding.UTF8.GetBytes($"own:{i}"), new byte[1_000], 0);
         }
