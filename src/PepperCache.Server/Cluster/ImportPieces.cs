@@ -11,7 +11,7 @@ namespace PepperCache.Server.Cluster;
 /// <summary>
 /// Collections that <c>PEPPER.IMPORT</c> is rebuilding from pieces (a large collection moves in several), by key.
 /// They are held here, not in the store, until their last piece arrives: no command, scan, count or eviction ever
-/// sees one half-built, and a move abandoned half-way leaves nothing in the keyspace.
+/// sees one half-built (only its bytes are counted, see remarks), and a move abandoned half-way leaves nothing in the keyspace.
 /// </summary>
 /// <remarks>
 /// Read and changed only by <c>PEPPER.IMPORT</c> under <see cref="SlotMigrationState.ImportLock"/> (and, with an
