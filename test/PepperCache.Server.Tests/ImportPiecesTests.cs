@@ -6,7 +6,10 @@ using PepperCache.Server.Cluster;
 
 namespace PepperCache.Server.Tests;
 
-/// <summary>The collections PEPPER.IMPORT is rebuilding: dropped by slot, when abandoned, and copied for an AOF rewrite.</summary>
+/// <summary>
+/// The collections PEPPER.IMPORT is rebuilding: dropped by slot, when abandoned, and copied for an AOF rewrite; counted
+/// in the store's memory while held, and given back by every way out.
+/// </summary>
 public sealed class ImportPiecesTests
 {
     private static ImportPieces.Building Building(int slot, long total = 10) =>
@@ -15,7 +18,7 @@ public sealed class ImportPiecesTests
     [Fact]
     public void ResetAndTheSweepDropOnlyTheirSlotsCollections()
     {
-        var pieces = new ImportPieces();
+        var pieces = new ImportPieces(new KeyValueStore());
         pieces.Set("a"u8.ToArray(), Building(1));
         pieces.Set("b"u8.ToArray(), Building(2));
         pieces.Set("c"u8.ToArray(), Building(2));
@@ -32,7 +35,7 @@ public sealed class ImportPiecesTests
     [Fact]
     public void ARewriteCopiesEachCollectionAsPiecesThatAnnounceItsTotal()
     {
-        var pieces = new ImportPieces();
+        var pieces = new ImportPieces(new KeyValueStore());
         Assert.Null(pieces.SnapshotForRewrite());
         var building = Building(7, total: 5_000);
         var list = (ListObject)building.Value;
@@ -64,5 +67,47 @@ public sealed class ImportPiecesTests
 
         Assert.Equal(["1:0:5000", "1:0:+", "1:0:+"], typed);
         Assert.Equal(2_500, elements);
+    }
+
+    [Fact]
+    public void EachCollectionCountsItsOwnFigureWhileHeldAndEveryWayOutGivesItBack()
+    {
+        var store = new KeyValueStore();
+        var baseline = store.UsedMemoryExact;
+        var pieces = new ImportPieces(store);
+        var building = Building(1, total: 5_000);
+        var list = (ListObject)building.Value;
+        pieces.Set("a"u8.ToArray(), building);
+        Assert.Equal(list.HeapSize, store.BuildingMemory);
+        Assert.Equal(baseline + list.HeapSize, store.UsedMemoryExact);
+        Assert.Equal(store.UsedMemoryExact, store.UsedMemory);
+
+        // A piece is added in place, then the collection set again: counted once, at its new size.
+        for (var i = 0; i < 3_000; i++)
+        {
+            list.Push(new byte[100], head: false);
+        }
+
+        pieces.Set("a"u8.ToArray(), building);
+        Assert.Equal(list.HeapSize, store.BuildingMemory);
+        Assert.True(list.HeapSize > 300_000, $"{list.HeapSize}");
+
+        // A first piece again at the same key replaces the collection held there: only the new one counts.
+        var again = Building(1);
+        pieces.Set("a"u8.ToArray(), again);
+        Assert.Equal(again.Value.HeapSize, store.BuildingMemory);
+
+        pieces.Set("b"u8.ToArray(), Building(2));
+        pieces.Set("c"u8.ToArray(), Building(3));
+        pieces.Set("d"u8.ToArray(), Building(4));
+        pieces.Remove("a"u8);
+        pieces.DropSlot(2);
+        pieces.DropAbandoned(slot => slot == 3);
+        Assert.Equal(Building(4).Value.HeapSize, store.BuildingMemory);
+        pieces.Remove("d"u8);
+        pieces.Remove("d"u8);
+        Assert.Equal(0, store.BuildingMemory);
+        Assert.Equal(baseline, store.UsedMemoryExact);
+        Assert.Equal(baseline, store.UsedMemory);
     }
 }

@@ -185,7 +185,7 @@ public sealed class LargeCollectionMigrationIntegrationTests
     }
 
     /// <summary>Payloads of <paramref name="perPiece"/> elements each, cut from the collection's cursor.</summary>
-    private static List<byte[]> Pieces(StoreObject value, int perPiece)
+    internal static List<byte[]> Pieces(StoreObject value, int perPiece)
     {
         var pieces = new List<byte[]>();
         var cursor = value.OpenPayloadCursor();

@@ -1,3 +1,4 @@
+using PepperCache.Core.Storage;
 using PepperCache.Server.Cluster;
 using PepperCache.Server.Resp;
 
@@ -8,7 +9,7 @@ public sealed class SlotMigrationStateTests
     [Fact]
     public void FreezeGivesAWaitThatUnfreezeCompletes()
     {
-        var state = new SlotMigrationState();
+        var state = new SlotMigrationState(new KeyValueStore());
         Assert.False(state.AnyFrozen);
         Assert.Null(state.WaitFor(42));
 
@@ -33,7 +34,7 @@ public sealed class SlotMigrationStateTests
     {
         // The mover drops a handed-over slot's keys only if this count is what it was at the hand-over: an import in
         // between (the slot came straight back) must change it, whatever the clock says.
-        var state = new SlotMigrationState();
+        var state = new SlotMigrationState(new KeyValueStore());
         var before = state.ImportCount(7);
 
         state.MarkImported(7, 1_000);

@@ -17,13 +17,37 @@ public sealed partial class KeyValueStore
     {
         get
         {
-            long total = 0;
+            var total = BuildingMemory;
             foreach (var shard in _shards)
             {
                 total += shard.UsedBytes;
             }
 
             return total;
+        }
+    }
+
+    /// <summary>
+    /// Heap bytes of collections the node is building outside the keyspace: a large collection a slot import is
+    /// rebuilding from pieces, counted by its own figure (<see cref="StoreObject.HeapSize"/>, as it will count once
+    /// stored). Part of <see cref="UsedMemory"/> and <see cref="UsedMemoryExact"/>, so maxmemory sees it before the
+    /// collection is installed; whoever holds such a collection adds and takes back its bytes here.
+    /// </summary>
+    public long BuildingMemory => Interlocked.Read(ref _buildingBytes);
+
+    private long _buildingBytes;
+
+    /// <summary>
+    /// Adds <paramref name="delta"/> bytes (negative: gives them back) to <see cref="BuildingMemory"/>. Straight into
+    /// the store-wide count, not batched as a shard's changes are: a piece changes it by up to megabytes, a few times a
+    /// second at most, and the next command's maxmemory check must see it.
+    /// </summary>
+    public void AddBuildingMemory(long delta)
+    {
+        if (delta != 0)
+        {
+            Interlocked.Add(ref _buildingBytes, delta);
+            _meter.Add(delta);
         }
     }
 

@@ -11,37 +11,71 @@ namespace PepperCache.Server.Cluster;
 /// <summary>
 /// Collections that <c>PEPPER.IMPORT</c> is rebuilding from pieces (a large collection moves in several), by key.
 /// They are held here, not in the store, until their last piece arrives: no command, scan, count or eviction ever
-/// sees one half-built, and a move abandoned half-way leaves nothing in the keyspace.
+/// sees one half-built (only its bytes are counted, see remarks), and a move abandoned half-way leaves nothing in the keyspace.
 /// </summary>
 /// <remarks>
 /// Read and changed only by <c>PEPPER.IMPORT</c> under <see cref="SlotMigrationState.ImportLock"/> (and, with an
-/// AOF, under its write lock, which every write command holds). Not counted by maxmemory: at most the collection a
-/// mover is sending per connection. Its slot's next <c>RESET</c> drops what an abandoned move left here, and so does
-/// the stray-key sweep once the slot has had no import for <see cref="RebalanceService.ImportGrace"/> (a mover that
-/// crashed half-way, or whose slot went elsewhere, sends no RESET).
+/// AOF, under its write lock, which every write command holds). Counted in the node's memory
+/// (<see cref="KeyValueStore.BuildingMemory"/>, part of used_memory) by each collection's own figure from its first
+/// piece until it leaves here, so maxmemory refuses or evicts for it as for a key: <see cref="Set"/> counts what a
+/// collection has grown by since it was last set, and whatever drops one gives its counted bytes back. A collection
+/// that completes leaves here before the store takes it, and from then on counts once, as a key. Its slot's next
+/// <c>RESET</c> drops what an abandoned move left here, and so does the stray-key sweep once the slot has had no
+/// import for <see cref="RebalanceService.ImportGrace"/> (a mover that crashed half-way, or whose slot went
+/// elsewhere, sends no RESET).
 /// </remarks>
-internal sealed class ImportPieces
+internal sealed class ImportPieces(KeyValueStore store)
 {
-    private readonly Dictionary<byte[], Building> _building = new(ByteKeyComparer.Instance);
+    private readonly Dictionary<byte[], Held> _building = new(ByteKeyComparer.Instance);
 
     /// <summary>Collections being rebuilt now (for tests and diagnostics).</summary>
     public int Count => _building.Count;
 
-    public bool TryGet(ReadOnlySpan<byte> key, [NotNullWhen(true)] out Building? building) =>
-        _building.GetAlternateLookup<ReadOnlySpan<byte>>().TryGetValue(key, out building);
+    public bool TryGet(ReadOnlySpan<byte> key, [NotNullWhen(true)] out Building? building)
+    {
+        building = _building.GetAlternateLookup<ReadOnlySpan<byte>>().TryGetValue(key, out var held) ? held.Building : null;
+        return building is not null;
+    }
 
-    public void Set(byte[] key, Building building) => _building[key] = building;
+    /// <summary>
+    /// Holds <paramref name="building"/> at <paramref name="key"/> (replacing and uncounting any other collection held
+    /// there) and counts its bytes now: pieces are added to a held collection in place, before it is set again.
+    /// </summary>
+    public void Set(byte[] key, Building building)
+    {
+        if (!_building.TryGetValue(key, out var held) || !ReferenceEquals(held.Building, building))
+        {
+            if (held is not null)
+            {
+                Uncount(held);
+            }
 
-    public void Remove(ReadOnlySpan<byte> key) => _building.GetAlternateLookup<ReadOnlySpan<byte>>().Remove(key);
+            held = new Held(building);
+            _building[key] = held;
+        }
+
+        var size = building.Value.HeapSize;
+        store.AddBuildingMemory(size - held.Counted);
+        held.Counted = size;
+    }
+
+    public void Remove(ReadOnlySpan<byte> key)
+    {
+        if (_building.GetAlternateLookup<ReadOnlySpan<byte>>().Remove(key, out _, out var held))
+        {
+            Uncount(held);
+        }
+    }
 
     /// <summary>Forgets every collection being rebuilt in <paramref name="slot"/> (its import starts again with RESET).</summary>
     public void DropSlot(int slot)
     {
-        foreach (var (key, building) in _building)
+        foreach (var (key, held) in _building)
         {
-            if (building.Slot == slot)
+            if (held.Building.Slot == slot)
             {
                 _building.Remove(key);
+                Uncount(held);
             }
         }
     }
@@ -53,11 +87,12 @@ internal sealed class ImportPieces
     public (int Dropped, bool Remaining) DropAbandoned(Func<int, bool> abandoned)
     {
         var dropped = 0;
-        foreach (var (key, building) in _building)
+        foreach (var (key, held) in _building)
         {
-            if (abandoned(building.Slot))
+            if (abandoned(held.Building.Slot))
             {
                 _building.Remove(key);
+                Uncount(held);
                 dropped++;
             }
         }
@@ -78,7 +113,7 @@ internal sealed class ImportPieces
             return null;
         }
 
-        var copies = _building.Select(pair => (pair.Key, pair.Value with { Value = pair.Value.Value.Clone() })).ToList();
+        var copies = _building.Select(pair => (pair.Key, pair.Value.Building with { Value = pair.Value.Building.Value.Clone() })).ToList();
         return output =>
         {
             foreach (var (key, building) in copies)
@@ -126,6 +161,21 @@ internal sealed class ImportPieces
             output.WriteBulkString(piece.WrittenSpan);
             written = true;
         }
+    }
+
+    /// <summary>Gives back the bytes counted for a collection no longer held here.</summary>
+    private void Uncount(Held held)
+    {
+        store.AddBuildingMemory(-held.Counted);
+        held.Counted = 0;
+    }
+
+    /// <summary>A collection held here, and the bytes of it counted in the store's memory.</summary>
+    private sealed class Held(Building building)
+    {
+        public Building Building { get; } = building;
+
+        public long Counted { get; set; }
     }
 
     /// <summary>A collection being rebuilt: its slot, type and absolute expiry, the elements its first piece announced, and those come so far.</summary>

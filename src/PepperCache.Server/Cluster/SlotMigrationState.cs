@@ -1,3 +1,4 @@
+using PepperCache.Core.Storage;
 using PepperCache.Protocol;
 using PepperCache.Server.Resp;
 
@@ -14,7 +15,7 @@ namespace PepperCache.Server.Cluster;
 /// slot until <see cref="Unfreeze"/>. The hot path pays one interlocked increment per batch and, while nothing is
 /// frozen, one volatile read per command with keys.
 /// </remarks>
-internal sealed class SlotMigrationState
+internal sealed class SlotMigrationState(KeyValueStore store)
 {
     private readonly TaskCompletionSource?[] _frozen = new TaskCompletionSource?[HashSlot.SlotCount];
     private readonly long[] _lastImportAt = new long[HashSlot.SlotCount];
@@ -25,7 +26,7 @@ internal sealed class SlotMigrationState
     public Lock ImportLock { get; } = new();
 
     /// <summary>Collections PEPPER.IMPORT is rebuilding from pieces; guarded by <see cref="ImportLock"/>.</summary>
-    public ImportPieces Pieces { get; } = new();
+    public ImportPieces Pieces { get; } = new(store);
 
     public bool AnyFrozen => Volatile.Read(ref _frozenCount) != 0;
 

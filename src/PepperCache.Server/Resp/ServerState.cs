@@ -26,6 +26,7 @@ internal sealed class ServerState
         Options = options.Value;
         Clients = clients;
         Dispatcher = dispatcher;
+        Migration = new SlotMigrationState(store);
         StartedAt = store.Now;
         RunId = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(20));
         Config = new ServerConfig(Options, new RespLimits { MaxBulkLength = Options.ProtoMaxBulkLen }, store.Memory, store.Encodings);
@@ -79,7 +80,7 @@ internal sealed class ServerState
     public BlockingRegistry Blocking { get; } = new();
 
     /// <summary>Frozen slots and recent imports (slot migration).</summary>
-    public SlotMigrationState Migration { get; } = new();
+    public SlotMigrationState Migration { get; }
 
     public PepperCacheOptions Options { get; }
 
