@@ -114,6 +114,8 @@ public sealed class AofInlineWriteTests
         {
             await using var node = Node(dir, fsync: "everysec", services: s => s.AddSingleton<AofStorage>(storage));
             var log = node.Services.GetRequiredService<AppendOnlyLog>();
+            // Longer than the test can take however busy the machine (the node's own pause is a second).
+            log.InlinePauseAfterSlowWrite = TimeSpan.FromMinutes(5);
             await using var raw = await node.ConnectRawAsync();
 
             // Slow writes until one of them was the connection's own (the writer thread may take one now and then).
@@ -127,7 +129,7 @@ public sealed class AofInlineWriteTests
             storage.SlowWrites = false;
             Assert.True(log.InlineWrites > before, "no slow write was the connection's own");
 
-            // The disk is fast again, but for the next seconds the socket threads leave writing to the writer thread.
+            // The disk is fast again, but for a while the socket threads leave writing to the writer thread.
             var paused = log.InlineWrites;
             for (var n = 0; n < 20; n++)
             {
