@@ -181,6 +181,16 @@ public sealed partial class SortedSetObject
 
     private void UpdateScore(Node node, double score)
     {
+        // zslUpdateScore: a score that keeps the node strictly between its neighbours changes in place, with no walk
+        // from the top (a ZINCRBY by a little, a leaderboard's small steps). Equal scores would need the members
+        // compared, so they take the general path.
+        if ((node.Backward is not { } before || before.Score < score) &&
+            (node.At(0).Forward is not { } after || after.Score > score))
+        {
+            node.Score = score;
+            return;
+        }
+
         UnlinkNode(node);
         node.Score = score;
         for (var i = 0; i < node.Height; i++)
