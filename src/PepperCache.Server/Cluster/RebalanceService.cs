@@ -53,6 +53,11 @@ internal sealed partial class RebalanceService : IHostedService, IRebalancer, ID
     private readonly TimeProvider _time;
     private readonly SemaphoreSlim _wake = new(0, 1);
     private readonly ConcurrentDictionary<string, Backoff> _backoff = new();
+    // Sends a target that has not heard this node's plan its view at once; null in tests that build the service alone.
+    private readonly ViewPush? _viewPush;
+    // Per target, the plan epoch this node held when it last sent it its view: once per plan, so a target that still
+    // refuses after the exchange (for another reason) waits its backoff and is not sent views in a loop.
+    private readonly ConcurrentDictionary<string, long> _viewSentAt = new();
     private readonly CancellationTokenSource _stopping = new();
     private Task? _loop;
     private volatile bool _sweepDue = true;
@@ -69,12 +74,19 @@ internal sealed partial class RebalanceService : IHostedService, IRebalancer, ID
     private long _startedAt;
     private int _activeMoves;
 
-    /// <summary>Attempts to move slots to a target that failed (the slots stayed here); for tests and diagnostics.</summary>
+    /// <summary>Attempts to move slots to a target that failed (the slots stayed here) and were backed off; for tests and diagnostics.</summary>
     internal long FailedMoves;
 
-    public RebalanceService(ServerState server, IClusterView view, ILogger<RebalanceService> logger, TimeProvider time, Tls.NodeTls? tls = null)
+    /// <summary>
+    /// Refusals from a target that had not heard this node's plan (or table) yet, answered by sending it this node's
+    /// view and retrying at once instead of backing off; for tests and diagnostics.
+    /// </summary>
+    internal long PlanPushes;
+
+    public RebalanceService(ServerState server, IClusterView view, ILogger<RebalanceService> logger, TimeProvider time, Tls.NodeTls? tls = null, ViewPush? viewPush = null)
     {
         _server = server;
+        _viewPush = viewPush;
         _tls = tls is { Cluster: true } ? tls : null;
         _view = view;
         _logger = logger;
