@@ -136,7 +136,9 @@ internal sealed partial class RebalanceService
         {
             if (ex is SlotsRefusedException { TargetLacksView: true } lacking && await TrySendViewAsync(target, lacking, cancellationToken).ConfigureAwait(false))
             {
-                // No backoff: the round that follows (at once) moves the slots again, to a target that has this node's plan now.
+                // No backoff: the next round, at once, moves the slots again, to a target that has this node's plan now
+                // (the loop would otherwise sleep until another target's backoff ends, or the idle poll).
+                Wake();
                 return;
             }
 
@@ -147,7 +149,8 @@ internal sealed partial class RebalanceService
             _backoff[target.Id] = new Backoff(_time.GetTimestamp() + (long)(delay.TotalSeconds * _time.TimestampFrequency), delay);
             if (ex is SlotsRefusedException { TargetNotSynced: true })
             {
-                // Every join meets this once: the joiner hears of the move before it has the slot table.
+                // The joiner heard of the move before it had the slot table, and sending it this node's view did not
+                // help (unreachable on its admin port, or sent once already for this plan).
                 Log.RebalanceTargetNotReady(_logger, target.Id, $"{target.Host}:{target.Port}", (long)delay.TotalMilliseconds);
             }
             else

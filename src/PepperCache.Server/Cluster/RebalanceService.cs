@@ -161,6 +161,12 @@ internal sealed partial class RebalanceService : IHostedService, IRebalancer, ID
     private void OnChanged()
     {
         _sweepDue = true;
+        Wake();
+    }
+
+    /// <summary>Has the loop run another round as soon as this one ends.</summary>
+    private void Wake()
+    {
         if (_wake.CurrentCount != 0)
         {
             return;
