@@ -14,8 +14,9 @@ namespace PepperCache.Server.Cluster;
 /// <para>
 /// One worker per target node (at most <see cref="MaxParallelTargets"/> at once), each moving its slots in batches
 /// over two RESP connections (<see cref="MoveToAsync"/>: the next batch's pre-copy on one while the current batch's
-/// freeze groups are handed over, overlapping, on the other; see docs/cluster.md "Rebalance"). A target that fails keeps its slots here and is retried with exponential backoff; an
-/// import overwrites and starts with RESET, so retrying is always safe.
+/// freeze groups are handed over, overlapping, on the other; see docs/cluster.md "Rebalance"). A target that fails keeps its slots here and is retried with exponential backoff (one
+/// that refused them for want of this node's plan or slot table is sent this node's view and retried at once, once per
+/// plan: <see cref="ViewPush"/>); an import overwrites and starts with RESET, so retrying is always safe.
 /// </para>
 /// <para>
 /// Between rounds with nothing to move, it removes stray keys: keys of slots this node neither serves nor is due to
