@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Microsoft.Extensions.DependencyInjection;
 using PepperCache.Protocol;
 using PepperCache.Server.Cluster;
 using PepperCache.Server.Tests.Infrastructure;
@@ -334,6 +335,78 @@ public sealed class RebalanceIntegrationTests
             await cluster.LeaveAsync(joiner);
             await cluster.WhenSettledAsync();
         }
+    }
+
+    /// <summary>
+    /// A joiner whose slot plan lags the movers' (the coordinator's new plan reached them, not yet the joiner: here
+    /// its gossip with them is held back) refuses their hand-overs with TRYAGAIN. Each mover then sends the joiner its
+    /// view, the gossip message it would send anyway, and retries at once: no backoff (it was 200 ms, 400 ms, ...
+    /// until a gossip round brought the plan, in about 1 join in 4 of the benchmark), and no read misses meanwhile.
+    /// </summary>
+    [Fact]
+    public async Task AJoinerWhosePlanLagsIsSentTheMoversViewAndTakesItsSlotsWithoutABackoff()
+    {
+        await using var cluster = await TestCluster.StartAsync(2, nodeTimeout: 30_000);
+        await using var client = new SlotRoutingClient(cluster.OwnerOf);
+        var keys = Enumerable.Range(0, 2000).Select(i => $"lag:{i}").ToArray();
+        await ForEachBatchAsync(keys, k => client.ExecuteAsync(k, "SET", k, "v-" + k));
+
+        var members = cluster.Nodes.ToList();
+        var memberIds = members.Select(n => TestCluster.State(n).MyId).ToHashSet(StringComparer.Ordinal);
+        // The joiner asks the member that is not the coordinator (the lowest id plans): its /join reply carries the
+        // plan without the joiner, and the coordinator plans once that member's gossip tells it of the joiner.
+        var seed = members.MaxBy(n => TestCluster.State(n).MyId, StringComparer.Ordinal)!;
+        foreach (var member in members)
+        {
+            TestCluster.Gossip(member).HoldRoundsWith = m => !memberIds.Contains(m.Id);
+        }
+
+        var failedBefore = members.Sum(n => Interlocked.Read(ref TestCluster.Rebalancer(n).FailedMoves));
+        var pushedBefore = members.Sum(n => Interlocked.Read(ref TestCluster.Rebalancer(n).PlanPushes));
+        using var stop = new CancellationTokenSource();
+        var missed = new List<string>();
+        var reader = ReadAllUntilStoppedAsync(cluster, keys, stop.Token, missed);
+
+        // The joiner's own exchanges fail once it has joined (has the slot table), so its rounds bring it no plan either.
+        var joiner = cluster.AddNode(
+            new Dictionary<string, string?> { ["PepperCache:Cluster"] = $"127.0.0.1:{seed.AdminEndPoint.Port}" },
+            services => services.AddSingleton(sp =>
+            {
+                var peers = ActivatorUtilities.CreateInstance<PeerClient>(sp);
+                var state = sp.GetRequiredService<ClusterState>();
+                peers.CutOff = _ => state.Synced;
+                return peers;
+            }));
+        var joinerState = TestCluster.State(joiner);
+        await Eventually.UntilAsync(
+            () => joinerState.PlannedForMe && members.All(m => TestCluster.State(m).PlanEpoch == joinerState.PlanEpoch && !TestCluster.Rebalancer(m).Moving) &&
+                  ServesWhatItsPlanGivesIt(joinerState),
+            TimeSpan.FromSeconds(15),
+            "the joiner serves the slots its plan gives it while its gossip is held",
+            cluster.Describe);
+
+        Assert.Equal(0, members.Sum(n => Interlocked.Read(ref TestCluster.Rebalancer(n).FailedMoves)) - failedBefore);
+        Assert.True(members.Sum(n => Interlocked.Read(ref TestCluster.Rebalancer(n).PlanPushes)) - pushedBefore > 0, "no mover sent the joiner its view");
+
+        foreach (var member in members)
+        {
+            TestCluster.Gossip(member).HoldRoundsWith = null;
+        }
+
+        joiner.Services.GetRequiredService<PeerClient>().CutOff = null;
+        await cluster.WhenSettledAsync();
+        await stop.CancelAsync();
+        var (passes, misses, wrong) = await reader;
+        Assert.True(passes > 0);
+        Assert.True(misses == 0, $"{misses} misses: " + string.Join(" | ", missed));
+        Assert.Equal(0, wrong);
+        AssertEachKeyOnItsOwnerOnly(cluster, keys);
+    }
+
+    private static bool ServesWhatItsPlanGivesIt(ClusterState state)
+    {
+        var planned = state.PlannedOwners();
+        return Enumerable.Range(0, HashSlot.SlotCount).All(slot => planned[slot] != state.MyId || state.OwnerOf(slot).Id == state.MyId);
     }
 
     private static long HandedOver(RebalanceService rebalancer) =>

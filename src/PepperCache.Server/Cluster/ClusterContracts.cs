@@ -45,6 +45,9 @@ internal interface IClusterView
 
     /// <summary>The epoch of <paramref name="slot"/>'s current assignment (a hand-over sends it to the new owner).</summary>
     long EpochOf(int slot);
+
+    /// <summary>The epoch of the slot plan this node holds; 0 before it has one.</summary>
+    long PlanEpoch { get; }
 }
 
 internal static class ClusterViewExtensions

@@ -263,10 +263,16 @@ internal sealed class ClusterState : IClusterView
     /// straight on (back) by this node's rebalancer (CLUSTER SETSLOT refuses it). A slot planned to a member that is
     /// not alive (leaving, failed) stays with whoever serves it, so taking it is no bounce.
     /// </summary>
-    public bool PlansElsewhere(int slot)
+    public bool PlansElsewhere(int slot) => PlansElsewhere(slot, out _);
+
+    /// <inheritdoc cref="PlansElsewhere(int)"/>
+    /// <param name="slot">The slot a hand-over names this node for.</param>
+    /// <param name="planEpoch">The epoch of the plan this node holds (0 before it has one): the refusal tells the sender.</param>
+    public bool PlansElsewhere(int slot, out long planEpoch)
     {
         lock (_lock)
         {
+            planEpoch = _target?.Epoch ?? 0;
             return _target?.Owners[slot] is { } planned && planned != _self.Id && _slots.OwnerOf(slot) != _self.Id &&
                 _members.Find(planned) is { Status: MemberStatus.Alive };
         }

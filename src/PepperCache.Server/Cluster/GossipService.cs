@@ -44,10 +44,16 @@ internal sealed partial class GossipService(
     private static readonly TimeSpan MinRoundSpacing = TimeSpan.FromMilliseconds(500);
 
     /// <summary>One exchange may take this long before it counts as a missed probe.</summary>
-    private TimeSpan RequestTimeout => TimeSpan.FromMilliseconds(Math.Clamp(Options.NodeTimeout / 2, 200, 2000));
+    private TimeSpan RequestTimeout => ViewPush.RequestTimeout(Options);
 
     /// <summary>Set by tests to stop as a crashed node would: without leaving.</summary>
     internal bool LeaveOnStop { get; set; } = true;
+
+    /// <summary>
+    /// Set by tests to hold back this node's gossip rounds with some members (neither sent to nor probed, so not
+    /// suspected either), as spaced rounds do for a moment: a joiner's plan lags the movers' deterministically.
+    /// </summary>
+    internal Func<Member, bool>? HoldRoundsWith { get; set; }
 
     /// <summary>Join attempts that failed (refused, or no answer); a test waits for one rather than for a while.</summary>
     internal int FailedJoins => Volatile.Read(ref _failedJoins);
@@ -258,7 +264,8 @@ internal sealed partial class GossipService(
         }
 
         var now = time.GetTimestamp();
-        var targets = cluster.Members().Where(m => m.Id != cluster.MyId && m.IsServing).ToList();
+        var hold = HoldRoundsWith;
+        var targets = cluster.Members().Where(m => m.Id != cluster.MyId && m.IsServing && hold?.Invoke(m) != true).ToList();
         foreach (var target in targets)
         {
             _lastContact.TryAdd(target.Id, now);

@@ -134,6 +134,14 @@ internal sealed partial class RebalanceService
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
+            if (ex is SlotsRefusedException { TargetLacksView: true } lacking && await TrySendViewAsync(target, lacking, cancellationToken).ConfigureAwait(false))
+            {
+                // No backoff: the next round, at once, moves the slots again, to a target that has this node's plan now
+                // (the loop would otherwise sleep until another target's backoff ends, or the idle poll).
+                Wake();
+                return;
+            }
+
             var delay = _backoff.TryGetValue(target.Id, out var previous)
                 ? TimeSpan.FromTicks(Math.Min(previous.Delay.Ticks * 2, MaxBackoff.Ticks))
                 : MinBackoff;
@@ -141,7 +149,8 @@ internal sealed partial class RebalanceService
             _backoff[target.Id] = new Backoff(_time.GetTimestamp() + (long)(delay.TotalSeconds * _time.TimestampFrequency), delay);
             if (ex is SlotsRefusedException { TargetNotSynced: true })
             {
-                // Every join meets this once: the joiner hears of the move before it has the slot table.
+                // The joiner heard of the move before it had the slot table, and sending it this node's view did not
+                // help (unreachable on its admin port, or sent once already for this plan).
                 Log.RebalanceTargetNotReady(_logger, target.Id, $"{target.Host}:{target.Port}", (long)delay.TotalMilliseconds);
             }
             else
@@ -234,7 +243,8 @@ internal sealed partial class RebalanceService
         var group = new List<int>(SlotsPerBatch);
         var withKeys = 0;
         // Groups overlap: the next is frozen and handed over while the previous ones' SETSLOT replies are on their way.
-        var inFlight = new Queue<Task<(int Refused, string? Reason)>>();
+        var inFlight = new Queue<Task<(int Refused, string? Reason, bool NotPlanned)>>();
+        var notPlanned = false;
         try
         {
             for (var i = 0; i < slots.Count; i++)
@@ -252,9 +262,10 @@ internal sealed partial class RebalanceService
                     withKeys = 0;
                     while (inFlight.Count >= GroupsInFlight)
                     {
-                        var (refused, reason) = await inFlight.Dequeue().ConfigureAwait(false);
+                        var (refused, reason, elsewhere) = await inFlight.Dequeue().ConfigureAwait(false);
                         notMoved += refused;
                         refusal ??= reason;
+                        notPlanned |= elsewhere;
                     }
                 }
             }
@@ -270,6 +281,7 @@ internal sealed partial class RebalanceService
                 {
                     notMoved += completion.Result.Refused;
                     refusal ??= completion.Result.Reason;
+                    notPlanned |= completion.Result.NotPlanned;
                 }
             }
         }
@@ -278,9 +290,39 @@ internal sealed partial class RebalanceService
         {
             throw new SlotsRefusedException(
                 $"{notMoved} of {slots.Count} slots were refused by the target (first: {refusal})",
-                targetNotSynced: notSynced && preCopies.Count == 0);
+                targetNotSynced: notSynced && preCopies.Count == 0,
+                targetPlanLags: notPlanned);
         }
     }
+
+    /// <summary>
+    /// Sends <paramref name="target"/>, which refused slots for want of this node's plan or slot table, this node's
+    /// view (one gossip exchange; its reply brings the target's, so whichever of the two plans is older is replaced),
+    /// once per target and plan. True when it was sent: the slots are moved again at once, not after a backoff.
+    /// </summary>
+    private async Task<bool> TrySendViewAsync(ClusterNode target, SlotsRefusedException refused, CancellationToken cancellationToken)
+    {
+        var planEpoch = _view.PlanEpoch;
+        if (_viewPush is null || (_viewSentAt.TryGetValue(target.Id, out var sentAt) && sentAt == planEpoch))
+        {
+            return false;
+        }
+
+        _viewSentAt[target.Id] = planEpoch;
+        if (!await _viewPush.SendAsync(target, cancellationToken).ConfigureAwait(false))
+        {
+            return false;
+        }
+
+        Interlocked.Increment(ref PlanPushes);
+        Log.RebalanceTargetSentView(_logger, target.Id, $"{target.Host}:{target.Port}", planEpoch, _view.PlanEpoch, refused.Message);
+        return true;
+    }
+
+    /// <summary>A SETSLOT refusal from a target whose plan gives the slot to another member it knows alive (CLUSTER SETSLOT's TRYAGAIN).</summary>
+    private static bool IsNotPlannedThere(string? refusal) =>
+        refusal is not null && refusal.StartsWith("TRYAGAIN ", StringComparison.Ordinal) &&
+        refusal.Contains(" is not planned to this node ", StringComparison.Ordinal);
 
     /// <summary>
     /// Freezes <paramref name="group"/>, sends again the slots that changed since their pre-copy, and sends CLUSTER
@@ -288,8 +330,9 @@ internal sealed partial class RebalanceService
     /// each slot is unfrozen as soon as it is recorded as the target's, and its local keys are dropped after that,
     /// outside the freeze (commands on the slot are redirected by then).
     /// </summary>
-    /// <returns>A task for the rest: how many slots stayed here because the target refused them, and the first refusal.</returns>
-    private async Task<Task<(int Refused, string? Reason)>> HandOverAsync(
+    /// <returns>A task for the rest: how many slots stayed here because the target refused them, the first refusal, and
+    /// whether any SETSLOT was refused because the target's plan gives the slot to another member.</returns>
+    private async Task<Task<(int Refused, string? Reason, bool NotPlanned)>> HandOverAsync(
         RespConnection connection, List<int> group, Dictionary<int, SlotCopy> preCopies, ClusterNode target, CancellationToken cancellationToken)
     {
         var migration = _server.Migration;
@@ -416,7 +459,7 @@ internal sealed partial class RebalanceService
     }
 
     /// <summary>Takes each SETSLOT reply as it comes: the slot is the target's, so it is recorded, unfrozen and dropped here.</summary>
-    private async Task<(int Refused, string? Reason)> CompleteHandOverAsync(
+    private async Task<(int Refused, string? Reason, bool NotPlanned)> CompleteHandOverAsync(
         List<int> frozen, List<(int Index, Task<RespReply> Reply)> handovers, (int Keys, long Bytes)[] counts, bool[] resentSlot,
         string? refusal, ClusterNode target, CancellationTokenSource timeout, (long Frozen, long Quiesced, long Imported) at)
     {
@@ -424,6 +467,7 @@ internal sealed partial class RebalanceService
         var handedOver = new bool[frozen.Count];
         // Imports each slot had received when it was handed over; its keys here are dropped at the end only if no import came since.
         var importsAtHandOver = new int[frozen.Count];
+        var notPlanned = false;
         try
         {
             foreach (var (index, reply) in handovers)
@@ -432,6 +476,7 @@ internal sealed partial class RebalanceService
                 if (handed is { IsError: true } refused)
                 {
                     refusal ??= $"slot {frozen[index]}: CLUSTER SETSLOT: {refused.Text}";
+                    notPlanned |= IsNotPlannedThere(refused.Text);
                     migration.Unfreeze(frozen[index]);
                     continue;
                 }
@@ -465,7 +510,7 @@ internal sealed partial class RebalanceService
                 _logger, handedOver.Count(h => h), target.Id, counts.Sum(c => c.Keys), counts.Sum(c => c.Bytes), resentSlot.Count(r => r),
                 Microseconds(at.Frozen, doneAt), Microseconds(at.Frozen, at.Quiesced), Microseconds(at.Quiesced, at.Imported),
                 Microseconds(at.Imported, doneAt));
-            return (handedOver.Count(h => !h), refusal);
+            return (handedOver.Count(h => !h), refusal, notPlanned);
         }
         finally
         {
@@ -611,9 +656,15 @@ internal sealed partial class RebalanceService
     private sealed record SlotCopy(List<SlotEntry> Entries, long Bytes);
 }
 
-/// <summary>A target refused some slots of a batch; they stay here and the target is retried with backoff.</summary>
+/// <summary>A target refused some slots of a batch; they stay here and the target is retried (with backoff, unless sending it this node's view may settle it).</summary>
 /// <param name="targetNotSynced">It refused every pre-copy with TRYAGAIN: a joiner that has not learned the slot table yet.</param>
-internal sealed class SlotsRefusedException(string message, bool targetNotSynced) : Exception(message)
+/// <param name="targetPlanLags">It refused a SETSLOT because its plan gives the slot to another live member: it has not heard this node's plan yet (or this node has not heard its newer one).</param>
+internal sealed class SlotsRefusedException(string message, bool targetNotSynced, bool targetPlanLags = false) : Exception(message)
 {
     public bool TargetNotSynced { get; } = targetNotSynced;
+
+    public bool TargetPlanLags { get; } = targetPlanLags;
+
+    /// <summary>Either refusal that one gossip exchange with the target settles.</summary>
+    public bool TargetLacksView => TargetNotSynced || TargetPlanLags;
 }

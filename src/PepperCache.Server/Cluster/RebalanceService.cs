@@ -14,8 +14,9 @@ namespace PepperCache.Server.Cluster;
 /// <para>
 /// One worker per target node (at most <see cref="MaxParallelTargets"/> at once), each moving its slots in batches
 /// over two RESP connections (<see cref="MoveToAsync"/>: the next batch's pre-copy on one while the current batch's
-/// freeze groups are handed over, overlapping, on the other; see docs/cluster.md "Rebalance"). A target that fails keeps its slots here and is retried with exponential backoff; an
-/// import overwrites and starts with RESET, so retrying is always safe.
+/// freeze groups are handed over, overlapping, on the other; see docs/cluster.md "Rebalance"). A target that fails keeps its slots here and is retried with exponential backoff (one
+/// that refused them for want of this node's plan or slot table is sent this node's view and retried at once, once per
+/// plan: <see cref="ViewPush"/>); an import overwrites and starts with RESET, so retrying is always safe.
 /// </para>
 /// <para>
 /// Between rounds with nothing to move, it removes stray keys: keys of slots this node neither serves nor is due to
@@ -53,6 +54,11 @@ internal sealed partial class RebalanceService : IHostedService, IRebalancer, ID
     private readonly TimeProvider _time;
     private readonly SemaphoreSlim _wake = new(0, 1);
     private readonly ConcurrentDictionary<string, Backoff> _backoff = new();
+    // Sends a target that has not heard this node's plan its view at once; null in tests that build the service alone.
+    private readonly ViewPush? _viewPush;
+    // Per target, the plan epoch this node held when it last sent it its view: once per plan, so a target that still
+    // refuses after the exchange (for another reason) waits its backoff and is not sent views in a loop.
+    private readonly ConcurrentDictionary<string, long> _viewSentAt = new();
     private readonly CancellationTokenSource _stopping = new();
     private Task? _loop;
     private volatile bool _sweepDue = true;
@@ -69,12 +75,19 @@ internal sealed partial class RebalanceService : IHostedService, IRebalancer, ID
     private long _startedAt;
     private int _activeMoves;
 
-    /// <summary>Attempts to move slots to a target that failed (the slots stayed here); for tests and diagnostics.</summary>
+    /// <summary>Attempts to move slots to a target that failed (the slots stayed here) and were backed off; for tests and diagnostics.</summary>
     internal long FailedMoves;
 
-    public RebalanceService(ServerState server, IClusterView view, ILogger<RebalanceService> logger, TimeProvider time, Tls.NodeTls? tls = null)
+    /// <summary>
+    /// Refusals from a target that had not heard this node's plan (or table) yet, answered by sending it this node's
+    /// view and retrying at once instead of backing off; for tests and diagnostics.
+    /// </summary>
+    internal long PlanPushes;
+
+    public RebalanceService(ServerState server, IClusterView view, ILogger<RebalanceService> logger, TimeProvider time, Tls.NodeTls? tls = null, ViewPush? viewPush = null)
     {
         _server = server;
+        _viewPush = viewPush;
         _tls = tls is { Cluster: true } ? tls : null;
         _view = view;
         _logger = logger;
@@ -149,6 +162,12 @@ internal sealed partial class RebalanceService : IHostedService, IRebalancer, ID
     private void OnChanged()
     {
         _sweepDue = true;
+        Wake();
+    }
+
+    /// <summary>Has the loop run another round as soon as this one ends.</summary>
+    private void Wake()
+    {
         if (_wake.CurrentCount != 0)
         {
             return;

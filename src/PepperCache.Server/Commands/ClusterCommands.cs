@@ -225,14 +225,15 @@ internal static class ClusterCommands
             return;
         }
 
-        if (nodeId == cluster.MyId && cluster.PlansElsewhere((int)slot))
+        if (nodeId == cluster.MyId && cluster.PlansElsewhere((int)slot, out var planEpoch))
         {
             // The sender follows a plan this node has not heard yet (a join planned a moment ago). Taken now, the slot
             // would go straight back under this node's older plan, and then come again. The sender keeps it (and its
-            // keys) and retries once gossip has brought the plan; a sender with the older plan of the two stops once
-            // it hears the newer one.
+            // keys), sends this node its view over the authenticated gossip path (never trusted from here: a SETSLOT
+            // carries no plan) and retries; a sender with the older plan of the two gets the newer one in that
+            // exchange's reply and stops. The epoch is for the sender's log.
             DropRefusedPreCopy(context, cluster, (int)slot);
-            context.WriteError($"TRYAGAIN Slot {slot} is not planned to this node in the slot plan it holds");
+            context.WriteError($"TRYAGAIN Slot {slot} is not planned to this node in the slot plan it holds (plan epoch {planEpoch})");
             return;
         }
 

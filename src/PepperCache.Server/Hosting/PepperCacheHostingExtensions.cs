@@ -82,6 +82,7 @@ internal static class PepperCacheHostingExtensions
         builder.Services.AddSingleton<IClusterView>(sp => sp.GetRequiredService<ClusterState>());
         builder.Services.AddSingleton<PeerClient>();
         builder.Services.AddSingleton<GossipService>();
+        builder.Services.AddSingleton<ViewPush>();
         builder.Services.AddSingleton(sp => new CommandDispatcher(CommandTable.CreateDefault(), sp.GetRequiredService<ClusterState>()));
         builder.Services.AddSingleton<ClientRegistry>();
         // Users and passwords; loading --aclfile here fails start-up on a bad file, as in Redis.

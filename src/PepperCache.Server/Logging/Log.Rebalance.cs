@@ -18,6 +18,9 @@ internal static partial class Log
     [LoggerMessage(4107, LogLevel.Information, "Moving slots to {Target} ({Address}) waits {RetryMs} ms: it has not learned the slot table yet")]
     public static partial void RebalanceTargetNotReady(ILogger logger, string target, string address, long retryMs);
 
+    [LoggerMessage(4108, LogLevel.Information, "Moving slots to {Target} ({Address}) was refused for want of this node's view: sent it (plan epoch {PlanEpoch}, {PlanEpochAfter} after the exchange), moving again at once: {Reason}")]
+    public static partial void RebalanceTargetSentView(ILogger logger, string target, string address, long planEpoch, long planEpochAfter, string reason);
+
     [LoggerMessage(4105, LogLevel.Information, "Removed {Keys} stray keys of {Slots} slots this node neither serves nor is due to serve")]
     public static partial void StrayKeysRemoved(ILogger logger, long keys, int slots);
 

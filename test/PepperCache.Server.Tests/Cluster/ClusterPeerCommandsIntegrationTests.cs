@@ -110,7 +110,7 @@ public sealed class ClusterPeerCommandsIntegrationTests
         Assert.True(HoldsKeyIn(target, slot));
         var setSlot = await peer.ExecuteAsync("CLUSTER", "SETSLOT", $"{slot}", "NODE", state.MyId, "EPOCH", $"{state.EpochOf(slot)}");
 
-        Assert.Equal($"TRYAGAIN Slot {slot} is not planned to this node in the slot plan it holds", setSlot.Text);
+        Assert.Equal($"TRYAGAIN Slot {slot} is not planned to this node in the slot plan it holds (plan epoch {state.PlanEpoch})", setSlot.Text);
         Assert.Equal(owner, state.OwnerOf(slot).Id);
         // The refused hand-over's pre-copy is not left behind as stray keys.
         Assert.False(HoldsKeyIn(target, slot));

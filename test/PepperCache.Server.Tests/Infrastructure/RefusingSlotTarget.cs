@@ -91,7 +91,7 @@ internal sealed class RefusingSlotTarget : IAsyncDisposable
             Interlocked.Increment(ref _refusedSetSlots);
             // As a node does: the pre-copy of a slot it refuses is dropped.
             _held[int.Parse(Encoding.ASCII.GetString(command[2]), CultureInfo.InvariantCulture)] = 0;
-            return $"-TRYAGAIN Slot {Encoding.ASCII.GetString(command[2])} is not planned to this node in the slot plan it holds\r\n";
+            return $"-TRYAGAIN Slot {Encoding.ASCII.GetString(command[2])} is not planned to this node in the slot plan it holds (plan epoch 1)\r\n";
         }
 
         return "+OK\r\n";

@@ -54,7 +54,9 @@ internal sealed class TestCluster : IAsyncDisposable
     }
 
     /// <summary>Starts a node that joins through the first node (or founds the cluster when it is the first).</summary>
-    public PepperCacheApplication AddNode(IReadOnlyDictionary<string, string?>? extra = null)
+    /// <param name="extra">Settings for this node only (<c>PepperCache:Cluster</c> names another seed).</param>
+    /// <param name="configureServices">Service overrides for this node only, applied before it starts.</param>
+    public PepperCacheApplication AddNode(IReadOnlyDictionary<string, string?>? extra = null, Action<IServiceCollection>? configureServices = null)
     {
         var settings = new Dictionary<string, string?>(_settings);
         if (Nodes.Count > 0)
@@ -73,7 +75,7 @@ internal sealed class TestCluster : IAsyncDisposable
             settings[key] = value;
         }
 
-        var app = new PepperCacheApplication(settings);
+        var app = new PepperCacheApplication(settings, configureServices);
         // Starts the node (a node on TLS only has no plain RESP endpoint).
         _ = app.AdminEndPoint;
         Nodes.Add(app);
@@ -158,6 +160,8 @@ internal sealed class TestCluster : IAsyncDisposable
     public static ServerState Server(PepperCacheApplication node) => node.Services.GetRequiredService<ServerState>();
 
     public static RebalanceService Rebalancer(PepperCacheApplication node) => node.Services.GetRequiredService<RebalanceService>();
+
+    public static GossipService Gossip(PepperCacheApplication node) => node.Services.GetRequiredService<GossipService>();
 
     public static int ServingCount(PepperCacheApplication node) => State(node).Members().Count(m => m.IsServing);
 
