@@ -291,7 +291,7 @@ internal sealed partial class RebalanceService
             var emptied = await TakeBackPreCopyAsync(connection, kept, cancellationToken).ConfigureAwait(false);
             Interlocked.Add(ref SlotsTakenBack, emptied);
             throw new SlotsRefusedException(
-                $"{notMoved} of {slots.Count} slots were refused by the target (first: {refusal}); it dropped what it held of {emptied} of the {kept.Count} kept here",
+                $"{notMoved} of {slots.Count} slots were refused by the target (first: {refusal}); {emptied} of the {kept.Count} slots kept here emptied at the target",
                 targetNotSynced: notSynced && preCopies.Count == 0);
         }
     }
