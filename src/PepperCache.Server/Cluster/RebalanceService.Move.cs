@@ -286,13 +286,15 @@ internal sealed partial class RebalanceService
             // What the target took of the slots it did not take over (a pre-copy before its refusal, the part of a slot
             // accepted before an OOM, a large collection's first pieces) is taken back now: under noeviction it would
             // keep the target over its limit, refusing its own clients' writes, until the stray sweep 30 s on. The
-            // target refuses RESET for a slot it serves, so a slot it did take over keeps its keys.
-            var kept = slots.Where(slot => _view.OwnerOf(slot).Id != target.Id).ToList();
+            // target refuses RESET for a slot it serves, so a slot it did take over keeps its keys. Not after a joiner's
+            // TRYAGAIN to every pre-copy (each join meets it once): it refused them all before they ran.
+            var targetNotSynced = notSynced && preCopies.Count == 0;
+            var kept = targetNotSynced ? [] : slots.Where(slot => _view.OwnerOf(slot).Id != target.Id).ToList();
             var emptied = await TakeBackPreCopyAsync(connection, kept, cancellationToken).ConfigureAwait(false);
             Interlocked.Add(ref SlotsTakenBack, emptied);
             throw new SlotsRefusedException(
                 $"{notMoved} of {slots.Count} slots were refused by the target (first: {refusal}); {emptied} of the {kept.Count} slots kept here emptied at the target",
-                targetNotSynced: notSynced && preCopies.Count == 0);
+                targetNotSynced);
         }
     }
 
