@@ -67,6 +67,20 @@ internal sealed class ImportPieces(KeyValueStore store)
         }
     }
 
+    /// <summary>Whether a collection of <paramref name="slot"/> is being rebuilt here.</summary>
+    public bool HoldsSlot(int slot)
+    {
+        foreach (var (_, held) in _building)
+        {
+            if (held.Building.Slot == slot)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>Forgets every collection being rebuilt in <paramref name="slot"/> (its import starts again with RESET).</summary>
     public void DropSlot(int slot)
     {

@@ -39,6 +39,9 @@ internal sealed partial class RebalanceService
     /// <summary>Slots handed over with their pre-copy alone; for tests and diagnostics.</summary>
     internal long SlotsKeptFromPreCopy;
 
+    /// <summary>Slots a target emptied again at this node's word after an attempt it refused some of; for tests and diagnostics.</summary>
+    internal long SlotsTakenBack;
+
     /// <summary>Called with a batch's slots between their pre-copy and their freeze; tests write to them there.</summary>
     internal Action<IReadOnlyList<int>>? PreCopied { get; set; }
 
@@ -98,6 +101,8 @@ internal sealed partial class RebalanceService
 
                     var current = NextBatch();
                     var preCopy = current.Count > 0 ? MoveScheduler.StartAsync(() => PreCopyAsync(bulk, current, cancellationToken), cancellationToken) : null;
+                    // The batch preCopy is copying, for the take-back below.
+                    var preCopying = current;
                     try
                     {
                         while (preCopy is not null)
@@ -109,6 +114,7 @@ internal sealed partial class RebalanceService
                             preCopy = following.Count > 0 && copied.FirstRefusal is null
                                 ? MoveScheduler.StartAsync(() => PreCopyAsync(bulk, following, cancellationToken), cancellationToken)
                                 : null;
+                            preCopying = following;
                             await MoveSlotsAsync(connection, current, copied, target, cancellationToken).ConfigureAwait(false);
                             current = following;
                         }
@@ -116,14 +122,15 @@ internal sealed partial class RebalanceService
                     finally
                     {
                         // A refused batch ends the attempt; the pre-copy already under way is let finish (its failure,
-                        // if any, is the first one's), then taken back: those slots stay here, and keys the target
-                        // holds for a slot it does not serve would count twice until its stray sweep.
+                        // if any, is the first one's), then taken back, what it refused too (a slot's first command may
+                        // have been taken before an OOM): those slots stay here, and keys the target holds for a slot it
+                        // does not serve would count twice until its stray sweep.
                         if (preCopy is not null)
                         {
                             await ((Task)preCopy).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-                            if (preCopy.IsCompletedSuccessfully && preCopy.Result.Accepted.Count > 0)
+                            if (preCopy.IsCompletedSuccessfully)
                             {
-                                await TakeBackPreCopyAsync(bulk, [.. preCopy.Result.Accepted.Keys], cancellationToken).ConfigureAwait(false);
+                                Interlocked.Add(ref SlotsTakenBack, await TakeBackPreCopyAsync(bulk, preCopying, cancellationToken).ConfigureAwait(false));
                             }
                         }
                     }
@@ -288,9 +295,18 @@ internal sealed partial class RebalanceService
 
         if (notMoved > 0)
         {
+            // What the target took of the slots it did not take over (a pre-copy before its refusal, the part of a slot
+            // accepted before an OOM, a large collection's first pieces) is taken back now: under noeviction it would
+            // keep the target over its limit, refusing its own clients' writes, until the stray sweep 30 s on. The
+            // target refuses RESET for a slot it serves, so a slot it did take over keeps its keys. Not after a joiner's
+            // TRYAGAIN to every pre-copy (each join meets it once): it refused them all before they ran.
+            var targetNotSynced = notSynced && preCopies.Count == 0;
+            var kept = targetNotSynced ? [] : slots.Where(slot => _view.OwnerOf(slot).Id != target.Id).ToList();
+            var emptied = await TakeBackPreCopyAsync(connection, kept, cancellationToken).ConfigureAwait(false);
+            Interlocked.Add(ref SlotsTakenBack, emptied);
             throw new SlotsRefusedException(
-                $"{notMoved} of {slots.Count} slots were refused by the target (first: {refusal})",
-                targetNotSynced: notSynced && preCopies.Count == 0,
+                $"{notMoved} of {slots.Count} slots were refused by the target (first: {refusal}); {emptied} of the {kept.Count} slots kept here emptied at the target",
+                targetNotSynced: targetNotSynced,
                 targetPlanLags: notPlanned);
         }
     }
@@ -600,14 +616,21 @@ internal sealed partial class RebalanceService
 
     /// <summary>
     /// Empties <paramref name="slots"/> at the target (<c>PEPPER.IMPORT slot RESET</c> with no keys) after their
-    /// pre-copy when they will not be handed over in this attempt. Best effort: a target that cannot be told (the
-    /// connection failed with the move) drops them with its stray sweep, and the retry starts with RESET anyway.
-    /// A target that serves a slot refuses the import, so this never empties a slot it owns.
+    /// pre-copy, or a refused import, when they will not be handed over in this attempt. Best effort: a target that
+    /// cannot be told (the connection failed with the move) drops them with its stray sweep, and the retry starts with
+    /// RESET anyway. A target that serves a slot refuses the import, so this never empties a slot it owns; one over
+    /// its maxmemory takes it (a RESET with no keys only frees memory). Returns the slots the target emptied.
     /// </summary>
-    private static async Task TakeBackPreCopyAsync(RespConnection connection, List<int> slots, CancellationToken cancellationToken)
+    private static async Task<int> TakeBackPreCopyAsync(RespConnection connection, List<int> slots, CancellationToken cancellationToken)
     {
+        if (slots.Count == 0)
+        {
+            return 0;
+        }
+
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(BatchMoveTimeout);
+        var done = 0;
         try
         {
             var emptied = new List<(int Index, Task<RespReply> Reply)>();
@@ -615,12 +638,15 @@ internal sealed partial class RebalanceService
             foreach (var (_, reply) in emptied)
             {
                 await ((Task)reply).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                done += reply.IsCompletedSuccessfully && !reply.Result.IsError ? 1 : 0;
             }
         }
         catch (Exception ex) when (ex is RespConnectionException or IOException or OperationCanceledException or ObjectDisposedException)
         {
             // The attempt failed already; this one's failure adds nothing to report.
         }
+
+        return done;
     }
 
     private static long Microseconds(long from, long to) => (long)Stopwatch.GetElapsedTime(from, to).TotalMicroseconds;

@@ -20,7 +20,10 @@ internal static partial class MigrationCommands
     public static CommandDefinition[] Definitions { get; } =
     [
         new("pepper.import", -3, Write | DenyOom, 0, 0, 0, Import, "cluster",
-            "Stores the keys of one hash slot sent by the node that hands the slot over (slot migration)."),
+            "Stores the keys of one hash slot sent by the node that hands the slot over (slot migration).")
+        {
+            FreesMemory = DropsOnly,
+        },
     ];
 
     /// <summary>
@@ -34,6 +37,8 @@ internal static partial class MigrationCommands
     /// <see cref="ImportPieces"/>); the collection is stored when its last element has come.
     /// All arguments are checked, and every payload read, before anything is written; a refused command writes
     /// nothing to the store, and drops the collections its pieces were rebuilding (the mover starts again with RESET).
+    /// It is denyoom, so over maxmemory it is refused (OOM) before it runs, but for a RESET with no keys that only
+    /// drops what the node holds of the slot (<see cref="DropsOnly"/>): the mover's take-back after a refusal.
     /// </summary>
     public static void Import(CommandContext context)
     {
@@ -175,6 +180,28 @@ internal static partial class MigrationCommands
         }
 
         context.Output.WriteOk();
+    }
+
+    /// <summary>
+    /// Over maxmemory, the one call of PEPPER.IMPORT that only frees memory: a RESET with no keys, of a slot this node
+    /// holds keys or a half-built collection of. That is the mover taking back what an attempt the node refused part
+    /// of (an OOM) left here; refused in turn, it would keep the node over its limit, refusing its own clients' writes,
+    /// until the stray sweep. A RESET of a slot holding nothing frees nothing: it is an empty slot's pre-copy, refused
+    /// as before, so a full node takes no slot, not even an empty one, and the old owner keeps serving it.
+    /// </summary>
+    private static bool DropsOnly(CommandContext context)
+    {
+        if (context.ArgumentCount != 3 || !context.ArgumentIs(2, "RESET"u8)
+            || !context.TryGetInt64(1, out var slot) || slot is < 0 or >= HashSlot.SlotCount)
+        {
+            return false;
+        }
+
+        var migration = context.Server.Migration;
+        lock (migration.ImportLock)
+        {
+            return migration.Pieces.HoldsSlot((int)slot) || context.Store.CountKeysInSlot((int)slot) > 0;
+        }
     }
 
     /// <summary>A leaving (or departed) node's answer to a hand-over: the sender keeps the slot and tries again later.</summary>

@@ -3,6 +3,9 @@ namespace PepperCache.Server.Resp;
 /// <summary>A command handler. Runs on the connection's thread; must not block.</summary>
 internal delegate void CommandHandler(CommandContext context);
 
+/// <summary>Whether a call can only free memory (see <see cref="CommandDefinition.FreesMemory"/>).</summary>
+internal delegate bool CallFreesMemory(CommandContext context);
+
 /// <summary>
 /// Everything PepperCache knows about one command, in one place: arity errors, key positions (for cluster
 /// routing), AOF logging of <see cref="CommandFlags.Write"/> commands and COMMAND output all come from here.
@@ -62,6 +65,13 @@ internal sealed record CommandDefinition(
 
     /// <summary>Set when the access depends on the arguments (SET ... GET reads the value it replaces).</summary>
     public KeyAccessResolver? VariableKeyAccess { get; init; }
+
+    /// <summary>
+    /// For a <see cref="CommandFlags.DenyOom"/> command, the calls that can only free memory (PEPPER.IMPORT's RESET
+    /// with no keys, of a slot the node holds something of, only drops it): over maxmemory they are let through as a
+    /// command without denyoom is. Asked only on a node over its limit, so ordinary commands never pay for it.
+    /// </summary>
+    public CallFreesMemory? FreesMemory { get; init; }
 
     /// <summary>
     /// Where the keys are and what is done with them (<see cref="KeySpec"/>): everything that looks for keys reads

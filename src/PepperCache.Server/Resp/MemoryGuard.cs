@@ -16,10 +16,16 @@ internal static class MemoryGuard
     /// <summary>Keys a background round may evict (the expiry service's tick) when writes left the node over its limit.</summary>
     internal const int KeysPerBackgroundRound = 4096;
 
-    /// <summary>False when the command must be refused for want of memory (the OOM reply is written).</summary>
+    /// <summary>
+    /// False when the command must be refused for want of memory (the OOM reply is written). A denyoom command's call
+    /// that can only free memory (<see cref="CommandDefinition.FreesMemory"/>) is not refused: refusing it would keep
+    /// the node over its limit.
+    /// </summary>
     public static bool Admit(CommandContext context, CommandDefinition command)
     {
-        if (MakeRoom(context.Server, KeysPerCommand) != EvictionOutcome.Failed || (command.Flags & CommandFlags.DenyOom) == 0)
+        if (MakeRoom(context.Server, KeysPerCommand) != EvictionOutcome.Failed
+            || (command.Flags & CommandFlags.DenyOom) == 0
+            || (command.FreesMemory is { } frees && frees(context)))
         {
             return true;
         }
