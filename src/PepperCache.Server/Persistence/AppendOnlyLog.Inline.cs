@@ -47,7 +47,9 @@ internal sealed partial class AppendOnlyLog
 
         try
         {
-            if (_drainPending || _stopping || _file is null)
+            // Again under the gate: the writer starts everysec's fsync and a rewrite's swap while it holds it, so one
+            // may have begun between the checks above and this thread taking the gate.
+            if (_drainPending || _stopping || _file is null || BackgroundSyncRunning || Volatile.Read(ref _switch) is not null)
             {
                 return false;
             }
