@@ -17,14 +17,15 @@ public sealed class SortedSetMemoryTests
 {
     // Sets large enough that what the rest of the process allocates meanwhile (timers of nodes still stopping) stays
     // far below 10%: a 100-member listpack (4 KB) measured -4 KB once in a full run, a 1,000-member skip list (136 KB)
-    // 17 KB less than it holds in a clean-clone run.
+    // 17 KB less than it holds in a clean-clone run. Nodes of earlier tests can still be letting go of their stores,
+    // though: a 20,000-member set (2.97 MB) once measured -3.66 MB in a clean-clone run. So up to three measurements,
+    // each of a fresh set; a wrong count is wrong in every one of them.
     [Theory]
     [InlineData(4_000, 16)]
     [InlineData(20_000, 16)]
     [InlineData(20_000, 200)]
     public void HeapSizeIsWithinTenPercentOfTheHeapHeld(int members, int memberLength)
     {
-        var settings = new EncodingSettings();
         var inputs = new byte[members][];
         for (var i = 0; i < members; i++)
         {
@@ -32,18 +33,35 @@ public sealed class SortedSetMemoryTests
             inputs[i] = [.. text, .. new byte[Math.Max(0, memberLength - text.Length)]];
         }
 
+        var measured = new List<(long HeapSize, long Held)>();
+        for (var attempt = 0; attempt < 3; attempt++)
+        {
+            var (heapSize, held) = Measure(inputs);
+            measured.Add((heapSize, held));
+            if (heapSize >= held * 0.9 && heapSize <= held * 1.1)
+            {
+                return;
+            }
+        }
+
+        Assert.Fail($"HeapSize against the heap held, in three measurements: {string.Join(", ", measured.Select(m => $"{m.HeapSize} vs {m.Held}"))}");
+    }
+
+    private static (long HeapSize, long Held) Measure(byte[][] inputs)
+    {
+        var settings = new EncodingSettings();
         var before = GC.GetTotalMemory(forceFullCollection: true);
         var set = new SortedSetObject();
-        for (var i = 0; i < members; i++)
+        for (var i = 0; i < inputs.Length; i++)
         {
             set.Set(inputs[i], i * 0.5, settings);
         }
 
         var held = GC.GetTotalMemory(forceFullCollection: true) - before;
-        Assert.Equal(members <= 128 ? "listpack" : "skiplist", Encoding.ASCII.GetString(set.EncodingName));
-        Assert.InRange(set.HeapSize, held * 0.9, held * 1.1);
+        Assert.Equal(inputs.Length <= 128 ? "listpack" : "skiplist", Encoding.ASCII.GetString(set.EncodingName));
+        var heapSize = set.HeapSize;
         GC.KeepAlive(set);
-        GC.KeepAlive(inputs);
+        return (heapSize, held);
     }
 
     [Fact]
