@@ -7,11 +7,12 @@ namespace PepperCache.Server.Persistence;
 // (docs/persistence.md: -P 1 SET 26.3 -> 21.8 us of CPU per request).
 internal sealed partial class AppendOnlyLog
 {
-    // A write(2) into the page cache takes microseconds. One this slow means the disk holds writes back (dirty-page
+    // A write(2) into the page cache takes microseconds. One as slow as SlowInlineWrite means the disk holds writes back (dirty-page
     // throttling sleeps 10-200 ms, a journal commit): the socket threads then leave writing to the writer thread for a
     // while, so a slow disk stalls one batch of theirs, not every batch. Not lower: a thread preempted on a busy
     // 2-core machine took 2 ms over a write now and then, and a 2 ms bound paused most of a benchmark's writes.
-    private static readonly TimeSpan SlowInlineWrite = TimeSpan.FromMilliseconds(10);
+    /// <summary>A write at least this long pauses connections' own writes (a test makes every write "slow" with zero).</summary>
+    internal TimeSpan SlowInlineWrite { get; set; } = TimeSpan.FromMilliseconds(10);
 
     private long _inlinePausedUntil;
     private long _inlineWrites;

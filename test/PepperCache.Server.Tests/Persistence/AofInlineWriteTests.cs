@@ -109,24 +109,25 @@ public sealed class AofInlineWriteTests
     public async Task ASlowWriteLeavesTheNextWritesToTheWriterThread()
     {
         var dir = TempDirectory();
-        var storage = new TestStorage();
         try
         {
-            await using var node = Node(dir, fsync: "everysec", services: s => s.AddSingleton<AofStorage>(storage));
+            await using var node = Node(dir, fsync: "everysec");
             var log = node.Services.GetRequiredService<AppendOnlyLog>();
             // Longer than the test can take however busy the machine (the node's own pause is a second).
             log.InlinePauseAfterSlowWrite = TimeSpan.FromMinutes(5);
             await using var raw = await node.ConnectRawAsync();
 
-            // Slow writes until one of them was the connection's own (the writer thread may take one now and then).
-            storage.SlowWrites = true;
+            // Every write counts as slow (none is faster than zero) until one of them was the connection's own (the
+            // writer thread may take one now and then): a slow disk, without making anything wait.
+            var slow = log.SlowInlineWrite;
+            log.SlowInlineWrite = TimeSpan.Zero;
             var before = log.InlineWrites;
             for (var n = 0; n < 50 && log.InlineWrites == before; n++)
             {
                 await raw.AssertReplyAsync($"SET slow:{n} {n}\r\n", "+OK\r\n");
             }
 
-            storage.SlowWrites = false;
+            log.SlowInlineWrite = slow;
             Assert.True(log.InlineWrites > before, "no slow write was the connection's own");
 
             // The disk is fast again, but for a while the socket threads leave writing to the writer thread.
@@ -152,16 +153,12 @@ public sealed class AofInlineWriteTests
         return reader.ReadToEnd();
     }
 
-    /// <summary>A disk whose fsync can be held and whose writes can be made slow (20 ms each).</summary>
+    /// <summary>A disk whose fsync can be held.</summary>
     private sealed class TestStorage : AofStorage
     {
-        public volatile bool SlowWrites;
-
         public TaskCompletionSource SyncEntered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public ManualResetEventSlim HoldSync { get; } = new(true);
-
-        public override Stream OpenAppend(string path) => new SlowStream(base.OpenAppend(path), this);
 
         public override void Sync(Stream stream)
         {
@@ -172,20 +169,7 @@ public sealed class AofInlineWriteTests
                 HoldSync.Wait(TimeSpan.FromSeconds(30));
             }
 
-            base.Sync(stream is SlowStream slow ? slow.Inner : stream);
-        }
-    }
-
-    private sealed class SlowStream(Stream inner, TestStorage storage) : InterceptedStream(inner)
-    {
-        protected override void OnWrite(ReadOnlySpan<byte> buffer)
-        {
-            if (storage.SlowWrites)
-            {
-                Thread.Sleep(20);
-            }
-
-            Inner.Write(buffer);
+            base.Sync(stream);
         }
     }
 }

@@ -248,9 +248,31 @@ public sealed class AofRewriteAndErrorTests
         }
     }
 
-    private sealed class FaultyStream(Stream inner, FaultyAofStorage storage) : InterceptedStream(inner)
+    private sealed class FaultyStream(Stream inner, FaultyAofStorage storage) : Stream
     {
-        protected override void OnWrite(ReadOnlySpan<byte> buffer)
+        public Stream Inner { get; } = inner;
+
+        public override bool CanRead => Inner.CanRead;
+
+        public override bool CanSeek => Inner.CanSeek;
+
+        public override bool CanWrite => Inner.CanWrite;
+
+        public override long Length => Inner.Length;
+
+        public override long Position { get => Inner.Position; set => Inner.Position = value; }
+
+        public override void Flush() => Inner.Flush();
+
+        public override int Read(byte[] buffer, int offset, int count) => Inner.Read(buffer, offset, count);
+
+        public override long Seek(long offset, SeekOrigin origin) => Inner.Seek(offset, origin);
+
+        public override void SetLength(long value) => Inner.SetLength(value);
+
+        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
+        public override void Write(ReadOnlySpan<byte> buffer)
         {
             if (storage.Fail)
             {
@@ -260,6 +282,16 @@ public sealed class AofRewriteAndErrorTests
             }
 
             Inner.Write(buffer);
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                Inner.Dispose();
+            }
+
+            base.Dispose(disposing);
         }
     }
 }
