@@ -26,6 +26,7 @@ internal sealed partial class GossipService(
     IOptions<PepperCacheOptions> options,
     ILogger<GossipService> logger,
     TimeProvider time,
+    ViewPush views,
     IRebalancer? rebalancer = null) : BackgroundService, IHostedLifecycleService
 {
     private readonly SemaphoreSlim _wake = new(0, int.MaxValue);
@@ -322,17 +323,8 @@ internal sealed partial class GossipService(
         }
     }
 
-    private async Task<GossipMessage?> ExchangeAsync(Member target, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await peers.ExchangeAsync(target.Host, target.AdminPort, "/cluster/gossip", cluster.CreateMessage(includeSlots: true, store.Count, to: target.Id), RequestTimeout, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or System.Text.Json.JsonException && !cancellationToken.IsCancellationRequested)
-        {
-            return null;
-        }
-    }
+    private Task<GossipMessage?> ExchangeAsync(Member target, CancellationToken cancellationToken) =>
+        views.ExchangeAsync(target.Id, target.Host, target.AdminPort, cancellationToken);
 
     /// <summary>Mark leaving, wait (bounded) for the rebalancer to hand the slots over, mark left, tell everyone.</summary>
     private async Task LeaveAsync(CancellationToken cancellationToken)

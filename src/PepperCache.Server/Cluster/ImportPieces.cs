@@ -61,7 +61,8 @@ internal sealed class ImportPieces(KeyValueStore store)
 
     public void Remove(ReadOnlySpan<byte> key)
     {
-        if (_building.GetAlternateLookup<ReadOnlySpan<byte>>().Remove(key, out _, out var held))
+        // Every key an import stores whole comes here: with nothing being rebuilt (almost always), no hash of it.
+        if (_building.Count > 0 && _building.GetAlternateLookup<ReadOnlySpan<byte>>().Remove(key, out _, out var held))
         {
             Uncount(held);
         }

@@ -18,16 +18,29 @@ internal sealed class ViewPush(ClusterState cluster, PeerClient peers, KeyValueS
     /// <summary>Exchanges views with <paramref name="target"/>; false when it could not be reached or did not answer as a member.</summary>
     public async Task<bool> SendAsync(ClusterNode target, CancellationToken cancellationToken)
     {
+        if (await ExchangeAsync(target.Id, target.Host, target.AdminPort, cancellationToken).ConfigureAwait(false) is not { } reply)
+        {
+            return false;
+        }
+
+        cluster.Merge(reply);
+        return true;
+    }
+
+    /// <summary>
+    /// The exchange a gossip round makes with each member (<see cref="GossipService"/>) and this class with a target:
+    /// this node's message, slot table included, and the member's reply, not yet merged; null when it did not answer.
+    /// </summary>
+    public async Task<GossipMessage?> ExchangeAsync(string id, string host, int adminPort, CancellationToken cancellationToken)
+    {
         try
         {
-            var message = cluster.CreateMessage(includeSlots: true, store.Count, to: target.Id);
-            var reply = await peers.ExchangeAsync(target.Host, target.AdminPort, "/cluster/gossip", message, RequestTimeout(options.Value), cancellationToken).ConfigureAwait(false);
-            cluster.Merge(reply);
-            return true;
+            var message = cluster.CreateMessage(includeSlots: true, store.Count, to: id);
+            return await peers.ExchangeAsync(host, adminPort, "/cluster/gossip", message, RequestTimeout(options.Value), cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when ((ex is HttpRequestException or OperationCanceledException or System.Text.Json.JsonException) && !cancellationToken.IsCancellationRequested)
         {
-            return false;
+            return null;
         }
     }
 }

@@ -149,18 +149,12 @@ internal static partial class MigrationCommands
                 {
                     case ImportKind.String:
                         // A key sent whole ends any collection left unfinished at it.
-                        if (pieces.Count > 0)
-                        {
-                            pieces.Remove(context.Argument(i + 1));
-                        }
+                        pieces.Remove(context.Argument(i + 1));
 
                         store.Import(context.Argument(i + 1), context.Argument(i + 2), item.ExpiresAt);
                         break;
                     case ImportKind.Whole:
-                        if (pieces.Count > 0)
-                        {
-                            pieces.Remove(context.Argument(i + 1));
-                        }
+                        pieces.Remove(context.Argument(i + 1));
 
                         store.Import(context.Argument(i + 1), item.Collection!, item.ExpiresAt);
                         break;
