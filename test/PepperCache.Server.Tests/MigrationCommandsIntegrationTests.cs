@@ -1,6 +1,9 @@
 using System.Globalization;
 using System.Text;
+using Microsoft.Extensions.DependencyInjection;
+using PepperCache.Client;
 using PepperCache.Protocol;
+using PepperCache.Server.Cluster;
 using PepperCache.Server.Tests.Cluster;
 using PepperCache.Server.Tests.Infrastructure;
 
@@ -123,5 +126,59 @@ public sealed class MigrationCommandsIntegrationTests(ThreeNodeClusterFixture fi
         // An expiry already past: not stored.
         await client.AssertReplyAsync(Command("PEPPER.IMPORT", slot, "APPEND", "4:1", "{imp-h}d", Payload), "+OK\r\n");
         Assert.False(store.Exists("{imp-h}d"u8));
+    }
+
+    /// <summary>
+    /// A joiner that has not learned the cluster's slot table takes itself for every slot's owner, so it cannot tell a
+    /// slot being handed to it from one it serves: it refuses every import with TRYAGAIN before anything runs (the mover
+    /// then sends it its view and retries, <see cref="RebalanceIntegrationTests"/>). RESET included: what it holds of
+    /// the slot stays, and nothing is stored, counted as imported or added to used_memory.
+    /// </summary>
+    [Fact]
+    public async Task ImportToANodeThatHasNotLearnedTheSlotTableIsRefusedWithTryAgainAndStoresNothing()
+    {
+        var token = TestContext.Current.CancellationToken;
+        // Its joins never reach the seed, so it stays without a slot table (it gives up joining only after a minute).
+        await using var joiner = new PepperCacheApplication(
+            new Dictionary<string, string?> { ["PepperCache:Cluster"] = "127.0.0.1:1" },
+            services => services.AddSingleton(sp =>
+            {
+                var peers = ActivatorUtilities.CreateInstance<PeerClient>(sp);
+                peers.CutOff = _ => true;
+                return peers;
+            }));
+        await using var client = await RespConnection.ConnectAsync("127.0.0.1", joiner.RespEndPoint.Port, token);
+        var state = TestCluster.State(joiner);
+        var server = TestCluster.Server(joiner);
+        var store = server.Store;
+        var slot = Slot("{nosync}a");
+        store.Set("{nosync}held"u8, "before"u8);
+        var usedBefore = await UsedMemoryAsync(client);
+        Assert.False(state.Synced);
+
+        // The take-back form (RESET, no keys) would empty the slot: refused too.
+        string[][] imports = [["RESET", "0", "{nosync}a", "moved"], ["APPEND", "0", "{nosync}b", "moved"], ["RESET"]];
+        foreach (var import in imports)
+        {
+            var reply = await client.ExecuteAsync(["PEPPER.IMPORT", slot, .. import]);
+            Assert.True(reply.IsError, $"{string.Join(' ', import)}: {reply.Text}");
+            Assert.Equal("TRYAGAIN This node has not learned the cluster's slot table yet", reply.Text);
+        }
+
+        Assert.False(state.Synced);
+        Assert.False(store.Exists("{nosync}a"u8));
+        Assert.False(store.Exists("{nosync}b"u8));
+        Assert.True(store.TryGet("{nosync}held"u8, out var held));
+        Assert.Equal("before", Encoding.UTF8.GetString(held.Span));
+        Assert.Equal(1, store.Count);
+        Assert.Equal(0, server.Migration.ImportCount(int.Parse(slot, CultureInfo.InvariantCulture)));
+        Assert.Equal(usedBefore, await UsedMemoryAsync(client));
+    }
+
+    private static async Task<long> UsedMemoryAsync(RespConnection connection)
+    {
+        var text = (await connection.ExecuteAsync("INFO", "memory")).Text!;
+        var line = text.Split("\r\n").Single(l => l.StartsWith("used_memory:", StringComparison.Ordinal));
+        return long.Parse(line["used_memory:".Length..], CultureInfo.InvariantCulture);
     }
 }
