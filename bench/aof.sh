@@ -22,6 +22,8 @@ Environment (defaults in brackets):
   LOAD_KEYS [1000000]  MODES ["no everysec always"]
   PEPPER_DLL=path  use this PepperCache.Server.dll instead of publishing one
   BASE_DLL=path    also measure this PepperCache.Server.dll (column base_ops)
+  PEPPER_ARGS, BASE_ARGS  more arguments for the node, and for the base (BASE_DLL=$PEPPER_DLL BASE_ARGS="--transport
+                   sockets" measures a setting against the default with one build)
 TXT
 }
 [[ ${1:-} == -h || ${1:-} == --help ]] && { usage; exit 0; }
@@ -40,6 +42,8 @@ KEYSPACE=${KEYSPACE:-100000}
 LOAD_KEYS=${LOAD_KEYS:-1000000}
 PEPPER_DLL=${PEPPER_DLL:-}
 BASE_DLL=${BASE_DLL:-}
+PEPPER_ARGS=${PEPPER_ARGS:-}
+BASE_ARGS=${BASE_ARGS:-}
 BASE_PORT=${BASE_PORT:-9211}
 BASE_ADMIN_PORT=${BASE_ADMIN_PORT:-18211}
 MODES=${MODES:-no everysec always}
@@ -98,11 +102,12 @@ start_redis() { # appendonly fsync dir
   REDIS_PID=$!; PIDS+=("$REDIS_PID")
   wait_for_ping redis-server "$REDIS_PORT" "$REDIS_PID" "$3/redis.log"
 }
-start_pepper() { # appendonly fsync dir [dll port admin-port]
-  local dll=${4:-$PEPPER_DLL} port=${5:-$PEPPER_PORT} admin=${6:-$PEPPER_ADMIN_PORT} pid
+start_pepper() { # appendonly fsync dir [dll port admin-port extra-args]
+  local dll=${4:-$PEPPER_DLL} port=${5:-$PEPPER_PORT} admin=${6:-$PEPPER_ADMIN_PORT} extra=${7-$PEPPER_ARGS} pid
   mkdir -p "$3"
+  # shellcheck disable=SC2086 # extra arguments split on purpose
   DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 dotnet "$dll" --port "$port" --admin-port "$admin" \
-    --appendonly "$1" --appendfsync "$2" --dir "$3" </dev/null >"$3/pepper.log" 2>&1 &
+    --appendonly "$1" --appendfsync "$2" --dir "$3" $extra </dev/null >"$3/pepper.log" 2>&1 &
   pid=$!; PIDS+=("$pid"); STARTED_PID=$pid
   wait_for_ping PepperCache "$port" "$pid" "$3/pepper.log"
 }
@@ -132,7 +137,7 @@ for mode in $MODES; do
   [[ $mode == fsync-no ]] && fsync=no
   start_redis "$appendonly" "$fsync" "$TMP/$mode/redis"
   start_pepper "$appendonly" "$fsync" "$TMP/$mode/pepper"; PEPPER_PID=$STARTED_PID
-  [[ -z $BASE_DLL ]] || { start_pepper "$appendonly" "$fsync" "$TMP/$mode/base" "$BASE_DLL" "$BASE_PORT" "$BASE_ADMIN_PORT"; BASE_PID=$STARTED_PID; }
+  [[ -z $BASE_DLL ]] || { start_pepper "$appendonly" "$fsync" "$TMP/$mode/base" "$BASE_DLL" "$BASE_PORT" "$BASE_ADMIN_PORT" "$BASE_ARGS"; BASE_PID=$STARTED_PID; }
   for pipeline in 1 16; do
     n=$N_P1; [[ $pipeline == 16 ]] && n=$N_P16
     ops "$REDIS_PORT" "$pipeline" $((n / 4)) >/dev/null; ops "$PEPPER_PORT" "$pipeline" $((n / 4)) >/dev/null # warm-up

@@ -254,6 +254,8 @@ public sealed class ServerArgumentsTests
             "    \tPEM private key of tls-cert-file\n" +
             "  -tls-port int\n" +
             "    \tTLS cache port (0 = none); with it, --port 0 turns the plain port off\n" +
+            "  -transport string\n" +
+            "    \thow the cache port is served: epoll (the node's own event loops, Linux) or sockets (Kestrel's, the default elsewhere) (default \"epoll\")\n" +
             "\n",
             usage);
         Assert.Contains("PEPPER_PORT", usage, StringComparison.Ordinal);

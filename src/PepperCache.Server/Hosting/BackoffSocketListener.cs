@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.AspNetCore.Connections;
-using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using PepperCache.Server.Logging;
 
 namespace PepperCache.Server.Hosting;
@@ -20,7 +19,8 @@ namespace PepperCache.Server.Hosting;
 /// </remarks>
 internal sealed class BackoffSocketListener(
     Socket listenSocket,
-    SocketConnectionContextFactory connections,
+    Func<Socket, ConnectionContext> connections,
+    IDisposable? ownedTransport,
     bool noDelay,
     DescriptorHeadroom headroom,
     Action exhausted,
@@ -58,7 +58,7 @@ internal sealed class BackoffSocketListener(
                     socket.NoDelay = noDelay;
                 }
 
-                return connections.Create(socket);
+                return connections(socket);
             }
             catch (ObjectDisposedException)
             {
@@ -106,7 +106,7 @@ internal sealed class BackoffSocketListener(
     public ValueTask DisposeAsync()
     {
         listenSocket.Dispose();
-        connections.Dispose();
+        ownedTransport?.Dispose();
         return ValueTask.CompletedTask;
     }
 }

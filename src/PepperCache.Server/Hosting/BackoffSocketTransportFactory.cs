@@ -1,24 +1,31 @@
 using System.Net;
+using System.Net.Sockets;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.Options;
 using PepperCache.Server.Resp;
+using PepperCache.Server.Transport;
 
 namespace PepperCache.Server.Hosting;
 
 /// <summary>
-/// Kestrel's transport for the node's two ports: sockets as <c>UseSockets</c> configures them (the connections are
-/// made by Kestrel's own <see cref="SocketConnectionContextFactory"/>), accepted by <see cref="BackoffSocketListener"/>,
-/// which waits rather than spins when the process is out of descriptors. Registered after Kestrel's socket
-/// transport, so Kestrel picks it for every IP endpoint.
+/// Kestrel's transport for the node's ports, accepted by <see cref="BackoffSocketListener"/>, which waits rather than
+/// spins when the process is out of descriptors. The cache ports' connections run on <see cref="EpollTransport"/>
+/// when it is enabled (<c>--transport</c>), the admin port's, and all of them otherwise, on Kestrel's own socket
+/// connections as <c>UseSockets</c> configures them. Registered after Kestrel's socket transport, so Kestrel picks it
+/// for every IP endpoint.
 /// </summary>
 internal sealed class BackoffSocketTransportFactory(
     IOptions<SocketTransportOptions> options,
+    IOptions<PepperCacheOptions> node,
     DescriptorHeadroom headroom,
     IServiceProvider services,
     ILoggerFactory loggers)
-    : IConnectionListenerFactory, IConnectionListenerFactorySelector
+    : IConnectionListenerFactory, IConnectionListenerFactorySelector, IDisposable
 {
+    private readonly Lock _lock = new();
+    private EpollTransport? _epoll;
+
     public bool CanBind(EndPoint endpoint) => endpoint is IPEndPoint;
 
     public ValueTask<IConnectionListener> BindAsync(EndPoint endpoint, CancellationToken cancellationToken = default)
@@ -26,17 +33,42 @@ internal sealed class BackoffSocketTransportFactory(
         var transport = options.Value;
         var socket = transport.CreateBoundListenSocket(endpoint);
         socket.Listen(transport.Backlog);
-        var settings = new SocketConnectionFactoryOptions
-        {
-            IOQueueCount = transport.IOQueueCount,
-            WaitForDataBeforeAllocatingBuffer = transport.WaitForDataBeforeAllocatingBuffer,
-            MaxReadBufferSize = transport.MaxReadBufferSize,
-            MaxWriteBufferSize = transport.MaxWriteBufferSize,
-            UnsafePreferInlineScheduling = transport.UnsafePreferInlineScheduling,
-        };
         var logger = loggers.CreateLogger<BackoffSocketListener>();
-        var connections = new SocketConnectionContextFactory(settings, logger);
-        return new(new BackoffSocketListener(socket, connections, transport.NoDelay, headroom, Recount, logger, services.GetRequiredService<TimeProvider>()));
+        Func<Socket, ConnectionContext> connections;
+        IDisposable? owned = null;
+        if (node.Value.EpollTransportEnabled && NodeEndpoints.IsCacheEndPoint(endpoint))
+        {
+            // One set of loops for the plain and the TLS cache port, made at the first bind.
+            var epoll = Epoll(transport);
+            connections = epoll.Create;
+        }
+        else
+        {
+            var settings = new SocketConnectionFactoryOptions
+            {
+                IOQueueCount = transport.IOQueueCount,
+                WaitForDataBeforeAllocatingBuffer = transport.WaitForDataBeforeAllocatingBuffer,
+                MaxReadBufferSize = transport.MaxReadBufferSize,
+                MaxWriteBufferSize = transport.MaxWriteBufferSize,
+                UnsafePreferInlineScheduling = transport.UnsafePreferInlineScheduling,
+            };
+            var factory = new SocketConnectionContextFactory(settings, logger);
+            connections = factory.Create;
+            owned = factory;
+        }
+
+        return new(new BackoffSocketListener(socket, connections, owned, transport.NoDelay, headroom, Recount, logger, services.GetRequiredService<TimeProvider>()));
+    }
+
+    private EpollTransport Epoll(SocketTransportOptions transport)
+    {
+        lock (_lock)
+        {
+            return _epoll ??= new EpollTransport(
+                Environment.ProcessorCount,
+                transport.MaxReadBufferSize ?? RespConnectionHandler.MaxReadBufferSize,
+                transport.MaxWriteBufferSize ?? 64 * 1024);
+        }
     }
 
     /// <summary>Out of descriptors: count again what fits, so the next clients are refused as at maxclients.</summary>
@@ -45,5 +77,14 @@ internal sealed class BackoffSocketTransportFactory(
         // Resolved here, not at construction: Kestrel is built before the node's state may be read (see NodeEndpoints).
         var server = services.GetRequiredService<ServerState>();
         headroom.Recount(server.Config.Clients, server.Clients.Admitted);
+    }
+
+    public void Dispose()
+    {
+        lock (_lock)
+        {
+            _epoll?.Dispose();
+            _epoll = null;
+        }
     }
 }

@@ -110,6 +110,9 @@ public sealed class NodeEndpoints : IDisposable
         _ => _options.AdminPort,
     });
 
+    /// <summary>Whether Kestrel binds <paramref name="endpoint"/> for RESP clients (the cache port, plain or TLS), not for HTTP.</summary>
+    internal static bool IsCacheEndPoint(EndPoint endpoint) => endpoint is TaggedEndPoint { Which: NodePort.Cache or NodePort.Tls };
+
     /// <summary>Kestrel's <see cref="SocketTransportOptions.CreateBoundListenSocket"/>: the socket bound for that port.</summary>
     internal Socket CreateBoundListenSocket(EndPoint endpoint)
     {

@@ -36,6 +36,8 @@ internal static class PepperCacheHostingExtensions
             .Validate(o => o.LeaveTimeout >= 0, "PepperCache:LeaveTimeout must not be negative")
             .Validate(o => o.ForgetAfter >= 0, "PepperCache:ForgetAfter must not be negative")
             .Validate(o => AofSettings.TryParseFsync(o.AppendFsync, out _), "PepperCache:AppendFsync must be always, everysec or no")
+            .Validate(o => o.Transport.ToLowerInvariant() is "sockets" || (o.EpollTransportEnabled && Transport.EpollTransport.IsSupported),
+                "PepperCache:Transport must be epoll (Linux on x64 or arm64) or sockets")
             .Validate(o => o.AutoAofRewritePercentage >= 0, "PepperCache:AutoAofRewritePercentage must not be negative")
             .Validate(o => o.MaxMemory >= 0, "PepperCache:MaxMemory must not be negative")
             .Validate(o => EvictionPolicies.TryParse(o.MaxMemoryPolicy, out _), "PepperCache:MaxMemoryPolicy must be one of Redis's eight policies")

@@ -142,6 +142,15 @@ public sealed class PepperCacheOptions
     /// </summary>
     public string? DataDirectory => !string.IsNullOrWhiteSpace(Dir) ? Dir : NamingPort == 0 ? null : Path.Combine("data", $"{Node}-{NamingPort}");
 
+    /// <summary>
+    /// How the cache port's sockets are served (<c>--transport</c>): <c>epoll</c>, the node's own event loops (Linux on
+    /// x64 or arm64, the default there), or <c>sockets</c>, Kestrel's socket transport (the default elsewhere).
+    /// </summary>
+    public string Transport { get; set; } = PepperCache.Server.Transport.EpollTransport.IsSupported ? "epoll" : "sockets";
+
+    /// <summary>Whether the cache port runs on <see cref="PepperCache.Server.Transport.EpollTransport"/>.</summary>
+    public bool EpollTransportEnabled => string.Equals(Transport, "epoll", StringComparison.OrdinalIgnoreCase);
+
     /// <summary><c>yes</c> or <c>no</c> (<c>--appendonly</c>): log writes to appendonly.aof and replay it at start-up.</summary>
     public string AppendOnly { get; set; } = "yes";
 

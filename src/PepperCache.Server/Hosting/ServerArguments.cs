@@ -55,6 +55,7 @@ internal sealed class ServerArguments
         new("tls-cluster", "TlsCluster", FlagKind.YesNo, "node-to-node traffic over TLS: membership calls over HTTPS, slot moves to peers' tls-port", "\"no\""),
         new("tls-key-file", "TlsKeyFile", FlagKind.Text, "PEM private key of tls-cert-file", null),
         new("tls-port", "TlsPort", FlagKind.Port, "TLS cache port (0 = none); with it, --port 0 turns the plain port off", null),
+        new("transport", "Transport", FlagKind.Text, "how the cache port is served: epoll (the node's own event loops, Linux) or sockets (Kestrel's, the default elsewhere)", "\"epoll\""),
     ];
 
     // Settings the ASP.NET Core host itself understands; WebApplicationFactory passes these as arguments.

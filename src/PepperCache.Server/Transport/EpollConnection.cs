@@ -1,0 +1,557 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Net;
+using System.Net.Sockets;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Connections.Features;
+using Microsoft.AspNetCore.Http.Features;
+
+namespace PepperCache.Server.Transport;
+
+/// <summary>
+/// One client socket on an <see cref="EpollLoop"/>. Receives happen on the loop's thread when epoll says the socket
+/// is readable (one recv per readiness, as Redis reads: no receive that ends in EAGAIN first); sends happen on
+/// whatever thread flushes the output pipe, waiting for EPOLLOUT only when the kernel's buffer is full.
+/// </summary>
+/// <remarks>
+/// Lifetime as Kestrel's socket connection: the input completes when the peer's FIN or an error arrives (and
+/// <see cref="ConnectionClosed"/> fires), the send loop ends when the application completes the output, and the
+/// socket is closed by the loop once both the send loop and <see cref="DisposeAsync"/> are done.
+/// </remarks>
+internal sealed class EpollConnection : ConnectionContext, IConnectionSocketFeature, IMemoryPoolFeature,
+    IConnectionIdFeature, IConnectionItemsFeature, IConnectionLifetimeFeature, IConnectionEndPointFeature
+{
+    /// <summary>Kestrel's receive size: half a pool block, so a small read does not take a fresh block.</summary>
+    private const int MinReceiveSize = PinnedBlockPool.BlockSize / 2;
+
+    // Most segments one writev sends; a longer reply is sent in several calls.
+    private const int MaxSendSegments = 64;
+
+    private static long s_lastId;
+
+    private readonly Socket _socket;
+    private readonly EpollLoop _loop;
+    private readonly MemoryPool<byte> _pool;
+    private readonly Pipe _input;
+    private readonly Pipe _output;
+    private readonly IDuplexPipe _application;
+    private readonly CancellationTokenSource _closed = new();
+    private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Lock _gate = new();
+    private GCHandle _handle;
+    private ulong _data;
+    private uint _interest;
+    private bool _registered;
+    private bool _shutdown;
+    private bool _isReleased;
+    private TaskCompletionSource? _writable;
+    private volatile bool _readPaused;
+    private volatile bool _readerDone;
+    private bool _readClosed;
+    private int _closedFired;
+
+    // Two things must end before the socket is closed: the send loop and the application (DisposeAsync).
+    private int _pendingBeforeClose = 2;
+    private Exception? _shutdownReason;
+    private IDictionary<object, object?>? _items;
+
+    public EpollConnection(Socket socket, EpollLoop loop, MemoryPool<byte> pool, long maxReadBufferSize, long maxWriteBufferSize)
+    {
+        _socket = socket;
+        _loop = loop;
+        _pool = pool;
+        Fd = (int)socket.Handle;
+        LocalEndPoint = socket.LocalEndPoint;
+        RemoteEndPoint = socket.RemoteEndPoint;
+        ConnectionId = "E" + Interlocked.Increment(ref s_lastId).ToString("X", System.Globalization.CultureInfo.InvariantCulture);
+        // Inline both ways: the handler runs in the receive, the send in the handler's flush (shared/PERFORMANCE.md).
+        _input = new Pipe(new PipeOptions(pool, PipeScheduler.Inline, PipeScheduler.Inline, maxReadBufferSize, maxReadBufferSize / 2, useSynchronizationContext: false));
+        _output = new Pipe(new PipeOptions(pool, PipeScheduler.Inline, PipeScheduler.Inline, maxWriteBufferSize, maxWriteBufferSize / 2, useSynchronizationContext: false));
+        _application = new DuplexPipe(_input.Reader, _output.Writer);
+        Transport = _application;
+        var features = new FeatureCollection();
+        features.Set<IConnectionSocketFeature>(this);
+        features.Set<IMemoryPoolFeature>(this);
+        features.Set<IConnectionIdFeature>(this);
+        features.Set<IConnectionItemsFeature>(this);
+        features.Set<IConnectionLifetimeFeature>(this);
+        features.Set<IConnectionEndPointFeature>(this);
+        Features = features;
+    }
+
+    internal int Fd { get; }
+
+    /// <summary>Whether receiving stopped because the application has the input limit's worth unread.</summary>
+    internal bool IsReadingPaused => _readPaused;
+
+    /// <summary>Whether a send waits for the kernel to take more (EPOLLOUT): the client is not reading.</summary>
+    internal bool IsWaitingToSend
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _writable is not null;
+            }
+        }
+    }
+
+    public Socket Socket => _socket;
+
+    public MemoryPool<byte> MemoryPool => _pool;
+
+    public override string ConnectionId { get; set; }
+
+    public override IFeatureCollection Features { get; }
+
+    public override IDictionary<object, object?> Items
+    {
+        get => _items ??= new Dictionary<object, object?>();
+        set => _items = value;
+    }
+
+    public override IDuplexPipe Transport { get; set; }
+
+    public override CancellationToken ConnectionClosed
+    {
+        get => _closed.Token;
+        set => throw new NotSupportedException();
+    }
+
+    public override EndPoint? LocalEndPoint { get; set; }
+
+    public override EndPoint? RemoteEndPoint { get; set; }
+
+    /// <summary>Starts the send loop and adds the socket to its loop.</summary>
+    internal void Start()
+    {
+        _handle = GCHandle.Alloc(this);
+        _data = (ulong)GCHandle.ToIntPtr(_handle);
+        _ = SendLoopAsync();
+        lock (_gate)
+        {
+            _interest = LinuxNative.EpollIn;
+            _registered = _loop.Add(Fd, _data);
+        }
+
+        if (!_registered)
+        {
+            var errno = Marshal.GetLastPInvokeError();
+            FinishReading(new IOException($"epoll_ctl failed: errno {errno}"));
+            Abort(new ConnectionAbortedException("The connection could not be registered."));
+        }
+    }
+
+    /// <summary>On the loop's thread: what epoll reported for this socket.</summary>
+    internal void OnEvents(uint events)
+    {
+        var hangUp = (events & (LinuxNative.EpollErr | LinuxNative.EpollHup)) != 0;
+        if ((events & LinuxNative.EpollIn) != 0 || hangUp)
+        {
+            if (!_readClosed)
+            {
+                if (!_readPaused && !_readerDone)
+                {
+                    Receive();
+                }
+                else if (hangUp)
+                {
+                    // Both directions are gone while the input waits to be read: nothing more will arrive.
+                    FinishReading(new ConnectionResetException("The connection was reset by the peer."));
+                }
+            }
+        }
+
+        if ((events & LinuxNative.EpollOut) != 0 || hangUp)
+        {
+            WakeWriter();
+        }
+
+        if (hangUp && _readClosed)
+        {
+            // EPOLLHUP and EPOLLERR cannot be masked: a dead socket would be reported at every wait until closed.
+            lock (_gate)
+            {
+                if (_registered && !_isReleased)
+                {
+                    _registered = false;
+                    _loop.Remove(Fd);
+                }
+            }
+        }
+    }
+
+    private unsafe void Receive()
+    {
+        var writer = _input.Writer;
+        var memory = writer.GetMemory(MinReceiveSize);
+        nint received;
+        using (var pin = memory.Pin())
+        {
+            received = LinuxNative.Recv(Fd, (byte*)pin.Pointer, memory.Length, 0);
+        }
+
+        if (received > 0)
+        {
+            writer.Advance((int)received);
+            var flush = writer.FlushAsync();
+            if (!flush.IsCompletedSuccessfully)
+            {
+                PauseReading(flush);
+            }
+            else if (flush.Result.IsCompleted)
+            {
+                // The application stopped reading: read no more.
+                _readerDone = true;
+                UpdateInterest();
+            }
+
+            return;
+        }
+
+        writer.Advance(0);
+        if (received == 0)
+        {
+            FinishReading(null);
+            return;
+        }
+
+        var errno = Marshal.GetLastPInvokeError();
+        if (errno is LinuxNative.Eagain or LinuxNative.Eintr)
+        {
+            return;
+        }
+
+        FinishReading(SocketError(errno, "recv"));
+    }
+
+    /// <summary>The application has 1 MB of input unread (Kestrel's MaxReadBufferSize): stop reading until it catches up.</summary>
+    private void PauseReading(ValueTask<FlushResult> flush)
+    {
+        _readPaused = true;
+        UpdateInterest();
+        _ = ResumeReadingAsync(flush);
+    }
+
+    private async Task ResumeReadingAsync(ValueTask<FlushResult> flush)
+    {
+        try
+        {
+            if ((await flush.ConfigureAwait(false)).IsCompleted)
+            {
+                _readerDone = true;
+            }
+        }
+        catch (Exception)
+        {
+            _readerDone = true;
+        }
+
+        _readPaused = false;
+        UpdateInterest();
+    }
+
+    /// <summary>On the loop's thread: the input ends (FIN, an error, or the loop releasing the connection).</summary>
+    private void FinishReading(Exception? error)
+    {
+        if (_readClosed)
+        {
+            return;
+        }
+
+        _readClosed = true;
+        UpdateInterest();
+        _input.Writer.Complete(_shutdownReason ?? error);
+        FireConnectionClosed();
+    }
+
+    private void FireConnectionClosed()
+    {
+        if (Interlocked.Exchange(ref _closedFired, 1) == 0)
+        {
+            // As Kestrel: on the pool, so a registration's work does not run inside the event loop.
+            ThreadPool.UnsafeQueueUserWorkItem(static cts => cts.Cancel(), _closed, preferLocal: false);
+        }
+    }
+
+    private async Task SendLoopAsync()
+    {
+        Exception? unexpected = null;
+        Exception? reason = null;
+        var reader = _output.Reader;
+        try
+        {
+            while (true)
+            {
+                var result = await reader.ReadAsync().ConfigureAwait(false);
+                if (result.IsCanceled)
+                {
+                    break;
+                }
+
+                var buffer = result.Buffer;
+                while (!buffer.IsEmpty)
+                {
+                    var sent = Send(buffer);
+                    if (sent > 0)
+                    {
+                        buffer = buffer.Slice(sent);
+                    }
+                    else
+                    {
+                        await WaitWritableAsync().ConfigureAwait(false);
+                    }
+                }
+
+                reader.AdvanceTo(result.Buffer.End);
+                if (result.IsCompleted)
+                {
+                    break;
+                }
+            }
+        }
+        catch (ConnectionResetException ex)
+        {
+            reason = ex;
+        }
+        catch (Exception ex)
+        {
+            reason = ex;
+            unexpected = ex;
+        }
+        finally
+        {
+            Shutdown(reason);
+            // As Kestrel: a reset ends the application's writes quietly; anything else reaches its next flush.
+            reader.Complete(unexpected);
+            _input.Reader.CancelPendingRead();
+            CloseWhenDone();
+        }
+    }
+
+    private unsafe nint Send(in ReadOnlySequence<byte> buffer)
+    {
+        while (true)
+        {
+            nint sent;
+            if (buffer.IsSingleSegment)
+            {
+                var memory = buffer.First;
+                using var pin = memory.Pin();
+                sent = LinuxNative.Send(Fd, (byte*)pin.Pointer, memory.Length, LinuxNative.MsgNoSignal);
+            }
+            else
+            {
+                sent = SendSegments(buffer);
+            }
+
+            if (sent >= 0)
+            {
+                return sent;
+            }
+
+            var errno = Marshal.GetLastPInvokeError();
+            if (errno == LinuxNative.Eagain)
+            {
+                return 0;
+            }
+
+            if (errno != LinuxNative.Eintr)
+            {
+                throw SocketError(errno, "send");
+            }
+        }
+    }
+
+    private unsafe nint SendSegments(in ReadOnlySequence<byte> buffer)
+    {
+        var vectors = stackalloc LinuxNative.IoVector[MaxSendSegments];
+        var pins = default(SegmentPins);
+        var count = 0;
+        try
+        {
+            foreach (var segment in buffer)
+            {
+                if (segment.IsEmpty)
+                {
+                    continue;
+                }
+
+                pins[count] = segment.Pin();
+                vectors[count].Base = (byte*)pins[count].Pointer;
+                vectors[count].Length = segment.Length;
+                if (++count == MaxSendSegments)
+                {
+                    break;
+                }
+            }
+
+            // SIGPIPE is ignored by the .NET runtime, so writev needs no MSG_NOSIGNAL.
+            return LinuxNative.Writev(Fd, vectors, count);
+        }
+        finally
+        {
+            for (var i = 0; i < count; i++)
+            {
+                pins[i].Dispose();
+            }
+        }
+    }
+
+    private Task WaitWritableAsync()
+    {
+        // Rare (the kernel's send buffer is full): a task per wait is fine. Completed on the loop's thread, inline.
+        var writable = new TaskCompletionSource();
+        lock (_gate)
+        {
+            if (_shutdown || !_registered)
+            {
+                throw new ConnectionResetException("The connection was closed while a reply was being sent.");
+            }
+
+            _writable = writable;
+            UpdateInterestLocked();
+        }
+
+        return writable.Task;
+    }
+
+    private void WakeWriter()
+    {
+        TaskCompletionSource? writable;
+        lock (_gate)
+        {
+            writable = _writable;
+            _writable = null;
+            if (writable is not null)
+            {
+                UpdateInterestLocked();
+            }
+        }
+
+        writable?.SetResult();
+    }
+
+    private void UpdateInterest()
+    {
+        lock (_gate)
+        {
+            UpdateInterestLocked();
+        }
+    }
+
+    private void UpdateInterestLocked()
+    {
+        var wanted = 0u;
+        if (!_readClosed && !_readPaused && !_readerDone)
+        {
+            wanted |= LinuxNative.EpollIn;
+        }
+
+        if (_writable is not null)
+        {
+            wanted |= LinuxNative.EpollOut;
+        }
+
+        if (wanted != _interest && _registered && !_isReleased)
+        {
+            _interest = wanted;
+            _loop.Modify(Fd, wanted, _data);
+        }
+    }
+
+    public override void Abort(ConnectionAbortedException abortReason)
+    {
+        Shutdown(abortReason);
+        // The send loop stops at once: what it has not sent is dropped, as by Kestrel.
+        _output.Reader.CancelPendingRead();
+    }
+
+    /// <summary>
+    /// Both directions shut down: the peer sees the close, and the loop hears of it (EPOLLHUP), which ends the input
+    /// and wakes a send waiting for room. The descriptor stays open until the loop releases the connection.
+    /// </summary>
+    private void Shutdown(Exception? reason)
+    {
+        lock (_gate)
+        {
+            if (_shutdown || _isReleased)
+            {
+                return;
+            }
+
+            _shutdown = true;
+            _shutdownReason = reason as ConnectionAbortedException;
+            try
+            {
+                _socket.Shutdown(SocketShutdown.Both);
+            }
+            catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+            {
+                // Not connected any more: nothing to shut down.
+            }
+        }
+
+        if (!_registered)
+        {
+            // The loop no longer watches the socket (or never did): wake a waiting send here.
+            WakeWriter();
+        }
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        // The application's halves, as Kestrel completes them (a TLS layer may have replaced Transport).
+        _input.Reader.Complete();
+        _output.Writer.Complete();
+        CloseWhenDone();
+        // The token source is not disposed: a cancel queued to the pool may still be on its way.
+        await _released.Task.ConfigureAwait(false);
+        await base.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private void CloseWhenDone()
+    {
+        if (Interlocked.Decrement(ref _pendingBeforeClose) == 0)
+        {
+            _loop.Close(this);
+        }
+    }
+
+    /// <summary>On the loop's thread, after it removed the socket from its epoll set: the end of the connection.</summary>
+    internal void Release()
+    {
+        lock (_gate)
+        {
+            _isReleased = true;
+            _registered = false;
+        }
+
+        FinishReading(null);
+        _socket.Dispose();
+        _handle.Free();
+        _released.TrySetResult();
+    }
+
+    private static IOException SocketError(int errno, string call) => errno switch
+    {
+        // ECONNRESET, EPIPE, ECONNABORTED, ETIMEDOUT (keepalive), EHOSTUNREACH, ENETUNREACH: the peer is gone.
+        104 or 32 or 103 or 110 or 113 or 101 => new ConnectionResetException($"{call} failed: errno {errno}"),
+        _ => new IOException($"{call} failed: errno {errno}"),
+    };
+
+    [InlineArray(MaxSendSegments)]
+    private struct SegmentPins
+    {
+        private MemoryHandle _first;
+    }
+
+    private sealed class DuplexPipe(PipeReader input, PipeWriter output) : IDuplexPipe
+    {
+        public PipeReader Input { get; } = input;
+
+        public PipeWriter Output { get; } = output;
+    }
+}
