@@ -67,7 +67,8 @@ internal sealed class BackoffSocketTransportFactory(
             return _epoll ??= new EpollTransport(
                 Environment.ProcessorCount,
                 transport.MaxReadBufferSize ?? RespConnectionHandler.MaxReadBufferSize,
-                transport.MaxWriteBufferSize ?? 64 * 1024);
+                transport.MaxWriteBufferSize ?? 64 * 1024,
+                loggers.CreateLogger<EpollTransport>());
         }
     }
 

@@ -7,6 +7,7 @@ using System.Runtime.InteropServices;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Http.Features;
+using PepperCache.Server.Logging;
 
 namespace PepperCache.Server.Transport;
 
@@ -26,6 +27,13 @@ internal sealed class EpollConnection : ConnectionContext, IConnectionSocketFeat
     /// <summary>Kestrel's receive size: half a pool block, so a small read does not take a fresh block.</summary>
     private const int MinReceiveSize = PinnedBlockPool.BlockSize / 2;
 
+    // Receives per readiness while each fills its block (Redis reads 16 KB, more for a big argument): a big value
+    // does not take one epoll_wait per 4 KB, and the handler sees up to 64 KB at once.
+    private const int MaxReceivesPerEvent = 16;
+
+    /// <summary>The most one readiness adds to the input: past the input limit by at most this much.</summary>
+    internal const int MaxReceiveBytesPerEvent = MaxReceivesPerEvent * PinnedBlockPool.BlockSize;
+
     // Most segments one writev sends; a longer reply is sent in several calls.
     private const int MaxSendSegments = 64;
 
@@ -44,7 +52,9 @@ internal sealed class EpollConnection : ConnectionContext, IConnectionSocketFeat
     private ulong _data;
     private uint _interest;
     private bool _registered;
-    private bool _shutdown;
+    private volatile bool _shutdown;
+    private bool _added;
+    private int _disposed;
     private bool _isReleased;
     private TaskCompletionSource? _writable;
     private volatile bool _readPaused;
@@ -133,14 +143,14 @@ internal sealed class EpollConnection : ConnectionContext, IConnectionSocketFeat
         lock (_gate)
         {
             _interest = LinuxNative.EpollIn;
-            _registered = _loop.Add(Fd, _data);
+            _registered = _added = _loop.Add(this, _data);
         }
 
-        if (!_registered)
+        if (!_added)
         {
-            var errno = Marshal.GetLastPInvokeError();
-            FinishReading(new IOException($"epoll_ctl failed: errno {errno}"));
-            Abort(new ConnectionAbortedException("The connection could not be registered."));
+            // The loop is stopping (or the kernel refused): the loop never sees this connection, so its end is here.
+            FinishReading(new ConnectionAbortedException("The connection could not be added to an event loop."));
+            Abort(new ConnectionAbortedException("The connection could not be added to an event loop."));
         }
     }
 
@@ -152,7 +162,12 @@ internal sealed class EpollConnection : ConnectionContext, IConnectionSocketFeat
         {
             if (!_readClosed)
             {
-                if (!_readPaused && !_readerDone)
+                if (_shutdown)
+                {
+                    // Aborted: what the kernel still holds is not read, as Kestrel's disposed socket reads nothing more.
+                    FinishReading(_shutdownReason ?? new ConnectionAbortedException("The connection was shut down."));
+                }
+                else if (!_readPaused && !_readerDone)
                 {
                     Receive();
                 }
@@ -186,16 +201,49 @@ internal sealed class EpollConnection : ConnectionContext, IConnectionSocketFeat
     private unsafe void Receive()
     {
         var writer = _input.Writer;
-        var memory = writer.GetMemory(MinReceiveSize);
-        nint received;
-        using (var pin = memory.Pin())
+        long total = 0;
+        var ended = false;
+        Exception? error = null;
+        for (var receives = 0; receives < MaxReceivesPerEvent; receives++)
         {
-            received = LinuxNative.Recv(Fd, (byte*)pin.Pointer, memory.Length, 0);
+            var memory = writer.GetMemory(MinReceiveSize);
+            nint received;
+            using (var pin = memory.Pin())
+            {
+                received = LinuxNative.Recv(Fd, (byte*)pin.Pointer, memory.Length, 0);
+            }
+
+            if (received > 0)
+            {
+                writer.Advance((int)received);
+                total += received;
+                if (received < memory.Length)
+                {
+                    break;
+                }
+
+                continue;
+            }
+
+            writer.Advance(0);
+            if (received == 0)
+            {
+                ended = true;
+                break;
+            }
+
+            var errno = Marshal.GetLastPInvokeError();
+            if (errno is not (LinuxNative.Eagain or LinuxNative.Eintr))
+            {
+                ended = true;
+                error = SocketError(errno, "recv");
+            }
+
+            break;
         }
 
-        if (received > 0)
+        if (total > 0)
         {
-            writer.Advance((int)received);
             var flush = writer.FlushAsync();
             if (!flush.IsCompletedSuccessfully)
             {
@@ -207,24 +255,27 @@ internal sealed class EpollConnection : ConnectionContext, IConnectionSocketFeat
                 _readerDone = true;
                 UpdateInterest();
             }
-
-            return;
         }
 
-        writer.Advance(0);
-        if (received == 0)
+        if (ended)
         {
-            FinishReading(null);
-            return;
+            FinishReading(error);
         }
+    }
 
-        var errno = Marshal.GetLastPInvokeError();
-        if (errno is LinuxNative.Eagain or LinuxNative.Eintr)
+    /// <summary>On the loop's thread, after the handler threw out of an event: the connection ends, the loop goes on.</summary>
+    internal void Fail(Exception error)
+    {
+        Abort(new ConnectionAbortedException("The connection failed in its event loop.", error));
+        _input.Reader.CancelPendingRead();
+        try
         {
-            return;
+            FinishReading(error);
         }
-
-        FinishReading(SocketError(errno, "recv"));
+        catch (InvalidOperationException)
+        {
+            // The input pipe was left mid-write by the failure: the cancelled read ends the handler instead.
+        }
     }
 
     /// <summary>The application has 1 MB of input unread (Kestrel's MaxReadBufferSize): stop reading until it catches up.</summary>
@@ -272,7 +323,20 @@ internal sealed class EpollConnection : ConnectionContext, IConnectionSocketFeat
         if (Interlocked.Exchange(ref _closedFired, 1) == 0)
         {
             // As Kestrel: on the pool, so a registration's work does not run inside the event loop.
-            ThreadPool.UnsafeQueueUserWorkItem(static cts => cts.Cancel(), _closed, preferLocal: false);
+            ThreadPool.UnsafeQueueUserWorkItem(static connection => connection.CancelConnectionClosed(), this, preferLocal: false);
+        }
+    }
+
+    private void CancelConnectionClosed()
+    {
+        try
+        {
+            _closed.Cancel();
+        }
+        catch (Exception ex)
+        {
+            // As Kestrel: a failing callback is logged, not left to end the process on a pool thread.
+            Log.ConnectionClosedCallbackFailed(_loop.Logger, ex, ConnectionId);
         }
     }
 
@@ -412,7 +476,11 @@ internal sealed class EpollConnection : ConnectionContext, IConnectionSocketFeat
             }
 
             _writable = writable;
-            UpdateInterestLocked();
+            if (!UpdateInterestLocked())
+            {
+                _writable = null;
+                throw new ConnectionResetException("The connection could not wait for room to send.");
+            }
         }
 
         return writable.Task;
@@ -421,28 +489,50 @@ internal sealed class EpollConnection : ConnectionContext, IConnectionSocketFeat
     private void WakeWriter()
     {
         TaskCompletionSource? writable;
+        var failed = false;
         lock (_gate)
         {
             writable = _writable;
             _writable = null;
             if (writable is not null)
             {
-                UpdateInterestLocked();
+                failed = !UpdateInterestLocked();
             }
         }
 
         writable?.SetResult();
+        if (failed)
+        {
+            InterestFailed();
+        }
     }
 
     private void UpdateInterest()
     {
+        bool updated;
         lock (_gate)
         {
-            UpdateInterestLocked();
+            updated = UpdateInterestLocked();
+        }
+
+        if (!updated)
+        {
+            InterestFailed();
         }
     }
 
-    private void UpdateInterestLocked()
+    /// <summary>
+    /// epoll_ctl refused a change (out of kernel memory): the loop can no longer be trusted to wake this connection,
+    /// so it ends, and the handler's pending read is cancelled rather than left waiting for input that may not come.
+    /// </summary>
+    private void InterestFailed()
+    {
+        Abort(new ConnectionAbortedException("The connection's readiness could not be watched."));
+        _input.Reader.CancelPendingRead();
+    }
+
+    /// <summary>Sets the epoll interest the state asks for; false when the kernel refused (the socket is then unwatched).</summary>
+    private bool UpdateInterestLocked()
     {
         var wanted = 0u;
         if (!_readClosed && !_readPaused && !_readerDone)
@@ -458,8 +548,14 @@ internal sealed class EpollConnection : ConnectionContext, IConnectionSocketFeat
         if (wanted != _interest && _registered && !_isReleased)
         {
             _interest = wanted;
-            _loop.Modify(Fd, wanted, _data);
+            if (!_loop.Modify(Fd, wanted, _data))
+            {
+                _registered = false;
+                return false;
+            }
         }
+
+        return true;
     }
 
     public override void Abort(ConnectionAbortedException abortReason)
@@ -503,10 +599,14 @@ internal sealed class EpollConnection : ConnectionContext, IConnectionSocketFeat
 
     public override async ValueTask DisposeAsync()
     {
-        // The application's halves, as Kestrel completes them (a TLS layer may have replaced Transport).
-        _input.Reader.Complete();
-        _output.Writer.Complete();
-        CloseWhenDone();
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            // The application's halves, as Kestrel completes them (a TLS layer may have replaced Transport).
+            _input.Reader.Complete();
+            _output.Writer.Complete();
+            CloseWhenDone();
+        }
+
         // The token source is not disposed: a cancel queued to the pool may still be on its way.
         await _released.Task.ConfigureAwait(false);
         await base.DisposeAsync().ConfigureAwait(false);
@@ -516,7 +616,15 @@ internal sealed class EpollConnection : ConnectionContext, IConnectionSocketFeat
     {
         if (Interlocked.Decrement(ref _pendingBeforeClose) == 0)
         {
-            _loop.Close(this);
+            if (_added)
+            {
+                _loop.Close(this);
+            }
+            else
+            {
+                // Never on a loop: nothing else can touch it.
+                Release();
+            }
         }
     }
 

@@ -1,12 +1,13 @@
 using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
+using PepperCache.Server.Logging;
 
 namespace PepperCache.Server.Transport;
 
 /// <summary>
 /// One thread and one level-triggered epoll set serving its share of the connections, as one of Redis's event
 /// loops: wait, then for each ready socket one receive whose bytes run straight through the command handler
-/// (the pipes schedule inline), replies sent on the way back. A connection is never touched after its cleanup, which
+/// (the pipes schedule inline), replies sent on the way back. A connection is never touched after its release, which
 /// runs here between two waits, so an event of the same batch cannot find it freed.
 /// </summary>
 internal sealed unsafe class EpollLoop : IDisposable
@@ -16,14 +17,28 @@ internal sealed unsafe class EpollLoop : IDisposable
     // epoll data of the loop's own wake-up descriptor; connections carry a GCHandle, never 0.
     private const ulong WakeData = 0;
 
+    // How long a stopping loop waits for its aborted connections to be released before it lets them go.
+    private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(2);
+
+    private readonly int _index;
     private readonly int _epoll;
     private readonly int _wake;
     private readonly Thread _thread;
+    private readonly ILogger _logger;
     private readonly ConcurrentQueue<EpollConnection> _closing = new();
-    private volatile bool _stopping;
+    private readonly HashSet<EpollConnection> _live = [];
+    private readonly Lock _liveGate = new();
 
-    public EpollLoop(int index)
+    // Held to write the wake-up descriptor and to close it, so no late wake-up writes into a reused descriptor.
+    private readonly Lock _wakeGate = new();
+    private bool _closed;
+    private volatile bool _stopping;
+    private volatile bool _exited;
+
+    public EpollLoop(int index, ILogger logger)
     {
+        _index = index;
+        _logger = logger;
         _epoll = LinuxNative.EpollCreate1(LinuxNative.EpollCloexec);
         if (_epoll < 0)
         {
@@ -42,26 +57,71 @@ internal sealed unsafe class EpollLoop : IDisposable
         _thread.Start();
     }
 
-    /// <summary>Adds a connection's socket, readable interest only.</summary>
-    internal bool Add(int fd, ulong data) => LinuxNative.Control(_epoll, LinuxNative.EpollCtlAdd, fd, LinuxNative.EpollIn, data) == 0;
+    internal ILogger Logger => _logger;
+
+    /// <summary>Adds a connection's socket, readable interest only; false once the loop is stopping.</summary>
+    internal bool Add(EpollConnection connection, ulong data)
+    {
+        lock (_liveGate)
+        {
+            if (_stopping || LinuxNative.Control(_epoll, LinuxNative.EpollCtlAdd, connection.Fd, LinuxNative.EpollIn, data) != 0)
+            {
+                return false;
+            }
+
+            _live.Add(connection);
+            return true;
+        }
+    }
 
     /// <summary>Takes a socket out of the set, so its unmaskable EPOLLHUP is not reported again.</summary>
     internal void Remove(int fd) => LinuxNative.Control(_epoll, LinuxNative.EpollCtlDel, fd, 0, 0);
 
-    /// <summary>Changes a connection's interest; any thread (epoll_ctl is thread-safe).</summary>
-    internal void Modify(int fd, uint events, ulong data) => LinuxNative.Control(_epoll, LinuxNative.EpollCtlMod, fd, events, data);
+    /// <summary>Changes a connection's interest; any thread (epoll_ctl is thread-safe). False when the kernel refused.</summary>
+    internal bool Modify(int fd, uint events, ulong data) => LinuxNative.Control(_epoll, LinuxNative.EpollCtlMod, fd, events, data) == 0;
 
     /// <summary>Has the loop close the connection's socket and let it go after the current batch of events.</summary>
     internal void Close(EpollConnection connection)
     {
         _closing.Enqueue(connection);
+        if (_exited)
+        {
+            // The loop is gone: nobody else can touch the connection now, so it is released here.
+            ReleaseClosing(removeFromEpoll: false);
+            return;
+        }
+
         Wake();
     }
 
     private void Wake()
     {
-        ulong one = 1;
-        LinuxNative.Write(_wake, (byte*)&one, sizeof(ulong));
+        lock (_wakeGate)
+        {
+            if (!_closed)
+            {
+                ulong one = 1;
+                LinuxNative.Write(_wake, (byte*)&one, sizeof(ulong));
+            }
+        }
+    }
+
+    private void ReleaseClosing(bool removeFromEpoll)
+    {
+        while (_closing.TryDequeue(out var closing))
+        {
+            if (removeFromEpoll)
+            {
+                Remove(closing.Fd);
+            }
+
+            lock (_liveGate)
+            {
+                _live.Remove(closing);
+            }
+
+            closing.Release();
+        }
     }
 
     private void Run()
@@ -69,25 +129,43 @@ internal sealed unsafe class EpollLoop : IDisposable
         var size = LinuxNative.EventSize;
         var dataOffset = LinuxNative.EventDataOffset;
         var events = (byte*)NativeMemory.Alloc((nuint)(MaxEvents * size));
+        var stopBy = long.MaxValue;
         try
         {
-            while (!_stopping)
+            while (true)
             {
-                while (_closing.TryDequeue(out var closing))
+                ReleaseClosing(removeFromEpoll: true);
+                if (_stopping)
                 {
-                    LinuxNative.Control(_epoll, LinuxNative.EpollCtlDel, closing.Fd, 0, 0);
-                    closing.Release();
+                    stopBy = Math.Min(stopBy, Environment.TickCount64 + (long)StopGrace.TotalMilliseconds);
+                    int live;
+                    lock (_liveGate)
+                    {
+                        live = _live.Count;
+                    }
+
+                    if (live == 0 || Environment.TickCount64 >= stopBy)
+                    {
+                        if (live > 0)
+                        {
+                            Log.EventLoopStoppedWithConnections(_logger, _index, live);
+                        }
+
+                        return;
+                    }
                 }
 
-                var count = LinuxNative.EpollWait(_epoll, events, MaxEvents, -1);
+                var count = LinuxNative.EpollWait(_epoll, events, MaxEvents, _stopping ? 50 : -1);
                 if (count < 0)
                 {
-                    if (Marshal.GetLastPInvokeError() == LinuxNative.Eintr)
+                    var errno = Marshal.GetLastPInvokeError();
+                    if (errno == LinuxNative.Eintr)
                     {
                         continue;
                     }
 
-                    break;
+                    // EBADF, EFAULT or EINVAL: the loop's own state is broken, and every connection on it would hang.
+                    Environment.FailFast($"epoll_wait failed in event loop {_index}: errno {errno}");
                 }
 
                 for (var i = 0; i < count; i++)
@@ -103,7 +181,7 @@ internal sealed unsafe class EpollLoop : IDisposable
 
                     if (GCHandle.FromIntPtr((nint)data).Target is EpollConnection connection)
                     {
-                        connection.OnEvents(*(uint*)ev);
+                        Dispatch(connection, *(uint*)ev);
                     }
                 }
             }
@@ -111,20 +189,66 @@ internal sealed unsafe class EpollLoop : IDisposable
         finally
         {
             NativeMemory.Free(events);
+            _exited = true;
+            ReleaseClosing(removeFromEpoll: false);
         }
     }
 
+    /// <summary>
+    /// The handler runs inline in here: whatever escapes it ends that connection, as a failed connection ends in
+    /// Kestrel, not the loop and every other connection on it.
+    /// </summary>
+    private void Dispatch(EpollConnection connection, uint events)
+    {
+        try
+        {
+            connection.OnEvents(events);
+        }
+        catch (Exception ex)
+        {
+            Log.EventLoopConnectionFault(_logger, ex, connection.ConnectionId);
+            connection.Fail(ex);
+        }
+    }
+
+    /// <summary>
+    /// Aborts the connections still open, lets the loop release them (at most <see cref="StopGrace"/>), and closes
+    /// its descriptors only once its thread is gone, so no later close or wake-up can reach a reused descriptor.
+    /// </summary>
     public void Dispose()
     {
-        _stopping = true;
-        Wake();
-        _thread.Join(TimeSpan.FromSeconds(5));
-        while (_closing.TryDequeue(out var closing))
+        EpollConnection[] live;
+        lock (_liveGate)
         {
-            closing.Release();
+            _stopping = true;
+            live = [.. _live];
         }
 
-        LinuxNative.Close(_wake);
-        LinuxNative.Close(_epoll);
+        foreach (var connection in live)
+        {
+            connection.Abort(new Microsoft.AspNetCore.Connections.ConnectionAbortedException("The server is stopping."));
+        }
+
+        Wake();
+        var joined = _thread.Join(StopGrace + TimeSpan.FromSeconds(3));
+        int left;
+        lock (_liveGate)
+        {
+            left = _live.Count;
+        }
+
+        if (!joined || left > 0)
+        {
+            // A handler stuck on the loop's thread, or connections it had to let go: the descriptors stay open
+            // rather than be closed under them (the process is stopping).
+            return;
+        }
+
+        lock (_wakeGate)
+        {
+            _closed = true;
+            LinuxNative.Close(_wake);
+            LinuxNative.Close(_epoll);
+        }
     }
 }

@@ -16,14 +16,14 @@ internal sealed class EpollTransport : IDisposable
     private readonly long _maxWriteBufferSize;
     private uint _next;
 
-    public EpollTransport(int loops, long maxReadBufferSize, long maxWriteBufferSize)
+    public EpollTransport(int loops, long maxReadBufferSize, long maxWriteBufferSize, ILogger logger)
     {
         _maxReadBufferSize = maxReadBufferSize;
         _maxWriteBufferSize = maxWriteBufferSize;
         _loops = new EpollLoop[Math.Max(1, loops)];
         for (var i = 0; i < _loops.Length; i++)
         {
-            _loops[i] = new EpollLoop(i);
+            _loops[i] = new EpollLoop(i, logger);
         }
     }
 

@@ -19,6 +19,9 @@ internal sealed class PinnedBlockPool : MemoryPool<byte>
 
     private readonly ConcurrentQueue<Block> _blocks = new();
 
+    // Blocks in the queue, kept apart: ConcurrentQueue.Count locks once the queue spans several segments.
+    private int _retained;
+
     public override int MaxBufferSize => int.MaxValue;
 
     public override IMemoryOwner<byte> Rent(int minBufferSize = -1)
@@ -28,7 +31,13 @@ internal sealed class PinnedBlockPool : MemoryPool<byte>
             return Shared.Rent(minBufferSize);
         }
 
-        return _blocks.TryDequeue(out var block) ? block.Lease() : new Block(this).Lease();
+        if (_blocks.TryDequeue(out var block))
+        {
+            Interlocked.Decrement(ref _retained);
+            return block.Lease();
+        }
+
+        return new Block(this).Lease();
     }
 
     protected override void Dispose(bool disposing)
@@ -38,9 +47,13 @@ internal sealed class PinnedBlockPool : MemoryPool<byte>
 
     private void Return(Block block)
     {
-        if (_blocks.Count < MaxRetained)
+        if (Interlocked.Increment(ref _retained) <= MaxRetained)
         {
             _blocks.Enqueue(block);
+        }
+        else
+        {
+            Interlocked.Decrement(ref _retained);
         }
     }
 
