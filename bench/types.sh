@@ -17,7 +17,7 @@ Builds PepperCache (Release) unless PEPPER_DLL is set, then, on 127.0.0.1:
               before the next; RSS growth, used_memory growth and MEMORY USAGE per element, and the encoding.
 Every server it starts is stopped on exit, by pid.
 
-Environment (defaults in brackets): N [200000]  ROUNDS [3]  CLIENTS [50]  ELEMENTS [1000000]
+Environment (defaults in brackets): N [200000]  ROUNDS [3]  WARMUP [1] (0: no unmeasured pass of N/4 first)  CLIENTS [50]  ELEMENTS [1000000]
   TESTS ["lpush rpush lpop rpop sadd hset spop zadd zpopmin lrange_100 lrange_600"]
   TYPES ["hash list set zset"]  PHASES ["speed memory"]  PEPPER_PORT [9540]  REDIS_PORT [6540]  PEPPER_DLL=path
 TXT
@@ -28,6 +28,7 @@ TXT
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 N=${N:-200000}
 ROUNDS=${ROUNDS:-3}
+WARMUP=${WARMUP:-1}
 CLIENTS=${CLIENTS:-50}
 ELEMENTS=${ELEMENTS:-1000000}
 TESTS=${TESTS:-lpush rpush lpop rpop sadd hset spop zadd zpopmin lrange_100 lrange_600}
@@ -64,6 +65,15 @@ if [[ " $PHASES " == *" speed "* ]]; then
   echo; echo "## 1. redis-benchmark -c $CLIENTS -n $N -r 100000, $ROUNDS rounds"
   start_redis; start_pepper
   : >"$TMP/speed.tsv"
+  # One unmeasured pass of every test on both servers first, as bench/compare.sh warms up: the node's first
+  # requests run before the JIT has tiered its code (a cold LPUSH, the first test, measured 1.3x a warm one).
+  if [[ $WARMUP == 1 ]]; then
+    for test in $TESTS; do
+      for port in "$REDIS_PORT" "$PEPPER_PORT"; do
+        timeout 300 redis-benchmark -p "$port" -t "$test" -c "$CLIENTS" -n $((N / 4)) -r 100000 --csv -q >/dev/null
+      done
+    done
+  fi
   for round in $(seq 1 "$ROUNDS"); do
     for test in $TESTS; do
       for server in redis pepper; do
