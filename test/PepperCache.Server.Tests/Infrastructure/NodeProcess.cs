@@ -184,9 +184,39 @@ public sealed class NodeProcess : IAsyncDisposable
     public async Task<int> WaitForExitAsync()
     {
         using var cts = new CancellationTokenSource(Timeout);
-        await _process.WaitForExitAsync(cts.Token);
-        await Task.WhenAll(_stdoutClosed.Task, _stderrClosed.Task).WaitAsync(cts.Token);
+        try
+        {
+            await _process.WaitForExitAsync(cts.Token);
+            await Task.WhenAll(_stdoutClosed.Task, _stderrClosed.Task).WaitAsync(cts.Token);
+        }
+        catch (OperationCanceledException) when (cts.IsCancellationRequested)
+        {
+            // Say what was still waited for: the process (and its state in the kernel), or its output's end.
+            throw new TimeoutException(
+                $"node {Id} did not exit within {Timeout.TotalSeconds} s: exited {_process.HasExited}, stdout closed " +
+                $"{_stdoutClosed.Task.IsCompleted}, stderr closed {_stderrClosed.Task.IsCompleted}, {KernelState(Id)}");
+        }
+
         return _process.ExitCode;
+    }
+
+    /// <summary>The process's state and wait channel from /proc (a zombie, or stuck in the kernel), when it is still there.</summary>
+    private static string KernelState(int pid)
+    {
+        try
+        {
+            var status = File.ReadAllLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith("State:", StringComparison.Ordinal));
+            var wchan = File.Exists($"/proc/{pid}/wchan") ? File.ReadAllText($"/proc/{pid}/wchan") : "?";
+            return $"/proc: {status}, wchan {wchan}";
+        }
+        catch (IOException)
+        {
+            return "/proc: gone";
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return "/proc: not readable";
+        }
     }
 
     /// <summary>Sends a signal (<c>TERM</c> as a service manager or <c>docker stop</c>; <c>INT</c> as Ctrl-C).</summary>
