@@ -1,0 +1,154 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using Microsoft.AspNetCore.Connections;
+using PepperCache.Server.Logging;
+
+namespace PepperCache.Server.Transport;
+
+/// <summary>The receive side, on the loop's thread: readiness to input pipe, backpressure, the end of the input.</summary>
+internal sealed partial class EpollConnection
+{
+    private unsafe void Receive()
+    {
+        var writer = _input.Writer;
+        long total = 0;
+        var ended = false;
+        Exception? error = null;
+        for (var receives = 0; receives < MaxReceivesPerEvent; receives++)
+        {
+            var memory = writer.GetMemory(MinReceiveSize);
+            nint received;
+            using (var pin = memory.Pin())
+            {
+                received = LinuxNative.Recv(Fd, (byte*)pin.Pointer, memory.Length, 0);
+            }
+
+            if (received > 0)
+            {
+                writer.Advance((int)received);
+                total += received;
+                if (received < memory.Length)
+                {
+                    break;
+                }
+
+                continue;
+            }
+
+            writer.Advance(0);
+            if (received == 0)
+            {
+                ended = true;
+                break;
+            }
+
+            var errno = Marshal.GetLastPInvokeError();
+            if (errno is not (LinuxNative.Eagain or LinuxNative.Eintr))
+            {
+                ended = true;
+                error = SocketError(errno, "recv");
+            }
+
+            break;
+        }
+
+        if (total > 0)
+        {
+            var flush = writer.FlushAsync();
+            if (!flush.IsCompletedSuccessfully)
+            {
+                PauseReading(flush);
+            }
+            else if (flush.Result.IsCompleted)
+            {
+                // The application stopped reading: read no more.
+                _readerDone = true;
+                UpdateInterest();
+            }
+        }
+
+        if (ended)
+        {
+            FinishReading(error);
+        }
+    }
+
+    /// <summary>On the loop's thread, after the handler threw out of an event: the connection ends, the loop goes on.</summary>
+    internal void Fail(Exception error)
+    {
+        Abort(new ConnectionAbortedException("The connection failed in its event loop.", error));
+        _input.Reader.CancelPendingRead();
+        try
+        {
+            FinishReading(error);
+        }
+        catch (InvalidOperationException)
+        {
+            // The input pipe was left mid-write by the failure: the cancelled read ends the handler instead.
+        }
+    }
+
+    /// <summary>The application has 1 MB of input unread (Kestrel's MaxReadBufferSize): stop reading until it catches up.</summary>
+    private void PauseReading(ValueTask<FlushResult> flush)
+    {
+        _readPaused = true;
+        UpdateInterest();
+        _ = ResumeReadingAsync(flush);
+    }
+
+    private async Task ResumeReadingAsync(ValueTask<FlushResult> flush)
+    {
+        try
+        {
+            if ((await flush.ConfigureAwait(false)).IsCompleted)
+            {
+                _readerDone = true;
+            }
+        }
+        catch (Exception)
+        {
+            _readerDone = true;
+        }
+
+        _readPaused = false;
+        UpdateInterest();
+    }
+
+    /// <summary>On the loop's thread: the input ends (FIN, an error, or the loop releasing the connection).</summary>
+    private void FinishReading(Exception? error)
+    {
+        if (_readClosed)
+        {
+            return;
+        }
+
+        _readClosed = true;
+        UpdateInterest();
+        _input.Writer.Complete(_shutdownReason ?? error);
+        FireConnectionClosed();
+    }
+
+    private void FireConnectionClosed()
+    {
+        if (Interlocked.Exchange(ref _closedFired, 1) == 0)
+        {
+            // As Kestrel: on the pool, so a registration's work does not run inside the event loop.
+            ThreadPool.UnsafeQueueUserWorkItem(static connection => connection.CancelConnectionClosed(), this, preferLocal: false);
+        }
+    }
+
+    private void CancelConnectionClosed()
+    {
+        try
+        {
+            _closed.Cancel();
+        }
+        catch (Exception ex)
+        {
+            // As Kestrel: a failing callback is logged, not left to end the process on a pool thread.
+            Log.ConnectionClosedCallbackFailed(_loop.Logger, ex, ConnectionId);
+        }
+    }
+}
