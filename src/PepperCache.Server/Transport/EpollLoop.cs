@@ -246,6 +246,12 @@ internal sealed unsafe class EpollLoop : IDisposable
 
         lock (_wakeGate)
         {
+            // Once: a second Dispose must not close descriptor numbers that may belong to someone else by now.
+            if (_closed)
+            {
+                return;
+            }
+
             _closed = true;
             LinuxNative.Close(_wake);
             LinuxNative.Close(_epoll);
