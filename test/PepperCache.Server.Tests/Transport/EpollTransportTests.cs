@@ -20,9 +20,10 @@ public sealed class EpollTransportTests : IAsyncDisposable
     private const long WriteLimit = 64 * 1024;
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(20);
 
-    private readonly EpollTransport _transport = new(2, ReadLimit, WriteLimit, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+    private readonly EpollTransport _transport = NewTransport(loops: 2);
     private readonly Socket _listener = new(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
     private readonly List<IDisposable> _owned = [];
+    private readonly List<ConnectionContext> _connections = [];
 
     public EpollTransportTests()
     {
@@ -240,12 +241,8 @@ public sealed class EpollTransportTests : IAsyncDisposable
     [Fact]
     public async Task StoppingTheTransportEndsTheConnectionsStillOpenAndTheirClientsSeeTheClose()
     {
-        using var transport = new EpollTransport(1, ReadLimit, WriteLimit, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
-        var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        _owned.Add(client);
-        var accepting = _listener.AcceptAsync(Token).AsTask();
-        await client.ConnectAsync(_listener.LocalEndPoint!, Token);
-        var server = transport.Create(await accepting.WaitAsync(Bound, Token));
+        using var transport = NewTransport(loops: 1);
+        var (client, server) = await ConnectAsync(transport);
         var reading = ReadUntilEndAsync(server.Transport.Input);
 
         transport.Dispose();
@@ -266,19 +263,21 @@ public sealed class EpollTransportTests : IAsyncDisposable
         Assert.NotNull(server.Features.Get<IMemoryPoolFeature>()?.MemoryPool);
     }
 
-    private async Task<(Socket Client, ConnectionContext Server)> ConnectAsync()
+    private static EpollTransport NewTransport(int loops) =>
+        new(loops, ReadLimit, WriteLimit, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+
+    /// <summary>A loopback client and its connection on <paramref name="transport"/> (the class's own unless given).</summary>
+    private async Task<(Socket Client, ConnectionContext Server)> ConnectAsync(EpollTransport? transport = null)
     {
         var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         _owned.Add(client);
         var accepting = _listener.AcceptAsync(Token).AsTask();
         await client.ConnectAsync(_listener.LocalEndPoint!, Token);
         var accepted = await accepting.WaitAsync(Bound, Token);
-        var connection = _transport.Create(accepted);
+        var connection = (transport ?? _transport).Create(accepted);
         _connections.Add(connection);
         return (client, connection);
     }
-
-    private readonly List<ConnectionContext> _connections = [];
 
     private static async Task EchoAsync(ConnectionContext connection)
     {
