@@ -35,7 +35,7 @@ public sealed class KeyValueStoreMemoryTests
     public void AnEmptyStoreHoldsItsEmptyTables()
     {
         var store = new KeyValueStore(_time);
-        Assert.Equal(256 * Tables(16), store.UsedMemoryExact);
+        Assert.Equal(256 * (Tables(16) + SlotCounts(256)), store.UsedMemoryExact);
         Assert.Equal(store.EmptyMemory, store.UsedMemoryExact);
         Assert.Equal(store.UsedMemoryExact, store.UsedMemory);
     }
@@ -44,7 +44,7 @@ public sealed class KeyValueStoreMemoryTests
     public void EachWriteChangesTheCountByExactlyTheEntrysSize()
     {
         var store = new KeyValueStore(_time, shardCount: 1);
-        var empty = Tables(16);
+        var empty = Tables(16) + SlotCounts(1);
         Assert.Equal(empty, store.UsedMemoryExact);
 
         store.Set("k"u8, "v"u8);
@@ -205,6 +205,9 @@ public sealed class KeyValueStoreMemoryTests
     /// <summary>A shard's bucket array (int) and slot array (hash, link, entry reference: 16 bytes) at one capacity.</summary>
     private static long Tables(int capacity) => ArrayBytes(capacity, 4) + ArrayBytes(capacity, 16);
 
+    /// <summary>A shard's keys-per-slot counts (int) when the store has <paramref name="shards"/> shards.</summary>
+    private static long SlotCounts(int shards) => ArrayBytes(16384 / shards, 4);
+
     /// <summary>The tables of shards that were only added to: the capacity doubles from 16 until it holds them.</summary>
     private static long TablesFor(int[] keysPerShard)
     {
@@ -217,7 +220,7 @@ public sealed class KeyValueStoreMemoryTests
                 capacity *= 2;
             }
 
-            total += Tables(capacity);
+            total += Tables(capacity) + SlotCounts(keysPerShard.Length);
         }
 
         return total;

@@ -341,24 +341,20 @@ public sealed partial class KeyValueStore
     }
 
     /// <summary>
-    /// Keys per hash slot (expired ones not yet reclaimed included) into <paramref name="counts"/>, in one pass over
-    /// the store: a slot's shard holds 1/256 of the keys, so asking slot by slot would read each shard 64 times.
+    /// Keys per hash slot (expired ones not yet reclaimed included) into <paramref name="counts"/>: each shard keeps its
+    /// slots' counts as keys come and go, so this reads 16384 counters, not every entry.
     /// </summary>
     public void CountKeysPerSlot(Span<int> counts)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(counts.Length, HashSlot.SlotCount);
-        counts.Clear();
-        foreach (var shard in _shards)
+        for (var s = 0; s < _shards.Length; s++)
         {
+            var shard = _shards[s];
             lock (shard.Lock)
             {
-                var limit = shard.SlotLimit;
-                for (var i = 0; i < limit; i++)
+                for (var slot = s; slot < HashSlot.SlotCount; slot += _shards.Length)
                 {
-                    if (shard.GetAt(i) is { } entry)
-                    {
-                        counts[HashSlot.Of(Entry.GetKey(entry))]++;
-                    }
+                    counts[slot] = shard.KeysInSlot(slot);
                 }
             }
         }

@@ -14,6 +14,11 @@ public sealed partial class KeyValueStore
         long found = 0;
         lock (shard.Lock)
         {
+            if (shard.KeysInSlot(slot) == 0)
+            {
+                return 0;
+            }
+
             var limit = shard.SlotLimit;
             for (var i = 0; i < limit; i++)
             {

@@ -36,7 +36,7 @@ public sealed partial class KeyValueStore
         _shards = new StoreShard[shardCount];
         for (var i = 0; i < shardCount; i++)
         {
-            _shards[i] = new StoreShard(_meter);
+            _shards[i] = new StoreShard(_meter, int.Log2(shardCount));
             _shards[i].Publish(force: true);
         }
 

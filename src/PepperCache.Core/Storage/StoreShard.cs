@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using PepperCache.Protocol;
 
 namespace PepperCache.Core.Storage;
 
@@ -15,7 +16,7 @@ namespace PepperCache.Core.Storage;
 /// Memory: <see cref="UsedBytes"/> counts what the shard holds on the managed heap (its tables, entries and objects)
 /// and hands changes on to the store-wide <see cref="MemoryMeter"/> in batches, so writers share no counter.
 /// </remarks>
-internal sealed class StoreShard(MemoryMeter meter)
+internal sealed class StoreShard(MemoryMeter meter, int slotShift)
 {
     private const int InitialCapacity = 16;
 
@@ -28,11 +29,15 @@ internal sealed class StoreShard(MemoryMeter meter)
     private int _freeList = EndOfFreeList;
     private int _freeCount;
 
+    // Keys per cluster hash slot of this shard (slot >> slotShift), as Redis keeps countKeysInSlot: a move sizes its
+    // batches and the stray sweep finds its slots from these, not from a pass that touches every entry of the store.
+    private readonly int[] _keysPerSlot = new int[HashSlot.SlotCount >> slotShift];
+
     // Allocated when the shard first holds a non-string key; index-aligned with _slots.
     private StoreObject?[]? _objects;
 
     // Heap bytes held, and the part of it already added to the meter.
-    private long _usedBytes = TableBytes(InitialCapacity);
+    private long _usedBytes = TableBytes(InitialCapacity) + SlotCountBytes(slotShift);
     private long _publishedBytes;
 
     public Lock Lock { get; } = new();
@@ -49,7 +54,7 @@ internal sealed class StoreShard(MemoryMeter meter)
         get
         {
             var objects = Volatile.Read(ref _objects);
-            return TableBytes(Volatile.Read(ref _slots).Length) + (objects is null ? 0 : Entry.ArraySize(objects.Length, IntPtr.Size));
+            return TableBytes(Volatile.Read(ref _slots).Length) + SlotCountBytes(slotShift) + (objects is null ? 0 : Entry.ArraySize(objects.Length, IntPtr.Size));
         }
     }
 
@@ -67,6 +72,9 @@ internal sealed class StoreShard(MemoryMeter meter)
     /// The one member that may be read without the lock, for statistics, where a stale value is fine.
     /// </summary>
     public long ExpiredRemoved { get; private set; }
+
+    /// <summary>Keys of cluster hash slot <paramref name="slot"/> (one of this shard's), expired ones not yet reclaimed included.</summary>
+    public int KeysInSlot(int slot) => _keysPerSlot[slot >> slotShift];
 
     /// <summary>Upper bound (exclusive) of slot indexes in use, for scans.</summary>
     public int SlotLimit => _highWater;
@@ -166,6 +174,7 @@ internal sealed class StoreShard(MemoryMeter meter)
             VolatileCount++;
         }
 
+        _keysPerSlot[HashSlot.Of(Entry.GetKey(entry)) >> slotShift]++;
         _usedBytes += Entry.HeapSize(entry);
         Publish();
         return index;
@@ -222,6 +231,7 @@ internal sealed class StoreShard(MemoryMeter meter)
             VolatileCount--;
         }
 
+        _keysPerSlot[HashSlot.Of(Entry.GetKey(slot.Entry!)) >> slotShift]--;
         _usedBytes -= Entry.HeapSize(slot.Entry!);
         if (_objects is not null && _objects[index] is { } value)
         {
@@ -260,7 +270,8 @@ internal sealed class StoreShard(MemoryMeter meter)
         _freeList = EndOfFreeList;
         _freeCount = 0;
         VolatileCount = 0;
-        _usedBytes = TableBytes(InitialCapacity);
+        Array.Clear(_keysPerSlot);
+        _usedBytes = TableBytes(InitialCapacity) + SlotCountBytes(slotShift);
         Publish(force: true);
     }
 
@@ -334,6 +345,9 @@ internal sealed class StoreShard(MemoryMeter meter)
         Publish(force: true);
         return true;
     }
+
+    /// <summary>Heap bytes of the per-slot key counts of a shard whose slots are <c>slot >> slotShift</c>.</summary>
+    internal static long SlotCountBytes(int slotShift) => Entry.ArraySize(HashSlot.SlotCount >> slotShift, sizeof(int));
 
     private static long TableBytes(int capacity)
         => Entry.ArraySize(capacity, sizeof(int)) + Entry.ArraySize(capacity, Unsafe.SizeOf<Slot>());
