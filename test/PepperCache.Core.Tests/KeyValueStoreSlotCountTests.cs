@@ -125,6 +125,52 @@ public class KeyValueStoreSlotCountTests
         AssertCountsMatch(store, keys);
     }
 
+    [Fact]
+    public void PassesThatStopOnceTheyHaveMetASlotsKeysMissNone()
+    {
+        // One shard: the slot's keys sit among other slots' keys, its expired keys first, its live ones last.
+        var store = new KeyValueStore(_time, shardCount: 1);
+        for (var i = 0; i < 10; i++)
+        {
+            store.Set(B($"{{a}}gone{i}"), "x"u8, store.Now + 1_000);
+        }
+
+        for (var i = 0; i < 200; i++)
+        {
+            store.Set(B($"{{b{i}}}"), "y"u8);
+        }
+
+        for (var i = 0; i < 10; i++)
+        {
+            store.Set(B($"{{a}}live{i}"), "z"u8);
+        }
+
+        _time.Advance(TimeSpan.FromSeconds(2));
+        var slot = HashSlot.Of("{a}"u8);
+        var into = new[] { new List<SlotEntry>() };
+        store.ExportSlots([slot], into, new long[1]);
+        Assert.Equal(10, into[0].Count);
+        Assert.All(into[0], entry => Assert.StartsWith("{a}live", System.Text.Encoding.ASCII.GetString(entry.Key)));
+
+        var unchanged = new bool[1];
+        store.SlotsUnchangedSince([slot], into, unchanged);
+        Assert.True(unchanged[0]);
+        store.Set("{a}live9"u8, "changed"u8);
+        store.SlotsUnchangedSince([slot], into, unchanged);
+        Assert.False(unchanged[0]);
+
+        Assert.Equal(10, store.DeleteSlots([slot, slot]));
+        Assert.Equal(0, store.CountKeysInSlot(slot));
+        Assert.Equal(200, store.Count);
+
+        // A slot holding nothing exports nothing, compares equal to an empty copy and unequal to a non-empty one.
+        var empty = new[] { new List<SlotEntry>() };
+        store.ExportSlots([slot], empty, new long[1]);
+        Assert.Empty(empty[0]);
+        store.SlotsUnchangedSince([slot, slot], [empty[0], into[0]], unchanged = new bool[2]);
+        Assert.Equal([true, false], unchanged);
+    }
+
     /// <summary>The counts against the keys present, asked key by key (no key here has an expiry, so asking reclaims nothing).</summary>
     private static void AssertCountsMatch(KeyValueStore store, byte[][] keys)
     {

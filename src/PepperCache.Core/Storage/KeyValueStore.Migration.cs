@@ -150,12 +150,13 @@ public sealed partial class KeyValueStore
         ArgumentNullException.ThrowIfNull(into);
         ArgumentNullException.ThrowIfNull(bytes);
         var now = Now;
-        ForEachShardOf(slots, (shard, positions) =>
+        ForEachShardOf(slots, (shard, positions, wanted) =>
         {
             var limit = shard.SlotLimit;
-            for (var i = 0; i < limit; i++)
+            var met = 0;
+            for (var i = 0; i < limit && met < wanted; i++)
             {
-                if (LiveInSlots(shard, i, positions, now) is not ({ } entry, var at))
+                if (LiveInSlots(shard, i, positions, now, ref met) is not ({ } entry, var at))
                 {
                     continue;
                 }
@@ -193,12 +194,13 @@ public sealed partial class KeyValueStore
             unchanged[s] = true;
         }
 
-        ForEachShardOf(slots, (shard, positions) =>
+        ForEachShardOf(slots, (shard, positions, wanted) =>
         {
             var limit = shard.SlotLimit;
-            for (var i = 0; i < limit; i++)
+            var met = 0;
+            for (var i = 0; i < limit && met < wanted; i++)
             {
-                if (LiveInSlots(shard, i, positions, now) is not ({ } entry, var at) || !unchanged[at])
+                if (LiveInSlots(shard, i, positions, now, ref met) is not ({ } entry, var at) || !unchanged[at])
                 {
                     continue;
                 }
@@ -232,10 +234,11 @@ public sealed partial class KeyValueStore
         ArgumentNullException.ThrowIfNull(slots);
         var now = Now;
         long removed = 0;
-        ForEachShardOf(slots, (shard, positions) =>
+        ForEachShardOf(slots, (shard, positions, wanted) =>
         {
             var limit = shard.SlotLimit;
-            for (var i = 0; i < limit; i++)
+            var met = 0;
+            for (var i = 0; i < limit && met < wanted; i++)
             {
                 var entry = shard.GetAt(i);
                 if (entry is null || positions[HashSlot.Of(Entry.GetKey(entry)) / _shards.Length] < 0)
@@ -243,6 +246,7 @@ public sealed partial class KeyValueStore
                     continue;
                 }
 
+                met++;
                 if (!Entry.IsExpired(entry, now))
                 {
                     removed++;
@@ -258,9 +262,10 @@ public sealed partial class KeyValueStore
     /// <summary>
     /// Runs <paramref name="pass"/> once per shard holding any of <paramref name="slots"/>, under the shard's lock, with
     /// a table from a slot of that shard (slot / shard count) to its position in <paramref name="slots"/>, -1 for the
-    /// shard's other slots.
+    /// shard's other slots, and how many entries those slots hold (expired ones included): a pass may stop once it has
+    /// met them all, and a shard whose slots hold none is not read at all.
     /// </summary>
-    private void ForEachShardOf(IReadOnlyList<int> slots, Action<StoreShard, int[]> pass)
+    private void ForEachShardOf(IReadOnlyList<int> slots, ShardPass pass)
     {
         var positions = new int[HashSlot.SlotCount / _shards.Length];
         var done = new HashSet<int>();
@@ -272,25 +277,40 @@ public sealed partial class KeyValueStore
                 continue;
             }
 
-            positions.AsSpan().Fill(-1);
-            for (var t = s; t < slots.Count; t++)
-            {
-                if ((slots[t] & (_shards.Length - 1)) == shardIndex)
-                {
-                    positions[slots[t] / _shards.Length] = t;
-                }
-            }
-
             var shard = _shards[shardIndex];
             lock (shard.Lock)
             {
-                pass(shard, positions);
+                positions.AsSpan().Fill(-1);
+                for (var t = s; t < slots.Count; t++)
+                {
+                    if ((slots[t] & (_shards.Length - 1)) == shardIndex)
+                    {
+                        positions[slots[t] / _shards.Length] = t;
+                    }
+                }
+
+                var wanted = 0;
+                for (var k = 0; k < positions.Length; k++)
+                {
+                    wanted += positions[k] >= 0 ? shard.KeysInSlot((k * _shards.Length) + shardIndex) : 0;
+                }
+
+                if (wanted > 0)
+                {
+                    pass(shard, positions, wanted);
+                }
             }
         }
     }
 
-    /// <summary>The live entry in <paramref name="index"/> and its slot's position if the slot is one of <paramref name="positions"/>; reclaims it if expired.</summary>
-    private (byte[]? Entry, int At) LiveInSlots(StoreShard shard, int index, int[] positions, long now)
+    /// <summary>One shard's part of a several-slot operation (<see cref="ForEachShardOf"/>).</summary>
+    private delegate void ShardPass(StoreShard shard, int[] positions, int wanted);
+
+    /// <summary>
+    /// The live entry in <paramref name="index"/> and its slot's position if the slot is one of <paramref name="positions"/>;
+    /// reclaims it if expired. Counts in <paramref name="met"/> every entry of those slots, live or not.
+    /// </summary>
+    private (byte[]? Entry, int At) LiveInSlots(StoreShard shard, int index, int[] positions, long now, ref int met)
     {
         var entry = shard.GetAt(index);
         if (entry is null)
@@ -304,6 +324,7 @@ public sealed partial class KeyValueStore
             return default;
         }
 
+        met++;
         if (Entry.IsExpired(entry, now))
         {
             shard.RemoveExpiredAt(index);
