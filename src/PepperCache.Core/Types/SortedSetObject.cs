@@ -35,7 +35,7 @@ public sealed partial class SortedSetObject : StoreObject
     private Item[]? _items = new Item[4];
     private int _count;
 
-    // Bytes of the member arrays (both encodings).
+    // Bytes of the listpack's member arrays (a skip list counts its members with its nodes).
     private long _memberBytes;
 
     public SortedSetObject()
@@ -119,9 +119,7 @@ public sealed partial class SortedSetObject : StoreObject
             return false;
         }
 
-        var created = member.ToArray();
-        _memberBytes += MemberSize(created);
-        AddNode(InsertNew(score, created), hash);
+        AddNode(InsertNew(score, member, null), hash);
         return true;
     }
 
@@ -151,7 +149,6 @@ public sealed partial class SortedSetObject : StoreObject
 
         MarkChanged();
         var node = _slots[slot].Node!;
-        _memberBytes -= MemberSize(node.Member);
         DeleteNode(node);
         FreeSlot(slot);
         return true;
@@ -219,11 +216,12 @@ public sealed partial class SortedSetObject : StoreObject
         var count = _count;
         _items = null;
         _count = 0;
+        _memberBytes = 0;
         InitializeSkipList(count);
         for (var i = 0; i < count; i++)
         {
             var member = items[i].Member;
-            AddNode(InsertNew(items[i].Score, member), HashOf(member));
+            AddNode(InsertNew(items[i].Score, member, member), HashOf(member));
         }
     }
 
