@@ -50,8 +50,9 @@ public sealed class SortedSetObjectTests
         Assert.Equal("skiplist", Encoding.ASCII.GetString(set.EncodingName));
     }
 
-    // Members of 15 bytes or fewer live in their nodes, longer ones in arrays of their own: every length either side
-    // of that line, with bytes that sort low and high, must order, look up, scan, copy and travel byte for byte.
+    // Members of up to 15 or 23 bytes live in their nodes (two sizes), longer ones in arrays of their own: every length
+    // either side of those lines, with bytes that sort low and high, must order, look up, scan, copy and travel byte
+    // for byte.
     [Fact]
     public void MembersInTheNodeAndInArraysKeepTheirBytesAndOrder()
     {
