@@ -8,8 +8,9 @@ namespace PepperCache.Core.Types;
 /// <summary>
 /// A Redis sorted set: binary-safe members, each with a double score, ordered by (score, member bytes). Read and
 /// changed only under its key's shard lock. Split by concern: this file (members and scores), <c>.SkipList.cs</c>
-/// (the large encoding's ordered index), <c>.Ranks.cs</c> (ranks, score and lex bounds, walks and range removal),
-/// <c>.Iteration.cs</c> (ZSCAN, random members) and <c>.Persistence.cs</c> (clone, AOF, payload).
+/// (the large encoding's ordered index), <c>.Nodes.cs</c> (its nodes), <c>.Ranks.cs</c> (ranks, score and lex
+/// bounds, walks and range removal), <c>.Iteration.cs</c> (ZSCAN, random members) and <c>.Persistence.cs</c> (clone,
+/// AOF, payload).
 /// </summary>
 /// <remarks>
 /// <para>
