@@ -50,6 +50,77 @@ public sealed class SortedSetObjectTests
         Assert.Equal("skiplist", Encoding.ASCII.GetString(set.EncodingName));
     }
 
+    // Members of up to 15 or 23 bytes live in their nodes (two sizes), longer ones in arrays of their own: every length
+    // either side of those lines, with bytes that sort low and high, must order, look up, scan, copy and travel byte
+    // for byte.
+    [Fact]
+    public void MembersInTheNodeAndInArraysKeepTheirBytesAndOrder()
+    {
+        var members = new List<byte[]>();
+        for (var length = 0; length <= 40; length++)
+        {
+            foreach (var fill in new byte[] { 0x00, 0x7F, 0xFF })
+            {
+                if (length > 0 || fill == 0)
+                {
+                    var member = Enumerable.Repeat(fill, length).ToArray();
+                    if (length > 1)
+                    {
+                        member[^1] = (byte)length;
+                    }
+
+                    members.Add(member);
+                }
+            }
+        }
+
+        var set = new SortedSetObject();
+        foreach (var member in members)
+        {
+            Assert.True(set.Set(member, 1, Settings));
+        }
+
+        var expected = members.Order(Comparer<byte[]>.Create((a, b) => a.AsSpan().SequenceCompareTo(b))).ToList();
+        AssertWalk(expected, set);
+        AssertWalk(expected, (SortedSetObject)set.Clone());
+        var scanned = new List<(byte[] Member, double Score)>();
+        Assert.Equal(0, set.Scan(0, 1_000, [], scanned));
+        Assert.Equal(expected.Select(Convert.ToHexString).Order(), scanned.Select(p => Convert.ToHexString(p.Member)).Order());
+        var payload = new System.Buffers.ArrayBufferWriter<byte>();
+        set.Serialize(payload);
+        Assert.True(SortedSetObject.TryDeserialize(payload.WrittenSpan, Settings, out var loaded));
+        AssertWalk(expected, loaded);
+
+        for (var i = 0; i < expected.Count; i++)
+        {
+            Assert.True(set.TryGetScore(expected[i], out var score));
+            Assert.Equal(1, score);
+            Assert.Equal(i, set.RankOf(expected[i]));
+            Assert.Equal(i, set.CountBelowLex(expected[i], orEqual: false));
+            Assert.Equal(Convert.ToHexString(expected[i]), Convert.ToHexString(set.At(i).MemberArray()));
+        }
+
+        foreach (var member in expected.Where((_, i) => i % 2 == 0))
+        {
+            Assert.True(set.Remove(member));
+            Assert.False(set.TryGetScore(member, out _));
+        }
+
+        AssertWalk(expected.Where((_, i) => i % 2 == 1).ToList(), set);
+    }
+
+    private static void AssertWalk(List<byte[]> expected, SortedSetObject set)
+    {
+        var walked = new List<string>();
+        var walker = set.WalkFrom(0, reverse: false);
+        while (walker.MoveNext())
+        {
+            walked.Add(Convert.ToHexString(walker.Member));
+        }
+
+        Assert.Equal(expected.Select(Convert.ToHexString), walked);
+    }
+
     private static void AssertMatches(Dictionary<string, double> model, SortedSetObject set)
     {
         var expected = model.OrderBy(p => p.Value).ThenBy(p => p.Key, StringComparer.Ordinal).ToList();

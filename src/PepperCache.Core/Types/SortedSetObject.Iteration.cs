@@ -19,7 +19,7 @@ public sealed partial class SortedSetObject
         {
             for (var i = 0; i < _count; i++)
             {
-                AddIfMatch(_items![i].Member, _items[i].Score, pattern, into);
+                AddIfMatch(_items![i].Member, _items[i].Member, _items[i].Score, pattern, into);
             }
 
             return 0;
@@ -39,7 +39,7 @@ public sealed partial class SortedSetObject
             if (_slots[index].Node is { } node)
             {
                 visited++;
-                AddIfMatch(node.Member, node.Score, pattern, into);
+                AddIfMatch(node.Member, node, node.Score, pattern, into);
             }
         }
 
@@ -92,11 +92,12 @@ public sealed partial class SortedSetObject
         into.Sort();
     }
 
-    private static void AddIfMatch(byte[] member, double score, ReadOnlySpan<byte> pattern, List<(byte[] Member, double Score)> into)
+    // The owner (an array, or the node to copy the member from) is made an array only for a member that matches.
+    private static void AddIfMatch(ReadOnlySpan<byte> member, object owner, double score, ReadOnlySpan<byte> pattern, List<(byte[] Member, double Score)> into)
     {
         if (pattern.IsEmpty || GlobPattern.IsMatch(pattern, member))
         {
-            into.Add((member, score));
+            into.Add((owner as byte[] ?? ((Node)owner).MemberArray(), score));
         }
     }
 }

@@ -10,8 +10,9 @@ namespace PepperCache.Core.Types;
 public sealed partial class SortedSetObject
 {
     /// <summary>
-    /// A copy of the structure; the members, immutable, are shared. A skip list is rebuilt in order with the member
-    /// table's slots at the same indexes, so a ZSCAN cursor means the same in the copy.
+    /// A copy of the structure; member arrays, immutable, are shared (a short member is copied with its node). A skip
+    /// list is rebuilt in order with the member table's slots at the same indexes, so a ZSCAN cursor means the same
+    /// in the copy.
     /// </summary>
     public override StoreObject Clone()
     {
@@ -26,10 +27,10 @@ public sealed partial class SortedSetObject
 
         copy._items = null;
         copy.InitializeSkipList(16);
-        var walker = WalkFrom(0, reverse: false);
-        while (walker.MoveNext())
+        var nodes = new Dictionary<Node, Node>((int)Math.Min(_length, int.MaxValue), ReferenceEqualityComparer.Instance);
+        for (var x = _header.Next; x is not null; x = x.Next)
         {
-            copy.InsertNew(walker.Score, walker.Member);
+            nodes.Add(x, copy.InsertNew(x.Score, x.Member, x is LongNode longNode ? longNode.Array : null));
         }
 
         copy._slots = new Slot[_slots.Length];
@@ -37,17 +38,10 @@ public sealed partial class SortedSetObject
         copy._highWater = _highWater;
         copy._freeList = _freeList;
         copy._freeCount = _freeCount;
-        var nodes = new Dictionary<byte[], Node>(ReferenceEqualityComparer.Instance);
-        var x = copy._header.At(0).Forward;
-        for (; x is not null; x = x.At(0).Forward)
-        {
-            nodes.Add(x.Member, x);
-        }
-
         for (var i = 0; i < _slots.Length; i++)
         {
             var slot = _slots[i];
-            copy._slots[i] = new Slot { Hash = slot.Hash, Next = slot.Next, Node = slot.Node is null ? null : nodes[slot.Node.Member] };
+            copy._slots[i] = new Slot { Hash = slot.Hash, Next = slot.Next, Node = slot.Node is null ? null : nodes[slot.Node] };
         }
 
         return copy;

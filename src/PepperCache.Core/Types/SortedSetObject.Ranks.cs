@@ -34,9 +34,9 @@ public sealed partial class SortedSetObject
         var x = _header;
         for (var level = _level - 1; level >= 0; level--)
         {
-            while (x.At(level).Forward is { } next && (next.Score < score || (orEqual && next.Score == score)))
+            while (x.Forward(level) is { } next && (next.Score < score || (orEqual && next.Score == score)))
             {
-                traversed += x.At(level).Span;
+                traversed += x.Span(level);
                 x = next;
             }
         }
@@ -65,9 +65,9 @@ public sealed partial class SortedSetObject
         var x = _header;
         for (var level = _level - 1; level >= 0; level--)
         {
-            while (x.At(level).Forward is { } next && IsBelow(next.Member, member, orEqual))
+            while (x.Forward(level) is { } next && IsBelow(next.Member, member, orEqual))
             {
-                traversed += x.At(level).Span;
+                traversed += x.Span(level);
                 x = next;
             }
         }
@@ -84,12 +84,12 @@ public sealed partial class SortedSetObject
     /// <summary>Walks the members from the 0-based <paramref name="rank"/>, up the order or (reverse) down it.</summary>
     public Walker WalkFrom(long rank, bool reverse) => new(this, rank, reverse);
 
-    /// <summary>The member and score at a 0-based rank, which must be below <see cref="Count"/>.</summary>
-    public (byte[] Member, double Score) At(long rank)
+    /// <summary>A walker on the member at a 0-based rank, which must be below <see cref="Count"/>.</summary>
+    public Walker At(long rank)
     {
         var walker = WalkFrom(rank, reverse: false);
         walker.MoveNext();
-        return (walker.Member, walker.Score);
+        return walker;
     }
 
     /// <summary>Removes the members at 0-based ranks <paramref name="start"/> to <paramref name="end"/> inclusive (both valid).</summary>
@@ -120,8 +120,7 @@ public sealed partial class SortedSetObject
         var node = NodeAtRank(start + 1);
         for (var rank = start; rank <= end && node is not null; rank++)
         {
-            var next = node.At(0).Forward;
-            _memberBytes -= MemberSize(node.Member);
+            var next = node.Next;
             DeleteNode(node);
             FreeSlot(SlotOf(node.Member, HashOf(node.Member)));
             node = next;
@@ -135,6 +134,7 @@ public sealed partial class SortedSetObject
         private readonly bool _reverse;
         private long _index;
         private Node? _node;
+        private byte[] _item;
         private bool _started;
 
         internal Walker(SortedSetObject set, long rank, bool reverse)
@@ -144,10 +144,11 @@ public sealed partial class SortedSetObject
             _index = reverse ? set.Count - 1 - rank : rank;
             _node = null;
             _started = false;
-            Member = [];
+            _item = [];
         }
 
-        public byte[] Member { get; private set; }
+        /// <summary>The current member, read in place (a skip list's short members live in their nodes).</summary>
+        public readonly ReadOnlySpan<byte> Member => _node is { } node ? node.Member : _item;
 
         public double Score { get; private set; }
 
@@ -168,7 +169,7 @@ public sealed partial class SortedSetObject
                 }
 
                 var item = set._items![_index];
-                Member = item.Member;
+                _item = item.Member;
                 Score = item.Score;
                 return true;
             }
@@ -180,7 +181,7 @@ public sealed partial class SortedSetObject
             }
             else if (_node is not null)
             {
-                _node = _reverse ? _node.Backward : _node.At(0).Forward;
+                _node = _reverse ? _node.Backward : _node.Next;
             }
 
             if (_node is null)
@@ -188,9 +189,14 @@ public sealed partial class SortedSetObject
                 return false;
             }
 
-            Member = _node.Member;
             Score = _node.Score;
             return true;
         }
+
+        /// <summary>
+        /// The current member as an array, for a caller that keeps it: the member's own array where it has one
+        /// (members are immutable, so it is shared), else a copy.
+        /// </summary>
+        public readonly byte[] MemberArray() => _node is { } node ? node.MemberArray() : _item;
     }
 }

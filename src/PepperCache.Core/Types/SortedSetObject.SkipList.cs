@@ -9,9 +9,6 @@ public sealed partial class SortedSetObject
 {
     private const int MaxLevel = 32;
 
-    // A node: object header and method table, score, member, backward link, level 0 inline and the upper levels' array.
-    private const long NodeSize = 64;
-
     private Node _header = null!;
     private Node? _tail;
     private int _level;
@@ -30,11 +27,11 @@ public sealed partial class SortedSetObject
 
     private void InitializeSkipList(int capacity)
     {
-        _header = new Node(0, [], MaxLevel);
+        _header = Node.Create(0, [], null, MaxLevel);
         _tail = null;
         _level = 1;
         _length = 0;
-        _nodeBytes = NodeSize + LevelsSize(MaxLevel);
+        _nodeBytes = NodeBytes(_header);
         var size = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(capacity, 16));
         _slots = new Slot[size];
         _buckets = new int[size];
@@ -57,10 +54,15 @@ public sealed partial class SortedSetObject
         return level;
     }
 
-    private Node InsertNew(double score, byte[] member)
+    /// <summary>
+    /// A new node for <paramref name="member"/>, linked in. <paramref name="array"/> is the member's own array when the
+    /// caller has one to give (members are immutable, so a listpack's or a clone's source array is shared): a long
+    /// member keeps it rather than a copy.
+    /// </summary>
+    private Node InsertNew(double score, ReadOnlySpan<byte> member, byte[]? array)
     {
-        var node = new Node(score, member, RandomLevel());
-        _nodeBytes += NodeSize + LevelsSize(node.Height);
+        var node = Node.Create(score, member, array, RandomLevel());
+        _nodeBytes += NodeBytes(node);
         InsertNode(node);
         return node;
     }
@@ -74,9 +76,9 @@ public sealed partial class SortedSetObject
         for (var i = _level - 1; i >= 0; i--)
         {
             rank[i] = i == _level - 1 ? 0 : rank[i + 1];
-            while (x.At(i).Forward is { } next && Compare(next.Score, next.Member, node.Score, node.Member) < 0)
+            while (x.Forward(i) is { } next && Compare(next.Score, next.Member, node.Score, node.Member) < 0)
             {
-                rank[i] += x.At(i).Span;
+                rank[i] += x.Span(i);
                 x = next;
             }
 
@@ -90,7 +92,7 @@ public sealed partial class SortedSetObject
             {
                 rank[i] = 0;
                 update[i] = _header;
-                _header.At(i).Span = _length;
+                _header.SetSpan(i, _length);
             }
 
             _level = level;
@@ -98,19 +100,19 @@ public sealed partial class SortedSetObject
 
         for (var i = 0; i < level; i++)
         {
-            node.At(i).Forward = update[i].At(i).Forward;
-            update[i].At(i).Forward = node;
-            node.At(i).Span = update[i].At(i).Span - (rank[0] - rank[i]);
-            update[i].At(i).Span = rank[0] - rank[i] + 1;
+            node.SetForward(i, update[i].Forward(i));
+            update[i].SetForward(i, node);
+            node.SetSpan(i, update[i].Span(i) - (rank[0] - rank[i]));
+            update[i].SetSpan(i, rank[0] - rank[i] + 1);
         }
 
         for (var i = level; i < _level; i++)
         {
-            update[i].At(i).Span++;
+            update[i].SetSpan(i, update[i].Span(i) + 1);
         }
 
         node.Backward = update[0] == _header ? null : update[0];
-        if (node.At(0).Forward is { } after)
+        if (node.Next is { } after)
         {
             after.Backward = node;
         }
@@ -129,7 +131,7 @@ public sealed partial class SortedSetObject
         var x = _header;
         for (var i = _level - 1; i >= 0; i--)
         {
-            while (x.At(i).Forward is { } next && Compare(next.Score, next.Member, node.Score, node.Member) < 0)
+            while (x.Forward(i) is { } next && Compare(next.Score, next.Member, node.Score, node.Member) < 0)
             {
                 x = next;
             }
@@ -144,18 +146,18 @@ public sealed partial class SortedSetObject
     {
         for (var i = 0; i < _level; i++)
         {
-            if (update[i].At(i).Forward == node)
+            if (update[i].Forward(i) == node)
             {
-                update[i].At(i).Span += node.At(i).Span - 1;
-                update[i].At(i).Forward = node.At(i).Forward;
+                update[i].SetSpan(i, update[i].Span(i) + node.Span(i) - 1);
+                update[i].SetForward(i, node.Forward(i));
             }
             else
             {
-                update[i].At(i).Span--;
+                update[i].SetSpan(i, update[i].Span(i) - 1);
             }
         }
 
-        if (node.At(0).Forward is { } after)
+        if (node.Next is { } after)
         {
             after.Backward = node.Backward;
         }
@@ -164,7 +166,7 @@ public sealed partial class SortedSetObject
             _tail = node.Backward;
         }
 
-        while (_level > 1 && _header.At(_level - 1).Forward is null)
+        while (_level > 1 && _header.Forward(_level - 1) is null)
         {
             _level--;
         }
@@ -176,7 +178,7 @@ public sealed partial class SortedSetObject
     private void DeleteNode(Node node)
     {
         UnlinkNode(node);
-        _nodeBytes -= NodeSize + LevelsSize(node.Height);
+        _nodeBytes -= NodeBytes(node);
     }
 
     private void UpdateScore(Node node, double score)
@@ -185,7 +187,7 @@ public sealed partial class SortedSetObject
         // from the top (a ZINCRBY by a little, a leaderboard's small steps). Equal scores would need the members
         // compared, so they take the general path.
         if ((node.Backward is not { } before || before.Score < score) &&
-            (node.At(0).Forward is not { } after || after.Score > score))
+            (node.Next is not { } after || after.Score > score))
         {
             node.Score = score;
             return;
@@ -195,7 +197,8 @@ public sealed partial class SortedSetObject
         node.Score = score;
         for (var i = 0; i < node.Height; i++)
         {
-            node.At(i) = default;
+            node.SetForward(i, null);
+            node.SetSpan(i, 0);
         }
 
         InsertNode(node);
@@ -208,9 +211,9 @@ public sealed partial class SortedSetObject
         var x = _header;
         for (var i = _level - 1; i >= 0; i--)
         {
-            while (x.At(i).Forward is { } next && Compare(next.Score, next.Member, node.Score, node.Member) <= 0)
+            while (x.Forward(i) is { } next && Compare(next.Score, next.Member, node.Score, node.Member) <= 0)
             {
-                rank += x.At(i).Span;
+                rank += x.Span(i);
                 x = next;
             }
 
@@ -230,9 +233,9 @@ public sealed partial class SortedSetObject
         var x = _header;
         for (var i = _level - 1; i >= 0; i--)
         {
-            while (x.At(i).Forward is { } next && traversed + x.At(i).Span <= rank)
+            while (x.Forward(i) is { } next && traversed + x.Span(i) <= rank)
             {
-                traversed += x.At(i).Span;
+                traversed += x.Span(i);
                 x = next;
             }
 
@@ -258,7 +261,7 @@ public sealed partial class SortedSetObject
         while ((uint)index < (uint)slots.Length)
         {
             ref var slot = ref slots[index];
-            if (slot.Hash == hash && slot.Node!.Member.AsSpan().SequenceEqual(member))
+            if (slot.Hash == hash && slot.Node!.Member.SequenceEqual(member))
             {
                 return index;
             }
@@ -341,23 +344,6 @@ public sealed partial class SortedSetObject
         }
 
         _buckets = buckets;
-    }
-
-    /// <summary>
-    /// A skip-list node. Level 0 is a field: three nodes in four have no other level (p = 1/4), so they need no
-    /// array at all, 24 B less a member than a levels array for every node.
-    /// </summary>
-    private sealed class Node(double score, byte[] member, int levels)
-    {
-        public double Score = score;
-        public readonly byte[] Member = member;
-        public Node? Backward;
-        private Level _first;
-        private readonly Level[]? _upper = levels > 1 ? new Level[levels - 1] : null;
-
-        public int Height => _upper is null ? 1 : _upper.Length + 1;
-
-        public ref Level At(int level) => ref level == 0 ? ref _first : ref _upper![level - 1];
     }
 
     /// <summary>Predecessors at each level, on the stack (no allocation per insert or delete).</summary>

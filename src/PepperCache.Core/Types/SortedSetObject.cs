@@ -8,8 +8,9 @@ namespace PepperCache.Core.Types;
 /// <summary>
 /// A Redis sorted set: binary-safe members, each with a double score, ordered by (score, member bytes). Read and
 /// changed only under its key's shard lock. Split by concern: this file (members and scores), <c>.SkipList.cs</c>
-/// (the large encoding's ordered index), <c>.Ranks.cs</c> (ranks, score and lex bounds, walks and range removal),
-/// <c>.Iteration.cs</c> (ZSCAN, random members) and <c>.Persistence.cs</c> (clone, AOF, payload).
+/// (the large encoding's ordered index), <c>.Nodes.cs</c> (its nodes), <c>.Ranks.cs</c> (ranks, score and lex
+/// bounds, walks and range removal), <c>.Iteration.cs</c> (ZSCAN, random members) and <c>.Persistence.cs</c> (clone,
+/// AOF, payload).
 /// </summary>
 /// <remarks>
 /// <para>
@@ -35,7 +36,7 @@ public sealed partial class SortedSetObject : StoreObject
     private Item[]? _items = new Item[4];
     private int _count;
 
-    // Bytes of the member arrays (both encodings).
+    // Bytes of the listpack's member arrays (a skip list counts its members with its nodes).
     private long _memberBytes;
 
     public SortedSetObject()
@@ -119,9 +120,7 @@ public sealed partial class SortedSetObject : StoreObject
             return false;
         }
 
-        var created = member.ToArray();
-        _memberBytes += MemberSize(created);
-        AddNode(InsertNew(score, created), hash);
+        AddNode(InsertNew(score, member, null), hash);
         return true;
     }
 
@@ -151,7 +150,6 @@ public sealed partial class SortedSetObject : StoreObject
 
         MarkChanged();
         var node = _slots[slot].Node!;
-        _memberBytes -= MemberSize(node.Member);
         DeleteNode(node);
         FreeSlot(slot);
         return true;
@@ -219,11 +217,12 @@ public sealed partial class SortedSetObject : StoreObject
         var count = _count;
         _items = null;
         _count = 0;
+        _memberBytes = 0;
         InitializeSkipList(count);
         for (var i = 0; i < count; i++)
         {
             var member = items[i].Member;
-            AddNode(InsertNew(items[i].Score, member), HashOf(member));
+            AddNode(InsertNew(items[i].Score, member, member), HashOf(member));
         }
     }
 

@@ -191,7 +191,7 @@ internal static partial class GeoCommands
                 var (longitude, latitude) = GeoHash.DecodeScore(walker.Score);
                 if (GeoDistance.IsWithin(shape, longitude, latitude, out var distance))
                 {
-                    points.Add(new GeoPoint(walker.Member, distance, walker.Score, longitude, latitude));
+                    points.Add(new GeoPoint(walker.MemberArray(), distance, walker.Score, longitude, latitude));
                 }
 
                 if (points.Count > 0 && limit != 0 && points.Count >= limit)

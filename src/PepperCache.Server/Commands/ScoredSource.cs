@@ -39,7 +39,7 @@ internal readonly struct ScoredSource
             var walker = _sorted.WalkFrom(0, reverse: false);
             while (walker.MoveNext())
             {
-                yield return (walker.Member, walker.Score);
+                yield return (walker.MemberArray(), walker.Score);
             }
         }
         else if (_set is not null)

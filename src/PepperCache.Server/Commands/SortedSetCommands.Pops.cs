@@ -278,7 +278,7 @@ internal static partial class SortedSetCommands
                 var walker = set.WalkFrom(0, reverse: true);
                 while (walker.MoveNext())
                 {
-                    Write((walker.Member, walker.Score));
+                    Write(walker);
                 }
 
                 return;
@@ -305,7 +305,7 @@ internal static partial class SortedSetCommands
             }
         }
 
-        private void Write((byte[] Member, double Score) item)
+        private void Write(in SortedSetObject.Walker item)
         {
             if (withScores)
             {
