@@ -17,7 +17,8 @@ miss or a wrong value, or the keys after the move do not add up to N.
 Environment: READERS [4] and READ_PIPELINE [32] (GETs in flight per reader; READERS=0 moves without clients),
 READER=client to read through PepperCache.Client's ClusterClient instead of the driver's lean MOVED-following
 router, PEPPER_SERVER=path to run that PepperCache.Server build (say, an older commit's) instead of this tree's,
-PEPPER_SERVER_ARGS="..." extra arguments for every node (KEEP_TMP=1 PEPPER_SERVER_ARGS=
+R2R=1 to run the nodes from a ReadyToRun publish of this tree (as deploy/Dockerfile ships it: less JIT during the
+move, on the joiner above all), PEPPER_SERVER_ARGS="..." extra arguments for every node (KEEP_TMP=1 PEPPER_SERVER_ARGS=
 --Serilog:MinimumLevel:Override:PepperCache.Server.Cluster=Debug logs each batch's freeze time, event 4104).
 TXT
 }
@@ -27,6 +28,7 @@ keys=${1:-1000000}
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 KEEP_TMP=${KEEP_TMP:-0}
+R2R=${R2R:-0}
 SERVER=${PEPPER_SERVER:-$REPO/src/PepperCache.Server/bin/Release/net10.0/PepperCache.Server}
 DRIVER="$REPO/test/PepperCache.Microbenchmarks/bin/Release/net10.0/PepperCache.Microbenchmarks"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
@@ -61,6 +63,15 @@ log "building Release"
 (cd "$REPO" && timeout 900 dotnet build -c Release src/PepperCache.Server >"$TMP/build.log" 2>&1 \
   && timeout 900 dotnet build -c Release test/PepperCache.Microbenchmarks >>"$TMP/build.log" 2>&1) \
   || { tail -n 30 "$TMP/build.log" >&2; log "error: build failed"; exit 1; }
+
+if [[ $R2R == 1 && -z ${PEPPER_SERVER:-} ]]; then
+  case $(uname -m) in x86_64) rid=linux-x64 ;; aarch64) rid=linux-arm64 ;; *) log "error: R2R=1 knows x86_64 and aarch64 only"; exit 1 ;; esac
+  log "publishing ReadyToRun ($rid)"
+  (cd "$REPO" && timeout 900 dotnet publish src/PepperCache.Server -c Release -r "$rid" --self-contained false \
+    -p:PublishReadyToRun=true -o "$TMP/r2r" >>"$TMP/build.log" 2>&1) \
+    || { tail -n 30 "$TMP/build.log" >&2; log "error: ReadyToRun publish failed"; exit 1; }
+  SERVER="$TMP/r2r/PepperCache.Server"
+fi
 
 log "uname: $(uname -srm); $(nproc) cores; load average $(cut -d' ' -f1-3 /proc/loadavg)"
 status=0
