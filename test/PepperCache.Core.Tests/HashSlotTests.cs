@@ -52,6 +52,37 @@ public class HashSlotTests
     [Fact]
     public void Crc16IsXmodem() => Assert.Equal(0x31C3, HashSlot.Crc16(B("123456789")));
 
+    [Fact]
+    public void Crc16FourBytesAtATimeMatchesTheBitwiseDefinitionAtEveryLength()
+    {
+        var random = new Random(1021);
+        for (var length = 0; length <= 70; length++)
+        {
+            for (var trial = 0; trial < 20; trial++)
+            {
+                var data = new byte[length];
+                random.NextBytes(data);
+                Assert.Equal(BitwiseCrc16(data), HashSlot.Crc16(data));
+            }
+        }
+    }
+
+    /// <summary>CRC16-XMODEM bit by bit, as its definition reads: the reference for the table-driven one.</summary>
+    private static ushort BitwiseCrc16(byte[] data)
+    {
+        var crc = 0;
+        foreach (var b in data)
+        {
+            crc ^= b << 8;
+            for (var bit = 0; bit < 8; bit++)
+            {
+                crc = (crc & 0x8000) != 0 ? ((crc << 1) ^ 0x1021) & 0xFFFF : (crc << 1) & 0xFFFF;
+            }
+        }
+
+        return (ushort)crc;
+    }
+
     [Theory]
     [InlineData("plain", "plain")]
     [InlineData("{tag}rest", "tag")]
