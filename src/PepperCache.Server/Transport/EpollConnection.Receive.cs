@@ -10,34 +10,67 @@ namespace PepperCache.Server.Transport;
 /// <summary>The receive side, on the loop's thread: readiness to input pipe, backpressure, the end of the input.</summary>
 internal sealed partial class EpollConnection
 {
+    /// <summary>
+    /// Reads what the socket holds, up to <see cref="MaxReceiveBytesPerEvent"/>, into the input pipe. The first recv
+    /// goes straight into the pipe's memory, which is all a command of a few KB needs. A recv that fills it means more
+    /// is waiting (a big value): the rest comes through the loop's scratch buffer, a recv of up to 64 KB and a copy,
+    /// so a 200 KB SET costs about 4 recv calls, not 50 (measured: in the kernel's receive path, 4 KB at a time,
+    /// went about half the CPU of such a SET).
+    /// </summary>
     private unsafe void Receive()
     {
         var writer = _input.Writer;
         long total = 0;
         var ended = false;
+        var bulk = false;
         Exception? error = null;
-        for (var receives = 0; receives < MaxReceivesPerEvent; receives++)
+        for (var receives = 0; receives < MaxReceivesPerEvent && total < MaxReceiveBytesPerEvent; receives++)
         {
-            var memory = writer.GetMemory(MinReceiveSize);
             nint received;
-            using (var pin = memory.Pin())
+            int asked;
+            if (!bulk)
             {
-                received = LinuxNative.Recv(Fd, (byte*)pin.Pointer, memory.Length, 0);
+                var memory = writer.GetMemory(MinReceiveSize);
+                asked = memory.Length;
+                using var pin = memory.Pin();
+                received = LinuxNative.Recv(Fd, (byte*)pin.Pointer, asked, 0);
+                if (received > 0)
+                {
+                    writer.Advance((int)received);
+                }
+            }
+            else
+            {
+                var scratch = _loop.ReceiveScratch;
+                asked = (int)Math.Min(scratch.Length, MaxReceiveBytesPerEvent - total);
+                fixed (byte* buffer = scratch)
+                {
+                    received = LinuxNative.Recv(Fd, buffer, asked, 0);
+                }
+
+                if (received > 0)
+                {
+                    writer.Write(scratch.AsSpan(0, (int)received));
+                }
             }
 
             if (received > 0)
             {
-                writer.Advance((int)received);
                 total += received;
-                if (received < memory.Length)
+                if (received < asked)
                 {
                     break;
                 }
 
+                bulk = true;
                 continue;
             }
 
-            writer.Advance(0);
+            if (!bulk)
+            {
+                writer.Advance(0);
+            }
+
             if (received == 0)
             {
                 ended = true;

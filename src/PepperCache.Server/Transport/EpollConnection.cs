@@ -27,8 +27,8 @@ internal sealed partial class EpollConnection : ConnectionContext, IConnectionSo
     /// <summary>Kestrel's receive size: half a pool block, so a small read does not take a fresh block.</summary>
     private const int MinReceiveSize = PinnedBlockPool.BlockSize / 2;
 
-    // Receives per readiness while each fills its block (Redis reads 16 KB, more for a big argument): a big value
-    // does not take one epoll_wait per 4 KB, and the handler sees up to 64 KB at once.
+    // Receives per readiness while each fills what it was given (Redis reads 16 KB, more for a big argument): a big
+    // value does not take one epoll_wait per 4 KB, and the handler sees up to 64 KB at once.
     private const int MaxReceivesPerEvent = 16;
 
     /// <summary>The most one readiness adds to the input: past the input limit by at most this much.</summary>
