@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using PepperCache.Core.Storage;
 
 namespace PepperCache.Core.Types;
@@ -15,16 +16,16 @@ public sealed partial class SortedSetObject
     /// <summary>A node's heap bytes: the object, its upper levels and a long member's array.</summary>
     private static long NodeBytes(Node node) => LevelsSize(node.Height) + node switch
     {
-        ShortNode => ShortNodeSize,
-        MediumNode => MediumNodeSize,
+        InlineNode<ShortMember> => ShortNodeSize,
+        InlineNode<MediumMember> => MediumNodeSize,
         _ => LongNodeSize + Entry.ArraySize(Unsafe.As<LongNode>(node).Array.Length, 1),
     };
 
     /// <summary>
     /// A skip-list node. Level 0 is a field: three nodes in four have no other level (p = 1/4), so they need no
     /// array at all. Level 0's span is not stored: it is 1 wherever there is a next node, by the span's definition,
-    /// and is never read where there is none. A member of up to 23 bytes lives in its node (<see cref="ShortNode"/>,
-    /// <see cref="MediumNode"/>), so it costs no array header and a lookup or a tie in the order reads it without
+    /// and is never read where there is none. A member of up to 23 bytes lives in its node (an
+    /// <see cref="InlineNode{TBytes}"/>), so it costs no array header and a lookup or a tie in the order reads it without
     /// following another reference; a longer one is an array of its own (<see cref="LongNode"/>). Two inline sizes:
     /// 24 inline bytes in every node would cost each member of up to 15 bytes 8 B, and an array costs a member of
     /// 16-23 bytes (redis-benchmark's are 20) 32 B more than the larger node.
@@ -42,15 +43,15 @@ public sealed partial class SortedSetObject
         public ReadOnlySpan<byte> Member
         {
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            get => this is ShortNode shortNode ? shortNode.InlineBytes
-                : this is MediumNode mediumNode ? mediumNode.InlineBytes
+            get => this is InlineNode<ShortMember> shortNode ? shortNode.InlineBytes
+                : this is InlineNode<MediumMember> mediumNode ? mediumNode.InlineBytes
                 : Unsafe.As<LongNode>(this).Array;
         }
 
         /// <summary>A node for <paramref name="member"/>; a long one keeps <paramref name="array"/> when given, else a copy.</summary>
         public static Node Create(double score, ReadOnlySpan<byte> member, byte[]? array, int levels) =>
-            member.Length <= ShortMember.Capacity ? new ShortNode(score, member, levels)
-            : member.Length <= MediumMember.Capacity ? new MediumNode(score, member, levels)
+            member.Length <= ShortMember.Capacity ? new InlineNode<ShortMember>(score, member, levels)
+            : member.Length <= MediumMember.Capacity ? new InlineNode<MediumMember>(score, member, levels)
             : new LongNode(score, array ?? member.ToArray(), levels);
 
         /// <summary>The member as an array: its own for a long member (immutable, so shared), else a copy.</summary>
@@ -83,15 +84,19 @@ public sealed partial class SortedSetObject
         }
     }
 
-    /// <summary>A node holding its member, of at most <see cref="ShortMember.Capacity"/> bytes.</summary>
-    private sealed class ShortNode : Node
+    /// <summary>
+    /// A node holding its member in <typeparamref name="TBytes"/> (<see cref="ShortMember"/> or <see cref="MediumMember"/>):
+    /// byte 0 its length, then its bytes.
+    /// </summary>
+    private sealed class InlineNode<TBytes> : Node
+        where TBytes : struct
     {
-        private readonly ShortMember _member;
+        private TBytes _member;
 
-        public ShortNode(double score, ReadOnlySpan<byte> member, int levels)
+        public InlineNode(double score, ReadOnlySpan<byte> member, int levels)
             : base(score, levels)
         {
-            Span<byte> bytes = _member;
+            var bytes = MemoryMarshal.CreateSpan(ref Unsafe.As<TBytes, byte>(ref _member), Unsafe.SizeOf<TBytes>());
             bytes[0] = (byte)member.Length;
             member.CopyTo(bytes[1..]);
         }
@@ -101,32 +106,8 @@ public sealed partial class SortedSetObject
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             get
             {
-                ReadOnlySpan<byte> bytes = _member;
-                return bytes.Slice(1, bytes[0]);
-            }
-        }
-    }
-
-    /// <summary>A node holding its member, of at most <see cref="MediumMember.Capacity"/> bytes.</summary>
-    private sealed class MediumNode : Node
-    {
-        private readonly MediumMember _member;
-
-        public MediumNode(double score, ReadOnlySpan<byte> member, int levels)
-            : base(score, levels)
-        {
-            Span<byte> bytes = _member;
-            bytes[0] = (byte)member.Length;
-            member.CopyTo(bytes[1..]);
-        }
-
-        public ReadOnlySpan<byte> InlineBytes
-        {
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            get
-            {
-                ReadOnlySpan<byte> bytes = _member;
-                return bytes.Slice(1, bytes[0]);
+                ref var first = ref Unsafe.As<TBytes, byte>(ref _member);
+                return MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref first, 1), first);
             }
         }
     }
