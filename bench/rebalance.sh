@@ -17,7 +17,9 @@ miss or a wrong value, or the keys after the move do not add up to N.
 Environment: READERS [4] and READ_PIPELINE [32] (GETs in flight per reader; READERS=0 moves without clients),
 READER=client to read through PepperCache.Client's ClusterClient instead of the driver's lean MOVED-following
 router, PEPPER_SERVER=path to run that PepperCache.Server build (say, an older commit's) instead of this tree's,
-R2R=1 to run the nodes from a ReadyToRun publish of this tree (as deploy/Dockerfile ships it: less JIT during the
+SETTLE_SECONDS [0] to let the three first nodes serve the readers and gossip that long before the baseline and
+the join (a long-running cluster's old owners have compiled their steady code at tier 1; nodes seconds old have
+not), R2R=1 to run the nodes from a ReadyToRun publish of this tree (as deploy/Dockerfile ships it: less JIT during the
 move, on the joiner above all), PEPPER_SERVER_ARGS="..." extra arguments for every node (KEEP_TMP=1 PEPPER_SERVER_ARGS=
 --Serilog:MinimumLevel:Override:PepperCache.Server.Cluster=Debug logs each batch's freeze time, event 4104).
 TXT

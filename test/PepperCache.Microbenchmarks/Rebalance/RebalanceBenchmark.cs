@@ -74,6 +74,15 @@ internal static class RebalanceBenchmark
             var fullClient = Environment.GetEnvironmentVariable("READER") == "client";
             await using var readers = await ReaderPool.StartAsync(keys, values, Readers, ReadPipeline, FirstPort, fullClient).ConfigureAwait(false);
             await Task.Delay(TimeSpan.FromSeconds(1)).ConfigureAwait(false); // warm-up: connections open, JIT done
+            // Nodes seconds old still run much of their code (gossip, HTTP) at tier 0; a cluster's old owners have
+            // usually been up for long. SETTLE_SECONDS lets them serve and gossip that long before the join.
+            var settle = EnvironmentInt("SETTLE_SECONDS", 0);
+            if (settle > 0)
+            {
+                Report.Line($"settling {settle} s with the readers running before the baseline");
+                await Task.Delay(TimeSpan.FromSeconds(settle)).ConfigureAwait(false);
+            }
+
             var cpuBase = nodes.Select(n => n.CpuSeconds()).ToArray();
             var driverCpuBase = Environment.CpuUsage.TotalTime.TotalSeconds;
             var gossipBase = await probe.GossipAsync(nodes, CancellationToken.None).ConfigureAwait(false);
