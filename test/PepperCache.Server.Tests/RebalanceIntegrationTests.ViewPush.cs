@@ -33,8 +33,8 @@ public sealed partial class RebalanceIntegrationTests
             TestCluster.Gossip(member).HoldRoundsWith = m => !memberIds.Contains(m.Id);
         }
 
-        var failedBefore = members.Sum(n => Interlocked.Read(ref TestCluster.Rebalancer(n).FailedMoves));
-        var pushedBefore = members.Sum(n => Interlocked.Read(ref TestCluster.Rebalancer(n).PlanPushes));
+        var failedBefore = FailedMoves(members);
+        var pushedBefore = PlanPushes(members);
         using var stop = new CancellationTokenSource();
         var missed = new List<string>();
         var reader = ReadAllUntilStoppedAsync(cluster, keys, stop.Token, missed);
@@ -57,8 +57,8 @@ public sealed partial class RebalanceIntegrationTests
             "the joiner serves the slots its plan gives it while its gossip is held",
             cluster.Describe);
 
-        Assert.Equal(0, members.Sum(n => Interlocked.Read(ref TestCluster.Rebalancer(n).FailedMoves)) - failedBefore);
-        Assert.True(members.Sum(n => Interlocked.Read(ref TestCluster.Rebalancer(n).PlanPushes)) - pushedBefore > 0, "no mover sent the joiner its view");
+        Assert.Equal(0, FailedMoves(members) - failedBefore);
+        Assert.True(PlanPushes(members) - pushedBefore > 0, "no mover sent the joiner its view");
 
         foreach (var member in members)
         {
@@ -92,8 +92,8 @@ public sealed partial class RebalanceIntegrationTests
         await ForEachBatchAsync(keys, k => client.ExecuteAsync(k, "SET", k, "v-" + k));
 
         var members = cluster.Nodes.ToList();
-        var failedBefore = members.Sum(n => Interlocked.Read(ref TestCluster.Rebalancer(n).FailedMoves));
-        var pushedBefore = members.Sum(n => Interlocked.Read(ref TestCluster.Rebalancer(n).PlanPushes));
+        var failedBefore = FailedMoves(members);
+        var pushedBefore = PlanPushes(members);
         // Its exchanges fail until it has the slot table (its seed is members[0]): only a mover's view can bring it one.
         var joiner = cluster.AddNode(configureServices: services => services.AddSingleton(sp =>
         {
@@ -127,8 +127,8 @@ public sealed partial class RebalanceIntegrationTests
             "the joiner serves the slots its plan gives it",
             cluster.Describe);
 
-        Assert.Equal(0, members.Sum(n => Interlocked.Read(ref TestCluster.Rebalancer(n).FailedMoves)) - failedBefore);
-        Assert.True(members.Sum(n => Interlocked.Read(ref TestCluster.Rebalancer(n).PlanPushes)) - pushedBefore > 0, "no mover sent the joiner its view");
+        Assert.Equal(0, FailedMoves(members) - failedBefore);
+        Assert.True(PlanPushes(members) - pushedBefore > 0, "no mover sent the joiner its view");
         // The refusal met was the import's (the pre-copy), not a SETSLOT's: it has none without a slot table.
         await using (var connection = await PepperCache.Client.RespConnection.ConnectAsync("127.0.0.1", joiner.RespEndPoint.Port, token))
         {
@@ -157,6 +157,12 @@ public sealed partial class RebalanceIntegrationTests
 
         AssertEachKeyOnItsOwnerOnly(cluster, keys);
     }
+
+    private static long FailedMoves(List<PepperCacheApplication> members)
+        => members.Sum(n => Interlocked.Read(ref TestCluster.Rebalancer(n).FailedMoves));
+
+    private static long PlanPushes(List<PepperCacheApplication> members)
+        => members.Sum(n => Interlocked.Read(ref TestCluster.Rebalancer(n).PlanPushes));
 
     private static bool ServesWhatItsPlanGivesIt(ClusterState state)
     {

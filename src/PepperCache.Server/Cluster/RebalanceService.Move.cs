@@ -68,10 +68,10 @@ internal sealed partial class RebalanceService
                     // Batch sizes only: counts a moment old are good enough.
                     var counts = new int[HashSlot.SlotCount];
                     var store = _server.Store;
-                    // Shard by shard: the store reads a whole shard to export, compare or delete any of its slots, so the
-                    // slots of one shard (every 256th) go in the same batch and, mostly, the same freeze group, and share
-                    // those passes. The slot table is fragmented while the move runs, and whole again after it.
-                    // A pass over the whole store: on the move thread, which yields to clients.
+                    // Shard by shard: the store reads a shard (until it has met the slots' keys) to export, compare or
+                    // delete any of its slots, so the slots of one shard (every 256th) go in the same batch and, mostly,
+                    // the same freeze group, and share those passes. The slot table is fragmented while the move runs,
+                    // and whole again after it. The counts are the shards' counters; the sort goes with them.
                     var toMove = slots;
                     slots = await MoveScheduler.RunAsync(
                         () =>
