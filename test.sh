@@ -110,6 +110,17 @@ elif [ "$status" -eq 0 ] && [ "$filtered" = true ] && [ "$total" -eq 0 ]; then
 elif [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
     echo "test.sh: dotnet test exited with $status without a failed test (build error, zero tests in a project, or a crashed test host; see above)" >&2
 fi
+# Microsoft.Testing.Platform prints each failure as "failed <test> (<time>)" with its message and stack indented below,
+# then the test application's whole output, so in a long log the failure sits far above the end. Repeat the failures
+# here, where the tail of a CI log shows them.
+if [ "$failed" -gt 0 ]; then
+    echo "test.sh: the failed tests, repeated from above (10 at most, 30 lines each):"
+    awk '
+        /^failed / { if (++shown > 10) exit; printing = 1; lines = 0; print; next }
+        printing && /^  / && !/^  Standard output:/ && lines < 30 { print; lines++; next }
+        { printing = 0 }
+    ' "$log" | cut -c1-400
+fi
 echo "test.sh: $(( SECONDS - started ))s"
 echo "Tests: ${passed} passed, ${failed} failed"
 if [ "$status" -ne 0 ]; then
