@@ -9,5 +9,12 @@ public sealed class ThreeNodeClusterFixture : IAsyncLifetime
 
     public async ValueTask InitializeAsync() => Cluster = await TestCluster.StartAsync(3);
 
-    public async ValueTask DisposeAsync() => await Cluster.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        // Null when InitializeAsync failed (StartAsync stopped its nodes): xunit still disposes the fixture.
+        if (Cluster is not null)
+        {
+            await Cluster.DisposeAsync();
+        }
+    }
 }

@@ -42,13 +42,22 @@ internal sealed class TestCluster : IAsyncDisposable
         }
 
         var cluster = new TestCluster(all, perNode);
-        for (var i = 0; i < count; i++)
+        try
         {
-            cluster.AddNode();
-        }
+            for (var i = 0; i < count; i++)
+            {
+                cluster.AddNode();
+            }
 
-        await Eventually.UntilAsync(() => cluster.Nodes.All(n => ServingCount(n) == count), TimeSpan.FromSeconds(10), "every node sees every member");
-        await cluster.WhenSettledAsync();
+            await Eventually.UntilAsync(() => cluster.Nodes.All(n => ServingCount(n) == count), TimeSpan.FromSeconds(10), "every node sees every member");
+            await cluster.WhenSettledAsync();
+        }
+        catch
+        {
+            // The caller gets no cluster to dispose: stop the nodes here, or they run (and gossip) for the rest of the test run.
+            await cluster.DisposeAsync();
+            throw;
+        }
 
         return cluster;
     }
@@ -144,15 +153,26 @@ internal sealed class TestCluster : IAsyncDisposable
     /// <summary>The node (of those running) whose id is <paramref name="id"/>.</summary>
     public PepperCacheApplication NodeWithId(string id) => Nodes.Single(n => State(n).MyId == id);
 
-    /// <summary>Per node: address, slots served, slots due elsewhere, rebalance progress (for failure messages).</summary>
+    /// <summary>
+    /// Per node: address, slots served, slots due elsewhere, rebalance progress, and what <see cref="IsSettled"/> also
+    /// checks: the members as this node sees them, its plan's epoch and members, and the slots it sees served away
+    /// from that plan (for failure messages).
+    /// </summary>
     public string Describe() => string.Join("; ", Nodes.Select(n =>
     {
         var state = State(n);
         var served = Enumerable.Range(0, HashSlot.SlotCount).Count(s => state.OwnerOf(s).Id == state.MyId);
         var due = Enumerable.Range(0, HashSlot.SlotCount).Count(s => state.OwnerOf(s).Id == state.MyId && state.DesiredOwnerOf(s).Id != state.MyId);
         var rebalancer = Rebalancer(n);
-        return $"{state.Myself.Host}:{state.Myself.Port} members {ServingCount(n)}, serves {served}, due elsewhere {due}, " +
-               $"frozen {Server(n).Migration.AnyFrozen}, failed moves {Interlocked.Read(ref rebalancer.FailedMoves)}, {rebalancer.Progress}";
+        var planned = state.PlannedOwners();
+        var offPlan = Enumerable.Range(0, HashSlot.SlotCount).Count(s => planned[s] != state.OwnerOf(s).Id);
+        var members = string.Join(" ", state.Members().Select(m => $"{Short(m.Id)}:{m.Status}/{m.Incarnation}"));
+        var plan = string.Join(" ", planned.Where(o => o is not null).Distinct().Select(o => Short(o!)));
+        return $"{state.Myself.Host}:{state.Myself.Port} ({Short(state.MyId)}) members {ServingCount(n)} [{members}], serves {served}, " +
+               $"due elsewhere {due}, plan epoch {state.PlanEpoch} for [{plan}] with {offPlan} slots served elsewhere, " +
+               $"frozen {Server(n).Migration.AnyFrozen}, moving {rebalancer.Moving}, failed moves {Interlocked.Read(ref rebalancer.FailedMoves)}, {rebalancer.Progress}";
+
+        static string Short(string id) => id.Length > 6 ? id[..6] : id;
     }));
 
     public static ClusterState State(PepperCacheApplication node) => node.Services.GetRequiredService<ClusterState>();
