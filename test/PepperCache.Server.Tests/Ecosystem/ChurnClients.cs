@@ -210,6 +210,7 @@ internal static class ChurnClients
                 ledger.Attempted(i, generation);
             }
 
+            ledger.DateFrom(ChurnLedger.Now);
             var result = await ToolProcess.RunAsync("redis-cli", ["-c", "--no-raw", "-h", "127.0.0.1", "-p", Port(seed)], input, timeout: TimeSpan.FromSeconds(30));
             var replies = result.Output.Split('\n')
                 .Select(l => l.TrimEnd('\r'))
@@ -263,6 +264,7 @@ internal static class ChurnClients
         var ledger = new ChurnLedger("redis-benchmark", Prefix(run, "bench"), 0);
         return await PassesAsync(run, ledger, async _ =>
         {
+            ledger.DateFrom(ChurnLedger.Now);
             var result = await RunBoundedAsync(
                 "redis-benchmark", ["--cluster", "-h", "127.0.0.1", "-p", Port(seed), "-t", "set,get", "-n", "1000", "-r", "1000", "-d", "8", "-c", "4", "-q"]);
             var text = result.Output + result.Error;

@@ -50,6 +50,9 @@ internal sealed class ChurnLedger
     private long _firstBad, _lastBad;
     private bool _passClean;
 
+    // When set, what goes wrong in this pass is dated here instead of when it is seen (see DateFrom).
+    private long _datedAt;
+
     public ChurnLedger(string client, string prefix, int count)
     {
         Client = client;
@@ -66,7 +69,19 @@ internal sealed class ChurnLedger
 
     public static string ValueOf(string key, long generation) => $"{key}|{generation.ToString(CultureInfo.InvariantCulture)}";
 
-    public void BeginPass() => _passClean = true;
+    public void BeginPass()
+    {
+        _passClean = true;
+        _datedAt = 0;
+    }
+
+    /// <summary>
+    /// Dates what goes wrong in the rest of this pass at <paramref name="at"/>, not when it is seen: a command-line
+    /// tool (redis-cli, redis-benchmark) reports only when it exits, up to 8 s after it started, so its failure is
+    /// dated by its start, when it met the cluster as it was then. A run started after the cluster recovered and
+    /// failing still counts after it.
+    /// </summary>
+    public void DateFrom(long at) => _datedAt = at;
 
     /// <summary>Ends a pass; true when it saw no error, nil or wrong value.</summary>
     public bool EndPass()
@@ -134,10 +149,11 @@ internal sealed class ChurnLedger
     private void Bad()
     {
         _passClean = false;
-        _lastBad = Now;
+        var at = _datedAt != 0 ? _datedAt : Now;
+        _lastBad = Math.Max(_lastBad, at);
         if (_firstBad == 0)
         {
-            _firstBad = _lastBad;
+            _firstBad = at;
         }
     }
 }

@@ -31,7 +31,8 @@ public sealed class ChurnClusterFixture : IAsyncLifetime
 /// <c>redis-benchmark --cluster</c>, all at once, each setting and reading back its own keys (300 each) pass after
 /// pass while a real server process joins, leaves on SIGTERM, or dies by SIGKILL. No client may ever read a value it
 /// did not write last (<see cref="ChurnLedger"/>); after a kill -9 the dead node's keys read nil (a cache without
-/// replicas), nobody else's; and every client is back to clean passes within node-timeout + 6 s of the kill. Each
+/// replicas), nobody else's; and every client is back to clean passes within node-timeout + 6 s of the kill (a
+/// command-line tool's run dated by its start, since it reports only when it exits: <see cref="ChurnLedger.DateFrom"/>). Each
 /// case leaves three running members, so the cases share one cluster in either order.
 /// </summary>
 public sealed class ClusterClientsChurnTests(ChurnClusterFixture fixture) : IClassFixture<ChurnClusterFixture>
