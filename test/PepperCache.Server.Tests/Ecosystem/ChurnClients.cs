@@ -279,7 +279,10 @@ internal static class ChurnClients
     private static bool IsLatency(string line) =>
         line is ['(', .., 's', ')'] && double.TryParse(line[1..^2], NumberStyles.Float, CultureInfo.InvariantCulture, out _);
 
-    /// <summary>A pass stops after 10 s (a client stuck on timeouts): what it did not reach is neither written nor read.</summary>
+    /// <summary>
+    /// A pass stops after 10 s (a client stuck on timeouts): what it did not reach is neither written nor read. The cut
+    /// is dated by the pass's start, as a tool's failed run is: the errors that slowed the pass are dated as they came.
+    /// </summary>
     private static bool Cut(ChurnLedger ledger, Stopwatch clock)
     {
         if (clock.Elapsed < TimeSpan.FromSeconds(10))
@@ -287,6 +290,7 @@ internal static class ChurnClients
             return false;
         }
 
+        ledger.DateFrom(ChurnLedger.Now - (long)clock.Elapsed.TotalMilliseconds);
         ledger.Error("pass cut after 10 s");
         return true;
     }
