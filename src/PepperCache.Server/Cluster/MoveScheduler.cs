@@ -36,9 +36,11 @@ internal sealed class MoveScheduler : TaskScheduler
         Shared is null ? Task.FromResult(work()) : Task.Factory.StartNew(work, cancellationToken, TaskCreationOptions.DenyChildAttach, Shared);
 
     /// <summary>Runs <paramref name="work"/> on the move thread (or inline when disabled).</summary>
-    internal static Task RunAsync(Action work)
+    /// <param name="work">The pass.</param>
+    /// <param name="light">The pass has nothing worth yielding the CPU for (no keys): it runs inline, since a busy machine starves the move thread.</param>
+    internal static Task RunAsync(Action work, bool light = false)
     {
-        if (Shared is null)
+        if (Shared is null || light)
         {
             work();
             return Task.CompletedTask;
@@ -48,8 +50,11 @@ internal sealed class MoveScheduler : TaskScheduler
     }
 
     /// <summary>Starts <paramref name="work"/> on the move thread: its synchronous part runs there, its continuations wherever they complete.</summary>
-    internal static Task<T> StartAsync<T>(Func<Task<T>> work, CancellationToken cancellationToken) =>
-        Shared is null ? Task.Run(work, cancellationToken) : Task.Factory.StartNew(work, cancellationToken, TaskCreationOptions.DenyChildAttach, Shared).Unwrap();
+    /// <param name="work">The pass.</param>
+    /// <param name="cancellationToken">Cancels the start.</param>
+    /// <param name="light">The pass has nothing worth yielding the CPU for (no keys): it starts on the thread pool, since a busy machine starves the move thread.</param>
+    internal static Task<T> StartAsync<T>(Func<Task<T>> work, CancellationToken cancellationToken, bool light = false) =>
+        Shared is null || light ? Task.Run(work, cancellationToken) : Task.Factory.StartNew(work, cancellationToken, TaskCreationOptions.DenyChildAttach, Shared).Unwrap();
 
     /// <summary>
     /// Whether the move thread also lowers the runtime's tier-up compilation workers (threads named ".NET Tiered

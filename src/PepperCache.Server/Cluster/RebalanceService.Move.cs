@@ -108,12 +108,9 @@ internal sealed partial class RebalanceService
                         return (batch, keys);
                     }
 
-                    // A batch of slots that held no keys when counted has nothing to yield the CPU for: its pre-copy
-                    // (RESETs only) runs on the thread pool, not on the nice move thread, which a busy machine starves.
+                    // A batch of slots that held no keys when counted has nothing to yield the CPU for (RESETs only).
                     Task<(Dictionary<int, SlotCopy> Accepted, string? FirstRefusal, bool NotSynced)> StartPreCopy((List<int> Slots, long Keys) batch) =>
-                        batch.Keys == 0
-                            ? Task.Run(() => PreCopyAsync(bulk, batch.Slots, cancellationToken), cancellationToken)
-                            : MoveScheduler.StartAsync(() => PreCopyAsync(bulk, batch.Slots, cancellationToken), cancellationToken);
+                        MoveScheduler.StartAsync(() => PreCopyAsync(bulk, batch.Slots, cancellationToken), cancellationToken, light: batch.Keys == 0);
 
                     var (current, currentKeys) = NextBatch();
                     var preCopy = current.Count > 0 ? StartPreCopy((current, currentKeys)) : null;
@@ -552,15 +549,8 @@ internal sealed partial class RebalanceService
             }
 
             // Outside the freeze, so on the move thread: it yields to clients. A group that sent no key has none to
-            // drop (its slots were frozen, so none came since): that pass skips their shards, so it runs here.
-            if (counts.Any(c => c.Keys > 0))
-            {
-                await MoveScheduler.RunAsync(() => DropHandedOver(frozen, handedOver, importsAtHandOver)).ConfigureAwait(false);
-            }
-            else
-            {
-                DropHandedOver(frozen, handedOver, importsAtHandOver);
-            }
+            // drop (its slots were frozen, so none came since), and that pass skips their shards.
+            await MoveScheduler.RunAsync(() => DropHandedOver(frozen, handedOver, importsAtHandOver), light: !counts.Any(c => c.Keys > 0)).ConfigureAwait(false);
         }
     }
 
