@@ -282,6 +282,38 @@ public sealed class KeyValueStoreEvictionTests
         Assert.Equal(30, store.EvictedKeys);
     }
 
+    [Fact]
+    public void WhileEvictingEveryWriteIsCountedAtOnceAndClearOfTheLimitWritesGoBackToBatches()
+    {
+        // One shard and a 64 KB limit: the shard holds back changes under 1 KB, more than one 56-byte entry.
+        var store = Store(EvictionPolicy.AllKeysLru, maxMemory: 64 * 1024, shards: 1);
+        store.Set("first"u8, Value);
+        Assert.True(store.UsedMemory < store.UsedMemoryExact, "in batches, one small write is held back");
+
+        var keys = Fill(store, "k:", 200);
+        store.Memory.MaxMemory = store.UsedMemoryExact - 1;
+        Assert.Equal(EvictionOutcome.Ok, store.Evict(64, null));
+        for (var i = 0; i < 10; i++)
+        {
+            store.Set(B($"new:{i}"), Value);
+            Assert.Equal(store.UsedMemoryExact, store.UsedMemory);
+            store.Evict(64, null);
+        }
+
+        store.ReviewMemoryMeter();
+        store.Set("more"u8, Value);
+        Assert.Equal(store.UsedMemoryExact, store.UsedMemory); // still within the meter's error of the limit
+
+        foreach (var key in keys)
+        {
+            store.Delete(B(key));
+        }
+
+        store.ReviewMemoryMeter();
+        store.Set("last"u8, Value);
+        Assert.True(store.UsedMemory < store.UsedMemoryExact, "clear of the limit, one small write is held back again");
+    }
+
     /// <summary>
     /// Sets the limit at what the store holds, then writes 2,000 new keys, evicting after each write as a node does
     /// before each command. Returns how many of <paramref name="keys"/> were evicted outside and inside

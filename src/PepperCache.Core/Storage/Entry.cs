@@ -11,9 +11,10 @@ namespace PepperCache.Core.Storage;
 /// <para>
 /// Invariant: the key and value bytes of a <em>shared</em> entry never change. An entry is shared once anything may
 /// read it outside the shard lock: a <see cref="StoreValue"/> (GET, MGET, DUMP, slot export...) or a snapshot marks it
-/// (<see cref="Share"/>), and every entry that is not <see cref="IsSpacious"/> counts as shared from birth. So a reader
-/// may keep an entry it was handed and copy its value out after leaving the lock. Only the expiry and meta fields of
-/// a shared entry are rewritten in place, and only under the shard lock.
+/// (<see cref="Share"/>), and the value of an entry that is not <see cref="IsSpacious"/> never changes in place at all.
+/// So a reader may keep an entry it was handed and copy its value out after leaving the lock. Only the expiry and
+/// meta fields of a shared entry are rewritten in place, and only under the shard lock. The mark also tells eviction
+/// whether a removed entry's array may be reused for a new entry (<see cref="EntryRecycler"/>): only if it never was.
 /// </para>
 /// <para>
 /// A spacious entry (<see cref="CreateSpacious"/>) is the form APPEND, SETRANGE, SETBIT, BITFIELD and PFADD leave, as
@@ -45,7 +46,7 @@ internal static class Entry
     /// <summary>Meta bit: the entry has a length word after its key and spare room after its value. Never cleared.</summary>
     public const byte SpaciousFlag = 0x40;
 
-    /// <summary>Meta bit: a spacious entry that a reader may hold outside the lock; its value must not change any more.</summary>
+    /// <summary>Meta bit: a reader may hold the entry outside the lock; its value must not change, nor its array be reused.</summary>
     public const byte SharedFlag = 0x80;
 
     /// <summary>The meta bits that describe the value rather than this array's layout: what RENAME and COPY carry over.</summary>
@@ -56,11 +57,16 @@ internal static class Entry
 
     private const int LengthWordSize = 4;
 
-    /// <summary>A string entry; the store stamps its access bits when it publishes it.</summary>
+    /// <summary>
+    /// A string entry; the store stamps its access bits when it publishes it. Its array may be one eviction freed on
+    /// this thread (<see cref="EntryRecycler"/>): every byte of it is written here.
+    /// </summary>
     public static byte[] Create(
         ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, long expiresAt, StringEncoding encoding = StringEncoding.AsWritten)
     {
-        var entry = CreateUninitialized(key, value.Length, expiresAt, DataType.String, encoding);
+        var length = HeaderSize + key.Length + value.Length;
+        var entry = EntryRecycler.Take(length) ?? GC.AllocateUninitializedArray<byte>(length);
+        Initialize(entry, key, expiresAt, DataType.String, encoding);
         value.CopyTo(entry.AsSpan(HeaderSize + key.Length));
         return entry;
     }
@@ -74,11 +80,17 @@ internal static class Entry
         StringEncoding encoding = StringEncoding.AsWritten)
     {
         var entry = GC.AllocateUninitializedArray<byte>(HeaderSize + key.Length + valueLength);
+        Initialize(entry, key, expiresAt, type, encoding);
+        return entry;
+    }
+
+    // The whole header (the meta word with it, so no flag or access bit of an array's earlier use survives) and the key.
+    private static void Initialize(byte[] entry, ReadOnlySpan<byte> key, long expiresAt, DataType type, StringEncoding encoding)
+    {
         SetExpiresAt(entry, expiresAt);
         BinaryPrimitives.WriteInt32LittleEndian(entry.AsSpan(8), key.Length);
         SetMeta(entry, (uint)type | ((uint)encoding << 4));
         key.CopyTo(entry.AsSpan(HeaderSize));
-        return entry;
     }
 
     /// <summary>
@@ -126,12 +138,13 @@ internal static class Entry
 
     /// <summary>
     /// Marks <paramref name="entry"/> as held by a reader outside the lock (call under the shard lock): its value bytes
-    /// stay as they are from now on, and the next in-place change copies it instead.
+    /// stay as they are from now on, the next in-place change copies it instead, and once removed its array is left
+    /// to the GC rather than reused (<see cref="EntryRecycler"/>). Written once: a hot key's later reads only read it.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Share(byte[] entry)
     {
-        if ((entry[12] & SpaciousFlag) != 0)
+        if ((entry[12] & SharedFlag) == 0)
         {
             entry[12] |= SharedFlag;
         }

@@ -15,6 +15,9 @@ public sealed partial class KeyValueStore
     private const int ProbesPerShard = 16;
 
     private readonly Lock _evictionLock = new();
+
+    // The last round under _evictionLock found nothing to evict: callers then wait for the lock instead of passing.
+    private bool _lastRoundFailed;
     private readonly EvictionCandidate[] _pool = new EvictionCandidate[PoolSize];
     private int _poolCount;
 
@@ -28,48 +31,87 @@ public sealed partial class KeyValueStore
     /// <remarks>
     /// Callers that log writes must hold their log's order while this runs, and log each key
     /// <paramref name="listener"/> is told of, so a replay never brings back an evicted key.
+    /// <para>
+    /// A call that finds another thread evicting does not wait for it: it answers <see cref="EvictionOutcome.Running"/>
+    /// and its command runs, as Redis runs a command while eviction is still under way. The thread evicting goes on
+    /// until the keyspace is under the limit, this command's write included (the meter counts every write at once
+    /// while eviction runs), so the node overshoots by at most a write per thread. Waiting instead put two loop threads
+    /// that evict for every write to sleep on each other's lock: measured at 2 cores, a quarter of the CPU went to
+    /// the futex calls. Once a round has found nothing the policy may evict, callers wait for the lock again, so that
+    /// each gets its own answer and a write that must be refused (OOM) is.
+    /// </para>
     /// </remarks>
     public EvictionOutcome Evict(int maxKeys, IEvictionListener? listener)
     {
-        lock (_evictionLock)
+        var policy = Memory.Policy;
+        if (policy == EvictionPolicy.NoEviction)
         {
-            var policy = Memory.Policy;
-            if (policy != _poolPolicy)
+            return IsOverMemoryLimit ? EvictionOutcome.Failed : EvictionOutcome.Ok;
+        }
+
+        if (!_evictionLock.TryEnter())
+        {
+            if (!Volatile.Read(ref _lastRoundFailed))
             {
-                Array.Clear(_pool);
-                _poolCount = 0;
-                _poolPolicy = policy;
+                return EvictionOutcome.Running;
             }
 
-            var evicted = 0;
-            var barren = 0;
-            while (IsOverMemoryLimit)
-            {
-                if (policy == EvictionPolicy.NoEviction)
-                {
-                    return EvictionOutcome.Failed;
-                }
+            _evictionLock.Enter();
+        }
 
-                if (evicted >= maxKeys)
-                {
-                    return EvictionOutcome.Running;
-                }
-
-                var freed = policy.IsRandom() ? EvictRandom(policy.IsVolatile(), listener) : EvictFromPool(policy, listener);
-                if (freed)
-                {
-                    evicted++;
-                    barren = 0;
-                }
-                else if (++barren >= MaxBarrenRounds)
-                {
-                    return EvictionOutcome.Failed;
-                }
-            }
-
-            return EvictionOutcome.Ok;
+        var outcome = EvictionOutcome.Running;
+        try
+        {
+            outcome = EvictUnderLock(policy, maxKeys, listener);
+            return outcome;
+        }
+        finally
+        {
+            Volatile.Write(ref _lastRoundFailed, outcome == EvictionOutcome.Failed);
+            _evictionLock.Exit();
         }
     }
+
+    private EvictionOutcome EvictUnderLock(EvictionPolicy policy, int maxKeys, IEvictionListener? listener)
+    {
+        if (policy != _poolPolicy)
+        {
+            Array.Clear(_pool);
+            _poolCount = 0;
+            _poolPolicy = policy;
+        }
+
+        var evicted = 0;
+        var barren = 0;
+        while (IsOverMemoryLimit)
+        {
+            if (evicted >= maxKeys)
+            {
+                return EvictionOutcome.Running;
+            }
+
+            _meter.PublishEveryChange();
+
+            var freed = policy.IsRandom() ? EvictRandom(policy.IsVolatile(), listener) : EvictFromPool(policy, listener);
+            if (freed)
+            {
+                evicted++;
+                barren = 0;
+            }
+            else if (++barren >= MaxBarrenRounds)
+            {
+                return EvictionOutcome.Failed;
+            }
+        }
+
+        return EvictionOutcome.Ok;
+    }
+
+    /// <summary>
+    /// Hands the entry arrays this thread's evictions kept for its own next writes to every thread's (as far as there
+    /// is room; the GC gets the rest): for a thread that evicts but does not write, such as the expiry service's.
+    /// </summary>
+    public static void ReleaseKeptEntries() => EntryRecycler.Release();
 
     private bool EvictRandom(bool volatileOnly, IEvictionListener? listener)
     {
@@ -106,15 +148,16 @@ public sealed partial class KeyValueStore
         {
             var candidate = _pool[--_poolCount];
             _pool[_poolCount] = default;
-            var key = Entry.GetKey(candidate.Entry);
-            var shard = ShardFor(key);
+            var shard = candidate.Shard;
             lock (shard.Lock)
             {
-                var index = shard.IndexOf(key, candidate.Hash);
-                // Skip a key written since it was sampled (a new entry), used since (its access bits moved on), or
-                // under a volatile policy persisted since (its expiry is cleared in place, so the entry is the same).
-                if (index >= 0
-                    && ReferenceEquals(shard[index], candidate.Entry)
+                // Skip a key removed or written since it was sampled (another entry in its slot), used since (its
+                // access bits moved on), or under a volatile policy persisted since (its expiry is cleared in place,
+                // so the entry is the same). Nothing is read from the candidate's array before it is found in its
+                // slot: once removed, an array may be reused for another key (EntryRecycler).
+                var index = candidate.Slot;
+                if (index < shard.SlotLimit
+                    && ReferenceEquals(shard.GetAt(index), candidate.Entry)
                     && Entry.GetAccess(candidate.Entry) == candidate.Access
                     && Evictable(candidate.Entry, policy.IsVolatile()))
                 {
@@ -155,8 +198,10 @@ public sealed partial class KeyValueStore
                 var entry = shard[index];
                 if (Entry.IsExpired(entry, now))
                 {
+                    var unpublished = shard.UnpublishedBytes;
                     shard.RemoveExpiredAt(index);
-                    shard.Publish(force: true);
+                    shard.PublishFreed(unpublished);
+                    EntryRecycler.Offer(entry);
                     reclaimed = true;
                     continue;
                 }
@@ -165,7 +210,7 @@ public sealed partial class KeyValueStore
                 var score = policy == EvictionPolicy.VolatileTtl ? long.MaxValue - Entry.GetExpiresAt(entry)
                     : frequency ? 255 - AccessBits.DecayedCounter(access, AccessNow, Memory.LfuDecayTime)
                     : AccessBits.IdleMs(access, AccessNow);
-                Offer(new EvictionCandidate(entry, shard.HashAt(index), score, access));
+                Offer(new EvictionCandidate(entry, shard, index, score, access));
             }
         }
 
@@ -210,6 +255,7 @@ public sealed partial class KeyValueStore
     private void Remove(StoreShard shard, int index, long now, IEvictionListener? listener)
     {
         var entry = shard[index];
+        var unpublished = shard.UnpublishedBytes;
         if (Entry.IsExpired(entry, now))
         {
             shard.RemoveExpiredAt(index);
@@ -220,7 +266,8 @@ public sealed partial class KeyValueStore
             shard.RemoveEvictedAt(index);
         }
 
-        shard.Publish(force: true);
+        shard.PublishFreed(unpublished);
+        EntryRecycler.Offer(entry);
     }
 
     /// <summary>A shard holding keys the policy may evict, from a random start; null when none does.</summary>
@@ -276,5 +323,5 @@ public sealed partial class KeyValueStore
     private static bool Evictable(byte[]? entry, bool volatileOnly)
         => entry is not null && (!volatileOnly || Entry.GetExpiresAt(entry) != Entry.NoExpiry);
 
-    private readonly record struct EvictionCandidate(byte[] Entry, uint Hash, long Score, uint Access);
+    private readonly record struct EvictionCandidate(byte[] Entry, StoreShard Shard, int Slot, long Score, uint Access);
 }

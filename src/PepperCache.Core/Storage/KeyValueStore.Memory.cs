@@ -62,6 +62,19 @@ public sealed partial class KeyValueStore
     /// </summary>
     public long TableMemory => SumShards(static shard => shard.TableOverheadBytes);
 
+    /// <summary>
+    /// Periodically (the expiry service's tick): once the keyspace is clear of its limit by more than the meter's
+    /// error in batches, its shards go back to publishing in batches (eviction had them publish every change).
+    /// </summary>
+    public void ReviewMemoryMeter()
+    {
+        var max = Memory.MaxMemory;
+        if (_meter.PublishesEveryChange && (max == 0 || _meter.Bytes < max - (max / 32)))
+        {
+            _meter.PublishInBatches();
+        }
+    }
+
     /// <summary>True when a limit is set and the keyspace is over it: eviction should run before the next command.</summary>
     public bool IsOverMemoryLimit
     {

@@ -103,8 +103,6 @@ internal sealed class StoreShard(MemoryMeter meter, int slotShift)
 
     public byte[] this[int index] => _slots[index].Entry!;
 
-    public uint HashAt(int index) => _slots[index].Hash;
-
     /// <summary>The collection of the key in slot <paramref name="index"/>; null for a string.</summary>
     public StoreObject? ObjectAt(int index) => _objects?[index];
 
@@ -284,6 +282,25 @@ internal sealed class StoreShard(MemoryMeter meter, int slotShift)
         {
             meter.Add(delta);
             _publishedBytes = _usedBytes;
+        }
+    }
+
+    /// <summary>Heap bytes changed since the meter last heard from this shard: writes' growth waiting for a batch.</summary>
+    public long UnpublishedBytes => _usedBytes - _publishedBytes;
+
+    /// <summary>
+    /// Hands the meter what removals freed since <see cref="UnpublishedBytes"/> read <paramref name="unpublishedBefore"/>,
+    /// at once, and leaves the growth that was waiting as it was. Eviction needs the first (or it would evict more
+    /// than it must); forcing the whole batch out instead would surface the writes' waiting growth, up to the meter's
+    /// error over all shards, as a burst of evictions for whichever command comes next.
+    /// </summary>
+    public void PublishFreed(long unpublishedBefore)
+    {
+        var freed = unpublishedBefore - UnpublishedBytes;
+        if (freed > 0)
+        {
+            meter.Add(-freed);
+            _publishedBytes -= freed;
         }
     }
 

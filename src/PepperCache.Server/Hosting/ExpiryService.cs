@@ -70,8 +70,10 @@ internal sealed class ExpiryService(
         if (store.IsOverMemoryLimit)
         {
             MemoryGuard.MakeRoom(server, MemoryGuard.KeysPerBackgroundRound);
+            KeyValueStore.ReleaseKeptEntries();
         }
 
+        store.ReviewMemoryMeter();
         MemoryGuard.CollectEvictedGarbage(store);
 
         return total;

@@ -37,9 +37,9 @@ internal static class MemoryGuard
     /// <summary>
     /// Under a limit, keeps the heap near what the keyspace holds. Evicted and expired entries lived long enough to
     /// reach gen2, which the GC collects only when its budget (grown with the heap) runs out, and whose holes it fills
-    /// without compacting: under steady eviction the process would settle at twice the limit. So: a background gen2
-    /// collection once garbage passes a quarter of maxmemory, and a compacting one (a short pause, at most once a
-    /// second) once the free holes do.
+    /// without compacting: under steady eviction the process would settle at twice the limit. Eviction hands most of
+    /// them to the next writes (EntryRecycler); for the rest, a background gen2 collection once garbage passes an
+    /// eighth of maxmemory, and a compacting one (a short pause, at most twice a second) once the free holes do.
     /// </summary>
     public static void CollectEvictedGarbage(KeyValueStore store)
     {

@@ -1,0 +1,178 @@
+namespace PepperCache.Core.Storage;
+
+/// <summary>
+/// A few entry arrays that eviction freed, kept for the next writes of the same size: on the evicting thread first, then
+/// in a small overflow every thread shares.
+/// </summary>
+/// <remarks>
+/// <para>
+/// A node kept full by eviction frees an entry for almost every one it stores. Left to the GC, each freed entry is
+/// garbage in the oldest generation (it lived long enough to get there), which is collected only when that
+/// generation's budget runs out: the heap then holds the dataset plus a second dataset of dead entries, and the
+/// collections that give it back are the pauses a SET's p99 sees (docs/memory.md). Redis's allocator reuses the
+/// freed block for the next write of its size class; this is the same reuse, for the common case of one size.
+/// </para>
+/// <para>
+/// A command evicts on its own thread just before it writes (<see cref="KeyValueStore.Evict"/>), so a stash per
+/// thread needs no lock, and the write that needed the room is usually the one that finds the array. What a thread
+/// cannot keep goes to the shared overflow, where a connection that resumed on another thread finds it (measured:
+/// with thread stashes alone, an eighth of the arrays were stranded on a thread that no longer wrote). Only an entry no reader
+/// can hold is kept: a plain string entry (never a collection's, never a spacious one) that was never shared
+/// (<see cref="Entry.Share"/> marks every entry handed out of the shard lock: a GET's value, a snapshot's, an
+/// export's), taken out of the table under its shard lock. An entry the caller still reads is not offered.
+/// </para>
+/// <para>
+/// Bounded: at most <see cref="MaxArrays"/> arrays and <see cref="MaxBytes"/> bytes per thread and
+/// <see cref="SharedArrays"/> shared (1 MB), each at most <see cref="MaxEntryBytes"/>; anything else is left to the GC,
+/// as before. What is kept is not in used_memory: it is no key's, and it is small beside any limit worth setting. Lengths must match exactly, since a plain
+/// entry's value runs to the end of its array.
+/// </para>
+/// </remarks>
+internal static class EntryRecycler
+{
+    /// <summary>Arrays per thread: a command may evict several keys at once (a write larger than the keys evicted).</summary>
+    public const int MaxArrays = 16;
+
+    public const int MaxEntryBytes = 16 * 1024;
+
+    public const int MaxBytes = 64 * 1024;
+
+    /// <summary>Arrays in the overflow shared by all threads.</summary>
+    public const int SharedArrays = 64;
+
+    [ThreadStatic]
+    private static Stash? t_stash;
+
+    // Where a thread's full stash overflows, and where a thread whose own stash is empty looks next: a connection may
+    // resume on another thread between the command that evicted and the one that writes. Claimed with
+    // compare-and-swap; s_sharedCount lets a write that finds its own stash empty skip the slots when none are held,
+    // which is always the case on a node that is not evicting.
+    private static readonly byte[]?[] s_shared = new byte[SharedArrays][];
+    private static int s_sharedCount;
+
+    /// <summary>Keeps <paramref name="entry"/>, just taken out of its shard under the lock, if no reader can hold it.</summary>
+    public static void Offer(byte[] entry)
+    {
+        if (entry.Length > MaxEntryBytes
+            || (entry[12] & (0xF | Entry.SpaciousFlag | Entry.SharedFlag)) != (byte)DataType.String)
+        {
+            return;
+        }
+
+        var stash = t_stash ??= new Stash();
+        if (stash.Count < MaxArrays && stash.Bytes + entry.Length <= MaxBytes)
+        {
+            stash.Arrays[stash.Count++] = entry;
+            stash.Bytes += entry.Length;
+            return;
+        }
+
+        OfferShared(entry);
+    }
+
+    /// <summary>An array of exactly <paramref name="length"/> bytes kept by eviction, its content stale; null when none.</summary>
+    public static byte[]? Take(int length)
+    {
+        if (t_stash is { Count: > 0 } stash)
+        {
+            var arrays = stash.Arrays;
+            for (var i = stash.Count - 1; i >= 0; i--)
+            {
+                var array = arrays[i]!;
+                if (array.Length == length)
+                {
+                    arrays[i] = arrays[--stash.Count];
+                    arrays[stash.Count] = null;
+                    stash.Bytes -= length;
+                    return array;
+                }
+            }
+        }
+
+        return Volatile.Read(ref s_sharedCount) == 0 ? null : TakeShared(length);
+    }
+
+    private static void OfferShared(byte[] entry)
+    {
+        if (Volatile.Read(ref s_sharedCount) >= SharedArrays)
+        {
+            return;
+        }
+
+        for (var i = 0; i < SharedArrays; i++)
+        {
+            if (Volatile.Read(ref s_shared[i]) is null && Interlocked.CompareExchange(ref s_shared[i], entry, null) is null)
+            {
+                Interlocked.Increment(ref s_sharedCount);
+                return;
+            }
+        }
+    }
+
+    private static byte[]? TakeShared(int length)
+    {
+        for (var i = 0; i < SharedArrays; i++)
+        {
+            if (Volatile.Read(ref s_shared[i]) is { } array
+                && array.Length == length
+                && ReferenceEquals(Interlocked.CompareExchange(ref s_shared[i], null, array), array))
+            {
+                Interlocked.Decrement(ref s_sharedCount);
+                return array;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Arrays held on the calling thread (tests).</summary>
+    internal static int HeldOnThisThread => t_stash?.Count ?? 0;
+
+    /// <summary>Arrays held in the shared overflow (tests).</summary>
+    internal static int HeldShared => Volatile.Read(ref s_sharedCount);
+
+    /// <summary>
+    /// Hands the calling thread's arrays to the shared overflow, as far as it has room, and drops the rest: a thread
+    /// that evicts but does not write (the expiry service) keeps none of its own.
+    /// </summary>
+    internal static void Release()
+    {
+        if (t_stash is { Count: > 0 } stash)
+        {
+            for (var i = 0; i < stash.Count; i++)
+            {
+                OfferShared(stash.Arrays[i]!);
+            }
+
+            Array.Clear(stash.Arrays);
+            stash.Count = 0;
+            stash.Bytes = 0;
+        }
+    }
+
+    /// <summary>Drops the calling thread's arrays and the shared ones (tests).</summary>
+    internal static void Clear()
+    {
+        if (t_stash is { } stash)
+        {
+            Array.Clear(stash.Arrays);
+            stash.Count = 0;
+            stash.Bytes = 0;
+        }
+
+        for (var i = 0; i < SharedArrays; i++)
+        {
+            if (Interlocked.Exchange(ref s_shared[i], null) is not null)
+            {
+                Interlocked.Decrement(ref s_sharedCount);
+            }
+        }
+    }
+
+    private sealed class Stash
+    {
+        public readonly byte[]?[] Arrays = new byte[MaxArrays][];
+        public int Count;
+        public int Bytes;
+    }
+}
