@@ -71,11 +71,18 @@ internal static class MemoryGuard
     private static long _lastLargeCollection;
 
     /// <summary>
+    /// A keyspace under which a blocking, compacting collection is a short pause: it costs in proportion to what is
+    /// live (measured on this kind of machine, about 1.8 ms per MB: 110 ms with 60 MB live, while a million keys
+    /// expired). Above it the dead bytes are collected in the background, without a pause, and not compacted.
+    /// </summary>
+    internal const long SmallKeyspace = 8L * 1024 * 1024;
+
+    /// <summary>
     /// Without a limit, a huge value let go (DEL or overwrite of a 500 MB string, the argument array a big SET arrived
     /// in) is a large-object-heap array that only a gen2 collection frees, and with little else allocated none may come
     /// for a long time: the node would keep the RSS. So once dead bytes pass 64 MB and what the keyspace holds, a full
-    /// collection that also gives the freed memory back to the system, at most once a second. A blocking one is a
-    /// short pause over a small heap; over a large one the dead bytes must be as large before it runs at all.
+    /// collection, at most once a second: over a small keyspace a blocking one that also compacts and gives the freed
+    /// memory back to the system (a short pause), over a larger one a background one (no pause, no compaction).
     /// </summary>
     private static void CollectLargeGarbage(KeyValueStore store)
     {
@@ -89,7 +96,14 @@ internal static class MemoryGuard
         if (GC.GetTotalMemory(forceFullCollection: false) - used > Math.Max(LargeGarbage, used))
         {
             Volatile.Write(ref _lastLargeCollection, now);
-            GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+            if (used <= SmallKeyspace)
+            {
+                GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+            }
+            else
+            {
+                GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: false, compacting: false);
+            }
         }
     }
 
