@@ -1,8 +1,8 @@
 namespace PepperCache.Core.Storage;
 
 /// <summary>
-/// A few entry arrays that eviction freed, kept for the next writes of the same size: on the evicting thread first, then
-/// in a small overflow every thread shares.
+/// A few entry arrays that eviction or a plain SET's overwrite freed, kept for the next writes of the same size: on the
+/// freeing thread first, then in a small overflow every thread shares.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -10,7 +10,11 @@ namespace PepperCache.Core.Storage;
 /// garbage in the oldest generation (it lived long enough to get there), which is collected only when that
 /// generation's budget runs out: the heap then holds the dataset plus a second dataset of dead entries, and the
 /// collections that give it back are the pauses a SET's p99 sees (docs/memory.md). Redis's allocator reuses the
-/// freed block for the next write of its size class; this is the same reuse, for the common case of one size.
+/// freed block for the next write of its size class; this is the same reuse, for the common case of one size. An
+/// overwrite is the same story one step earlier: a key rewritten before anyone read it leaves an entry that lived
+/// through a collection or two; and a reused array is already in the oldest generation, so there is nothing to
+/// promote and no young object for the old slot table to point at (measured: SET -P 16 over 100k keys, 1.6-1.9 against 2.3-2.7 µs of CPU per request at 32 bytes,
+/// 2.8-2.9 against 7.9-8.4 at 1 KB).
 /// </para>
 /// <para>
 /// A command evicts on its own thread just before it writes (<see cref="KeyValueStore.Evict"/>), so a stash per

@@ -128,7 +128,14 @@ public sealed partial class KeyValueStore
         var entry = Entry.Create(key, value, expiresAt);
         lock (shard.Lock)
         {
-            Put(shard, FindLive(shard, key, (uint)hash), entry, (uint)hash);
+            var index = FindLive(shard, key, (uint)hash);
+            var old = index >= 0 ? shard[index] : null;
+            Put(shard, index, entry, (uint)hash);
+            if (old is not null)
+            {
+                // An overwritten entry nobody read goes to the next write of its size, as an evicted one does.
+                EntryRecycler.Offer(old);
+            }
         }
     }
 
