@@ -1,8 +1,8 @@
 namespace PepperCache.Core.Storage;
 
 /// <summary>
-/// A few entry arrays that eviction or a plain SET's overwrite freed, kept for the next writes of the same size: on the
-/// freeing thread first, then in a small overflow every thread shares.
+/// A few entry arrays that eviction, a plain SET's overwrite or DEL freed, kept for the next writes of the same size:
+/// on the freeing thread first, then in a small overflow every thread shares.
 /// </summary>
 /// <remarks>
 /// <para>

@@ -219,7 +219,9 @@ public sealed partial class KeyValueStore
                 return false;
             }
 
+            var entry = shard[index];
             shard.RemoveAt(index);
+            EntryRecycler.Offer(entry);
             return true;
         }
     }
