@@ -7,29 +7,29 @@ namespace PepperCache.Core.Storage;
 /// <remarks>
 /// <para>
 /// A node kept full by eviction frees an entry for almost every one it stores. Left to the GC, each freed entry is
-/// garbage in the oldest generation (it lived long enough to get there), which is collected only when that
-/// generation's budget runs out: the heap then holds the dataset plus a second dataset of dead entries, and the
-/// collections that give it back are the pauses a SET's p99 sees (docs/memory.md). Redis's allocator reuses the
-/// freed block for the next write of its size class; this is the same reuse, for the common case of one size. An
-/// overwrite is the same story one step earlier: a key rewritten before anyone read it leaves an entry that lived
-/// through a collection or two; and a reused array is already in the oldest generation, so there is nothing to
-/// promote and no young object for the old slot table to point at (measured: SET -P 16 over 100k keys, 1.6-1.9 against 2.3-2.7 µs of CPU per request at 32 bytes,
-/// 2.8-2.9 against 7.9-8.4 at 1 KB).
+/// garbage in the oldest generation (it lived long enough to get there), which is collected only when that generation's
+/// budget runs out: the heap then holds the dataset plus a second dataset of dead entries, and the collections that
+/// give it back are the pauses a SET's p99 sees (docs/memory.md). Redis's allocator reuses the freed block for the next
+/// write of its size class; this is the same reuse, for the common case of one size. An overwrite is the same story one
+/// step earlier: a key rewritten before anyone read it leaves an entry that lived through a collection or two; and a
+/// reused array is already in the oldest generation, so there is nothing to promote and no young object for the old
+/// slot table to point at (measured: SET -P 16 over 100k keys, 1.6-1.9 against 2.3-2.7 µs of CPU per request at 32
+/// bytes, 2.8-2.9 against 7.9-8.4 at 1 KB).
 /// </para>
 /// <para>
-/// A command evicts on its own thread just before it writes (<see cref="KeyValueStore.Evict"/>), so a stash per
-/// thread needs no lock, and the write that needed the room is usually the one that finds the array. What a thread
-/// cannot keep goes to the shared overflow, where a connection that resumed on another thread finds it (measured:
-/// with thread stashes alone, an eighth of the arrays were stranded on a thread that no longer wrote). Only an entry no reader
-/// can hold is kept: a plain string entry (never a collection's, never a spacious one) that was never shared
-/// (<see cref="Entry.Share"/> marks every entry handed out of the shard lock: a GET's value, a snapshot's, an
-/// export's), taken out of the table under its shard lock. An entry the caller still reads is not offered.
+/// A command evicts on its own thread just before it writes (<see cref="KeyValueStore.Evict"/>), so a stash per thread
+/// needs no lock, and the write that needed the room is usually the one that finds the array. What a thread cannot keep
+/// goes to the shared overflow, where a connection that resumed on another thread finds it (measured: with thread
+/// stashes alone, an eighth of the arrays were stranded on a thread that no longer wrote). Only an entry no reader can
+/// hold is kept: a plain string entry (never a collection's, never a spacious one) that was never shared (<see
+/// cref="Entry.Share"/> marks every entry handed out of the shard lock: a GET's value, a snapshot's, an export's),
+/// taken out of the table under its shard lock. An entry the caller still reads is not offered.
 /// </para>
 /// <para>
-/// Bounded: at most <see cref="MaxArrays"/> arrays and <see cref="MaxBytes"/> bytes per thread and
-/// <see cref="SharedArrays"/> shared (1 MB), each at most <see cref="MaxEntryBytes"/>; anything else is left to the GC,
-/// as before. What is kept is not in used_memory: it is no key's, and it is small beside any limit worth setting. Lengths must match exactly, since a plain
-/// entry's value runs to the end of its array.
+/// Bounded: at most <see cref="MaxArrays"/> arrays and <see cref="MaxBytes"/> bytes per thread and <see
+/// cref="SharedArrays"/> shared (1 MB), each at most <see cref="MaxEntryBytes"/>; anything else is left to the GC, as
+/// before. What is kept is not in used_memory: it is no key's, and it is small beside any limit worth setting. Lengths
+/// must match exactly, since a plain entry's value runs to the end of its array.
 /// </para>
 /// </remarks>
 internal static class EntryRecycler
@@ -131,9 +131,6 @@ internal static class EntryRecycler
 
     /// <summary>Arrays held on the calling thread (tests).</summary>
     internal static int HeldOnThisThread => t_stash?.Count ?? 0;
-
-    /// <summary>Arrays held in the shared overflow (tests).</summary>
-    internal static int HeldShared => Volatile.Read(ref s_sharedCount);
 
     /// <summary>
     /// Hands the calling thread's arrays to the shared overflow, as far as it has room, and drops the rest: a thread

@@ -198,9 +198,7 @@ public sealed partial class KeyValueStore
                 var entry = shard[index];
                 if (Entry.IsExpired(entry, now))
                 {
-                    var unpublished = shard.UnpublishedBytes;
-                    shard.RemoveExpiredAt(index);
-                    shard.PublishFreed(unpublished);
+                    shard.RemoveToMakeRoom(index, expired: true);
                     EntryRecycler.Offer(entry);
                     reclaimed = true;
                     continue;
@@ -255,18 +253,13 @@ public sealed partial class KeyValueStore
     private void Remove(StoreShard shard, int index, long now, IEvictionListener? listener)
     {
         var entry = shard[index];
-        var unpublished = shard.UnpublishedBytes;
-        if (Entry.IsExpired(entry, now))
-        {
-            shard.RemoveExpiredAt(index);
-        }
-        else
+        var expired = Entry.IsExpired(entry, now);
+        if (!expired)
         {
             listener?.OnEvicted(Entry.GetKey(entry));
-            shard.RemoveEvictedAt(index);
         }
 
-        shard.PublishFreed(unpublished);
+        shard.RemoveToMakeRoom(index, expired);
         EntryRecycler.Offer(entry);
     }
 

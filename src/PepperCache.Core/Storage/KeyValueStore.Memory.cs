@@ -69,7 +69,8 @@ public sealed partial class KeyValueStore
     public void ReviewMemoryMeter()
     {
         var max = Memory.MaxMemory;
-        if (_meter.PublishesEveryChange && (max == 0 || _meter.Bytes < max - (max / 32)))
+        // A limit changed or removed has already put the meter back to batches (OnMaxMemoryChanged).
+        if (_meter.PublishesEveryChange && _meter.Bytes < max - (max / 32))
         {
             _meter.PublishInBatches();
         }

@@ -252,11 +252,33 @@ internal sealed class StoreShard(MemoryMeter meter, int slotShift)
         ExpiredRemoved++;
     }
 
-    /// <summary>Removes an entry to make room, counting it for INFO's <c>evicted_keys</c>.</summary>
-    public void RemoveEvictedAt(int index)
+    /// <summary>
+    /// Removes an entry to make room: evicted (counted in INFO's <c>evicted_keys</c>), or met expired while sampling
+    /// (<c>expired_keys</c>). What it frees reaches the meter at once, or eviction would evict more than it must; the
+    /// growth of writes waiting for a batch stays waiting, since forcing it out too would surface it, up to the meter's
+    /// error over all shards, as a burst of evictions for whichever command comes next.
+    /// </summary>
+    public void RemoveToMakeRoom(int index, bool expired)
     {
+        var waiting = _usedBytes - _publishedBytes;
         RemoveAt(index);
-        EvictedRemoved++;
+        if (expired)
+        {
+            ExpiredRemoved++;
+        }
+        else
+        {
+            EvictedRemoved++;
+        }
+
+        // RemoveAt may itself have published (its batch crossed the threshold); either way, what was waiting before
+        // is waiting again and the meter has the rest.
+        var freed = waiting - (_usedBytes - _publishedBytes);
+        if (freed > 0)
+        {
+            meter.Add(-freed);
+            _publishedBytes -= freed;
+        }
     }
 
     public void Clear()
@@ -282,25 +304,6 @@ internal sealed class StoreShard(MemoryMeter meter, int slotShift)
         {
             meter.Add(delta);
             _publishedBytes = _usedBytes;
-        }
-    }
-
-    /// <summary>Heap bytes changed since the meter last heard from this shard: writes' growth waiting for a batch.</summary>
-    public long UnpublishedBytes => _usedBytes - _publishedBytes;
-
-    /// <summary>
-    /// Hands the meter what removals freed since <see cref="UnpublishedBytes"/> read <paramref name="unpublishedBefore"/>,
-    /// at once, and leaves the growth that was waiting as it was. Eviction needs the first (or it would evict more
-    /// than it must); forcing the whole batch out instead would surface the writes' waiting growth, up to the meter's
-    /// error over all shards, as a burst of evictions for whichever command comes next.
-    /// </summary>
-    public void PublishFreed(long unpublishedBefore)
-    {
-        var freed = unpublishedBefore - UnpublishedBytes;
-        if (freed > 0)
-        {
-            meter.Add(-freed);
-            _publishedBytes -= freed;
         }
     }
 
