@@ -53,13 +53,21 @@ internal sealed class ExpiryService(
     {
         var started = time.GetTimestamp();
         var total = 0;
-        int removed;
-        do
+        while (true)
         {
-            removed = store.RemoveExpired(SampleSize);
+            var removed = store.RemoveExpired(SampleSize);
             total += removed;
+            if (removed <= SampleSize / 4 || time.GetElapsedTime(started) >= budget)
+            {
+                break;
+            }
+
+            // Redis runs this cycle in its one thread; here it is a thread beside the event loops, and when every core
+            // is busy the kernel lets it run a whole slice (milliseconds) before a loop that just woke gets its core.
+            // Yielding after each sample hands the core over at once: GET p99 while a million keys expired went from
+            // 1.18-1.43x of without to 0.76-1.20x, for a reclaim of 3-9 s instead of 2-3 s (docs/benchmarks.md "Memory").
+            Thread.Yield();
         }
-        while (removed > SampleSize / 4 && time.GetElapsedTime(started) < budget);
 
         if (total > 0)
         {
