@@ -15,6 +15,9 @@ on exit, also on failure; the work directory (logs) is removed unless KEEP_TMP=1
 miss or a wrong value, or the keys after the move do not add up to N.
 
 Environment: READERS [4] and READ_PIPELINE [32] (GETs in flight per reader; READERS=0 moves without clients),
+READ_MODE=window to follow each answered GET with the next at once (as concurrent callers of one multiplexed client
+send them) instead of batches of READ_PIPELINE sent together and all awaited, where one GET held by a frozen slot
+or sent on by a MOVED holds up its whole batch,
 READER=client to read through PepperCache.Client's ClusterClient instead of the driver's lean MOVED-following
 router, PEPPER_SERVER=path to run that PepperCache.Server build (say, an older commit's) instead of this tree's,
 SETTLE_SECONDS [0] to let the three first nodes serve the readers and gossip that long before the baseline and

@@ -38,7 +38,9 @@ internal sealed class ReaderPool : IAsyncDisposable
     public long Errors => Interlocked.Read(ref _errors);
 
     /// <param name="fullClient">Read through <see cref="ClusterClient"/> (which refreshes the whole slot map after a MOVED) instead of <see cref="SlotPatchingRouter"/>.</param>
-    public static async Task<ReaderPool> StartAsync(byte[][] keys, byte[][] values, int readers, int pipeline, int seedPort, bool fullClient)
+    /// <param name="window">Each of a reader's <paramref name="pipeline"/> GETs in flight is followed by the next as soon as it is answered, as
+    /// concurrent callers of one multiplexed client would send them, instead of batches of <paramref name="pipeline"/> sent together and all awaited.</param>
+    public static async Task<ReaderPool> StartAsync(byte[][] keys, byte[][] values, int readers, int pipeline, int seedPort, bool fullClient, bool window = false)
     {
         var pool = new ReaderPool();
         var clients = new List<(Func<byte[][], Task<RespReply>> Execute, IAsyncDisposable Owner)>();
@@ -56,7 +58,9 @@ internal sealed class ReaderPool : IAsyncDisposable
             }
         }
 
-        pool._tasks = [.. clients.Select((c, r) => Task.Run(() => pool.ReadAsync(c.Execute, c.Owner, keys, values, pipeline, r))), Task.Run(pool.SampleAsync)];
+        pool._tasks = window
+            ? [.. clients.Select((c, r) => Task.Run(() => pool.ReadWindowAsync(c.Execute, c.Owner, keys, values, pipeline, r))), Task.Run(pool.SampleAsync)]
+            : [.. clients.Select((c, r) => Task.Run(() => pool.ReadAsync(c.Execute, c.Owner, keys, values, pipeline, r))), Task.Run(pool.SampleAsync)];
         return pool;
     }
 
@@ -90,6 +94,47 @@ internal sealed class ReaderPool : IAsyncDisposable
         _stop.Dispose();
     }
 
+    private async Task ReadWindowAsync(Func<byte[][], Task<RespReply>> execute, IAsyncDisposable client, byte[][] keys, byte[][] values, int pipeline, int seed)
+    {
+        await using (client.ConfigureAwait(false))
+        {
+            await Task.WhenAll(Enumerable.Range(0, pipeline).Select(lane => Task.Run(async () =>
+            {
+                var random = new Random((seed * 1000) + lane);
+                while (!_stop.IsCancellationRequested)
+                {
+                    var picked = random.Next(keys.Length);
+                    await CheckAsync(execute([GetWord, keys[picked]]), values[picked]).ConfigureAwait(false);
+                    Interlocked.Increment(ref _ops);
+                }
+            }))).ConfigureAwait(false);
+        }
+    }
+
+    private async Task CheckAsync(Task<RespReply> pending, byte[] expected)
+    {
+        try
+        {
+            var reply = await pending.ConfigureAwait(false);
+            if (reply.IsNull)
+            {
+                Interlocked.Increment(ref _misses);
+            }
+            else if (reply.IsError)
+            {
+                Interlocked.Increment(ref _errors);
+            }
+            else if (!reply.Bytes.SequenceEqual(expected))
+            {
+                Interlocked.Increment(ref _wrong);
+            }
+        }
+        catch (RespConnectionException)
+        {
+            Interlocked.Increment(ref _errors);
+        }
+    }
+
     private async Task ReadAsync(Func<byte[][], Task<RespReply>> execute, IAsyncDisposable client, byte[][] keys, byte[][] values, int pipeline, int seed)
     {
         await using (client.ConfigureAwait(false))
@@ -107,26 +152,7 @@ internal sealed class ReaderPool : IAsyncDisposable
 
                 for (var i = 0; i < pipeline; i++)
                 {
-                    try
-                    {
-                        var reply = await replies[i].ConfigureAwait(false);
-                        if (reply.IsNull)
-                        {
-                            Interlocked.Increment(ref _misses);
-                        }
-                        else if (reply.IsError)
-                        {
-                            Interlocked.Increment(ref _errors);
-                        }
-                        else if (!reply.Bytes.SequenceEqual(values[picked[i]]))
-                        {
-                            Interlocked.Increment(ref _wrong);
-                        }
-                    }
-                    catch (RespConnectionException)
-                    {
-                        Interlocked.Increment(ref _errors);
-                    }
+                    await CheckAsync(replies[i], values[picked[i]]).ConfigureAwait(false);
                 }
 
                 Interlocked.Add(ref _ops, pipeline);

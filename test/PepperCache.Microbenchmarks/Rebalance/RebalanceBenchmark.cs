@@ -72,7 +72,8 @@ internal static class RebalanceBenchmark
             }
 
             var fullClient = Environment.GetEnvironmentVariable("READER") == "client";
-            await using var readers = await ReaderPool.StartAsync(keys, values, Readers, ReadPipeline, FirstPort, fullClient).ConfigureAwait(false);
+            var window = Environment.GetEnvironmentVariable("READ_MODE") == "window";
+            await using var readers = await ReaderPool.StartAsync(keys, values, Readers, ReadPipeline, FirstPort, fullClient, window).ConfigureAwait(false);
             await Task.Delay(TimeSpan.FromSeconds(1)).ConfigureAwait(false); // warm-up: connections open, JIT done
             // Nodes seconds old still run much of their code (gossip, HTTP) at tier 0; a cluster's old owners have
             // usually been up for long. SETTLE_SECONDS lets them serve and gossip that long before the join.
@@ -136,7 +137,7 @@ internal static class RebalanceBenchmark
                 ("move: first 4101 -> last 4102 (rebalance done)", $"{moveSeconds:F2} s (longest 4102 duration {longestLogged / 1000.0:F2} s)"),
                 ("4th process start -> settled everywhere", $"{settledAfter.TotalSeconds:F2} s"),
                 ("keys/s moved", $"{keysMoved / moveSeconds:N0}"),
-                ("readers", $"{Readers} x {ReadPipeline} GETs in flight through {(fullClient ? "ClusterClient" : "SlotPatchingRouter")}"),
+                ("readers", $"{Readers} x {ReadPipeline} GETs in flight {(window ? "(a window: each answered GET followed by the next)" : "(batches: sent together, all awaited)")} through {(fullClient ? "ClusterClient" : "SlotPatchingRouter")}"),
                 ("GET/s before", $"{getsBefore:N0}"),
                 ("GET/s during the move", $"{getsDuring:N0} ({(getsBefore > 0 ? getsDuring / getsBefore : 0):P0} of before)"),
                 ("GETs per whole second of the move", string.Join(" ", perSecond.Select(c => c.ToString("N0", CultureInfo.InvariantCulture)))),
