@@ -145,6 +145,17 @@ public sealed class ProcessIntegrationTests
         Assert.DoesNotContain(node.StandardOutput, line => line.TrimStart().StartsWith("at ", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task IoThreadsWithKestrelsSocketsExitOneWithOneLine()
+    {
+        await using var node = NodeProcess.Start(["--port", "0", "--admin-port", "0", "--transport", "sockets", "--io-threads", "2"]);
+
+        Assert.Equal(1, await node.WaitForExitAsync());
+        Assert.Equal(
+            "error: PepperCache:IoThreads sets the epoll transport's loops; with --transport sockets leave it 0",
+            Assert.Single(node.StandardError, l => l.Length > 0));
+    }
+
     [Theory]
     [InlineData("--help")]
     [InlineData("-help")]

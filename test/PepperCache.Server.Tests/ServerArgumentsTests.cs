@@ -29,7 +29,7 @@ public sealed class ServerArgumentsTests
     {
         var (arguments, _, _) = Parse(
             "--node", "10.0.0.7", "--cluster", "10.0.0.1", "--port", "9005", "--admin-port", "18089",
-            "--bind", "0.0.0.0", "--proto-max-bulk-len", "1mb", "--hz", "50");
+            "--bind", "0.0.0.0", "--proto-max-bulk-len", "1mb", "--hz", "50", "--io-threads", "3");
 
         Assert.Null(arguments.ExitCode);
         Assert.Equal(
@@ -42,6 +42,7 @@ public sealed class ServerArgumentsTests
                 ["PepperCache:Bind"] = "0.0.0.0",
                 ["PepperCache:ProtoMaxBulkLen"] = "1048576",
                 ["PepperCache:Hz"] = "50",
+                ["PepperCache:IoThreads"] = "3",
             },
             arguments.Settings);
         Assert.Empty(arguments.HostArguments);
@@ -134,6 +135,8 @@ public sealed class ServerArgumentsTests
     [InlineData("error: invalid value \"-1\" for flag -admin-port: must be a port number 0-65535 (see --help)", "--admin-port=-1")]
     [InlineData("error: invalid value \"abc\" for flag -port: must be a port number 0-65535 (see --help)", "-port", "abc")]
     [InlineData("error: invalid value \"501\" for flag -hz: must be 1-500 (see --help)", "--hz", "501")]
+    [InlineData("error: invalid value \"129\" for flag -io-threads: must be 0-128 (0 = one per core) (see --help)", "--io-threads", "129")]
+    [InlineData("error: invalid value \"-1\" for flag -io-threads: must be 0-128 (0 = one per core) (see --help)", "--io-threads=-1")]
     [InlineData("error: invalid value \"lots\" for flag -proto-max-bulk-len: must be a size such as 512mb (see --help)", "--proto-max-bulk-len", "lots")]
     [InlineData("error: invalid value \"not an address\" for flag -node: not an IP address or host name (see --help)", "--node", "not an address")]
     [InlineData("error: invalid value \"0\" for flag -maxclients: must be 1-4294967295 (see --help)", "--maxclients", "0")]
@@ -212,6 +215,8 @@ public sealed class ServerArgumentsTests
             "    \tdata directory (default \"data/<node>-<port>\")\n" +
             "  -hz int\n" +
             "    \tactive expiry cycles per second (default 10)\n" +
+            "  -io-threads int\n" +
+            "    \tevent loops serving the cache port with --transport epoll (0 = one per core) (default 0)\n" +
             "  -lfu-decay-time int\n" +
             "    \tminutes per step an idle key's LFU counter decays (0 = never) (default 1)\n" +
             "  -lfu-log-factor int\n" +

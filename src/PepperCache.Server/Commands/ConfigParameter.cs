@@ -22,6 +22,8 @@ internal sealed record ConfigParameter(string Name, Func<CommandContext, string>
         Fixed("tls-admin", c => YesNo(c.Server.Options.AdminHttps)),
         Fixed("bind", c => c.Server.Options.BindAddress),
         Fixed("databases", _ => "1"),
+        // The cache port's event loops, fixed at start-up as Redis's io-threads; Kestrel's socket transport has none of ours.
+        Fixed("io-threads", c => (c.Server.Options.EpollTransportEnabled ? c.Server.Options.EventLoops : 0).ToString(CultureInfo.InvariantCulture)),
         Fixed("cluster-enabled", _ => "no"),
         Mutable("maxclients", c => c.Server.Config.Clients.MaxClients.ToString(CultureInfo.InvariantCulture), SetMaxClients),
         Mutable("tcp-keepalive", c => c.Server.Config.Clients.TcpKeepAlive.ToString(CultureInfo.InvariantCulture),

@@ -28,6 +28,18 @@ internal sealed class BackoffSocketTransportFactory(
 
     public bool CanBind(EndPoint endpoint) => endpoint is IPEndPoint;
 
+    /// <summary>The epoll transport's loops once the cache port is bound on it; null before, or on Kestrel's sockets.</summary>
+    internal int? EventLoops
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _epoll?.LoopCount;
+            }
+        }
+    }
+
     public ValueTask<IConnectionListener> BindAsync(EndPoint endpoint, CancellationToken cancellationToken = default)
     {
         var transport = options.Value;
@@ -65,7 +77,7 @@ internal sealed class BackoffSocketTransportFactory(
         lock (_lock)
         {
             return _epoll ??= new EpollTransport(
-                Environment.ProcessorCount,
+                node.Value.EventLoops,
                 transport.MaxReadBufferSize ?? RespConnectionHandler.MaxReadBufferSize,
                 transport.MaxWriteBufferSize ?? 64 * 1024,
                 loggers.CreateLogger<EpollTransport>());

@@ -151,6 +151,16 @@ public sealed class PepperCacheOptions
     /// <summary>Whether the cache port runs on <see cref="PepperCache.Server.Transport.EpollTransport"/>.</summary>
     public bool EpollTransportEnabled => string.Equals(Transport, "epoll", StringComparison.OrdinalIgnoreCase);
 
+    /// <summary>
+    /// The epoll transport's event loops (<c>--io-threads</c>, Redis's <c>io-threads</c>; at most 128, as Redis's); 0, the
+    /// default, is one per core. Fewer leave cores to whatever shares the machine: on 2 cores beside a load generator,
+    /// one loop answered more requests a second than two (docs/benchmarks.md "The cache port's own event loops").
+    /// </summary>
+    public int IoThreads { get; set; }
+
+    /// <summary>How many event loops the epoll transport runs.</summary>
+    public int EventLoops => IoThreads > 0 ? IoThreads : Environment.ProcessorCount;
+
     /// <summary><c>yes</c> or <c>no</c> (<c>--appendonly</c>): log writes to appendonly.aof and replay it at start-up.</summary>
     public string AppendOnly { get; set; } = "yes";
 

@@ -31,6 +31,7 @@ internal sealed class ServerArguments
         new("cluster-secret", "ClusterSecret", FlagKind.Text, "shared secret for membership calls", null),
         new("dir", "Dir", FlagKind.Text, "data directory", "\"data/<node>-<port>\""),
         new("hz", "Hz", FlagKind.Hz, "active expiry cycles per second", "10"),
+        new("io-threads", "IoThreads", FlagKind.IoThreads, "event loops serving the cache port with --transport epoll (0 = one per core)", "0"),
         new("lfu-decay-time", "LfuDecayTime", FlagKind.Count, "minutes per step an idle key's LFU counter decays (0 = never)", "1"),
         new("lfu-log-factor", "LfuLogFactor", FlagKind.Count, "how slowly the LFU access counter climbs", "10"),
         new("maxclients", "MaxClients", FlagKind.MaxClients, "clients served at once (lowered at start-up to what the open-files limit holds)", "10000"),
@@ -220,6 +221,7 @@ internal sealed class ServerArguments
         Fsync,
         Percentage,
         Count,
+        IoThreads,
         MemoryLimit,
         EvictionPolicy,
         Samples,
@@ -234,7 +236,7 @@ internal sealed class ServerArguments
 
         public string KindName => Kind switch
         {
-            FlagKind.Port or FlagKind.Hz or FlagKind.Milliseconds or FlagKind.Percentage or FlagKind.Count or FlagKind.Samples or FlagKind.MaxClients => "int",
+            FlagKind.Port or FlagKind.Hz or FlagKind.Milliseconds or FlagKind.Percentage or FlagKind.Count or FlagKind.IoThreads or FlagKind.Samples or FlagKind.MaxClients => "int",
             FlagKind.Bool => "",
             _ => "string",
         };
@@ -312,6 +314,13 @@ internal sealed class ServerArguments
                     if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out _))
                     {
                         throw new FormatException($"invalid value \"{value}\" for {source}: must be a non-negative integer");
+                    }
+
+                    return value;
+                case FlagKind.IoThreads:
+                    if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var loops) || loops > 128)
+                    {
+                        throw new FormatException($"invalid value \"{value}\" for {source}: must be 0-128 (0 = one per core)");
                     }
 
                     return value;

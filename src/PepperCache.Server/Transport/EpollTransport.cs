@@ -4,7 +4,8 @@ using Microsoft.AspNetCore.Connections;
 namespace PepperCache.Server.Transport;
 
 /// <summary>
-/// The cache port's connections on epoll loops of our own instead of .NET's socket engine: one loop per core, each
+/// The cache port's connections on epoll loops of our own instead of .NET's socket engine: one loop per core (or
+/// <c>--io-threads</c>), each
 /// connection on one loop for its life (round robin). Measured against Kestrel's socket transport in
 /// docs/benchmarks.md; Linux only.
 /// </summary>
@@ -26,6 +27,9 @@ internal sealed class EpollTransport : IDisposable
             _loops[i] = new EpollLoop(i, logger);
         }
     }
+
+    /// <summary>The loops the connections are spread over.</summary>
+    public int LoopCount => _loops.Length;
 
     /// <summary>Whether this platform has epoll (and the transport's struct layouts): Linux on x64 or arm64.</summary>
     public static bool IsSupported => OperatingSystem.IsLinux() &&
