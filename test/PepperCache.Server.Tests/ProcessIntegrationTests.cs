@@ -134,26 +134,18 @@ public sealed class ProcessIntegrationTests
             Assert.Single(node.StandardError));
     }
 
-    [Fact]
-    public async Task SettingsThatFailValidationExitOneWithOneLine()
+    [Theory]
+    [InlineData(new[] { "--port", "9106", "--admin-port", "9106" }, "error: PepperCache:Port and PepperCache:AdminPort must differ")]
+    [InlineData(new[] { "--port", "0", "--admin-port", "0", "--transport", "sockets", "--io-threads", "2" },
+        "error: PepperCache:IoThreads sets the epoll transport's loops; with --transport sockets leave it 0")]
+    public async Task SettingsThatFailValidationExitOneWithOneLine(string[] arguments, string expected)
     {
         // Never bound: validation fails first.
-        await using var node = NodeProcess.Start(["--port", "9106", "--admin-port", "9106"]);
+        await using var node = NodeProcess.Start(arguments);
 
         Assert.Equal(1, await node.WaitForExitAsync());
-        Assert.Equal("error: PepperCache:Port and PepperCache:AdminPort must differ", Assert.Single(node.StandardError, l => l.Length > 0));
+        Assert.Equal(expected, Assert.Single(node.StandardError, l => l.Length > 0));
         Assert.DoesNotContain(node.StandardOutput, line => line.TrimStart().StartsWith("at ", StringComparison.Ordinal));
-    }
-
-    [Fact]
-    public async Task IoThreadsWithKestrelsSocketsExitOneWithOneLine()
-    {
-        await using var node = NodeProcess.Start(["--port", "0", "--admin-port", "0", "--transport", "sockets", "--io-threads", "2"]);
-
-        Assert.Equal(1, await node.WaitForExitAsync());
-        Assert.Equal(
-            "error: PepperCache:IoThreads sets the epoll transport's loops; with --transport sockets leave it 0",
-            Assert.Single(node.StandardError, l => l.Length > 0));
     }
 
     [Theory]

@@ -152,11 +152,14 @@ public sealed class PepperCacheOptions
     public bool EpollTransportEnabled => string.Equals(Transport, "epoll", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>
-    /// The epoll transport's event loops (<c>--io-threads</c>, Redis's <c>io-threads</c>; at most 128, as Redis's); 0, the
-    /// default, is one per core. Fewer leave cores to whatever shares the machine: on 2 cores beside a load generator,
+    /// The epoll transport's event loops (<c>--io-threads</c>, Redis's <c>io-threads</c>); 0, the default, is one per
+    /// core. Fewer leave cores to whatever shares the machine: on 2 cores beside a load generator,
     /// one loop answered more requests a second than two (docs/benchmarks.md "The cache port's own event loops").
     /// </summary>
     public int IoThreads { get; set; }
+
+    /// <summary>The most <see cref="IoThreads"/> may ask for, as Redis's IO_THREADS_MAX_NUM.</summary>
+    public const int MaxIoThreads = 128;
 
     /// <summary>How many event loops the epoll transport runs.</summary>
     public int EventLoops => IoThreads > 0 ? IoThreads : Environment.ProcessorCount;

@@ -318,7 +318,7 @@ internal sealed class ServerArguments
 
                     return value;
                 case FlagKind.IoThreads:
-                    if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var loops) || loops > 128)
+                    if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var loops) || loops > PepperCacheOptions.MaxIoThreads)
                     {
                         throw new FormatException($"invalid value \"{value}\" for {source}: must be 0-128 (0 = one per core)");
                     }

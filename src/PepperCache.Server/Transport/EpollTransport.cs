@@ -5,9 +5,8 @@ namespace PepperCache.Server.Transport;
 
 /// <summary>
 /// The cache port's connections on epoll loops of our own instead of .NET's socket engine: one loop per core (or
-/// <c>--io-threads</c>), each
-/// connection on one loop for its life (round robin). Measured against Kestrel's socket transport in
-/// docs/benchmarks.md; Linux only.
+/// <c>--io-threads</c>), each connection on one loop for its life (round robin). Measured against Kestrel's socket
+/// transport in docs/benchmarks.md; Linux only.
 /// </summary>
 internal sealed class EpollTransport : IDisposable
 {
