@@ -24,7 +24,8 @@ internal sealed record ConfigParameter(string Name, Func<CommandContext, string>
         Fixed("databases", _ => "1"),
         // The cache port's event loops, fixed at start-up as Redis's io-threads; Kestrel's socket transport has none of ours.
         Fixed("io-threads", c => (c.Server.Options.EpollTransportEnabled ? c.Server.Options.EventLoops : 0).ToString(CultureInfo.InvariantCulture)),
-        Fixed("cluster-enabled", _ => "no"),
+        // As INFO's cluster_enabled: yes wherever CLUSTER commands answer, no on a lone node, which behaves as a plain Redis.
+        Fixed("cluster-enabled", c => YesNo(c.Server.Cluster is { Snapshot.Enabled: true })),
         Mutable("maxclients", c => c.Server.Config.Clients.MaxClients.ToString(CultureInfo.InvariantCulture), SetMaxClients),
         Mutable("tcp-keepalive", c => c.Server.Config.Clients.TcpKeepAlive.ToString(CultureInfo.InvariantCulture),
             Integer(0, int.MaxValue, (config, v) => config.Clients.TcpKeepAlive = v)),

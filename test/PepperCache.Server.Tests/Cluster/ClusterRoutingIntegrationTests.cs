@@ -163,13 +163,14 @@ public sealed class ClusterRoutingIntegrationTests(ThreeNodeClusterFixture fixtu
     }
 
     [Fact]
-    public async Task InfoClusterSaysClusterEnabledOnEveryMember()
+    public async Task InfoClusterAndConfigSayClusterEnabledOnEveryMember()
     {
         foreach (var node in Nodes)
         {
             await using var raw = await node.ConnectRawAsync();
             const string info = "# Cluster\r\ncluster_enabled:1\r\n";
             await raw.AssertReplyAsync(Command("INFO", "cluster"), $"${info.Length}\r\n{info}\r\n");
+            await raw.AssertReplyAsync(Command("CONFIG", "GET", "cluster-enabled"), "*2\r\n$15\r\ncluster-enabled\r\n$3\r\nyes\r\n");
         }
     }
 
