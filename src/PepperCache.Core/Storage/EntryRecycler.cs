@@ -145,21 +145,14 @@ internal static class EntryRecycler
                 OfferShared(stash.Arrays[i]!);
             }
 
-            Array.Clear(stash.Arrays);
-            stash.Count = 0;
-            stash.Bytes = 0;
+            stash.Clear();
         }
     }
 
     /// <summary>Drops the calling thread's arrays and the shared ones (tests).</summary>
     internal static void Clear()
     {
-        if (t_stash is { } stash)
-        {
-            Array.Clear(stash.Arrays);
-            stash.Count = 0;
-            stash.Bytes = 0;
-        }
+        t_stash?.Clear();
 
         for (var i = 0; i < SharedArrays; i++)
         {
@@ -175,5 +168,12 @@ internal static class EntryRecycler
         public readonly byte[]?[] Arrays = new byte[MaxArrays][];
         public int Count;
         public int Bytes;
+
+        public void Clear()
+        {
+            Array.Clear(Arrays);
+            Count = 0;
+            Bytes = 0;
+        }
     }
 }

@@ -58,9 +58,8 @@ internal sealed class ReaderPool : IAsyncDisposable
             }
         }
 
-        pool._tasks = window
-            ? [.. clients.Select((c, r) => Task.Run(() => pool.ReadWindowAsync(c.Execute, c.Owner, keys, values, pipeline, r))), Task.Run(pool.SampleAsync)]
-            : [.. clients.Select((c, r) => Task.Run(() => pool.ReadAsync(c.Execute, c.Owner, keys, values, pipeline, r))), Task.Run(pool.SampleAsync)];
+        Func<Func<byte[][], Task<RespReply>>, IAsyncDisposable, byte[][], byte[][], int, int, Task> read = window ? pool.ReadWindowAsync : pool.ReadAsync;
+        pool._tasks = [.. clients.Select((c, r) => Task.Run(() => read(c.Execute, c.Owner, keys, values, pipeline, r))), Task.Run(pool.SampleAsync)];
         return pool;
     }
 
