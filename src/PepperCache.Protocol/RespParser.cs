@@ -27,9 +27,10 @@ public static partial class RespParser
     /// <item><see cref="RespProtocolException"/>: the input is malformed or over a limit; the connection must be closed.</item>
     /// </list>
     /// Empty commands (<c>*0</c>, <c>*-1</c>, a blank inline line) are consumed silently, as Redis does.
-    /// With <see cref="RespRequest.BufferedFrameLimit"/> set, a command that reaches it while incomplete is taken
-    /// into the request instead: the result is <c>false</c> with the reader past the bytes taken, and the next call
-    /// continues that command from there.
+    /// With <see cref="RespRequest.BufferedFrameLimit"/> set, a command that reaches it while incomplete, or that has
+    /// an argument of <see cref="RespRequest.LargeArgument"/> bytes or more, is taken into the request instead: while
+    /// incomplete the result is <c>false</c> with the reader past the bytes taken, and the next call continues that
+    /// command from there.
     /// </summary>
     public static bool TryReadCommand(ref SequenceReader<byte> reader, RespRequest request)
     {
@@ -125,6 +126,15 @@ public static partial class RespParser
             if (length < 0 || length > limits.MaxBulkLength || argStart + length + 2 > Array.MaxLength)
             {
                 RespProtocolException.Throw(InvalidBulkLength);
+            }
+
+            if (length >= RespRequest.LargeArgument && request.BufferedFrameLimit > 0)
+            {
+                // Redis's big-argument path: the body goes once into an array of its own, whole or not, rather than
+                // waiting in 4 KB blocks, then being joined into one span and copied again into the entry.
+                request.BeginTaking(reader.Sequence.Slice(frameStart, header.Position), count - i);
+                request.BeginLargeArgument((int)length);
+                return TryContinueTaken(ref reader, request);
             }
 
             if (reader.Remaining < length + 2)

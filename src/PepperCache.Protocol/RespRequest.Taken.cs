@@ -6,10 +6,11 @@ namespace PepperCache.Protocol;
 /// A command taken out of the reader's buffer while it arrives (<see cref="BufferedFrameLimit"/>): its small
 /// arguments are copied back to back into a spill array, each large one (Redis's 32 KB "big argument") into an array
 /// of exactly its size as its bytes come in, so a 500 MB value costs 500 MB here and nothing in the caller's buffer.
+/// With the limit set, a command with a large argument is always taken, from that argument's header on, whole or not.
 /// </summary>
 public sealed partial class RespRequest
 {
-    /// <summary>Redis's PROTO_MBULK_BIG_ARG: an argument this long gets an array of its own when a command is taken.</summary>
+    /// <summary>Redis's PROTO_MBULK_BIG_ARG: an argument this long gets an array of its own (with <see cref="BufferedFrameLimit"/> set).</summary>
     public const int LargeArgument = 32 * 1024;
 
     private byte[] _spill = [];

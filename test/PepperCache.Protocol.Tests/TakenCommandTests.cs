@@ -137,6 +137,46 @@ public sealed class TakenCommandTests
     }
 
     [Theory]
+    [InlineData(1)]
+    [InlineData(4096)]
+    public void WholeCommandWithALargeArgumentIsTakenInOneCall(int chunk)
+    {
+        // Below the limit and whole, as a 200 KB SET arrives: the value still goes into its own array (with the
+        // headroom) instead of being read in place, joined into one span and copied again.
+        using var request = new RespRequest { BufferedFrameLimit = 1024 * 1024, LargeArgumentHeadroom = 16 };
+        var value = Pattern(RespRequest.LargeArgument);
+        var bytes = Concat(Command("SET", "some-key", value), Command("GET", "some-key"));
+        var reader = new SequenceReader<byte>(FragmentedSequence.Chunked(bytes, chunk));
+
+        Assert.True(RespParser.TryReadCommand(ref reader, request));
+
+        Assert.True(request.WasTaken);
+        Assert.True(request[2].SequenceEqual(value));
+        Assert.True(request.TryGetOwnArray(2, out var array, out var start));
+        Assert.Equal(16 + "some-key".Length, start);
+        Assert.Equal(start + value.Length, array.Length);
+        Assert.Equal(bytes.Length - Command("GET", "some-key").Length, reader.Consumed);
+
+        Assert.True(RespParser.TryReadCommand(ref reader, request));
+        Assert.False(request.WasTaken);
+        Assert.Equal("GET", Bytes.Text(request[0]));
+    }
+
+    [Fact]
+    public void WholeCommandWithArgumentsUnderTheLargeSizeIsReadInPlace()
+    {
+        using var request = new RespRequest { BufferedFrameLimit = 1024 * 1024, LargeArgumentHeadroom = 16 };
+        var value = Pattern(RespRequest.LargeArgument - 1);
+        var reader = new SequenceReader<byte>(FragmentedSequence.Chunked(Command("SET", "k", value), 4096));
+
+        Assert.True(RespParser.TryReadCommand(ref reader, request));
+
+        Assert.False(request.WasTaken);
+        Assert.True(request[2].SequenceEqual(value));
+        Assert.False(request.TryGetOwnArray(2, out _, out _));
+    }
+
+    [Theory]
     [InlineData("$abc\r\n", "invalid bulk length")]
     [InlineData("x\r\n", "expected '$', got 'x'")]
     [InlineData("$-1\r\n", "invalid bulk length")]

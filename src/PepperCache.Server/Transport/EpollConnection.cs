@@ -27,12 +27,15 @@ internal sealed partial class EpollConnection : ConnectionContext, IConnectionSo
     /// <summary>Kestrel's receive size: half a pool block, so a small read does not take a fresh block.</summary>
     private const int MinReceiveSize = PinnedBlockPool.BlockSize / 2;
 
-    // Receives per readiness while each fills what it was given (Redis reads 16 KB, more for a big argument): a big
-    // value does not take one epoll_wait per 4 KB, and the handler sees up to 64 KB at once.
+    // Receives per readiness while each fills what it was given (Redis reads 16 KB, a big argument's rest at once):
+    // a big value does not take one epoll_wait per 4 KB.
     private const int MaxReceivesPerEvent = 16;
 
+    /// <summary>What a receive asks for once the one before filled its memory: more is waiting, likely a big value.</summary>
+    internal const int BulkReceiveSize = 256 * 1024;
+
     /// <summary>The most one readiness adds to the input: past the input limit by at most this much.</summary>
-    internal const int MaxReceiveBytesPerEvent = MaxReceivesPerEvent * PinnedBlockPool.BlockSize;
+    internal const int MaxReceiveBytesPerEvent = BulkReceiveSize + PinnedBlockPool.BlockSize;
 
     // Most segments one writev sends; a longer reply is sent in several calls.
     private const int MaxSendSegments = 64;

@@ -59,13 +59,6 @@ internal sealed unsafe class EpollLoop : IDisposable
 
     internal ILogger Logger => _logger;
 
-    /// <summary>
-    /// Where a connection receives once a receive has filled its pipe block (a big argument is arriving): one recv of
-    /// up to 64 KB, then a copy into the pipe, instead of a recv per 4 KB block. Used only on this loop's thread,
-    /// between a recv and the copy, so the loop's connections share it. Pinned, as the kernel writes into it.
-    /// </summary>
-    internal byte[] ReceiveScratch { get; } = GC.AllocateUninitializedArray<byte>(EpollConnection.MaxReceiveBytesPerEvent, pinned: true);
-
     /// <summary>Adds a connection's socket, readable interest only; false once the loop is stopping.</summary>
     internal bool Add(EpollConnection connection, ulong data)
     {
