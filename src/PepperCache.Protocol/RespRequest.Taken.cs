@@ -38,6 +38,9 @@ public sealed partial class RespRequest
     /// </summary>
     public int LargeArgumentHeadroom { get; set; }
 
+    /// <summary>Where a large argument's array comes from (exactly the length asked, content stale); a new array when unset.</summary>
+    public Func<int, byte[]>? LargeArgumentArrays { get; set; }
+
     /// <summary>Bytes this instance holds for the arguments of a command being taken; 0 when none is.</summary>
     public long TakenBytes { get; private set; }
 
@@ -85,7 +88,8 @@ public sealed partial class RespRequest
     internal void BeginLargeArgument(int length)
     {
         _largeStart = LargeArgumentHeadroom > 0 && Count > 0 ? LargeArgumentHeadroom + _args[Count - 1].Length : 0;
-        _large = GC.AllocateUninitializedArray<byte>(checked(_largeStart + length));
+        var size = checked(_largeStart + length);
+        _large = LargeArgumentArrays?.Invoke(size) ?? GC.AllocateUninitializedArray<byte>(size);
         _largeFilled = _largeStart;
         _largeTrailer = 2;
         TakenBytes += _large.Length;

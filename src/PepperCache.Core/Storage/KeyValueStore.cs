@@ -153,11 +153,28 @@ public sealed partial class KeyValueStore
         var hash = Hash(key);
         var shard = ShardFor(key);
         var entry = Entry.Adopt(buffer, key, Entry.NoExpiry);
+        // The caller's request still holds the array as its argument until EndAdoption.
+        AdoptedArrays.Hold(entry);
         lock (shard.Lock)
         {
-            Put(shard, FindLive(shard, key, (uint)hash), entry, (uint)hash);
+            var index = FindLive(shard, key, (uint)hash);
+            var old = index >= 0 ? shard[index] : null;
+            Put(shard, index, entry, (uint)hash);
+            if (old is not null)
+            {
+                EntryRecycler.Offer(old);
+            }
         }
     }
+
+    /// <summary>
+    /// The command that called <see cref="SetInPlace"/> on this thread has ended: nothing reads the array as its
+    /// argument any more, and a write that frees it may reuse it.
+    /// </summary>
+    public static void EndAdoption() => AdoptedArrays.Release();
+
+    /// <summary>An array of <paramref name="length"/> bytes for a value to be adopted (<see cref="SetInPlace"/>): one a write freed, or a new one.</summary>
+    public static byte[] NewEntryArray(int length) => EntryRecycler.Take(length) ?? GC.AllocateUninitializedArray<byte>(length);
 
     /// <summary>SET with its conditions. Returns true when the value was written.</summary>
     /// <param name="expiresAt">Absolute expiry in Unix ms, or 0 for none (ignored with <paramref name="keepTtl"/>).</param>

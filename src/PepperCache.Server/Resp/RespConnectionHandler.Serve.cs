@@ -230,6 +230,12 @@ internal sealed partial class RespConnectionHandler
             while (next)
             {
                 dispatcher.Execute(context);
+                if (request.WasTaken)
+                {
+                    // SET may have made the value's array its entry; the AOF, MONITOR and the slow log have read it.
+                    Core.Storage.KeyValueStore.EndAdoption();
+                }
+
                 if (context.IsHeldBack)
                 {
                     // Held back for a slot migration or blocked. A command read in place stays in the buffer, to be parsed again
