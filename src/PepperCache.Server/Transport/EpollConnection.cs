@@ -65,6 +65,9 @@ internal sealed partial class EpollConnection : ConnectionContext, IConnectionSo
     private bool _readClosed;
     private int _closedFired;
 
+    // Bytes the last readiness brought, up to BulkReceiveSize: the next one's first recv asks for as much. Loop thread only.
+    private int _receiveHint;
+
     // Two things must end before the socket is closed: the send loop and the application (DisposeAsync).
     private int _pendingBeforeClose = 2;
     private Exception? _shutdownReason;

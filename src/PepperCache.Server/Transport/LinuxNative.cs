@@ -20,6 +20,9 @@ internal static unsafe partial class LinuxNative
     internal const int Eintr = 4;
     internal const int Eagain = 11;
 
+    /// <summary>ioctl's FIONREAD (TIOCINQ), the same number on x86-64 and arm64: bytes waiting in a socket's receive queue.</summary>
+    internal const nuint Fionread = 0x541B;
+
     /// <summary>
     /// struct epoll_event is packed on x86-64 (12 bytes: events, then data at offset 4) and naturally aligned
     /// elsewhere (16 bytes, data at offset 8).
@@ -54,6 +57,9 @@ internal static unsafe partial class LinuxNative
 
     [LibraryImport("libc", EntryPoint = "write", SetLastError = true)]
     internal static partial nint Write(int fd, byte* buf, nint len);
+
+    [LibraryImport("libc", EntryPoint = "ioctl", SetLastError = true)]
+    internal static partial int Ioctl(int fd, nuint request, int* value);
 
     [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
     internal static partial int Close(int fd);

@@ -85,7 +85,7 @@ public sealed class EpollTransportTests : IAsyncDisposable
             await Task.Yield();
         }
 
-        // One readiness reads up to 64 KB before the pipe is told, so the input can pass its limit by that much.
+        // One readiness reads up to 260 KB before the pipe is told, so the input can pass its limit by that much.
         Assert.InRange(buffered, ReadLimit, ReadLimit + EpollConnection.MaxReceiveBytesPerEvent);
         Assert.True(sent > buffered, $"{sent} sent, all of it buffered: the kernel held nothing back");
 
