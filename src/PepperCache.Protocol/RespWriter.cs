@@ -17,6 +17,10 @@ public static partial class RespWriter
     // '$' + up to 20 digits + CRLF, with room to spare.
     private const int MaxHeaderLength = 24;
 
+    // Bulk values written as one span (see WriteBulkString): from Redis's big-argument size to 1 MB.
+    private const int ContiguousBulkFrom = 32 * 1024;
+    private const int ContiguousBulkTo = 1024 * 1024;
+
     /// <summary>Copies pre-encoded RESP (such as a <see cref="RespConstants"/> reply) as it is.</summary>
     /// <param name="writer">Where the bytes go.</param>
     /// <param name="bytes">Complete RESP, CRLF included.</param>
@@ -80,11 +84,16 @@ public static partial class RespWriter
     /// <param name="writer">Where the reply goes.</param>
     public static void WriteNullArray(this IBufferWriter<byte> writer) => writer.WriteRaw(RespConstants.NullArray);
 
-    /// <summary><c>$len\r\nbytes\r\n</c> in one span when it fits a buffer segment, chunked otherwise.</summary>
+    /// <summary>
+    /// <c>$len\r\nbytes\r\n</c> in one span when it fits a buffer segment, or is large: a value of 32 KB to 1 MB asks the
+    /// writer for one span of its size (a pipe takes it from the shared array pool), rather than one 4 KB block after
+    /// another (measured: the blocks' renting, returning and sending were a tenth of a 200 KB GET's CPU). In between,
+    /// and above 1 MB, chunked.
+    /// </summary>
     public static void WriteBulkString(this IBufferWriter<byte> writer, ReadOnlySpan<byte> value)
     {
         var total = value.Length + MaxHeaderLength + 2;
-        if (value.Length <= 4096)
+        if (value.Length <= 4096 || value.Length is >= ContiguousBulkFrom and <= ContiguousBulkTo)
         {
             var span = writer.GetSpan(total);
             span[0] = (byte)'$';

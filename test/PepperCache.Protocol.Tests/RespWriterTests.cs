@@ -91,16 +91,33 @@ public sealed class RespWriterTests
         Assert.Equal([(byte)'<', .. expected, (byte)'>'], written);
     }
 
-    [Fact]
-    public void LargeBulkStringIsWrittenInChunks()
+    [Theory]
+    [InlineData(10_000)]
+    [InlineData(2_000_000)]
+    public void BulkStringsBetweenTheBlockAndLargeSizesOrPastAMegabyteAreWrittenInChunks(int length)
     {
-        // Above 4 KB the value is copied through as many spans as the writer offers, never one span of its size.
+        // Copied through as many spans as the writer offers, never one span of its size.
         var writer = new ExactSizeBufferWriter();
 
-        writer.WriteBulkString(Pattern(100_000));
+        writer.WriteBulkString(Pattern(length));
 
-        Assert.Equal(Bulk(Pattern(100_000)), writer.WrittenBytes);
+        Assert.Equal(Bulk(Pattern(length)), writer.WrittenBytes);
         Assert.InRange(writer.LargestSizeHint, 1, 4096);
+    }
+
+    [Theory]
+    [InlineData(32 * 1024)]
+    [InlineData(200_000)]
+    [InlineData(1024 * 1024)]
+    public void LargeBulkStringsUpToAMegabyteAskForOneSpan(int length)
+    {
+        // Redis's big-argument size and up: one span from the writer (a pipe's shared-pool array), not 4 KB blocks.
+        var writer = new ExactSizeBufferWriter();
+
+        writer.WriteBulkString(Pattern(length));
+
+        Assert.Equal(Bulk(Pattern(length)), writer.WrittenBytes);
+        Assert.True(writer.LargestSizeHint >= length + 2, $"largest size asked {writer.LargestSizeHint}");
     }
 
     [Fact]
