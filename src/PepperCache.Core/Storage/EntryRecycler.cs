@@ -131,18 +131,9 @@ internal static class EntryRecycler
     /// </summary>
     private static void OfferLarge(byte[] entry)
     {
-        if (AdoptedArrays.IsHeld(entry))
+        if (AdoptedArrays.IsHeld(entry) || TryPutInFreeSlot(s_large, ref s_largeCount, entry))
         {
             return;
-        }
-
-        for (var i = 0; i < LargeSlots; i++)
-        {
-            if (Volatile.Read(ref s_large[i]) is null && Interlocked.CompareExchange(ref s_large[i], entry, null) is null)
-            {
-                Interlocked.Increment(ref s_largeCount);
-                return;
-            }
         }
 
         var turn = (int)((uint)Interlocked.Increment(ref s_largeTurn) % LargeSlots);
@@ -152,48 +143,42 @@ internal static class EntryRecycler
         }
     }
 
-    private static byte[]? TakeLarge(int length)
-    {
-        for (var i = 0; i < LargeSlots; i++)
-        {
-            if (Volatile.Read(ref s_large[i]) is { } array
-                && array.Length == length
-                && ReferenceEquals(Interlocked.CompareExchange(ref s_large[i], null, array), array))
-            {
-                Interlocked.Decrement(ref s_largeCount);
-                return array;
-            }
-        }
-
-        return null;
-    }
+    private static byte[]? TakeLarge(int length) => TakeFromSlots(s_large, ref s_largeCount, length);
 
     private static void OfferShared(byte[] entry)
     {
-        if (Volatile.Read(ref s_sharedCount) >= SharedArrays)
+        if (Volatile.Read(ref s_sharedCount) < SharedArrays)
         {
-            return;
-        }
-
-        for (var i = 0; i < SharedArrays; i++)
-        {
-            if (Volatile.Read(ref s_shared[i]) is null && Interlocked.CompareExchange(ref s_shared[i], entry, null) is null)
-            {
-                Interlocked.Increment(ref s_sharedCount);
-                return;
-            }
+            TryPutInFreeSlot(s_shared, ref s_sharedCount, entry);
         }
     }
 
-    private static byte[]? TakeShared(int length)
+    private static byte[]? TakeShared(int length) => TakeFromSlots(s_shared, ref s_sharedCount, length);
+
+    /// <summary>Claims a free slot with compare-and-swap; false when every slot was taken.</summary>
+    private static bool TryPutInFreeSlot(byte[]?[] slots, ref int count, byte[] entry)
     {
-        for (var i = 0; i < SharedArrays; i++)
+        for (var i = 0; i < slots.Length; i++)
         {
-            if (Volatile.Read(ref s_shared[i]) is { } array
-                && array.Length == length
-                && ReferenceEquals(Interlocked.CompareExchange(ref s_shared[i], null, array), array))
+            if (Volatile.Read(ref slots[i]) is null && Interlocked.CompareExchange(ref slots[i], entry, null) is null)
             {
-                Interlocked.Decrement(ref s_sharedCount);
+                Interlocked.Increment(ref count);
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static byte[]? TakeFromSlots(byte[]?[] slots, ref int count, int length)
+    {
+        for (var i = 0; i < slots.Length; i++)
+        {
+            if (Volatile.Read(ref slots[i]) is { } array
+                && array.Length == length
+                && ReferenceEquals(Interlocked.CompareExchange(ref slots[i], null, array), array))
+            {
+                Interlocked.Decrement(ref count);
                 return array;
             }
         }
@@ -228,20 +213,17 @@ internal static class EntryRecycler
     internal static void Clear()
     {
         t_stash?.Clear();
+        EmptySlots(s_large, ref s_largeCount);
+        EmptySlots(s_shared, ref s_sharedCount);
+    }
 
-        for (var i = 0; i < LargeSlots; i++)
+    private static void EmptySlots(byte[]?[] slots, ref int count)
+    {
+        for (var i = 0; i < slots.Length; i++)
         {
-            if (Interlocked.Exchange(ref s_large[i], null) is not null)
+            if (Interlocked.Exchange(ref slots[i], null) is not null)
             {
-                Interlocked.Decrement(ref s_largeCount);
-            }
-        }
-
-        for (var i = 0; i < SharedArrays; i++)
-        {
-            if (Interlocked.Exchange(ref s_shared[i], null) is not null)
-            {
-                Interlocked.Decrement(ref s_sharedCount);
+                Interlocked.Decrement(ref count);
             }
         }
     }
