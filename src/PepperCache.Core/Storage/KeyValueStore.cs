@@ -146,7 +146,8 @@ public sealed partial class KeyValueStore
     /// As <see cref="Set(ReadOnlySpan{byte}, ReadOnlySpan{byte}, long)"/> without an expiry, but <paramref name="buffer"/>
     /// becomes the entry: its value already starts at <see cref="ValueOffset"/> and runs to its end, and only the
     /// header and key are written in front of it. For a huge value (a 500 MB SET) that saves a copy of its size. The
-    /// caller gives the array up: it must not change it afterwards.
+    /// caller gives the array up: it must not change it afterwards, and may read it only until it calls
+    /// <see cref="EndAdoption"/> on the same thread, after which a write that frees the entry may reuse the array.
     /// </summary>
     public void SetInPlace(ReadOnlySpan<byte> key, byte[] buffer)
     {

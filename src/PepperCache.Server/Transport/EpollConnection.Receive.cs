@@ -13,9 +13,8 @@ internal sealed partial class EpollConnection
     /// <summary>
     /// Reads what the socket holds, up to <see cref="MaxReceiveBytesPerEvent"/>, straight into the input pipe's
     /// memory. The first recv asks for half a pool block, which is all a command of a few KB needs (or for what the last
-    /// readiness brought, when that was more than a block). A recv that fills
-    /// it means more is waiting: the loop asks the kernel how much (FIONREAD) and the pipe for that much, up to
-    /// <see cref="BulkReceiveSize"/>. A big value's rest so comes in one recv, into an array from the shared pool that
+    /// readiness brought, when that was more than a block). A recv that fills its memory means more is waiting: the
+    /// loop asks the kernel how much (FIONREAD) and the pipe for that much, up to <see cref="BulkReceiveSize"/>. A big value's rest so comes in one recv, into an array from the shared pool that
     /// the pipe gives back once the parser has copied the value out (measured: 2 recv calls per 200 KB SET, against
     /// 7.6 and a copy through 64 KB of scratch before; Redis reads a big argument's rest in one call), while a client
     /// streaming small pipelined commands still reads into blocks, not a 256 KB array per connection.
