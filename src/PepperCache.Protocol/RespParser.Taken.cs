@@ -6,13 +6,22 @@ namespace PepperCache.Protocol;
 public static partial class RespParser
 {
     /// <summary>
-    /// The command reached the limit with the body of argument <c>count - argumentsLeft</c>, a small one (a large one
-    /// is taken as soon as its header is read), incomplete: take the arguments before it; the body is read again,
-    /// header and all, once it is whole.
+    /// The command reached the limit with the body of argument <c>count - argumentsLeft</c> incomplete: take the
+    /// arguments before it, and a large body (one past the limit: smaller ones are taken at their header) as far as it
+    /// has come (the reader moves past everything); a small one is read again, header and all, once it is whole.
     /// </summary>
     private static void TakeIncomplete(
         ref SequenceReader<byte> reader, RespRequest request, SequencePosition frameStart, SequenceReader<byte> header, long length, long argumentsLeft)
     {
+        if (length >= RespRequest.LargeArgument)
+        {
+            request.BeginTaking(reader.Sequence.Slice(frameStart, header.Position), argumentsLeft);
+            request.BeginLargeArgument((int)length);
+            request.FillLargeArgument(ref reader);
+            request.BytesNeeded = 1;
+            return;
+        }
+
         request.BeginTaking(reader.Sequence.Slice(frameStart, header.Position), argumentsLeft);
         request.BytesNeeded = reader.Consumed - header.Consumed + length + 2;
         reader = header;

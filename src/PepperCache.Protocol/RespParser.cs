@@ -28,9 +28,9 @@ public static partial class RespParser
     /// </list>
     /// Empty commands (<c>*0</c>, <c>*-1</c>, a blank inline line) are consumed silently, as Redis does.
     /// With <see cref="RespRequest.BufferedFrameLimit"/> set, a command that reaches it while incomplete, or that has
-    /// an argument of <see cref="RespRequest.LargeArgument"/> bytes or more, is taken into the request instead: while
-    /// incomplete the result is <c>false</c> with the reader past the bytes taken, and the next call continues that
-    /// command from there.
+    /// an argument of <see cref="RespRequest.LargeArgument"/> bytes or more (up to the limit, or buffered whole), is
+    /// taken into the request instead: while incomplete the result is <c>false</c> with the reader past the bytes
+    /// taken, and the next call continues that command from there.
     /// </summary>
     public static bool TryReadCommand(ref SequenceReader<byte> reader, RespRequest request)
     {
@@ -128,10 +128,13 @@ public static partial class RespParser
                 RespProtocolException.Throw(InvalidBulkLength);
             }
 
-            if (length >= RespRequest.LargeArgument && request.BufferedFrameLimit > 0)
+            if (length >= RespRequest.LargeArgument && request.BufferedFrameLimit > 0
+                && (length <= request.BufferedFrameLimit || reader.Remaining >= length + 2))
             {
                 // Redis's big-argument path: the body goes once into an array of its own, whole or not, rather than
-                // waiting in 4 KB blocks, then being joined into one span and copied again into the entry.
+                // waiting in 4 KB blocks, then being joined into one span and copied again into the entry. Past the
+                // limit only once it is here: a header alone must not get a client an array of up to 512 MB (a
+                // bigger one is taken below, once the limit's worth of the command has arrived).
                 request.BeginTaking(reader.Sequence.Slice(frameStart, header.Position), count - i);
                 request.BeginLargeArgument((int)length);
                 return TryContinueTaken(ref reader, request);

@@ -6,7 +6,8 @@ namespace PepperCache.Protocol;
 /// A command taken out of the reader's buffer while it arrives (<see cref="BufferedFrameLimit"/>): its small
 /// arguments are copied back to back into a spill array, each large one (Redis's 32 KB "big argument") into an array
 /// of exactly its size as its bytes come in, so a 500 MB value costs 500 MB here and nothing in the caller's buffer.
-/// With the limit set, a command with a large argument is always taken, from that argument's header on, whole or not.
+/// With the limit set, a command with a large argument up to the limit's size is always taken, from that argument's
+/// header on, whole or not; a larger one once it has arrived whole, or once the limit's worth of the command has.
 /// </summary>
 public sealed partial class RespRequest
 {

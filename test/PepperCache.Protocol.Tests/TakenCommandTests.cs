@@ -163,6 +163,40 @@ public sealed class TakenCommandTests
     }
 
     [Fact]
+    public void AHeaderPastTheLimitAloneGetsNoArrayUntilTheLimitsWorthHasArrived()
+    {
+        // 50 bytes must not buy a client an array of 100 MB: past the limit, a large argument is taken only once the
+        // limit's worth of its command is buffered (as before there was an early take), or once it is here whole.
+        using var request = new RespRequest { BufferedFrameLimit = Limit };
+        var head = Encoding.ASCII.GetBytes("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$100000000\r\n");
+        var reader = new SequenceReader<byte>(new ReadOnlySequence<byte>(head));
+
+        Assert.False(RespParser.TryReadCommand(ref reader, request));
+        Assert.Equal(0, reader.Consumed);
+        Assert.Equal(0, request.TakenBytes);
+
+        var more = Concat(head, Pattern(Limit));
+        reader = new SequenceReader<byte>(new ReadOnlySequence<byte>(more));
+        Assert.False(RespParser.TryReadCommand(ref reader, request));
+        Assert.Equal(more.Length, reader.Consumed);
+        Assert.True(request.TakenBytes >= 100_000_000);
+    }
+
+    [Fact]
+    public void AnArgumentPastTheLimitBufferedWholeIsTakenInOneCall()
+    {
+        using var request = new RespRequest { BufferedFrameLimit = Limit, LargeArgumentHeadroom = 16 };
+        var value = Pattern((2 * Limit) + 5);
+        var reader = new SequenceReader<byte>(FragmentedSequence.Chunked(Command("SET", "k", value), 4096));
+
+        Assert.True(RespParser.TryReadCommand(ref reader, request));
+
+        Assert.True(request.WasTaken);
+        Assert.True(request[2].SequenceEqual(value));
+        Assert.True(request.TryGetOwnArray(2, out _, out _));
+    }
+
+    [Fact]
     public void WholeCommandWithArgumentsUnderTheLargeSizeIsReadInPlace()
     {
         using var request = new RespRequest { BufferedFrameLimit = 1024 * 1024, LargeArgumentHeadroom = 16 };
