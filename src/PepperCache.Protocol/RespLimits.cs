@@ -27,6 +27,12 @@ public sealed record RespLimits
     /// </summary>
     public long MaxQueryBufferLength { get; init; } = 1024L * 1024 * 1024;
 
+    /// <summary>Most arguments a command of a client that must authenticate and has not may claim (Redis 7.0's 10).</summary>
+    public const int MaxUnauthenticatedArguments = 10;
+
+    /// <summary>Longest argument such a client may claim (Redis 7.0's 16 KB).</summary>
+    public const int MaxUnauthenticatedBulkLength = 16 * 1024;
+
     /// <summary>Redis's defaults, for parsers that are given no limits.</summary>
     public static RespLimits Default { get; } = new();
 }

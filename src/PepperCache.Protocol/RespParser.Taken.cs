@@ -60,6 +60,11 @@ public static partial class RespParser
                 RespProtocolException.Throw(InvalidBulkLength);
             }
 
+            if (length > RespLimits.MaxUnauthenticatedBulkLength && request.Unauthenticated)
+            {
+                RespProtocolException.Throw(UnauthenticatedBulkLength);
+            }
+
             if (length >= RespRequest.LargeArgument)
             {
                 request.BeginLargeArgument((int)length);

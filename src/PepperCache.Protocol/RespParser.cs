@@ -10,6 +10,8 @@ public static partial class RespParser
 {
     private const string InvalidMultibulkLength = "invalid multibulk length";
     private const string InvalidBulkLength = "invalid bulk length";
+    private const string UnauthenticatedMultibulkLength = "unauthenticated multibulk length";
+    private const string UnauthenticatedBulkLength = "unauthenticated bulk length";
 
     // The smallest possible bulk string on the wire: "$0\r\n\r\n".
     private const int MinBulkSize = 6;
@@ -102,6 +104,11 @@ public static partial class RespParser
             RespProtocolException.Throw(InvalidMultibulkLength);
         }
 
+        if (count > RespLimits.MaxUnauthenticatedArguments && request.Unauthenticated)
+        {
+            RespProtocolException.Throw(UnauthenticatedMultibulkLength);
+        }
+
         for (long i = 0; i < count; i++)
         {
             var argOffset = reader.Consumed - frameStartConsumed;
@@ -126,6 +133,11 @@ public static partial class RespParser
             if (length < 0 || length > limits.MaxBulkLength || argStart + length + 2 > Array.MaxLength)
             {
                 RespProtocolException.Throw(InvalidBulkLength);
+            }
+
+            if (length > RespLimits.MaxUnauthenticatedBulkLength && request.Unauthenticated)
+            {
+                RespProtocolException.Throw(UnauthenticatedBulkLength);
             }
 
             if (length >= RespRequest.LargeArgument && request.BufferedFrameLimit > 0

@@ -35,6 +35,14 @@ public sealed partial class RespRequest : IDisposable
     /// <summary>The limits the parser checks while filling this request; may be replaced between commands.</summary>
     public RespLimits Limits { get; set; }
 
+    /// <summary>
+    /// The client must authenticate and has not: as Redis 7.0, a command of more than <see
+    /// cref="RespLimits.MaxUnauthenticatedArguments"/> arguments, or an argument longer than <see
+    /// cref="RespLimits.MaxUnauthenticatedBulkLength"/>, is a protocol error, so a stranger cannot make the server
+    /// buffer much. May change between commands (AUTH, RESET).
+    /// </summary>
+    public bool Unauthenticated { get; set; }
+
     /// <summary>Number of arguments, the command name included.</summary>
     public int Count { get; private set; }
 

@@ -42,6 +42,35 @@ public sealed class RespLimitsTests
         Assert.Equal("invalid multibulk length", error.Message);
     }
 
+    [Theory]
+    [InlineData("*11\r\n", "unauthenticated multibulk length")]
+    [InlineData("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$16385\r\n", "unauthenticated bulk length")]
+    [InlineData("*1\r\n$600000000\r\n", "invalid bulk length")]
+    public void AClientThatMustAuthenticateMayNotClaimMuch(string input, string expected)
+    {
+        // Redis 7.0.15's answers to the same bytes from a client that has not sent AUTH to a server with requirepass.
+        using var request = new RespRequest { Unauthenticated = true };
+
+        var error = Assert.Throws<RespProtocolException>(() =>
+        {
+            var reader = new SequenceReader<byte>(new ReadOnlySequence<byte>(Bytes.Of(input)));
+            RespParser.TryReadCommand(ref reader, request);
+        });
+        Assert.Equal(expected, error.Message);
+    }
+
+    [Theory]
+    [InlineData(true, "*10\r\n$3\r\nSET\r\n$1\r\nk\r\n$16384\r\n")]
+    [InlineData(false, "*11\r\n$3\r\nSET\r\n$1\r\nk\r\n$16385\r\n")]
+    public void AtTheUnauthenticatedLimitsOrOnceAuthenticatedTheCommandWaitsForItsBytes(bool unauthenticated, string input)
+    {
+        using var request = new RespRequest { Unauthenticated = unauthenticated };
+        var reader = new SequenceReader<byte>(new ReadOnlySequence<byte>(Bytes.Of(input)));
+
+        Assert.False(RespParser.TryReadCommand(ref reader, request));
+        Assert.Equal(0, reader.Consumed);
+    }
+
     [Fact]
     public void DefaultLimitsAreTheDocumentedOnes()
     {

@@ -219,12 +219,15 @@ internal sealed partial class RespConnectionHandler
         var measure = output.CanGetUnflushedBytes;
         var executed = false;
         var client = context.Client;
+        var acl = context.Server.Acl;
         consumed = reader.Position;
         end = BatchEnd.Drained;
         client.EnterBatch();
         context.ChainedTimestamp = Stopwatch.GetTimestamp();
         try
         {
+            // Redis's authRequired: the parser refuses big claims from a client that must AUTH first.
+            request.Unauthenticated = !client.Authenticated && acl.AuthRequired;
             var next = rerun || RespParser.TryReadCommand(ref reader, request);
             rerun = false;
             while (next)
@@ -268,6 +271,7 @@ internal sealed partial class RespConnectionHandler
                     }
                 }
 
+                request.Unauthenticated = !client.Authenticated && acl.AuthRequired;
                 next = RespParser.TryReadCommand(ref reader, request);
             }
         }

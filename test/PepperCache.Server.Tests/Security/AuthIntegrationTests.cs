@@ -35,6 +35,32 @@ public sealed class AuthIntegrationTests(PasswordNodeFixture node) : IClassFixtu
         });
     }
 
+    [Theory]
+    [InlineData("*11\r\n", "unauthenticated multibulk length")]
+    [InlineData("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$16385\r\n", "unauthenticated bulk length")]
+    public async Task BigClaimsBeforeAuthAreProtocolErrorsAndCloseTheConnection(string input, string error)
+    {
+        // Bytes as Redis 7.0.15 with requirepass answers them: a stranger cannot make the node buffer much.
+        await using var client = await node.App.ConnectRawAsync();
+
+        await client.AssertReplyAsync(input, $"-ERR Protocol error: {error}\r\n");
+
+        Assert.Equal("", await client.ReadUntilClosedAsync());
+    }
+
+    [Fact]
+    public async Task AtTheLimitsBeforeAuthAndPastThemAfterItCommandsAreRead()
+    {
+        await using var client = await node.App.ConnectRawAsync();
+        var value = new string('v', 16_384);
+
+        await client.AssertReplyAsync($"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$16384\r\n{value}\r\n", "-NOAUTH Authentication required.\r\n");
+        await client.AssertReplyAsync($"AUTH {AclTestSupport.Password}\r\n", "+OK\r\n");
+        var big = new string('w', 100_000);
+        await client.AssertReplyAsync($"*3\r\n$3\r\nSET\r\n$10\r\nauth:big:k\r\n$100000\r\n{big}\r\n", "+OK\r\n");
+        await client.AssertReplyAsync("*11\r\n$4\r\nMSET\r\n$1\r\na\r\n$1\r\n1\r\n$1\r\nb\r\n$1\r\n2\r\n$1\r\nc\r\n$1\r\n3\r\n$1\r\nd\r\n$1\r\n4\r\n$1\r\ne\r\n$1\r\n5\r\n", "+OK\r\n");
+    }
+
     [Fact]
     public async Task StackExchangeRedisAuthenticatesAsAnAclUser()
     {
