@@ -13,7 +13,12 @@ public sealed class LargeEntryRecyclingTests
 {
     private const int ValueLength = 200_003;
 
-    public LargeEntryRecyclingTests() => EntryRecycler.Clear();
+    public LargeEntryRecyclingTests()
+    {
+        EntryRecycler.Clear();
+        // Store tests elsewhere call SetInPlace without ending the adoption; their threads' slots are let go here.
+        AdoptedArrays.Clear();
+    }
 
     [Fact]
     public void AnOverwrittenLargeEntryIsTheNextLargeArgumentOfItsSize()
@@ -47,6 +52,44 @@ public sealed class LargeEntryRecyclingTests
         var ended = Adopt(store, "m", 'b');
         OnAnotherThread(() => store.Delete("m"u8));
         Assert.Same(ended, KeyValueStore.NewEntryArray(ended.Length));
+    }
+
+    [Fact]
+    public void WithEveryAdoptionSlotTakenAnAdoptedArrayIsNeverReused()
+    {
+        // As many commands holding adopted arrays as there are slots, each on a thread of its own, still running.
+        var store = new KeyValueStore(TimeProvider.System, 1);
+        using var holding = new CountdownEvent(AdoptedArrays.Slots);
+        using var done = new ManualResetEventSlim();
+        var held = 0;
+        var holders = Enumerable.Range(0, AdoptedArrays.Slots).Select(_ => new Thread(() =>
+        {
+            if (AdoptedArrays.TryHold(new byte[1]))
+            {
+                Interlocked.Increment(ref held);
+            }
+
+            holding.Signal();
+            done.Wait(TimeSpan.FromSeconds(30));
+            AdoptedArrays.Release();
+        })).ToList();
+        holders.ForEach(thread => thread.Start());
+        Assert.True(holding.Wait(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken));
+
+        try
+        {
+            Assert.Equal(AdoptedArrays.Slots, held);
+            var unheld = Adopt(store, "k", 'a');
+            Adopt(store, "k", 'b');
+
+            Assert.Equal(0, EntryRecycler.LargeHeld);
+            Assert.NotSame(unheld, KeyValueStore.NewEntryArray(unheld.Length));
+        }
+        finally
+        {
+            done.Set();
+            holders.ForEach(thread => thread.Join());
+        }
     }
 
     [Fact]

@@ -182,32 +182,20 @@ public sealed class TakenCommandTests
         Assert.True(request.TakenBytes >= 100_000_000);
     }
 
-    [Fact]
-    public void AnArgumentPastTheLimitBufferedWholeIsTakenInOneCall()
+    [Theory]
+    [InlineData((2 * Limit) + 5, true)] // past the limit, but here whole: taken in one call
+    [InlineData(RespRequest.LargeArgument - 1, false)] // under the large size: read in place
+    public void AWholeCommandIsTakenOnlyForALargeArgument(int length, bool taken)
     {
         using var request = new RespRequest { BufferedFrameLimit = Limit, LargeArgumentHeadroom = 16 };
-        var value = Pattern((2 * Limit) + 5);
+        var value = Pattern(length);
         var reader = new SequenceReader<byte>(FragmentedSequence.Chunked(Command("SET", "k", value), 4096));
 
         Assert.True(RespParser.TryReadCommand(ref reader, request));
 
-        Assert.True(request.WasTaken);
+        Assert.Equal(taken, request.WasTaken);
         Assert.True(request[2].SequenceEqual(value));
-        Assert.True(request.TryGetOwnArray(2, out _, out _));
-    }
-
-    [Fact]
-    public void WholeCommandWithArgumentsUnderTheLargeSizeIsReadInPlace()
-    {
-        using var request = new RespRequest { BufferedFrameLimit = 1024 * 1024, LargeArgumentHeadroom = 16 };
-        var value = Pattern(RespRequest.LargeArgument - 1);
-        var reader = new SequenceReader<byte>(FragmentedSequence.Chunked(Command("SET", "k", value), 4096));
-
-        Assert.True(RespParser.TryReadCommand(ref reader, request));
-
-        Assert.False(request.WasTaken);
-        Assert.True(request[2].SequenceEqual(value));
-        Assert.False(request.TryGetOwnArray(2, out _, out _));
+        Assert.Equal(taken, request.TryGetOwnArray(2, out _, out _));
     }
 
     [Theory]

@@ -154,8 +154,13 @@ public sealed partial class KeyValueStore
         var hash = Hash(key);
         var shard = ShardFor(key);
         var entry = Entry.Adopt(buffer, key, Entry.NoExpiry);
-        // The caller's request still holds the array as its argument until EndAdoption.
-        AdoptedArrays.Hold(entry);
+        // The caller's request still holds the array as its argument until EndAdoption; with no slot to say so, the
+        // entry is marked as read, so it is never reused.
+        if (!AdoptedArrays.TryHold(entry))
+        {
+            Entry.Share(entry);
+        }
+
         lock (shard.Lock)
         {
             var index = FindLive(shard, key, (uint)hash);

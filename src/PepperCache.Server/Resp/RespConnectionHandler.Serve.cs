@@ -277,6 +277,8 @@ internal sealed partial class RespConnectionHandler
         }
         finally
         {
+            // A command that threw after SET adopted its value ends its adoption here (a no-op otherwise).
+            Core.Storage.KeyValueStore.EndAdoption();
             context.ChainedTimestamp = 0;
             client.ExitBatch();
         }
