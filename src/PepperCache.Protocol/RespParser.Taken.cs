@@ -55,15 +55,8 @@ public static partial class RespParser
                 return false;
             }
 
-            if (length < 0 || length > limits.MaxBulkLength || length + 2 > Array.MaxLength)
-            {
-                RespProtocolException.Throw(InvalidBulkLength);
-            }
-
-            if (length > RespLimits.MaxUnauthenticatedBulkLength && request.Unauthenticated)
-            {
-                RespProtocolException.Throw(UnauthenticatedBulkLength);
-            }
+            // Each argument of a taken command has an array of its own (or the spill), so none sits before it.
+            CheckBulkLength(length, 0, request);
 
             if (length >= RespRequest.LargeArgument)
             {

@@ -130,15 +130,7 @@ public static partial class RespParser
 
             // Beyond Redis: a frame must fit one array (about 2 GB) because straddling frames are copied into one.
             var argStart = reader.Consumed - frameStartConsumed;
-            if (length < 0 || length > limits.MaxBulkLength || argStart + length + 2 > Array.MaxLength)
-            {
-                RespProtocolException.Throw(InvalidBulkLength);
-            }
-
-            if (length > RespLimits.MaxUnauthenticatedBulkLength && request.Unauthenticated)
-            {
-                RespProtocolException.Throw(UnauthenticatedBulkLength);
-            }
+            CheckBulkLength(length, argStart, request);
 
             if (length >= RespRequest.LargeArgument && request.BufferedFrameLimit > 0
                 && (length <= request.BufferedFrameLimit || reader.Remaining >= length + 2))
@@ -176,6 +168,23 @@ public static partial class RespParser
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// A <c>$N</c> claim, as Redis checks it: within proto-max-bulk-len (and, with <paramref name="offset"/> bytes of the
+    /// frame before it, within one array), and within 16 KB for a client that must authenticate first.
+    /// </summary>
+    private static void CheckBulkLength(long length, long offset, RespRequest request)
+    {
+        if (length < 0 || length > request.Limits.MaxBulkLength || offset + length + 2 > Array.MaxLength)
+        {
+            RespProtocolException.Throw(InvalidBulkLength);
+        }
+
+        if (length > RespLimits.MaxUnauthenticatedBulkLength && request.Unauthenticated)
+        {
+            RespProtocolException.Throw(UnauthenticatedBulkLength);
+        }
     }
 
     /// <summary>

@@ -38,7 +38,7 @@ internal static class PepperCacheHostingExtensions
             .Validate(o => AofSettings.TryParseFsync(o.AppendFsync, out _), "PepperCache:AppendFsync must be always, everysec or no")
             .Validate(o => o.Transport.ToLowerInvariant() is "sockets" || (o.EpollTransportEnabled && Transport.EpollTransport.IsSupported),
                 "PepperCache:Transport must be epoll (Linux on x64 or arm64) or sockets")
-            .Validate(o => o.IoThreads is >= 0 and <= PepperCacheOptions.MaxIoThreads, "PepperCache:IoThreads must be 0-128 (0 = one per core)")
+            .Validate(o => o.IoThreads is >= 0 and <= PepperCacheOptions.MaxIoThreads, $"PepperCache:IoThreads must be 0-{PepperCacheOptions.MaxIoThreads} (0 = one per core)")
             .Validate(o => o.IoThreads == 0 || o.EpollTransportEnabled, "PepperCache:IoThreads sets the epoll transport's loops; with --transport sockets leave it 0")
             .Validate(o => o.AutoAofRewritePercentage >= 0, "PepperCache:AutoAofRewritePercentage must not be negative")
             .Validate(o => o.MaxMemory >= 0, "PepperCache:MaxMemory must not be negative")

@@ -320,7 +320,7 @@ internal sealed class ServerArguments
                 case FlagKind.IoThreads:
                     if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var loops) || loops > PepperCacheOptions.MaxIoThreads)
                     {
-                        throw new FormatException($"invalid value \"{value}\" for {source}: must be 0-128 (0 = one per core)");
+                        throw new FormatException($"invalid value \"{value}\" for {source}: must be 0-{PepperCacheOptions.MaxIoThreads} (0 = one per core)");
                     }
 
                     return value;

@@ -29,6 +29,9 @@ internal sealed class CommandContext(ServerState server, ClientSession client, R
     /// <summary>The connection speaks RESP3: the flag every reply shape that differs between the protocols takes.</summary>
     public bool Resp3 => Client.Resp3;
 
+    /// <summary>Redis's authRequired: the default user has a password (or is off) and this client has not authenticated.</summary>
+    public bool MustAuthenticate => !Client.Authenticated && Server.Acl.AuthRequired;
+
     /// <summary>The definition being executed (set by the dispatcher).</summary>
     public CommandDefinition Command { get; set; } = null!;
 

@@ -43,7 +43,7 @@ internal sealed class CommandDispatcher(CommandTable table, ClusterState? cluste
         }
 
         // Authentication and permissions first, as Redis: before slot routing, freezes and memory limits.
-        if (!client.Authenticated && context.Server.Acl.AuthRequired && !AclGate.AdmitUnauthenticated(context, command))
+        if (context.MustAuthenticate && !AclGate.AdmitUnauthenticated(context, command))
         {
             Reject(context, AclGate.Resolve(command, request) ?? command);
             return;

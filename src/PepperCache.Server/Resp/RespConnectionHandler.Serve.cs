@@ -219,26 +219,19 @@ internal sealed partial class RespConnectionHandler
         var measure = output.CanGetUnflushedBytes;
         var executed = false;
         var client = context.Client;
-        var acl = context.Server.Acl;
         consumed = reader.Position;
         end = BatchEnd.Drained;
         client.EnterBatch();
         context.ChainedTimestamp = Stopwatch.GetTimestamp();
         try
         {
-            // Redis's authRequired: the parser refuses big claims from a client that must AUTH first.
-            request.Unauthenticated = !client.Authenticated && acl.AuthRequired;
+            // The parser refuses big claims from a client that must AUTH first.
+            request.Unauthenticated = context.MustAuthenticate;
             var next = rerun || RespParser.TryReadCommand(ref reader, request);
             rerun = false;
             while (next)
             {
                 dispatcher.Execute(context);
-                if (request.WasTaken)
-                {
-                    // SET may have made the value's array its entry; the AOF, MONITOR and the slow log have read it.
-                    Core.Storage.KeyValueStore.EndAdoption();
-                }
-
                 if (context.IsHeldBack)
                 {
                     // Held back for a slot migration or blocked. A command read in place stays in the buffer, to be parsed again
@@ -271,13 +264,14 @@ internal sealed partial class RespConnectionHandler
                     }
                 }
 
-                request.Unauthenticated = !client.Authenticated && acl.AuthRequired;
+                request.Unauthenticated = context.MustAuthenticate;
                 next = RespParser.TryReadCommand(ref reader, request);
             }
         }
         finally
         {
-            // A command that threw after SET adopted its value ends its adoption here (a no-op otherwise).
+            // SET may have made a value's array its entry; the AOF, MONITOR and the slow log have read it by now, and a
+            // command that threw after adopting ends here too. (A later SET of the batch lets go of the one before.)
             Core.Storage.KeyValueStore.EndAdoption();
             context.ChainedTimestamp = 0;
             client.ExitBatch();
