@@ -9,7 +9,8 @@ namespace PepperCache.Core.Storage;
 /// <remarks>
 /// A fixed table, not a slot per thread: threads come and go (a connection on Kestrel's sockets resumes on pool
 /// threads), and a table that grew with every thread that ever adopted would grow for the life of the process. A
-/// command finds a free slot with compare-and-swap and remembers it on its thread until it ends; with every slot taken
+/// command finds a free slot with compare-and-swap and remembers it on its thread until the connection's batch of
+/// commands ends (<see cref="KeyValueStore.EndAdoption"/>) or the thread adopts the next array; with every slot taken
 /// (more commands adopting at once than <see cref="Slots"/>), the caller marks the entry shared instead, so it is never
 /// reused. The holding thread fills its slot before it takes the shard lock to publish, and an overwriting thread reads
 /// the slots after it has taken that lock and found the array, so it cannot miss the hold; clearing is a volatile
