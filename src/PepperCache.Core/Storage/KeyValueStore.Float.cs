@@ -12,24 +12,20 @@ public sealed partial class KeyValueStore
     /// </remarks>
     public IncrementResult IncrementByFloat(ReadOnlySpan<byte> key, double delta, out StoreValue result)
         // NaN cannot come from a valid argument; treating it as infinite gives the NaN-or-Infinity error.
-        => IncrementByFloat(key, LongDouble.FromDouble(double.IsNaN(delta) ? double.PositiveInfinity : delta), out result);
+        => IncrementByFloat(key, LongDouble.FromDouble(double.IsNaN(delta) ? double.PositiveInfinity : delta), deltaIsValid: true, out result);
 
     /// <summary>
     /// INCRBYFLOAT with the increment as the client sent it, parsed exactly as Redis parses it: NotANumber when the
     /// stored value or <paramref name="increment"/> is not a valid float, Overflow when the sum is NaN or infinite.
+    /// As Redis, the key's type is checked before either number (WRONGTYPE wins over a bad increment).
     /// </summary>
     public IncrementResult IncrementByFloat(ReadOnlySpan<byte> key, ReadOnlySpan<byte> increment, out StoreValue result)
     {
-        if (!LongDouble.TryParse(increment, out var delta))
-        {
-            result = default;
-            return IncrementResult.NotANumber;
-        }
-
-        return IncrementByFloat(key, delta, out result);
+        var valid = LongDouble.TryParse(increment, out var delta);
+        return IncrementByFloat(key, delta, valid, out result);
     }
 
-    private IncrementResult IncrementByFloat(ReadOnlySpan<byte> key, LongDouble delta, out StoreValue result)
+    private IncrementResult IncrementByFloat(ReadOnlySpan<byte> key, LongDouble delta, bool deltaIsValid, out StoreValue result)
     {
         var hash = Hash(key);
         var shard = ShardFor(key);
@@ -49,6 +45,12 @@ public sealed partial class KeyValueStore
                 }
 
                 expiresAt = Entry.GetExpiresAt(old);
+            }
+
+            if (!deltaIsValid)
+            {
+                result = default;
+                return IncrementResult.NotANumber;
             }
 
             if (!LongDouble.TryAdd(current, delta, out var sum))

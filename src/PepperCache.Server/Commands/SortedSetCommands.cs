@@ -146,13 +146,7 @@ internal static partial class SortedSetCommands
 
     private static void AddCommon(CommandContext context, AddFlags flags, int first)
     {
-        var elements = (context.ArgumentCount - first) / 2;
-        if ((flags & AddFlags.Incr) != 0 && elements > 1)
-        {
-            context.WriteError(SortedSetErrors.IncrSinglePair);
-            return;
-        }
-
+        // Redis's order: NX with XX, then GT/LT/NX, then INCR's single pair.
         if ((flags & (AddFlags.Nx | AddFlags.Xx)) == (AddFlags.Nx | AddFlags.Xx))
         {
             context.WriteError(SortedSetErrors.NxXx);
@@ -165,6 +159,12 @@ internal static partial class SortedSetCommands
         if ((gt && nx) || (lt && nx) || (gt && lt))
         {
             context.WriteError(SortedSetErrors.GtLtNx);
+            return;
+        }
+
+        if ((flags & AddFlags.Incr) != 0 && context.ArgumentCount - first > 2)
+        {
+            context.WriteError(SortedSetErrors.IncrSinglePair);
             return;
         }
 

@@ -145,8 +145,9 @@ internal static partial class StringCommands
             var status = ComputeExpiresAt(context, expireIndex, options, out expiresAt);
             if (status != ExpireTimeStatus.Valid)
             {
-                // Redis looks the key up before it checks the time: a missing key answers nil whatever the time says.
-                if (!context.Store.Exists(key))
+                // Redis looks the key up and checks its type before it checks the time: a missing key answers nil
+                // and another type WRONGTYPE, whatever the time says.
+                if (context.Store.TypeOf(key) is not { } type)
                 {
                     context.Client.KeyspaceMisses++;
                     context.Output.WriteNull(context.Resp3);
@@ -154,6 +155,11 @@ internal static partial class StringCommands
                 }
 
                 context.Client.KeyspaceHits++;
+                if (type != DataType.String)
+                {
+                    WrongTypeException.Throw();
+                }
+
                 WriteExpireTimeError(context, status);
                 return;
             }
