@@ -61,6 +61,27 @@ public sealed class ProcessIntegrationTests
         }
     }
 
+    /// <summary>
+    /// A shell script's background job starts with SIGINT ignored; the runtime kept ignoring it, so <c>kill -INT</c>
+    /// left the node running (found when the test run itself was a background job). Redis shuts down then, and so must a node.
+    /// </summary>
+    [Fact]
+    public async Task SigintStopsANodeThatInheritedItIgnored()
+    {
+        IReadOnlyList<string> ignoringInterrupt = ["env", "--ignore-signal=INT"];
+        var (node, resp, _) = await NodeProcess.StartOnFreePortsAsync(ignoringInterrupt);
+        await using (node)
+        {
+            await using var client = await RawRespClient.ConnectAsync(resp);
+            await client.AssertReplyAsync("PING\r\n", "+PONG\r\n");
+
+            await node.SendSignalAsync("INT");
+
+            Assert.Equal(0, await node.WaitForExitAsync());
+            Assert.Contains(node.StandardOutput, l => l.Contains("Shutting down: 1 clients connected", StringComparison.Ordinal));
+        }
+    }
+
     [Theory]
     [InlineData("--port")]
     [InlineData("--admin-port")]

@@ -215,6 +215,7 @@ internal static class PepperCacheHostingExtensions
             }
 
             configure(app);
+            InterruptSignal.StopIgnoring();
             try
             {
                 // The ports first: a node that cannot have them exits before it reads or writes any data. Then the
