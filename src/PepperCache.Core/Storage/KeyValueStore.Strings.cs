@@ -1,4 +1,5 @@
 using System.Globalization;
+using PepperCache.Core.Types;
 using PepperCache.Protocol;
 
 namespace PepperCache.Core.Storage;
@@ -7,6 +8,34 @@ namespace PepperCache.Core.Storage;
 // APPEND and SETRANGE change a spacious entry no reader holds in place (see Entry's invariant).
 public sealed partial class KeyValueStore
 {
+    /// <summary>
+    /// A copy of the string at <paramref name="key"/>, or when <paramref name="hasField"/>, of <paramref name="field"/>
+    /// of the hash there; null when either is missing or the key holds another type. Never WRONGTYPE: SORT's BY and
+    /// GET patterns read whatever keys their substitutions name (Redis's lookupKeyByPattern).
+    /// </summary>
+    public byte[]? CopyStringOrHashField(ReadOnlySpan<byte> key, bool hasField, ReadOnlySpan<byte> field)
+    {
+        var hash = Hash(key);
+        var shard = ShardFor(key);
+        lock (shard.Lock)
+        {
+            var index = FindLive(shard, key, (uint)hash);
+            if (index < 0)
+            {
+                return null;
+            }
+
+            var entry = shard[index];
+            var type = Entry.GetDataType(entry);
+            if (!hasField)
+            {
+                return type == DataType.String ? Entry.GetValue(entry).ToArray() : null;
+            }
+
+            return type == DataType.Hash && ((HashObject)shard.ObjectAt(index)!).TryGetValue(field, out var value) ? value.ToArray() : null;
+        }
+    }
+
     /// <summary>GETDEL: reads and removes the key.</summary>
     public bool TryGetDelete(ReadOnlySpan<byte> key, out StoreValue value)
     {

@@ -210,6 +210,15 @@ public sealed partial class SortedSetObject : StoreObject
         items[--_count] = default;
     }
 
+    /// <summary>Leaves the listpack encoding for good, as Redis's SORT does to every sorted set it reads (zsetConvert).</summary>
+    public void ConvertToSkipListForSort()
+    {
+        if (IsListpack)
+        {
+            ConvertToSkipList();
+        }
+    }
+
     /// <summary>Listpack to skip list, keeping the order (the items are already sorted).</summary>
     private void ConvertToSkipList()
     {

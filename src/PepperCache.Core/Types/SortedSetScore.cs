@@ -47,6 +47,23 @@ public static class SortedSetScore
         return consumed >= length && !double.IsNaN(value);
     }
 
+    /// <summary>
+    /// A SORT weight (an element, or the value a BY pattern names), as Redis's sort.c checks strtod: the C string read
+    /// to its end, no ERANGE, not NaN. Leading space passes, and the empty text is 0.
+    /// </summary>
+    public static bool TryParseSortWeight(ReadOnlySpan<byte> text, out double value)
+    {
+        if (!TryStrtod(text, out value, out var consumed, out var outOfRange))
+        {
+            value = 0;
+            consumed = 0;
+            outOfRange = false;
+        }
+
+        var end = text.IndexOf((byte)0);
+        return consumed >= (end < 0 ? text.Length : end) && !outOfRange && !double.IsNaN(value);
+    }
+
     /// <summary>Writes <paramref name="value"/> as <c>%.17g</c> (inf and -inf spelled so); returns the length.</summary>
     public static int Format(double value, Span<byte> destination)
     {

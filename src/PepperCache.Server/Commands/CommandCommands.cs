@@ -112,7 +112,7 @@ internal static class CommandCommands
     {
         var categories = new HashSet<string>(command.AclCategories, StringComparer.Ordinal);
         // As Redis: a container (CLIENT, OBJECT) takes no category from its group; its subcommands do.
-        if (command.Subcommands.Count == 0 && GroupCategory(command.Group) is { } group)
+        if (command.Subcommands.Count == 0 && command.TakesGroupCategory && GroupCategory(command.Group) is { } group)
         {
             categories.Add(group);
         }
@@ -337,6 +337,21 @@ internal static class CommandCommands
             output.WriteBulkString("begin_search"u8);
             output.WriteMapHeader(2, resp3);
             output.WriteBulkString("type"u8);
+            if (spec.Finder is not null)
+            {
+                // As Redis prints an unknown spec: the type, and an empty spec, for both halves.
+                output.WriteBulkString("unknown"u8);
+                output.WriteBulkString("spec"u8);
+                output.WriteMapHeader(0, resp3);
+                output.WriteBulkString("find_keys"u8);
+                output.WriteMapHeader(2, resp3);
+                output.WriteBulkString("type"u8);
+                output.WriteBulkString("unknown"u8);
+                output.WriteBulkString("spec"u8);
+                output.WriteMapHeader(0, resp3);
+                continue;
+            }
+
             if (spec.Keyword is { } keyword)
             {
                 output.WriteBulkString("keyword"u8);

@@ -42,6 +42,8 @@ internal static partial class StringCommands
         new("decrby", 3, Write | DenyOom | Fast, 1, 1, 1, DecrBy, "string", "Decrements a number from the integer value of a key. Uses 0 as initial value if the key doesn't exist.") { KeyAccess = KeyAccess.ReadWrite },
         new("incrbyfloat", 3, Write | DenyOom | Fast, 1, 1, 1, IncrByFloat, "string", "Increment the floating point value of a key by a number. Uses 0 as initial value if the key doesn't exist.", "2.6.0") { KeyAccess = KeyAccess.ReadWrite },
         new("getrange", 4, ReadOnly, 1, 1, 1, GetRange, "string", "Returns a substring of the string stored at a key.", "2.4.0"),
+        // Redis keeps SUBSTR, GETRANGE's old name, as a command of its own.
+        new("substr", 4, ReadOnly, 1, 1, 1, GetRange, "string", "Get a substring of the string stored at a key"),
         new("setrange", 4, Write | DenyOom, 1, 1, 1, SetRange, "string", "Overwrites a part of a string value with another by an offset. Creates the key if it doesn't exist.", "2.2.0"),
         new("lcs", -3, ReadOnly, 1, 2, 1, Lcs, "string", "Finds the longest common substring.", "7.0.0"),
     ];

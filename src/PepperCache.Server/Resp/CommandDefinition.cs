@@ -36,6 +36,9 @@ internal sealed record CommandDefinition(
     /// <summary>ACL categories beyond those the flags and group imply (<c>dangerous</c>, <c>keyspace</c>...), for COMMAND.</summary>
     public IReadOnlyList<string> AclCategories { get; init; } = [];
 
+    /// <summary>False where Redis gives the command no category for its group (SORT is generic but not <c>@keyspace</c>).</summary>
+    public bool TakesGroupCategory { get; init; } = true;
+
     /// <summary>
     /// A number unique in the process, taken when the definition is built: the command's bit in ACL permission
     /// bitmaps, so a permission check is one bit test with no lookup by name.

@@ -53,6 +53,7 @@ internal sealed class CommandTable
         .. SortedSetCommands.Definitions,
         .. GeoCommands.Definitions,
         .. ListCommands.Definitions,
+        .. SortCommands.Definitions,
         ObjectCommands.Definition,
         MemoryCommands.Definition,
         .. ClusterCommands.Definitions,

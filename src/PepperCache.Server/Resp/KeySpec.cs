@@ -76,8 +76,15 @@ internal sealed record KeySpec
 
     public bool IsKeyNum => KeyNumIndex >= 0;
 
+    /// <summary>
+    /// Redis's "unknown" begin search and find keys: the command's own rule finds these keys (its getkeys proc, as
+    /// SORT's STORE, which may come anywhere among options that take values), or finds none where the names come from
+    /// values rather than arguments (SORT's BY and GET patterns).
+    /// </summary>
+    public Func<ArgumentView, KeyRange>? Finder { get; init; }
+
     /// <summary>Whether the key positions depend on the arguments (Redis's <c>movablekeys</c>).</summary>
-    public bool IsMovable => IsKeyNum || Keyword is not null;
+    public bool IsMovable => IsKeyNum || Keyword is not null || Finder is not null;
 
     /// <summary>Keys from <paramref name="index"/> to <paramref name="lastKey"/> (relative; negative from the end) every <paramref name="step"/>.</summary>
     public static KeySpec Range(int index, int lastKey, int step, KeyAccess access, params string[] flags) =>
@@ -90,6 +97,10 @@ internal sealed record KeySpec
     /// <summary>The key (or keys, per <paramref name="lastKey"/>) after <paramref name="keyword"/>, searched from <paramref name="startFrom"/>.</summary>
     public static KeySpec AfterKeyword(string keyword, int startFrom, int lastKey, KeyAccess access, params string[] flags) =>
         new() { Keyword = keyword, StartFrom = startFrom, LastKey = lastKey, Access = access, Flags = flags.Length == 0 ? null : flags };
+
+    /// <summary>Keys found by <paramref name="finder"/> (see <see cref="Finder"/>), shown as Redis's "unknown" spec with its notes.</summary>
+    public static KeySpec Unknown(Func<ArgumentView, KeyRange> finder, string notes, KeyAccess access, params string[] flags) =>
+        new() { Finder = finder, Notes = notes, Access = access, Flags = flags.Length == 0 ? null : flags };
 
     /// <summary>Redis's key-spec flags for a spec declared only by what it does with its keys.</summary>
     public static IReadOnlyList<string> DefaultFlags(KeyAccess access, bool write) => access switch
@@ -124,6 +135,11 @@ internal sealed record KeySpec
     /// </summary>
     public KeyRange Resolve(ArgumentView arguments)
     {
+        if (Finder is { } finder)
+        {
+            return finder(arguments);
+        }
+
         var count = arguments.Count;
         int first;
         if (Keyword is null)

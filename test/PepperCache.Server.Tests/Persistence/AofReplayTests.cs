@@ -258,6 +258,21 @@ public sealed class AofReplayTests
                 await Do("PEXPIREAT", "l5", (T0 + 600_000).ToString());
                 await Do("LPUSH", "s1", "x");
 
+                // SORT ... STORE: logged as DEL and the RPUSHes of its result, so replay need not sort again.
+                await Do("RPUSH", "so1", "3", "1", "2", "10");
+                await Do("MSET", "sow_1", "9", "sow_2", "1", "sow_3", "5", "sow_10", "7");
+                await Do("SET", "so2", "x");
+                await Do("PEXPIREAT", "so2", (T0 + 500_000).ToString());
+                await Do("SORT", "so1", "STORE", "so2");
+                await Do("SORT", "so1", "BY", "sow_*", "DESC", "GET", "#", "GET", "sow_*", "STORE", "so3");
+                await Do("SADD", "so4", "b", "a", "c");
+                await Do("SORT", "so4", "BY", "nosort", "STORE", "so5");
+                await Do("SORT", "so4", "LIMIT", "0", "1", "ALPHA", "STORE", "so4");
+                await Do("SET", "so6", "x");
+                await Do("SORT", "nosuch", "STORE", "so6");
+                await Do("SORT", "so1", "STORE", "so1");
+                await Do("SORT_RO", "so1");
+
                 // A client served after blocking: what is logged is the pop that happened.
                 await using (var blocked = await Infrastructure.RespFrameClient.ConnectAsync(first.RespEndPoint))
                 {

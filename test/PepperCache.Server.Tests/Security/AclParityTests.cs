@@ -226,6 +226,28 @@ public sealed class AclParityTests(NodeFixture node, RedisServerProcess redis)
             """);
     }
 
+    /// <summary>SORT's BY and GET read keys named by values, so Redis allows them only to a user who may read every key.</summary>
+    [Fact]
+    public async Task SortPatternsNeedAccessToEveryKey()
+    {
+        await RedisParity.AssertSameRepliesAsync(redis.EndPoint, node.App.RespEndPoint, """
+            RPUSH so:l 2 1 3
+            MSET so:w_1 5 so:w_2 1 so:w_3 9
+            ACL SETUSER sorter on >p +@all -@admin ~so:*
+            ACL SETUSER everything on >p +@all -@admin ~*
+            AUTH sorter p
+            SORT so:l
+            SORT so:l BY so:w_*
+            SORT so:l BY nosort
+            SORT so:l GET #
+            SORT_RO so:l GET so:w_*
+            SORT so:l STORE so:d
+            SORT so:l STORE other:d
+            AUTH everything p
+            SORT so:l BY so:w_* GET # GET so:w_*
+            """);
+    }
+
     [Fact]
     public async Task KeyPatternsAndCategoriesDenyAsRedis()
     {
