@@ -12,7 +12,7 @@ bench/difffuzz.py over SEEDS, COMMANDS commands each, and stops both servers (by
 found a difference. Every seed is bounded by its command count; the whole run by TIMEOUT seconds.
 
 Environment (defaults in brackets): SEEDS [1-40]  COMMANDS [2000]  STATE [0] (1: compare every key after every
-command)  VERBOSE [1]  TIMEOUT [1200]  PEPPER_PORT [9550]  REDIS_PORT [6550]  PEPPER_DLL=path
+command)  RESP3 [0] (1: HELLO 3 first)  VERBOSE [1]  TIMEOUT [1200]  PEPPER_PORT [9550]  REDIS_PORT [6550]  PEPPER_DLL=path
 TXT
 }
 [[ ${1:-} == -h || ${1:-} == --help ]] && { usage; exit 0; }
@@ -22,6 +22,7 @@ REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 SEEDS=${SEEDS:-1-40}
 COMMANDS=${COMMANDS:-2000}
 STATE=${STATE:-0}
+RESP3=${RESP3:-0}
 VERBOSE=${VERBOSE:-1}
 TIMEOUT=${TIMEOUT:-1200}
 PEPPER_PORT=${PEPPER_PORT:-9550}
@@ -36,6 +37,7 @@ PIDS+=("$!"); wait_ping "$REDIS_PORT" "$!"
 
 args=(--pepper-port "$PEPPER_PORT" --redis-port "$REDIS_PORT" --seeds "$SEEDS" --commands "$COMMANDS")
 [[ $STATE == 1 ]] && args+=(--state)
+[[ $RESP3 == 1 ]] && args+=(--resp3)
 [[ $VERBOSE == 1 ]] && args+=(--verbose)
 echo "# bench/difffuzz.sh, $(date -u '+%Y-%m-%d %H:%M') UTC, seeds $SEEDS, $COMMANDS commands each, $(redis-server --version | awk '{print $3}')"
 timeout "$TIMEOUT" python3 "$REPO/bench/difffuzz.py" "${args[@]}"
