@@ -29,4 +29,20 @@ public sealed class FuzzFoundDifferentialTests(RedisServerFixture servers) : ICl
         > ZADD e:z XX INCR 1 a 2 b
         > ZADD e:z NX XX 1 a
         """);
+
+    /// <summary>
+    /// SHUTDOWN's argument errors (the forms that do not stop a server: the node under test is shared). Redis 7.0
+    /// checks every word, then the combinations, then ABORT, which finds nothing to abort without replicas.
+    /// </summary>
+    [Fact]
+    public Task ShutdownArgumentErrors() => RunAsync("""
+        > SHUTDOWN ABORT
+        > shutdown abort
+        > SHUTDOWN SAVE NOSAVE
+        > SHUTDOWN NOSAVE SAVE NOW
+        > SHUTDOWN ABORT NOW
+        > SHUTDOWN ABORT FORCE
+        > SHUTDOWN NOW FOO
+        > SHUTDOWN FOO ABORT
+        """);
 }

@@ -82,6 +82,58 @@ public sealed class ProcessIntegrationTests
         }
     }
 
+    /// <summary>
+    /// SHUTDOWN stops the node as SIGTERM does: no reply (the connection ends, as when Redis exits), nothing after it
+    /// in the pipeline runs, exit status 0, and what was acknowledged before it is in the AOF for the next start.
+    /// </summary>
+    [Fact]
+    public async Task ShutdownStopsTheNodeWithoutAReplyAndKeepsWhatItAcknowledged()
+    {
+        var dir = Directory.CreateTempSubdirectory("peppercache-shutdown-").FullName;
+        try
+        {
+            var (node, resp, _) = await NodeProcess.StartOnFreePortsAsync("--dir", dir, "--appendonly", "yes");
+            await using (node)
+            {
+                await using var client = await RawRespClient.ConnectAsync(resp);
+                await client.AssertReplyAsync("SET before kept\r\n", "+OK\r\n");
+                await client.AssertReplyAsync("SHUTDOWN ABORT\r\n", "-ERR No shutdown in progress.\r\n");
+                await client.SendAsync("SHUTDOWN NOSAVE NOW\r\nSET after lost\r\n");
+                Assert.Equal("", await client.ReadUntilClosedAsync());
+                Assert.Equal(0, await node.WaitForExitAsync());
+                Assert.Contains(node.StandardOutput, l => l.Contains("User requested shutdown (SHUTDOWN from 127.0.0.1:", StringComparison.Ordinal));
+            }
+
+            var (again, resp2, _) = await NodeProcess.StartOnFreePortsAsync("--dir", dir, "--appendonly", "yes");
+            await using (again)
+            {
+                await using var client = await RawRespClient.ConnectAsync(resp2);
+                await client.AssertReplyAsync("MGET before after\r\n", "*2\r\n$4\r\nkept\r\n$-1\r\n");
+            }
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    /// <summary>Without the AOF there is nothing on disk to SAVE: refused as Redis refuses a shutdown whose save fails, unless FORCE.</summary>
+    [Fact]
+    public async Task ShutdownSaveWithTheAofOffIsRefusedUnlessForced()
+    {
+        var (node, resp, _) = await NodeProcess.StartOnFreePortsAsync("--appendonly", "no");
+        await using (node)
+        {
+            await using var client = await RawRespClient.ConnectAsync(resp);
+            await client.AssertReplyAsync("SHUTDOWN SAVE\r\n", "-ERR Errors trying to SHUTDOWN. Check logs.\r\n");
+            await client.AssertReplyAsync("PING\r\n", "+PONG\r\n");
+            Assert.Contains(node.StandardOutput, l => l.Contains("refused: SAVE asks for the data on disk", StringComparison.Ordinal));
+            await client.SendAsync("SHUTDOWN SAVE FORCE\r\n");
+            Assert.Equal("", await client.ReadUntilClosedAsync());
+            Assert.Equal(0, await node.WaitForExitAsync());
+        }
+    }
+
     [Theory]
     [InlineData("--port")]
     [InlineData("--admin-port")]

@@ -37,7 +37,7 @@ internal static class CommandCommands
     [
         (Write, "write"), (ReadOnly, "readonly"), (DenyOom, "denyoom"), (Admin, "admin"), (NoScript, "noscript"),
         (Blocking, "blocking"), (Loading, "loading"), (Stale, "stale"), (Fast, "fast"), (NoAuth, "no_auth"),
-        (NoAsyncLoading, "no_async_loading"), (AllowBusy, "allow_busy"),
+        (NoAsyncLoading, "no_async_loading"), (NoMulti, "no_multi"), (AllowBusy, "allow_busy"),
     ];
 
     /// <summary>ACL categories in Redis's output order.</summary>

@@ -1,4 +1,5 @@
 using PepperCache.Protocol;
+using PepperCache.Server.Logging;
 using PepperCache.Server.Resp;
 using static PepperCache.Server.Resp.CommandFlags;
 
@@ -35,6 +36,11 @@ internal static class ServerCommands
             AclCategories = ["admin", "dangerous"],
         },
         new("bgrewriteaof", 1, Admin | NoScript | NoAsyncLoading, 0, 0, 0, BgRewriteAof, "server", "Asynchronously rewrites the append-only file to disk.")
+        {
+            AclCategories = ["dangerous"],
+        },
+        new("shutdown", -1, Admin | NoScript | Loading | Stale | NoMulti | AllowBusy, 0, 0, 0, Shutdown, "server",
+            "Synchronously saves the database(s) to disk and shuts down the Redis server.")
         {
             AclCategories = ["dangerous"],
         },
@@ -98,6 +104,74 @@ internal static class ServerCommands
     }
 
     /// <summary>BGREWRITEAOF: starts a compaction of appendonly.aof in the background (Redis's replies).</summary>
+    /// <summary>
+    /// SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT]: stops the node as SIGTERM does (a cluster member hands its slots
+    /// over first; the AOF is flushed and fsynced), with no reply: the connection closes, as Redis's does when it
+    /// exits, and nothing after it in the pipeline runs. There are no RDB snapshots here: SAVE is met by the AOF when
+    /// it is on and refused (unless FORCE) when it is off, as Redis refuses a shutdown whose save fails. Nothing waits
+    /// for replicas, so NOW changes nothing and ABORT finds no shutdown to abort.
+    /// </summary>
+    public static void Shutdown(CommandContext context)
+    {
+        bool noSave = false, save = false, now = false, force = false, abort = false;
+        for (var i = 1; i < context.ArgumentCount; i++)
+        {
+            if (context.ArgumentIs(i, "NOSAVE"u8))
+            {
+                noSave = true;
+            }
+            else if (context.ArgumentIs(i, "SAVE"u8))
+            {
+                save = true;
+            }
+            else if (context.ArgumentIs(i, "NOW"u8))
+            {
+                now = true;
+            }
+            else if (context.ArgumentIs(i, "FORCE"u8))
+            {
+                force = true;
+            }
+            else if (context.ArgumentIs(i, "ABORT"u8))
+            {
+                abort = true;
+            }
+            else
+            {
+                context.WriteSyntaxError();
+                return;
+            }
+        }
+
+        if ((abort && (noSave || save || now || force)) || (noSave && save))
+        {
+            context.WriteSyntaxError();
+            return;
+        }
+
+        if (abort)
+        {
+            context.WriteError("ERR No shutdown in progress.");
+            return;
+        }
+
+        var client = context.Client.RemoteAddress;
+        var refusal = context.Server.Lifetime is null ? "this node has no host to stop"
+            : save && !force && !context.Server.Aof.IsRecording ? "SAVE asks for the data on disk, and with the AOF off (appendonly no) there is none; use NOSAVE, or FORCE"
+            : null;
+        if (refusal is not null)
+        {
+            Log.ShutdownRefused(context.Server.Logger, client, refusal);
+            context.WriteError("ERR Errors trying to SHUTDOWN. Check logs.");
+            return;
+        }
+
+        Log.ShutdownRequested(context.Server.Logger, client);
+        context.Client.CloseAfterReply = true;
+        // Off the connection's thread: stopping waits for every connection, this one included, to end.
+        _ = Task.Run(context.Server.Lifetime!.StopApplication);
+    }
+
     public static void BgRewriteAof(CommandContext context)
     {
         var aof = context.Server.Aof;

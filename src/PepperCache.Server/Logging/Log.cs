@@ -58,6 +58,12 @@ internal static partial class Log
     [LoggerMessage(2008, LogLevel.Information, "Shutting down: {Clients} clients connected")]
     public static partial void ShuttingDown(ILogger logger, int clients);
 
+    [LoggerMessage(2009, LogLevel.Warning, "User requested shutdown (SHUTDOWN from {Client})")]
+    public static partial void ShutdownRequested(ILogger logger, string client);
+
+    [LoggerMessage(2010, LogLevel.Warning, "SHUTDOWN from {Client} refused: {Reason}")]
+    public static partial void ShutdownRefused(ILogger logger, string client, string reason);
+
     [LoggerMessage(2101, LogLevel.Error, "Cannot start: {Reason}")]
     public static partial void CannotStart(ILogger logger, string reason);
 

@@ -26,4 +26,6 @@ internal enum CommandFlags
     Blocking = 1 << 11,
     /// <summary>Refused while a replica loads its data asynchronously (Redis's no_async_loading); reported by COMMAND.</summary>
     NoAsyncLoading = 1 << 12,
+    /// <summary>Refused inside MULTI (Redis's no_multi: SHUTDOWN...); reported by COMMAND.</summary>
+    NoMulti = 1 << 13,
 }

@@ -1,4 +1,6 @@
 using System.Security.Cryptography;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using PepperCache.Core.Storage;
 using PepperCache.Protocol;
@@ -19,9 +21,13 @@ internal sealed class ServerState
         CommandDispatcher dispatcher,
         AppendOnlyLog? aof = null,
         AclState? acl = null,
-        NodeEndpoints? endpoints = null)
+        NodeEndpoints? endpoints = null,
+        IHostApplicationLifetime? lifetime = null,
+        ILogger<ServerState>? logger = null)
     {
         Endpoints = endpoints;
+        Lifetime = lifetime;
+        Logger = logger ?? (ILogger)Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
         Store = store;
         Options = options.Value;
         Clients = clients;
@@ -47,6 +53,12 @@ internal sealed class ServerState
         Config.Acl = Acl;
         Config.Statistics = Statistics;
     }
+
+    /// <summary>The host's lifetime, which SHUTDOWN stops as SIGTERM does; null for a state built without a host (tools, tests).</summary>
+    public IHostApplicationLifetime? Lifetime { get; }
+
+    /// <summary>Where commands log what Redis logs (SHUTDOWN's refusals); nothing for a state built without a host.</summary>
+    public ILogger Logger { get; }
 
     /// <summary>The bound ports (CONFIG GET port and tls-port); null for a state built without a node, in tests.</summary>
     public NodeEndpoints? Endpoints { get; }
