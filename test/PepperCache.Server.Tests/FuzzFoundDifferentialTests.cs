@@ -10,7 +10,7 @@ public sealed class FuzzFoundDifferentialTests(RedisServerFixture servers) : ICl
 {
     private Task RunAsync(string script) => DifferentialScript.RunAsync(servers.RedisEndPoint, servers.Node.RespEndPoint, script);
 
-    /// <summary>The key's type before a bad number (INCRBYFLOAT, GETEX), ZADD's flag conflicts before INCR's count.</summary>
+    /// <summary>The key's type before a bad number (INCRBYFLOAT, GETEX) or size (SETRANGE), ZADD's flag conflicts before INCR's count.</summary>
     [Fact]
     public Task ErrorsInRedisOrder() => RunAsync("""
         > LPUSH e:l x
@@ -28,6 +28,10 @@ public sealed class FuzzFoundDifferentialTests(RedisServerFixture servers) : ICl
         > ZADD e:z LT GT CH INCR 1 a 2 b
         > ZADD e:z XX INCR 1 a 2 b
         > ZADD e:z NX XX 1 a
+        > SETRANGE e:l 536870911 abc
+        > SETRANGE e:nokey 536870911 abc
+        > SETRANGE e:s 536870911 abc
+        > SETRANGE e:l 1 ""
         """);
 
     /// <summary>

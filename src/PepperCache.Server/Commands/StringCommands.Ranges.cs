@@ -139,6 +139,12 @@ internal static partial class StringCommands
 
         if (offset > MaxStringLength(context, key.Length) - value.Length)
         {
+            // Redis checks the key's type before the size.
+            if (context.Store.TypeOf(key) is { } type && type != DataType.String)
+            {
+                WrongTypeException.Throw();
+            }
+
             context.WriteError(ErrorMessages.StringTooLong);
             return;
         }
