@@ -147,7 +147,7 @@ G = {
  "HRANDFIELD": lambda: [key()] + [random.choice(["100", "0", "abc", "-9223372036854775808"])] + opt("WITHVALUES"),
  "ZRANDMEMBER": lambda: [key()] + [random.choice(["100", "0", "abc", "-9223372036854775808"])] + opt("WITHSCORES"),
  "SPOP": lambda: [key()] + [random.choice(["100", "0", "-1", "abc"])],
- "SSCAN": lambda: [key(), random.choice(["0", "abc", "-1"])] + random.choice([[], ["COUNT", "1000"], ["MATCH", "*", "COUNT", "1000"], ["COUNT", "0"], ["MATCH", "a*", "COUNT", "1000"]]),
+ "SSCAN": lambda: [key(), random.choice(["0", "abc"])] + random.choice([[], ["COUNT", "1000"], ["MATCH", "*", "COUNT", "1000"], ["COUNT", "0"], ["MATCH", "a*", "COUNT", "1000"]]),
  "HSCAN": lambda: [key(), random.choice(["0", "abc"])] + random.choice([[], ["COUNT", "1000"], ["MATCH", "*1*", "COUNT", "1000"], ["COUNT", "-1"]]),
  "ZSCAN": lambda: [key(), random.choice(["0", "abc"])] + random.choice([[], ["COUNT", "1000"], ["MATCH", "?", "COUNT", "1000"], ["NOVALUES"]]),
  "GETEX": lambda: [key()] + random.choice([[], ["PERSIST"], ["EX", ttl()], ["PX", ttl()], ["EXAT", ttl()], ["FOO"], ["PERSIST", "EX", "1"]]),
@@ -159,11 +159,23 @@ G = {
  "ZADD ": lambda: [key()] + [random.choice(MEMBERS + ["NX", "XX", "GT", "LT", "CH", "INCR"]) for _ in range(random.randint(0, 6))],
  "ZRANGE ": lambda: [key()] + [random.choice(["0", "-1", "1", "BYSCORE", "BYLEX", "REV", "LIMIT", "WITHSCORES", "(1", "[a", "-", "+", "inf"]) for _ in range(random.randint(1, 7))],
  "SORT": lambda: [key()] + random.choice([[], ["ALPHA"], ["DESC"], ["LIMIT", "0", "2"], ["ALPHA", "DESC", "LIMIT", "1", "-1"], ["BY", "nosort"], ["STORE", key()], ["ALPHA", "STORE", key()]]),
+ "PEXPIRE": lambda: [key(), random.choice(["100000", "-1", "0", "abc", "9223372036854775807", "9223372036854775"])] + opt("NX", "XX", "GT", "LT"),
+ "EXPIREAT": lambda: [key(), random.choice(["4102444800", "1", "-1", "abc", "9223372036854775807"])] + opt("NX", "XX", "GT", "LT"),
+ "PEXPIREAT": lambda: [key(), random.choice(["4102444800000", "1", "0", "abc"])] + opt("NX", "XX", "GT", "LT"),
+ "PTTL ": lambda: [key()], "TOUCH": lambda: many(key), "DBSIZE": lambda: [],
+ "KEYS": lambda: [random.choice(["*", "k*", "{k}?", "[k]1", "*\\", "k[1-2]"])],
+ "SCAN": lambda: ["0", "COUNT", "1000"] + random.choice([[], ["MATCH", "k*"], ["TYPE", random.choice(["string", "list", "set", "zset", "hash", "nosuch"])]]),
+ "BITFIELD_RO": lambda: [key()] + sum((["GET", random.choice(["u8", "i8", "u1", "i64", "u63", "u64", "x"]), random.choice(["0", "#1", "7", "-1"])] for _ in range(random.randint(0, 2))), []),
+ "GEORADIUS": lambda: [key(), "15", "37", random.choice(["200", "0", "-1"]), random.choice(["km", "m", "x"])] + opt("WITHDIST", "WITHCOORD", "ASC", "DESC") + random.choice([[], ["COUNT", smallint()], ["STORE", key()], ["STOREDIST", key()]]),
+ "GEORADIUSBYMEMBER": lambda: [key(), mem(), random.choice(["200", "1000", "0"]), "km"] + opt("WITHDIST", "ASC") + random.choice([[], ["STORE", key()]]),
+ "GEOSEARCHSTORE": lambda: [key(), key()] + random.choice([["FROMMEMBER", mem()], ["FROMLONLAT", "15", "37"]]) + ["BYRADIUS", random.choice(["200", "0"]), "km"] + opt("STOREDIST", "ASC"),
+ "ZRANGESTORE ": lambda: [key(), key()] + random.choice([[score(), score(), "BYSCORE"], [lexr(), lexr(), "BYLEX"]]) + opt("REV") + (["LIMIT", smallint(), smallint()] if random.random() < 0.4 else []),
+ "SETRANGE ": lambda: [key(), random.choice(["0", "3", "20", "536870912", "536870911"]), random.choice(["", "x", "abc"])],
  "SORT  ": lambda: [key()] + random.choice([["BY", "k*"], ["BY", "k*", "ALPHA"], ["GET", "k*"], ["GET", "#", "GET", "k*"], ["BY", "k*->a", "GET", "k*->b"], ["BY", "nosort", "GET", "k*"], ["BY", "k*", "STORE", key()]]) + opt("DESC"),
  "SORT_RO": lambda: [key()] + random.choice([[], ["ALPHA"], ["DESC"], ["LIMIT", "0", "2"]]),
 }
 # Replies whose order Redis does not define: compared as multisets.
-UNORDERED = {"SMEMBERS", "HKEYS", "HVALS", "SINTER", "SUNION", "SDIFF", "SRANDMEMBER", "SPOP"}
+UNORDERED = {"KEYS", "SMEMBERS", "HKEYS", "HVALS", "SINTER", "SUNION", "SDIFF", "SRANDMEMBER", "SPOP"}
 RANDOM_PAIRS = {"HRANDFIELD", "ZRANDMEMBER"}
 PAIRED = {"HGETALL"}
 NO_CHAOS = {"SRANDMEMBER", "HRANDFIELD", "ZRANDMEMBER", "SPOP"}
@@ -178,6 +190,8 @@ def norm(cmd, r, args):
     if r[0] != b"*" or r[1] is None:
         return r
     items = r[1]
+    if cmd == "SCAN" and len(items) == 2 and items[1][0] == b"*":
+        return (b"*", (items[0], tuple(sorted(items[1][1]))))
     if cmd in ("SSCAN", "HSCAN", "ZSCAN") and len(items) == 2 and items[1][0] == b"*":
         inner = items[1][1]
         return (b"*", (items[0], tuple(sorted(inner)) if cmd == "SSCAN" else tuple(sorted(zip(inner[::2], inner[1::2])))))
