@@ -15,8 +15,7 @@ public sealed class SortClusterIntegrationTests(ThreeNodeClusterFixture fixture)
     public async Task StoreStaysInTheSlotAndPatternsAreRefused()
     {
         var slot = HashSlot.Of("{sort}"u8);
-        var owner = fixture.Cluster.OwnerOf(slot);
-        var node = fixture.Cluster.Nodes.Single(n => TestCluster.State(n).MyId == owner.Id);
+        var node = fixture.Cluster.NodeServing(slot);
         await using var client = await RespSocket.ConnectAsync(node.RespEndPoint);
 
         Assert.Equal(3, (await client.CommandAsync("RPUSH", "{sort}src", "3", "1", "2")).Integer);

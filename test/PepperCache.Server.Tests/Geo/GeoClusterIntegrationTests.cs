@@ -17,8 +17,7 @@ public sealed class GeoClusterIntegrationTests(ThreeNodeClusterFixture fixture) 
     public async Task StoreDestinationsOfOneSlotRunAndOfAnotherAreCrossSlot()
     {
         var slot = HashSlot.Of("{geo}"u8);
-        var owner = fixture.Cluster.OwnerOf(slot);
-        var node = fixture.Cluster.Nodes.Single(n => TestCluster.State(n).MyId == owner.Id);
+        var node = fixture.Cluster.NodeServing(slot);
         await using var client = await RespSocket.ConnectAsync(node.RespEndPoint);
 
         Assert.Equal(2, (await client.CommandAsync("GEOADD", "{geo}src", "13.361389", "38.115556", "Palermo", "15.087269", "37.502669", "Catania")).Integer);

@@ -132,6 +132,13 @@ internal sealed class TestCluster : IAsyncDisposable
         return Nodes.Skip(1).All(n => Enumerable.Range(0, HashSlot.SlotCount).All(s => State(n).OwnerOf(s).Id == first.OwnerOf(s).Id));
     }
 
+    /// <summary>The running node that serves <paramref name="slot"/>, as the first running node sees it.</summary>
+    public PepperCacheApplication NodeServing(int slot)
+    {
+        var owner = OwnerOf(slot);
+        return Nodes.Single(n => State(n).MyId == owner.Id);
+    }
+
     /// <summary>Who serves <paramref name="slot"/>, as the first running node sees it (callable from any thread).</summary>
     public ClusterNode OwnerOf(int slot)
     {
