@@ -226,10 +226,11 @@ LEX = {"ZRANGEBYLEX", "ZREVRANGEBYLEX", "ZLEXCOUNT", "ZREMRANGEBYLEX"}
 def lex_unspecified(args, redis):
     """A lex range over members of different scores: Redis leaves the result unspecified (its skip list walk depends
     on random levels), so such a command is not sent."""
-    if args[0] not in LEX and not (args[0] == "ZRANGE" and "BYLEX" in args):
+    if args[0] not in LEX and not (args[0] in ("ZRANGE", "ZRANGESTORE") and "BYLEX" in args):
         return False
     s, f = redis
-    s.sendall(enc(["ZRANGE", args[1], "0", "-1", "WITHSCORES"])); r = read(f)
+    source = args[2] if args[0] == "ZRANGESTORE" else args[1]
+    s.sendall(enc(["ZRANGE", source, "0", "-1", "WITHSCORES"])); r = read(f)
     if r[0] != b"*" or not r[1]:
         return False
     return len(set(r[1][1::2])) > 1
