@@ -50,6 +50,28 @@ internal static class AclCheck
         return AclVerdict.Allowed;
     }
 
+    /// <summary>
+    /// Redis's ACLSelectorHasUnrestrictedKeyAccess: every key (allkeys), or a plain <c>*</c> pattern granting
+    /// <paramref name="access"/> (<c>%R~*</c> for reads). What SORT's BY and GET need, since they read keys named by values.
+    /// </summary>
+    public static bool HasUnrestrictedAccess(AclRules rules, KeyAccess access)
+    {
+        if (rules.AllKeys)
+        {
+            return true;
+        }
+
+        foreach (var pattern in rules.KeyPatterns)
+        {
+            if ((pattern.Access & access) == access && pattern.Pattern == "*")
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>Whether some pattern grants <paramref name="access"/> and matches <paramref name="key"/>.</summary>
     public static bool MayAccess(AclRules rules, ReadOnlySpan<byte> key, KeyAccess access)
     {

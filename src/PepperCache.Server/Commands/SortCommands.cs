@@ -219,7 +219,8 @@ internal static class SortCommands
     }
 
     /// <summary>Redis lets BY and GET read any key only for a user who may read every key.</summary>
-    private static bool HasAllKeys(CommandContext context) => context.Client.User is not { Rules.AllKeys: false };
+    private static bool HasAllKeys(CommandContext context) =>
+        context.Client.User is not { } user || Acl.AclCheck.HasUnrestrictedAccess(user.Rules, KeyAccess.Read);
 
     /// <summary>A sort that reads no other key: load, sort, answer or store, all under the key's and destination's locks.</summary>
     private readonly struct SortInOneStep(CommandContext context, SortJob job) : IKeysOperation

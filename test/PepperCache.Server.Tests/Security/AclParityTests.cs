@@ -235,6 +235,8 @@ public sealed class AclParityTests(NodeFixture node, RedisServerProcess redis)
             MSET so:w_1 5 so:w_2 1 so:w_3 9
             ACL SETUSER sorter on >p +@all -@admin ~so:*
             ACL SETUSER everything on >p +@all -@admin ~*
+            ACL SETUSER readall on >p +@all -@admin %R~* ~so:*
+            ACL SETUSER writeall on >p +@all -@admin %W~* ~so:*
             AUTH sorter p
             SORT so:l
             SORT so:l BY so:w_*
@@ -245,6 +247,11 @@ public sealed class AclParityTests(NodeFixture node, RedisServerProcess redis)
             SORT so:l STORE other:d
             AUTH everything p
             SORT so:l BY so:w_* GET # GET so:w_*
+            AUTH readall p
+            SORT so:l BY so:w_* GET so:w_*
+            AUTH writeall p
+            SORT so:l BY so:w_*
+            SORT so:l GET #
             """);
     }
 
