@@ -30,6 +30,8 @@ internal static class CommandCommands
         "    commands are returned.",
         "GETKEYS <full-command>",
         "    Return the keys from a full Redis command.",
+        "GETKEYSANDFLAGS <full-command>",
+        "    Return the keys and the access flags from a full Redis command.",
     ];
 
     /// <summary>Flag names in Redis's output order.</summary>
@@ -59,6 +61,7 @@ internal static class CommandCommands
             Sub("command|list", -2, List, "Returns a list of command names.", "7.0.0") with { Tips = ["nondeterministic_output_order"] },
             Sub("command|docs", -2, CommandDocs.Docs, "Returns documentary information about one, multiple or all commands.", "7.0.0") with { Tips = ["nondeterministic_output_order"] },
             Sub("command|getkeys", -4, GetKeys, "Extracts the key names from an arbitrary command.", "2.8.13"),
+            Sub("command|getkeysandflags", -4, GetKeysAndFlags, "Extracts the key names and access flags for an arbitrary command.", "7.0.0"),
             Sub("command|help", 2, Help, "Returns helpful text about the different subcommands.", "5.0.0"),
         ],
     };
@@ -215,7 +218,15 @@ internal static class CommandCommands
     }
 
     /// <summary>COMMAND GETKEYS command [arg ...]: the key positions the definition declares, applied to the arguments.</summary>
-    private static void GetKeys(CommandContext context)
+    private static void GetKeys(CommandContext context) => WriteKeys(context, withFlags: false);
+
+    /// <summary>
+    /// COMMAND GETKEYSANDFLAGS command [arg ...]: each key with its spec's flags; where Redis marks them
+    /// <c>variable_flags</c> (SET, BITFIELD), the flags these arguments call for, as its getkeys procedures give them.
+    /// </summary>
+    private static void GetKeysAndFlags(CommandContext context) => WriteKeys(context, withFlags: true);
+
+    private static void WriteKeys(CommandContext context, bool withFlags)
     {
         var command = Find(context.Server.Commands, context.Request.GetString(2));
         if (command is not null && command.Subcommands.Count > 0)
@@ -227,34 +238,65 @@ internal static class CommandCommands
         if (command is null)
         {
             context.WriteError(ErrorMessages.InvalidCommandSpecified);
+            return;
         }
-        else if (!command.HasKeys)
+
+        if (!command.HasKeys)
         {
             context.WriteError(ErrorMessages.CommandHasNoKeys);
+            return;
         }
-        else if (!command.AcceptsArgumentCount(count))
+
+        if (!command.AcceptsArgumentCount(count))
         {
             context.WriteError(ErrorMessages.InvalidCommandArgumentCount);
+            return;
         }
-        else
+
+        var arguments = new ArgumentView(context.Request, 2);
+        var keys = 0;
+        foreach (var _ in command.Keys(arguments))
         {
-            var arguments = new ArgumentView(context.Request, 2);
-            var keys = 0;
-            foreach (var _ in command.Keys(arguments))
-            {
-                keys++;
-            }
+            keys++;
+        }
 
-            if (keys == 0)
-            {
-                context.WriteError(ErrorMessages.InvalidCommandArguments);
-                return;
-            }
+        if (keys == 0)
+        {
+            context.WriteError(ErrorMessages.InvalidCommandArguments);
+            return;
+        }
 
-            context.Output.WriteArrayHeader(keys);
-            foreach (var (index, _) in command.Keys(arguments))
+        context.Output.WriteArrayHeader(keys);
+        var first = true;
+        foreach (var (index, spec) in command.Keys(arguments))
+        {
+            if (!withFlags)
             {
                 context.Output.WriteBulkString(arguments[index]);
+                continue;
+            }
+
+            var flags = spec.Flags ?? KeySpec.DefaultFlags(spec.Access, command.IsWrite);
+            if (flags.Contains("variable_flags") && first && command.VariableKeyAccess is { } resolve)
+            {
+                flags = resolve(arguments) switch
+                {
+                    KeyAccess.Read => ["RO", "access"],
+                    KeyAccess.Write => ["OW", "update"],
+                    _ => ["RW", "access", "update"],
+                };
+            }
+
+            first = false;
+            context.Output.WriteArrayHeader(2);
+            context.Output.WriteBulkString(arguments[index]);
+            context.Output.WriteSetHeader(flags.Count(f => f != "variable_flags"), context.Resp3);
+            foreach (var flag in flags)
+            {
+                if (flag != "variable_flags")
+                {
+                    context.Output.WriteSimpleString(flag);
+                }
             }
         }
     }
