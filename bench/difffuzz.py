@@ -197,7 +197,8 @@ def norm(cmd, r, args):
         inner = items[1][1]
         return (b"*", (items[0], tuple(sorted(inner)) if cmd == "SSCAN" else tuple(sorted(zip(inner[::2], inner[1::2])))))
     if cmd in RANDOM_PAIRS:
-        if not any(a.upper() in ("WITHVALUES", "WITHSCORES") for a in args): return (b"*", tuple(sorted(items)))
+        if not any(a.upper() in ("WITHVALUES", "WITHSCORES") for a in args) or (items and items[0][0] == b"*"):
+            return (b"*", tuple(sorted(items)))  # names alone, or RESP3's [name, value] pairs
         return (b"*", tuple(sorted(zip(items[::2], items[1::2]))))
     if cmd in ("SORT", "SORT_RO") and "nosort" in args and "STORE" not in args:
         return (b"*", tuple(sorted(items)))  # a set's own order
