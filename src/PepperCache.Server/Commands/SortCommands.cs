@@ -1,6 +1,5 @@
 using System.Text;
 using PepperCache.Core.Storage;
-using PepperCache.Core.Types;
 using PepperCache.Protocol;
 using PepperCache.Server.Resp;
 using static PepperCache.Server.Resp.CommandFlags;
