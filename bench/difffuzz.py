@@ -185,27 +185,27 @@ THRESHOLDS = [("hash-max-listpack-entries", "4"), ("zset-max-listpack-entries", 
 
 def norm(cmd, r, args):
     if r[0] == b"~":
-        return (b"~", tuple(sorted(r[1])))  # a RESP3 set: no order
+        return (b"~", tuple(sorted(r[1], key=repr)))  # a RESP3 set: no order
     if r[0] == b"%" and cmd in PAIRED:
-        return (b"%", tuple(sorted(r[1])))
+        return (b"%", tuple(sorted(r[1], key=repr)))
     if r[0] != b"*" or r[1] is None:
         return r
     items = r[1]
     if cmd == "SCAN" and len(items) == 2 and items[1][0] == b"*":
-        return (b"*", (items[0], tuple(sorted(items[1][1]))))
+        return (b"*", (items[0], tuple(sorted(items[1][1], key=repr))))
     if cmd in ("SSCAN", "HSCAN", "ZSCAN") and len(items) == 2 and items[1][0] == b"*":
         inner = items[1][1]
-        return (b"*", (items[0], tuple(sorted(inner)) if cmd == "SSCAN" else tuple(sorted(zip(inner[::2], inner[1::2])))))
+        return (b"*", (items[0], tuple(sorted(inner, key=repr)) if cmd == "SSCAN" else tuple(sorted(zip(inner[::2], inner[1::2]), key=repr))))
     if cmd in RANDOM_PAIRS:
         if not any(a.upper() in ("WITHVALUES", "WITHSCORES") for a in args) or (items and items[0][0] == b"*"):
-            return (b"*", tuple(sorted(items)))  # names alone, or RESP3's [name, value] pairs
-        return (b"*", tuple(sorted(zip(items[::2], items[1::2]))))
+            return (b"*", tuple(sorted(items, key=repr)))  # names alone, or RESP3's [name, value] pairs
+        return (b"*", tuple(sorted(zip(items[::2], items[1::2]), key=repr)))
     if cmd in ("SORT", "SORT_RO") and "nosort" in args and "STORE" not in args:
-        return (b"*", tuple(sorted(items)))  # a set's own order
+        return (b"*", tuple(sorted(items, key=repr)))  # a set's own order
     if cmd in ("SORT", "SORT_RO") and "ALPHA" in args and "k*" in args:
-        return (b"*", tuple(sorted(items)))  # ties (missing weights) keep a set's own order
-    if cmd in UNORDERED: return (b"*", tuple(sorted(items)))
-    if cmd in PAIRED: return (b"*", tuple(sorted(zip(items[::2], items[1::2]))))
+        return (b"*", tuple(sorted(items, key=repr)))  # ties (missing weights) keep a set's own order
+    if cmd in UNORDERED: return (b"*", tuple(sorted(items, key=repr)))
+    if cmd in PAIRED: return (b"*", tuple(sorted(zip(items[::2], items[1::2]), key=repr)))
     return r
 
 def state(s, f):
