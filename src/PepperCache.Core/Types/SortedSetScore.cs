@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using PepperCache.Protocol;
 
 namespace PepperCache.Core.Types;
 
@@ -32,37 +33,15 @@ public static class SortedSetScore
     /// A score range bound without its <c>(</c>: strtod with only the end checked, so leading space and the empty
     /// text (0) pass and overflow gives infinity, as Redis's zslParseRange; NaN is refused.
     /// </summary>
-    public static bool TryParseBound(ReadOnlySpan<byte> text, out double value)
-    {
-        if (!TryStrtod(text, out value, out var consumed, out _))
-        {
-            // Nothing parsed: strtod returns 0 and leaves the pointer at the start.
-            value = 0;
-            consumed = 0;
-        }
-
-        // The C string ends at the first NUL.
-        var end = text.IndexOf((byte)0);
-        var length = end < 0 ? text.Length : end;
-        return consumed >= length && !double.IsNaN(value);
-    }
+    public static bool TryParseBound(ReadOnlySpan<byte> text, out double value) =>
+        TryStrtodWhole(text, out value, out _) && !double.IsNaN(value);
 
     /// <summary>
     /// A SORT weight (an element, or the value a BY pattern names), as Redis's sort.c checks strtod: the C string read
     /// to its end, no ERANGE, not NaN. Leading space passes, and the empty text is 0.
     /// </summary>
-    public static bool TryParseSortWeight(ReadOnlySpan<byte> text, out double value)
-    {
-        if (!TryStrtod(text, out value, out var consumed, out var outOfRange))
-        {
-            value = 0;
-            consumed = 0;
-            outOfRange = false;
-        }
-
-        var end = text.IndexOf((byte)0);
-        return consumed >= (end < 0 ? text.Length : end) && !outOfRange && !double.IsNaN(value);
-    }
+    public static bool TryParseSortWeight(ReadOnlySpan<byte> text, out double value) =>
+        TryStrtodWhole(text, out value, out var outOfRange) && !outOfRange && !double.IsNaN(value);
 
     /// <summary>Writes <paramref name="value"/> as <c>%.17g</c> (inf and -inf spelled so); returns the length.</summary>
     public static int Format(double value, Span<byte> destination)
@@ -194,6 +173,23 @@ public static class SortedSetScore
     }
 
     private static bool IsSpace(byte c) => c is (byte)' ' or (byte)'\t' or (byte)'\n' or (byte)'\v' or (byte)'\f' or (byte)'\r';
+
+    /// <summary>
+    /// strtod over the C string <paramref name="text"/> starts with, true when it read all of it (Redis's
+    /// <c>eptr[0] == '\0'</c>). Nothing parsed leaves strtod's 0 and its pointer at the start, so only the empty text
+    /// passes then.
+    /// </summary>
+    private static bool TryStrtodWhole(ReadOnlySpan<byte> text, out double value, out bool outOfRange)
+    {
+        if (!TryStrtod(text, out value, out var consumed, out outOfRange))
+        {
+            value = 0;
+            consumed = 0;
+            outOfRange = false;
+        }
+
+        return consumed >= CString.Of(text).Length;
+    }
 
     /// <summary>
     /// glibc strtod: leading space, a sign, then inf/infinity/nan, a hex float (0x...) or a decimal; the longest

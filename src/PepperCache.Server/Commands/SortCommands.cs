@@ -173,7 +173,7 @@ internal static class SortCommands
                 var pattern = context.Argument(j + 1);
                 job.By = pattern.ToArray();
                 // A pattern with no '*' names one key for every element: nothing to sort by (and it stays so).
-                if (SortPattern.CString(pattern).IndexOf((byte)'*') < 0)
+                if (CString.Of(pattern).IndexOf((byte)'*') < 0)
                 {
                     job.DontSort = true;
                 }

@@ -290,7 +290,7 @@ internal sealed class SortJob(byte[] key)
 
     private int CompareText(byte[] a, byte[] b) => StoreIndex >= 0
         ? a.AsSpan().SequenceCompareTo(b)
-        : SortPattern.CString(a).SequenceCompareTo(SortPattern.CString(b));
+        : CString.Of(a).SequenceCompareTo(CString.Of(b));
 
     private struct Item(byte[] value, int order)
     {

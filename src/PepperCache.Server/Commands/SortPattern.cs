@@ -1,4 +1,5 @@
 using PepperCache.Core.Storage;
+using PepperCache.Protocol;
 
 namespace PepperCache.Server.Commands;
 
@@ -10,18 +11,11 @@ namespace PepperCache.Server.Commands;
 /// </summary>
 internal static class SortPattern
 {
-    /// <summary>The C string <paramref name="text"/> starts with: up to its first NUL byte.</summary>
-    public static ReadOnlySpan<byte> CString(ReadOnlySpan<byte> text)
-    {
-        var end = text.IndexOf((byte)0);
-        return end < 0 ? text : text[..end];
-    }
-
     /// <summary>Whether the pattern is <c>#</c>, which gives the element without reading a key.</summary>
-    public static bool IsElement(ReadOnlySpan<byte> pattern) => CString(pattern) is [(byte)'#'];
+    public static bool IsElement(ReadOnlySpan<byte> pattern) => CString.Of(pattern) is [(byte)'#'];
 
     /// <summary>Whether looking the pattern up reads a key (it has a <c>*</c> and is not <c>#</c>).</summary>
-    public static bool ReadsKeys(ReadOnlySpan<byte> pattern) => !IsElement(pattern) && CString(pattern).IndexOf((byte)'*') >= 0;
+    public static bool ReadsKeys(ReadOnlySpan<byte> pattern) => !IsElement(pattern) && CString.Of(pattern).IndexOf((byte)'*') >= 0;
 
     /// <summary>What <paramref name="pattern"/> names for <paramref name="element"/>: a copy, or null when nothing is there.</summary>
     public static byte[]? Lookup(KeyValueStore store, ReadOnlySpan<byte> pattern, byte[] element)
@@ -31,7 +25,7 @@ internal static class SortPattern
             return element;
         }
 
-        var text = CString(pattern);
+        var text = CString.Of(pattern);
         var star = text.IndexOf((byte)'*');
         if (star < 0)
         {

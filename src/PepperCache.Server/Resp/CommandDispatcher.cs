@@ -229,8 +229,7 @@ internal sealed class CommandDispatcher(CommandTable table, ClusterState? cluste
     /// <summary>printf's <c>%.*s</c>: at most <paramref name="max"/> bytes, stopping at a NUL.</summary>
     private static void AppendCString(List<byte> text, ReadOnlySpan<byte> value, int max)
     {
-        var nul = value.IndexOf((byte)0);
-        var end = Math.Min(nul < 0 ? value.Length : nul, Math.Max(0, max));
-        text.AddRange(value[..end]);
+        var cString = CString.Of(value);
+        text.AddRange(cString[..Math.Min(cString.Length, Math.Max(0, max))]);
     }
 }
