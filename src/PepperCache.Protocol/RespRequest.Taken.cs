@@ -42,6 +42,15 @@ public sealed partial class RespRequest
     /// <summary>Where a large argument's array comes from (exactly the length asked, content stale); a new array when unset.</summary>
     public Func<int, byte[]>? LargeArgumentArrays { get; set; }
 
+    /// <summary>
+    /// Where a large argument's array goes once the next command (or disposal) lets go of this one, unless a caller kept
+    /// it (<see cref="TryGetOwnArray"/>): LPUSH or HSET of a large value copies it, so the array can take the next one.
+    /// </summary>
+    public Action<byte[]>? LargeArgumentReturn { get; set; }
+
+    // Arguments (below 64) whose own array a caller kept; the others go back through LargeArgumentReturn.
+    private ulong _keptArrays;
+
     /// <summary>Bytes this instance holds for the arguments of a command being taken; 0 when none is.</summary>
     public long TakenBytes { get; private set; }
 
@@ -105,6 +114,8 @@ public sealed partial class RespRequest
     {
         if ((uint)index < (uint)Count && _args[index].Own is { } own)
         {
+            // Kept arrays are never returned; past 64 arguments none is (there is no bit to say so).
+            _keptArrays |= index < 64 ? 1UL << index : ulong.MaxValue;
             array = own;
             start = _args[index].Start;
             return true;
@@ -163,6 +174,18 @@ public sealed partial class RespRequest
     /// <summary>Lets go of a taken command's memory; a spill array past the kept scratch size goes with it.</summary>
     private void ReleaseTaken()
     {
+        if (LargeArgumentReturn is { } give && _keptArrays != ulong.MaxValue)
+        {
+            for (var i = 0; i < Math.Min(Count, 64); i++)
+            {
+                if (_args[i].Own is { } own && (_keptArrays & (1UL << i)) == 0)
+                {
+                    give(own);
+                }
+            }
+        }
+
+        _keptArrays = 0;
         Array.Clear(_args, 0, Count);
         if (ReferenceEquals(_array, _spill))
         {

@@ -117,6 +117,33 @@ public sealed class TakenCommandTests
     }
 
     [Fact]
+    public void ALargeArgumentsArrayGoesBackAtTheNextCommandUnlessItWasKept()
+    {
+        var returned = new List<byte[]>();
+        using var request = new RespRequest { BufferedFrameLimit = 1024 * 1024, LargeArgumentReturn = returned.Add };
+        var first = Pattern(RespRequest.LargeArgument);
+        var second = Pattern(RespRequest.LargeArgument + 1);
+        var bytes = Concat(Command("LPUSH", "k", first, second), Command("SET", "k", first), Command("PING"));
+        var reader = new SequenceReader<byte>(new ReadOnlySequence<byte>(bytes));
+
+        Assert.True(RespParser.TryReadCommand(ref reader, request));
+        Assert.True(request.TryGetOwnArray(2, out var lpushFirst, out _));
+        Assert.True(request.TryGetOwnArray(3, out var lpushSecond, out _) && lpushSecond.Length == second.Length);
+        Assert.Empty(returned);
+
+        // Only the next command lets go: LPUSH's second element, asked for, is the caller's; so is the first.
+        Assert.True(RespParser.TryReadCommand(ref reader, request));
+        Assert.Empty(returned);
+        var setValue = request[2].ToArray();
+
+        Assert.True(RespParser.TryReadCommand(ref reader, request));
+        Assert.Equal("PING", Bytes.Text(request[0]));
+        var back = Assert.Single(returned);
+        Assert.Equal(setValue, back);
+        Assert.False(ReferenceEquals(back, lpushFirst));
+    }
+
+    [Fact]
     public void LargeArgumentHeadroomLeavesRoomForAHeaderAndThePreviousArgument()
     {
         using var request = new RespRequest { BufferedFrameLimit = Limit, LargeArgumentHeadroom = 16 };

@@ -225,4 +225,68 @@ public sealed class StringConcurrencyIntegrationTests(NodeFixture node) : IClass
             Assert.True(IsWhole((byte[]?)await _connections[0].GetDatabase().StringGetAsync(Key(key)), key));
         }
     }
+
+    [Fact]
+    public async Task LargeElementsPushedWhileLargeValuesAreSetStayWhole()
+    {
+        // An LPUSH copies its large element, so the element's array goes back to be read into by the next large
+        // argument of its length, on any connection; a SET keeps its value's array as the entry, which must never go
+        // back (the request skips arrays a command kept; the adoption hold, still on when the next parse returns the
+        // others, is a second guard). Half the clients push, half set a key per round (every array of one length),
+        // and every element and every value is checked at the end, after the arrays have been passed around. Each
+        // names its writer in its first byte and its round in the rest.
+        const int Clients = 8;
+        const int Rounds = 40;
+        const int Length = 60_000;
+        static byte[] Value(int writer, int round)
+        {
+            var value = Enumerable.Repeat((byte)round, Length).ToArray();
+            value[0] = (byte)writer;
+            return value;
+        }
+
+        static bool IsWhole(byte[]? value, int writer, int round) =>
+            value is { Length: Length } && value[0] == writer && value.AsSpan(1).IndexOfAnyExcept((byte)round) < 0;
+
+        // Keys of one length, so every array asked for is of one size.
+        static RedisKey Key(int writer, int round) => $"conc:push:{writer}:{round:D2}";
+
+        var workers = Enumerable.Range(0, Clients).Select(writer => Task.Run(async () =>
+        {
+            var db = _connections[writer].GetDatabase();
+            for (var round = 0; round < Rounds; round++)
+            {
+                if (writer % 2 == 0)
+                {
+                    await db.ListLeftPushAsync(Key(writer, 0), Value(writer, round));
+                }
+                else
+                {
+                    await db.StringSetAsync(Key(writer, round), Value(writer, round));
+                }
+            }
+        }, TestContext.Current.CancellationToken));
+        await Task.WhenAll(workers).WaitAsync(Deadline, TestContext.Current.CancellationToken);
+
+        var check = _connections[0].GetDatabase();
+        for (var writer = 0; writer < Clients; writer++)
+        {
+            if (writer % 2 == 0)
+            {
+                var elements = await check.ListRangeAsync(Key(writer, 0));
+                Assert.Equal(Rounds, elements.Length);
+                for (var i = 0; i < Rounds; i++)
+                {
+                    Assert.True(IsWhole((byte[]?)elements[i], writer, Rounds - 1 - i), $"writer {writer}, element {i}");
+                }
+            }
+            else
+            {
+                for (var round = 0; round < Rounds; round++)
+                {
+                    Assert.True(IsWhole((byte[]?)await check.StringGetAsync(Key(writer, round)), writer, round), $"writer {writer}, round {round}");
+                }
+            }
+        }
+    }
 }

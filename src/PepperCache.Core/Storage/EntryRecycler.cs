@@ -98,6 +98,18 @@ internal static class EntryRecycler
         OfferShared(entry);
     }
 
+    /// <summary>
+    /// Keeps a large argument's array that its command copied rather than kept (LPUSH, HSET... of a large value), so
+    /// the next large argument of its length is read into it instead of a new array.
+    /// </summary>
+    public static void OfferArgument(byte[] array)
+    {
+        if (array.Length > MaxEntryBytes && array.Length <= MaxLargeEntryBytes)
+        {
+            OfferLarge(array);
+        }
+    }
+
     /// <summary>An array of exactly <paramref name="length"/> bytes kept by eviction, its content stale; null when none.</summary>
     public static byte[]? Take(int length)
     {

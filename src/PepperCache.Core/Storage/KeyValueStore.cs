@@ -179,6 +179,9 @@ public sealed partial class KeyValueStore
     /// </summary>
     public static void EndAdoption() => AdoptedArrays.Release();
 
+    /// <summary>A large argument's array its command did not keep (see <see cref="EntryRecycler.OfferArgument"/>).</summary>
+    public static void ReturnArgumentArray(byte[] array) => EntryRecycler.OfferArgument(array);
+
     /// <summary>An array of <paramref name="length"/> bytes for a value to be adopted (<see cref="SetInPlace"/>): one a write freed, or a new one.</summary>
     public static byte[] NewEntryArray(int length) => EntryRecycler.Take(length) ?? GC.AllocateUninitializedArray<byte>(length);
 

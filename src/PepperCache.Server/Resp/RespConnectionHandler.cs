@@ -95,6 +95,7 @@ internal sealed partial class RespConnectionHandler(ServerState server, ILogger<
             // Room for an entry's header before a large value, so SET keeps the value's array as the entry.
             LargeArgumentHeadroom = Core.Storage.KeyValueStore.ValueOffset(0),
             LargeArgumentArrays = Core.Storage.KeyValueStore.NewEntryArray,
+            LargeArgumentReturn = Core.Storage.KeyValueStore.ReturnArgumentArray,
         };
         var context = new CommandContext(server, session, request) { Output = connection.Transport.Output };
         server.Clients.Add(session);
