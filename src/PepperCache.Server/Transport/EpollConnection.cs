@@ -13,13 +13,14 @@ namespace PepperCache.Server.Transport;
 
 /// <summary>
 /// One client socket on an <see cref="EpollLoop"/>. Receives happen on the loop's thread when epoll says the socket
-/// is readable (one recv per readiness, as Redis reads: no receive that ends in EAGAIN first); sends happen on
-/// whatever thread flushes the output pipe, waiting for EPOLLOUT only when the kernel's buffer is full.
+/// is readable (one recv per readiness, as Redis reads: no receive that ends in EAGAIN first); sends happen in the
+/// output's flush, on the flushing thread (<see cref="EpollOutput"/>), waiting for EPOLLOUT only when the kernel's
+/// buffer is full.
 /// </summary>
 /// <remarks>
 /// Lifetime as Kestrel's socket connection: the input completes when the peer's FIN or an error arrives (and
-/// <see cref="ConnectionClosed"/> fires), the send loop ends when the application completes the output, and the
-/// socket is closed by the loop once both the send loop and <see cref="DisposeAsync"/> are done.
+/// <see cref="ConnectionClosed"/> fires), the send side ends once the application completed the output and all of
+/// it went out, and the socket is closed by the loop once both the send side and <see cref="DisposeAsync"/> are done.
 /// </remarks>
 internal sealed partial class EpollConnection : ConnectionContext, IConnectionSocketFeature, IMemoryPoolFeature,
     IConnectionIdFeature, IConnectionItemsFeature, IConnectionLifetimeFeature, IConnectionEndPointFeature
@@ -37,16 +38,13 @@ internal sealed partial class EpollConnection : ConnectionContext, IConnectionSo
     /// <summary>The most one readiness adds to the input: past the input limit by at most this much.</summary>
     internal const int MaxReceiveBytesPerEvent = BulkReceiveSize + PinnedBlockPool.BlockSize;
 
-    // Most segments one writev sends; a longer reply is sent in several calls.
-    private const int MaxSendSegments = 64;
-
     private static long s_lastId;
 
     private readonly Socket _socket;
     private readonly EpollLoop _loop;
     private readonly MemoryPool<byte> _pool;
     private readonly Pipe _input;
-    private readonly Pipe _output;
+    private readonly EpollOutput _output;
     private readonly IDuplexPipe _application;
     private readonly CancellationTokenSource _closed = new();
     private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -59,7 +57,6 @@ internal sealed partial class EpollConnection : ConnectionContext, IConnectionSo
     private bool _added;
     private int _disposed;
     private bool _isReleased;
-    private TaskCompletionSource? _writable;
     private volatile bool _readPaused;
     private volatile bool _readerDone;
     private bool _readClosed;
@@ -68,7 +65,7 @@ internal sealed partial class EpollConnection : ConnectionContext, IConnectionSo
     // Bytes the last readiness brought, up to BulkReceiveSize: the next one's first recv asks for as much. Loop thread only.
     private int _receiveHint;
 
-    // Two things must end before the socket is closed: the send loop and the application (DisposeAsync).
+    // Two things must end before the socket is closed: the send side and the application (DisposeAsync).
     private int _pendingBeforeClose = 2;
     private Exception? _shutdownReason;
     private IDictionary<object, object?>? _items;
@@ -82,10 +79,10 @@ internal sealed partial class EpollConnection : ConnectionContext, IConnectionSo
         LocalEndPoint = socket.LocalEndPoint;
         RemoteEndPoint = socket.RemoteEndPoint;
         ConnectionId = "E" + Interlocked.Increment(ref s_lastId).ToString("X", System.Globalization.CultureInfo.InvariantCulture);
-        // Inline both ways: the handler runs in the receive, the send in the handler's flush (shared/PERFORMANCE.md).
+        // Inline: the handler runs in the receive (shared/PERFORMANCE.md), and sends in its own flush.
         _input = new Pipe(new PipeOptions(pool, PipeScheduler.Inline, PipeScheduler.Inline, maxReadBufferSize, maxReadBufferSize / 2, useSynchronizationContext: false));
-        _output = new Pipe(new PipeOptions(pool, PipeScheduler.Inline, PipeScheduler.Inline, maxWriteBufferSize, maxWriteBufferSize / 2, useSynchronizationContext: false));
-        _application = new DuplexPipe(_input.Reader, _output.Writer);
+        _output = new EpollOutput(this, pool, maxWriteBufferSize);
+        _application = new DuplexPipe(_input.Reader, _output);
         Transport = _application;
         var features = new FeatureCollection();
         features.Set<IConnectionSocketFeature>(this);
@@ -103,16 +100,7 @@ internal sealed partial class EpollConnection : ConnectionContext, IConnectionSo
     internal bool IsReadingPaused => _readPaused;
 
     /// <summary>Whether a send waits for the kernel to take more (EPOLLOUT): the client is not reading.</summary>
-    internal bool IsWaitingToSend
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _writable is not null;
-            }
-        }
-    }
+    internal bool IsWaitingToSend => _output.IsBlocked;
 
     public Socket Socket => _socket;
 
@@ -140,12 +128,11 @@ internal sealed partial class EpollConnection : ConnectionContext, IConnectionSo
 
     public override EndPoint? RemoteEndPoint { get; set; }
 
-    /// <summary>Starts the send loop and adds the socket to its loop.</summary>
+    /// <summary>Adds the socket to its loop.</summary>
     internal void Start()
     {
         _handle = GCHandle.Alloc(this);
         _data = (ulong)GCHandle.ToIntPtr(_handle);
-        _ = SendLoopAsync();
         lock (_gate)
         {
             _interest = LinuxNative.EpollIn;
@@ -187,7 +174,7 @@ internal sealed partial class EpollConnection : ConnectionContext, IConnectionSo
 
         if ((events & LinuxNative.EpollOut) != 0 || hangUp)
         {
-            WakeWriter();
+            _output.OnWritable();
         }
 
         if (hangUp && _readClosed)
@@ -204,7 +191,8 @@ internal sealed partial class EpollConnection : ConnectionContext, IConnectionSo
         }
     }
 
-    private void UpdateInterest()
+    /// <summary>Sets the epoll interest the state asks for; any thread.</summary>
+    internal void UpdateInterest()
     {
         bool updated;
         lock (_gate)
@@ -216,6 +204,31 @@ internal sealed partial class EpollConnection : ConnectionContext, IConnectionSo
         {
             InterestFailed();
         }
+    }
+
+    /// <summary>
+    /// From the output, whose send found the kernel full: watch for room (EPOLLOUT). False when no event can come: the
+    /// socket is shut down, out of the loop's set, or the kernel refused the change.
+    /// </summary>
+    internal bool WatchWritable()
+    {
+        bool watched;
+        lock (_gate)
+        {
+            if (_shutdown || !_registered || _isReleased)
+            {
+                return false;
+            }
+
+            watched = UpdateInterestLocked();
+        }
+
+        if (!watched)
+        {
+            InterestFailed();
+        }
+
+        return watched;
     }
 
     /// <summary>
@@ -237,7 +250,7 @@ internal sealed partial class EpollConnection : ConnectionContext, IConnectionSo
             wanted |= LinuxNative.EpollIn;
         }
 
-        if (_writable is not null)
+        if (_output.IsBlocked)
         {
             wanted |= LinuxNative.EpollOut;
         }
@@ -258,8 +271,8 @@ internal sealed partial class EpollConnection : ConnectionContext, IConnectionSo
     public override void Abort(ConnectionAbortedException abortReason)
     {
         Shutdown(abortReason);
-        // The send loop stops at once: what it has not sent is dropped, as by Kestrel.
-        _output.Reader.CancelPendingRead();
+        // Sending stops at once: what was not sent is dropped, as by Kestrel.
+        _output.Abort();
     }
 
     /// <summary>
@@ -289,8 +302,8 @@ internal sealed partial class EpollConnection : ConnectionContext, IConnectionSo
 
         if (!_registered)
         {
-            // The loop no longer watches the socket (or never did): wake a waiting send here.
-            WakeWriter();
+            // The loop no longer watches the socket (or never did): a send waiting for room finds out here.
+            _output.OnWritable();
         }
     }
 
@@ -300,7 +313,7 @@ internal sealed partial class EpollConnection : ConnectionContext, IConnectionSo
         {
             // The application's halves, as Kestrel completes them (a TLS layer may have replaced Transport).
             _input.Reader.Complete();
-            _output.Writer.Complete();
+            _output.Complete();
             CloseWhenDone();
         }
 
@@ -340,7 +353,18 @@ internal sealed partial class EpollConnection : ConnectionContext, IConnectionSo
         _released.TrySetResult();
     }
 
-    private static IOException SocketError(int errno, string call) => errno switch
+    /// <summary>
+    /// From the output, once its send side ended (all sent after the application completed, an abort, or a failed
+    /// send): the socket is shut down, a pending read returns, and the socket closes once the application is done.
+    /// </summary>
+    internal void OnOutputEnded(Exception? reason)
+    {
+        Shutdown(reason);
+        _input.Reader.CancelPendingRead();
+        CloseWhenDone();
+    }
+
+    internal static IOException SocketError(int errno, string call) => errno switch
     {
         // ECONNRESET, EPIPE, ECONNABORTED, ETIMEDOUT (keepalive), EHOSTUNREACH, ENETUNREACH: the peer is gone.
         104 or 32 or 103 or 110 or 113 or 101 => new ConnectionResetException($"{call} failed: errno {errno}"),

@@ -122,6 +122,65 @@ public sealed class EpollTransportTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task ManySmallFlushesToAClientThatReadsLateArriveWholeAndInOrder()
+    {
+        // Replies of every size, flushed in batches: while the client does not read they queue in several blocks behind
+        // the one being sent, the flush waits past the limit, and the loop sends the rest as room comes.
+        var (client, server) = await ConnectAsync();
+        client.ReceiveBufferSize = 16 * 1024;
+        var stream = Pattern(6 * 1024 * 1024, seed: 11);
+        var output = server.Transport.Output;
+        var writing = Task.Run(async () =>
+        {
+            var offset = 0;
+            for (var i = 0; offset < stream.Length; i++)
+            {
+                // One to four replies a flush, as a pipelined batch writes them.
+                for (var reply = 0; reply <= i % 4 && offset < stream.Length; reply++)
+                {
+                    var length = Math.Min(((i + reply) * 7919 % 5000) + 1, stream.Length - offset);
+                    stream.AsSpan(offset, length).CopyTo(output.GetSpan(length));
+                    output.Advance(length);
+                    offset += length;
+                }
+
+                await output.FlushAsync();
+            }
+        }, Token);
+        await Eventually.UntilAsync(() => ((EpollConnection)server).IsWaitingToSend, Bound, "the send to wait for room");
+
+        var received = await ReceiveExactlyAsync(client, stream.Length);
+        await writing.WaitAsync(Bound, Token);
+        Assert.True(received.AsSpan().SequenceEqual(stream), "the replies arrived changed");
+    }
+
+    [Fact]
+    public async Task AnOutputCompletedWhileItsRepliesWaitForRoomStillSendsThemThenTheFin()
+    {
+        var (client, server) = await ConnectAsync();
+        client.ReceiveBufferSize = 16 * 1024;
+        var stream = Pattern(16 * 1024 * 1024, seed: 5);
+        var output = server.Transport.Output;
+
+        // Replies to a client that does not read, until the kernel is full and the last of them waits for room
+        // (below the write limit, so no flush waits).
+        var written = 0;
+        while (!((EpollConnection)server).IsWaitingToSend)
+        {
+            Assert.True(written < stream.Length, "the kernel took 16 MB from a client that does not read");
+            await output.WriteAsync(stream.AsMemory(written, 1000), Token);
+            written += 1000;
+        }
+
+        // The application is done: the replies still waiting go out, then the FIN.
+        var disposing = server.DisposeAsync().AsTask();
+        var received = await ReceiveToEndAsync(client);
+        await disposing.WaitAsync(Bound, Token);
+        Assert.Equal(written, received.Length);
+        Assert.True(received.AsSpan().SequenceEqual(stream.AsSpan(0, written)), "the replies arrived changed");
+    }
+
+    [Fact]
     public async Task AClientsFinEndsTheInputFiresConnectionClosedAndRepliesStillGoOut()
     {
         var (client, server) = await ConnectAsync();
