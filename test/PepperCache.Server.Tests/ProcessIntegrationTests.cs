@@ -127,7 +127,8 @@ public sealed class ProcessIntegrationTests
             await using var client = await RawRespClient.ConnectAsync(resp);
             await client.AssertReplyAsync("SHUTDOWN SAVE\r\n", "-ERR Errors trying to SHUTDOWN. Check logs.\r\n");
             await client.AssertReplyAsync("PING\r\n", "+PONG\r\n");
-            Assert.Contains(node.StandardOutput, l => l.Contains("refused: SAVE asks for the data on disk", StringComparison.Ordinal));
+            // The node's stdout reaches the test through a reader of its own: wait for the line, do not race it.
+            await node.WaitForOutputAsync("refused: SAVE asks for the data on disk");
             await client.SendAsync("SHUTDOWN SAVE FORCE\r\n");
             Assert.Equal("", await client.ReadUntilClosedAsync());
             Assert.Equal(0, await node.WaitForExitAsync());
