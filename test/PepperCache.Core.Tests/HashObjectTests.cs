@@ -238,6 +238,53 @@ public class HashObjectTests
     }
 
     [Fact]
+    public void AValueOfTheSameLengthIsWrittenIntoItsPairAndAllocatesNothing()
+    {
+        var hash = new HashObject();
+        var value = new byte[100_000];
+        hash.Set("f"u8, value, _settings);
+        var pair = hash.PairAt(0);
+        var heap = hash.HeapSize;
+        value.AsSpan().Fill((byte)'x');
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        Assert.False(hash.Set("f"u8, value, _settings));
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Same(pair, hash.PairAt(0));
+        Assert.Equal(0, allocated);
+        Assert.Equal(heap, hash.HeapSize);
+        Assert.True(hash.TryGetValue("f"u8, out var read) && read.SequenceEqual(value));
+        // Another length still takes a new pair.
+        hash.Set("f"u8, "short"u8, _settings);
+        Assert.NotSame(pair, hash.PairAt(0));
+        Assert.Equal(["f=short"], Pairs(hash));
+    }
+
+    [Fact]
+    public void AClonesValuesStayAsTheyWereWhenEitherSideWritesValuesOfTheSameLength()
+    {
+        // A clone shares the pairs (COPY's destination, a snapshot being written out): a same-length write on either
+        // side must not reach the other through a shared pair.
+        var hash = new HashObject();
+        hash.Set("a"u8, "1111"u8, _settings);
+        hash.Set("b"u8, "2222"u8, _settings);
+        var clone = (HashObject)hash.Clone();
+
+        hash.Set("a"u8, "AAAA"u8, _settings);
+        clone.Set("b"u8, "BBBB"u8, _settings);
+        Assert.Equal(["a=1111", "b=BBBB"], Pairs(clone).Order());
+        Assert.Equal(["a=AAAA", "b=2222"], Pairs(hash).Order());
+
+        // The new pairs are each side's own again: written in place, still apart.
+        var own = hash.PairAt(0);
+        hash.Set("a"u8, "aaaa"u8, _settings);
+        Assert.Same(own, hash.PairAt(0));
+        Assert.Equal(["a=1111", "b=BBBB"], Pairs(clone).Order());
+        Assert.Equal(["a=aaaa", "b=2222"], Pairs(hash).Order());
+    }
+
+    [Fact]
     public void VersionRisesWithEveryChangeAndOnlyThen()
     {
         var hash = new HashObject();

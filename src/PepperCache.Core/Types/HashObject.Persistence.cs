@@ -10,6 +10,14 @@ public sealed partial class HashObject
 {
     private HashObject(HashObject source)
     {
+        for (var i = 0; i < source._highWater; i++)
+        {
+            if (source._slots[i].Pair is { } pair)
+            {
+                MarkShared(pair);
+            }
+        }
+
         _slots = (Slot[])source._slots.Clone();
         _buckets = (int[]?)source._buckets?.Clone();
         _highWater = source._highWater;
@@ -18,7 +26,7 @@ public sealed partial class HashObject
         _pairBytes = source._pairBytes;
     }
 
-    /// <summary>A copy of the table; the pairs, immutable, are shared.</summary>
+    /// <summary>A copy of the table; the pairs are shared, and marked so that neither side writes into them again.</summary>
     public override StoreObject Clone() => new HashObject(this);
 
     /// <summary><c>HSET key field value ...</c>, at most <see cref="StoreObject.RestoreItemsPerCommand"/> fields a command, in slot order.</summary>

@@ -13,9 +13,12 @@ namespace PepperCache.Core.Types;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Each field lives with its value in one immutable array, its pair: <c>[fieldLength: 4][field][value]</c>. A new
-/// value is a new pair, so a clone copies only the table and shares the pairs, and a reader may keep a pair after the
-/// lock (HSCAN collects pairs, then replies).
+/// Each field lives with its value in one array, its pair: <c>[fieldLength: 4][field][value]</c>. A clone (a snapshot
+/// for the AOF rewrite, a move's export, COPY) copies only the table and shares the pairs, marking each one it shares
+/// (<see cref="SharedMark"/>, the field length's top bit): a shared pair never changes, and a new value for its field
+/// is a new pair. A value of the same length as the one it replaces is written into an unshared pair in place, as
+/// SET reuses a string's array, so overwriting a field allocates nothing (a dead 100 KB pair per HSET ran the GC's
+/// large-object budget out every 40 commands, docs/benchmarks.md). Readers copy out under the lock.
 /// </para>
 /// <para>
 /// Encodings, as Redis's: while the hash is small (at most <see cref="EncodingSettings.HashMaxListpackEntries"/>
@@ -37,6 +40,9 @@ public sealed partial class HashObject : StoreObject
     internal const int ObjectBytes = 64;
 
     private const int InitialCapacity = 2;
+
+    /// <summary>Set in a pair's field length once a clone shares it.</summary>
+    private const int SharedMark = int.MinValue;
 
     // Free slots are chained through Next encoded as (-3 - index), as StoreShard does.
     private const int EndOfFreeList = -1;
@@ -75,11 +81,11 @@ public sealed partial class HashObject : StoreObject
 
     /// <summary>The field of a pair (see remarks).</summary>
     public static ReadOnlySpan<byte> FieldOf(byte[] pair) =>
-        pair.AsSpan(sizeof(int), BinaryPrimitives.ReadInt32LittleEndian(pair));
+        pair.AsSpan(sizeof(int), BinaryPrimitives.ReadInt32LittleEndian(pair) & ~SharedMark);
 
     /// <summary>The value of a pair (see remarks).</summary>
     public static ReadOnlySpan<byte> ValueOf(byte[] pair) =>
-        pair.AsSpan(sizeof(int) + BinaryPrimitives.ReadInt32LittleEndian(pair));
+        pair.AsSpan(sizeof(int) + (BinaryPrimitives.ReadInt32LittleEndian(pair) & ~SharedMark));
 
     public bool TryGetValue(ReadOnlySpan<byte> field, out ReadOnlySpan<byte> value)
     {
@@ -105,15 +111,24 @@ public sealed partial class HashObject : StoreObject
 
         var hash = HashOf(field);
         var index = IndexOf(field, hash);
-        var pair = NewPair(field, value);
         MarkChanged();
         if (index >= 0)
         {
             ref var slot = ref _slots[index];
-            _pairBytes += PairSize(pair) - PairSize(slot.Pair!);
-            slot.Pair = pair;
+            var old = slot.Pair!;
+            if (old.Length == sizeof(int) + field.Length + value.Length && (BinaryPrimitives.ReadInt32LittleEndian(old) & SharedMark) == 0)
+            {
+                value.CopyTo(old.AsSpan(sizeof(int) + field.Length));
+                return false;
+            }
+
+            var replacement = NewPair(field, value);
+            _pairBytes += PairSize(replacement) - PairSize(old);
+            slot.Pair = replacement;
             return false;
         }
+
+        var pair = NewPair(field, value);
 
         Add(pair, hash);
         if (_buckets is null && Count > settings.HashMaxListpackEntries)
@@ -173,6 +188,16 @@ public sealed partial class HashObject : StoreObject
     private static uint HashOf(ReadOnlySpan<byte> field) => (uint)XxHash3.HashToUInt64(field, Seed);
 
     private static long PairSize(byte[] pair) => Entry.ArraySize(pair.Length, 1);
+
+    /// <summary>From now on the pair is a clone's too: it is not written again.</summary>
+    private static void MarkShared(byte[] pair)
+    {
+        var length = BinaryPrimitives.ReadInt32LittleEndian(pair);
+        if ((length & SharedMark) == 0)
+        {
+            BinaryPrimitives.WriteInt32LittleEndian(pair, length | SharedMark);
+        }
+    }
 
     private static byte[] NewPair(ReadOnlySpan<byte> field, ReadOnlySpan<byte> value)
     {
