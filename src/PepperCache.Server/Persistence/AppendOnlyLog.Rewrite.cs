@@ -66,10 +66,11 @@ internal sealed partial class AppendOnlyLog
     {
         var tempPath = Path.Combine(Directory, AofSettings.TempPrefix + Environment.ProcessId + ".aof");
         Stream? temp = null;
+        var done = false;
         try
         {
             // One instant: no write runs while the references are taken (a few ms per million keys) and each
-            // collection's tables are copied (its elements are immutable and shared).
+            // collection's tables are copied (its elements shared, and no longer written in place).
             var entries = new List<StoredEntry>();
             long snapshotLsn;
             Action<IBufferWriter<byte>>? outsideKeyspace;
@@ -111,7 +112,7 @@ internal sealed partial class AppendOnlyLog
             request.Done.Task.GetAwaiter().GetResult();
             temp = null;
             LastRewriteOk = true;
-            Rewrites++;
+            done = true;
             LastRewriteSeconds = (long)Stopwatch.GetElapsedTime(_rewriteStartedAt).TotalSeconds;
             Log.AofRewriteDone(_logger, keys, CurrentSize, Stopwatch.GetElapsedTime(_rewriteStartedAt).TotalSeconds);
         }
@@ -126,6 +127,11 @@ internal sealed partial class AppendOnlyLog
         finally
         {
             Volatile.Write(ref _rewriting, 0);
+            if (done)
+            {
+                // Counted once it is no longer in progress: INFO never shows a rewrite both done and running.
+                Rewrites++;
+            }
         }
     }
 
