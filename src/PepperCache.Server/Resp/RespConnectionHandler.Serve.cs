@@ -11,8 +11,8 @@ namespace PepperCache.Server.Resp;
 internal sealed partial class RespConnectionHandler
 {
     /// <summary>
-    /// Reply bytes after which a batch stops to flush before running more commands (Kestrel's output pipe pauses its
-    /// writer at 64 KB). A client that pipelines many commands and does not read the replies then waits in that
+    /// Reply bytes after which a batch stops to flush before running more commands (the transport's output, the epoll
+    /// loops' or Kestrel's pipe, pauses its writer at 64 KB). A client that pipelines many commands and does not read the replies then waits in that
     /// flush, so the node holds about this much of its replies, not all of them.
     /// </summary>
     internal const int FlushThreshold = 64 * 1024;
