@@ -25,6 +25,7 @@ public sealed class KeyValueStoreMemoryTests
             var n = length;
             Assert.Equal(ArrayBytes(n, 1), Allocated(() => new byte[n]));
             Assert.Equal(ArrayBytes(n, 4), Allocated(() => new int[n]));
+            Assert.Equal(ArrayBytes(n, 2), Allocated(() => new ushort[n]));
             Assert.Equal(ArrayBytes(n, 16), Allocated(() => new SlotLike[n]));
             Assert.Equal(ArrayBytes(n, 8), Allocated(() => new object?[n]));
             Assert.Equal(ArrayBytes(n, 1), Entry.ArraySize(n, 1));
@@ -202,8 +203,11 @@ public sealed class KeyValueStoreMemoryTests
     /// <summary>A .NET array on 64-bit: 8 header + 8 method table + 8 length, elements padded to 8.</summary>
     private static long ArrayBytes(long length, int elementSize) => (24 + (length * elementSize) + 7) / 8 * 8;
 
-    /// <summary>A shard's bucket array (int) and slot array (hash, link, entry reference: 16 bytes) at one capacity.</summary>
-    private static long Tables(int capacity) => ArrayBytes(capacity, 4) + ArrayBytes(capacity, 16);
+    /// <summary>
+    /// A shard's bucket array (int), slot array (hash, link, entry reference: 16 bytes) and hash-slot column (ushort)
+    /// at one capacity.
+    /// </summary>
+    private static long Tables(int capacity) => ArrayBytes(capacity, 4) + ArrayBytes(capacity, 16) + ArrayBytes(capacity, 2);
 
     /// <summary>A shard's keys-per-slot counts (int) when the store has <paramref name="shards"/> shards.</summary>
     private static long SlotCounts(int shards) => ArrayBytes(16384 / shards, 4);

@@ -16,9 +16,9 @@ public sealed class KeyValueStoreObjectTests
     private readonly FakeTimeProvider _time = new();
     private readonly KeyValueStore _store;
 
-    // One shard's empty tables (buckets, slots, and its keys per slot: all 16384 slots when it is the only shard), and
+    // One shard's empty tables (buckets, slots, their hash slots, and its keys per slot: all 16384 slots when it is the only shard), and
     // the reference array the shard adds beside its slots for its first object.
-    private readonly long _empty = ArrayBytes(16, 4) + ArrayBytes(16, 16) + ArrayBytes(16384, 4);
+    private readonly long _empty = ArrayBytes(16, 4) + ArrayBytes(16, 16) + ArrayBytes(16, 2) + ArrayBytes(16384, 4);
     private readonly long _objectColumn = ArrayBytes(16, 8);
 
     public KeyValueStoreObjectTests() => _store = new KeyValueStore(_time, shardCount: 1);

@@ -3,8 +3,8 @@ namespace PepperCache.Core.Storage;
 // Questions about one key that do not read its value: TOUCH, TYPE, OBJECT, MEMORY USAGE.
 public sealed partial class KeyValueStore
 {
-    /// <summary>Bytes a key costs in its shard's tables beyond its entry: one slot (hash, chain link, reference) and one bucket.</summary>
-    internal const int TableBytesPerKey = 16 + 4;
+    /// <summary>Bytes a key costs in its shard's tables beyond its entry: one slot (hash, chain link, reference), one bucket and its hash slot.</summary>
+    internal const int TableBytesPerKey = 16 + 4 + 2;
 
     /// <summary>TOUCH: marks the key used (for eviction) and returns whether it exists.</summary>
     public bool Touch(ReadOnlySpan<byte> key)

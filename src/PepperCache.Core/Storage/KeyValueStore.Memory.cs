@@ -52,9 +52,7 @@ public sealed partial class KeyValueStore
     }
 
     /// <summary>What the keyspace holds with no key in it: the empty tables (MEMORY STATS's startup allocation).</summary>
-    public long EmptyMemory => _shards.Length * (Entry.ArraySize(16, sizeof(int))
-                                                 + Entry.ArraySize(16, 16)
-                                                 + StoreShard.SlotCountBytes(int.Log2(_shards.Length)));
+    public long EmptyMemory => _shards.Length * StoreShard.EmptyBytes(int.Log2(_shards.Length));
 
     /// <summary>
     /// The part of <see cref="UsedMemoryExact"/> that is the tables (buckets, slots, object columns) rather than the

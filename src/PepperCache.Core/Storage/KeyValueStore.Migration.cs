@@ -104,13 +104,12 @@ public sealed partial class KeyValueStore
             var limit = shard.SlotLimit;
             for (var i = 0; i < limit; i++)
             {
-                var entry = shard.GetAt(i);
-                if (entry is null || HashSlot.Of(Entry.GetKey(entry)) != slot)
+                if (shard.HashSlotAt(i) != slot)
                 {
                     continue;
                 }
 
-                if (!Entry.IsExpired(entry, now))
+                if (!Entry.IsExpired(shard[i], now))
                 {
                     removed++;
                 }
@@ -240,14 +239,14 @@ public sealed partial class KeyValueStore
             var met = 0;
             for (var i = 0; i < limit && met < wanted; i++)
             {
-                var entry = shard.GetAt(i);
-                if (entry is null || positions[HashSlot.Of(Entry.GetKey(entry)) / _shards.Length] < 0)
+                var slot = shard.HashSlotAt(i);
+                if (slot < 0 || positions[slot / _shards.Length] < 0)
                 {
                     continue;
                 }
 
                 met++;
-                if (!Entry.IsExpired(entry, now))
+                if (!Entry.IsExpired(shard[i], now))
                 {
                     removed++;
                 }
@@ -312,18 +311,13 @@ public sealed partial class KeyValueStore
     /// </summary>
     private (byte[]? Entry, int At) LiveInSlots(StoreShard shard, int index, int[] positions, long now, ref int met)
     {
-        var entry = shard.GetAt(index);
-        if (entry is null)
+        var slot = shard.HashSlotAt(index);
+        if (slot < 0 || positions[slot / _shards.Length] is var at && at < 0)
         {
             return default;
         }
 
-        var at = positions[HashSlot.Of(Entry.GetKey(entry)) / _shards.Length];
-        if (at < 0)
-        {
-            return default;
-        }
-
+        var entry = shard[index];
         met++;
         if (Entry.IsExpired(entry, now))
         {

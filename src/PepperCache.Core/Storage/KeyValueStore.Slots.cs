@@ -64,7 +64,7 @@ public sealed partial class KeyValueStore
                 var limit = shard.SlotLimit;
                 for (var i = 0; i < limit && shard.Count > 0; i++)
                 {
-                    if (shard.GetAt(i) is { } entry && drop(HashSlot.Of(Entry.GetKey(entry))))
+                    if (shard.HashSlotAt(i) is var slot and >= 0 && drop(slot))
                     {
                         shard.RemoveAt(i);
                         removed++;
@@ -87,12 +87,12 @@ public sealed partial class KeyValueStore
     /// <summary>The live entry in table position <paramref name="index"/> if its key hashes to <paramref name="slot"/>; reclaims it if expired.</summary>
     private static byte[]? LiveInSlot(StoreShard shard, int index, int slot, long now)
     {
-        var entry = shard.GetAt(index);
-        if (entry is null || HashSlot.Of(Entry.GetKey(entry)) != slot)
+        if (shard.HashSlotAt(index) != slot)
         {
             return null;
         }
 
+        var entry = shard[index];
         if (Entry.IsExpired(entry, now))
         {
             shard.RemoveExpiredAt(index);

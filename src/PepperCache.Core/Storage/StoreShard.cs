@@ -33,11 +33,16 @@ internal sealed class StoreShard(MemoryMeter meter, int slotShift)
     // batches and the stray sweep finds its slots from these, not from a pass that touches every entry of the store.
     private readonly int[] _keysPerSlot = new int[HashSlot.SlotCount >> slotShift];
 
+    // The hash slot of each position's key, plus one (0: free), index-aligned with _slots: the passes that move, compare,
+    // delete or count a slot's keys read this column instead of every entry's key and its CRC16, and a removal needs no
+    // CRC16 either. Two bytes a key, where Redis's slot-to-keys list takes 16.
+    private ushort[] _hashSlots = new ushort[InitialCapacity];
+
     // Allocated when the shard first holds a non-string key; index-aligned with _slots.
     private StoreObject?[]? _objects;
 
     // Heap bytes held, and the part of it already added to the meter.
-    private long _usedBytes = TableBytes(InitialCapacity) + SlotCountBytes(slotShift);
+    private long _usedBytes = EmptyBytes(slotShift);
     private long _publishedBytes;
 
     public Lock Lock { get; } = new();
@@ -81,6 +86,9 @@ internal sealed class StoreShard(MemoryMeter meter, int slotShift)
 
     /// <summary>The entry in <paramref name="index"/>, or null for a free slot.</summary>
     public byte[]? GetAt(int index) => _slots[index].Entry;
+
+    /// <summary>The cluster hash slot of the key in position <paramref name="index"/>, or -1 for a free position.</summary>
+    public int HashSlotAt(int index) => _hashSlots[index] - 1;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public int IndexOf(ReadOnlySpan<byte> key, uint hash)
@@ -172,7 +180,9 @@ internal sealed class StoreShard(MemoryMeter meter, int slotShift)
             VolatileCount++;
         }
 
-        _keysPerSlot[HashSlot.Of(Entry.GetKey(entry)) >> slotShift]++;
+        var hashSlot = HashSlot.Of(Entry.GetKey(entry));
+        _keysPerSlot[hashSlot >> slotShift]++;
+        _hashSlots[index] = (ushort)(hashSlot + 1);
         _usedBytes += Entry.HeapSize(entry);
         Publish();
         return index;
@@ -229,7 +239,8 @@ internal sealed class StoreShard(MemoryMeter meter, int slotShift)
             VolatileCount--;
         }
 
-        _keysPerSlot[HashSlot.Of(Entry.GetKey(slot.Entry!)) >> slotShift]--;
+        _keysPerSlot[(_hashSlots[index] - 1) >> slotShift]--;
+        _hashSlots[index] = 0;
         _usedBytes -= Entry.HeapSize(slot.Entry!);
         if (_objects is not null && _objects[index] is { } value)
         {
@@ -285,13 +296,14 @@ internal sealed class StoreShard(MemoryMeter meter, int slotShift)
     {
         _buckets = new int[InitialCapacity];
         _slots = new Slot[InitialCapacity];
+        _hashSlots = new ushort[InitialCapacity];
         _objects = null;
         _highWater = 0;
         _freeList = EndOfFreeList;
         _freeCount = 0;
         VolatileCount = 0;
         Array.Clear(_keysPerSlot);
-        _usedBytes = TableBytes(InitialCapacity) + SlotCountBytes(slotShift);
+        _usedBytes = EmptyBytes(slotShift);
         Publish(force: true);
     }
 
@@ -334,6 +346,7 @@ internal sealed class StoreShard(MemoryMeter meter, int slotShift)
 
         _usedBytes += TableBytes(size) - TableBytes(_slots.Length);
         Array.Resize(ref _slots, size);
+        Array.Resize(ref _hashSlots, size);
         if (_objects is not null)
         {
             _usedBytes += Entry.ArraySize(size, IntPtr.Size) - Entry.ArraySize(_objects.Length, IntPtr.Size);
@@ -366,11 +379,15 @@ internal sealed class StoreShard(MemoryMeter meter, int slotShift)
         return true;
     }
 
+    /// <summary>Heap bytes of an empty shard's tables and per-slot key counts.</summary>
+    internal static long EmptyBytes(int slotShift) => TableBytes(InitialCapacity) + SlotCountBytes(slotShift);
+
     /// <summary>Heap bytes of the per-slot key counts of a shard whose slots are <c>slot >> slotShift</c>.</summary>
     internal static long SlotCountBytes(int slotShift) => Entry.ArraySize(HashSlot.SlotCount >> slotShift, sizeof(int));
 
     private static long TableBytes(int capacity)
-        => Entry.ArraySize(capacity, sizeof(int)) + Entry.ArraySize(capacity, Unsafe.SizeOf<Slot>());
+        => Entry.ArraySize(capacity, sizeof(int)) + Entry.ArraySize(capacity, Unsafe.SizeOf<Slot>())
+           + Entry.ArraySize(capacity, sizeof(ushort));
 
     private void Grow()
     {
@@ -383,6 +400,7 @@ internal sealed class StoreShard(MemoryMeter meter, int slotShift)
         }
 
         Array.Resize(ref _slots, size);
+        Array.Resize(ref _hashSlots, size);
         var buckets = new int[size];
         var mask = (uint)(size - 1);
         for (var i = 0; i < _highWater; i++)
