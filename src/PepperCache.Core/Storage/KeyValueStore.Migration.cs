@@ -101,14 +101,17 @@ public sealed partial class KeyValueStore
         long removed = 0;
         lock (shard.Lock)
         {
+            // A move's target resets every slot it is sent, almost always empty here: the count ends the pass early.
+            var wanted = shard.KeysInSlot(slot);
             var limit = shard.SlotLimit;
-            for (var i = 0; i < limit; i++)
+            for (var i = 0; i < limit && wanted > 0; i++)
             {
                 if (shard.HashSlotAt(i) != slot)
                 {
                     continue;
                 }
 
+                wanted--;
                 if (!Entry.IsExpired(shard[i], now))
                 {
                     removed++;
