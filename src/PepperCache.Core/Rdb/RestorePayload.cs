@@ -24,7 +24,8 @@ public enum RestoreReadStatus
 /// <remarks>
 /// The elements are read into this node's own collection payload (<see cref="StoreObjectFormat"/>, format 1) and
 /// loaded from it, so the checks slot migration makes (a member twice, a NaN score) apply here too. Like Redis's load,
-/// an empty collection is refused. Trailing bytes after the object are ignored, as Redis ignores them.
+/// an empty collection is refused. Bytes after the object are ignored, and an object may run on into the
+/// version and CRC bytes: Redis reads the object from the whole payload, footer included.
 /// </remarks>
 public static class RestorePayload
 {
@@ -49,7 +50,8 @@ public static class RestorePayload
             return RestoreReadStatus.VersionOrChecksum;
         }
 
-        var input = new RdbInput(payload[..^FooterSize]);
+        // As Redis's rio over the whole argument: an object that runs into the footer reads the footer's bytes.
+        var input = new RdbInput(payload);
         if (!input.TryReadByte(out var type))
         {
             return RestoreReadStatus.BadFormat;
