@@ -104,6 +104,9 @@ public sealed record DumpCase(string Name, bool Identical, Func<string, List<byt
         yield return Many("list 20000 small", true, "RPUSH", i => [i % 100], 20000, 1000);
         yield return Many("list strings 63/64/4095/4096", true, "RPUSH", i => [new string('s', new[] { 63, 64, 4095, 4096, 5000 }[i % 5])], 15, 5);
         yield return Many("list big elements", true, "RPUSH", i => [Text(i, 3000)], 12, 4);
+        // 7 header bytes + a 17-byte entry + 370 22-byte entries, then a 20-byte push: 8192 with Redis's 8-byte
+        // estimate, exactly the node limit, so the node takes it (one byte more would start a new node).
+        yield return Many("list at the node size boundary", true, "RPUSH", i => [i == 0 ? new string('p', 15) : Text(i, 20)], 400);
         yield return new DumpCase("list binary", true, key => [Command("RPUSH", key, Binary(5, 100), Binary(6, 10), Array.Empty<byte>())]);
     }
 }
