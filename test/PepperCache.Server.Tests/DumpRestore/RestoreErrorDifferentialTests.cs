@@ -124,6 +124,37 @@ public sealed class RestoreErrorDifferentialTests(RedisServerFixture servers) : 
         ]);
     }
 
+    /// <summary>FREQ sets the LFU counter under an LFU policy, where IDLETIME is ignored (and the other way round).</summary>
+    [Fact]
+    public async Task FreqAndIdletimeFollowThePolicy()
+    {
+        var p = Seal(Concat([0], String("hello")));
+        try
+        {
+            await CompareAsync(
+            [
+                C("CONFIG", "SET", "maxmemory-policy", "allkeys-lfu"),
+                C("DEL", "rf:a", "rf:b", "rf:c"),
+                C("RESTORE", "rf:a", "0", p, "FREQ", "100"),
+                C("OBJECT", "FREQ", "rf:a"),
+                C("RESTORE", "rf:b", "0", p, "IDLETIME", "500"),
+                C("OBJECT", "FREQ", "rf:b"),
+                C("CONFIG", "SET", "maxmemory-policy", "allkeys-lru"),
+                C("RESTORE", "rf:c", "0", p, "FREQ", "100"),
+                C("OBJECT", "IDLETIME", "rf:c"),
+                C("RESTORE", "rf:a", "0", p, "REPLACE", "IDLETIME", "86400"),
+                C("OBJECT", "IDLETIME", "rf:a"),
+            ]);
+        }
+        finally
+        {
+            await using var node = await RespFrameClient.ConnectAsync(servers.Node.RespEndPoint);
+            await using var redis = await RespFrameClient.ConnectAsync(servers.RedisEndPoint);
+            await node.ExecuteAsync("CONFIG", "SET", "maxmemory-policy", "noeviction");
+            await redis.ExecuteAsync("CONFIG", "SET", "maxmemory-policy", "noeviction");
+        }
+    }
+
     /// <summary>
     /// A hash naming a field twice: Redis 7.0 without sanitize-dump-payload keeps both (HLEN 2, a corrupt listpack);
     /// a node cannot hold that and refuses it, as Redis does with sanitize-dump-payload yes.
