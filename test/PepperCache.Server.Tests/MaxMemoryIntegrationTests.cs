@@ -80,6 +80,9 @@ public sealed class MaxMemoryIntegrationTests(NodeFixture node, RedisServerProce
             Assert.Equal(Oom, await Step("MSET", "MSET", "oom:m1", "x", "oom:m2", "y"));
             Assert.Equal(Oom, await Step("SETEX", "SETEX", "oom:0", "100", "x"));
             Assert.Equal(Oom, await Step("GETSET", "GETSET", "oom:0", "x"));
+            var restore = Encoding.UTF8.GetString(await client.ExecuteAsync(["RESTORE"u8.ToArray(), "oom:restored"u8.ToArray(), "0"u8.ToArray(), Core.Rdb.DumpPayload.ForString("x"u8)]));
+            replies.Add(("RESTORE", restore));
+            Assert.Equal(Oom, restore);
 
             // Reads, deletes and commands that do not grow memory are served.
             Assert.Equal($"${Kilobyte.Length}\r\n{Kilobyte}\r\n", await Step("GET", "GET", "oom:0"));
@@ -88,6 +91,7 @@ public sealed class MaxMemoryIntegrationTests(NodeFixture node, RedisServerProce
             Assert.Equal(":1\r\n", await Step("PERSIST", "PERSIST", "oom:1"));
             Assert.Equal("+string\r\n", await Step("TYPE", "TYPE", "oom:1"));
             Assert.Equal(":1024\r\n", await Step("STRLEN", "STRLEN", "oom:1"));
+            Assert.StartsWith("$", await Step("DUMP", "DUMP", "oom:1"), StringComparison.Ordinal);
             Assert.Equal("+PONG\r\n", await Step("PING", "PING"));
             Assert.Equal(":1\r\n", await Step("DEL", "DEL", "oom:0"));
 

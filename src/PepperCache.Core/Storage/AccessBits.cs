@@ -37,6 +37,18 @@ internal static class AccessBits
     public static uint ForNewKey(long nowMs, bool frequency)
         => frequency ? (Minutes(nowMs) << 8) | LfuInitialCounter : LruClock(nowMs);
 
+    /// <summary>RESTORE ... FREQ: the LFU counter given, decremented from now (Redis's objectSetLRUOrLFU).</summary>
+    public static uint WithFrequency(long nowMs, int counter) => (Minutes(nowMs) << 8) | (uint)counter;
+
+    /// <summary>RESTORE ... IDLETIME: an LRU clock as many seconds back as given, wrapping as Redis's does.</summary>
+    public static uint IdleFor(long nowMs, long idleSeconds)
+    {
+        var ticks = (ulong)Math.Min(idleSeconds, long.MaxValue / 1000) * 1000 / LruResolutionMs;
+        var clock = (ulong)LruClock(nowMs);
+        var range = (ulong)Entry.AccessMask + 1;
+        return (uint)((clock + range - (ticks % range)) % range);
+    }
+
     /// <summary>The bits after an access: the clock now, or the decayed counter bumped once (Redis's updateLFU).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static uint Touched(uint access, long nowMs, MemorySettings settings, bool frequency)

@@ -7,7 +7,8 @@ namespace PepperCache.Server.Commands;
 
 /// <summary>
 /// Keyspace commands. Split by concern: this file (existence, deletion, renaming), <c>KeyCommands.Expiry.cs</c>
-/// (EXPIRE and TTL families, PERSIST), <c>KeyCommands.Iteration.cs</c> (KEYS, SCAN) and <c>KeyCommands.Copy.cs</c> (COPY).
+/// (EXPIRE and TTL families, PERSIST), <c>KeyCommands.Iteration.cs</c> (KEYS, SCAN), <c>KeyCommands.Copy.cs</c> (COPY) and
+/// <c>KeyCommands.Dump.cs</c> (DUMP, RESTORE).
 /// </summary>
 /// <remarks>
 /// Flags are those Redis 7 reports in COMMAND INFO (which no longer lists "random" for KEYS, SCAN or RANDOMKEY).
@@ -55,6 +56,13 @@ internal static partial class KeyCommands
         new("renamenx", 3, Write | Fast, 1, 2, 1, RenameNx, "generic", "Renames a key only when the target key name doesn't exist.")
         {
             KeyFlags = ["RW", "access", "delete"], LaterKeyFlags = ["OW", "insert"],
+        },
+        new("dump", 2, ReadOnly, 1, 1, 1, Dump, "generic", "Returns a serialized representation of the value stored at a key.", "2.6.0") { Tips = ["nondeterministic_output"] },
+        new("restore", -4, Write | DenyOom, 1, 1, 1, Restore, "generic", "Creates a key from the serialized representation of a value.", "2.6.0")
+        {
+            // As Redis: a payload can hold anything, so -@dangerous forbids it.
+            AclCategories = ["dangerous"],
+            KeyFlags = ["OW", "update"],
         },
         new("randomkey", 1, ReadOnly, 0, 0, 0, RandomKey, "generic", "Returns a random key name from the database.") { Tips = ["request_policy:all_shards", "nondeterministic_output"] },
     ];

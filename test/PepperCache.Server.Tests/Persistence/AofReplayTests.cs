@@ -324,6 +324,8 @@ public sealed class AofReplayTests
                 }
 
                 await Do("RPUSH", "vlsrc", "moved");
+                await Do("RPUSH", "vrest5", "old");
+                await Do("PEXPIRE", "vrest5", "1000");
 
                 await Do("SET", "vlive", "abc", "PX", "100000");
                 clock.Advance(TimeSpan.FromMilliseconds(2000));
@@ -364,6 +366,16 @@ public sealed class AofReplayTests
                 await Do("LMOVE", "vlsrc", "vl2", "LEFT", "LEFT");
                 await Do("LPUSHX", "vl3", "lost");
 
+                // RESTORE: a hash, a string with a relative TTL (logged absolute), a skip list with ABSTTL, a key
+                // deleted by a past ABSTTL with REPLACE, and a key that had expired at run time but not at replay.
+                var hashPayload = (byte[])(await db.ExecuteAsync("DUMP", "h1"))!;
+                await Do("RESTORE", "vrest1", "0", hashPayload);
+                await Do("RESTORE", "vrest2", "100000", (byte[])(await db.ExecuteAsync("DUMP", "s1"))!);
+                await Do("RESTORE", "vrest3", (T0 + 500_000).ToString(), (byte[])(await db.ExecuteAsync("DUMP", "zbig"))!, "ABSTTL");
+                await Do("RESTORE", "vrest4", "0", hashPayload);
+                await Do("RESTORE", "vrest4", "1", hashPayload, "ABSTTL", "REPLACE");
+                await Do("RESTORE", "vrest5", "0", hashPayload);
+
                 before = Dump(first.Store);
             }
 
@@ -397,6 +409,11 @@ public sealed class AofReplayTests
             Assert.Equal(("list[new]", 0L), before["vl1"]);
             Assert.Equal(("list[moved]", 0L), before["vl2"]);
             Assert.False(before.ContainsKey("vl3"));
+            Assert.Equal(before["h1"], before["vrest1"]);
+            Assert.Equal((before["s1"].Item1, T0 + 2000 + 100_000), before["vrest2"]);
+            Assert.Equal((before["zbig"].Item1, T0 + 500_000), before["vrest3"]);
+            Assert.False(before.ContainsKey("vrest4"));
+            Assert.Equal(before["h1"], before["vrest5"]);
             Assert.Equal(("list[a]", 0L), before["q1"]);
             Assert.Equal(("list[b]", 0L), before["q2"]);
 

@@ -1,0 +1,278 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using PepperCache.Core.Storage;
+using PepperCache.Core.Types;
+
+namespace PepperCache.Core.Rdb;
+
+/// <summary>What RESTORE made of a serialized value.</summary>
+public enum RestoreReadStatus
+{
+    /// <summary>A string or a collection.</summary>
+    Read,
+    /// <summary>Shorter than its footer, a version above 10, or a CRC that does not match ("DUMP payload version or checksum are wrong").</summary>
+    VersionOrChecksum,
+    /// <summary>Not a value this node can hold: corrupt, empty, a stream or module type ("Bad data format").</summary>
+    BadFormat,
+}
+
+/// <summary>
+/// Reads a DUMP payload of Redis 7.0 or earlier (RDB version up to 10): strings, and every encoding of lists, sets,
+/// sorted sets and hashes that 7.0 loads (plain, zipmap, ziplist, intset, quicklist of ziplists or listpacks,
+/// listpack). The collection is rebuilt with this node's encoding settings, as Redis's RESTORE converts by its own.
+/// </summary>
+/// <remarks>
+/// The elements are read into this node's own collection payload (<see cref="StoreObjectFormat"/>, format 1) and
+/// loaded from it, so the checks slot migration makes (a member twice, a NaN score) apply here too. Like Redis's load,
+/// an empty collection is refused. Bytes after the object are ignored, and an object may run on into the
+/// version and CRC bytes: Redis reads the object from the whole payload, footer included.
+/// </remarks>
+public static class RestorePayload
+{
+    private const int FooterSize = 10;
+
+    public static RestoreReadStatus TryRead(
+        ReadOnlySpan<byte> payload, EncodingSettings settings, out byte[]? stringValue, out StoreObject? collection)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        stringValue = null;
+        collection = null;
+        if (payload.Length < FooterSize)
+        {
+            return RestoreReadStatus.VersionOrChecksum;
+        }
+
+        var footer = payload[^FooterSize..];
+        var version = BinaryPrimitives.ReadUInt16LittleEndian(footer);
+        if (version > RdbFormat.Version
+            || Crc64Jones.Compute(payload[..^8]) != BinaryPrimitives.ReadUInt64LittleEndian(footer[2..]))
+        {
+            return RestoreReadStatus.VersionOrChecksum;
+        }
+
+        // As Redis's rio over the whole argument: an object that runs into the footer reads the footer's bytes.
+        var input = new RdbInput(payload);
+        if (!input.TryReadByte(out var type))
+        {
+            return RestoreReadStatus.BadFormat;
+        }
+
+        if (type == RdbFormat.TypeString)
+        {
+            if (!input.TryReadString(out var value))
+            {
+                return RestoreReadStatus.BadFormat;
+            }
+
+            stringValue = value;
+            return RestoreReadStatus.Read;
+        }
+
+        var elements = new List<byte[]>();
+        var scores = new List<double>();
+        if (!TryReadElements(ref input, type, elements, scores, out var dataType) || elements.Count == 0)
+        {
+            return RestoreReadStatus.BadFormat;
+        }
+
+        var buffer = new ArrayBufferWriter<byte>();
+        if (!TryWriteFormat1(dataType, elements, scores, buffer)
+            || !StoreObjectFormat.TryDeserialize(dataType, buffer.WrittenSpan, settings, out collection))
+        {
+            return RestoreReadStatus.BadFormat;
+        }
+
+        return RestoreReadStatus.Read;
+    }
+
+    private static bool TryReadElements(ref RdbInput input, byte type, List<byte[]> elements, List<double> scores, out DataType dataType)
+    {
+        dataType = type switch
+        {
+            RdbFormat.TypeList or RdbFormat.TypeListZiplist or RdbFormat.TypeListQuicklist or RdbFormat.TypeListQuicklist2 => DataType.List,
+            RdbFormat.TypeSet or RdbFormat.TypeSetIntset => DataType.Set,
+            RdbFormat.TypeZset or RdbFormat.TypeZset2 or RdbFormat.TypeZsetZiplist or RdbFormat.TypeZsetListpack => DataType.SortedSet,
+            RdbFormat.TypeHash or RdbFormat.TypeHashZipmap or RdbFormat.TypeHashZiplist or RdbFormat.TypeHashListpack => DataType.Hash,
+            _ => DataType.Stream,
+        };
+        switch (type)
+        {
+            case RdbFormat.TypeList or RdbFormat.TypeSet:
+                return TryReadStrings(ref input, 1, elements);
+            case RdbFormat.TypeHash:
+                return TryReadStrings(ref input, 2, elements);
+            case RdbFormat.TypeZset or RdbFormat.TypeZset2:
+                return TryReadScoredMembers(ref input, type == RdbFormat.TypeZset2, elements, scores);
+            case RdbFormat.TypeListQuicklist or RdbFormat.TypeListQuicklist2:
+                return TryReadQuicklist(ref input, type == RdbFormat.TypeListQuicklist2, elements);
+        }
+
+        if (!input.TryReadString(out var blob))
+        {
+            return false;
+        }
+
+        var read = type switch
+        {
+            RdbFormat.TypeHashZipmap => CompactReaders.TryReadZipmap(blob, elements),
+            RdbFormat.TypeListZiplist or RdbFormat.TypeZsetZiplist or RdbFormat.TypeHashZiplist => CompactReaders.TryReadZiplist(blob, elements),
+            RdbFormat.TypeSetIntset => CompactReaders.TryReadIntset(blob, elements),
+            RdbFormat.TypeHashListpack or RdbFormat.TypeZsetListpack => CompactReaders.TryReadListpack(blob, elements),
+            _ => false,
+        };
+        if (!read)
+        {
+            return false;
+        }
+
+        if (dataType == DataType.Hash)
+        {
+            return elements.Count % 2 == 0;
+        }
+
+        return dataType != DataType.SortedSet || TrySplitScores(elements, scores);
+    }
+
+    // Each element takes at least one byte, so a count above the bytes left is refused before anything is allocated.
+    private static bool TryReadStrings(ref RdbInput input, int perEntry, List<byte[]> elements)
+    {
+        if (!input.TryReadLength(out var count) || count > (ulong)input.Remaining / (ulong)perEntry)
+        {
+            return false;
+        }
+
+        for (var i = 0UL; i < count * (ulong)perEntry; i++)
+        {
+            if (!input.TryReadString(out var element))
+            {
+                return false;
+            }
+
+            elements.Add(element);
+        }
+
+        return true;
+    }
+
+    private static bool TryReadScoredMembers(ref RdbInput input, bool binaryScores, List<byte[]> elements, List<double> scores)
+    {
+        if (!input.TryReadLength(out var count) || count > (ulong)input.Remaining / 2)
+        {
+            return false;
+        }
+
+        for (var i = 0UL; i < count; i++)
+        {
+            double score;
+            if (!input.TryReadString(out var member)
+                || !(binaryScores ? input.TryReadBinaryDouble(out score) : input.TryReadTextDouble(out score))
+                || double.IsNaN(score))
+            {
+                return false;
+            }
+
+            elements.Add(member);
+            scores.Add(score);
+        }
+
+        return true;
+    }
+
+    // Quicklist (14): ziplist nodes. Quicklist 2 (18): each node a container number, then a listpack (packed) or
+    // one element (plain). Redis skips an empty node, so this does too.
+    private static bool TryReadQuicklist(ref RdbInput input, bool version2, List<byte[]> elements)
+    {
+        if (!input.TryReadLength(out var nodes) || nodes > (ulong)input.Remaining)
+        {
+            return false;
+        }
+
+        for (var i = 0UL; i < nodes; i++)
+        {
+            var container = (ulong)RdbFormat.ContainerPacked;
+            if (version2 && (!input.TryReadLength(out container) || container is not (RdbFormat.ContainerPacked or RdbFormat.ContainerPlain)))
+            {
+                return false;
+            }
+
+            if (!input.TryReadString(out var blob))
+            {
+                return false;
+            }
+
+            if (container == RdbFormat.ContainerPlain)
+            {
+                elements.Add(blob);
+                continue;
+            }
+
+            var read = version2 ? CompactReaders.TryReadListpack(blob, elements) : CompactReaders.TryReadZiplist(blob, elements);
+            if (!read)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    // A ziplist or listpack sorted set: member, score, member, score...; the score's text read as ZADD reads it.
+    private static bool TrySplitScores(List<byte[]> elements, List<double> scores)
+    {
+        if (elements.Count % 2 != 0)
+        {
+            return false;
+        }
+
+        var members = new List<byte[]>(elements.Count / 2);
+        for (var i = 0; i < elements.Count; i += 2)
+        {
+            if (!SortedSetScore.TryParse(elements[i + 1], out var score) || double.IsNaN(score))
+            {
+                return false;
+            }
+
+            members.Add(elements[i]);
+            scores.Add(score);
+        }
+
+        elements.Clear();
+        elements.AddRange(members);
+        return true;
+    }
+
+    private static bool TryWriteFormat1(DataType type, List<byte[]> elements, List<double> scores, ArrayBufferWriter<byte> output)
+    {
+        switch (type)
+        {
+            case DataType.List or DataType.Set:
+                StoreObjectFormat.WriteHeader(output, elements.Count);
+                foreach (var element in elements)
+                {
+                    StoreObjectFormat.WriteBytes(output, element);
+                }
+
+                return true;
+            case DataType.Hash:
+                StoreObjectFormat.WriteHeader(output, elements.Count / 2);
+                foreach (var element in elements)
+                {
+                    StoreObjectFormat.WriteBytes(output, element);
+                }
+
+                return true;
+            case DataType.SortedSet:
+                StoreObjectFormat.WriteHeader(output, elements.Count);
+                for (var i = 0; i < elements.Count; i++)
+                {
+                    BinaryPrimitives.WriteDoubleLittleEndian(output.GetSpan(8), scores[i]);
+                    output.Advance(8);
+                    StoreObjectFormat.WriteBytes(output, elements[i]);
+                }
+
+                return true;
+            default:
+                return false;
+        }
+    }
+}
