@@ -59,6 +59,9 @@ internal sealed class CommandTable
         .. ClusterCommands.Definitions,
         .. MigrationCommands.Definitions,
         .. ClusterPeerCommands.Definitions,
+        .. DatabaseCommands.Definitions,
+        WaitCommand.Definition,
+        DebugCommand.Definition,
     ]);
 
     public int Count => _byName.Count;
