@@ -85,6 +85,15 @@ internal sealed class CommandDispatcher(CommandTable table, ClusterState? cluste
             return;
         }
 
+        // One volatile read while nothing is paused. Checked last, as Redis: what is refused is refused at once.
+        if (context.Server.Pause.IsActive && context.Server.Pause.Holds(command) && context.Server.Pause.Released is { } released)
+        {
+            // Not run yet: counted when it runs, after the pause.
+            context.SlotWait = context.Server.Pause.HoldAsync(released, client);
+            client.CommandsProcessed--;
+            return;
+        }
+
         var errors = context.ErrorReplies;
         context.Rejected = false;
         var chained = context.ChainedTimestamp;
