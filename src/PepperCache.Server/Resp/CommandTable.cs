@@ -62,6 +62,7 @@ internal sealed class CommandTable
         .. DatabaseCommands.Definitions,
         WaitCommand.Definition,
         DebugCommand.Definition,
+        LolwutCommand.Definition,
     ]);
 
     public int Count => _byName.Count;
