@@ -77,7 +77,7 @@ public sealed class ClientPauseIntegrationTests(RedisServerFixture servers) : IC
 
     /// <summary>
     /// Under ALL nothing runs until the pause's end, not even CLIENT UNPAUSE (nor INFO, so elapsed time is the only
-    /// witness: the held replies come no sooner than the end). Unknown commands and arity errors are answered at once.
+    /// witness: the held replies come no sooner than the end). Unknown commands, arity errors and DEBUG's refusal are answered at once.
     /// </summary>
     [Fact]
     public Task PauseAllHoldsEveryCommandUntilItsEnd() => BothAsync(servers, async server =>
@@ -91,6 +91,7 @@ public sealed class ClientPauseIntegrationTests(RedisServerFixture servers) : IC
             seen.Add(await Text(pauser, "CLIENT", "PAUSE", "600", "ALL"));
             seen.Add(await Text(other, "NOSUCHCOMMAND"));
             seen.Add(await Text(other, "GET"));
+            seen.Add((await Text(other, "DEBUG", "HELP"))[..32]);
             await other.SendAsync(["CLIENT", "UNPAUSE"], ["GET", "all:k"]);
             await pauser.SendAsync(["PING"]);
             seen.Add(await Read(other));
@@ -105,7 +106,8 @@ public sealed class ClientPauseIntegrationTests(RedisServerFixture servers) : IC
 
         return seen;
     }, "+OK\r\n", "-ERR unknown command 'NOSUCHCOMMAND', with args beginning with: \r\n",
-        "-ERR wrong number of arguments for 'get' command\r\n", "+OK\r\n", "$-1\r\n", "+PONG\r\n", "held until the end");
+        "-ERR wrong number of arguments for 'get' command\r\n", "-ERR DEBUG command not allowed. ", "+OK\r\n", "$-1\r\n", "+PONG\r\n",
+        "held until the end");
 
     [Fact]
     public Task AClientThatLeavesWhileHeldIsGone() => BothAsync(servers, async server =>

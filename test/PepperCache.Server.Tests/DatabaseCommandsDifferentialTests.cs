@@ -66,6 +66,24 @@ public sealed class DatabaseCommandsDifferentialTests(OneDatabaseRedisFixture se
         COMMAND INFO debug
         """);
 
+    /// <summary>As Redis's rejectCommand: a rejected call in commandstats, not a call that failed.</summary>
+    [Fact]
+    public async Task DebugCountsAsARejectedCall()
+    {
+        List<string> lines = [];
+        foreach (var server in new[] { servers.RedisEndPoint, servers.Node.RespEndPoint })
+        {
+            await using var client = await RespFrameClient.ConnectAsync(server);
+            await client.ExecuteAsync("CONFIG", "RESETSTAT");
+            await client.ExecuteAsync("DEBUG", "OBJECT", "k");
+            var stats = await client.ExecuteTextAsync("INFO", "commandstats");
+            lines.Add(stats.Split("\r\n").Single(l => l.StartsWith("cmdstat_debug:", StringComparison.Ordinal)));
+        }
+
+        Assert.Equal("cmdstat_debug:calls=0,usec=0,usec_per_call=0.00,rejected_calls=1,failed_calls=0", lines[0]);
+        Assert.Equal(lines[0], lines[1]);
+    }
+
     [Fact]
     public Task WaitAnswersZeroAtOnceAndRefusesBadArguments() => RedisParity.AssertSameRepliesAsync(servers.RedisEndPoint, servers.Node.RespEndPoint, """
         WAIT 0 0

