@@ -6,8 +6,11 @@ using static PepperCache.Server.Resp.CommandFlags;
 
 namespace PepperCache.Server.Commands;
 
-/// <summary>CLIENT and its subcommands: ID, GETNAME, SETNAME, SETINFO, INFO, LIST, KILL, HELP.</summary>
-internal static class ClientCommands
+/// <summary>
+/// CLIENT and its subcommands: ID, GETNAME, SETNAME, SETINFO, INFO, LIST, KILL, UNBLOCK, HELP; PAUSE, UNPAUSE, REPLY
+/// and NO-EVICT in <c>ClientCommands.Modes.cs</c>.
+/// </summary>
+internal static partial class ClientCommands
 {
     private static readonly string[] HelpLines =
     [
@@ -39,6 +42,12 @@ internal static class ClientCommands
         "      Return clients of specified type.",
         "    * ID <client-id> [<client-id> ...]",
         "      Return clients of specified IDs only.",
+        "UNPAUSE",
+        "    Stop the current client pause, resuming traffic.",
+        "PAUSE <timeout> [WRITE|ALL]",
+        "    Suspend all, or just write, clients for <timeout> milliseconds.",
+        "REPLY (ON|OFF|SKIP)",
+        "    Control the replies sent to the current connection.",
         "SETINFO <option> <value>",
         "    Set client meta attr. Options are:",
         "    * LIB-NAME: the client lib name.",
@@ -47,6 +56,8 @@ internal static class ClientCommands
         "    Assign the name <name> to the current connection.",
         "UNBLOCK <clientid> [TIMEOUT|ERROR]",
         "    Unblock the specified blocked client.",
+        "NO-EVICT (ON|OFF)",
+        "    Protect current client connection from eviction.",
     ];
 
     private static readonly string[] ClientTypes = ["normal", "master", "replica", "slave", "pubsub"];
@@ -64,6 +75,10 @@ internal static class ClientCommands
             Sub("client|list", -2, Admin | NoScript | Loading | Stale | CommandFlags.Random, List, "Lists open connections.", "2.4.0"),
             Sub("client|kill", -3, Admin | NoScript | Loading | Stale, Kill, "Terminates open connections.", "2.4.0"),
             Sub("client|unblock", -3, Admin | NoScript | Loading | Stale, Unblock, "Unblocks a client blocked by a blocking command from a different connection.", "5.0.0"),
+            Sub("client|pause", -3, Admin | NoScript | Loading | Stale, Pause, "Suspends commands processing.", "2.9.50"),
+            Sub("client|unpause", 2, Admin | NoScript | Loading | Stale, Unpause, "Resumes processing of clients that were paused.", "6.2.0"),
+            Sub("client|reply", 3, NoScript | Loading | Stale, Reply, "Instructs the server whether to reply to commands.", "3.2.0"),
+            Sub("client|no-evict", 3, Admin | NoScript | Loading | Stale, NoEvict, "Sets the client eviction mode of the connection.", "7.0.0"),
             Sub("client|help", 2, Loading | Stale, Help, "Returns helpful text about the different subcommands.", "5.0.0"),
         ],
     };
@@ -218,8 +233,7 @@ internal static class ClientCommands
         if (context.ArgumentCount > 4)
         {
             // Redis 7.0's CLIENT takes UNBLOCK with two or three arguments only and calls anything else unknown.
-            var name = Encoding.Latin1.GetString(context.Argument(1)[..Math.Min(128, context.Argument(1).Length)]);
-            context.WriteError($"ERR unknown subcommand or wrong number of arguments for '{name}'. Try CLIENT HELP.");
+            WriteUnknownSubcommand(context);
             return;
         }
 
@@ -397,7 +411,10 @@ internal static class ClientCommands
             .Append('\n');
     }
 
-    /// <summary>Redis's flag letters that apply: O a monitor, b blocked, N none.</summary>
-    private static string Flags(ClientSession client) =>
-        client.Monitor is not null ? "O" : client.Blocking is { IsWaiting: true } ? "b" : "N";
+    /// <summary>Redis's flag letters that apply, in its order: O a monitor, b blocked, e no-evict, N none.</summary>
+    private static string Flags(ClientSession client)
+    {
+        var flags = (client.Monitor is not null ? "O" : "") + (client.Blocking is { IsWaiting: true } || client.HeldByPause ? "b" : "") + (client.NoEvict ? "e" : "");
+        return flags.Length == 0 ? "N" : flags;
+    }
 }

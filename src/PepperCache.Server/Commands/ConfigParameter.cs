@@ -81,6 +81,8 @@ internal sealed record ConfigParameter(string Name, Func<CommandContext, string>
         }),
         Mutable("protected-mode", c => YesNo(c.Server.Acl.ProtectedMode), Boolean((config, v) => config.Acl.ProtectedMode = v)),
         Fixed("aclfile", c => c.Server.Acl.AclFile),
+        // Redis 7.0's default, kept: DEBUG is refused with Redis's text (DebugCommand).
+        Fixed("enable-debug-command", _ => "no"),
         Mutable("acllog-max-len", c => c.Server.Acl.Log.MaxLength.ToString(CultureInfo.InvariantCulture),
             Integer(0, long.MaxValue, (config, v) => config.Acl.Log.MaxLength = v)),
         // Statistics (docs/operations.md): the slow log, the latency monitor, per-command latency histograms.

@@ -192,6 +192,13 @@ internal static class ConnectionCommands
         var client = context.Client;
         client.Name = null;
         client.Resp3 = false;
+        // As Redis's clearClientConnectionState: OFF and a SKIP to come end; a SKIP in force silences this +RESET.
+        if (client.Replies is ReplyMode.Off or ReplyMode.SkipNext)
+        {
+            client.Replies = ReplyMode.On;
+            context.RestoreReplies();
+        }
+
         ServerCommands.StopMonitoring(context);
         if (client.User is not null)
         {

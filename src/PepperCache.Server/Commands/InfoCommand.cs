@@ -131,7 +131,7 @@ internal static partial class InfoCommand
         Field(text, "connected_clients", context.Server.Clients.ConnectedCount);
         Field(text, "cluster_connections", 0);
         Field(text, "maxclients", context.Server.Config.Clients.MaxClients);
-        Field(text, "blocked_clients", context.Server.Blocking.BlockedCount);
+        Field(text, "blocked_clients", context.Server.Blocking.BlockedCount + context.Server.Pause.HeldCount);
         Field(text, "tracking_clients", 0);
     }
 

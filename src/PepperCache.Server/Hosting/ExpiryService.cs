@@ -37,7 +37,12 @@ internal sealed class ExpiryService(
                 }
 
                 // A quarter of a tick at most, as Redis's ACTIVE_EXPIRE_CYCLE_SLOW_TIME_PERC.
-                RunCycle(Period(hz) / 4);
+                // As Redis: no key expires or is evicted in the background while clients are paused.
+                if (!server.Pause.IsActive)
+                {
+                    RunCycle(Period(hz) / 4);
+                }
+
                 Interlocked.Increment(ref _cycles);
             }
         }

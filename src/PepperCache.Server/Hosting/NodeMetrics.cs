@@ -183,7 +183,7 @@ internal sealed class NodeMetrics
         _maxMemory.Set(server.Config.MaxMemory);
         _rss.Set(Environment.WorkingSet);
         _clients.Set(server.Clients.ConnectedCount);
-        _blockedClients.Set(server.Blocking.BlockedCount);
+        _blockedClients.Set(server.Blocking.BlockedCount + server.Pause.HeldCount);
         var aof = server.Aof;
         _aofEnabled.Set(aof.IsRecording ? 1 : 0);
         _aofSize.Set(aof.IsRecording ? aof.CurrentSize : 0);

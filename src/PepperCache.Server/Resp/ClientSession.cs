@@ -101,6 +101,15 @@ internal sealed class ClientSession(long id, EndPoint? remote, EndPoint? local, 
     /// </summary>
     public bool Resp3;
 
+    /// <summary>CLIENT REPLY: which replies are sent (see <see cref="CommandContext.SilenceReplies"/>).</summary>
+    public ReplyMode Replies { get; set; }
+
+    /// <summary>True while a command of this client waits for CLIENT PAUSE to end (CLIENT LIST flag b).</summary>
+    public bool HeldByPause { get; set; }
+
+    /// <summary>CLIENT NO-EVICT ON: shown in CLIENT LIST (flag e); PepperCache closes no client to free memory.</summary>
+    public bool NoEvict { get; set; }
+
     /// <summary>READONLY/READWRITE. There are no replicas to read from, so it changes nothing but is remembered.</summary>
     public bool ReadOnlyMode { get; set; }
 

@@ -69,6 +69,45 @@ internal sealed class CommandContext(ServerState server, ClientSession client, R
     /// </summary>
     public long ChainedTimestamp { get; set; }
 
+    private IBufferWriter<byte>? _silenced;
+    private DiscardingWriter? _discard;
+
+    /// <summary>CLIENT REPLY OFF or SKIP: replies written from now on are dropped, until <see cref="RestoreReplies"/>.</summary>
+    public void SilenceReplies()
+    {
+        _silenced ??= Output;
+        Output = _discard ??= new DiscardingWriter();
+    }
+
+    /// <summary>Replies go to the connection again.</summary>
+    public void RestoreReplies()
+    {
+        if (_silenced is not null)
+        {
+            Output = _silenced;
+            _silenced = null;
+        }
+    }
+
+    /// <summary>
+    /// After each command while CLIENT REPLY is not ON (Redis's resetClient): the command after SKIP is silenced,
+    /// and the one after that is heard again.
+    /// </summary>
+    public void AfterSilencedCommand()
+    {
+        switch (Client.Replies)
+        {
+            case ReplyMode.SkipNext:
+                Client.Replies = ReplyMode.Skip;
+                SilenceReplies();
+                break;
+            case ReplyMode.Skip:
+                Client.Replies = ReplyMode.On;
+                RestoreReplies();
+                break;
+        }
+    }
+
     public int ArgumentCount => Request.Count;
 
     public ReadOnlySpan<byte> Argument(int index) => Request[index];

@@ -63,6 +63,12 @@ internal sealed record CommandDefinition(
     /// <summary>As <see cref="KeyFlags"/>, for the keys after the first (RENAME's destination: <c>OW update</c>).</summary>
     public IReadOnlyList<string>? LaterKeyFlags { get; init; }
 
+    /// <summary>
+    /// Redis's CMD_PROTECTED (DEBUG): refused by its handler before authentication, ACL and CLIENT PAUSE, which let it
+    /// through, as Redis refuses it right after the arity check. Read only on those slow paths.
+    /// </summary>
+    public bool Protected { get; init; }
+
     /// <summary>Redis's command tips for COMMAND INFO (<c>nondeterministic_output</c>, <c>request_policy:all_shards</c>...).</summary>
     public IReadOnlyList<string>? Tips { get; init; }
 

@@ -43,13 +43,13 @@ internal sealed class CommandDispatcher(CommandTable table, ClusterState? cluste
         }
 
         // Authentication and permissions first, as Redis: before slot routing, freezes and memory limits.
-        if (context.MustAuthenticate && !AclGate.AdmitUnauthenticated(context, command))
+        if (context.MustAuthenticate && !command.Protected && !AclGate.AdmitUnauthenticated(context, command))
         {
             Reject(context, AclGate.Resolve(command, request) ?? command);
             return;
         }
 
-        if (client.User is { } user && user.Rules is { PermitsAll: false } rules && !AclGate.Admit(context, command, rules))
+        if (client.User is { } user && user.Rules is { PermitsAll: false } rules && !command.Protected && !AclGate.Admit(context, command, rules))
         {
             Reject(context, AclGate.Resolve(command, request) ?? command);
             return;
@@ -82,6 +82,15 @@ internal sealed class CommandDispatcher(CommandTable table, ClusterState? cluste
             // A monitor is a replica to Redis, and a replica may not touch the keyspace.
             context.WriteError(ErrorMessages.ReplicaKeyspace);
             Reject(context, command);
+            return;
+        }
+
+        // One volatile read while nothing is paused. Checked last, as Redis: what is refused is refused at once.
+        if (context.Server.Pause.IsActive && context.Server.Pause.Holds(command) && context.Server.Pause.Released is { } released)
+        {
+            // Not run yet: counted when it runs, after the pause.
+            context.SlotWait = context.Server.Pause.HoldAsync(released, client);
+            client.CommandsProcessed--;
             return;
         }
 

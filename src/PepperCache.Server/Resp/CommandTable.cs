@@ -59,6 +59,10 @@ internal sealed class CommandTable
         .. ClusterCommands.Definitions,
         .. MigrationCommands.Definitions,
         .. ClusterPeerCommands.Definitions,
+        .. DatabaseCommands.Definitions,
+        WaitCommand.Definition,
+        DebugCommand.Definition,
+        LolwutCommand.Definition,
     ]);
 
     public int Count => _byName.Count;

@@ -23,6 +23,12 @@ internal static class MemoryGuard
     /// </summary>
     public static bool Admit(CommandContext context, CommandDefinition command)
     {
+        // As Redis: while clients are paused the dataset stays still, so nothing is evicted, and nothing is refused for it.
+        if (context.Server.Pause.IsActive)
+        {
+            return true;
+        }
+
         if (MakeRoom(context.Server, KeysPerCommand) != EvictionOutcome.Failed
             || (command.Flags & CommandFlags.DenyOom) == 0
             || (command.FreesMemory is { } frees && frees(context)))

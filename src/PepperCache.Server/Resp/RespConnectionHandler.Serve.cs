@@ -92,6 +92,12 @@ internal sealed partial class RespConnectionHandler
                         }
 
                         await slotWait.ConfigureAwait(false);
+                        if (client.CloseAfterReply)
+                        {
+                            // Killed (CLIENT KILL) while held: closed without running what it waited to run, as in Redis.
+                            return;
+                        }
+
                         replied = ExecuteAll(buffer.Slice(consumed), context, output, now, ref rerun, out consumed, out bytesNeeded, out end);
                     }
                 }
@@ -242,6 +248,11 @@ internal sealed partial class RespConnectionHandler
 
                 executed = true;
                 consumed = reader.Position;
+                if (client.Replies != ReplyMode.On)
+                {
+                    context.AfterSilencedCommand();
+                }
+
                 if (client.CloseAfterReply)
                 {
                     break;

@@ -33,6 +33,7 @@ internal sealed class ServerState
         Clients = clients;
         Dispatcher = dispatcher;
         Migration = new SlotMigrationState(store);
+        Pause = new ClientPause(store.TimeProvider);
         StartedAt = store.Now;
         RunId = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(20));
         Config = new ServerConfig(Options, new RespLimits { MaxBulkLength = Options.ProtoMaxBulkLen }, store.Memory, store.Encodings);
@@ -90,6 +91,9 @@ internal sealed class ServerState
 
     /// <summary>Clients blocked on list keys (BLPOP...), queued per key.</summary>
     public BlockingRegistry Blocking { get; } = new();
+
+    /// <summary>CLIENT PAUSE: what the dispatcher holds back while it lasts.</summary>
+    public ClientPause Pause { get; }
 
     /// <summary>Frozen slots and recent imports (slot migration).</summary>
     public SlotMigrationState Migration { get; }
