@@ -33,6 +33,20 @@ public sealed class DatabaseCommandsDifferentialTests(OneDatabaseRedisFixture se
         """);
 
     [Fact]
+    public Task SelectAnswersAsRedisWithOneDatabase() => RedisParity.AssertSameRepliesAsync(servers.RedisEndPoint, servers.Node.RespEndPoint, """
+        SELECT 0
+        SELECT 1
+        SELECT -1
+        SELECT x
+        SELECT 1.5
+        SELECT 2147483648
+        SELECT -2147483649
+        SELECT 99999999999999999999
+        SELECT
+        SELECT 0 0
+        """);
+
+    [Fact]
     public Task SwapDbAnswersAsRedisWithOneDatabase() => RedisParity.AssertSameRepliesAsync(servers.RedisEndPoint, servers.Node.RespEndPoint, """
         SET swap:k v
         SWAPDB 0 0

@@ -47,7 +47,10 @@ internal static class ConnectionCommands
         context.Client.CloseAfterReply = true;
     }
 
-    /// <summary>One database: index 0 is accepted, any other is out of range (as Redis Cluster).</summary>
+    /// <summary>
+    /// One database: index 0 is accepted; any other is out of range, as on a Redis started with <c>--databases 1</c>,
+    /// or not allowed on a member of a cluster, as on a Redis Cluster node (Redis's selectCommand, in its order).
+    /// </summary>
     public static void Select(CommandContext context)
     {
         if (!context.TryGetInt64OrReply(1, out var index))
@@ -55,9 +58,17 @@ internal static class ConnectionCommands
             return;
         }
 
-        if (index == 0)
+        if (index is < int.MinValue or > int.MaxValue)
+        {
+            context.WriteError(ErrorMessages.IntOutOfRange);
+        }
+        else if (index == 0)
         {
             context.Output.WriteOk();
+        }
+        else if (context.Server.Mode == "cluster")
+        {
+            context.WriteError("ERR SELECT is not allowed in cluster mode"u8);
         }
         else
         {

@@ -34,10 +34,9 @@ internal static class DatabaseCommands
             return;
         }
 
-        // Redis's getIntFromObjectOrReply (sic: "value must between").
         if (db is < int.MinValue or > int.MaxValue)
         {
-            context.WriteError("ERR value is out of range, value must between -2147483648 and 2147483647"u8);
+            context.WriteError(ErrorMessages.IntOutOfRange);
             return;
         }
 

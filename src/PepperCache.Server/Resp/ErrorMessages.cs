@@ -85,6 +85,10 @@ internal static class ErrorMessages
     public static ReadOnlySpan<byte> RandomCountOutOfRange =>
         "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807"u8;
 
+    /// <summary>getIntFromObjectOrReply's wording (sic: "value must between") for a database index beyond an int.</summary>
+    public static ReadOnlySpan<byte> IntOutOfRange =>
+        "ERR value is out of range, value must between -2147483648 and 2147483647"u8;
+
     /// <summary>EXPIRE family's wording for an unknown option (Redis prints the option as given).</summary>
     public static string UnsupportedOption(string option) => $"ERR Unsupported option {option}";
 }
