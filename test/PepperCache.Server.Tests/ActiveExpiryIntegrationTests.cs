@@ -1,6 +1,3 @@
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Time.Testing;
 using PepperCache.Server.Hosting;
 using PepperCache.Server.Tests.Infrastructure;
 
@@ -11,30 +8,12 @@ namespace PepperCache.Server.Tests;
 /// cycle's timer, and each step waits for the cycle that tick ran (<see cref="ExpiryService.Cycles"/>), never for
 /// real time to pass.
 /// </summary>
-public sealed class ActiveExpiryIntegrationTests : IAsyncLifetime
+public sealed class ActiveExpiryIntegrationTests : FakeClockNode
 {
-    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(10);
-
-    private readonly FakeTimeProvider _clock = new(DateTimeOffset.FromUnixTimeMilliseconds(1_800_000_000_000));
-    private readonly PepperCacheApplication _app;
-
-    public ActiveExpiryIntegrationTests() =>
-        _app = new PepperCacheApplication(configureServices: services => services.AddSingleton<TimeProvider>(_clock));
-
-    private ExpiryService Expiry => _app.Services.GetServices<IHostedService>().OfType<ExpiryService>().Single();
-
-    public ValueTask InitializeAsync()
-    {
-        _ = _app.RespEndPoint;
-        return ValueTask.CompletedTask;
-    }
-
-    public async ValueTask DisposeAsync() => await _app.DisposeAsync();
-
     [Fact]
     public async Task ExpiredKeysNobodyTouchesAreReclaimed()
     {
-        await using var redis = await _app.ConnectAsync();
+        await using var redis = await App.ConnectAsync();
         var db = redis.GetDatabase();
         for (var i = 0; i < 100; i++)
         {
@@ -59,7 +38,7 @@ public sealed class ActiveExpiryIntegrationTests : IAsyncLifetime
     [Fact]
     public async Task ConfigSetHzChangesTheCycleRate()
     {
-        await using var redis = await _app.ConnectAsync(o => o.AllowAdmin = true);
+        await using var redis = await App.ConnectAsync(o => o.AllowAdmin = true);
         var db = redis.GetDatabase();
         await db.ExecuteAsync("CONFIG", "SET", "hz", "100");
 
@@ -81,7 +60,7 @@ public sealed class ActiveExpiryIntegrationTests : IAsyncLifetime
     private async Task StepAsync(TimeSpan by)
     {
         var before = Expiry.Cycles;
-        _clock.Advance(by);
+        Clock.Advance(by);
         await Eventually.UntilAsync(() => Expiry.Cycles > before, Bound, $"an expiry cycle runs after the clock moved {by.TotalMilliseconds} ms");
     }
 }

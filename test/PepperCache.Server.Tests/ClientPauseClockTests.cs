@@ -1,7 +1,3 @@
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Time.Testing;
-using PepperCache.Server.Hosting;
 using PepperCache.Server.Tests.Infrastructure;
 using static PepperCache.Server.Tests.Infrastructure.BlockingScenario;
 
@@ -12,41 +8,23 @@ namespace PepperCache.Server.Tests;
 /// and while it lasts the expiry cycle reclaims nothing, as Redis keeps the dataset still during a pause. Each step
 /// moves the clock and waits for what that fires (an expiry cycle, a held reply), never for real time.
 /// </summary>
-public sealed class ClientPauseClockTests : IAsyncLifetime
+public sealed class ClientPauseClockTests : FakeClockNode
 {
-    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(10);
-
-    private readonly FakeTimeProvider _clock = new(DateTimeOffset.FromUnixTimeMilliseconds(1_800_000_000_000));
-    private readonly PepperCacheApplication _app;
-
-    public ClientPauseClockTests() =>
-        _app = new PepperCacheApplication(configureServices: services => services.AddSingleton<TimeProvider>(_clock));
-
-    private ExpiryService Expiry => _app.Services.GetServices<IHostedService>().OfType<ExpiryService>().Single();
-
-    public ValueTask InitializeAsync()
-    {
-        _ = _app.RespEndPoint;
-        return ValueTask.CompletedTask;
-    }
-
-    public async ValueTask DisposeAsync() => await _app.DisposeAsync();
-
     [Fact]
     public async Task APauseEndsAtItsTimeoutAndTheHeldWriteRuns()
     {
-        await using var pauser = await RespFrameClient.ConnectAsync(_app.RespEndPoint);
-        await using var writer = await RespFrameClient.ConnectAsync(_app.RespEndPoint);
+        await using var pauser = await RespFrameClient.ConnectAsync(App.RespEndPoint);
+        await using var writer = await RespFrameClient.ConnectAsync(App.RespEndPoint);
         Assert.Equal("+OK\r\n", await Text(pauser, "CLIENT", "PAUSE", "1000", "WRITE"));
         await writer.SendAsync(["SET", "clock:k", "v"]);
         await WaitForBlockedAsync(pauser, 1);
 
-        _clock.Advance(TimeSpan.FromMilliseconds(999));
+        Clock.Advance(TimeSpan.FromMilliseconds(999));
         // One ms short of the end the write is still held (the clock fires timers as it moves, synchronously).
         Assert.Equal("$-1\r\n", await Text(pauser, "GET", "clock:k"));
         Assert.Equal("blocked_clients:1", BlockedClients(await Text(pauser, "INFO", "clients")));
 
-        _clock.Advance(TimeSpan.FromMilliseconds(1));
+        Clock.Advance(TimeSpan.FromMilliseconds(1));
         Assert.Equal("+OK\r\n", await Read(writer));
         Assert.Equal("$1\r\nv\r\n", await Text(pauser, "GET", "clock:k"));
     }
@@ -54,7 +32,7 @@ public sealed class ClientPauseClockTests : IAsyncLifetime
     [Fact]
     public async Task NoKeyExpiresInTheBackgroundWhileClientsArePaused()
     {
-        await using var client = await RespFrameClient.ConnectAsync(_app.RespEndPoint);
+        await using var client = await RespFrameClient.ConnectAsync(App.RespEndPoint);
         for (var i = 0; i < 50; i++)
         {
             Assert.Equal("+OK\r\n", await Text(client, "SET", $"still:{i}", "v", "PX", "500"));
@@ -82,7 +60,7 @@ public sealed class ClientPauseClockTests : IAsyncLifetime
     private async Task StepAsync(TimeSpan by)
     {
         var before = Expiry.Cycles;
-        _clock.Advance(by);
+        Clock.Advance(by);
         await Eventually.UntilAsync(() => Expiry.Cycles > before, Bound, $"an expiry cycle runs after the clock moved {by.TotalMilliseconds} ms");
     }
 }
