@@ -37,11 +37,15 @@ internal static class MigrateCommand
 
     private static void Migrate(CommandContext context)
     {
-        if (context.Client.Migration is { IsCompleted: true } done)
+        if (context.Client.Migration is { } pending)
         {
             context.Client.Migration = null;
-            Finish(context, done.Result);
-            return;
+            // The run after the transfer: counted again by the dispatcher, so one more than when it was held.
+            if (pending.Transfer.IsCompleted && pending.Sequence + 1 == context.Client.CommandsProcessed)
+            {
+                Finish(context, pending.Transfer.Result);
+                return;
+            }
         }
 
         if (!TryParse(context, out var job))
@@ -82,10 +86,10 @@ internal static class MigrateCommand
 
         job.Keys = keys;
         var transfer = MigrateTransfer.RunAsync(job, store.TimeProvider);
-        context.Client.Migration = transfer;
-        context.SlotWait = transfer;
         // Counted once, when it answers, as a blocked command is.
         context.Client.CommandsProcessed--;
+        context.Client.Migration = (transfer, context.Client.CommandsProcessed);
+        context.SlotWait = transfer;
     }
 
     /// <summary>The run after the transfer: deletes what the target took (without COPY), then answers as Redis.</summary>
