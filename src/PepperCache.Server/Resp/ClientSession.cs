@@ -175,6 +175,13 @@ internal sealed class ClientSession(long id, EndPoint? remote, EndPoint? local, 
     /// <summary>This connection's blocking state (BLPOP and the other blocking pops), made on its first block and reused.</summary>
     public BlockedClient? Blocking { get; set; }
 
+    /// <summary>
+    /// A MIGRATE waiting for its target: set by its first run, taken by its run again once the task is done. The
+    /// sequence is <see cref="CommandsProcessed"/> then: a later MIGRATE (the held one having been refused when it
+    /// came back, say MOVED) sees another count and does not take this outcome.
+    /// </summary>
+    public (Task<Commands.MigrateOutcome> Transfer, long Sequence)? Migration { get; set; }
+
     private static string Format(EndPoint? endPoint) => endPoint switch
     {
         IPEndPoint ip => $"{(ip.Address.IsIPv4MappedToIPv6 ? ip.Address.MapToIPv4() : ip.Address)}:{ip.Port}",

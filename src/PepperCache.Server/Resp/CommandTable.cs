@@ -61,6 +61,7 @@ internal sealed class CommandTable
         .. ClusterPeerCommands.Definitions,
         .. DatabaseCommands.Definitions,
         WaitCommand.Definition,
+        MigrateCommand.Definition,
         DebugCommand.Definition,
         LolwutCommand.Definition,
     ]);

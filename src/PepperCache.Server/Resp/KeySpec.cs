@@ -83,6 +83,12 @@ internal sealed record KeySpec
     /// </summary>
     public Func<ArgumentView, KeyRange>? Finder { get; init; }
 
+    /// <summary>
+    /// Redis's getkeys proc for a spec it declares but marks <c>incomplete</c> (MIGRATE's KEYS): COMMAND INFO shows
+    /// the spec as declared, while routing, freezes and ACL checks find the keys with this, as Redis's do.
+    /// </summary>
+    public Func<ArgumentView, KeyRange>? GetKeys { get; init; }
+
     /// <summary>Whether the key positions depend on the arguments (Redis's <c>movablekeys</c>).</summary>
     public bool IsMovable => IsKeyNum || Keyword is not null || Finder is not null;
 
@@ -135,7 +141,7 @@ internal sealed record KeySpec
     /// </summary>
     public KeyRange Resolve(ArgumentView arguments)
     {
-        if (Finder is { } finder)
+        if ((Finder ?? GetKeys) is { } finder)
         {
             return finder(arguments);
         }

@@ -380,6 +380,14 @@ public sealed class AofReplayTests
                 await Do("RESTORE", "vrest4", "1", hashPayload, "ABSTTL", "REPLACE");
                 await Do("RESTORE", "vrest5", "0", hashPayload);
 
+                // MIGRATE: the key that left is logged as DEL; the one COPY sent stays, and nothing is logged for it.
+                await using var target = await PepperCache.Testing.RedisServer.StartAsync();
+                var targetPort = target.EndPoint.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                await Do("SET", "vmig1", "x");
+                await Do("SET", "vmig2", "y");
+                await Do("MIGRATE", "127.0.0.1", targetPort, "", "0", "5000", "KEYS", "vmig1");
+                await Do("MIGRATE", "127.0.0.1", targetPort, "vmig2", "0", "5000", "COPY");
+
                 before = Dump(first.Store);
             }
 
@@ -418,6 +426,8 @@ public sealed class AofReplayTests
             Assert.Equal((before["zbig"].Item1, T0 + 500_000), before["vrest3"]);
             Assert.False(before.ContainsKey("vrest4"));
             Assert.Equal(before["h1"], before["vrest5"]);
+            Assert.False(before.ContainsKey("vmig1"));
+            Assert.Equal(("y", 0L), before["vmig2"]);
             Assert.Equal(("list[a]", 0L), before["q1"]);
             Assert.Equal(("list[b]", 0L), before["q2"]);
 
