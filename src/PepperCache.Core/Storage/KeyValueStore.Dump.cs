@@ -35,6 +35,44 @@ public sealed partial class KeyValueStore
     }
 
     /// <summary>
+    /// MIGRATE's delete of a key the target took: removes it only while DUMP would still give <paramref name="payload"/>
+    /// and its expiry is still <paramref name="expiresAt"/> (Unix ms, -1 for none). Redis blocks while it migrates;
+    /// a node serves other clients meanwhile, and a write they made since the dump must not go with a copy that
+    /// does not hold it. Returns whether the key was removed.
+    /// </summary>
+    public bool DeleteIfDumpIs(ReadOnlySpan<byte> key, ReadOnlySpan<byte> payload, long expiresAt)
+    {
+        var hash = (uint)Hash(key);
+        var shard = ShardFor(key);
+        lock (shard.Lock)
+        {
+            var index = FindLiveNoTouch(shard, key, hash, Now);
+            if (index < 0)
+            {
+                return false;
+            }
+
+            var entry = shard[index];
+            var current = Entry.GetExpiresAt(entry);
+            if ((current == Entry.NoExpiry ? -1 : current) != expiresAt)
+            {
+                return false;
+            }
+
+            var dump = shard.ObjectAt(index) is { } collection
+                ? DumpPayload.ForObject(collection, Encodings)
+                : DumpPayload.ForString(new StoreValue(entry).Span);
+            if (!payload.SequenceEqual(dump))
+            {
+                return false;
+            }
+
+            shard.RemoveAt(index);
+            return true;
+        }
+    }
+
+    /// <summary>
     /// RESTORE's store step, atomic under the shard lock: refuses a live key unless <paramref name="replace"/>; with an
     /// absolute expiry already past it stores nothing and deletes what was there (Redis answers OK either way); else
     /// stores the string or collection with that expiry. <paramref name="idleSeconds"/> (IDLETIME) sets the LRU clock

@@ -74,7 +74,7 @@ internal static class MigrateCommand
             var ttl = expiresAt == -1 ? 0 : Math.Max(1, expiresAt - now);
             if (expiresAt != -2 && (expiresAt == -1 || expiresAt - now >= 0))
             {
-                keys.Add(new MigrateKey(key.ToArray(), ttl, payload));
+                keys.Add(new MigrateKey(key.ToArray(), ttl, payload, expiresAt));
             }
         }
 
@@ -105,9 +105,10 @@ internal static class MigrateCommand
         {
             foreach (var key in outcome.Accepted)
             {
-                if (context.Store.Delete(key))
+                // A key another client changed while the target was busy stays: its new value is only here.
+                if (context.Store.DeleteIfDumpIs(key.Name, key.Payload, key.ExpiresAt))
                 {
-                    context.Aof.Delete(key);
+                    context.Aof.Delete(key.Name);
                 }
             }
         }

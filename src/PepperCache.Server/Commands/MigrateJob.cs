@@ -32,5 +32,5 @@ internal sealed class MigrateJob
     public IReadOnlyList<MigrateKey> Keys { get; set; } = [];
 }
 
-/// <summary>One key to send: RESTORE key ttl payload.</summary>
-internal sealed record MigrateKey(byte[] Name, long Ttl, byte[] Payload);
+/// <summary>One key to send: RESTORE key ttl payload; its absolute expiry (-1: none) as dumped, for the delete after.</summary>
+internal sealed record MigrateKey(byte[] Name, long Ttl, byte[] Payload, long ExpiresAt);

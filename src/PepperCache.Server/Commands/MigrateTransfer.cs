@@ -29,7 +29,7 @@ internal static class MigrateTransfer
 
     private static async Task<MigrateOutcome> TransferAsync(MigrateJob job, TimeProvider time)
     {
-        var accepted = new List<byte[]>();
+        var accepted = new List<MigrateKey>();
         IPAddress address;
         try
         {
@@ -82,7 +82,7 @@ internal static class MigrateTransfer
     /// As Redis: an AUTH or SELECT error is the error for every key (none is accepted); the first error is the one
     /// reported; a key whose RESTORE was accepted counts even when a later reply fails to come.
     /// </summary>
-    private static async Task<MigrateOutcome> ReadRepliesAsync(MigrateJob job, Task<RespReply>[] replies, List<byte[]> accepted, TimeProvider time)
+    private static async Task<MigrateOutcome> ReadRepliesAsync(MigrateJob job, Task<RespReply>[] replies, List<MigrateKey> accepted, TimeProvider time)
     {
         var next = 0;
         string? setupError = null;
@@ -119,7 +119,7 @@ internal static class MigrateTransfer
             }
             else
             {
-                accepted.Add(key.Name);
+                accepted.Add(key);
             }
         }
 

@@ -73,4 +73,50 @@ public sealed class MigrateFailureTests(RedisServerFixture servers) : IClassFixt
         Assert.InRange(clock.ElapsedMilliseconds, 1400, 8000);
         Assert.Equal("$1\r\nv\r\n", await migrating.ExecuteTextAsync("GET", "silent:k"));
     }
+
+    [Fact]
+    public async Task AKeyChangedWhileTheTargetIsBusyStaysAndTheUnchangedOneGoes()
+    {
+        // A target that reads SELECT and two RESTOREs, then answers all three +OK only when the test says so.
+        using var target = new TcpListener(IPAddress.Loopback, 0);
+        target.Start();
+        var port = ((IPEndPoint)target.LocalEndpoint).Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        await using var migrating = await RespFrameClient.ConnectAsync(servers.Node.RespEndPoint);
+        await using var writer = await RespFrameClient.ConnectAsync(servers.Node.RespEndPoint);
+        await migrating.ExecuteAsync("SET", "busy:changed", "old");
+        await migrating.ExecuteAsync("SET", "busy:same", "v");
+
+        var migrate = migrating.ExecuteTextAsync("MIGRATE", "127.0.0.1", port, "", "0", "5000", "KEYS", "busy:changed", "busy:same");
+        using var accepted = await target.AcceptSocketAsync(TestContext.Current.CancellationToken);
+        var received = new List<byte>();
+        var buffer = new byte[4096];
+        var deadline = Stopwatch.StartNew();
+        while (CountOf(received, "RESTORE"u8) < 2 && deadline.Elapsed < TimeSpan.FromSeconds(10))
+        {
+            var n = await accepted.ReceiveAsync(buffer, TestContext.Current.CancellationToken);
+            Assert.True(n > 0, "the node closed the connection before sending both RESTOREs");
+            received.AddRange(buffer.AsSpan(0, n));
+        }
+
+        // Written while MIGRATE waits for the target: the copy there is the old value.
+        Assert.Equal("+OK\r\n", await writer.ExecuteTextAsync("SET", "busy:changed", "new"));
+        await accepted.SendAsync("+OK\r\n+OK\r\n+OK\r\n"u8.ToArray(), TestContext.Current.CancellationToken);
+
+        Assert.Equal("+OK\r\n", await migrate.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken));
+        Assert.Equal("$3\r\nnew\r\n", await writer.ExecuteTextAsync("GET", "busy:changed"));
+        Assert.Equal("$-1\r\n", await writer.ExecuteTextAsync("GET", "busy:same"));
+    }
+
+    private static int CountOf(List<byte> haystack, ReadOnlySpan<byte> needle)
+    {
+        var count = 0;
+        var span = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(haystack);
+        for (var at = span.IndexOf(needle); at >= 0; at = span.IndexOf(needle))
+        {
+            count++;
+            span = span[(at + needle.Length)..];
+        }
+
+        return count;
+    }
 }
