@@ -129,6 +129,10 @@ public sealed partial class MonitorIntegrationTests(RedisServerFixture servers) 
             ["AUTH", "not-the-password"],
             ["AUTH", "someone", "secret"],
             ["HELLO", "2", "AUTH", "default", "any"],
+            // No key exists, so both answer NOKEY without connecting; AUTH's password and AUTH2's user and password are
+            // redacted, a key named like an option after KEYS is not.
+            ["MIGRATE", "127.0.0.1", "1", "monitor:none", "0", "10", "COPY", "AUTH", "migrate-pw"],
+            ["MIGRATE", "127.0.0.1", "1", "", "0", "10", "AUTH2", "auth", "migrate-pw2", "KEYS", "auth", "monitor:none"],
             ["CLIENT", "LIST"],
             ["CONFIG", "GET", "maxmemory"],
             ["CLIENT", "INFO"],
