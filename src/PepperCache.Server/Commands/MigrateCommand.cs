@@ -240,29 +240,51 @@ internal static class MigrateCommand
         return 3;
     }
 
-    /// <summary>Redis's migrateGetKeys: the first KEYS from argument 6, skipping the values AUTH and AUTH2 take.</summary>
+    /// <summary>Redis's migrateGetKeys: the keys after the first KEYS (<see cref="WalkOptions"/>); 3 without one.</summary>
     private static int? KeysByRedisRule(ArgumentView arguments)
     {
+        var keys = WalkOptions(arguments, -1, out _);
+        if (keys < 0)
+        {
+            return 3;
+        }
+
+        // A non-empty key argument, or no key after KEYS: no keys at all, as Redis's proc returns none.
+        return arguments[3].Length > 0 || keys + 1 >= arguments.Count ? null : keys + 1;
+    }
+
+    /// <summary>
+    /// Whether argument <paramref name="index"/> is a credential MONITOR and SLOWLOG must not show (AUTH's password,
+    /// AUTH2's user and password), as Redis's migrateCommand redacts them.
+    /// </summary>
+    internal static bool IsCredential(RespRequest request, int index)
+    {
+        WalkOptions(new ArgumentView(request, 0), index, out var credential);
+        return credential;
+    }
+
+    /// <summary>
+    /// Redis's walk over MIGRATE's options from argument 6: AUTH takes one value, AUTH2 two, and KEYS ends them.
+    /// Returns the index of KEYS, or -1; <paramref name="credential"/> says whether argument <paramref name="probe"/>
+    /// is one of AUTH's or AUTH2's values.
+    /// </summary>
+    private static int WalkOptions(ArgumentView arguments, int probe, out bool credential)
+    {
+        credential = false;
         for (var i = 6; i < arguments.Count; i++)
         {
             var argument = arguments[i];
             if (Ascii.EqualsIgnoreCase(argument, "keys"u8))
             {
-                // A non-empty key argument, or no key after KEYS: no keys at all, as Redis's proc returns none.
-                return arguments[3].Length > 0 || i + 1 >= arguments.Count ? null : i + 1;
+                return i;
             }
 
-            if (Ascii.EqualsIgnoreCase(argument, "auth"u8))
-            {
-                i++;
-            }
-            else if (Ascii.EqualsIgnoreCase(argument, "auth2"u8))
-            {
-                i += 2;
-            }
+            var values = Ascii.EqualsIgnoreCase(argument, "auth"u8) ? 1 : Ascii.EqualsIgnoreCase(argument, "auth2"u8) ? 2 : 0;
+            credential |= probe > i && probe <= i + values;
+            i += values;
         }
 
-        return 3;
+        return -1;
     }
 
     private static KeyRange KeyArgument(ArgumentView arguments) => KeysStart(arguments) switch

@@ -108,42 +108,9 @@ internal sealed class SlowLog
         "hello" => (index >= 3 && Ascii.EqualsIgnoreCase(request[index - 1], "AUTH"u8)) ||
             (index >= 4 && Ascii.EqualsIgnoreCase(request[index - 2], "AUTH"u8)),
         "acl|setuser" => index >= 3,
-        "migrate" => IsMigratePassword(request, index),
+        "migrate" => Commands.MigrateCommand.IsCredential(request, index),
         _ => false,
     };
-
-    /// <summary>MIGRATE's options as Redis's migrateCommand reads them (from the 7th argument, up to KEYS).</summary>
-    private static bool IsMigratePassword(RespRequest request, int index)
-    {
-        for (var j = 6; j < index; j++)
-        {
-            if (Ascii.EqualsIgnoreCase(request[j], "KEYS"u8))
-            {
-                return false;
-            }
-
-            if (Ascii.EqualsIgnoreCase(request[j], "AUTH"u8))
-            {
-                if (j + 1 == index)
-                {
-                    return true;
-                }
-
-                j++;
-            }
-            else if (Ascii.EqualsIgnoreCase(request[j], "AUTH2"u8))
-            {
-                if (j + 1 == index || j + 2 == index)
-                {
-                    return true;
-                }
-
-                j += 2;
-            }
-        }
-
-        return false;
-    }
 
     private void Trim()
     {
