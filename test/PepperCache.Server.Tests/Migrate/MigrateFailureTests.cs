@@ -54,9 +54,7 @@ public sealed class MigrateFailureTests(RedisServerFixture servers) : IClassFixt
     public async Task ASilentTargetTimesOutReadingWhileOtherClientsGoOn()
     {
         // Accepts and never answers: the RESTORE reply never comes.
-        using var silent = new TcpListener(IPAddress.Loopback, 0);
-        silent.Start();
-        var port = ((IPEndPoint)silent.LocalEndpoint).Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        using var silent = Listen(out var port);
         await using var migrating = await RespFrameClient.ConnectAsync(servers.Node.RespEndPoint);
         await using var other = await RespFrameClient.ConnectAsync(servers.Node.RespEndPoint);
         await migrating.ExecuteAsync("SET", "silent:k", "v");
@@ -78,9 +76,7 @@ public sealed class MigrateFailureTests(RedisServerFixture servers) : IClassFixt
     public async Task AKeyChangedWhileTheTargetIsBusyStaysAndTheUnchangedOneGoes()
     {
         // A target that reads SELECT and two RESTOREs, then answers all three +OK only when the test says so.
-        using var target = new TcpListener(IPAddress.Loopback, 0);
-        target.Start();
-        var port = ((IPEndPoint)target.LocalEndpoint).Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        using var target = Listen(out var port);
         await using var migrating = await RespFrameClient.ConnectAsync(servers.Node.RespEndPoint);
         await using var writer = await RespFrameClient.ConnectAsync(servers.Node.RespEndPoint);
         await migrating.ExecuteAsync("SET", "busy:changed", "old");
@@ -105,6 +101,15 @@ public sealed class MigrateFailureTests(RedisServerFixture servers) : IClassFixt
         Assert.Equal("+OK\r\n", await migrate.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken));
         Assert.Equal("$3\r\nnew\r\n", await writer.ExecuteTextAsync("GET", "busy:changed"));
         Assert.Equal("$-1\r\n", await writer.ExecuteTextAsync("GET", "busy:same"));
+    }
+
+    /// <summary>A scripted target on a free loopback port, and that port as MIGRATE's argument.</summary>
+    private static TcpListener Listen(out string port)
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        port = ((IPEndPoint)listener.LocalEndpoint).Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return listener;
     }
 
     private static int CountOf(List<byte> haystack, ReadOnlySpan<byte> needle)
