@@ -22,8 +22,9 @@ READER=client to read through PepperCache.Client's ClusterClient instead of the 
 router, PEPPER_SERVER=path to run that PepperCache.Server build (say, an older commit's) instead of this tree's,
 SETTLE_SECONDS [0] to let the three first nodes serve the readers and gossip that long before the baseline and
 the join (a long-running cluster's old owners have compiled their steady code at tier 1; nodes seconds old have
-not), R2R=1 to run the nodes from a ReadyToRun publish of this tree (as deploy/Dockerfile ships it: less JIT during the
-move, on the joiner above all), PEPPER_SERVER_ARGS="..." extra arguments for every node (KEEP_TMP=1 PEPPER_SERVER_ARGS=
+not), R2R=1 to run the nodes from a self-contained composite ReadyToRun publish of this tree (the node and the .NET
+runtime precompiled together, as deploy/Dockerfile ships it: far less JIT during the move, on the joiner above all;
+the publish takes a minute or two), PEPPER_SERVER_ARGS="..." extra arguments for every node (KEEP_TMP=1 PEPPER_SERVER_ARGS=
 --Serilog:MinimumLevel:Override:PepperCache.Server.Cluster=Debug logs each batch's freeze time, event 4104).
 TXT
 }
@@ -71,9 +72,9 @@ log "building Release"
 
 if [[ $R2R == 1 && -z ${PEPPER_SERVER:-} ]]; then
   case $(uname -m) in x86_64) rid=linux-x64 ;; aarch64) rid=linux-arm64 ;; *) log "error: R2R=1 knows x86_64 and aarch64 only"; exit 1 ;; esac
-  log "publishing ReadyToRun ($rid)"
-  (cd "$REPO" && timeout 900 dotnet publish src/PepperCache.Server -c Release -r "$rid" --self-contained false \
-    -p:PublishReadyToRun=true -o "$TMP/r2r" >>"$TMP/build.log" 2>&1) \
+  log "publishing self-contained composite ReadyToRun ($rid), as deploy/Dockerfile does"
+  (cd "$REPO" && timeout 900 dotnet publish src/PepperCache.Server -c Release -r "$rid" --self-contained true \
+    -p:PublishReadyToRun=true -p:PublishReadyToRunComposite=true -o "$TMP/r2r" >>"$TMP/build.log" 2>&1) \
     || { tail -n 30 "$TMP/build.log" >&2; log "error: ReadyToRun publish failed"; exit 1; }
   SERVER="$TMP/r2r/PepperCache.Server"
 fi

@@ -18,4 +18,10 @@ if [ -n "${PEPPER_CLUSTER:-}" ] && [ -n "${PEPPER_NODE:-}" ]; then
     fi
 fi
 
-exec dotnet "${PEPPERCACHE_HOME:-/app}/PepperCache.Server.dll" "$@"
+home="${PEPPERCACHE_HOME:-/app}"
+# The image's node is self-contained (it carries its runtime, libcoreclr.so) and starts through its own executable;
+# a framework-dependent build, as the tests point PEPPERCACHE_HOME at, through the dotnet host.
+if [ -f "$home/libcoreclr.so" ]; then
+    exec "$home/PepperCache.Server" "$@"
+fi
+exec dotnet "$home/PepperCache.Server.dll" "$@"

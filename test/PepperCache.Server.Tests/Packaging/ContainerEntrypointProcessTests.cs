@@ -22,7 +22,7 @@ public sealed partial class ContainerEntrypointProcessTests
     {
         var stage = RuntimeStage();
 
-        Assert.Contains("FROM mcr.microsoft.com/dotnet/aspnet:10.0", stage);
+        Assert.Contains("FROM mcr.microsoft.com/dotnet/runtime-deps:10.0", stage);
         Assert.Contains("USER $APP_UID", stage);
         Assert.Contains("VOLUME [\"/data\"]", stage);
         Assert.Contains("STOPSIGNAL SIGTERM", stage);
