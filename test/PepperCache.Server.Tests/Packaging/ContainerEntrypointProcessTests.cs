@@ -67,6 +67,27 @@ public sealed partial class ContainerEntrypointProcessTests
         Assert.True(File.Exists(Path.Combine(data.Path, "first", "appendonly.aof")));
     }
 
+    [Fact]
+    public async Task TheEntrypointExecsASelfContainedNodesOwnExecutable()
+    {
+        // The image's node is a self-contained publish (its runtime beside it, libcoreclr.so): the entrypoint must exec
+        // its executable, with the container's arguments, and not go through a dotnet host the image does not have.
+        // A stand-in executable reports its arguments and its parent: the test process only if it replaced the script.
+        using var home = new TempDirectory();
+        await File.WriteAllBytesAsync(Path.Combine(home.Path, "libcoreclr.so"), [], TestContext.Current.CancellationToken);
+        var node = Path.Combine(home.Path, "PepperCache.Server");
+        await File.WriteAllTextAsync(node, "#!/bin/sh\necho \"parent=$PPID args=$*\"\n", TestContext.Current.CancellationToken);
+        Assert.Equal(0, (await ToolProcess.RunAsync("chmod", ["+x", node], timeout: TimeSpan.FromSeconds(10))).ExitCode);
+
+        var environment = new Dictionary<string, string> { ["PEPPERCACHE_HOME"] = home.Path };
+        var result = await ToolProcess.RunAsync(
+            "/bin/sh", [Path.Combine(Deploy, "docker-entrypoint.sh"), "--node", "10.0.0.7", "--port", "7000"],
+            environment: environment, timeout: TimeSpan.FromSeconds(30));
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal($"parent={Environment.ProcessId} args=--node 10.0.0.7 --port 7000\n", result.Output);
+    }
+
     /// <summary>The Dockerfile's last stage, one instruction per line (continuations joined).</summary>
     private static List<string> RuntimeStage()
     {
