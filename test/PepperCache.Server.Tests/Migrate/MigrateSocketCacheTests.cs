@@ -3,6 +3,7 @@ using System.Net;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using PepperCache.Server.Commands;
 using PepperCache.Server.Hosting;
 using PepperCache.Server.Tests.Infrastructure;
 using PepperCache.Testing;
@@ -116,6 +117,82 @@ public sealed class MigrateSocketCacheTests : FakeClockNode
         }
     }
 
+    [Fact]
+    public async Task AConnectionInUseIsNotSharedAndTheSecondBackIsClosed()
+    {
+        // A target scripted by hand, so the test decides when each call's replies come.
+        using var target = ScriptedTarget.Listen(out var port);
+        await using var first = await RespFrameClient.ConnectAsync(App.RespEndPoint);
+        await using var second = await RespFrameClient.ConnectAsync(App.RespEndPoint);
+        await first.ExecuteManyAsync([["SET", "held:a", "1"], ["SET", "held:b", "2"], ["SET", "held:c", "3"]]);
+        var bound = TimeSpan.FromSeconds(10);
+
+        var migrate = first.ExecuteTextAsync("MIGRATE", "127.0.0.1", port, "held:a", "0", "5000", "COPY");
+        using var cached = await target.AcceptSocketAsync(TestContext.Current.CancellationToken);
+        Assert.Contains("SELECT", Text(await ScriptedTarget.ReceiveUntilAsync(cached, "RESTORE"u8.ToArray(), 1, bound)), StringComparison.Ordinal);
+        await cached.SendAsync("+OK\r\n+OK\r\n"u8.ToArray(), TestContext.Current.CancellationToken);
+        Assert.Equal("+OK\r\n", await migrate.WaitAsync(bound, TestContext.Current.CancellationToken));
+
+        // The cached connection, its database selected already: RESTORE alone. Its reply is held back...
+        var held = first.ExecuteTextAsync("MIGRATE", "127.0.0.1", port, "held:b", "0", "5000", "COPY");
+        Assert.DoesNotContain("SELECT", Text(await ScriptedTarget.ReceiveUntilAsync(cached, "RESTORE"u8.ToArray(), 1, bound)), StringComparison.Ordinal);
+
+        // ...so a second MIGRATE meanwhile connects on its own, and comes back first.
+        var other = second.ExecuteTextAsync("MIGRATE", "127.0.0.1", port, "held:c", "0", "5000", "COPY");
+        using var extra = await target.AcceptSocketAsync(TestContext.Current.CancellationToken).AsTask().WaitAsync(bound, TestContext.Current.CancellationToken);
+        Assert.Contains("SELECT", Text(await ScriptedTarget.ReceiveUntilAsync(extra, "RESTORE"u8.ToArray(), 1, bound)), StringComparison.Ordinal);
+        await extra.SendAsync("+OK\r\n+OK\r\n"u8.ToArray(), TestContext.Current.CancellationToken);
+        Assert.Equal("+OK\r\n", await other.WaitAsync(bound, TestContext.Current.CancellationToken));
+
+        await cached.SendAsync("+OK\r\n"u8.ToArray(), TestContext.Current.CancellationToken);
+        Assert.Equal("+OK\r\n", await held.WaitAsync(bound, TestContext.Current.CancellationToken));
+        Assert.Equal(1, Field(await first.ExecuteTextAsync("INFO", "stats"), "migrate_cached_sockets"));
+        // One per target: the one back second is closed (the node's end first, so the target reads the end of stream).
+        using var closing = new CancellationTokenSource(bound);
+        Assert.Equal(0, await cached.ReceiveAsync(new byte[16], closing.Token));
+    }
+
+    [Fact]
+    public async Task SixtyFiveTargetsKeepSixtyFourConnectionsAsRedis()
+    {
+        await using var target = await RedisServer.StartAsync();
+        await using var source = await RedisServer.StartAsync();
+        await using var watcher = await RespFrameClient.ConnectAsync(target.EndPoint);
+        var open = 0;
+        foreach (var endPoint in new[] { App.RespEndPoint, source.EndPoint })
+        {
+            await using var client = await RespFrameClient.ConnectAsync(endPoint);
+            await client.ExecuteAsync("SET", "full:k", "v");
+            // One server, 65 cache entries: Redis names an entry by the port as written, and atoi skips the zeros.
+            for (var zeros = 0; zeros <= MigrateSocketCache.MaxItems; zeros++)
+            {
+                Assert.Equal("+OK\r\n", await client.ExecuteTextAsync("MIGRATE", "127.0.0.1", new string('0', zeros) + Port(target.EndPoint), "full:k", "0", "5000", "COPY", "REPLACE"));
+            }
+
+            Assert.Equal(64, Field(await client.ExecuteTextAsync("INFO", "stats"), "migrate_cached_sockets"));
+            open += 64;
+            await Eventually.UntilAsync(
+                async () => MigrateClientIds(await watcher.ExecuteTextAsync("CLIENT", "LIST")).Count == open, Bound, $"{open} MIGRATE connections open on the target");
+        }
+    }
+
+    [Fact]
+    public async Task StoppingTheNodeClosesItsCachedConnections()
+    {
+        await using var target = await RedisServer.StartAsync();
+        await using var watcher = await RespFrameClient.ConnectAsync(target.EndPoint);
+        await using (var node = await RespFrameClient.ConnectAsync(App.RespEndPoint))
+        {
+            await node.ExecuteAsync("SET", "stop:k", "v");
+            Assert.Equal("+OK\r\n", await node.ExecuteTextAsync("MIGRATE", "127.0.0.1", Port(target.EndPoint), "stop:k", "0", "5000"));
+        }
+
+        Assert.Single(MigrateClientIds(await watcher.ExecuteTextAsync("CLIENT", "LIST")));
+        await App.DisposeAsync();
+        await Eventually.UntilAsync(
+            async () => MigrateClientIds(await watcher.ExecuteTextAsync("CLIENT", "LIST")).Count == 0, Bound, "the target sees the cached connection close");
+    }
+
     /// <summary>
     /// Two MIGRATEs from <paramref name="source"/> to <paramref name="target"/>: migrate_cached_sockets before and
     /// after each, and what the target counted meanwhile (connections, SELECT and RESTORE calls).
@@ -163,6 +240,8 @@ public sealed class MigrateSocketCacheTests : FakeClockNode
         var match = Regex.Match(info, $@"\r\ncmdstat_{command}:calls=(\d+),");
         return match.Success ? long.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture) : 0;
     }
+
+    private static string Text(byte[] bytes) => System.Text.Encoding.ASCII.GetString(bytes);
 
     private static string Port(IPEndPoint endPoint) => endPoint.Port.ToString(CultureInfo.InvariantCulture);
 }
