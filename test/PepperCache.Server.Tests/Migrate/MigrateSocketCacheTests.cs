@@ -163,7 +163,7 @@ public sealed class MigrateSocketCacheTests : FakeClockNode
         await cached.SendAsync("+OK\r\n"u8.ToArray(), TestContext.Current.CancellationToken);
         Assert.Equal("+OK\r\n", await held.WaitAsync(bound, TestContext.Current.CancellationToken));
         Assert.Equal(1, Field(await first.ExecuteTextAsync("INFO", "stats"), "migrate_cached_sockets"));
-        // One per target: the one back second is closed (the node's end first, so the target reads the end of stream).
+        // One per target: the one back second is closed, and the target reads the end of its stream.
         using var closing = new CancellationTokenSource(bound);
         Assert.Equal(0, await cached.ReceiveAsync(new byte[16], closing.Token));
     }
