@@ -227,6 +227,7 @@ internal static partial class InfoCommand
         Field(text, "keyspace_misses", stats.Misses);
         Field(text, "pubsub_channels", 0);
         Field(text, "pubsub_patterns", 0);
+        Field(text, "migrate_cached_sockets", server.MigrateSockets.Count);
         Field(text, "total_error_replies", server.Statistics.Errors.Total);
         // Redis 7.2's names (7.0 has no such counters; they are extra fields a 7.0 client ignores).
         Field(text, "client_query_buffer_limit_disconnections", stats.QueryBufferDisconnections);

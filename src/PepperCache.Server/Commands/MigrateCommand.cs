@@ -13,8 +13,8 @@ namespace PepperCache.Server.Commands;
 /// <remarks>
 /// No thread waits for the target: the first run dumps the keys, starts <see cref="MigrateTransfer"/> and hands its
 /// task to the connection (<see cref="CommandContext.SlotWait"/>); the connection runs the command again when it is
-/// done, and that run deletes and answers. Unlike Redis, no socket is cached per target: every call connects, so
-/// every call sends SELECT (Redis sends it on a fresh socket too, db 0 included).
+/// done, and that run deletes and answers. The connection to the target is kept for the next call as Redis keeps it
+/// (<see cref="MigrateSocketCache"/>), so SELECT goes once per connection, and AUTH with every call.
 /// AOF: only the deletion, as DEL of each key deleted, as Redis rewrites the command for propagation.
 /// </remarks>
 internal static class MigrateCommand
@@ -85,7 +85,7 @@ internal static class MigrateCommand
         }
 
         job.Keys = keys;
-        var transfer = MigrateTransfer.RunAsync(job, store.TimeProvider);
+        var transfer = MigrateTransfer.RunAsync(job, context.Server.MigrateSockets, store.TimeProvider);
         // Counted once, when it answers, as a blocked command is.
         context.Client.CommandsProcessed--;
         context.Client.Migration = (transfer, context.Client.CommandsProcessed);
@@ -185,6 +185,7 @@ internal static class MigrateCommand
         {
             Host = Encoding.UTF8.GetString(context.Argument(1)),
             Port = Atoi(context.Argument(2)),
+            PortText = Encoding.UTF8.GetString(context.Argument(2)),
             Db = db,
             Timeout = TimeSpan.FromMilliseconds(timeout <= 0 ? DefaultTimeout : Math.Min(timeout, int.MaxValue)),
             Copy = copy,

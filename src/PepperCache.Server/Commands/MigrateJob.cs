@@ -8,6 +8,9 @@ internal sealed class MigrateJob
     /// <summary>As Redis's atoi read it: anything outside 1..65535 fails as Redis's connect does, when writing.</summary>
     public required long Port { get; init; }
 
+    /// <summary>The port argument as written: with <see cref="Host"/>, the name the connection is cached under, as Redis's.</summary>
+    public required string PortText { get; init; }
+
     public required long Db { get; init; }
 
     /// <summary>Per connect, write and reply, as Redis's per-syscall timeout.</summary>

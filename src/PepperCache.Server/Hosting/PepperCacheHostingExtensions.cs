@@ -110,6 +110,9 @@ internal static class PepperCacheHostingExtensions
         builder.Services.AddHostedService<StartupReporter>();
         builder.Services.AddHostedService<ExpiryService>();
         builder.Services.AddHostedService<ClientLimitsService>();
+        // MIGRATE's connections to its targets: swept once a second, closed when the node stops.
+        builder.Services.AddSingleton<Commands.MigrateSocketCache>();
+        builder.Services.AddHostedService<MigrateSocketService>();
         // Hosted services stop in reverse order: the rebalancer must outlive the gossip service's graceful leave.
         builder.Services.AddSingleton<RebalanceService>();
         builder.Services.AddSingleton<IRebalancer>(sp => sp.GetRequiredService<RebalanceService>());

@@ -23,7 +23,8 @@ internal sealed class ServerState
         AclState? acl = null,
         NodeEndpoints? endpoints = null,
         IHostApplicationLifetime? lifetime = null,
-        ILogger<ServerState>? logger = null)
+        ILogger<ServerState>? logger = null,
+        Commands.MigrateSocketCache? migrateSockets = null)
     {
         Endpoints = endpoints;
         Lifetime = lifetime;
@@ -34,6 +35,8 @@ internal sealed class ServerState
         Dispatcher = dispatcher;
         Migration = new SlotMigrationState(store);
         Pause = new ClientPause(store.TimeProvider);
+        // Without one from DI (tools, tests) the cache exists, but nothing sweeps it or closes it at stop.
+        MigrateSockets = migrateSockets ?? new Commands.MigrateSocketCache(store.TimeProvider);
         StartedAt = store.Now;
         RunId = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(20));
         Config = new ServerConfig(Options, new RespLimits { MaxBulkLength = Options.ProtoMaxBulkLen }, store.Memory, store.Encodings);
@@ -94,6 +97,9 @@ internal sealed class ServerState
 
     /// <summary>CLIENT PAUSE: what the dispatcher holds back while it lasts.</summary>
     public ClientPause Pause { get; }
+
+    /// <summary>MIGRATE's connections to its targets, kept between calls.</summary>
+    public Commands.MigrateSocketCache MigrateSockets { get; }
 
     /// <summary>Frozen slots and recent imports (slot migration).</summary>
     public SlotMigrationState Migration { get; }

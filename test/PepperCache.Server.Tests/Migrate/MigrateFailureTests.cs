@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using PepperCache.Server.Tests.Infrastructure;
 using PepperCache.Testing;
 
@@ -54,7 +52,7 @@ public sealed class MigrateFailureTests(RedisServerFixture servers) : IClassFixt
     public async Task ASilentTargetTimesOutReadingWhileOtherClientsGoOn()
     {
         // Accepts and never answers: the RESTORE reply never comes.
-        using var silent = Listen(out var port);
+        using var silent = ScriptedTarget.Listen(out var port);
         await using var migrating = await RespFrameClient.ConnectAsync(servers.Node.RespEndPoint);
         await using var other = await RespFrameClient.ConnectAsync(servers.Node.RespEndPoint);
         await migrating.ExecuteAsync("SET", "silent:k", "v");
@@ -76,7 +74,7 @@ public sealed class MigrateFailureTests(RedisServerFixture servers) : IClassFixt
     public async Task AKeyChangedWhileTheTargetIsBusyStaysAndTheUnchangedOneGoes()
     {
         // A target that reads SELECT and two RESTOREs, then answers all three +OK only when the test says so.
-        using var target = Listen(out var port);
+        using var target = ScriptedTarget.Listen(out var port);
         await using var migrating = await RespFrameClient.ConnectAsync(servers.Node.RespEndPoint);
         await using var writer = await RespFrameClient.ConnectAsync(servers.Node.RespEndPoint);
         await migrating.ExecuteAsync("SET", "busy:changed", "old");
@@ -84,15 +82,7 @@ public sealed class MigrateFailureTests(RedisServerFixture servers) : IClassFixt
 
         var migrate = migrating.ExecuteTextAsync("MIGRATE", "127.0.0.1", port, "", "0", "5000", "KEYS", "busy:changed", "busy:same");
         using var accepted = await target.AcceptSocketAsync(TestContext.Current.CancellationToken);
-        var received = new List<byte>();
-        var buffer = new byte[4096];
-        var deadline = Stopwatch.StartNew();
-        while (CountOf(received, "RESTORE"u8) < 2 && deadline.Elapsed < TimeSpan.FromSeconds(10))
-        {
-            var n = await accepted.ReceiveAsync(buffer, TestContext.Current.CancellationToken);
-            Assert.True(n > 0, "the node closed the connection before sending both RESTOREs");
-            received.AddRange(buffer.AsSpan(0, n));
-        }
+        await ScriptedTarget.ReceiveUntilAsync(accepted, "RESTORE"u8.ToArray(), 2, TimeSpan.FromSeconds(10));
 
         // Written while MIGRATE waits for the target: the copy there is the old value.
         Assert.Equal("+OK\r\n", await writer.ExecuteTextAsync("SET", "busy:changed", "new"));
@@ -101,27 +91,5 @@ public sealed class MigrateFailureTests(RedisServerFixture servers) : IClassFixt
         Assert.Equal("+OK\r\n", await migrate.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken));
         Assert.Equal("$3\r\nnew\r\n", await writer.ExecuteTextAsync("GET", "busy:changed"));
         Assert.Equal("$-1\r\n", await writer.ExecuteTextAsync("GET", "busy:same"));
-    }
-
-    /// <summary>A scripted target on a free loopback port, and that port as MIGRATE's argument.</summary>
-    private static TcpListener Listen(out string port)
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        port = ((IPEndPoint)listener.LocalEndpoint).Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        return listener;
-    }
-
-    private static int CountOf(List<byte> haystack, ReadOnlySpan<byte> needle)
-    {
-        var count = 0;
-        var span = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(haystack);
-        for (var at = span.IndexOf(needle); at >= 0; at = span.IndexOf(needle))
-        {
-            count++;
-            span = span[(at + needle.Length)..];
-        }
-
-        return count;
     }
 }
