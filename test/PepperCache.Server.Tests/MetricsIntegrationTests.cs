@@ -27,7 +27,8 @@ public sealed partial class MetricsIntegrationTests
         "peppercache_aof_fsync_lag_seconds gauge",
         "peppercache_cluster_members gauge", "peppercache_cluster_slots_owned gauge", "peppercache_rebalance_running gauge",
         "peppercache_rebalance_slots_to_move gauge", "peppercache_rebalance_slots_moved gauge",
-        "peppercache_rebalance_keys_moved gauge", "peppercache_rebalance_moved_bytes gauge", "peppercache_start_time_seconds gauge",
+        "peppercache_rebalance_keys_moved gauge", "peppercache_rebalance_moved_bytes gauge", "peppercache_rebalance_duty_ratio gauge",
+        "peppercache_start_time_seconds gauge",
     ];
 
     [Fact]

@@ -209,6 +209,10 @@ public sealed class ServerArgumentsTests
             "(default \"normal 0 0 0 replica 256mb 64mb 60 pubsub 32mb 8mb 60\")\n" +
             "  -cluster string\n" +
             "    \tcluster address (host or host:admin-port of any member)\n" +
+            "  -cluster-move-max-keys-per-sec int\n" +
+            "    \tkeys a second this node may move to other members (0 = no cap) (default 0)\n" +
+            "  -cluster-move-min-client-percent int\n" +
+            "    \tshare of its clients' command rate a node keeps while it moves slots, slowing the move below it (0 = full speed) (default 60)\n" +
             "  -cluster-secret string\n" +
             "    \tshared secret for membership calls\n" +
             "  -dir string\n" +

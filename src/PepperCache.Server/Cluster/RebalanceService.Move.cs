@@ -109,8 +109,15 @@ internal sealed partial class RebalanceService
                     }
 
                     // A batch of slots that held no keys when counted has nothing to yield the CPU for (RESETs only).
-                    Task<(Dictionary<int, SlotCopy> Accepted, string? FirstRefusal, bool NotSynced)> StartPreCopy((List<int> Slots, long Keys) batch) =>
-                        MoveScheduler.StartAsync(() => PreCopyAsync(bulk, batch.Slots, cancellationToken), cancellationToken, light: batch.Keys == 0);
+                    // Paced first (MovePacer): the wait holds back this pre-copy only, not the hand-over running beside it.
+                    // The move has been busy since its last wait (or its start): the pacer's duty is a share of that.
+                    var resumedAt = _time.GetTimestamp();
+                    async Task<(Dictionary<int, SlotCopy> Accepted, string? FirstRefusal, bool NotSynced)> StartPreCopy((List<int> Slots, long Keys) batch)
+                    {
+                        await _pacer.WaitAsync(batch.Keys, _time.GetElapsedTime(resumedAt), cancellationToken).ConfigureAwait(false);
+                        resumedAt = _time.GetTimestamp();
+                        return await MoveScheduler.StartAsync(() => PreCopyAsync(bulk, batch.Slots, cancellationToken), cancellationToken, light: batch.Keys == 0).ConfigureAwait(false);
+                    }
 
                     var (current, currentKeys) = NextBatch();
                     var preCopy = current.Count > 0 ? StartPreCopy((current, currentKeys)) : null;

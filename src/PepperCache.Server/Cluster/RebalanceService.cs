@@ -60,6 +60,7 @@ internal sealed partial class RebalanceService : IHostedService, IRebalancer, ID
     // refuses after the exchange (for another reason) waits its backoff and is not sent views in a loop.
     private readonly ConcurrentDictionary<string, long> _viewSentAt = new();
     private readonly CancellationTokenSource _stopping = new();
+    private readonly MovePacer _pacer;
     private Task? _loop;
     private volatile bool _sweepDue = true;
     private long _lastSweepAt;
@@ -92,7 +93,11 @@ internal sealed partial class RebalanceService : IHostedService, IRebalancer, ID
         _view = view;
         _logger = logger;
         _time = time;
+        _pacer = new MovePacer(time, () => server.Clients.Totals().Commands, () => Volatile.Read(ref _slotsMoved), server.Config.MovePace, logger);
     }
+
+    /// <summary>Holds this node's pre-copies to the pace its clients and the operator allow.</summary>
+    internal MovePacer Pacer => _pacer;
 
     public RebalanceProgress Progress => new(
         Volatile.Read(ref _running),
@@ -104,6 +109,7 @@ internal sealed partial class RebalanceService : IHostedService, IRebalancer, ID
     public Task StartAsync(CancellationToken cancellationToken)
     {
         _view.Changed += OnChanged;
+        _pacer.Start();
         _loop = Task.Run(() => RunAsync(_stopping.Token), CancellationToken.None);
         return Task.CompletedTask;
     }
@@ -154,6 +160,7 @@ internal sealed partial class RebalanceService : IHostedService, IRebalancer, ID
 
         _disposed = true;
         _view.Changed -= OnChanged;
+        _pacer.Dispose();
 
         _stopping.Cancel();
         _stopping.Dispose();
@@ -232,6 +239,7 @@ internal sealed partial class RebalanceService : IHostedService, IRebalancer, ID
             Interlocked.Exchange(ref _bytesMoved, 0);
             Volatile.Write(ref _slotsMoved, 0);
             Volatile.Write(ref _running, true);
+            _pacer.BeginMove(CountServed());
             Log.RebalanceStarted(_logger, total, pending.Count);
         }
 
@@ -265,12 +273,32 @@ internal sealed partial class RebalanceService : IHostedService, IRebalancer, ID
         }
 
         Volatile.Write(ref _running, false);
+        var pace = _pacer.EndMove();
+        if (pace.HeldMilliseconds > 0)
+        {
+            var settings = _server.Config.MovePace;
+            Log.RebalancePaced(
+                _logger, pace.HeldMilliseconds, (long)Math.Round(pace.LowestDuty * 100), (long)pace.BaselineCommandsPerSecond, settings.MinClientPercent, settings.MaxKeysPerSecond);
+        }
+
         Log.RebalanceDone(
             _logger,
             Volatile.Read(ref _slotsMoved),
             Interlocked.Read(ref _keysMoved),
             Interlocked.Read(ref _bytesMoved),
             (long)Stopwatch.GetElapsedTime(_startedAt).TotalMilliseconds);
+    }
+
+    private int CountServed()
+    {
+        var myself = _view.Myself.Id;
+        var served = 0;
+        for (var slot = 0; slot < HashSlot.SlotCount; slot++)
+        {
+            served += _view.OwnerOf(slot).Id == myself ? 1 : 0;
+        }
+
+        return served;
     }
 
     /// <summary>Slots this node serves whose desired owner is another node, grouped by that node.</summary>

@@ -26,6 +26,11 @@ internal sealed record ConfigParameter(string Name, Func<CommandContext, string>
         Fixed("io-threads", c => (c.Server.Options.EpollTransportEnabled ? c.Server.Options.EventLoops : 0).ToString(CultureInfo.InvariantCulture)),
         // As INFO's cluster_enabled: yes wherever CLUSTER commands answer, no on a lone node, which behaves as a plain Redis.
         Fixed("cluster-enabled", c => YesNo(c.Server.Cluster is { Snapshot.Enabled: true })),
+        // PepperCache's own (docs/cluster.md, "A move that follows its clients"): read by the slot mover as it goes.
+        Mutable("cluster-move-max-keys-per-sec", c => c.Server.Config.MovePace.MaxKeysPerSecond.ToString(CultureInfo.InvariantCulture),
+            Integer(0, long.MaxValue, (config, v) => config.MovePace.MaxKeysPerSecond = v)),
+        Mutable("cluster-move-min-client-percent", c => c.Server.Config.MovePace.MinClientPercent.ToString(CultureInfo.InvariantCulture),
+            Integer(0, 100, (config, v) => config.MovePace.MinClientPercent = (int)v)),
         Mutable("maxclients", c => c.Server.Config.Clients.MaxClients.ToString(CultureInfo.InvariantCulture), SetMaxClients),
         Mutable("tcp-keepalive", c => c.Server.Config.Clients.TcpKeepAlive.ToString(CultureInfo.InvariantCulture),
             Integer(0, int.MaxValue, (config, v) => config.Clients.TcpKeepAlive = v)),

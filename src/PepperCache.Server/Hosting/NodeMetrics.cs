@@ -63,6 +63,7 @@ internal sealed class NodeMetrics
     private readonly Gauge _rebalanceSlotsMoved;
     private readonly Gauge _rebalanceKeysMoved;
     private readonly Gauge _rebalanceBytesMoved;
+    private readonly Gauge _rebalancePace;
     private readonly Gauge _startTime;
 
     public NodeMetrics(ServerState server, ClusterState cluster, RebalanceService rebalance)
@@ -108,6 +109,8 @@ internal sealed class NodeMetrics
         _rebalanceSlotsMoved = factory.CreateGauge("peppercache_rebalance_slots_moved", "Slots the current (or last) rebalance has moved.");
         _rebalanceKeysMoved = factory.CreateGauge("peppercache_rebalance_keys_moved", "Keys the current (or last) rebalance has moved.");
         _rebalanceBytesMoved = factory.CreateGauge("peppercache_rebalance_moved_bytes", "Bytes the current (or last) rebalance has moved.");
+        _rebalancePace = factory.CreateGauge(
+            "peppercache_rebalance_duty_ratio", "Share of the time this node's moves may run to keep its clients' share (cluster-move-min-client-percent); 1 when they are not held.");
         _startTime = factory.CreateGauge("peppercache_start_time_seconds", "Start time of the node, Unix seconds.");
         Registry.AddBeforeCollectCallback(Update);
     }
@@ -211,5 +214,6 @@ internal sealed class NodeMetrics
         _rebalanceSlotsMoved.Set(progress.SlotsMoved);
         _rebalanceKeysMoved.Set(progress.KeysMoved);
         _rebalanceBytesMoved.Set(progress.BytesMoved);
+        _rebalancePace.Set(_rebalance.Pacer.Duty);
     }
 }

@@ -41,6 +41,8 @@ internal static class PepperCacheHostingExtensions
             .Validate(o => o.IoThreads is >= 0 and <= PepperCacheOptions.MaxIoThreads, $"PepperCache:IoThreads must be 0-{PepperCacheOptions.MaxIoThreads} (0 = one per core)")
             .Validate(o => o.IoThreads == 0 || o.EpollTransportEnabled, "PepperCache:IoThreads sets the epoll transport's loops; with --transport sockets leave it 0")
             .Validate(o => o.AutoAofRewritePercentage >= 0, "PepperCache:AutoAofRewritePercentage must not be negative")
+            .Validate(o => o.ClusterMoveMaxKeysPerSec >= 0, "PepperCache:ClusterMoveMaxKeysPerSec must not be negative")
+            .Validate(o => o.ClusterMoveMinClientPercent is >= 0 and <= 100, "PepperCache:ClusterMoveMinClientPercent must be 0-100")
             .Validate(o => o.MaxMemory >= 0, "PepperCache:MaxMemory must not be negative")
             .Validate(o => EvictionPolicies.TryParse(o.MaxMemoryPolicy, out _), "PepperCache:MaxMemoryPolicy must be one of Redis's eight policies")
             .Validate(o => o.MaxMemorySamples >= 1, "PepperCache:MaxMemorySamples must be at least 1")

@@ -67,6 +67,15 @@ public sealed class PepperCacheOptions
     /// <summary>Milliseconds a member may be unreachable before it is marked failed (<c>--node-timeout</c>).</summary>
     public int NodeTimeout { get; set; } = 5000;
 
+    /// <summary>Keys a second this node may move to other members, 0 for no cap (<c>--cluster-move-max-keys-per-sec</c>).</summary>
+    public long ClusterMoveMaxKeysPerSec { get; set; }
+
+    /// <summary>
+    /// Percent of its clients' command rate (per slot served) this node keeps while it moves slots, slowing the move
+    /// when they fall below it; 0 moves at full speed (<c>--cluster-move-min-client-percent</c>).
+    /// </summary>
+    public int ClusterMoveMinClientPercent { get; set; } = PepperCache.Server.Cluster.MovePaceSettings.DefaultMinClientPercent;
+
     /// <summary>Shared secret every membership call must carry (<c>--cluster-secret</c>, PEPPER_CLUSTER_SECRET); empty for none.</summary>
     public string ClusterSecret { get; set; } = "";
 

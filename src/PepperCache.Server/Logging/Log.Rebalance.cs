@@ -26,4 +26,10 @@ internal static partial class Log
 
     [LoggerMessage(4106, LogLevel.Error, "Rebalance round failed")]
     public static partial void RebalanceRoundFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(4109, LogLevel.Information, "Rebalance paced: its pre-copies waited {HeldMs} ms in all, running {LowestDutyPercent} % of the time at the least (clients served {BaselineCommandsPerSec} commands/s before; cluster-move-min-client-percent {Percent}, cluster-move-max-keys-per-sec {MaxKeysPerSec})")]
+    public static partial void RebalancePaced(ILogger logger, long heldMs, long lowestDutyPercent, long baselineCommandsPerSec, int percent, long maxKeysPerSec);
+
+    [LoggerMessage(4110, LogLevel.Debug, "Move duty {DutyPercent} %: clients at {Percent} % of their rate before the move, per slot of the {Slots} still served")]
+    public static partial void MovePaceChanged(ILogger logger, long dutyPercent, long percent, int slots);
 }

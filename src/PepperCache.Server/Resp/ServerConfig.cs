@@ -46,6 +46,13 @@ internal sealed class ServerConfig(PepperCacheOptions options, RespLimits limits
     /// </summary>
     public int Hz { get; set; } = Math.Clamp(options.Hz, 1, 500);
 
+    /// <summary>cluster-move-max-keys-per-sec and cluster-move-min-client-percent: the slot mover reads them as it goes.</summary>
+    public Cluster.MovePaceSettings MovePace { get; } = new()
+    {
+        MaxKeysPerSecond = options.ClusterMoveMaxKeysPerSec,
+        MinClientPercent = options.ClusterMoveMinClientPercent,
+    };
+
     /// <summary>maxclients, timeout, tcp-keepalive and the output buffer limits.</summary>
     public ClientLimits Clients { get; } = new(options);
 
