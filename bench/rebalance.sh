@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Times a rebalance on real processes: 3 PepperCache.Server processes on 127.0.0.1 hold N keys (default 1,000,000),
-# a 4th joins; readers do pipelined GETs throughout. Prints how long the move took, keys/s, GET/s before and during,
+# a 4th joins; readers do pipelined GETs throughout. Prints how long the move took, keys/s, GET/s before, during and after,
 # misses (must be 0), keys after (must be N) and CPU per node. Figures go in docs/cluster.md ("Rebalance" > "Figures").
 # A measuring tool, not a test. The driver is test/PepperCache.Microbenchmarks/Rebalance/.
 set -euo pipefail
@@ -117,14 +117,15 @@ if ((RUNS > 1)); then
     share=$(grep -m1 'GET/s during the move' "$report" | sed -nE 's/.*\(([0-9]+) % of before\).*/\1/p')
     cpu=$(grep -m1 'CPU µs per key moved' "$report" | awk '{print $NF}')
     misses=$(grep -m1 'misses / wrong values / errors' "$report" | awk '{print $(NF-4) "/" $(NF-2) "/" $NF}')
-    echo "${rate:-0} ${share:-0} ${cpu:-0} ${misses:-?}"
+    after=$(grep -m1 'GET/s after, 4 nodes settled' "$report" | sed -nE 's/.*\(([0-9]+) % of before\).*/\1/p')
+    echo "${rate:-0} ${share:-0} ${cpu:-0} ${misses:-?} ${after:-0}"
   done | awk '
-    { rate[NR] = $1; share[NR] = $2; cpu[NR] = $3; both += ($1 >= 100000 && $2 >= 50)
-      printf "    run %d: %9d keys/s  GETs %3d %% of before  %6.1f µs CPU per key  misses/wrong/errors %s\n", NR, $1, $2, $3, $4 }
+    { rate[NR] = $1; share[NR] = $2; cpu[NR] = $3; after[NR] = $5; both += ($1 >= 100000 && $2 >= 50)
+      printf "    run %d: %9d keys/s  GETs %3d %% of before (%3d %% after it)  %6.1f µs CPU per key  misses/wrong/errors %s\n", NR, $1, $2, $5, $3, $4 }
     function median(a, n,   i, j, t, b) { for (i = 1; i <= n; i++) b[i] = a[i]
       for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (b[j] < b[i]) { t = b[i]; b[i] = b[j]; b[j] = t }
       return n % 2 ? b[(n + 1) / 2] : (b[n / 2] + b[n / 2 + 1]) / 2 }
-    END { printf "    median: %9d keys/s  GETs %3d %% of before  %6.1f µs CPU per key; both of issue 15%s targets met in %d of %d runs\n",
-            median(rate, NR), median(share, NR), median(cpu, NR), "\047s", both, NR }'
+    END { printf "    median: %9d keys/s  GETs %3d %% of before (%3d %% after it)  %6.1f µs CPU per key; both of issue 15%s targets met in %d of %d runs\n",
+            median(rate, NR), median(share, NR), median(after, NR), median(cpu, NR), "\047s", both, NR }'
 fi
 exit "$status"

@@ -122,6 +122,11 @@ internal static class RebalanceBenchmark
             var views = await WaitSettledAsync(probe, nodes, [.. ids, newId], StartTimeout).ConfigureAwait(false);
             var settledAfter = joinClock.Elapsed;
             var longestLogged = logs.Max(log => log.Done.Max(d => d.DurationMs));
+            // The same readers on the four settled nodes: what a move's share is measured against on a machine whose
+            // cores the 4th process now shares too.
+            var (opsSettled, clockSettled) = (readers.Ops, Stopwatch.StartNew());
+            await Task.Delay(BaselineWindow).ConfigureAwait(false);
+            var getsAfter = (readers.Ops - opsSettled) / clockSettled.Elapsed.TotalSeconds;
             await readers.StopAsync().ConfigureAwait(false);
 
             var sizesAfter = await DbSizesAsync(nodes).ConfigureAwait(false);
@@ -140,6 +145,7 @@ internal static class RebalanceBenchmark
                 ("readers", $"{Readers} x {ReadPipeline} GETs in flight {(window ? "(a window: each answered GET followed by the next)" : "(batches: sent together, all awaited)")} through {(fullClient ? "ClusterClient" : "SlotPatchingRouter")}"),
                 ("GET/s before", $"{getsBefore:N0}"),
                 ("GET/s during the move", $"{getsDuring:N0} ({(getsBefore > 0 ? getsDuring / getsBefore : 0):P0} of before)"),
+                ("GET/s after, 4 nodes settled", $"{getsAfter:N0} ({(getsBefore > 0 ? getsAfter / getsBefore : 0):P0} of before)"),
                 ("GETs per whole second of the move", string.Join(" ", perSecond.Select(c => c.ToString("N0", CultureInfo.InvariantCulture)))),
                 ("misses / wrong values / errors", $"{readers.Misses} / {readers.Wrong} / {readers.Errors}"),
                 ("misses during the move", $"{readers.Misses - missesAtStart}"),
