@@ -107,7 +107,9 @@ internal sealed class ClientRegistry
             var misses = _retiredMisses;
             var input = _retiredNetInput;
             var output = _retiredNetOutput;
-            foreach (var client in _clients.Values)
+            // The dictionary's own enumerator: Values would take every bucket lock and copy the sessions, ten times a
+            // second for the move pacer's samples (MovePacer). Remove waits for _retireLock, so none leaves meanwhile.
+            foreach (var (_, client) in _clients)
             {
                 commands += client.CommandsProcessed;
                 hits += client.KeyspaceHits;
