@@ -14,8 +14,8 @@ namespace PepperCache.Server.Cluster;
 /// estimate of it. So on a machine with cores to spare the move is never held, and where it shares the cores with the
 /// clients it settles where they keep their share. With clients, a move starts at <see cref="StartDuty"/> (as TCP's
 /// slow start, it has measured nothing yet), and rises within a few windows when they keep their share. The duty never
-/// drops below <see cref="MinDuty"/> (a move always
-/// ends). <see cref="MovePaceSettings.MaxKeysPerSecond"/>, the operator's cap, holds with or without clients. A node
+/// drops below <see cref="MinDuty"/> (a move always ends). <see cref="MovePaceSettings.MaxKeysPerSecond"/>, the
+/// operator's cap, holds with or without clients. A node
 /// that served fewer than <see cref="MinBaselineCommandsPerSecond"/> before the move has no clients to yield to. See
 /// docs/cluster.md, "A move that follows its clients".
 /// </summary>
@@ -127,12 +127,16 @@ internal sealed class MovePacer : IDisposable
                 var oldest = SampleAgo((int)Math.Min(BaselineSamples, _sampleCount - 1));
                 var seconds = Seconds(oldest.At, latest.At);
                 var rate = seconds > 0 ? (latest.Commands - oldest.Commands) / seconds : 0;
-                if (seconds >= 3 * SamplePeriod.TotalSeconds && rate >= MinBaselineCommandsPerSecond && _settings.MinClientPercent > 0)
+                if (seconds >= 3 * SamplePeriod.TotalSeconds && rate >= MinBaselineCommandsPerSecond)
                 {
+                    // Taken at 0 % too, so that a CONFIG SET during the move finds it.
                     _baselinePerSlot = rate / slotsServed;
-                    // With clients to yield to, a move starts at StartDuty and rises from there while they keep their
-                    // share: unpaced, its first 200 ms (before the first window of the move) cost them the most.
-                    _duty = _lowestDuty = StartDuty;
+                    if (_settings.MinClientPercent > 0)
+                    {
+                        // With clients to yield to, a move starts at StartDuty and rises from there while they keep
+                        // their share: unpaced, its first 200 ms (before the first window of the move) cost them the most.
+                        _duty = _lowestDuty = StartDuty;
+                    }
                 }
             }
         }

@@ -150,6 +150,11 @@ public sealed class MovePacerTests
         pacer.BeginMove(Slots);
         Serve(perSecond: 1_000, seconds: 1);
         Assert.Equal(1, pacer.Duty);
+
+        // Set back during the move, the share applies from the next sample, against the baseline taken at its start.
+        _settings.MinClientPercent = 50;
+        Serve(perSecond: 1_000, seconds: 0.1);
+        Assert.Equal(MovePacer.Decrease, pacer.Duty, 6);
     }
 
     [Fact]
