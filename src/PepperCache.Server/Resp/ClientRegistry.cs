@@ -128,7 +128,8 @@ internal sealed class ClientRegistry
         lock (_retireLock)
         {
             var totals = new Dictionary<CommandDefinition, CommandTotals>(_retiredCommandTotals);
-            foreach (var client in _clients.Values)
+            // As in Totals: no bucket locks, no copy; Remove waits for _retireLock.
+            foreach (var (_, client) in _clients)
             {
                 foreach (var counter in client.Counters.All)
                 {
