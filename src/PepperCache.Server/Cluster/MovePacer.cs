@@ -21,7 +21,8 @@ namespace PepperCache.Server.Cluster;
 /// </summary>
 /// <remarks>
 /// Each pre-copy waits in <see cref="WaitAsync"/> before it starts: for the duty, as long as the move ran since its
-/// last wait times (1 - duty) / duty; for the cap, until the keys before it fit. Only pre-copies wait; hand-overs, which
+/// last wait times (1 - duty) / duty, <see cref="MaxDutyWait"/> at most; for the cap, until the keys before it fit (a
+/// cap changed by CONFIG SET applies from the next batch). Only pre-copies wait; hand-overs, which
 /// hold slots frozen, never do.
 /// </remarks>
 internal sealed class MovePacer : IDisposable
@@ -41,6 +42,12 @@ internal sealed class MovePacer : IDisposable
 
     /// <summary>The duty a move starts at when there are clients to yield to.</summary>
     internal const double StartDuty = 0.5;
+
+    /// <summary>
+    /// The longest one wait for the duty: a batch that ran long (a big collection's pre-copy, a slow target) would
+    /// otherwise wait nine times that at the floor, and a wait does not shorten when the clients recover meanwhile.
+    /// </summary>
+    internal static readonly TimeSpan MaxDutyWait = TimeSpan.FromSeconds(1);
 
     /// <summary>The deepest cut and the steepest rise of one sample period.</summary>
     internal const double Decrease = 0.75;
@@ -165,6 +172,7 @@ internal sealed class MovePacer : IDisposable
         {
             var now = _time.GetTimestamp();
             var wait = _duty < 1 && busy > TimeSpan.Zero ? busy * ((1 - _duty) / _duty) : TimeSpan.Zero;
+            wait = wait > MaxDutyWait ? MaxDutyWait : wait;
             var max = _settings.MaxKeysPerSecond;
             if (max > 0 && keys > 0)
             {

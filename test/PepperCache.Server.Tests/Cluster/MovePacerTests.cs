@@ -103,6 +103,23 @@ public sealed class MovePacerTests
     }
 
     [Fact]
+    public void OneWaitForTheDutyLastsASecondAtMost()
+    {
+        var pacer = Pacer();
+        Serve(perSecond: 10_000, seconds: 1);
+        pacer.BeginMove(Slots);
+        Serve(perSecond: 1_000, seconds: 3);
+        Assert.Equal(MovePacer.MinDuty, pacer.Duty);
+
+        // A batch that ran 20 s would wait 180 s at a tenth of the time; it waits one.
+        var held = pacer.WaitAsync(1_000, TimeSpan.FromSeconds(20), CancellationToken.None);
+        _clock.Advance(MovePacer.MaxDutyWait - TimeSpan.FromMilliseconds(1));
+        Assert.False(held.IsCompleted);
+        _clock.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.True(held.IsCompletedSuccessfully);
+    }
+
+    [Fact]
     public void TheDutyRisesBackToFullWhileTheClientsKeepMoreThanTheirShare()
     {
         var pacer = Pacer();
