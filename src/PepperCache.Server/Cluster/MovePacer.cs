@@ -165,13 +165,20 @@ internal sealed class MovePacer : IDisposable
     /// Waits until a pre-copy of <paramref name="keys"/> keys may start, the move having run <paramref name="busy"/>
     /// since its last wait (or its start); charges the keys to the operator's cap.
     /// </summary>
-    public Task WaitAsync(long keys, TimeSpan busy, CancellationToken cancellationToken)
+    /// <param name="keys">The batch's keys.</param>
+    /// <param name="busy">How long the move ran since its last wait.</param>
+    /// <param name="leaving">
+    /// This node is leaving and must hand its slots over within <c>--leave-timeout</c> or lose their keys: it does not
+    /// wait for its clients' sake (the operator's cap still holds).
+    /// </param>
+    /// <param name="cancellationToken">Ends the wait.</param>
+    public Task WaitAsync(long keys, TimeSpan busy, bool leaving, CancellationToken cancellationToken)
     {
         TimeSpan delay;
         lock (_gate)
         {
             var now = _time.GetTimestamp();
-            var wait = _duty < 1 && busy > TimeSpan.Zero ? busy * ((1 - _duty) / _duty) : TimeSpan.Zero;
+            var wait = _duty < 1 && busy > TimeSpan.Zero && !leaving ? busy * ((1 - _duty) / _duty) : TimeSpan.Zero;
             wait = wait > MaxDutyWait ? MaxDutyWait : wait;
             var max = _settings.MaxKeysPerSecond;
             if (max > 0 && keys > 0)

@@ -114,7 +114,8 @@ internal sealed partial class RebalanceService
                     var resumedAt = _time.GetTimestamp();
                     async Task<(Dictionary<int, SlotCopy> Accepted, string? FirstRefusal, bool NotSynced)> StartPreCopy((List<int> Slots, long Keys) batch)
                     {
-                        await _pacer.WaitAsync(batch.Keys, _time.GetElapsedTime(resumedAt), cancellationToken).ConfigureAwait(false);
+                        var leaving = _server.Cluster is { MyStatus: MemberStatus.Leaving };
+                        await _pacer.WaitAsync(batch.Keys, _time.GetElapsedTime(resumedAt), leaving, cancellationToken).ConfigureAwait(false);
                         resumedAt = _time.GetTimestamp();
                         return await MoveScheduler.StartAsync(() => PreCopyAsync(bulk, batch.Slots, cancellationToken), cancellationToken, light: batch.Keys == 0).ConfigureAwait(false);
                     }

@@ -27,7 +27,7 @@ public sealed class MovePacerTests
         pacer.BeginMove(Slots);
         Serve(perSecond: 0, seconds: 1);
         Assert.Equal(1, pacer.Duty);
-        Assert.True(pacer.WaitAsync(20_000, Busy, CancellationToken.None).IsCompletedSuccessfully);
+        Assert.True(pacer.WaitAsync(20_000, Busy, leaving: false, CancellationToken.None).IsCompletedSuccessfully);
     }
 
     [Fact]
@@ -51,7 +51,7 @@ public sealed class MovePacerTests
         Assert.Equal(MovePacer.StartDuty, pacer.Duty);
         Serve(perSecond: 5_500, seconds: 1);
         Assert.Equal(1, pacer.Duty);
-        Assert.True(pacer.WaitAsync(20_000, Busy, CancellationToken.None).IsCompletedSuccessfully);
+        Assert.True(pacer.WaitAsync(20_000, Busy, leaving: false, CancellationToken.None).IsCompletedSuccessfully);
     }
 
     [Fact]
@@ -93,13 +93,13 @@ public sealed class MovePacerTests
 
         // Busy 300 ms since its last wait: 300 ms x (1 - duty) / duty, so that it runs duty of the time.
         var expected = Busy * ((1 - duty) / duty);
-        var held = pacer.WaitAsync(1_000, Busy, CancellationToken.None);
+        var held = pacer.WaitAsync(1_000, Busy, leaving: false, CancellationToken.None);
         Assert.False(held.IsCompleted);
         _clock.Advance(expected - TimeSpan.FromMilliseconds(1));
         Assert.False(held.IsCompleted);
         _clock.Advance(TimeSpan.FromMilliseconds(1));
         Assert.True(held.IsCompletedSuccessfully);
-        Assert.True(pacer.WaitAsync(1_000, TimeSpan.Zero, CancellationToken.None).IsCompletedSuccessfully);
+        Assert.True(pacer.WaitAsync(1_000, TimeSpan.Zero, leaving: false, CancellationToken.None).IsCompletedSuccessfully);
     }
 
     [Fact]
@@ -112,8 +112,28 @@ public sealed class MovePacerTests
         Assert.Equal(MovePacer.MinDuty, pacer.Duty);
 
         // A batch that ran 20 s would wait 180 s at a tenth of the time; it waits one.
-        var held = pacer.WaitAsync(1_000, TimeSpan.FromSeconds(20), CancellationToken.None);
+        var held = pacer.WaitAsync(1_000, TimeSpan.FromSeconds(20), leaving: false, CancellationToken.None);
         _clock.Advance(MovePacer.MaxDutyWait - TimeSpan.FromMilliseconds(1));
+        Assert.False(held.IsCompleted);
+        _clock.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.True(held.IsCompletedSuccessfully);
+    }
+
+    [Fact]
+    public void ALeavingNodeWaitsForTheCapOnlyNotForItsClients()
+    {
+        _settings.MaxKeysPerSecond = 10_000;
+        var pacer = Pacer();
+        Serve(perSecond: 10_000, seconds: 1);
+        pacer.BeginMove(Slots);
+        Serve(perSecond: 1_000, seconds: 3);
+        Assert.Equal(MovePacer.MinDuty, pacer.Duty);
+
+        // Its slots must be handed over before --leave-timeout: no wait for the duty, however long the batch ran.
+        Assert.True(pacer.WaitAsync(1_000, Busy, leaving: true, CancellationToken.None).IsCompletedSuccessfully);
+        // The operator's cap still holds: 1,000 keys at 10,000 a second, 100 ms.
+        var held = pacer.WaitAsync(1_000, Busy, leaving: true, CancellationToken.None);
+        _clock.Advance(TimeSpan.FromMilliseconds(99));
         Assert.False(held.IsCompleted);
         _clock.Advance(TimeSpan.FromMilliseconds(1));
         Assert.True(held.IsCompletedSuccessfully);
@@ -180,14 +200,14 @@ public sealed class MovePacerTests
         _settings.MaxKeysPerSecond = 1_000;
         var pacer = Pacer();
         pacer.BeginMove(Slots);
-        Assert.True(pacer.WaitAsync(500, TimeSpan.Zero, CancellationToken.None).IsCompletedSuccessfully);
-        var held = pacer.WaitAsync(500, TimeSpan.Zero, CancellationToken.None);
+        Assert.True(pacer.WaitAsync(500, TimeSpan.Zero, leaving: false, CancellationToken.None).IsCompletedSuccessfully);
+        var held = pacer.WaitAsync(500, TimeSpan.Zero, leaving: false, CancellationToken.None);
         _clock.Advance(TimeSpan.FromMilliseconds(499));
         Assert.False(held.IsCompleted);
         _clock.Advance(TimeSpan.FromMilliseconds(1));
         Assert.True(held.IsCompletedSuccessfully);
         // Batches without keys cost the cap nothing.
-        Assert.True(pacer.WaitAsync(0, TimeSpan.Zero, CancellationToken.None).IsCompletedSuccessfully);
+        Assert.True(pacer.WaitAsync(0, TimeSpan.Zero, leaving: false, CancellationToken.None).IsCompletedSuccessfully);
     }
 
     [Fact]
@@ -202,9 +222,9 @@ public sealed class MovePacerTests
         Assert.Equal(MovePacer.StartDuty * MovePacer.Increase * MovePacer.Decrease, duty, 6);
 
         // 2,000 keys: the cap lets the next batch start 200 ms on; the duty asks 113 ms after 100 ms busy.
-        Assert.True(pacer.WaitAsync(2_000, TimeSpan.Zero, CancellationToken.None).IsCompletedSuccessfully);
+        Assert.True(pacer.WaitAsync(2_000, TimeSpan.Zero, leaving: false, CancellationToken.None).IsCompletedSuccessfully);
         Assert.True(TimeSpan.FromMilliseconds(100) * ((1 - duty) / duty) < TimeSpan.FromMilliseconds(199));
-        var held = pacer.WaitAsync(1_000, TimeSpan.FromMilliseconds(100), CancellationToken.None);
+        var held = pacer.WaitAsync(1_000, TimeSpan.FromMilliseconds(100), leaving: false, CancellationToken.None);
         _clock.Advance(TimeSpan.FromMilliseconds(199));
         Assert.False(held.IsCompleted);
         _clock.Advance(TimeSpan.FromMilliseconds(1));
@@ -219,8 +239,8 @@ public sealed class MovePacerTests
         pacer.BeginMove(Slots);
         Serve(perSecond: 2_500, seconds: 0.3);
         var duty = pacer.Duty;
-        _ = pacer.WaitAsync(1_000, Busy, CancellationToken.None);
-        _ = pacer.WaitAsync(1_000, Busy, CancellationToken.None);
+        _ = pacer.WaitAsync(1_000, Busy, leaving: false, CancellationToken.None);
+        _ = pacer.WaitAsync(1_000, Busy, leaving: false, CancellationToken.None);
 
         var summary = pacer.EndMove();
         var expected = (long)(2 * (Busy * ((1 - duty) / duty)).TotalMilliseconds);
@@ -228,7 +248,7 @@ public sealed class MovePacerTests
         Assert.Equal(10_000, summary.BaselineCommandsPerSecond, 1);
         Assert.Equal(duty, summary.LowestDuty, 6);
         Assert.Equal(1, pacer.Duty);
-        Assert.True(pacer.WaitAsync(1_000_000, Busy, CancellationToken.None).IsCompletedSuccessfully);
+        Assert.True(pacer.WaitAsync(1_000_000, Busy, leaving: false, CancellationToken.None).IsCompletedSuccessfully);
     }
 
     private MovePacer Pacer()
