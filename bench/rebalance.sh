@@ -121,11 +121,13 @@ if ((RUNS > 1)); then
     echo "${rate:-0} ${share:-0} ${cpu:-0} ${misses:-?} ${after:-0}"
   done | awk '
     { rate[NR] = $1; share[NR] = $2; cpu[NR] = $3; after[NR] = $5; both += ($1 >= 100000 && $2 >= 50)
+      fast += ($1 >= 100000); kept += ($2 >= 50)
       printf "    run %d: %9d keys/s  GETs %3d %% of before (%3d %% after it)  %6.1f µs CPU per key  misses/wrong/errors %s\n", NR, $1, $2, $5, $3, $4 }
     function median(a, n,   i, j, t, b) { for (i = 1; i <= n; i++) b[i] = a[i]
       for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (b[j] < b[i]) { t = b[i]; b[i] = b[j]; b[j] = t }
       return n % 2 ? b[(n + 1) / 2] : (b[n / 2] + b[n / 2 + 1]) / 2 }
     END { printf "    median: %9d keys/s  GETs %3d %% of before (%3d %% after it)  %6.1f µs CPU per key; both of issue 15%s targets met in %d of %d runs\n",
-            median(rate, NR), median(share, NR), median(after, NR), median(cpu, NR), "\047s", both, NR }'
+            median(rate, NR), median(share, NR), median(after, NR), median(cpu, NR), "\047s", both, NR
+          printf "    100,000 keys/s or more in %d of %d runs; GETs at 50 %% of before or more in %d of %d\n", fast, NR, kept, NR }'
 fi
 exit "$status"
