@@ -43,9 +43,7 @@ public sealed class MovePacerTests
     [Fact]
     public void ClientsThatKeepTheirShareDoNotHoldTheMove()
     {
-        var pacer = Pacer();
-        Serve(perSecond: 10_000, seconds: 1);
-        pacer.BeginMove(Slots);
+        var pacer = MoveAfterASecondOfClients();
         // With clients, a move starts at half duty. They keep 55 % of their rate, above their share: the duty rises
         // to full.
         Assert.Equal(MovePacer.StartDuty, pacer.Duty);
@@ -57,9 +55,7 @@ public sealed class MovePacerTests
     [Fact]
     public void ClientsFarBelowTheirShareCutTheDutyByAQuarterAWindow()
     {
-        var pacer = Pacer();
-        Serve(perSecond: 10_000, seconds: 1);
-        pacer.BeginMove(Slots);
+        var pacer = MoveAfterASecondOfClients();
         // A quarter of their rate, half their share. The first sample's window still holds a pre-move sample, which
         // puts them above their share.
         Serve(perSecond: 2_500, seconds: 0.1);
@@ -73,9 +69,7 @@ public sealed class MovePacerTests
     [Fact]
     public void ACutIsAsDeepAsTheClientsFallShort()
     {
-        var pacer = Pacer();
-        Serve(perSecond: 10_000, seconds: 1);
-        pacer.BeginMove(Slots);
+        var pacer = MoveAfterASecondOfClients();
         // 45 % of their rate, 90 % of their share.
         Serve(perSecond: 4_500, seconds: 0.3);
         Assert.Equal(MovePacer.StartDuty * MovePacer.Increase * 0.9 * 0.9, pacer.Duty, 6);
@@ -84,9 +78,7 @@ public sealed class MovePacerTests
     [Fact]
     public void AMoveHeldToADutyWaitsInProportionToTheTimeItRan()
     {
-        var pacer = Pacer();
-        Serve(perSecond: 10_000, seconds: 1);
-        pacer.BeginMove(Slots);
+        var pacer = MoveAfterASecondOfClients();
         Serve(perSecond: 2_500, seconds: 0.3);
         var duty = pacer.Duty;
         Assert.InRange(duty, 0.3, 0.4);
@@ -105,9 +97,7 @@ public sealed class MovePacerTests
     [Fact]
     public void OneWaitForTheDutyLastsASecondAtMost()
     {
-        var pacer = Pacer();
-        Serve(perSecond: 10_000, seconds: 1);
-        pacer.BeginMove(Slots);
+        var pacer = MoveAfterASecondOfClients();
         Serve(perSecond: 1_000, seconds: 3);
         Assert.Equal(MovePacer.MinDuty, pacer.Duty);
 
@@ -123,9 +113,7 @@ public sealed class MovePacerTests
     public void ALeavingNodeWaitsForTheCapOnlyNotForItsClients()
     {
         _settings.MaxKeysPerSecond = 10_000;
-        var pacer = Pacer();
-        Serve(perSecond: 10_000, seconds: 1);
-        pacer.BeginMove(Slots);
+        var pacer = MoveAfterASecondOfClients();
         Serve(perSecond: 1_000, seconds: 3);
         Assert.Equal(MovePacer.MinDuty, pacer.Duty);
 
@@ -142,9 +130,7 @@ public sealed class MovePacerTests
     [Fact]
     public void TheDutyRisesBackToFullWhileTheClientsKeepMoreThanTheirShare()
     {
-        var pacer = Pacer();
-        Serve(perSecond: 10_000, seconds: 1);
-        pacer.BeginMove(Slots);
+        var pacer = MoveAfterASecondOfClients();
         Serve(perSecond: 2_500, seconds: 0.3);
         var held = pacer.Duty;
 
@@ -158,9 +144,7 @@ public sealed class MovePacerTests
     [Fact]
     public void TheDutyStopsAtItsFloor()
     {
-        var pacer = Pacer();
-        Serve(perSecond: 10_000, seconds: 1);
-        pacer.BeginMove(Slots);
+        var pacer = MoveAfterASecondOfClients();
         Serve(perSecond: 1_000, seconds: 3);
         Assert.Equal(MovePacer.MinDuty, pacer.Duty);
     }
@@ -168,9 +152,7 @@ public sealed class MovePacerTests
     [Fact]
     public void SlotsHandedOverTakeTheirClientsAlong()
     {
-        var pacer = Pacer();
-        Serve(perSecond: 10_000, seconds: 1);
-        pacer.BeginMove(Slots);
+        var pacer = MoveAfterASecondOfClients();
         // Three quarters of the slots are gone, and three quarters of the clients with them: per slot still served,
         // they kept their rate.
         _handedOver = Slots * 3 / 4;
@@ -182,9 +164,7 @@ public sealed class MovePacerTests
     public void ZeroPercentMovesAtFullDutyWhateverTheClients()
     {
         _settings.MinClientPercent = 0;
-        var pacer = Pacer();
-        Serve(perSecond: 10_000, seconds: 1);
-        pacer.BeginMove(Slots);
+        var pacer = MoveAfterASecondOfClients();
         Serve(perSecond: 1_000, seconds: 1);
         Assert.Equal(1, pacer.Duty);
 
@@ -214,9 +194,7 @@ public sealed class MovePacerTests
     public void TheLongerOfTheCapsAndTheDutysWaitsHolds()
     {
         _settings.MaxKeysPerSecond = 10_000;
-        var pacer = Pacer();
-        Serve(perSecond: 10_000, seconds: 1);
-        pacer.BeginMove(Slots);
+        var pacer = MoveAfterASecondOfClients();
         Serve(perSecond: 2_500, seconds: 0.2);
         var duty = pacer.Duty;
         Assert.Equal(MovePacer.StartDuty * MovePacer.Increase * MovePacer.Decrease, duty, 6);
@@ -234,9 +212,7 @@ public sealed class MovePacerTests
     [Fact]
     public void TheEndOfTheMoveRestoresFullDutyAndReportsThePace()
     {
-        var pacer = Pacer();
-        Serve(perSecond: 10_000, seconds: 1);
-        pacer.BeginMove(Slots);
+        var pacer = MoveAfterASecondOfClients();
         Serve(perSecond: 2_500, seconds: 0.3);
         var duty = pacer.Duty;
         _ = pacer.WaitAsync(1_000, Busy, leaving: false, CancellationToken.None);
@@ -249,6 +225,15 @@ public sealed class MovePacerTests
         Assert.Equal(duty, summary.LowestDuty, 6);
         Assert.Equal(1, pacer.Duty);
         Assert.True(pacer.WaitAsync(1_000_000, Busy, leaving: false, CancellationToken.None).IsCompletedSuccessfully);
+    }
+
+    /// <summary>A pacer whose move starts after clients sent 10,000 commands a second for a second: the baseline.</summary>
+    private MovePacer MoveAfterASecondOfClients()
+    {
+        var pacer = Pacer();
+        Serve(perSecond: 10_000, seconds: 1);
+        pacer.BeginMove(Slots);
+        return pacer;
     }
 
     private MovePacer Pacer()
