@@ -8,7 +8,9 @@ namespace PepperCache.Core.Tests;
 /// <see cref="SlotPlanner"/> over a history: a cluster grown from one node by joins to N, then a run of joins and
 /// leaves (a seeded random mix, the size staying near N). Movement ratios are to the ideal (the newcomer's fair share
 /// 16384/(N+1) on a join, the leaver's 16384/N on a leave); balance is the worst max/mean after any change; ranges are
-/// at the end, with each node's count against the joins it has seen (its own included).
+/// at the end, with each node's count against the joins it has seen (its own included). A join lasts as long as its
+/// biggest giver's hand-over, so the largest share one member gives is set against the slots moved split evenly over
+/// the members that were there (rounded up: at 1,000 nodes a join moves fewer slots than there are members).
 /// </summary>
 internal sealed record SlotPlannerFigures(
     int Nodes,
@@ -22,7 +24,9 @@ internal sealed record SlotPlannerFigures(
     double JoinMeanRatio,
     double JoinWorstRatio,
     double LeaveMeanRatio,
-    double LeaveWorstRatio)
+    double LeaveWorstRatio,
+    double GiverMeanRatio,
+    double GiverWorstRatio)
 {
     /// <summary>CLUSTER SLOTS is about 100 bytes per range (start, end, host, port, 40-byte id).</summary>
     public int ClusterSlotsBytes => TotalRanges * 100;
@@ -30,14 +34,15 @@ internal sealed record SlotPlannerFigures(
     public string ToMarkdownRow() => string.Create(
         CultureInfo.InvariantCulture,
         $"| {Nodes} | {Changes} | {MaxOverMean:F3} | {JoinMeanRatio:F3}× / {JoinWorstRatio:F3}× | {LeaveMeanRatio:F3}× / {LeaveWorstRatio:F3}× | " +
+        $"{GiverMeanRatio:F2}× / {GiverWorstRatio:F2}× | " +
         $"{MeanRanges:F1} / {MaxRanges} | {MeanJoinsSeen:F1} | {WorstRangesPerJoinSeen:F2} | {TotalRanges} (~{ClusterSlotsBytes / 1024.0:F1} KB) |");
 }
 
 internal static class SlotPlannerSimulation
 {
     public const string MarkdownHeader =
-        "| nodes | joins and leaves after growing | worst max/mean | join moved vs ideal (mean / worst) | leave moved vs ideal (mean / worst) | ranges per node (mean / max) | joins seen per node (mean) | worst ranges / joins seen | ranges in all (CLUSTER SLOTS) |\n" +
-        "|---|---|---|---|---|---|---|---|---|";
+        "| nodes | joins and leaves after growing | worst max/mean | join moved vs ideal (mean / worst) | leave moved vs ideal (mean / worst) | a join's biggest giver vs an even split (mean / worst) | ranges per node (mean / max) | joins seen per node (mean) | worst ranges / joins seen | ranges in all (CLUSTER SLOTS) |\n" +
+        "|---|---|---|---|---|---|---|---|---|---|";
 
     public static SlotPlannerFigures Measure(int nodes, int changes, int seed = 1)
     {
@@ -49,6 +54,7 @@ internal static class SlotPlannerSimulation
         var worstBalance = 0.0;
         var joinRatios = new List<double>();
         var leaveRatios = new List<double>();
+        var giverRatios = new List<double>();
 
         void Join(bool measure)
         {
@@ -63,7 +69,9 @@ internal static class SlotPlannerSimulation
             var after = SlotPlanner.Next(owners, members);
             if (measure)
             {
-                joinRatios.Add(Moved(owners, after) / (HashSlot.SlotCount / (double)members.Count));
+                var moved = Moved(owners, after);
+                joinRatios.Add(moved / (HashSlot.SlotCount / (double)members.Count));
+                giverRatios.Add(BiggestGive(owners, after) / Math.Ceiling(moved / (double)(members.Count - 1)));
             }
 
             owners = after;
@@ -124,7 +132,23 @@ internal static class SlotPlannerSimulation
             joinRatios.Average(),
             joinRatios.Max(),
             leaveRatios.Count > 0 ? leaveRatios.Average() : 0,
-            leaveRatios.Count > 0 ? leaveRatios.Max() : 0);
+            leaveRatios.Count > 0 ? leaveRatios.Max() : 0,
+            giverRatios.Average(),
+            giverRatios.Max());
+    }
+
+    private static int BiggestGive(string?[] before, string[] after)
+    {
+        var given = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var slot = 0; slot < after.Length; slot++)
+        {
+            if (before[slot] is { } owner && owner != after[slot])
+            {
+                given[owner] = given.GetValueOrDefault(owner) + 1;
+            }
+        }
+
+        return given.Values.Max();
     }
 
     private static int Moved(string?[] before, string[] after)

@@ -11,7 +11,9 @@ namespace PepperCache.Core.Cluster;
 /// <para>
 /// Every member ends with between ⌈0.95 × mean⌉ and ⌊1.05 × mean⌋ slots (mean = 16384 / N), and as few slots as
 /// possible change hands: slots of members that are gone, and slots of members above the upper bound, are freed;
-/// if that does not bring every member to the lower bound, the fullest members give down to it, fewest first.
+/// if that does not bring every member to the lower bound, the members that give anyway share the rest evenly (a join
+/// lasts as long as its biggest giver's hand-over), and what they cannot give the fullest others give down to it,
+/// fewest first.
 /// The freed slots go to the emptiest members, each member's share in as few chunks as it can: first runs next to
 /// its own ranges (which then just grow), then the smallest free run that holds its whole share, else the largest.
 /// A member that gives takes whole small ranges first (so its range count falls), then cuts the end of a range.
@@ -92,18 +94,20 @@ public static class SlotPlanner
         var required = counts.Sum(c => Math.Max(0, low - c));
         if (free < required)
         {
-            // Not enough to bring everyone to the lower bound: the fullest give down to it, fewest members first.
-            var extra = required - free;
+            // Not enough to bring everyone to the lower bound. The members that give anyway share the rest evenly (a
+            // join is over when its biggest giver has handed its share over); what they cannot give, the fullest of
+            // the others give down to the bound, fewest members first (each new giver is one more range to take).
+            var extra = SpreadOverGivers(counts, gives, low, required - free);
             foreach (var m in Enumerable.Range(0, n).OrderByDescending(m => counts[m] - gives[m]).ThenBy(m => m))
             {
-                var can = Math.Max(0, counts[m] - gives[m] - low);
-                var take = Math.Min(can, extra);
-                gives[m] += take;
-                extra -= take;
                 if (extra == 0)
                 {
                     break;
                 }
+
+                var take = Math.Min(Math.Max(0, counts[m] - gives[m] - low), extra);
+                gives[m] += take;
+                extra -= take;
             }
 
             free = required;
@@ -143,6 +147,60 @@ public static class SlotPlanner
         {
             Take(owners, runs, m, takes[m]);
         }
+    }
+
+    /// <summary>
+    /// Adds up to <paramref name="extra"/> to the gives of the members that already give, none giving below
+    /// <paramref name="low"/>, by raising the smallest gives first (water-filling): each ends at one level, or at its
+    /// own floor or cap. Returns what they could not take.
+    /// </summary>
+    private static int SpreadOverGivers(int[] counts, int[] gives, int low, int extra)
+    {
+        var givers = Enumerable.Range(0, counts.Length).Where(m => gives[m] > 0).ToArray();
+        var room = givers.Sum(m => counts[m] - low - gives[m]);
+        if (room <= extra)
+        {
+            foreach (var m in givers)
+            {
+                gives[m] = counts[m] - low;
+            }
+
+            return extra - room;
+        }
+
+        var wanted = givers.Sum(m => gives[m]) + extra;
+        int GivenAt(int level) => givers.Sum(m => Math.Max(gives[m], Math.Min(counts[m] - low, level)));
+
+        // The lowest level whose gives add up to what is wanted.
+        var (lo, hi) = (0, HashSlot.SlotCount);
+        while (lo < hi)
+        {
+            var mid = (lo + hi) / 2;
+            (lo, hi) = GivenAt(mid) >= wanted ? (lo, mid) : (mid + 1, hi);
+        }
+
+        // Every giver up to one below that level, then one more each, fullest first, until the sum is met.
+        foreach (var m in givers)
+        {
+            gives[m] = Math.Max(gives[m], Math.Min(counts[m] - low, lo - 1));
+        }
+
+        var rest = wanted - givers.Sum(m => gives[m]);
+        foreach (var m in givers.OrderByDescending(m => counts[m] - gives[m]).ThenBy(m => m))
+        {
+            if (rest == 0)
+            {
+                break;
+            }
+
+            if (gives[m] == lo - 1 && counts[m] - low >= lo)
+            {
+                gives[m]++;
+                rest--;
+            }
+        }
+
+        return 0;
     }
 
     /// <summary>Frees <paramref name="count"/> of member <paramref name="m"/>'s slots: whole small ranges first, then a range's end.</summary>
