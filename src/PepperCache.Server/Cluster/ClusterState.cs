@@ -89,9 +89,12 @@ internal sealed class ClusterState : IClusterView
                 _members.Merge(member);
             }
 
-            if (saved.Slots is not null && SlotTable.Decode(saved.Slots) is { } slots)
+            if (saved.Slots is not null && SlotTable.DecodeCopy(saved.Slots) is { } slots)
             {
-                _slots.Merge(slots);
+                using (slots)
+                {
+                    _slots.Merge(slots);
+                }
             }
 
             _target = SlotTarget.Decode(saved.Target);
@@ -320,7 +323,7 @@ internal sealed class ClusterState : IClusterView
     public GossipMessage CreateMessage(bool includeSlots, long keys, bool pull = false, string? to = null, bool wholeTable = false)
     {
         GossipMessage message;
-        SlotTable? copy = null;
+        SlotTableCopy? copy = null;
         lock (_lock)
         {
             var sequence = _slots.Sequence;
@@ -342,7 +345,7 @@ internal sealed class ClusterState : IClusterView
                     }
                     else
                     {
-                        copy = _slots.Clone();
+                        copy = _slots.Copy();
                     }
                 }
             }
@@ -371,7 +374,10 @@ internal sealed class ClusterState : IClusterView
 
         if (copy is not null)
         {
-            message = message with { Slots = EncodeAndKeep(copy) };
+            using (copy)
+            {
+                message = message with { Slots = EncodeAndKeep(copy) };
+            }
         }
 
         return message;
@@ -394,10 +400,15 @@ internal sealed class ClusterState : IClusterView
     /// <summary>Merges a peer's state; returns whether this node's state changed.</summary>
     public bool Merge(GossipMessage message)
     {
-        bool changed;
         // Decompressed before taking the lock: moves (SETSLOT, AssignSlot) and routing wait on it, and on a loaded
         // machine every millisecond held stretches into many.
-        var slots = message.Slots is null ? null : SlotTable.Decode(message.Slots);
+        using var slots = message.Slots is null ? null : SlotTable.DecodeCopy(message.Slots);
+        return Merge(message, slots);
+    }
+
+    private bool Merge(GossipMessage message, SlotTableCopy? slots)
+    {
+        bool changed;
         var delta = message.Slots is null && message.Delta is not null ? SlotTable.DecodeDelta(message.Delta) : null;
         lock (_lock)
         {
@@ -908,7 +919,7 @@ internal sealed class ClusterState : IClusterView
     public void SaveIfDirty()
     {
         NodeStateFile state;
-        SlotTable? copy = null;
+        SlotTableCopy? copy = null;
         lock (_lock)
         {
             if (!_dirty || _stateFile is null)
@@ -920,7 +931,7 @@ internal sealed class ClusterState : IClusterView
             var current = _encoded is not null && _encodedSeq == _slots.Sequence;
             if (!current)
             {
-                copy = _slots.Clone();
+                copy = _slots.Copy();
             }
 
             state = new NodeStateFile(_self.Id, _self.Incarnation, [.. _members.All], current ? _encoded : null, _targetEncoded ??= _target?.Encode());
@@ -928,7 +939,10 @@ internal sealed class ClusterState : IClusterView
 
         if (copy is not null)
         {
-            state = state with { Slots = EncodeAndKeep(copy) };
+            using (copy)
+            {
+                state = state with { Slots = EncodeAndKeep(copy) };
+            }
         }
 
         NodeStateStore.Save(_stateFile, state, _logger);
@@ -979,7 +993,7 @@ internal sealed class ClusterState : IClusterView
     /// Compresses <paramref name="copy"/> of the slot table outside the lock and keeps it for the next whole-table
     /// message, unless the table changed meanwhile.
     /// </summary>
-    private SlotTableData EncodeAndKeep(SlotTable copy)
+    private SlotTableData EncodeAndKeep(SlotTableCopy copy)
     {
         var encoded = copy.Encode();
         lock (_lock)

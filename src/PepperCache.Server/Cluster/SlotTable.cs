@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.IO.Compression;
 using System.IO.Hashing;
@@ -68,24 +69,6 @@ internal sealed class SlotTable
         return true;
     }
 
-    /// <summary>Merges every slot of <paramref name="other"/>; returns the number of slots that changed.</summary>
-    /// <param name="changedSlots">When given, receives the slots that changed.</param>
-    /// <param name="from">The member whose message carried the table; null for this node's own (a saved table).</param>
-    public int Merge(SlotTable other, List<int>? changedSlots = null, string? from = null)
-    {
-        var changed = 0;
-        for (var slot = 0; slot < HashSlot.SlotCount; slot++)
-        {
-            if (other._owners[slot] is { } owner && Merge(slot, owner, other._epochs[slot], from))
-            {
-                changed++;
-                changedSlots?.Add(slot);
-            }
-        }
-
-        return changed;
-    }
-
     /// <summary>Merges the entries of a delta (<see cref="DecodeDelta"/>); returns the number of slots that changed.</summary>
     public int Merge(SlotDelta delta, List<int>? changedSlots = null, string? from = null)
     {
@@ -102,14 +85,31 @@ internal sealed class SlotTable
         return changed;
     }
 
-    /// <summary>A copy, to encode outside the owner's lock.</summary>
-    public SlotTable Clone()
+    /// <summary>
+    /// The owners and epochs, copied into pooled arrays to encode outside the owner's lock. A clone of the whole table
+    /// was four 128 KB arrays on the large-object heap, and during a move the table is encoded a few times a second
+    /// (the saved state, whole-table gossip): enough to bring on gen2 collections on a node holding a million keys.
+    /// </summary>
+    public SlotTableCopy Copy() => new(_owners, _epochs, MaxEpoch, Sequence);
+
+    /// <summary>Merges every slot of <paramref name="other"/>; returns the number of slots that changed.</summary>
+    /// <param name="changedSlots">When given, receives the slots that changed.</param>
+    /// <param name="from">The member whose message carried the table; null for this node's own (a saved table).</param>
+    public int Merge(SlotTableCopy other, List<int>? changedSlots = null, string? from = null)
     {
-        var copy = new SlotTable { MaxEpoch = MaxEpoch, Sequence = Sequence, _digest = _digest };
-        _owners.CopyTo(copy._owners, 0);
-        _epochs.CopyTo(copy._epochs, 0);
-        _changedAt.CopyTo(copy._changedAt, 0);
-        return copy;
+        var changed = 0;
+        var owners = other.Owners;
+        var epochs = other.Epochs;
+        for (var slot = 0; slot < HashSlot.SlotCount; slot++)
+        {
+            if (owners[slot] is { } owner && Merge(slot, owner, epochs[slot], from))
+            {
+                changed++;
+                changedSlots?.Add(slot);
+            }
+        }
+
+        return changed;
     }
 
     public bool HasOwners => Array.Exists(_owners, o => o is not null);
@@ -219,36 +219,84 @@ internal sealed class SlotTable
     }
 
     /// <summary>The compact wire form: the owner ids, and per slot a 2-byte owner index and 4-byte epoch, Brotli-compressed.</summary>
-    public SlotTableData Encode()
+    public SlotTableData Encode() => Encode(_owners, _epochs);
+
+    internal static SlotTableData Encode(ReadOnlySpan<string?> slotOwners, ReadOnlySpan<long> epochs)
     {
-        var owners = _owners.Where(o => o is not null).Select(o => o!).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
-        var index = owners.Select((id, i) => (id, i)).ToDictionary(p => p.id, p => (ushort)p.i, StringComparer.Ordinal);
-        var raw = new byte[HashSlot.SlotCount * EntryBytes];
-        for (var slot = 0; slot < HashSlot.SlotCount; slot++)
+        var owners = new HashSet<string>(StringComparer.Ordinal);
+        string? last = null;
+        foreach (var owner in slotOwners[..HashSlot.SlotCount])
         {
-            var at = raw.AsSpan(slot * EntryBytes);
-            BinaryPrimitives.WriteUInt16LittleEndian(at, _owners[slot] is { } owner ? index[owner] : NoOwner);
-            BinaryPrimitives.WriteUInt32LittleEndian(at[2..], (uint)Math.Min(_epochs[slot], uint.MaxValue));
+            if (owner is not null && !ReferenceEquals(owner, last))
+            {
+                owners.Add(owner);
+                last = owner;
+            }
         }
 
-        var compressed = new byte[BrotliEncoder.GetMaxCompressedLength(raw.Length)];
-        if (!BrotliEncoder.TryCompress(raw, compressed, out var written, quality: 4, window: 22))
+        var ids = owners.Order(StringComparer.Ordinal).ToArray();
+        var index = ids.Select((id, i) => (id, i)).ToDictionary(p => p.id, p => (ushort)p.i, StringComparer.Ordinal);
+        var rawLength = HashSlot.SlotCount * EntryBytes;
+        var raw = ArrayPool<byte>.Shared.Rent(rawLength);
+        var compressed = ArrayPool<byte>.Shared.Rent(BrotliEncoder.GetMaxCompressedLength(rawLength));
+        try
         {
-            throw new InvalidOperationException("Brotli could not compress the slot table.");
-        }
+            // Slots come in ranges: the owner's index is looked up once per range, not once per slot.
+            last = null;
+            ushort lastIndex = NoOwner;
+            for (var slot = 0; slot < HashSlot.SlotCount; slot++)
+            {
+                var owner = slotOwners[slot];
+                if (!ReferenceEquals(owner, last))
+                {
+                    lastIndex = owner is null ? NoOwner : index[owner];
+                    last = owner;
+                }
 
-        return new SlotTableData(owners, Convert.ToBase64String(compressed, 0, written));
+                var at = raw.AsSpan(slot * EntryBytes);
+                BinaryPrimitives.WriteUInt16LittleEndian(at, lastIndex);
+                BinaryPrimitives.WriteUInt32LittleEndian(at[2..], (uint)Math.Min(epochs[slot], uint.MaxValue));
+            }
+
+            if (!BrotliEncoder.TryCompress(raw.AsSpan(0, rawLength), compressed, out var written, quality: 4, window: 22))
+            {
+                throw new InvalidOperationException("Brotli could not compress the slot table.");
+            }
+
+            return new SlotTableData(ids, Convert.ToBase64String(compressed, 0, written));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(raw);
+            ArrayPool<byte>.Shared.Return(compressed);
+        }
     }
 
-    /// <summary>Reads <see cref="Encode"/>'s form; null when it is malformed.</summary>
+    /// <summary>Reads <see cref="Encode"/>'s form into a table of its own; null when it is malformed.</summary>
     public static SlotTable? Decode(SlotTableData data)
+    {
+        using var copy = DecodeCopy(data);
+        if (copy is null)
+        {
+            return null;
+        }
+
+        var table = new SlotTable();
+        table.Merge(copy);
+        return table;
+    }
+
+    /// <summary>
+    /// Reads <see cref="Encode"/>'s form into pooled arrays, to merge into a table (and dispose); null when it is
+    /// malformed. Gossip decodes whole tables this way: a table of its own is 512 KB on the large-object heap.
+    /// </summary>
+    public static SlotTableCopy? DecodeCopy(SlotTableData data)
     {
         if (data.Owners is null || data.Table is null)
         {
             return null;
         }
 
-        var raw = new byte[HashSlot.SlotCount * EntryBytes];
         byte[] compressed;
         try
         {
@@ -259,31 +307,44 @@ internal sealed class SlotTable
             return null;
         }
 
-        if (!BrotliDecoder.TryDecompress(compressed, raw, out var written) || written != raw.Length)
+        var rawLength = HashSlot.SlotCount * EntryBytes;
+        var raw = ArrayPool<byte>.Shared.Rent(rawLength);
+        try
         {
-            return null;
-        }
-
-        var table = new SlotTable();
-        for (var slot = 0; slot < HashSlot.SlotCount; slot++)
-        {
-            var at = raw.AsSpan(slot * EntryBytes);
-            var owner = BinaryPrimitives.ReadUInt16LittleEndian(at);
-            if (owner == NoOwner)
-            {
-                continue;
-            }
-
-            if (owner >= data.Owners.Length || string.IsNullOrEmpty(data.Owners[owner]))
+            if (!BrotliDecoder.TryDecompress(compressed, raw.AsSpan(0, rawLength), out var written) || written != rawLength)
             {
                 return null;
             }
 
-            // Through Merge, so the digest and the change sequence are kept as for any change.
-            table.Merge(slot, data.Owners[owner], BinaryPrimitives.ReadUInt32LittleEndian(at[2..]));
-        }
+            var copy = SlotTableCopy.Rent();
+            long maxEpoch = 0;
+            for (var slot = 0; slot < HashSlot.SlotCount; slot++)
+            {
+                var at = raw.AsSpan(slot * EntryBytes);
+                var owner = BinaryPrimitives.ReadUInt16LittleEndian(at);
+                if (owner == NoOwner)
+                {
+                    continue;
+                }
 
-        return table;
+                if (owner >= data.Owners.Length || string.IsNullOrEmpty(data.Owners[owner]))
+                {
+                    copy.Dispose();
+                    return null;
+                }
+
+                var epoch = (long)BinaryPrimitives.ReadUInt32LittleEndian(at[2..]);
+                copy.Set(slot, data.Owners[owner], epoch);
+                maxEpoch = Math.Max(maxEpoch, epoch);
+            }
+
+            copy.MaxEpoch = maxEpoch;
+            return copy;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(raw);
+        }
     }
 }
 
@@ -299,3 +360,72 @@ internal sealed record SlotDeltaData(long Base, string[] Owners, string Entries)
 
 /// <summary>A decoded <see cref="SlotDeltaData"/>: checked, not yet merged.</summary>
 internal sealed record SlotDelta(long Base, (int Slot, string Owner, long Epoch)[] Entries, long MaxEpoch);
+
+/// <summary>
+/// A slot table's owners and epochs in pooled arrays (<see cref="SlotTable.Copy"/>, <see cref="SlotTable.DecodeCopy"/>):
+/// encoded or merged, then disposed.
+/// </summary>
+internal sealed class SlotTableCopy : IDisposable
+{
+    private string?[]? _owners;
+    private long[]? _epochs;
+
+    private SlotTableCopy(string?[] owners, long[] epochs)
+    {
+        _owners = owners;
+        _epochs = epochs;
+    }
+
+    public SlotTableCopy(string?[] owners, long[] epochs, long maxEpoch, long sequence)
+        : this(ArrayPool<string?>.Shared.Rent(HashSlot.SlotCount), ArrayPool<long>.Shared.Rent(HashSlot.SlotCount))
+    {
+        owners.AsSpan(0, HashSlot.SlotCount).CopyTo(_owners);
+        epochs.AsSpan(0, HashSlot.SlotCount).CopyTo(_epochs);
+        MaxEpoch = maxEpoch;
+        Sequence = sequence;
+    }
+
+    public ReadOnlySpan<string?> Owners => (_owners ?? throw new ObjectDisposedException(nameof(SlotTableCopy))).AsSpan(0, HashSlot.SlotCount);
+
+    public ReadOnlySpan<long> Epochs => (_epochs ?? throw new ObjectDisposedException(nameof(SlotTableCopy))).AsSpan(0, HashSlot.SlotCount);
+
+    /// <summary>The highest epoch of any slot.</summary>
+    public long MaxEpoch { get; internal set; }
+
+    /// <summary>The table's <see cref="SlotTable.Sequence"/> when copied (0 for a decoded one).</summary>
+    public long Sequence { get; }
+
+    /// <summary>An empty copy, every slot unowned, for <see cref="SlotTable.DecodeCopy"/> to fill.</summary>
+    internal static SlotTableCopy Rent()
+    {
+        var owners = ArrayPool<string?>.Shared.Rent(HashSlot.SlotCount);
+        Array.Clear(owners, 0, HashSlot.SlotCount);
+        var epochs = ArrayPool<long>.Shared.Rent(HashSlot.SlotCount);
+        Array.Clear(epochs, 0, HashSlot.SlotCount);
+        return new SlotTableCopy(owners, epochs);
+    }
+
+    internal void Set(int slot, string owner, long epoch)
+    {
+        _owners![slot] = owner;
+        _epochs![slot] = epoch;
+    }
+
+    public SlotTableData Encode() => SlotTable.Encode(Owners, Epochs);
+
+    public void Dispose()
+    {
+        if (_owners is { } owners)
+        {
+            // Cleared: a pooled array must not keep member ids alive.
+            ArrayPool<string?>.Shared.Return(owners, clearArray: true);
+            _owners = null;
+        }
+
+        if (_epochs is { } epochs)
+        {
+            ArrayPool<long>.Shared.Return(epochs);
+            _epochs = null;
+        }
+    }
+}

@@ -32,12 +32,14 @@ public sealed class SlotTableTests
             right.Merge(slot, B, slot % 5);
         }
 
+        using var leftCopy = left.Copy();
+        using var rightCopy = right.Copy();
         var leftThenRight = new SlotTable();
-        leftThenRight.Merge(left);
-        leftThenRight.Merge(right);
+        leftThenRight.Merge(leftCopy);
+        leftThenRight.Merge(rightCopy);
         var rightThenLeft = new SlotTable();
-        rightThenLeft.Merge(right);
-        rightThenLeft.Merge(left);
+        rightThenLeft.Merge(rightCopy);
+        rightThenLeft.Merge(leftCopy);
 
         Assert.Equal(leftThenRight.Digest(), rightThenLeft.Digest());
         Assert.Equal(B, leftThenRight.OwnerOf(4));  // epochs 1 vs 4
@@ -62,6 +64,39 @@ public sealed class SlotTableTests
         Assert.True(data.Table.Length < 2000, $"{data.Table.Length} base64 characters");
         Assert.Null(SlotTable.Decode(data with { Table = "not base64!" }));
         Assert.Null(SlotTable.Decode(data with { Owners = [A] }));
+    }
+
+    /// <summary>Gossip and the saved state encode a pooled copy taken under the lock, and merge pooled decodes.</summary>
+    [Fact]
+    public void APooledCopyEncodesAndDecodesAsTheTableItself()
+    {
+        var table = new SlotTable();
+        for (var slot = 0; slot < 16384; slot++)
+        {
+            if (slot % 7 != 0)
+            {
+                table.Merge(slot, slot < 9000 ? A : B, slot / 100);
+            }
+        }
+
+        var data = table.Encode();
+        using (var copy = table.Copy())
+        {
+            Assert.Equal(table.Sequence, copy.Sequence);
+            Assert.Equal(data, copy.Encode() with { Owners = data.Owners });
+            Assert.Equal(data.Owners, copy.Encode().Owners);
+        }
+
+        using var decoded = SlotTable.DecodeCopy(data);
+        Assert.NotNull(decoded);
+        Assert.Equal(table.MaxEpoch, decoded.MaxEpoch);
+        var merged = new SlotTable();
+        Assert.Equal(16384 - ((16383 / 7) + 1), merged.Merge(decoded));
+        Assert.Equal(table.Digest(), merged.Digest());
+        Assert.Null(merged.OwnerOf(0));
+        Assert.Equal((B, 99L), (merged.OwnerOf(9999), merged.EpochOf(9999)));
+        decoded.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => decoded.Owners.Length);
     }
 
     [Fact]
