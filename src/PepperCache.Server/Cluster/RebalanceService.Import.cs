@@ -66,7 +66,8 @@ internal sealed partial class RebalanceService
         RespConnection connection, List<(int Index, byte[] SlotText, List<SlotEntry> Entries)> slots, List<(int Index, Task<RespReply> Reply)> replies,
         CancellationToken cancellationToken)
     {
-        var triples = new List<ImportTriple>();
+        // A batch of a few thousand keys would grow a list of triples onto the large-object heap several times a batch.
+        using var triples = new TripleList(slots.Sum(slot => slot.Entries.Count));
         var commands = new List<(int Slot, int Start, int Count)>();
         var pieces = 0;
         for (var s = 0; s < slots.Count; s++)
@@ -115,7 +116,7 @@ internal sealed partial class RebalanceService
     /// Adds the triples of <paramref name="entries"/> to <paramref name="into"/>: one per string and per collection
     /// within the piece bounds, one per piece of a larger collection (measured by walking its clone); returns the pieces.
     /// </summary>
-    private static int PlanTriples(List<SlotEntry> entries, List<ImportTriple> into)
+    private static int PlanTriples(List<SlotEntry> entries, TripleList into)
     {
         var pieces = 0;
         for (var e = 0; e < entries.Count; e++)
@@ -166,7 +167,7 @@ internal sealed partial class RebalanceService
     /// the collection whose pieces are being written).
     /// </summary>
     private static void WriteImport(
-        IBufferWriter<byte> output, byte[] slotText, bool first, List<SlotEntry> entries, List<ImportTriple> triples, int start, int count,
+        IBufferWriter<byte> output, byte[] slotText, bool first, List<SlotEntry> entries, TripleList triples, int start, int count,
         ref PayloadCursor? open)
     {
         output.WriteArrayHeader(3 + (3 * count));
@@ -271,4 +272,38 @@ internal sealed partial class RebalanceService
     /// <param name="Bytes">The value's bytes: a string's, or the elements' payload bytes without the header.</param>
     /// <param name="Total">On a first piece, the collection's elements.</param>
     private readonly record struct ImportTriple(int Entry, ImportPart Part, int Elements, long Bytes, long Total = 0);
+
+    /// <summary>A batch's triples in an array from the shared pool, given back when the batch is written.</summary>
+    private sealed class TripleList(int capacity) : IDisposable
+    {
+        private ImportTriple[] _items = ArrayPool<ImportTriple>.Shared.Rent(Math.Max(16, capacity));
+
+        public int Count { get; private set; }
+
+        public ImportTriple this[int index]
+        {
+            get => _items[index];
+            set => _items[index] = value;
+        }
+
+        public void Add(ImportTriple triple)
+        {
+            if (Count == _items.Length)
+            {
+                var larger = ArrayPool<ImportTriple>.Shared.Rent(_items.Length * 2);
+                _items.AsSpan(0, Count).CopyTo(larger);
+                ArrayPool<ImportTriple>.Shared.Return(_items);
+                _items = larger;
+            }
+
+            _items[Count++] = triple;
+        }
+
+        public void Dispose()
+        {
+            ArrayPool<ImportTriple>.Shared.Return(_items);
+            _items = [];
+            Count = 0;
+        }
+    }
 }
