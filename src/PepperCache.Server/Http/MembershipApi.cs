@@ -58,15 +58,14 @@ internal static class MembershipApi
 
     private static IResult GetNodes(ClusterState cluster, KeyValueStore store, IServiceProvider services, PeerClient peers)
     {
-        var (owners, _) = cluster.SlotOwners();
-        var planned = cluster.PlannedOwners();
+        var (serving, planned) = cluster.SlotRangesByOwner();
         var planEpoch = cluster.PlanEpoch;
         var rebalancer = services.GetService<IRebalancer>();
         var rows = cluster.Members()
             .OrderBy(m => m.Host, StringComparer.Ordinal).ThenBy(m => m.Port)
             .Select(m =>
             {
-                var ranges = SlotRanges(owners, m.Id);
+                var ranges = serving.GetValueOrDefault(m.Id) ?? [];
                 var myself = m.Id == cluster.MyId;
                 return new NodeInfo(
                     m.Id, m.Host, m.Port, m.AdminPort, m.Status.ToString().ToLowerInvariant(), myself,
@@ -74,33 +73,12 @@ internal static class MembershipApi
                     myself ? store.Count : cluster.KeyCountOf(m.Id),
                     myself ? rebalancer?.Progress : null,
                     m.TlsPort,
-                    string.Join(',', SlotRanges(planned, m.Id)),
+                    string.Join(',', planned.GetValueOrDefault(m.Id) ?? []),
                     planEpoch,
                     myself ? peers.Traffic : null);
             })
             .ToArray();
         return Results.Json(rows, ClusterJsonContext.Default.NodeInfoArray);
-    }
-
-    internal static List<SlotRange> SlotRanges(string?[] owners, string id)
-    {
-        var ranges = new List<SlotRange>();
-        var start = -1;
-        for (var slot = 0; slot <= owners.Length; slot++)
-        {
-            var mine = slot < owners.Length && owners[slot] == id;
-            if (mine && start < 0)
-            {
-                start = slot;
-            }
-            else if (!mine && start >= 0)
-            {
-                ranges.Add(new SlotRange(start, slot - 1));
-                start = -1;
-            }
-        }
-
-        return ranges;
     }
 
     private static async Task<GossipMessage?> ReadAsync(HttpRequest request)

@@ -1,4 +1,4 @@
-using PepperCache.Server.Http;
+using PepperCache.Core.Cluster;
 using PepperCache.Server.Tests.Infrastructure;
 
 namespace PepperCache.Server.Tests.Cluster;
@@ -47,12 +47,16 @@ public sealed class SlotRangesIntegrationTests
     {
         var node = cluster.Nodes[0];
         var (owners, _) = TestCluster.State(node).SlotOwners();
+        var (serving, _) = TestCluster.State(node).SlotRangesByOwner();
+        Assert.Equal(joinsSeen.Keys.Order(StringComparer.Ordinal), serving.Keys.Order(StringComparer.Ordinal));
         var mean = 16384.0 / cluster.Nodes.Count;
         var rows = new List<string>();
         var totalRanges = 0;
         foreach (var (id, joins) in joinsSeen)
         {
-            var ranges = MembershipApi.SlotRanges(owners, id);
+            var ranges = RangesOf(owners, id);
+            // What /cluster/nodes reports, from one walk under the cluster lock, matches a walk over a copy of the table.
+            Assert.Equal(ranges, serving[id]);
             rows.Add($"{id[..8]}: {ranges.Count} ranges ({string.Join(',', ranges)}), {joins} joins seen");
             Assert.InRange(ranges.Sum(r => r.Count), 1, (int)Math.Ceiling(mean * 1.05));
             totalRanges += ranges.Count;
@@ -67,5 +71,25 @@ public sealed class SlotRangesIntegrationTests
         TestContext.Current.TestOutputHelper?.WriteLine(
             $"{cluster.Nodes.Count} nodes: CLUSTER SLOTS {slots} bytes, SHARDS {shards} bytes, NODES {nodes} bytes; {string.Join("; ", rows)}");
         Assert.True(slots <= maxSlotsBytes, $"CLUSTER SLOTS is {slots} bytes");
+    }
+
+    private static List<SlotRange> RangesOf(string?[] owners, string id)
+    {
+        var ranges = new List<SlotRange>();
+        for (var slot = 0; slot < owners.Length; slot++)
+        {
+            if (owners[slot] == id)
+            {
+                var start = slot;
+                while (slot + 1 < owners.Length && owners[slot + 1] == id)
+                {
+                    slot++;
+                }
+
+                ranges.Add(new SlotRange(start, slot));
+            }
+        }
+
+        return ranges;
     }
 }
