@@ -10,7 +10,22 @@ namespace PepperCache.Core.Rdb;
 /// </summary>
 internal static class CompactReaders
 {
-    public static bool TryReadListpack(ReadOnlySpan<byte> lp, List<byte[]> into)
+    /// <summary>
+    /// Takes a blob's elements one by one, as spans that hold only during the call: a RESTORE of a million-element list
+    /// spent most of its time making each element an array of its own.
+    /// </summary>
+    public interface IElementSink
+    {
+        void Add(ReadOnlySpan<byte> element);
+    }
+
+    /// <summary>Longest decimal text of an entry's integer (a long with its sign).</summary>
+    private const int IntegerTextBytes = 20;
+
+    public static bool TryReadListpack(ReadOnlySpan<byte> lp, List<byte[]> into) => TryReadListpack(lp, new ArraySink(into));
+
+    public static bool TryReadListpack<TSink>(ReadOnlySpan<byte> lp, TSink into)
+        where TSink : IElementSink
     {
         if (lp.Length < 7 || BinaryPrimitives.ReadUInt32LittleEndian(lp) != (uint)lp.Length || lp[^1] != 0xFF)
         {
@@ -22,10 +37,11 @@ internal static class CompactReaders
         var end = lp.Length - 1;
         var count = 0;
         Span<byte> expected = stackalloc byte[5];
+        Span<byte> scratch = stackalloc byte[IntegerTextBytes];
         while (p < end)
         {
             var start = p;
-            if (!TryReadListpackEntry(lp, ref p, end, out var element))
+            if (!TryReadListpackEntry(lp, ref p, end, scratch, out var element))
             {
                 return false;
             }
@@ -45,9 +61,9 @@ internal static class CompactReaders
         return declared == ushort.MaxValue ? count >= ushort.MaxValue : count == declared;
     }
 
-    private static bool TryReadListpackEntry(ReadOnlySpan<byte> lp, ref int p, int end, out byte[] element)
+    private static bool TryReadListpackEntry(ReadOnlySpan<byte> lp, ref int p, int end, Span<byte> scratch, out ReadOnlySpan<byte> element)
     {
-        element = [];
+        element = default;
         var b = lp[p];
         long integer;
         int length;
@@ -55,7 +71,7 @@ internal static class CompactReaders
         if ((b & 0x80) == 0)
         {
             p++;
-            element = Text(b);
+            element = Text(b, scratch);
             return true;
         }
 
@@ -74,7 +90,7 @@ internal static class CompactReaders
             var bits = ((b & 0x1F) << 8) | lp[p + 1];
             integer = bits >= 1 << 12 ? bits - (1 << 13) : bits;
             p += 2;
-            element = Text(integer);
+            element = Text(integer, scratch);
             return true;
         }
         else if ((b & 0xF0) == 0xE0)
@@ -120,7 +136,7 @@ internal static class CompactReaders
                 _ => BinaryPrimitives.ReadInt64LittleEndian(raw),
             };
             p += 1 + width;
-            element = Text(integer);
+            element = Text(integer, scratch);
             return true;
         }
 
@@ -129,12 +145,15 @@ internal static class CompactReaders
             return false;
         }
 
-        element = lp.Slice(p + headerSize, length).ToArray();
+        element = lp.Slice(p + headerSize, length);
         p += headerSize + length;
         return true;
     }
 
-    public static bool TryReadZiplist(ReadOnlySpan<byte> zl, List<byte[]> into)
+    public static bool TryReadZiplist(ReadOnlySpan<byte> zl, List<byte[]> into) => TryReadZiplist(zl, new ArraySink(into));
+
+    public static bool TryReadZiplist<TSink>(ReadOnlySpan<byte> zl, TSink into)
+        where TSink : IElementSink
     {
         if (zl.Length < 11 || BinaryPrimitives.ReadUInt32LittleEndian(zl) != (uint)zl.Length || zl[^1] != 0xFF
             || BinaryPrimitives.ReadUInt32LittleEndian(zl[4..]) >= (uint)zl.Length)
@@ -147,6 +166,7 @@ internal static class CompactReaders
         var end = zl.Length - 1;
         var count = 0;
         var previousLength = 0;
+        Span<byte> scratch = stackalloc byte[IntegerTextBytes];
         while (p < end)
         {
             var start = p;
@@ -170,7 +190,7 @@ internal static class CompactReaders
                 p++;
             }
 
-            if (prevlen != previousLength || p >= end || !TryReadZiplistEntry(zl, ref p, end, out var element))
+            if (prevlen != previousLength || p >= end || !TryReadZiplistEntry(zl, ref p, end, scratch, out var element))
             {
                 return false;
             }
@@ -183,9 +203,9 @@ internal static class CompactReaders
         return declared == ushort.MaxValue ? count >= ushort.MaxValue : count == declared;
     }
 
-    private static bool TryReadZiplistEntry(ReadOnlySpan<byte> zl, ref int p, int end, out byte[] element)
+    private static bool TryReadZiplistEntry(ReadOnlySpan<byte> zl, ref int p, int end, Span<byte> scratch, out ReadOnlySpan<byte> element)
     {
-        element = [];
+        element = default;
         var b = zl[p];
         int length;
         int headerSize;
@@ -220,7 +240,7 @@ internal static class CompactReaders
                 length = (int)wide;
                 break;
             default:
-                return TryReadZiplistInteger(zl, ref p, end, out element);
+                return TryReadZiplistInteger(zl, ref p, end, scratch, out element);
         }
 
         if (length > end - p - headerSize)
@@ -228,19 +248,19 @@ internal static class CompactReaders
             return false;
         }
 
-        element = zl.Slice(p + headerSize, length).ToArray();
+        element = zl.Slice(p + headerSize, length);
         p += headerSize + length;
         return true;
     }
 
-    private static bool TryReadZiplistInteger(ReadOnlySpan<byte> zl, ref int p, int end, out byte[] element)
+    private static bool TryReadZiplistInteger(ReadOnlySpan<byte> zl, ref int p, int end, Span<byte> scratch, out ReadOnlySpan<byte> element)
     {
-        element = [];
+        element = default;
         var b = zl[p];
         if (b is >= 0xF1 and <= 0xFD)
         {
             p++;
-            element = Text((b & 0x0F) - 1);
+            element = Text((b & 0x0F) - 1, scratch);
             return true;
         }
 
@@ -260,7 +280,7 @@ internal static class CompactReaders
             _ => BinaryPrimitives.ReadInt64LittleEndian(raw),
         };
         p += 1 + width;
-        element = Text(value);
+        element = Text(value, scratch);
         return true;
     }
 
@@ -364,4 +384,16 @@ internal static class CompactReaders
     }
 
     private static byte[] Text(long value) => System.Text.Encoding.ASCII.GetBytes(value.ToString(CultureInfo.InvariantCulture));
+
+    private static ReadOnlySpan<byte> Text(long value, Span<byte> scratch)
+    {
+        value.TryFormat(scratch, out var written, default, CultureInfo.InvariantCulture);
+        return scratch[..written];
+    }
+
+    /// <summary>Each element an array of its own, for the collections that keep their elements apart.</summary>
+    internal readonly struct ArraySink(List<byte[]> into) : IElementSink
+    {
+        public void Add(ReadOnlySpan<byte> element) => into.Add(element.ToArray());
+    }
 }

@@ -68,6 +68,20 @@ public static class RestorePayload
             return RestoreReadStatus.Read;
         }
 
+        if (type is RdbFormat.TypeListQuicklist or RdbFormat.TypeListQuicklist2)
+        {
+            // A list's elements are pushed as they are read, none an array of its own (a quicklist is how Redis 7.0
+            // dumps every list). Format 1 would check nothing more for a list: its elements may repeat.
+            var list = new ListSink();
+            if (!TryReadQuicklist(ref input, type == RdbFormat.TypeListQuicklist2, list) || list.List.Count == 0)
+            {
+                return RestoreReadStatus.BadFormat;
+            }
+
+            collection = list.List;
+            return RestoreReadStatus.Read;
+        }
+
         var elements = new List<byte[]>();
         var scores = new List<double>();
         if (!TryReadElements(ref input, type, elements, scores, out var dataType) || elements.Count == 0)
@@ -104,7 +118,7 @@ public static class RestorePayload
             case RdbFormat.TypeZset or RdbFormat.TypeZset2:
                 return TryReadScoredMembers(ref input, type == RdbFormat.TypeZset2, elements, scores);
             case RdbFormat.TypeListQuicklist or RdbFormat.TypeListQuicklist2:
-                return TryReadQuicklist(ref input, type == RdbFormat.TypeListQuicklist2, elements);
+                return TryReadQuicklist(ref input, type == RdbFormat.TypeListQuicklist2, new CompactReaders.ArraySink(elements));
         }
 
         if (!input.TryReadString(out var blob))
@@ -180,7 +194,8 @@ public static class RestorePayload
 
     // Quicklist (14): ziplist nodes. Quicklist 2 (18): each node a container number, then a listpack (packed) or
     // one element (plain). Redis skips an empty node, so this does too.
-    private static bool TryReadQuicklist(ref RdbInput input, bool version2, List<byte[]> elements)
+    private static bool TryReadQuicklist<TSink>(ref RdbInput input, bool version2, TSink elements)
+        where TSink : CompactReaders.IElementSink
     {
         if (!input.TryReadLength(out var nodes) || nodes > (ulong)input.Remaining)
         {
@@ -274,5 +289,13 @@ public static class RestorePayload
             default:
                 return false;
         }
+    }
+
+    /// <summary>Pushes each element at the list's tail.</summary>
+    private sealed class ListSink : CompactReaders.IElementSink
+    {
+        public ListObject List { get; } = new();
+
+        public void Add(ReadOnlySpan<byte> element) => List.Push(element, head: false);
     }
 }
