@@ -29,7 +29,7 @@ public class SlotPlannerTests
     /// Twenty members at the mean (16 hold 819 slots, 4 hold 820) and a joiner: the new upper bound is 819 and the
     /// lower 742, so only the four at 820 must give (1 each) and can give 78 at most, 312 of the 742 the joiner needs.
     /// The other 430 come from the fullest of the rest down to the lower bound, as few members as can: 77 from each of
-    /// five and 45 from a sixth. Spreading it over all nineteen others would cut a range out of each for the joiner.
+    /// five and 45 from a sixth. Spreading it over all sixteen others would cut a range out of each for the joiner.
     /// </summary>
     [Fact]
     public void WhatTheGiversCannotCoverComesFromTheFewestOthersDownToTheLowerBound()
