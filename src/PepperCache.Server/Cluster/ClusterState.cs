@@ -299,37 +299,7 @@ internal sealed class ClusterState : IClusterView
     {
         lock (_lock)
         {
-            return (RangesByOwner(_slots.OwnerOf), _target is { } target ? RangesByOwner(slot => target.Owners[slot]) : []);
-        }
-
-        static Dictionary<string, List<SlotRange>> RangesByOwner(Func<int, string?> ownerOf)
-        {
-            var ranges = new Dictionary<string, List<SlotRange>>(StringComparer.Ordinal);
-            var start = 0;
-            var owner = ownerOf(0);
-            for (var slot = 1; slot <= HashSlot.SlotCount; slot++)
-            {
-                var next = slot < HashSlot.SlotCount ? ownerOf(slot) : null;
-                if (slot < HashSlot.SlotCount && string.Equals(next, owner, StringComparison.Ordinal))
-                {
-                    continue;
-                }
-
-                if (owner is not null)
-                {
-                    if (!ranges.TryGetValue(owner, out var list))
-                    {
-                        ranges[owner] = list = [];
-                    }
-
-                    list.Add(new SlotRange(start, slot - 1));
-                }
-
-                start = slot;
-                owner = next;
-            }
-
-            return ranges;
+            return (SlotRange.ByOwner(_slots.Owners), _target is { } target ? SlotRange.ByOwner(target.Owners) : []);
         }
     }
 
@@ -417,10 +387,7 @@ internal sealed class ClusterState : IClusterView
 
         if (copy is not null)
         {
-            using (copy)
-            {
-                message = message with { Slots = EncodeAndKeep(copy) };
-            }
+            message = message with { Slots = EncodeAndKeep(copy) };
         }
 
         return message;
@@ -982,10 +949,7 @@ internal sealed class ClusterState : IClusterView
 
         if (copy is not null)
         {
-            using (copy)
-            {
-                state = state with { Slots = EncodeAndKeep(copy) };
-            }
+            state = state with { Slots = EncodeAndKeep(copy) };
         }
 
         NodeStateStore.Save(_stateFile, state, _logger);
@@ -1034,11 +998,16 @@ internal sealed class ClusterState : IClusterView
 
     /// <summary>
     /// Compresses <paramref name="copy"/> of the slot table outside the lock and keeps it for the next whole-table
-    /// message, unless the table changed meanwhile.
+    /// message, unless the table changed meanwhile; gives the copy's arrays back.
     /// </summary>
     private SlotTableData EncodeAndKeep(SlotTableCopy copy)
     {
-        var encoded = copy.Encode();
+        SlotTableData encoded;
+        using (copy)
+        {
+            encoded = copy.Encode();
+        }
+
         lock (_lock)
         {
             if (_slots.Sequence == copy.Sequence)

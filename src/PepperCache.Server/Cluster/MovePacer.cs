@@ -235,7 +235,7 @@ internal sealed class MovePacer : IDisposable
 
     private Sample SampleAgo(int ago) => _samples[(_sampleCount - 1 - ago) % _samples.Length];
 
-    private double Seconds(long from, long to) => (to - from) / (double)_time.TimestampFrequency;
+    private double Seconds(long from, long to) => _time.GetElapsedTime(from, to).TotalSeconds;
 
     private readonly record struct Sample(long At, long Commands);
 }

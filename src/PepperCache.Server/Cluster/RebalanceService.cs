@@ -224,7 +224,7 @@ internal sealed partial class RebalanceService : IHostedService, IRebalancer, ID
             return IdlePoll;
         }
 
-        var pending = PendingByTarget();
+        var pending = PendingByTarget(out var served);
         if (pending.Count == 0)
         {
             FinishIfRunning();
@@ -239,7 +239,7 @@ internal sealed partial class RebalanceService : IHostedService, IRebalancer, ID
             Interlocked.Exchange(ref _bytesMoved, 0);
             Volatile.Write(ref _slotsMoved, 0);
             Volatile.Write(ref _running, true);
-            _pacer.BeginMove(CountServed());
+            _pacer.BeginMove(served);
             Log.RebalanceStarted(_logger, total, pending.Count);
         }
 
@@ -289,30 +289,24 @@ internal sealed partial class RebalanceService : IHostedService, IRebalancer, ID
             (long)Stopwatch.GetElapsedTime(_startedAt).TotalMilliseconds);
     }
 
-    private int CountServed()
-    {
-        var myself = _view.Myself.Id;
-        var served = 0;
-        for (var slot = 0; slot < HashSlot.SlotCount; slot++)
-        {
-            served += _view.OwnerOf(slot).Id == myself ? 1 : 0;
-        }
-
-        return served;
-    }
-
-    /// <summary>Slots this node serves whose desired owner is another node, grouped by that node.</summary>
-    private Dictionary<string, TargetWork> PendingByTarget()
+    /// <summary>
+    /// Slots this node serves whose desired owner is another node, grouped by that node; <paramref name="served"/>, all
+    /// the slots it serves (the pacer's baseline is per slot served).
+    /// </summary>
+    private Dictionary<string, TargetWork> PendingByTarget(out int served)
     {
         var view = _view;
         var myself = view.Myself.Id;
         var byTarget = new Dictionary<string, TargetWork>();
+        served = 0;
         for (var slot = 0; slot < HashSlot.SlotCount; slot++)
         {
             if (view.OwnerOf(slot).Id != myself)
             {
                 continue;
             }
+
+            served++;
 
             var desired = view.DesiredOwnerOf(slot);
             if (desired.Id == myself)

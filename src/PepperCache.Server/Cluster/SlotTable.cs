@@ -36,6 +36,9 @@ internal sealed class SlotTable
 
     public string? OwnerOf(int slot) => _owners[slot];
 
+    /// <summary>Every slot's owner (null: none), for a walk under the owner's lock.</summary>
+    public ReadOnlySpan<string?> Owners => _owners;
+
     public long EpochOf(int slot) => _epochs[slot];
 
     /// <summary>The highest epoch of any slot (CLUSTER INFO's current epoch).</summary>
