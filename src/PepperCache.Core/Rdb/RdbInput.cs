@@ -11,6 +11,9 @@ internal ref struct RdbInput(ReadOnlySpan<byte> payload)
     // LZF's best case: a 3-byte back reference copies 264 bytes.
     private const int LzfMaxExpansion = 88;
 
+    /// <summary>The longest decimal text of an integer-encoded string (a 32-bit one with its sign).</summary>
+    public const int IntegerTextBytes = 11;
+
     private ReadOnlySpan<byte> _rest = payload;
 
     public readonly int Remaining => _rest.Length;
@@ -101,34 +104,85 @@ internal ref struct RdbInput(ReadOnlySpan<byte> payload)
             return true;
         }
 
-        long integer;
-        switch (length)
+        if (!TryReadEncoded(length, out var integer, out var compressed))
+        {
+            return false;
+        }
+
+        value = compressed ?? System.Text.Encoding.ASCII.GetBytes(integer.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        return true;
+    }
+
+    /// <summary>
+    /// A string without an array of its own where it has none in the payload: a raw string is a slice of the payload, an
+    /// integer its decimal text in <paramref name="scratch"/> (at least <see cref="IntegerTextBytes"/> long), an LZF
+    /// string the array it decompresses into. For a collection's elements, which the collection copies anyway.
+    /// </summary>
+    public bool TryReadString(Span<byte> scratch, out ReadOnlySpan<byte> value)
+    {
+        value = default;
+        if (!TryReadLengthOrEncoding(out var length, out var encoded))
+        {
+            return false;
+        }
+
+        if (!encoded)
+        {
+            if (length > (ulong)_rest.Length)
+            {
+                return false;
+            }
+
+            value = _rest[..(int)length];
+            _rest = _rest[(int)length..];
+            return true;
+        }
+
+        if (!TryReadEncoded(length, out var integer, out var compressed))
+        {
+            return false;
+        }
+
+        if (compressed is not null)
+        {
+            value = compressed;
+            return true;
+        }
+
+        integer.TryFormat(scratch, out var written, default, System.Globalization.CultureInfo.InvariantCulture);
+        value = scratch[..written];
+        return true;
+    }
+
+    // An encoded string after its marker: an integer, or the LZF string's decompressed bytes in compressed.
+    private bool TryReadEncoded(ulong encoding, out long integer, out byte[]? compressed)
+    {
+        integer = 0;
+        compressed = null;
+        switch (encoding)
         {
             case 0 when _rest.Length >= 1:
                 integer = (sbyte)_rest[0];
                 _rest = _rest[1..];
-                break;
+                return true;
             case 1 when _rest.Length >= 2:
                 integer = BinaryPrimitives.ReadInt16LittleEndian(_rest);
                 _rest = _rest[2..];
-                break;
+                return true;
             case 2 when _rest.Length >= 4:
                 integer = BinaryPrimitives.ReadInt32LittleEndian(_rest);
                 _rest = _rest[4..];
-                break;
+                return true;
             case 3:
-                return TryReadCompressed(out value);
+                return TryReadCompressed(out compressed);
             default:
                 return false;
         }
-
-        value = System.Text.Encoding.ASCII.GetBytes(integer.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        return true;
     }
 
-    private bool TryReadCompressed(out byte[] value)
+    private bool TryReadCompressed([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out byte[]? value)
     {
-        value = [];
+        value = null;
         if (!TryReadLength(out var compressedLength) || !TryReadLength(out var length)
             || compressedLength == 0 || compressedLength > (ulong)_rest.Length
             || length == 0 || length > compressedLength * LzfMaxExpansion || length > (ulong)Array.MaxLength)

@@ -32,6 +32,7 @@ public sealed class RestoreLegacyEncodingDifferentialTests(RedisServerFixture se
         ["hash zipmap with free bytes"] = Concat([9], String(Zipmap(3, "field", "value"))),
         ["hash ziplist"] = Concat([13], String(Ziplist("f", "v", "n", 7L, "big", 1L << 40))),
         ["hash plain, compressed value"] = Concat([4, 1], String("f"), [0xC3, 5, 30, 0x00, (byte)'a', 0xE0, 0x14, 0x00]),
+        ["hash plain, integer field and value"] = Concat([4, 2], [0xC0, 0x05], [0xC1, 0x10, 0x27], [0xC0, 0xFB], String("v")),
         ["hash plain, big"] = Concat([4], Length(600), Enumerable.Range(0, 600).SelectMany(i => Concat(String("f" + i), String("v" + i))).ToArray()),
         ["string integer 8/16/32 bits"] = Concat([0, 0xC2, 0xFF, 0xFF, 0xFF, 0x7F]),
         ["string version 6 payload"] = Concat([0], String("old")),
