@@ -94,7 +94,7 @@ internal static partial class MigrationCommands
     /// the latest state of each key the pieces touched (null once complete), for <see cref="CommitPieces"/>.
     /// </summary>
     private static bool TryAddPieces(
-        CommandContext context, ImportItem[] items, int slot, bool reset, ImportPieces pieces,
+        CommandContext context, ReadOnlySpan<ImportItem> items, int slot, bool reset, ImportPieces pieces,
         out Dictionary<int, ImportPieces.Building> completed, out Dictionary<byte[], ImportPieces.Building?> touched, out ReadOnlySpan<byte> refusal)
     {
         completed = [];

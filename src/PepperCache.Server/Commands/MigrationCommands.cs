@@ -1,3 +1,4 @@
+using System.Buffers;
 using PepperCache.Core.Storage;
 using PepperCache.Protocol;
 using PepperCache.Server.Cluster;
@@ -75,7 +76,23 @@ internal static partial class MigrationCommands
             return;
         }
 
-        var items = new ImportItem[(count - 3) / 3];
+        // Pooled: a move sends thousands of these commands a second, and fresh arrays were megabytes of garbage per
+        // move on the node the keys arrive at, which collects often enough already (docs/cluster.md).
+        var rented = ArrayPool<ImportItem>.Shared.Rent((count - 3) / 3);
+        try
+        {
+            Import(context, slot, reset, rented.AsSpan(0, (count - 3) / 3));
+        }
+        finally
+        {
+            // Cleared: an item may hold a collection, which the pool must not keep alive.
+            ArrayPool<ImportItem>.Shared.Return(rented, clearArray: true);
+        }
+    }
+
+    private static void Import(CommandContext context, long slot, bool reset, Span<ImportItem> items)
+    {
+        var count = context.ArgumentCount;
         var anyPiece = false;
         for (var i = 3; i < count; i += 3)
         {
