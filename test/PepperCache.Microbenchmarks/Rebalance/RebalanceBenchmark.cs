@@ -104,6 +104,7 @@ internal static class RebalanceBenchmark
             await WaitForLogsAsync(nodes, logs, () => logs.Any(log => log.Started > 0), "no node started moving slots").ConfigureAwait(false);
             var startedAfter = joinClock.Elapsed;
             var cpuAtStart = nodes.Select(n => n.CpuSeconds()).ToArray();
+            var gcAtStart = await CollectionsAsync(nodes).ConfigureAwait(false);
             var driverCpuAtStart = Environment.CpuUsage.TotalTime.TotalSeconds;
             var opsAtStart = readers.Ops;
             var missesAtStart = readers.Misses;
@@ -113,6 +114,7 @@ internal static class RebalanceBenchmark
             var moveSeconds = moveClock.Elapsed.TotalSeconds;
             var getsDuring = (readers.Ops - opsAtStart) / moveSeconds;
             var cpuDuring = nodes.Select((n, i) => n.CpuSeconds() - cpuAtStart[i]).ToArray();
+            var gcAtEnd = await CollectionsAsync(nodes).ConfigureAwait(false);
             var driverCpuDuring = (Environment.CpuUsage.TotalTime.TotalSeconds - driverCpuAtStart) / moveSeconds;
             var perSecond = readers.PerSecondSince(opsAtStart);
             // From before the 4th process started to the end of the move: the join, the plan and every hand-over.
@@ -151,6 +153,7 @@ internal static class RebalanceBenchmark
                 ("misses during the move", $"{readers.Misses - missesAtStart}"),
                 ("DBSIZE after", $"{string.Join(" + ", sizesAfter.Select(s => s.ToString("N0", CultureInfo.InvariantCulture)))} = {sizesAfter.Sum():N0}"),
                 ("CPU s during the move (node1..4)", string.Join(" / ", cpuDuring.Select(c => c.ToString("F2", CultureInfo.InvariantCulture)))),
+                ("GC collections during the move, gen0/1/2 (node1..4)", string.Join(" | ", gcAtEnd.Select((end, i) => string.Join("/", end.Zip(gcAtStart[i], (e, b) => e - b))))),
                 ("CPU s/s before, readers only (node1..3)", string.Join(" / ", cpuBefore.Select(c => c.ToString("F2", CultureInfo.InvariantCulture)))),
                 ("CPU s/s of this driver (readers) before / during", $"{driverCpuBefore:F2} / {driverCpuDuring:F2}"),
                 ("CPU µs per key moved (all nodes, move window)", $"{cpuDuring.Sum() * 1e6 / Math.Max(1, keysMoved):F1}"),
@@ -276,6 +279,21 @@ internal static class RebalanceBenchmark
         }
 
         return sizes;
+    }
+
+    /// <summary>Each node's gen0/1/2 collection counts so far, from <c>MEMORY MALLOC-STATS</c>.</summary>
+    private static async Task<long[][]> CollectionsAsync(List<ServerProcess> nodes)
+    {
+        var counts = new long[nodes.Count][];
+        for (var i = 0; i < nodes.Count; i++)
+        {
+            await using var connection = await RespConnection.ConnectAsync(Host, nodes[i].Port).ConfigureAwait(false);
+            var text = (await connection.ExecuteAsync("MEMORY", "MALLOC-STATS").ConfigureAwait(false)).Text ?? "";
+            var match = System.Text.RegularExpressions.Regex.Match(text, @"gen0/1/2 collections (\d+)/(\d+)/(\d+)");
+            counts[i] = match.Success ? [.. match.Groups.Values.Skip(1).Select(g => long.Parse(g.Value, CultureInfo.InvariantCulture))] : [0, 0, 0];
+        }
+
+        return counts;
     }
 
     private static string GossipText(ClusterProbe.Gossip gossip) =>
