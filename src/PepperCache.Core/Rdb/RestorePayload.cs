@@ -22,10 +22,10 @@ public enum RestoreReadStatus
 /// listpack). The collection is rebuilt with this node's encoding settings, as Redis's RESTORE converts by its own.
 /// </summary>
 /// <remarks>
-/// Plain sets and hashes (how 7.0 dumps big ones) and quicklists go straight into the collection; the other encodings
-/// are read into this node's own collection payload (<see cref="StoreObjectFormat"/>, format 1) and loaded from it.
-/// Either way the checks slot migration makes (a member twice, a NaN score) apply. Like Redis's load,
-/// an empty collection is refused. Bytes after the object are ignored, and an object may run on into the
+/// Plain sets, hashes and sorted sets past a listpack's count (how 7.0 dumps big ones) and quicklists go straight into
+/// the collection; the other encodings are read into this node's own collection payload (<see cref="StoreObjectFormat"/>,
+/// format 1) and loaded from it. Either way the checks slot migration makes (a member twice, a NaN score) apply. Like
+/// Redis's load, an empty collection is refused. Bytes after the object are ignored, and an object may run on into the
 /// version and CRC bytes: Redis reads the object from the whole payload, footer included.
 /// </remarks>
 public static class RestorePayload
@@ -89,6 +89,12 @@ public static class RestorePayload
             // which copies it once (the format-1 round trip below copied each twice more: 3.2x Redis's time for a 1M set).
             collection = type == RdbFormat.TypeSet ? TryReadSet(ref input, settings) : TryReadHash(ref input, settings);
             return collection is null ? RestoreReadStatus.BadFormat : RestoreReadStatus.Read;
+        }
+
+        if (type is RdbFormat.TypeZset or RdbFormat.TypeZset2 && TryReadBigSortedSet(input, type == RdbFormat.TypeZset2, settings) is (var big, var ok))
+        {
+            collection = big;
+            return ok ? RestoreReadStatus.Read : RestoreReadStatus.BadFormat;
         }
 
         var elements = new List<byte[]>();
@@ -197,6 +203,40 @@ public static class RestorePayload
         }
 
         return hash;
+    }
+
+    /// <summary>
+    /// A plain sorted set too big for a listpack by its count alone, as Redis dumps a skip list: each member goes straight
+    /// into a skip list. Null when the count leaves the encoding to the members' lengths (the format-1 path decides
+    /// then); otherwise the set, or (null, false) for a corrupt payload (a NaN score, a member twice).
+    /// </summary>
+    private static (SortedSetObject? Set, bool Ok)? TryReadBigSortedSet(RdbInput input, bool binaryScores, EncodingSettings settings)
+    {
+        if (!input.TryReadLength(out var count) || count <= (ulong)Math.Max(0, settings.ZsetMaxListpackEntries))
+        {
+            return null;
+        }
+
+        if (count > (ulong)input.Remaining / 2)
+        {
+            return (null, false);
+        }
+
+        var scratch = new byte[RdbInput.IntegerTextBytes];
+        var set = SortedSetObject.CreateForLoad((long)count, settings);
+        for (var i = 0UL; i < count; i++)
+        {
+            double score;
+            if (!input.TryReadString(scratch, out var member)
+                || !(binaryScores ? input.TryReadBinaryDouble(out score) : input.TryReadTextDouble(out score))
+                || double.IsNaN(score)
+                || !set.Set(member, score, settings))
+            {
+                return (null, false);
+            }
+        }
+
+        return (set, true);
     }
 
     // Each element takes at least one byte, so a count above the bytes left is refused before anything is allocated.

@@ -124,6 +124,30 @@ public sealed class RestoreErrorDifferentialTests(RedisServerFixture servers) : 
         ]);
     }
 
+    /// <summary>
+    /// Plain sorted sets past the listpack's count, which go straight into a skip list: integer-encoded members, a
+    /// member twice, a NaN score.
+    /// </summary>
+    [Fact]
+    public Task BigPlainSortedSetsAnswerAsRedis()
+    {
+        static byte[] Member(int i) => [0xC1, (byte)(i * 100), (byte)((i * 100) >> 8)];
+        static byte[] Scored(int count, Func<int, byte[]> member, Func<int, double> score) =>
+            Concat([5], Length(count), Enumerable.Range(0, count).SelectMany(i => Concat(member(i), BitConverter.GetBytes(score(i)))).ToArray());
+        return CompareAsync(
+        [
+            C("DEL", "rz:k", "rz:dup", "rz:nan", "rz:short"),
+            C("RESTORE", "rz:k", "0", Seal(Scored(129, Member, i => 129 - i))),
+            C("ZCARD", "rz:k"),
+            C("ZRANGE", "rz:k", "0", "2", "WITHSCORES"),
+            C("OBJECT", "ENCODING", "rz:k"),
+            C("RESTORE", "rz:dup", "0", Seal(Scored(129, i => Member(i % 128), i => i))),
+            C("RESTORE", "rz:nan", "0", Seal(Scored(129, Member, i => i == 100 ? double.NaN : i))),
+            C("RESTORE", "rz:short", "0", Seal(Scored(129, Member, i => i)[..^20])),
+            C("EXISTS", "rz:dup", "rz:nan", "rz:short"),
+        ]);
+    }
+
     /// <summary>FREQ sets the LFU counter under an LFU policy, where IDLETIME is ignored (and the other way round).</summary>
     [Fact]
     public async Task FreqAndIdletimeFollowThePolicy()
