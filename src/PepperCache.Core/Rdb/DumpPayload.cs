@@ -173,28 +173,37 @@ public static class DumpPayload
         }
     }
 
+    // The node count comes first, so the nodes are written (and compressed) into a body of their own as each fills,
+    // through one listpack buffer, then copied after the count: one copy of the compressed bytes instead of an array
+    // per node grown from 64 bytes.
     private static void WriteList(ListObject list, RdbOutput output, int fill)
     {
-        var nodes = new List<ListpackWriter>();
-        ListpackWriter? tail = null;
+        var body = new RdbOutput((int)Math.Min(list.HeapSize, 1 << 20));
+        var node = new ListpackWriter(QuicklistFill.SafetyLimit + 64);
+        var nodes = 0UL;
         for (long i = 0; i < list.Count; i++)
         {
             var element = list[i];
-            if (tail is null || !QuicklistFill.AllowsInsert(tail.TotalBytes, tail.Count, element.Length, fill))
+            if (node.Count > 0 && !QuicklistFill.AllowsInsert(node.TotalBytes, node.Count, element.Length, fill))
             {
-                tail = new ListpackWriter();
-                nodes.Add(tail);
+                body.WriteLength(RdbFormat.ContainerPacked);
+                body.WriteString(node.Finish());
+                node.Reset();
+                nodes++;
             }
 
-            tail.Append(element);
+            node.Append(element);
+        }
+
+        if (node.Count > 0)
+        {
+            body.WriteLength(RdbFormat.ContainerPacked);
+            body.WriteString(node.Finish());
+            nodes++;
         }
 
         output.WriteByte(RdbFormat.TypeListQuicklist2);
-        output.WriteLength((ulong)nodes.Count);
-        foreach (var node in nodes)
-        {
-            output.WriteLength(RdbFormat.ContainerPacked);
-            output.WriteString(node.Finish());
-        }
+        output.WriteLength(nodes);
+        output.WriteRaw(body.Written);
     }
 }

@@ -11,8 +11,10 @@ namespace PepperCache.Core.Rdb;
 internal sealed class ListpackWriter
 {
     private const int HeaderSize = 6;
-    private byte[] _bytes = new byte[64];
+    private byte[] _bytes;
     private int _length = HeaderSize;
+
+    public ListpackWriter(int capacity = 64) => _bytes = new byte[Math.Max(capacity, HeaderSize + 1)];
 
     public int Count { get; private set; }
 
@@ -53,6 +55,13 @@ internal sealed class ListpackWriter
         BinaryPrimitives.WriteUInt32LittleEndian(_bytes, (uint)TotalBytes);
         BinaryPrimitives.WriteUInt16LittleEndian(_bytes.AsSpan(4), (ushort)Math.Min(Count, ushort.MaxValue));
         return _bytes.AsSpan(0, TotalBytes);
+    }
+
+    /// <summary>Empty again, keeping its buffer: the next listpack of a list being dumped.</summary>
+    public void Reset()
+    {
+        _length = HeaderSize;
+        Count = 0;
     }
 
     private void Grow(int needed)

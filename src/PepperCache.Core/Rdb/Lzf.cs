@@ -22,6 +22,12 @@ public static class Lzf
     private const int MaxOffset = 1 << 13;
     private const int MaxReference = (1 << 8) + (1 << 3);
 
+    [ThreadStatic]
+    private static int[]? t_table;
+
+    [ThreadStatic]
+    private static int t_base;
+
     /// <summary>
     /// Compresses <paramref name="input"/> into <paramref name="output"/>, whose length is lzf_compress's out_len;
     /// returns the compressed length, or 0 when the result would not fit (as lzf_compress). The caller gives one
@@ -34,22 +40,32 @@ public static class Lzf
             return 0;
         }
 
-        var table = ArrayPool<int>.Shared.Rent(HashSize);
+        // One table per thread, not cleared between calls: a slot holds a call's base plus the position plus one, and
+        // each call's base is past every value an earlier call stored, so an older slot reads as empty, as in a cleared
+        // table. Clearing 256 KB per call was a tenth of a DUMP of a long list (one call per 8 KB node).
+        var table = t_table ??= new int[HashSize];
+        if (t_base > int.MaxValue - input.Length - 1)
+        {
+            Array.Clear(table);
+            t_base = 0;
+        }
+
         try
         {
-            Array.Clear(table, 0, HashSize);
-            return Compress(input, output, outLength, table);
+            return Compress(input, output, outLength, table, t_base);
         }
         finally
         {
-            ArrayPool<int>.Shared.Return(table);
+            // Even after a throw: a slot of this call read by the next as one of its own could point past its position.
+            t_base += input.Length + 1;
         }
     }
 
     private static int Index(uint h) => (int)(unchecked((h >> (24 - HashLog)) - (h * 5)) & (HashSize - 1));
 
-    // Table slots hold position + 1 (0: empty), so a slot never used fails the `ref > in_data` test as a stale one does.
-    private static int Compress(ReadOnlySpan<byte> input, Span<byte> output, int outEnd, int[] table)
+    // Table slots hold the call's base + position + 1 (anything lower: empty), so a slot never used or left by an earlier
+    // call fails the `ref > in_data` test as a stale one does.
+    private static int Compress(ReadOnlySpan<byte> input, Span<byte> output, int outEnd, int[] table, int tableBase)
     {
         var inEnd = input.Length;
         var ip = 0;
@@ -60,8 +76,8 @@ public static class Lzf
         {
             hval = unchecked((hval << 8) | input[ip + 2]);
             var slot = Index(hval);
-            var reference = table[slot] - 1;
-            table[slot] = ip + 1;
+            var reference = table[slot] - tableBase - 1;
+            table[slot] = tableBase + ip + 1;
             if (reference > 0
                 && ip - reference - 1 < MaxOffset
                 && input[reference] == input[ip] && input[reference + 1] == input[ip + 1] && input[reference + 2] == input[ip + 2])
@@ -102,10 +118,10 @@ public static class Lzf
                 ip -= 2;
                 hval = (uint)((input[ip] << 8) | input[ip + 1]);
                 hval = unchecked((hval << 8) | input[ip + 2]);
-                table[Index(hval)] = ip + 1;
+                table[Index(hval)] = tableBase + ip + 1;
                 ip++;
                 hval = unchecked((hval << 8) | input[ip + 2]);
-                table[Index(hval)] = ip + 1;
+                table[Index(hval)] = tableBase + ip + 1;
                 ip++;
             }
             else

@@ -7,7 +7,7 @@ namespace PepperCache.Core.Rdb;
 /// </summary>
 internal static class QuicklistFill
 {
-    private const int SafetyLimit = 8192;
+    internal const int SafetyLimit = 8192;
     private const int EstimateOverhead = 8;
     private static readonly int[] SizeClasses = [4096, 8192, 16384, 32768, 65536];
 
