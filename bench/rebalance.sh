@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Times a rebalance on real processes: 3 PepperCache.Server processes on 127.0.0.1 hold N keys (default 1,000,000),
 # a 4th joins; readers do pipelined GETs throughout. Prints how long the move took, keys/s, GET/s before, during and after,
-# misses (must be 0), keys after (must be N), CPU and GC collections per node. Figures go in docs/cluster.md ("Rebalance" > "Figures").
+# misses (must be 0), keys after (must be N), CPU and GC collections per node. Figures go in docs/cluster.md
+# ("Rebalance" > "Figures").
 # A measuring tool, not a test. The driver is test/PepperCache.Microbenchmarks/Rebalance/.
 set -euo pipefail
 
