@@ -87,6 +87,9 @@ G = {
  "DEL": lambda: many(key), "EXISTS": lambda: many(key), "TYPE": lambda: [key()], "UNLINK": lambda: many(key),
  "RENAME": lambda: [key(), key()], "RENAMENX": lambda: [key(), key()],
  "COPY": lambda: [key(), key()] + opt("REPLACE"),
+ # RESTORE of what redis-server's DUMP gives for a key (run() asks it), on both servers: every type and encoding
+ # Redis writes, read back under the seed's thresholds. "@dump:k" stands for the payload in the history printed.
+ "RESTORE": lambda: [key(), random.choice(["0", "0", "100000"]), "@dump:" + key()] + opt("REPLACE"),
  "OBJECT": lambda: ["ENCODING", key()],  # REFCOUNT is answered from the settings now (docs/commands.md)
  "PERSIST": lambda: [key()], "TTL": lambda: [key()],
  "EXPIRE": lambda: [key(), random.choice(["100", "1000", "-1", "0", "abc", "9223372036854775807"])] + opt("NX", "XX", "GT", "LT"),
@@ -254,6 +257,10 @@ def run(seed, n, pepper, redis, check_state, verbose, history_lines=8):
         if len(args) > 1 and lex_unspecified(args, redis):
             continue
         history.append(args)
+        if cmd_args := [a for a in args if a.startswith("@dump:")]:
+            s, f = redis
+            s.sendall(enc(["DUMP", cmd_args[0][len("@dump:"):]])); payload = read(f)[1]
+            args = [payload or b"" if a == cmd_args[0] else a for a in args]
         data = enc(args)
         for s, _ in servers: s.sendall(data)
         p, r = read(pepper[1]), read(redis[1])
