@@ -237,7 +237,9 @@ def lex_unspecified(args, redis):
     s.sendall(enc(["ZRANGE", source, "0", "-1", "WITHSCORES"])); r = read(f)
     if r[0] != b"*" or not r[1]:
         return False
-    return len(set(r[1][1::2])) > 1
+    # RESP2: member, score, member, score...; RESP3: [member, score] pairs.
+    scores = [item[1][1] for item in r[1]] if r[1][0][0] == b"*" else r[1][1::2]
+    return len(set(scores)) > 1
 
 def run(seed, n, pepper, redis, check_state, verbose, history_lines=8):
     random.seed(seed)
