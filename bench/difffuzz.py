@@ -57,6 +57,7 @@ def ttl(): return random.choice(["100000", "0", "-1", "abc", "922337203685477580
 def smallint(): return random.choice(["0", "1", "2", "3", "-1", "-2", "-3", "10", "-10", "100", "-100", "5"])
 def score(): return random.choice(["0", "1", "-1", "2.5", "-2.5", "inf", "-inf", "+inf", "1e10", "3", "(1", "(2.5", "(-inf", "nan", "abc", "1.7976931348623157e308", "0.1", "5"])
 def lexr(): return random.choice(["-", "+", "[a", "(a", "[b", "(c", "[", "(", "a", "[1", "(10"])
+def btime(): return random.choice(["0.01", "0.01", "0.01", "-1", "abc", "inf", "0.001"])
 def many(g, lo=1, hi=4): return [g() for _ in range(random.randint(lo, hi))]
 def opt(*choices): return [c for c in choices if random.random() < 0.3]
 def pairs(a, b, lo=1, hi=3):
@@ -90,6 +91,17 @@ G = {
  # RESTORE of what redis-server's DUMP gives for a key (run() asks it), on both servers: every type and encoding
  # Redis writes, read back under the seed's thresholds. "@dump:k" stands for the payload in the history printed.
  "RESTORE": lambda: [key(), random.choice(["0", "0", "100000"]), "@dump:" + key()] + opt("REPLACE"),
+ # Blocking forms with a 10 ms timeout (or a bad one): on a key that has elements they answer at once, as the
+ # non-blocking ones; on an empty one both servers wait out the timeout and answer nil.
+ "BLPOP": lambda: many(key, 1, 3) + [btime()], "BRPOP": lambda: many(key, 1, 3) + [btime()],
+ "BRPOPLPUSH": lambda: [key(), key(), btime()],
+ "BLMOVE": lambda: [key(), key(), random.choice(["LEFT", "RIGHT"]), random.choice(["LEFT", "RIGHT", "UP"]), btime()],
+ "BLMPOP": lambda: (lambda ks: [btime(), str(len(ks))] + ks + [random.choice(["LEFT", "RIGHT", "X"])] + (["COUNT", smallint()] if random.random() < 0.4 else []))(many(key, 1, 3)),
+ "BZPOPMIN": lambda: many(key, 1, 3) + [btime()], "BZPOPMAX": lambda: many(key, 1, 3) + [btime()],
+ "BZMPOP": lambda: (lambda ks: [btime(), str(len(ks))] + ks + [random.choice(["MIN", "MAX", "X"])] + (["COUNT", smallint()] if random.random() < 0.4 else []))(many(key, 1, 3)),
+ "GEORADIUS_RO": lambda: [key(), "15", "37", random.choice(["200", "0", "-1"]), random.choice(["km", "m", "x"])] + opt("WITHDIST", "WITHCOORD", "ASC", "DESC") + random.choice([[], ["COUNT", smallint()], ["STORE", key()]]),
+ "GEORADIUSBYMEMBER_RO": lambda: [key(), mem(), random.choice(["200", "1000", "0"]), "km"] + opt("WITHDIST", "ASC"),
+ "SUBSTR": lambda: [key(), smallint(), smallint()],
  # Payloads compared byte for byte where the layout is Redis's too (docs/commands.md, DUMP): strings, listpacks,
  # skip lists; not hash tables (each server's own order), quicklists (Redis's nodes keep the pushes' history) or
  # intsets (Redis keeps a width it once grew to). RESTORE above reads those back.
