@@ -223,6 +223,15 @@ def norm(cmd, r, args):
         return (b"*", tuple(sorted(items, key=repr)))  # a set's own order
     if cmd in ("SORT", "SORT_RO") and "ALPHA" in args and "k*" in args:
         return (b"*", tuple(sorted(items, key=repr)))  # ties (missing weights) keep a set's own order
+    if cmd in ("SORT", "SORT_RO") and "ALPHA" in args and "STORE" not in args:
+        # strcoll stops at a NUL byte, so "" and "\0\xff" tie, and a set's or sorted set's ties come in its hash
+        # table's order (Redis sorts those from their dict): each run of ties is compared as a set.
+        runs = []
+        for item in items:
+            tie = item[1].split(b"\0")[0] if item[0] == b"$" and item[1] is not None else item
+            if runs and runs[-1][0] == tie: runs[-1][1].append(item)
+            else: runs.append((tie, [item]))
+        return (b"*", tuple((tie, tuple(sorted(run, key=repr))) for tie, run in runs))
     if cmd in UNORDERED: return (b"*", tuple(sorted(items, key=repr)))
     if cmd in PAIRED: return (b"*", tuple(sorted(zip(items[::2], items[1::2]), key=repr)))
     return r
