@@ -225,7 +225,7 @@ def norm(cmd, r, args):
         return (b"*", tuple(sorted(items, key=repr)))  # ties (missing weights) keep a set's own order
     if cmd in ("SORT", "SORT_RO") and "ALPHA" in args and "STORE" not in args:
         # strcoll stops at a NUL byte, so "" and "\0\xff" tie, and a set's or sorted set's ties come in its hash
-        # table's order (Redis sorts those from their dict): each run of ties is compared as a set.
+        # table's order (Redis sorts those from their dict): each run of ties is compared as a set, whatever the type.
         runs = []
         for item in items:
             tie = item[1].split(b"\0")[0] if item[0] == b"$" and item[1] is not None else item
@@ -290,10 +290,10 @@ def run(seed, n, pepper, redis, check_state, verbose, history_lines=8):
         if len(args) > 1 and lex_unspecified(args, redis):
             continue
         history.append(args)
-        if cmd_args := [a for a in args if a.startswith("@dump:")]:
+        if marker := next((a for a in args if a.startswith("@dump:")), None):
             s, f = redis
-            s.sendall(enc(["DUMP", cmd_args[0][len("@dump:"):]])); payload = read(f)[1]
-            args = [payload or b"" if a == cmd_args[0] else a for a in args]
+            s.sendall(enc(["DUMP", marker[len("@dump:"):]])); payload = read(f)[1]
+            args = [(payload or b"") if a == marker else a for a in args]
         data = enc(args)
         for s, _ in servers: s.sendall(data)
         p, r = read(pepper[1]), read(redis[1])
