@@ -179,7 +179,8 @@ public static class DumpPayload
     private static void WriteList(ListObject list, RdbOutput output, int fill)
     {
         var body = new RdbOutput((int)Math.Min(list.HeapSize, 1 << 20));
-        var node = new ListpackWriter(QuicklistFill.SafetyLimit + 64);
+        // A node's worth (8 KB) for a long list, less for a short one: MIGRATE dumps many small lists.
+        var node = new ListpackWriter((int)Math.Min(QuicklistFill.SafetyLimit + 64, list.HeapSize + 16));
         var nodes = 0UL;
         for (long i = 0; i < list.Count; i++)
         {
