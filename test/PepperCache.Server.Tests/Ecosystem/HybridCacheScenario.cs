@@ -29,6 +29,11 @@ internal static class HybridCacheScenario
             return ValueTask.FromResult(value);
         }
 
+        // HybridCache holds an L1 entry whose tags' invalidation times it has not read from L2 yet for invalid (its
+        // IsTagExpired: "assume invalid until completed"), so under load the second call below could run its factory
+        // again. Each instance reads a tag once: read "products" before counting.
+        await TagLoadedAsync(a, "products");
+
         // GetOrCreateAsync: the factory runs once; the value lands in L1 and in PepperCache.
         Assert.Equal("pepper #1", await a.GetOrCreateAsync("product:1", _ => Create("pepper #1"), tags: ["products"], cancellationToken: token));
         Assert.Equal("pepper #1", await a.GetOrCreateAsync("product:1", _ => Create("other"), tags: ["products"], cancellationToken: token));
@@ -65,6 +70,24 @@ internal static class HybridCacheScenario
         Assert.Equal("fresh #1", await c.GetOrCreateAsync("product:1", _ => Create("fresh #1"), tags: ["products"], cancellationToken: token));
         Assert.Equal(4, calls);
         Assert.Equal(42, await c.GetOrCreateAsync("answer", _ => ValueTask.FromResult(-1), options, cancellationToken: token));
+    }
+
+    /// <summary>
+    /// Waits (bounded) until <paramref name="cache"/> has read <paramref name="tag"/>'s invalidation time from L2: then a
+    /// tagged entry it just created is served from L1 instead of being created again.
+    /// </summary>
+    private static Task TagLoadedAsync(HybridCache cache, string tag)
+    {
+        var token = TestContext.Current.CancellationToken;
+        var key = "tag-warm-up:" + tag;
+        return Eventually.UntilAsync(
+            async () =>
+            {
+                var created = await cache.GetOrCreateAsync(key, _ => ValueTask.FromResult(Guid.NewGuid().ToString()), tags: [tag], cancellationToken: token);
+                return await cache.GetOrCreateAsync(key, _ => ValueTask.FromResult("created again"), tags: [tag], cancellationToken: token) == created;
+            },
+            TimeSpan.FromSeconds(10),
+            $"HybridCache has read tag {tag} from PepperCache");
     }
 
     /// <summary>Waits (bounded) until PepperCache holds <paramref name="key"/>.</summary>
