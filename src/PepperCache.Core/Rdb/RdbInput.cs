@@ -86,30 +86,13 @@ internal ref struct RdbInput(ReadOnlySpan<byte> payload)
     /// <summary>A string in any of its encodings: raw, an 8/16/32-bit integer (as its decimal text) or LZF.</summary>
     public bool TryReadString(out byte[] value)
     {
-        value = [];
-        if (!TryReadLengthOrEncoding(out var length, out var encoded))
+        if (!TryReadString(default, out var span, out var owned))
         {
+            value = [];
             return false;
         }
 
-        if (!encoded)
-        {
-            if (length > (ulong)_rest.Length)
-            {
-                return false;
-            }
-
-            value = _rest[..(int)length].ToArray();
-            _rest = _rest[(int)length..];
-            return true;
-        }
-
-        if (!TryReadEncoded(length, out var integer, out var compressed))
-        {
-            return false;
-        }
-
-        value = compressed ?? System.Text.Encoding.ASCII.GetBytes(integer.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        value = owned ?? span.ToArray();
         return true;
     }
 
@@ -118,9 +101,13 @@ internal ref struct RdbInput(ReadOnlySpan<byte> payload)
     /// integer its decimal text in <paramref name="scratch"/> (at least <see cref="IntegerTextBytes"/> long), an LZF
     /// string the array it decompresses into. For a collection's elements, which the collection copies anyway.
     /// </summary>
-    public bool TryReadString(Span<byte> scratch, out ReadOnlySpan<byte> value)
+    public bool TryReadString(Span<byte> scratch, out ReadOnlySpan<byte> value) => TryReadString(scratch, out value, out _);
+
+    // owned: the string's array when it has one of its own: LZF's output, or an integer's text without a scratch.
+    private bool TryReadString(Span<byte> scratch, out ReadOnlySpan<byte> value, out byte[]? owned)
     {
         value = default;
+        owned = null;
         if (!TryReadLengthOrEncoding(out var length, out var encoded))
         {
             return false;
@@ -138,14 +125,19 @@ internal ref struct RdbInput(ReadOnlySpan<byte> payload)
             return true;
         }
 
-        if (!TryReadEncoded(length, out var integer, out var compressed))
+        if (!TryReadEncoded(length, out var integer, out owned))
         {
             return false;
         }
 
-        if (compressed is not null)
+        if (owned is null && scratch.IsEmpty)
         {
-            value = compressed;
+            owned = System.Text.Encoding.ASCII.GetBytes(integer.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        if (owned is not null)
+        {
+            value = owned;
             return true;
         }
 

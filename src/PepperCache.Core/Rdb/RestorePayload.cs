@@ -226,10 +226,7 @@ public static class RestorePayload
         var set = SortedSetObject.CreateForLoad((long)count, settings);
         for (var i = 0UL; i < count; i++)
         {
-            double score;
-            if (!input.TryReadString(scratch, out var member)
-                || !(binaryScores ? input.TryReadBinaryDouble(out score) : input.TryReadTextDouble(out score))
-                || double.IsNaN(score)
+            if (!TryReadScoredMember(ref input, binaryScores, scratch, out var member, out var score)
                 || !set.Set(member, score, settings))
             {
                 return (null, false);
@@ -267,21 +264,28 @@ public static class RestorePayload
             return false;
         }
 
+        var scratch = new byte[RdbInput.IntegerTextBytes];
         for (var i = 0UL; i < count; i++)
         {
-            double score;
-            if (!input.TryReadString(out var member)
-                || !(binaryScores ? input.TryReadBinaryDouble(out score) : input.TryReadTextDouble(out score))
-                || double.IsNaN(score))
+            if (!TryReadScoredMember(ref input, binaryScores, scratch, out var member, out var score))
             {
                 return false;
             }
 
-            elements.Add(member);
+            elements.Add(member.ToArray());
             scores.Add(score);
         }
 
         return true;
+    }
+
+    // A plain sorted set's entry: the member, then its score (binary, or RDB_TYPE_ZSET's text); a NaN is refused.
+    private static bool TryReadScoredMember(ref RdbInput input, bool binaryScores, byte[] scratch, out ReadOnlySpan<byte> member, out double score)
+    {
+        score = 0;
+        return input.TryReadString(scratch, out member)
+            && (binaryScores ? input.TryReadBinaryDouble(out score) : input.TryReadTextDouble(out score))
+            && !double.IsNaN(score);
     }
 
     // Quicklist (14): ziplist nodes. Quicklist 2 (18): each node a container number, then a listpack (packed) or
