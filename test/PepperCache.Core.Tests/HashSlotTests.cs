@@ -106,14 +106,24 @@ public class HashSlotTests
     {
         var key = B("{user1000}.following");
         HashSlot.Of(key);
-        var before = GC.GetAllocatedBytesForCurrentThread();
+        // The fewest bytes of up to three runs: an allocation per call shows in every run, the runtime's own in one.
+        // Tiered compilation starts counting calls when the process has been quiet for 100 ms, so on a loaded CI
+        // machine a call in the measured loop may be the one that promotes HashSlot.Of: CI once counted 2,480 bytes.
+        var allocated = long.MaxValue;
         var sum = 0;
-        for (var i = 0; i < 1000; i++)
+        for (var run = 0; run < 3 && allocated > 0; run++)
         {
-            sum += HashSlot.Of(key);
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            sum = 0;
+            for (var i = 0; i < 1000; i++)
+            {
+                sum += HashSlot.Of(key);
+            }
+
+            allocated = Math.Min(allocated, GC.GetAllocatedBytesForCurrentThread() - before);
         }
 
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(0, allocated);
         Assert.Equal(3443 * 1000, sum);
     }
 }

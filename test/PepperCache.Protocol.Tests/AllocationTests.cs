@@ -16,9 +16,8 @@ public sealed class AllocationTests
         ParseAll(whole, request);
         ParseAll(segmented, request);
 
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        var count = ParseAll(whole, request) + ParseAll(segmented, request);
-        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        var count = 0;
+        var allocated = FewestBytes(() => count = ParseAll(whole, request) + ParseAll(segmented, request));
 
         Assert.Equal(200, count);
         Assert.Equal(0, allocated);
@@ -32,12 +31,32 @@ public sealed class AllocationTests
         WriteReplies(writer, value);
         writer.ResetWrittenCount();
 
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        WriteReplies(writer, value);
-        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        var allocated = FewestBytes(() =>
+        {
+            writer.ResetWrittenCount();
+            WriteReplies(writer, value);
+        });
 
         Assert.True(writer.WrittenCount > value.Length);
         Assert.Equal(0, allocated);
+    }
+
+    /// <summary>
+    /// The fewest bytes <paramref name="run"/> allocates in up to three runs: an allocation per command shows in every
+    /// run, the runtime's own in one. Tiered compilation starts counting calls once the process has been quiet for
+    /// 100 ms, so on a loaded CI machine a measured call may be the one that promotes a method, and that allocates.
+    /// </summary>
+    private static long FewestBytes(Action run)
+    {
+        var fewest = long.MaxValue;
+        for (var attempt = 0; attempt < 3 && fewest > 0; attempt++)
+        {
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            run();
+            fewest = Math.Min(fewest, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+
+        return fewest;
     }
 
     private static int ParseAll(ReadOnlySequence<byte> buffer, RespRequest request)

@@ -96,9 +96,18 @@ public sealed class KeySpecTests(RedisServerFixture redis) : IClassFixture<Redis
         using var request = Parse(["ZUNIONSTORE", "d", "3", "a", "b", "c", "WEIGHTS", "1", "2", "3"]);
         var view = new ArgumentView(request, 0);
         Count(definition, view);
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        var found = Count(definition, view);
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        // The fewest bytes of up to three runs: an allocation per call shows in every run, the runtime's own (a method
+        // promoted by tiered compilation mid-call on a loaded machine) in one.
+        var allocated = long.MaxValue;
+        var found = 0;
+        for (var run = 0; run < 3 && allocated > 0; run++)
+        {
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            found = Count(definition, view);
+            allocated = Math.Min(allocated, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+
+        Assert.Equal(0, allocated);
         Assert.Equal(4, found);
     }
 
