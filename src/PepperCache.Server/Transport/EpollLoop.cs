@@ -8,9 +8,11 @@ namespace PepperCache.Server.Transport;
 /// One thread and one level-triggered epoll set serving its share of the connections, as one of Redis's event
 /// loops: wait, then for each ready socket one receive whose bytes run straight through the command handler
 /// (the pipes schedule inline), replies sent on the way back. A connection is never touched after its release, which
-/// runs here between two waits, so an event of the same batch cannot find it freed.
+/// runs here between two waits, so an event of the same batch cannot find it freed. A loop's set may be served by
+/// the first loop's thread instead of its own while the load is light (EpollLoop.Guests.cs); one thread at a time
+/// serves a set either way.
 /// </summary>
-internal sealed unsafe class EpollLoop : IDisposable
+internal sealed unsafe partial class EpollLoop : IDisposable
 {
     private const int MaxEvents = 256;
 
@@ -25,6 +27,7 @@ internal sealed unsafe class EpollLoop : IDisposable
     private readonly int _wake;
     private readonly Thread _thread;
     private readonly ILogger _logger;
+    private readonly byte* _events;
     private readonly ConcurrentQueue<EpollConnection> _closing = new();
     private readonly HashSet<EpollConnection> _live = [];
     private readonly Lock _liveGate = new();
@@ -35,10 +38,19 @@ internal sealed unsafe class EpollLoop : IDisposable
     private volatile bool _stopping;
     private volatile bool _exited;
 
-    public EpollLoop(int index, ILogger logger)
+    /// <param name="index">The loop's number, 0 for the first.</param>
+    /// <param name="logger">Where connection faults go.</param>
+    /// <param name="scaling">When loops beyond the first run on their own threads.</param>
+    /// <param name="host">The first loop, for every other; null for the first itself.</param>
+    /// <param name="loops">How many loops there are in all.</param>
+    public EpollLoop(int index, ILogger logger, EpollLoopScaling scaling, EpollLoop? host, int loops)
     {
         _index = index;
         _logger = logger;
+        _scaling = scaling;
+        _host = host;
+        _guests = host is null ? new EpollLoop?[loops] : [];
+        _machine = host is null && loops > 1 && scaling.WakeAtPermille > 0 ? new MachineIdleMeter() : null;
         _epoll = LinuxNative.EpollCreate1(LinuxNative.EpollCloexec);
         if (_epoll < 0)
         {
@@ -51,6 +63,12 @@ internal sealed unsafe class EpollLoop : IDisposable
             var errno = Marshal.GetLastPInvokeError();
             LinuxNative.Close(_epoll);
             throw new IOException($"eventfd failed: errno {errno}");
+        }
+
+        _events = (byte*)NativeMemory.Alloc((nuint)(MaxEvents * LinuxNative.EventSize));
+        if (host is not null && scaling.WakeAtPermille > 0)
+        {
+            host.Adopt(this);
         }
 
         _thread = new Thread(Run) { IsBackground = true, Name = $"PepperCache epoll {index}" };
@@ -126,17 +144,17 @@ internal sealed unsafe class EpollLoop : IDisposable
 
     private void Run()
     {
-        var size = LinuxNative.EventSize;
-        var dataOffset = LinuxNative.EventDataOffset;
-        var events = (byte*)NativeMemory.Alloc((nuint)(MaxEvents * size));
         var stopBy = long.MaxValue;
         try
         {
+            ParkWhileGuest();
+            _load.Restart();
             while (true)
             {
                 ReleaseClosing(removeFromEpoll: true);
                 if (_stopping)
                 {
+                    ReturnGuests();
                     stopBy = Math.Min(stopBy, Environment.TickCount64 + (long)StopGrace.TotalMilliseconds);
                     int live;
                     lock (_liveGate)
@@ -155,42 +173,60 @@ internal sealed unsafe class EpollLoop : IDisposable
                     }
                 }
 
-                var count = LinuxNative.EpollWait(_epoll, events, MaxEvents, _stopping ? 50 : -1);
+                var count = LinuxNative.EpollWait(_epoll, _events, MaxEvents, _stopping ? 50 : -1);
                 if (count < 0)
                 {
-                    var errno = Marshal.GetLastPInvokeError();
-                    if (errno == LinuxNative.Eintr)
-                    {
-                        continue;
-                    }
-
-                    // EBADF, EFAULT or EINVAL: the loop's own state is broken, and every connection on it would hang.
-                    Environment.FailFast($"epoll_wait failed in event loop {_index}: errno {errno}");
+                    FailUnlessInterrupted();
+                    continue;
                 }
 
-                for (var i = 0; i < count; i++)
-                {
-                    var ev = events + (i * size);
-                    var data = *(ulong*)(ev + dataOffset);
-                    if (data == WakeData)
-                    {
-                        ulong drained;
-                        LinuxNative.Read(_wake, (byte*)&drained, sizeof(ulong));
-                        continue;
-                    }
-
-                    if (GCHandle.FromIntPtr((nint)data).Target is EpollConnection connection)
-                    {
-                        Dispatch(connection, *(uint*)ev);
-                    }
-                }
+                DispatchBatch(count);
+                Rescale();
             }
         }
         finally
         {
-            NativeMemory.Free(events);
             _exited = true;
             ReleaseClosing(removeFromEpoll: false);
+        }
+    }
+
+    /// <summary>Serves one batch of the set's events; true when it drained the loop's wake-up descriptor.</summary>
+    private bool DispatchBatch(int count)
+    {
+        var size = LinuxNative.EventSize;
+        var dataOffset = LinuxNative.EventDataOffset;
+        var woken = false;
+        for (var i = 0; i < count; i++)
+        {
+            var ev = _events + (i * size);
+            var data = *(ulong*)(ev + dataOffset);
+            if (data == WakeData)
+            {
+                ulong drained;
+                LinuxNative.Read(_wake, (byte*)&drained, sizeof(ulong));
+                woken = true;
+            }
+            else if (data < GuestDataLimit)
+            {
+                _guests[(int)data]!.ServeAsGuest();
+            }
+            else if (GCHandle.FromIntPtr((nint)data).Target is EpollConnection connection)
+            {
+                Dispatch(connection, *(uint*)ev);
+            }
+        }
+
+        return woken;
+    }
+
+    private void FailUnlessInterrupted()
+    {
+        var errno = Marshal.GetLastPInvokeError();
+        if (errno != LinuxNative.Eintr)
+        {
+            // EBADF, EFAULT or EINVAL: the loop's own state is broken, and every connection on it would hang.
+            Environment.FailFast($"epoll_wait failed in event loop {_index}: errno {errno}");
         }
     }
 
@@ -255,6 +291,8 @@ internal sealed unsafe class EpollLoop : IDisposable
             _closed = true;
             LinuxNative.Close(_wake);
             LinuxNative.Close(_epoll);
+            NativeMemory.Free(_events);
+            _machine?.Dispose();
         }
     }
 }

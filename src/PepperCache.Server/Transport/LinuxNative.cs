@@ -19,6 +19,7 @@ internal static unsafe partial class LinuxNative
     internal const int ShutRdwr = 2;
     internal const int Eintr = 4;
     internal const int Eagain = 11;
+    internal const int ClockThreadCpuTime = 3;
 
     /// <summary>ioctl's FIONREAD (TIOCINQ), the same number on x86-64 and arm64: bytes waiting in a socket's receive queue.</summary>
     internal const nuint Fionread = 0x541B;
@@ -61,6 +62,9 @@ internal static unsafe partial class LinuxNative
     [LibraryImport("libc", EntryPoint = "ioctl", SetLastError = true)]
     internal static partial int Ioctl(int fd, nuint request, int* value);
 
+    [LibraryImport("libc", EntryPoint = "clock_gettime", SetLastError = true)]
+    internal static partial int ClockGetTime(int clock, TimeSpec* time);
+
     [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
     internal static partial int Close(int fd);
 
@@ -71,6 +75,21 @@ internal static unsafe partial class LinuxNative
         *(uint*)ev = events;
         *(ulong*)(ev + EventDataOffset) = data;
         return EpollCtl(epfd, op, fd, ev);
+    }
+
+    /// <summary>The calling thread's CPU time in nanoseconds (CLOCK_THREAD_CPUTIME_ID); 0 if the clock failed.</summary>
+    internal static long ThreadCpuNanoseconds()
+    {
+        TimeSpec time;
+        return ClockGetTime(ClockThreadCpuTime, &time) == 0 ? (time.Seconds * 1_000_000_000) + time.Nanoseconds : 0;
+    }
+
+    /// <summary>struct timespec on 64-bit Linux.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    internal struct TimeSpec
+    {
+        public long Seconds;
+        public long Nanoseconds;
     }
 
     [StructLayout(LayoutKind.Sequential)]
