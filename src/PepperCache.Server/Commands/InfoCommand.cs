@@ -123,7 +123,8 @@ internal static partial class InfoCommand
         Field(text, "configured_hz", server.Config.Hz);
         Field(text, "executable", Environment.ProcessPath ?? "");
         Field(text, "config_file", "");
-        Field(text, "io_threads_active", 0);
+        // Redis's flag for "more than the main thread serves clients now": here, a loop beyond the first woke.
+        Field(text, "io_threads_active", server.EventLoops.ActiveThreads > 1 ? 1 : 0);
     }
 
     private static void WriteClients(StringBuilder text, CommandContext context)

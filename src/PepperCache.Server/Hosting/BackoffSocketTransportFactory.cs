@@ -19,6 +19,7 @@ internal sealed class BackoffSocketTransportFactory(
     IOptions<SocketTransportOptions> options,
     IOptions<PepperCacheOptions> node,
     DescriptorHeadroom headroom,
+    EventLoopStatus loops,
     IServiceProvider services,
     ILoggerFactory loggers)
     : IConnectionListenerFactory, IConnectionListenerFactorySelector, IDisposable
@@ -76,11 +77,17 @@ internal sealed class BackoffSocketTransportFactory(
     {
         lock (_lock)
         {
-            return _epoll ??= new EpollTransport(
-                node.Value.EventLoops,
-                transport.MaxReadBufferSize ?? RespConnectionHandler.MaxReadBufferSize,
-                transport.MaxWriteBufferSize ?? 64 * 1024,
-                loggers.CreateLogger<EpollTransport>());
+            if (_epoll is null)
+            {
+                _epoll = new EpollTransport(
+                    node.Value.EventLoops,
+                    transport.MaxReadBufferSize ?? RespConnectionHandler.MaxReadBufferSize,
+                    transport.MaxWriteBufferSize ?? 64 * 1024,
+                    loggers.CreateLogger<EpollTransport>());
+                loops.Attach(_epoll);
+            }
+
+            return _epoll;
         }
     }
 
@@ -96,6 +103,7 @@ internal sealed class BackoffSocketTransportFactory(
     {
         lock (_lock)
         {
+            loops.Attach(null);
             _epoll?.Dispose();
             _epoll = null;
         }

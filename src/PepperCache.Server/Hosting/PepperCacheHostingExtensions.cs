@@ -141,6 +141,7 @@ internal static class PepperCacheHostingExtensions
         });
         // Accepts that wait instead of spinning when descriptors run out; last registered, so Kestrel uses it.
         builder.Services.AddSingleton<DescriptorHeadroom>();
+        builder.Services.AddSingleton<EventLoopStatus>();
         builder.Services.AddSingleton<IConnectionListenerFactory, BackoffSocketTransportFactory>();
         // Kestrel listens on the sockets NodeEndpoints bound before any data was read (see there).
         builder.Services.AddOptions<SocketTransportOptions>().Configure<NodeEndpoints>((sockets, endpoints) =>

@@ -24,9 +24,11 @@ internal sealed class ServerState
         NodeEndpoints? endpoints = null,
         IHostApplicationLifetime? lifetime = null,
         ILogger<ServerState>? logger = null,
-        Commands.MigrateSocketCache? migrateSockets = null)
+        Commands.MigrateSocketCache? migrateSockets = null,
+        EventLoopStatus? eventLoops = null)
     {
         Endpoints = endpoints;
+        EventLoops = eventLoops ?? new EventLoopStatus();
         Lifetime = lifetime;
         Logger = logger ?? (ILogger)Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
         Store = store;
@@ -66,6 +68,9 @@ internal sealed class ServerState
 
     /// <summary>The bound ports (CONFIG GET port and tls-port); null for a state built without a node, in tests.</summary>
     public NodeEndpoints? Endpoints { get; }
+
+    /// <summary>The cache port's event loops, for INFO's <c>io_threads_active</c>.</summary>
+    public EventLoopStatus EventLoops { get; }
 
     /// <summary>Users, passwords, protected mode and the ACL log.</summary>
     public AclState Acl { get; }

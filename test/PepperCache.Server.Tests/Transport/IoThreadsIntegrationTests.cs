@@ -102,6 +102,47 @@ public sealed class IoThreadsIntegrationTests
         }
     }
 
+    [Fact]
+    public async Task InfoSaysIoThreadsActiveOnlyOnceALoopBeyondTheFirstRunsOnItsOwnThread()
+    {
+        if (!PepperCache.Server.Transport.EpollTransport.IsSupported)
+        {
+            return;
+        }
+
+        await using var app = new PepperCacheApplication(new Dictionary<string, string?>
+        {
+            ["PepperCache:Transport"] = "epoll",
+            ["PepperCache:IoThreads"] = "3",
+        });
+        await using var client = await app.ConnectRawAsync();
+
+        // Three loops, a light load: the first loop's thread serves all three sets.
+        var status = app.Services.GetRequiredService<EventLoopStatus>();
+        Assert.Equal(1, status.ActiveThreads);
+        Assert.Contains("\r\nio_threads_active:0\r\n", await InfoServerAsync(client));
+
+        // Loops that each run on their own thread, as a loaded node's do.
+        using var awake = new PepperCache.Server.Transport.EpollTransport(
+            2, 1024, 1024, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, PepperCache.Server.Transport.EpollLoopScaling.Fixed);
+        status.Attach(awake);
+        Assert.Equal(2, status.ActiveThreads);
+        Assert.Contains("\r\nio_threads_active:1\r\n", await InfoServerAsync(client));
+    }
+
+    private static async Task<string> InfoServerAsync(RawRespClient client)
+    {
+        await client.SendAsync(Encode("INFO", "server"));
+        var header = "";
+        while (!header.EndsWith("\r\n", StringComparison.Ordinal))
+        {
+            header += await client.ReadExactlyAsync(1);
+        }
+
+        Assert.StartsWith("$", header);
+        return await client.ReadExactlyAsync(int.Parse(header.AsSpan(1, header.Length - 3), CultureInfo.InvariantCulture) + 2);
+    }
+
     private static BackoffSocketTransportFactory Factory(PepperCacheApplication app) =>
         app.Services.GetServices<IConnectionListenerFactory>().OfType<BackoffSocketTransportFactory>().Single();
 }
