@@ -12,8 +12,8 @@ namespace PepperCache.Server.Transport;
 /// <param name="WakeAtPermille">The first loop's CPU share of one core (in thousandths) from which it wakes another loop.</param>
 /// <param name="WakeIdleAtPermille">The machine's idle CPU (thousandths of a core) a wake also needs.</param>
 /// <param name="MergeBelowPermille">The CPU share of a woken loop and the first loop together under which it hands its set back.</param>
-/// <param name="MergeIdleBelowPermille">The machine's idle CPU under which it hands its set back at a higher share,</param>
-/// <param name="MergeBusyBelowPermille">this one.</param>
+/// <param name="MergeIdleBelowPermille">The machine's idle CPU (thousandths of a core) under which a woken loop also hands its set back at the share below.</param>
+/// <param name="MergeBusyBelowPermille">The CPU share of the two loops together under which a woken loop hands its set back on a machine without a core to spare.</param>
 /// <param name="HostWindowMilliseconds">How long the first loop measures before it decides; it wakes after two hot windows in a row.</param>
 /// <param name="GuestWindowMilliseconds">How long a woken loop measures before it decides; longer, so it does not flap.</param>
 internal sealed record EpollLoopScaling(
@@ -26,9 +26,9 @@ internal sealed record EpollLoopScaling(
     long GuestWindowMilliseconds)
 {
     /// <summary>
-    /// Wake at 85 % of a core with half a core idle; merge under 60 %, or under 95 % with a quarter of a core idle. A
-    /// merged thread does the two loops' work in less CPU than they took apart (fewer wake-ups), so merging does not
-    /// wake the loop again.
+    /// Wake at 85 % of a core with half a core idle; merge under 60 %, or under 95 % with less than a quarter of a core
+    /// idle. The bands do not meet: a merged thread does the two loops' work in less CPU than they took apart (fewer
+    /// wake-ups), and a merge made for want of an idle core is not undone until half a core is idle again.
     /// </summary>
     public static EpollLoopScaling Default { get; } = new(850, 500, 600, 250, 950, 50, 500);
 
