@@ -104,7 +104,7 @@ public sealed class EpollLoopScalingTests : IAsyncDisposable
             for (var round = 0; transport.HandOvers < 30 && DateTime.UtcNow < deadline; round++)
             {
                 random.NextBytes(payload);
-                var receiving = ReceiveExactlyAsync(pair.Client, payload.Length);
+                var receiving = LoopbackReads.ReceiveExactlyAsync(pair.Client, payload.Length, Bound);
                 for (var offset = 0; offset < payload.Length; offset += 1024)
                 {
                     await pair.Client.SendAsync(payload.AsMemory(offset, 1024), Token);
@@ -117,7 +117,7 @@ public sealed class EpollLoopScalingTests : IAsyncDisposable
         Assert.True(transport.HandOvers >= 30, $"only {transport.HandOvers} hand-overs");
 
         // Stopping while the sets change hands still ends every connection, and every client sees the close.
-        var ends = pairs.Select(pair => DrainUntilClosedAsync(pair.Client)).ToArray();
+        var ends = pairs.Select(pair => LoopbackReads.DrainUntilClosedAsync(pair.Client)).ToArray();
         transport.Dispose();
         await OffTheLoopsAsync(Task.WhenAll(echoes));
         await OffTheLoopsAsync(Task.WhenAll(ends));
@@ -135,7 +135,7 @@ public sealed class EpollLoopScalingTests : IAsyncDisposable
         }
 
         Assert.Equal(1, transport.ActiveThreads);
-        var ends = pairs.Select(pair => DrainUntilClosedAsync(pair.Client)).ToArray();
+        var ends = pairs.Select(pair => LoopbackReads.DrainUntilClosedAsync(pair.Client)).ToArray();
         transport.Dispose();
 
         await OffTheLoopsAsync(Task.WhenAll(echoes));
@@ -240,37 +240,10 @@ public sealed class EpollLoopScalingTests : IAsyncDisposable
     {
         var message = Encoding.ASCII.GetBytes(text);
         await client.SendAsync(message, Token);
-        Assert.Equal(message, await ReceiveExactlyAsync(client, message.Length));
+        Assert.Equal(message, await LoopbackReads.ReceiveExactlyAsync(client, message.Length, Bound));
     }
 
-    private static async Task<byte[]> ReceiveExactlyAsync(Socket socket, int length)
-    {
-        var buffer = new byte[length];
-        var offset = 0;
-        while (offset < length)
-        {
-            var n = await socket.ReceiveAsync(buffer.AsMemory(offset), Token).AsTask().WaitAsync(Bound, Token);
-            Assert.True(n > 0, $"the stream ended after {offset} of {length} bytes");
-            offset += n;
-        }
 
-        return buffer;
-    }
-
-    private static async Task DrainUntilClosedAsync(Socket socket)
-    {
-        var buffer = new byte[64 * 1024];
-        try
-        {
-            while (await socket.ReceiveAsync(buffer, Token) > 0)
-            {
-            }
-        }
-        catch (SocketException ex) when (ex.SocketErrorCode == SocketError.ConnectionReset)
-        {
-            // An abort may reset the connection instead of closing it.
-        }
-    }
 
     private static async Task EndAsync((Socket Client, ConnectionContext Server)[] pairs, Task[] echoes)
     {

@@ -44,7 +44,7 @@ public sealed class EpollTransportTests : IAsyncDisposable
             var echo = EchoAsync(server);
             var payload = Pattern(100_000, seed: client.GetHashCode());
             var sending = client.SendAsync(payload, Token);
-            var received = await ReceiveExactlyAsync(client, payload.Length);
+            var received = await LoopbackReads.ReceiveExactlyAsync(client, payload.Length, Bound);
             await sending;
             Assert.Equal(payload, received);
             client.Shutdown(SocketShutdown.Send);
@@ -116,7 +116,7 @@ public sealed class EpollTransportTests : IAsyncDisposable
         await Eventually.UntilAsync(() => !writing.IsCompleted, Bound, "the application's flush to wait");
         await Eventually.UntilAsync(() => ((EpollConnection)server).IsWaitingToSend, Bound, "the send to wait for room");
 
-        var received = await ReceiveExactlyAsync(client, reply.Length);
+        var received = await LoopbackReads.ReceiveExactlyAsync(client, reply.Length, Bound);
         await writing.WaitAsync(Bound, Token);
         Assert.True(received.AsSpan().SequenceEqual(reply), "the reply arrived changed");
     }
@@ -149,7 +149,7 @@ public sealed class EpollTransportTests : IAsyncDisposable
         }, Token);
         await Eventually.UntilAsync(() => ((EpollConnection)server).IsWaitingToSend, Bound, "the send to wait for room");
 
-        var received = await ReceiveExactlyAsync(client, stream.Length);
+        var received = await LoopbackReads.ReceiveExactlyAsync(client, stream.Length, Bound);
         await writing.WaitAsync(Bound, Token);
         Assert.True(received.AsSpan().SequenceEqual(stream), "the replies arrived changed");
     }
@@ -231,7 +231,7 @@ public sealed class EpollTransportTests : IAsyncDisposable
         Assert.IsType<ConnectionAbortedException>(ended);
         await server.DisposeAsync().AsTask().WaitAsync(Bound, Token);
         // The client sees the end of the stream (what was sent before the abort, then EOF or a reset).
-        await DrainUntilClosedAsync(client).WaitAsync(Bound, Token);
+        await LoopbackReads.DrainUntilClosedAsync(client).WaitAsync(Bound, Token);
     }
 
     [Fact]
@@ -308,7 +308,7 @@ public sealed class EpollTransportTests : IAsyncDisposable
 
         Assert.IsType<ConnectionAbortedException>(await reading.WaitAsync(Bound, Token));
         await server.DisposeAsync().AsTask().WaitAsync(Bound, Token);
-        await DrainUntilClosedAsync(client).WaitAsync(Bound, Token);
+        await LoopbackReads.DrainUntilClosedAsync(client).WaitAsync(Bound, Token);
     }
 
     [Fact]
@@ -410,19 +410,6 @@ public sealed class EpollTransportTests : IAsyncDisposable
         await output.WriteAsync(bytes);
     }
 
-    private static async Task<byte[]> ReceiveExactlyAsync(Socket socket, int length)
-    {
-        var buffer = new byte[length];
-        var offset = 0;
-        while (offset < length)
-        {
-            var n = await socket.ReceiveAsync(buffer.AsMemory(offset), Token).AsTask().WaitAsync(Bound, Token);
-            Assert.True(n > 0, $"the stream ended after {offset} of {length} bytes");
-            offset += n;
-        }
-
-        return buffer;
-    }
 
     private static async Task<byte[]> ReceiveToEndAsync(Socket socket)
     {
@@ -439,20 +426,6 @@ public sealed class EpollTransportTests : IAsyncDisposable
         }
     }
 
-    private static async Task DrainUntilClosedAsync(Socket socket)
-    {
-        var buffer = new byte[64 * 1024];
-        try
-        {
-            while (await socket.ReceiveAsync(buffer, Token) > 0)
-            {
-            }
-        }
-        catch (SocketException ex) when (ex.SocketErrorCode == SocketError.ConnectionReset)
-        {
-            // An abort may reset the connection instead of closing it.
-        }
-    }
 
     private static byte[] Pattern(int length, int seed)
     {
