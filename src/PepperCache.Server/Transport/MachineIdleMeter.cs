@@ -28,7 +28,7 @@ internal sealed class MachineIdleMeter : IDisposable
         Restart();
     }
 
-    public void Restart()
+    private void Restart()
     {
         _since = Environment.TickCount64;
         _idleSince = ReadIdleTicks();
@@ -47,11 +47,15 @@ internal sealed class MachineIdleMeter : IDisposable
             return int.MaxValue;
         }
 
-        var permille = (idle - _idleSince) * 1000 * 1000 / (elapsed * TicksPerSecond);
+        var permille = IdlePermille(idle - _idleSince, elapsed);
         _since = now;
         _idleSince = idle;
-        return (int)Math.Clamp(permille, 0, int.MaxValue - 1);
+        return permille;
     }
+
+    /// <summary>Idle cores, in thousandths, from the idle ticks counted over <paramref name="elapsedMilliseconds"/>.</summary>
+    internal static int IdlePermille(long idleTicks, long elapsedMilliseconds) =>
+        (int)Math.Clamp(idleTicks * 1000 * 1000 / (elapsedMilliseconds * TicksPerSecond), 0, int.MaxValue - 1);
 
     private long ReadIdleTicks()
     {
