@@ -107,7 +107,7 @@ internal sealed unsafe partial class EpollLoop
             {
                 if (guest is { _guest: true })
                 {
-                    Wake(guest);
+                    HandBack(guest);
                     return;
                 }
             }
@@ -123,15 +123,15 @@ internal sealed unsafe partial class EpollLoop
             {
                 if (guest is { _guest: true })
                 {
-                    Wake(guest);
+                    HandBack(guest);
                 }
             }
         }
     }
 
-    // On the host's thread, between its batches, under the hand-over gate: after the DEL the host cannot serve the
-    // guest's set again, so the guest's thread may.
-    private void Wake(EpollLoop guest)
+    // Gives a guest its set back and wakes its thread; on the host's thread, between its batches, under the hand-over
+    // gate: after the DEL the host cannot serve the guest's set again, so the guest's thread may.
+    private void HandBack(EpollLoop guest)
     {
         LinuxNative.Control(_epoll, LinuxNative.EpollCtlDel, guest._epoll, 0, 0);
         guest._guest = false;

@@ -50,7 +50,7 @@ internal sealed unsafe partial class EpollLoop : IDisposable
         _scaling = scaling;
         _host = host;
         _guests = host is null ? new EpollLoop?[loops] : [];
-        _machine = host is null && loops > 1 && scaling.WakeAtPermille > 0 ? new MachineIdleMeter() : null;
+        _machine = host is null && loops > 1 && scaling.Adapts ? new MachineIdleMeter() : null;
         _epoll = LinuxNative.EpollCreate1(LinuxNative.EpollCloexec);
         if (_epoll < 0)
         {
@@ -66,7 +66,7 @@ internal sealed unsafe partial class EpollLoop : IDisposable
         }
 
         _events = (byte*)NativeMemory.Alloc((nuint)(MaxEvents * LinuxNative.EventSize));
-        if (host is not null && scaling.WakeAtPermille > 0)
+        if (host is not null && scaling.Adapts)
         {
             host.Adopt(this);
         }

@@ -32,6 +32,9 @@ internal sealed record EpollLoopScaling(
     /// </summary>
     public static EpollLoopScaling Default { get; } = new(850, 500, 600, 250, 950, 50, 500);
 
+    /// <summary>Whether the loops beyond the first start asleep and wake with the load; not for <see cref="Fixed"/>.</summary>
+    public bool Adapts => WakeAtPermille > 0;
+
     /// <summary>Every loop on its own thread from the start and for good, as before loops adapted (tests).</summary>
     public static EpollLoopScaling Fixed { get; } = new(0, 0, -1, -1, -1, 0, long.MaxValue);
 
