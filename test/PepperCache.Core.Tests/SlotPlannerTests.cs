@@ -45,6 +45,29 @@ public class SlotPlannerTests
         Assert.Equal([45, 77, 77, 77, 77, 77], others);
     }
 
+    /// <summary>
+    /// N members with one range each, in slot order, and a joiner: below 20 members every member must give. Cutting
+    /// each giver's own range end gave the joiner N ranges; neighbouring givers now free the end of one range and the
+    /// start of the next together, one run per pair, so it gets ⌈N/2⌉ (the fewest: a run holding pieces of three
+    /// members would hold the middle one's whole range), and every giver still holds one range.
+    /// </summary>
+    [Theory]
+    [InlineData(3)]
+    [InlineData(4)]
+    [InlineData(5)]
+    [InlineData(9)]
+    public void NeighbouringGiversFreeOneRunSoAJoinerGetsHalfAsManyRanges(int n)
+    {
+        var members = Enumerable.Range(0, n).Select(i => ($"m{i}", HashSlot.SlotCount / n + (i < HashSlot.SlotCount % n ? 1 : 0))).ToArray();
+        var current = Table(members);
+
+        var next = SlotPlanner.Next(current, [.. members.Select(m => m.Item1), "new"]);
+
+        var ranges = SlotRange.ByOwner(next);
+        Assert.Equal((n + 1) / 2, ranges["new"].Count);
+        Assert.All(members, m => Assert.Single(ranges[m.Item1]));
+    }
+
     private static string?[] Table(params (string Id, int Slots)[] members)
     {
         Assert.Equal(HashSlot.SlotCount, members.Sum(m => m.Slots));

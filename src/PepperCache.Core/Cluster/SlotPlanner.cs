@@ -14,16 +14,19 @@ namespace PepperCache.Core.Cluster;
 /// if that does not bring every member to the lower bound, the members that give anyway share the rest evenly (a join
 /// lasts as long as its biggest giver's hand-over), and what they cannot give the fullest others give down to it,
 /// fewest first.
+/// The givers cut where the freed slots form the fewest runs, since each run is one range for whoever takes it: next
+/// to slots already free, then where two givers' ranges meet (the end of one and the start of the next form one run),
+/// and a giver next to neither in one piece where it can.
 /// The freed slots go to the emptiest members, each member's share in as few chunks as it can: first runs next to
-/// its own ranges (which then just grow), then the smallest free run that holds its whole share, else the largest.
-/// A member that gives takes whole small ranges first (so its range count falls), then cuts the end of a range.
+/// its own ranges (which then just grow, every taker before any takes elsewhere), then the smallest free run that
+/// holds its whole share, else the largest.
 /// </para>
 /// <para>
 /// Deterministic: the same current table and members give the same result on every node, so two members that
 /// compute it from the same inputs agree without talking.
 /// </para>
 /// </remarks>
-public static class SlotPlanner
+public static partial class SlotPlanner
 {
     /// <summary>No member holds more than this times the mean.</summary>
     public const double MaxLoad = 1.05;
@@ -113,13 +116,11 @@ public static class SlotPlanner
             free = required;
         }
 
+        // Where each giver cuts is chosen for all of them at once, so that neighbours' cuts meet (SlotPlanner.Release.cs).
+        Release(owners, gives);
         for (var m = 0; m < n; m++)
         {
-            if (gives[m] > 0)
-            {
-                Release(owners, m, gives[m]);
-                counts[m] -= gives[m];
-            }
+            counts[m] -= gives[m];
         }
 
         // Who takes what: first everyone to the lower bound, then the emptiest up to the upper bound.
@@ -142,11 +143,7 @@ public static class SlotPlanner
             free -= room;
         }
 
-        var runs = FreeRuns(owners);
-        foreach (var m in Enumerable.Range(0, n).Where(m => takes[m] > 0).OrderByDescending(m => takes[m]).ThenBy(m => m))
-        {
-            Take(owners, runs, m, takes[m]);
-        }
+        TakeAll(owners, takes);
     }
 
     /// <summary>
@@ -202,99 +199,6 @@ public static class SlotPlanner
 
         return 0;
     }
-
-    /// <summary>Frees <paramref name="count"/> of member <paramref name="m"/>'s slots: whole small ranges first, then a range's end.</summary>
-    private static void Release(int[] owners, int m, int count)
-    {
-        var ranges = RangesOf(owners, m);
-        ranges.Sort((a, b) => a.Count != b.Count ? a.Count.CompareTo(b.Count) : a.Start.CompareTo(b.Start));
-        foreach (var range in ranges)
-        {
-            if (count == 0)
-            {
-                return;
-            }
-
-            if (range.Count <= count)
-            {
-                Array.Fill(owners, -1, range.Start, range.Count);
-                count -= range.Count;
-            }
-        }
-
-        // The rest from the end of the smallest range still longer than it (ranges here are all longer than count).
-        var cut = ranges.First(r => owners[r.Start] == m && r.Count > count);
-        Array.Fill(owners, -1, cut.End - count + 1, count);
-    }
-
-    /// <summary>Gives member <paramref name="m"/> <paramref name="count"/> free slots, in as few chunks as it can.</summary>
-    private static void Take(int[] owners, List<SlotRange> runs, int m, int count)
-    {
-        // Runs next to its own ranges first: its range just grows.
-        for (var i = 0; i < runs.Count && count > 0; i++)
-        {
-            var run = runs[i];
-            if (run.Start > 0 && owners[run.Start - 1] == m)
-            {
-                var take = Math.Min(count, run.Count);
-                Assign(owners, m, run.Start, take);
-                count -= take;
-                Replace(runs, i--, take == run.Count ? null : new SlotRange(run.Start + take, run.End));
-            }
-            else if (run.End < HashSlot.SlotCount - 1 && owners[run.End + 1] == m)
-            {
-                var take = Math.Min(count, run.Count);
-                Assign(owners, m, run.End - take + 1, take);
-                count -= take;
-                Replace(runs, i--, take == run.Count ? null : new SlotRange(run.Start, run.End - take));
-            }
-        }
-
-        while (count > 0)
-        {
-            // The smallest run that holds the rest, else the largest whole.
-            var best = -1;
-            for (var i = 0; i < runs.Count; i++)
-            {
-                if (runs[i].Count >= count && (best < 0 || runs[i].Count < runs[best].Count))
-                {
-                    best = i;
-                }
-            }
-
-            if (best < 0)
-            {
-                best = 0;
-                for (var i = 1; i < runs.Count; i++)
-                {
-                    if (runs[i].Count > runs[best].Count)
-                    {
-                        best = i;
-                    }
-                }
-            }
-
-            var run = runs[best];
-            var take = Math.Min(count, run.Count);
-            Assign(owners, m, run.Start, take);
-            count -= take;
-            Replace(runs, best, take == run.Count ? null : new SlotRange(run.Start + take, run.End));
-        }
-    }
-
-    private static void Replace(List<SlotRange> runs, int i, SlotRange? rest)
-    {
-        if (rest is { } value)
-        {
-            runs[i] = value;
-        }
-        else
-        {
-            runs.RemoveAt(i);
-        }
-    }
-
-    private static void Assign(int[] owners, int m, int start, int count) => Array.Fill(owners, m, start, count);
 
     private static List<SlotRange> RangesOf(int[] owners, int m)
     {
