@@ -23,6 +23,8 @@ internal sealed class AofFeed(AppendOnlyLog log)
     /// <summary>LSN of this connection's last record not yet waited for; 0 when none.</summary>
     internal long PendingLsn { get; set; }
 
+    private AofWaiter? _waiter;
+
     /// <summary>True while a write command runs under the log: handlers may then do extra work to build a record.</summary>
     public bool IsRecording => Target is not null;
 
@@ -135,6 +137,6 @@ internal sealed class AofFeed(AppendOnlyLog log)
         }
 
         PendingLsn = 0;
-        return Log.WaitLoggedAsync(lsn);
+        return Log.WaitLoggedAsync(lsn, _waiter ??= new AofWaiter());
     }
 }

@@ -79,7 +79,7 @@ internal sealed partial class AppendOnlyLog
             _draining.Clear();
             Volatile.Write(ref _writtenLsn, end);
             _inlineWrites++;
-            CompleteWaits(end);
+            CompleteWaits(end, takeWaiters: false);
         }
         finally
         {

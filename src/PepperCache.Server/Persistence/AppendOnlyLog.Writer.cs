@@ -34,6 +34,14 @@ internal sealed partial class AppendOnlyLog
     // The writer thread's scratch list of waits to complete outside the lock.
     private readonly List<TaskCompletionSource> _completing = [];
 
+    // The writer thread's: the connection waits its last pass covered, completed once it is out of the file gate, and
+    // the list those were in while they are completed.
+    private List<AofWaiter> _covered = [];
+    private List<AofWaiter> _completingWaiters = [];
+
+    // Set when a continuation run by the writer stopped the log (Stop on the writer thread): the writer loop ends.
+    private bool _stoppedOnWriter;
+
     /// <summary>Bytes in appendonly.aof (INFO aof_current_size).</summary>
     public long CurrentSize => Volatile.Read(ref _fileLength);
 
@@ -72,7 +80,13 @@ internal sealed partial class AppendOnlyLog
             _stopping = true;
             Wake();
             _writer = null;
-            if (!writer.Join(TimeSpan.FromSeconds(10)))
+            if (writer == Thread.CurrentThread)
+            {
+                // A continuation the writer runs (a connection's, after its wait) stopped the log: the writer loop is
+                // below on this stack, between two passes, and cannot be joined. Its last pass runs here instead.
+                StopOnWriter();
+            }
+            else if (!writer.Join(TimeSpan.FromSeconds(10)))
             {
                 // Still writing after 10 s (a disk that slow): the process is on its way out. Closing the file and
                 // disposing the events under the writer would crash it instead of letting it finish or be killed.
@@ -89,6 +103,27 @@ internal sealed partial class AppendOnlyLog
                 _file = null;
             }
         }
+    }
+
+    private void StopOnWriter()
+    {
+        bool done;
+        do
+        {
+            lock (_fileGate)
+            {
+                done = WritePass(stopping: true);
+            }
+        }
+        while (!done);
+
+        _stoppedOnWriter = true;
+        foreach (var waiter in _covered)
+        {
+            waiter.Complete();
+        }
+
+        _covered.Clear();
     }
 
     private void WriterLoop()
@@ -129,7 +164,9 @@ internal sealed partial class AppendOnlyLog
                 done = WritePass(stopping);
             }
 
-            if (done)
+            // Outside the gate: a connection's continuation may run its next batch here and write its own records.
+            CompleteCoveredWaiters();
+            if (done || _stoppedOnWriter)
             {
                 break;
             }
@@ -238,12 +275,30 @@ internal sealed partial class AppendOnlyLog
         return true;
     }
 
-    /// <summary>Completes the waits for records up to <paramref name="reached"/> (written, or fsync'd under always).</summary>
-    private void CompleteWaits(long reached)
+    /// <summary>
+    /// Completes the waits for records up to <paramref name="reached"/> (written, or fsync'd under always). The
+    /// connections' own waits covered are only taken here when the writer thread calls it; it completes them after its
+    /// pass (<see cref="CompleteCoveredWaiters"/>). On a connection writing its own records they stay, and the writer
+    /// they woke completes them.
+    /// </summary>
+    private void CompleteWaits(long reached, bool takeWaiters = true)
     {
         var done = _completing;
         lock (_waitGate)
         {
+            if (takeWaiters)
+            {
+                for (var i = _waiters.Count - 1; i >= 0; i--)
+                {
+                    if (_waiters[i].Lsn <= reached)
+                    {
+                        _covered.Add(_waiters[i]);
+                        _waiters[i] = _waiters[^1];
+                        _waiters.RemoveAt(_waiters.Count - 1);
+                    }
+                }
+            }
+
             var count = 0;
             while (count < _taken.Count && _taken[count].End <= reached)
             {
@@ -268,6 +323,30 @@ internal sealed partial class AppendOnlyLog
         }
 
         done.Clear();
+    }
+
+    /// <summary>
+    /// Completes the connection waits the writer's last pass covered, on the writer thread: each connection's
+    /// continuation (flushing its replies) runs here in turn, as Redis sends its replies from the thread that wrote
+    /// the AOF. Handing them to the thread pool, even as one work item per write, kept about one thread wake-up per
+    /// request (bench/aof.sh, docs/persistence.md).
+    /// </summary>
+    private void CompleteCoveredWaiters()
+    {
+        if (_covered.Count == 0)
+        {
+            return;
+        }
+
+        // Swapped out first: a continuation may stop the log, and Stop's last pass on this thread covers more waits.
+        var covered = _covered;
+        (_covered, _completingWaiters) = (_completingWaiters, covered);
+        foreach (var waiter in covered)
+        {
+            waiter.Complete();
+        }
+
+        covered.Clear();
     }
 
     private bool TryWrite(ReadOnlySpan<byte> data)

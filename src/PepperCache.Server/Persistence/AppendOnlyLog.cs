@@ -47,6 +47,10 @@ internal sealed partial class AppendOnlyLog : IDisposable
     private bool _nextWaited;
     private long _heldWaits;
 
+    // Guarded by _waitGate: the connections' own waits (AofWaiter), in no order; each is done once the records up to
+    // its LSN have reached the file.
+    private readonly List<AofWaiter> _waiters = [];
+
     // Set while the last write (or fsync) failed: write commands are refused with it (MISCONF).
     private string? _writeError;
     private string? _syncError;
@@ -209,6 +213,35 @@ internal sealed partial class AppendOnlyLog : IDisposable
         return new ValueTask(wait);
     }
 
+    /// <summary>
+    /// As <see cref="WaitLoggedAsync(long)"/>, for a connection with its own <paramref name="waiter"/>: the writer
+    /// completes it on its own thread once it is out of the file, so the connection's replies leave from there.
+    /// </summary>
+    public ValueTask WaitLoggedAsync(long lsn, AofWaiter waiter)
+    {
+        if (Reached(_policy) >= lsn || TryWriteInline(lsn))
+        {
+            return default;
+        }
+
+        ValueTask wait;
+        lock (_waitGate)
+        {
+            // Checked again under the gate: the writer raises the LSN before it looks for waiters under it.
+            if (Reached(_policy) >= lsn)
+            {
+                return default;
+            }
+
+            wait = waiter.Begin(lsn);
+            _waiters.Add(waiter);
+            _heldWaits++;
+        }
+
+        Wake();
+        return wait;
+    }
+
     /// <summary>Appends a record made outside a command (tests, tools); returns the LSN to wait for. Takes the write lock.</summary>
     internal long AppendRaw(ReadOnlySpan<byte> record)
     {
@@ -244,10 +277,10 @@ internal sealed partial class AppendOnlyLog : IDisposable
     }
 
     /// <summary>
-    /// A wait whose continuations go to the thread pool, not the writer thread that completes it: inline, the writer
-    /// would run the connections' code (their next batch, or a test disposing the log and joining the writer from
-    /// the writer itself), and it saved no CPU measurably (bench/aof.sh everysec, one sitting: 26.2 vs 24.3 us per
-    /// request at -P 1, 3.24 vs 3.38 at -P 16).
+    /// The shared wait of callers without an <see cref="AofWaiter"/> (tools, tests): its continuations go to the
+    /// thread pool, not the writer thread that completes it, since they may run anything. (A shared task with inline
+    /// continuations runs only the first on the completing thread and queues the rest: connections wait on their own
+    /// <see cref="AofWaiter"/>s, which the writer completes one by one.)
     /// </summary>
     private static TaskCompletionSource NewSync() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 

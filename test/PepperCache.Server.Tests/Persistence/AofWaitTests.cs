@@ -17,11 +17,19 @@ public sealed class AofWaitTests
     private const int Writers = 8;
     private const int RecordsPerWriter = 1500;
 
+    /// <remarks>
+    /// With <paramref name="ownWaiter"/> each appender waits as a connection does, with its own
+    /// <see cref="AofWaiter"/>, which the writer completes in a batch with the others its write covered; else on the
+    /// log's shared tasks.
+    /// </remarks>
     [Theory]
-    [InlineData("always")]
-    [InlineData("everysec")]
-    [InlineData("no")]
-    public async Task AWaitEndsOnlyOnceItsRecordsAreInTheFile(string policy)
+    [InlineData("always", false)]
+    [InlineData("everysec", false)]
+    [InlineData("no", false)]
+    [InlineData("always", true)]
+    [InlineData("everysec", true)]
+    [InlineData("no", true)]
+    public async Task AWaitEndsOnlyOnceItsRecordsAreInTheFile(string policy, bool ownWaiter)
     {
         var dir = TempDirectory();
         try
@@ -30,10 +38,11 @@ public sealed class AofWaitTests
             var early = 0;
             await Task.WhenAll(Enumerable.Range(0, Writers).Select(w => Task.Run(async () =>
             {
+                var waiter = new AofWaiter();
                 for (var n = 0; n < RecordsPerWriter; n++)
                 {
                     var lsn = log.AppendRaw(Record("SET", $"wait:{w}", n.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-                    await log.WaitLoggedAsync(lsn).AsTask().WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+                    await Wait(log, lsn, ownWaiter ? waiter : null);
                     // The LSN is the file offset (no rewrite here): the file must be at least that long by now.
                     var reached = policy == "always" ? log.DurableLsn : new FileInfo(log.FilePath).Length;
                     if (reached < lsn)
@@ -51,8 +60,44 @@ public sealed class AofWaitTests
         }
     }
 
+    /// <summary>
+    /// A connection's held wait ends on the writer thread, whose continuation may go on to stop the log (a host that
+    /// shuts down when its last connection ends). The writer cannot join itself: Stop finishes its last pass there and
+    /// then, with everything appended in the file.
+    /// </summary>
     [Fact]
-    public async Task NoWaitHangsWhenThePolicyChangesUnderIt()
+    public async Task AContinuationOnTheWriterCanStopTheLog()
+    {
+        var dir = TempDirectory();
+        try
+        {
+            using var log = Open(dir, "always");
+            var waiter = new AofWaiter();
+            string? thread = null;
+            long last = 0;
+            await Task.Run(async () =>
+            {
+                // Held for the fsync (no earlier fsync can have covered it), so the continuation runs on the writer.
+                await log.WaitLoggedAsync(log.AppendRaw(Record("SET", "stop:1", "x")), waiter);
+                thread = Thread.CurrentThread.Name;
+                last = log.AppendRaw(Record("SET", "stop:2", "y"));
+                log.Stop();
+            }, TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+
+            Assert.Equal("aof-writer", thread);
+            Assert.Equal(last, log.DurableLsn);
+            Assert.Equal(last, new FileInfo(log.FilePath).Length);
+        }
+        finally
+        {
+            DeleteDirectory(dir);
+        }
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task NoWaitHangsWhenThePolicyChangesUnderIt(bool ownWaiter)
     {
         var dir = TempDirectory();
         try
@@ -71,10 +116,11 @@ public sealed class AofWaitTests
 
             await Task.WhenAll(Enumerable.Range(0, Writers).Select(w => Task.Run(async () =>
             {
+                var waiter = new AofWaiter();
                 for (var n = 0; n < 500; n++)
                 {
                     var lsn = log.AppendRaw(Record("SET", $"switch:{w}", "x"));
-                    await log.WaitLoggedAsync(lsn).AsTask().WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+                    await Wait(log, lsn, ownWaiter ? waiter : null);
                 }
             }, TestContext.Current.CancellationToken)));
             await stop.CancelAsync();
@@ -84,6 +130,12 @@ public sealed class AofWaitTests
         {
             DeleteDirectory(dir);
         }
+    }
+
+    private static Task Wait(AppendOnlyLog log, long lsn, AofWaiter? waiter)
+    {
+        var wait = waiter is null ? log.WaitLoggedAsync(lsn).AsTask() : log.WaitLoggedAsync(lsn, waiter).AsTask();
+        return wait.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
     }
 
     private static AppendOnlyLog Open(string dir, string policy)
