@@ -30,8 +30,9 @@ internal sealed unsafe partial class EpollLoop
     private volatile int _loadPermille;
     private volatile bool _guest;
 
-    // The host's: sets handed from one thread to another, either way.
+    // The host's: sets handed from one thread to another, either way; and how many guests run on their own threads.
     private int _handOvers;
+    private volatile int _guestsAwake;
 
     /// <summary>How many times a set went from one thread to another (the host's count).</summary>
     internal int HandOvers => Volatile.Read(ref _handOvers);
@@ -135,6 +136,7 @@ internal sealed unsafe partial class EpollLoop
     {
         LinuxNative.Control(_epoll, LinuxNative.EpollCtlDel, guest._epoll, 0, 0);
         guest._guest = false;
+        _guestsAwake++;
         Interlocked.Increment(ref _handOvers);
         guest._woken.Release();
     }
@@ -153,6 +155,7 @@ internal sealed unsafe partial class EpollLoop
             }
 
             _guest = true;
+            host._guestsAwake--;
             Interlocked.Increment(ref host._handOvers);
         }
 

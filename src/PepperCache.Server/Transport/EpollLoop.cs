@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Runtime.InteropServices;
 using PepperCache.Server.Logging;
 
@@ -48,6 +49,7 @@ internal sealed unsafe partial class EpollLoop : IDisposable
         _index = index;
         _logger = logger;
         _scaling = scaling;
+        _pollTicks = scaling.IdlePollMicroseconds * Stopwatch.Frequency / 1_000_000;
         _host = host;
         _guests = host is null ? new EpollLoop?[loops] : [];
         _machine = host is null && loops > 1 && scaling.Adapts ? new MachineIdleMeter() : null;
@@ -173,7 +175,7 @@ internal sealed unsafe partial class EpollLoop : IDisposable
                     }
                 }
 
-                var count = LinuxNative.EpollWait(_epoll, _events, MaxEvents, _stopping ? 50 : -1);
+                var count = WaitForEvents();
                 if (count < 0)
                 {
                     FailUnlessInterrupted();

@@ -16,6 +16,10 @@ namespace PepperCache.Server.Transport;
 /// <param name="MergeBusyBelowPermille">The CPU share of the two loops together under which a woken loop hands its set back on a machine without a core to spare.</param>
 /// <param name="HostWindowMilliseconds">How long the first loop measures before it decides; it wakes after two hot windows in a row.</param>
 /// <param name="GuestWindowMilliseconds">How long a woken loop measures before it decides; longer, so it does not flap.</param>
+/// <param name="IdlePollMicroseconds">
+/// How long the first loop, while it serves every set alone, polls for more events after a batch before its thread
+/// sleeps (0: it sleeps at once).
+/// </param>
 internal sealed record EpollLoopScaling(
     int WakeAtPermille,
     int WakeIdleAtPermille,
@@ -23,14 +27,18 @@ internal sealed record EpollLoopScaling(
     int MergeIdleBelowPermille,
     int MergeBusyBelowPermille,
     long HostWindowMilliseconds,
-    long GuestWindowMilliseconds)
+    long GuestWindowMilliseconds,
+    int IdlePollMicroseconds = 0)
 {
     /// <summary>
     /// Wake at 85 % of a core with half a core idle; merge under 60 %, or under 95 % with less than a quarter of a core
     /// idle. The bands do not meet: a merged thread does the two loops' work in less CPU than they took apart (fewer
-    /// wake-ups), and a merge made for want of an idle core is not undone until half a core is idle again.
+    /// wake-ups), and a merge made for want of an idle core is not undone until half a core is idle again. Poll
+    /// 10 µs before sleeping: a client's request that finds the thread asleep pays for waking it (on a virtual machine,
+    /// a wake-up of an idle virtual CPU), about a tenth of redis-benchmark's CPU per request on 2 cores
+    /// (docs/benchmarks.md "An event loop that polls before it sleeps").
     /// </summary>
-    public static EpollLoopScaling Default { get; } = new(850, 500, 600, 250, 950, 50, 500);
+    public static EpollLoopScaling Default { get; } = new(850, 500, 600, 250, 950, 50, 500, IdlePollMicroseconds: 10);
 
     /// <summary>Whether the loops beyond the first start asleep and wake with the load; not for <see cref="Fixed"/>.</summary>
     public bool Adapts => WakeAtPermille > 0;

@@ -5,13 +5,21 @@ internal struct LoopThreadLoad
 {
     private long _since;
     private long _cpuSince;
+    private long _polledNanoseconds;
 
     /// <summary>Starts a window; call on the measured thread.</summary>
     public void Restart()
     {
         _since = Environment.TickCount64;
         _cpuSince = LinuxNative.ThreadCpuNanoseconds();
+        _polledNanoseconds = 0;
     }
+
+    /// <summary>
+    /// Leaves out of the window's share time the thread spent polling for events it did not find: that CPU is the
+    /// loop's choice, not load, and counted it would wake other loops for nothing.
+    /// </summary>
+    public void ExcludePolling(long nanoseconds) => _polledNanoseconds += nanoseconds;
 
     /// <summary>
     /// False while the window is shorter than <paramref name="windowMilliseconds"/>; else the thread's CPU share of a
@@ -27,9 +35,10 @@ internal struct LoopThreadLoad
         }
 
         var cpu = LinuxNative.ThreadCpuNanoseconds();
-        permille = (int)Math.Clamp((cpu - _cpuSince) / (elapsed * 1000), 0, 1000);
+        permille = (int)Math.Clamp((cpu - _cpuSince - _polledNanoseconds) / (elapsed * 1000), 0, 1000);
         _since += elapsed;
         _cpuSince = cpu;
+        _polledNanoseconds = 0;
         return true;
     }
 }
