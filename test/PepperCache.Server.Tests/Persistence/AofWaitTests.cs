@@ -77,10 +77,15 @@ public sealed class AofWaitTests
             long last = 0;
             await Task.Run(async () =>
             {
-                // Held for the fsync (no earlier fsync can have covered it), so the continuation runs on the writer.
-                await log.WaitLoggedAsync(log.AppendRaw(Record("SET", "stop:1", "x")), waiter);
+                // Until a wait is held for its fsync, so that its continuation runs on the writer (AppendRaw wakes the
+                // writer, which now and then fsyncs the record before the wait looks).
+                for (var i = 0; i < 1000 && Thread.CurrentThread.Name != "aof-writer"; i++)
+                {
+                    await log.WaitLoggedAsync(log.AppendRaw(Record("SET", "stop:" + i.ToString(System.Globalization.CultureInfo.InvariantCulture), "x")), waiter);
+                }
+
                 thread = Thread.CurrentThread.Name;
-                last = log.AppendRaw(Record("SET", "stop:2", "y"));
+                last = log.AppendRaw(Record("SET", "stop:last", "y"));
                 log.Stop();
             }, TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
 
