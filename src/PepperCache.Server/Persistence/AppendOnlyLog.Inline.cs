@@ -55,7 +55,7 @@ internal sealed partial class AppendOnlyLog
                 return false;
             }
 
-            if (!TakeBuffer(out var end, inline: true))
+            if (!TakeBuffer(out var end))
             {
                 return Volatile.Read(ref _writtenLsn) >= lsn;
             }
@@ -79,7 +79,6 @@ internal sealed partial class AppendOnlyLog
             _draining.Clear();
             Volatile.Write(ref _writtenLsn, end);
             _inlineWrites++;
-            CompleteWaits(end, takeWaiters: false);
         }
         finally
         {

@@ -31,9 +31,6 @@ internal sealed partial class AppendOnlyLog
     private volatile bool _stopping;
     private bool _abandoned;
 
-    // The writer thread's scratch list of waits to complete outside the lock.
-    private readonly List<TaskCompletionSource> _completing = [];
-
     // The writer thread's: the connection waits its last pass covered, completed once it is out of the file gate, and
     // the list those were in while they are completed.
     private List<AofWaiter> _covered = [];
@@ -198,7 +195,7 @@ internal sealed partial class AppendOnlyLog
         if (policy != FsyncPolicy.Always)
         {
             // everysec and no: the records are the OS's now, so a killed process keeps them; the replies may go.
-            CompleteWaits(_writtenLsn);
+            TakeCoveredWaiters(_writtenLsn);
         }
 
         if (Unsynced && (policy == FsyncPolicy.Always || stopping))
@@ -228,7 +225,7 @@ internal sealed partial class AppendOnlyLog
         }
 
         // always: the fsync above covered the batch (the others were completed above; this is then a no-op).
-        CompleteWaits(Volatile.Read(ref _durableLsn));
+        TakeCoveredWaiters(Volatile.Read(ref _durableLsn));
         ServeSwitchRequest();
         if (!stopping)
         {
@@ -244,7 +241,7 @@ internal sealed partial class AppendOnlyLog
     private bool Unsynced => Volatile.Read(ref _writtenLsn) > Volatile.Read(ref _durableLsn);
 
     /// <summary>Swaps the append buffer for the drained one; the write (and fsync) that follows covers everything taken.</summary>
-    private bool TakeBuffer(out long end, bool inline = false)
+    private bool TakeBuffer(out long end)
     {
         lock (WriteLock)
         {
@@ -255,74 +252,29 @@ internal sealed partial class AppendOnlyLog
             }
 
             (_active, _draining) = (_draining, _active);
-
-            // In the same step as the swap: a connection whose records this take holds (appended before it, under
-            // the write lock) then finds its wait among the taken ones however its wait and this take interleave,
-            // and one whose records come later gets the next wait. A connection writing its own records keeps the
-            // next wait when nobody waits yet (no task per write at -P 1); one that starts waiting during that write
-            // then waits for the next take, or for this write's CompleteWaits if nothing was appended meanwhile.
-            lock (_waitGate)
-            {
-                if (!inline || _nextWaited)
-                {
-                    _taken.Add((_nextSync, end));
-                    _nextSync = NewSync();
-                    _nextWaited = false;
-                }
-            }
         }
 
         return true;
     }
 
     /// <summary>
-    /// Completes the waits for records up to <paramref name="reached"/> (written, or fsync'd under always). The
-    /// connections' own waits covered are only taken here when the writer thread calls it; it completes them after its
-    /// pass (<see cref="CompleteCoveredWaiters"/>). On a connection writing its own records they stay, and the writer
-    /// they woke completes them.
+    /// Takes the connection waits for records up to <paramref name="reached"/> (written, or fsync'd under always); the
+    /// writer completes them after its pass, out of the file gate (<see cref="CompleteCoveredWaiters"/>).
     /// </summary>
-    private void CompleteWaits(long reached, bool takeWaiters = true)
+    private void TakeCoveredWaiters(long reached)
     {
-        var done = _completing;
         lock (_waitGate)
         {
-            if (takeWaiters)
+            for (var i = _waiters.Count - 1; i >= 0; i--)
             {
-                for (var i = _waiters.Count - 1; i >= 0; i--)
+                if (_waiters[i].Lsn <= reached)
                 {
-                    if (_waiters[i].Lsn <= reached)
-                    {
-                        _covered.Add(_waiters[i]);
-                        _waiters[i] = _waiters[^1];
-                        _waiters.RemoveAt(_waiters.Count - 1);
-                    }
+                    _covered.Add(_waiters[i]);
+                    _waiters[i] = _waiters[^1];
+                    _waiters.RemoveAt(_waiters.Count - 1);
                 }
             }
-
-            var count = 0;
-            while (count < _taken.Count && _taken[count].End <= reached)
-            {
-                done.Add(_taken[count].Wait);
-                count++;
-            }
-
-            _taken.RemoveRange(0, count);
-            if (_nextWaited && _taken.Count == 0 && reached >= Volatile.Read(ref _appendedLsn))
-            {
-                // Everything appended has reached the file already (a wait that began after its batch was written,
-                // e.g. when CONFIG SET appendfsync always came in between): no take would complete the next wait.
-                done.Add(_nextSync);
-                _nextSync = NewSync();
-                _nextWaited = false;
-            }
         }
-
-        foreach (var wait in done)
-        {
-            wait.TrySetResult();
-        }
-
-        done.Clear();
     }
 
     /// <summary>

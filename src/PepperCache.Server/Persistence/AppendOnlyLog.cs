@@ -39,17 +39,10 @@ internal sealed partial class AppendOnlyLog : IDisposable
     private long _writtenLsn;
     private long _durableLsn;
 
-    // Guarded by _waitGate: the waits for records the writer has taken, oldest first, each completed once the
-    // records up to its End have reached the file (more than one only while a write or fsync is being retried), and
-    // the wait for the records not taken yet.
-    private readonly List<(TaskCompletionSource Wait, long End)> _taken = [];
-    private TaskCompletionSource _nextSync = NewSync();
-    private bool _nextWaited;
-    private long _heldWaits;
-
-    // Guarded by _waitGate: the connections' own waits (AofWaiter), in no order; each is done once the records up to
-    // its LSN have reached the file.
+    // Guarded by _waitGate: the connections' waits (AofWaiter), in no order, each done once the records up to its LSN
+    // have reached the file; and how many waits had to wait.
     private readonly List<AofWaiter> _waiters = [];
+    private long _heldWaits;
 
     // Set while the last write (or fsync) failed: write commands are refused with it (MISCONF).
     private string? _writeError;
@@ -175,47 +168,9 @@ internal sealed partial class AppendOnlyLog : IDisposable
     /// Completes once every record up to <paramref name="lsn"/> has reached the file as the policy promises before a
     /// reply leaves: fsync'd under always, written to the OS (write(2), no fsync) under everysec and no, so a killed
     /// process loses no acknowledged write and only an OS crash or power cut can cost everysec its last second. Wakes
-    /// the writer, which takes every record appended by then: many connections share one task per write (and fsync),
-    /// which is the group commit. No thread blocks: the caller awaits.
-    /// </summary>
-    public ValueTask WaitLoggedAsync(long lsn)
-    {
-        if (Reached(_policy) >= lsn || TryWriteInline(lsn))
-        {
-            return default;
-        }
-
-        Task wait;
-        lock (_waitGate)
-        {
-            if (Reached(_policy) >= lsn)
-            {
-                return default;
-            }
-
-            wait = _nextSync.Task;
-            var next = true;
-            foreach (var (taken, end) in _taken)
-            {
-                if (lsn <= end)
-                {
-                    wait = taken.Task;
-                    next = false;
-                    break;
-                }
-            }
-
-            _nextWaited |= next;
-            _heldWaits++;
-        }
-
-        Wake();
-        return new ValueTask(wait);
-    }
-
-    /// <summary>
-    /// As <see cref="WaitLoggedAsync(long)"/>, for a connection with its own <paramref name="waiter"/>: the writer
-    /// completes it on its own thread once it is out of the file, so the connection's replies leave from there.
+    /// the writer, which takes every record appended by then, so one write (and fsync) serves every connection waiting:
+    /// the group commit. No thread blocks: the caller awaits its connection's <paramref name="waiter"/>, which the
+    /// writer completes on its own thread once it is out of the file, so the connection's replies leave from there.
     /// </summary>
     public ValueTask WaitLoggedAsync(long lsn, AofWaiter waiter)
     {
@@ -275,14 +230,6 @@ internal sealed partial class AppendOnlyLog : IDisposable
         _active.Dispose();
         _draining.Dispose();
     }
-
-    /// <summary>
-    /// The shared wait of callers without an <see cref="AofWaiter"/> (tools, tests): its continuations go to the
-    /// thread pool, not the writer thread that completes it, since they may run anything. (A shared task with inline
-    /// continuations runs only the first on the completing thread and queues the rest: connections wait on their own
-    /// <see cref="AofWaiter"/>s, which the writer completes one by one.)
-    /// </summary>
-    private static TaskCompletionSource NewSync() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>The LSN up to which a reply may leave under <paramref name="policy"/>: fsync'd for always, written otherwise.</summary>
     private long Reached(FsyncPolicy policy) => policy == FsyncPolicy.Always ? Volatile.Read(ref _durableLsn) : Volatile.Read(ref _writtenLsn);
